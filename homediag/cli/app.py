@@ -1,0 +1,91 @@
+"""The ``homediag`` command: a thin typer app that wires the command groups together.
+
+Only the CLI prints and exits. Every command module imports its heavy dependencies inside the command
+function, so ``homediag --help`` stays fast and never imports scapy.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from homediag import __version__
+from homediag.cli import diagnose, probes, report, scan
+from homediag.cli.common import CliState, fail
+from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
+from homediag.core.exitcodes import ExitCode
+from homediag.core.i18n import _
+
+app = typer.Typer(
+    name="homediag",
+    help=_("Find out why a home network misbehaves: probes, diagnosis by elimination, reports."),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"homediag {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help=_("Configuration file (else $HOMEDIAG_CONFIG, else the user's).")),
+    ] = None,
+) -> None:
+    del version
+    ctx.obj = CliState(config=config)
+
+
+diagnose.register(app)
+scan.register(app)
+app.add_typer(report.app, name="report")
+app.add_typer(probes.app, name="probes")
+# The playbooks and lab groups are added here when they exist (issues 3 and 4).
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: maps every error to its documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=args, prog_name="homediag", standalone_mode=False)
+    except Exit as exc:
+        code = exc.exit_code
+    except Abort:
+        code = int(ExitCode.SIGINT)
+    except TyperException as exc:  # typer's usage errors (unknown option, bad value...)
+        if not exc.format_message().strip():  # no arguments: the help was shown
+            sys.exit(int(ExitCode.USAGE))
+        fail(exc.format_message().strip(), ExitCode.USAGE, hint=_usage_hint(exc))
+    except (UsageError, ConfigError) as exc:
+        fail(str(exc), ExitCode.USAGE)
+    except ReportError as exc:
+        fail(str(exc), ExitCode.INTERNAL)
+    except HomediagError as exc:
+        fail(str(exc), ExitCode.INTERNAL)
+    except KeyboardInterrupt:
+        code = int(ExitCode.SIGINT)
+    except BrokenPipeError:
+        code = 0
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_hint(exc: TyperException) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "homediag"
+    return _("Try '{command} --help'.").format(command=command)

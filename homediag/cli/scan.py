@@ -1,0 +1,13 @@
+"""``homediag scan``: placeholder until the runner lands."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+
+    @app.command()
+    def scan() -> None:
+        """List devices."""

@@ -1,0 +1,176 @@
+"""Configuration: YAML from ``--config FILE``, else ``$HOMEDIAG_CONFIG``, else the user config dir.
+
+Every key has a default, so no file is needed. Unknown keys are refused (a typo should not be silently
+ignored), and errors name the key: ``internet.ping_targets.1: not a valid host``.
+
+```yaml
+internet:
+  ping_targets: [1.1.1.1, 8.8.8.8, 9.9.9.9]
+  dns_names: [example.com, connectivitycheck.gstatic.com]
+  http_checks: ["http://connectivitycheck.gstatic.com/generate_204"]
+  public_ip_urls: ["http://api.ipify.org"]
+speedtest:
+  server: auto
+expect:
+  download_mbps: null
+```
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from homediag.core.errors import ConfigError
+from homediag.core.i18n import _
+
+ENV_CONFIG = "HOMEDIAG_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InternetConfig(_Section):
+    """Where the internet checks go."""
+
+    ping_targets: tuple[str, ...] = ("1.1.1.1", "8.8.8.8", "9.9.9.9")
+    dns_names: tuple[str, ...] = ("example.com", "connectivitycheck.gstatic.com")
+    http_checks: tuple[str, ...] = ("http://connectivitycheck.gstatic.com/generate_204",)
+    https_checks: tuple[str, ...] = ("https://www.google.com/generate_204",)
+    public_ip_urls: tuple[str, ...] = ("http://api.ipify.org",)
+    ipv6_targets: tuple[str, ...] = ("2606:4700:4700::1111", "2001:4860:4860::8888")
+    stun_servers: tuple[str, ...] = ("stun.l.google.com:19302",)
+    tcp_targets: tuple[str, ...] = ("1.1.1.1:443", "8.8.8.8:443")
+
+
+class SpeedtestConfig(_Section):
+    """Which speed test server to use."""
+
+    server: str = "auto"
+    """``auto`` (speedtest.net picks) or the URL of a Speedtest Mini compatible server."""
+
+
+class ExpectConfig(_Section):
+    """What the customer pays for, when known."""
+
+    download_mbps: float | None = Field(default=None, gt=0)
+    upload_mbps: float | None = Field(default=None, gt=0)
+
+
+class Thresholds(_Section):
+    """When a measurement becomes a problem (DESIGN.md, Default thresholds)."""
+
+    gateway_loss_pct: float = 2.0
+    internet_loss_pct: float = 2.0
+    gateway_rtt_wired_ms: float = 100.0
+    gateway_rtt_wifi_ms: float = 200.0
+    dns_slow_ms: float = 400.0
+    dns_very_slow_ms: float = 500.0
+    https_latency_high_ms: float = 500.0
+    https_latency_very_high_ms: float = 1000.0
+    jitter_ms: float = 30.0
+    bufferbloat_ms: float = 100.0
+    download_ratio: float = 0.5
+    min_download_mbps: float = 10.0
+    min_upload_mbps: float = 2.0
+    wifi_weak_dbm: float = -70.0
+    wifi_very_weak_dbm: float = -80.0
+    snr_poor_db: float = 20.0
+
+
+class PluginsConfig(_Section):
+    """Third-party probes. When homediag runs as root, only allow-listed ones load."""
+
+    allow: tuple[str, ...] = ()
+    """Entry-point names or distribution names allowed to load as root."""
+
+
+class Limits(_Section):
+    """Caps on the run as a whole."""
+
+    run_budget_s: float = 90.0
+    max_concurrency: int = Field(default=16, ge=1, le=256)
+    max_subnet_prefix: int = Field(default=22, ge=8, le=32)
+    """Largest subnet scanned without ``--allow-large-subnet`` (a /22 by default)."""
+
+
+class Config(_Section):
+    """The whole configuration."""
+
+    internet: InternetConfig = InternetConfig()
+    speedtest: SpeedtestConfig = SpeedtestConfig()
+    expect: ExpectConfig = ExpectConfig()
+    thresholds: Thresholds = Thresholds()
+    plugins: PluginsConfig = PluginsConfig()
+    limits: Limits = Limits()
+    probes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per-probe arguments: ``probes: {net.gateway: {count: 20}}``."""
+    source: str | None = Field(default=None, exclude=True)
+    """Where this configuration was read from (not a key of the file)."""
+
+
+def default_config_path() -> Path:
+    """``config.yaml`` in the user's config directory."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("homediag")) / "config.yaml"
+
+
+def find_config_path(explicit: Path | None = None) -> Path | None:
+    """The file to read: the explicit one, ``$HOMEDIAG_CONFIG``, or the user's if it exists."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env)
+    user = default_config_path()
+    return user if user.is_file() else None
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Load and validate the configuration; raise ``ConfigError`` with a one-line reason."""
+    path = find_config_path(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(_("config file not found: {path}").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            _("cannot read config file {path}: {error}").format(path=path, error=exc)
+        ) from None
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    """Validate configuration text (YAML)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            _("{source}{where}: not valid YAML").format(source=source, where=where)
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(_("{source}: the configuration must be a mapping").format(source=source))
+    try:
+        return Config.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        more = len(exc.errors()) - 1
+        suffix = _(" (and {n} more)").format(n=more) if more else ""
+        raise ConfigError(
+            _("{source}: {key}: {message}{suffix}").format(
+                source=source, key=key, message=first["msg"], suffix=suffix
+            )
+        ) from None

@@ -1,0 +1,159 @@
+"""The probe registry: built-ins from one list, third-party probes from entry points, all validated.
+
+Built-in probes are listed in ``homediag/probes/__init__.py``. Third-party distributions publish probes
+in the entry-point group ``homediag.probes.v1`` (each entry point names a :class:`Probe` subclass).
+Every spec is validated when it registers; an invalid plugin is refused with an error that names its
+distribution and entry point, and the other probes still load. ``HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD=1``
+switches plugin loading off; when homediag runs as root, only plugins named in ``plugins.allow`` load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from homediag.core import facts as fact_catalogue
+from homediag.core.config import Config
+from homediag.core.errors import PluginError, ProbeSpecError
+from homediag.core.probe import Probe
+from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeSpec, Risk
+
+ENTRY_POINT_GROUP = "homediag.probes.v1"
+ENV_DISABLE_AUTOLOAD = "HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD"
+MAX_TIMEOUT_S = 600.0
+
+
+def validate_spec(spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec] = ()) -> None:
+    """Raise ``ProbeSpecError`` naming the first rule ``spec`` breaks."""
+    if not isinstance(spec, ProbeSpec):
+        raise ProbeSpecError("spec must be a homediag.core.spec.ProbeSpec")
+    problems: list[str] = []
+    if not PROBE_ID_RE.match(spec.id):
+        problems.append(f"id {spec.id!r} is not a dotted lower-case id like 'net.dns'")
+    if not spec.summary.strip():
+        problems.append("summary is empty")
+    if not isinstance(spec.risk, Risk):
+        problems.append(f"risk {spec.risk!r} is not one of {', '.join(Risk)}")
+    if not (0 < spec.timeout_s <= MAX_TIMEOUT_S):
+        problems.append(f"timeout_s must be in (0, {MAX_TIMEOUT_S:g}]")
+    if not spec.platforms or any(not isinstance(p, Platform) for p in spec.platforms):
+        problems.append("platforms must be a non-empty tuple of Platform")
+    if spec.privilege is not Privilege.NONE and not (spec.fallback or "").strip():
+        problems.append("a probe that needs a privilege must name its unprivileged fallback")
+    if not spec.provides:
+        problems.append("provides is empty: a probe must observe something")
+    extra = {fact.name: fact for fact in extra_facts}
+    for name in spec.provides:
+        known = extra.get(name) or fact_catalogue.get(name)
+        if known is None:
+            problems.append(f"provides unknown fact {name!r} (add it to the fact catalogue)")
+        elif known.provider != spec.id:
+            problems.append(f"fact {name!r} is provided by {known.provider}, not {spec.id}")
+    for name in spec.needs:
+        if name not in extra and fact_catalogue.get(name) is None:
+            problems.append(f"needs unknown fact {name!r}")
+        if name in spec.provides:
+            problems.append(f"fact {name!r} is both needed and provided")
+    names = [arg.name for arg in spec.args]
+    if len(set(names)) != len(names):
+        problems.append("argument names are not unique")
+    if problems:
+        raise ProbeSpecError(f"{spec.id}: " + "; ".join(problems))
+
+
+@dataclass
+class Registry:
+    """The probes available to a run, by id."""
+
+    probes: dict[str, type[Probe]] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Where each probe came from: ``built-in`` or ``<distribution> (<entry point>)``."""
+    errors: list[str] = field(default_factory=list)
+    """Plugins that were refused, with the reason."""
+    skipped: list[str] = field(default_factory=list)
+    """Plugins that were not loaded on purpose (autoload off, root without allow-list)."""
+
+    def register(self, probe: object, *, origin: str = "built-in") -> type[Probe]:
+        """Validate and add ``probe``; raise ``ProbeSpecError`` when it breaks a rule."""
+        if not (inspect.isclass(probe) and issubclass(probe, Probe)):
+            raise ProbeSpecError(f"{probe!r} is not a subclass of homediag.core.probe.Probe")
+        if inspect.isabstract(probe):
+            raise ProbeSpecError(f"{probe.__name__} does not implement run()")
+        if not inspect.iscoroutinefunction(probe.run):
+            raise ProbeSpecError(f"{probe.__name__}.run must be an async function")
+        spec = getattr(probe, "spec", None)
+        extra = tuple(getattr(probe, "extra_facts", ()))
+        validate_spec(spec, extra_facts=extra)
+        assert isinstance(spec, ProbeSpec)
+        if spec.id in self.probes:
+            raise ProbeSpecError(f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}")
+        taken = self.providers()
+        for name in spec.provides:
+            if name in taken:
+                raise ProbeSpecError(f"{spec.id}: fact {name!r} is already provided by {taken[name]}")
+        for extra_fact in extra:
+            fact_catalogue.register(extra_fact)
+        self.probes[spec.id] = probe
+        self.origins[spec.id] = origin
+        return probe
+
+    def get(self, probe_id: str) -> type[Probe]:
+        """The probe with ``probe_id``; ``KeyError`` when unknown."""
+        return self.probes[probe_id]
+
+    def specs(self) -> list[ProbeSpec]:
+        """Every spec, sorted by id."""
+        return [self.probes[key].spec for key in sorted(self.probes)]
+
+    def providers(self) -> dict[str, str]:
+        """Map each provided fact to its probe id."""
+        return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.provides}
+
+    def load_plugins(self, config: Config, *, as_root: bool) -> None:
+        """Load third-party probes from the ``homediag.probes.v1`` entry points."""
+        if os.environ.get(ENV_DISABLE_AUTOLOAD, "").strip() not in ("", "0"):
+            self.skipped.append(f"plugin autoload disabled by {ENV_DISABLE_AUTOLOAD}")
+            return
+        for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = entry.dist.name if entry.dist is not None else "unknown distribution"
+            where = f"{dist} (entry point {entry.name!r} = {entry.value!r})"
+            if as_root and entry.name not in config.plugins.allow and dist not in config.plugins.allow:
+                self.skipped.append(f"{where}: not loaded as root (not in plugins.allow)")
+                continue
+            try:
+                loaded = entry.load()
+                self.register(loaded, origin=where)
+            except ProbeSpecError as exc:
+                self.errors.append(str(PluginError(f"plugin {where} refused: {exc}")))
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop a diagnosis
+                self.errors.append(
+                    str(PluginError(f"plugin {where} failed to load: {type(exc).__name__}: {exc}"))
+                )
+
+
+def builtin_probes() -> list[type[Probe]]:
+    """Import the built-in probes listed in ``homediag.probes.BUILTIN_PROBES``."""
+    from homediag.probes import BUILTIN_PROBES
+
+    loaded: list[type[Probe]] = []
+    for path in BUILTIN_PROBES:
+        module_name, _, attr = path.partition(":")
+        module = importlib.import_module(module_name)
+        loaded.append(getattr(module, attr))
+    return loaded
+
+
+def load_registry(config: Config | None = None, *, plugins: bool = True) -> Registry:
+    """The registry of a run: every built-in probe, then allowed plugins."""
+    from homediag.core.session import has_raw_socket_privilege
+
+    registry = Registry()
+    for probe in builtin_probes():
+        registry.register(probe)
+    if plugins:
+        registry.load_plugins(config or Config(), as_root=has_raw_socket_privilege())
+    return registry

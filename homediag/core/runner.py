@@ -1,0 +1,362 @@
+"""The runner: probes run concurrently, each within a total deadline, and no failure loses the rest.
+
+Each probe run happens on its own thread with its own event loop. A probe that awaits past its
+deadline is cancelled there; one stuck in a CPU loop cannot block the others (the main loop keeps its
+timers) and is abandoned at its deadline as ``timeout``. Parsers of untrusted device data go further and
+run in a killable process (``ProbeContext.parse_untrusted``).
+
+Probes run in dependency order: a probe that needs a fact waits for the probe that provides it, whatever
+that probe's outcome. Device probes run once for each discovered device their matchers hit. The engine
+asks for facts with :meth:`Runner.obtain`, so only the probes it needs are run (lazy probing).
+
+Gating before a run: platform (``not_applicable``), risk above ``--max-risk`` or intrusive without
+``--allow`` (``skipped``), the probe's own ``applicable()`` (``not_applicable``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from homediag.core.devices import matching_devices, merge_devices
+from homediag.core.errors import (
+    NotApplicable,
+    NotPermitted,
+    ProbeFailure,
+    ProbeSpecError,
+)
+from homediag.core.i18n import _
+from homediag.core.model import Device, Observation, Outcome, ProbeError, ProbeResult, utc_now
+from homediag.core.probe import FactView, Probe, ProbeContext
+from homediag.core.registry import Registry
+from homediag.core.session import Session
+from homediag.core.spec import Risk
+
+CANCEL_GRACE_S = 0.5
+
+
+class ProgressHook(Protocol):
+    """Told when probes start and finish (the CLI draws a progress bar with it)."""
+
+    def started(self, label: str) -> None:
+        """A probe run started."""
+
+    def finished(self, result: ProbeResult) -> None:
+        """A probe run ended."""
+
+
+@dataclass(frozen=True)
+class _Key:
+    probe: str
+    target: str | None = None
+
+
+class Runner:
+    """Runs probes for one session and keeps every result, observation and device sighting."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        session: Session,
+        *,
+        progress: ProgressHook | None = None,
+        budget_s: float | None = None,
+    ) -> None:
+        self.registry = registry
+        self.session = session
+        self.progress = progress
+        self.results: list[ProbeResult] = []
+        budget = budget_s if budget_s is not None else session.config.limits.run_budget_s
+        self._run_deadline = time.monotonic() + budget
+        self._tasks: dict[_Key, asyncio.Task[None]] = {}
+        self._probe_done: dict[str, asyncio.Task[None]] = {}
+        self._semaphore: asyncio.Semaphore | None = None
+        self._lock = threading.Lock()
+        self._devices_cache: list[Device] | None = None
+
+    # --- what is known ---------------------------------------------------------------------
+    @property
+    def observations(self) -> list[Observation]:
+        """Every observation so far, in the order the probes finished."""
+        with self._lock:
+            return [obs for result in self.results for obs in result.observations]
+
+    @property
+    def devices(self) -> list[Device]:
+        """Devices seen so far, merged across sources."""
+        with self._lock:
+            if self._devices_cache is None:
+                self._devices_cache = merge_devices(
+                    device for result in self.results for device in result.devices
+                )
+            return list(self._devices_cache)
+
+    def view(self) -> FactView:
+        """Read-only access to what is known, for probe contexts."""
+        return FactView(lambda: self.observations, lambda: self.devices)
+
+    # --- planning ----------------------------------------------------------------------------
+    def dependencies(self, probe_id: str) -> list[str]:
+        """Probe ids that provide what ``probe_id`` needs (direct only)."""
+        providers = self.registry.providers()
+        spec = self.registry.get(probe_id).spec
+        return sorted({providers[f] for f in spec.needs if f in providers})
+
+    def check_cycles(self) -> None:
+        """Raise ``ProbeSpecError`` when probes need each other in a circle."""
+        state: dict[str, int] = {}
+
+        def visit(pid: str, path: tuple[str, ...]) -> None:
+            if state.get(pid) == 2:
+                return
+            if state.get(pid) == 1:
+                raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
+            state[pid] = 1
+            for dep in self.dependencies(pid):
+                visit(dep, (*path, pid))
+            state[pid] = 2
+
+        for pid in sorted(self.registry.probes):
+            visit(pid, ())
+
+    def gate(self, probe: type[Probe]) -> tuple[Outcome, str] | None:
+        """Why ``probe`` must not run in this session, or None when it may."""
+        spec = probe.spec
+        session = self.session
+        if session.platform is not None and session.platform not in spec.platforms:
+            return Outcome.NOT_APPLICABLE, _("not available on {platform}").format(
+                platform=session.platform.value
+            )
+        named = spec.id in session.allowed
+        if spec.risk is Risk.INTRUSIVE and not named:
+            return Outcome.SKIPPED, _("intrusive: runs only when named with --allow {id}").format(
+                id=spec.id
+            )
+        if not session.max_risk.allows(spec.risk) and not named:
+            return Outcome.SKIPPED, _("risk '{risk}' is above --max-risk '{cap}'").format(
+                risk=spec.risk.value, cap=session.max_risk.value
+            )
+        return None
+
+    # --- running -----------------------------------------------------------------------------
+    async def run(self, probe_ids: Iterable[str] | None = None) -> list[ProbeResult]:
+        """Run ``probe_ids`` (every registered probe when None) and their providers."""
+        ids = sorted(self.registry.probes) if probe_ids is None else list(probe_ids)
+        for pid in ids:
+            if pid not in self.registry.probes:
+                raise ProbeSpecError(f"unknown probe {pid!r}")
+        await asyncio.gather(*(self.ensure(pid) for pid in ids))
+        return list(self.results)
+
+    async def obtain(self, facts: Iterable[str]) -> list[Observation]:
+        """Make sure the providers of ``facts`` have run; return the observations of those facts."""
+        wanted = set(facts)
+        providers = self.registry.providers()
+        ids = sorted({providers[f] for f in wanted if f in providers})
+        await asyncio.gather(*(self.ensure(pid) for pid in ids))
+        return [obs for obs in self.observations if obs.fact in wanted]
+
+    def has_run(self, probe_id: str) -> bool:
+        """Whether ``probe_id`` finished (with any outcome)."""
+        task = self._probe_done.get(probe_id)
+        return task is not None and task.done()
+
+    async def ensure(self, probe_id: str) -> None:
+        """Run ``probe_id`` once (for each matching device, for device probes); later calls wait."""
+        task = self._probe_done.get(probe_id)
+        if task is None:
+            task = asyncio.ensure_future(self._run_probe(probe_id))
+            self._probe_done[probe_id] = task
+        await asyncio.shield(task)
+
+    async def abort(self) -> None:
+        """Cancel every probe still running; they are recorded as ``cancelled``."""
+        pending = [task for task in self._probe_done.values() if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=CANCEL_GRACE_S * 2)
+
+    async def _run_probe(self, probe_id: str) -> None:
+        probe = self.registry.get(probe_id)
+        refusal = self.gate(probe)
+        if refusal is not None:
+            self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))
+            return
+        deps = self.dependencies(probe_id)
+        if deps:
+            await asyncio.gather(*(self.ensure(dep) for dep in deps))
+        if not probe.spec.per_device:
+            await self._run_once(probe, None)
+            return
+        targets = matching_devices(probe.spec.matchers, self.devices)
+        if not targets:
+            self._record(
+                ProbeResult(
+                    probe=probe_id,
+                    outcome=Outcome.NOT_APPLICABLE,
+                    reason=_("no matching device was found"),
+                    duration_s=0.0,
+                )
+            )
+            return
+        await asyncio.gather(*(self._run_once(probe, device) for device in targets))
+
+    async def _run_once(self, probe: type[Probe], target: Device | None) -> None:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
+        async with self._semaphore:
+            label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
+            if self.progress is not None:
+                self.progress.started(label)
+            result = await self._execute(probe, target)
+            self._record(result)
+
+    def _record(self, result: ProbeResult) -> None:
+        with self._lock:
+            self.results.append(result)
+            if result.devices:
+                self._devices_cache = None
+        if self.progress is not None:
+            self.progress.finished(result)
+
+    async def _execute(self, probe: type[Probe], target: Device | None) -> ProbeResult:
+        spec = probe.spec
+        started_at = utc_now()
+        started = time.monotonic()
+        deadline = min(started + spec.timeout_s, self._run_deadline)
+        args = {**spec.arg_defaults(), **self.session.config.probes.get(spec.id, {})}
+        ctx = ProbeContext(
+            spec, self.session, known=self.view(), args=args, target=target, deadline=deadline
+        )
+        target_id = target.id if target is not None else None
+
+        def finish(outcome: Outcome, reason: str | None = None,
+                   error: ProbeError | None = None) -> ProbeResult:
+            return ProbeResult(
+                probe=spec.id,
+                outcome=outcome,
+                reason=reason,
+                duration_s=round(time.monotonic() - started, 4),
+                target=target_id,
+                started_at=started_at,
+                observations=tuple(list(ctx.observations)),
+                devices=tuple(list(ctx.devices)),
+                error=error,
+                limits_hit=tuple(ctx.limits_hit),
+                method=ctx.method,
+            )
+
+        try:
+            instance = probe()
+            reason = instance.applicable(ctx)
+        except Exception as exc:  # noqa: BLE001 - a broken probe becomes an error result
+            return finish(Outcome.ERROR, _describe(exc), ProbeError(type(exc).__name__, _describe(exc)))
+        if reason:
+            return finish(Outcome.NOT_APPLICABLE, reason)
+
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[BaseException | None] = loop.create_future()
+        inner: dict[str, object] = {}
+        ready = threading.Event()
+
+        def deliver(outcome: BaseException | None) -> None:
+            if not done.done():
+                done.set_result(outcome)
+
+        def thread_main() -> None:
+            probe_loop = asyncio.new_event_loop()
+            outcome: BaseException | None = None
+            try:
+                task = probe_loop.create_task(instance.run(ctx))
+                inner["loop"], inner["task"] = probe_loop, task
+                ready.set()
+                try:
+                    probe_loop.run_until_complete(task)
+                except BaseException as exc:  # noqa: BLE001 - handed to the main loop
+                    outcome = exc
+                _cancel_leftovers(probe_loop)
+            finally:
+                ready.set()
+                probe_loop.close()
+                with contextlib.suppress(RuntimeError):  # the main loop may be gone at exit
+                    loop.call_soon_threadsafe(deliver, outcome)
+
+        thread = threading.Thread(target=thread_main, name=f"probe {spec.id}", daemon=True)
+        thread.start()
+
+        def cancel_inner() -> None:
+            ready.wait(1.0)
+            probe_loop = inner.get("loop")
+            task = inner.get("task")
+            if isinstance(probe_loop, asyncio.AbstractEventLoop) and isinstance(task, asyncio.Task):
+                with contextlib.suppress(RuntimeError):
+                    probe_loop.call_soon_threadsafe(task.cancel)
+
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            cancel_inner()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(done), timeout=CANCEL_GRACE_S)
+            return finish(
+                Outcome.TIMEOUT,
+                _("did not finish within {seconds:g} s").format(seconds=round(deadline - started, 1)),
+            )
+        except asyncio.CancelledError:
+            cancel_inner()
+            self._record(finish(Outcome.CANCELLED, _("the run was interrupted")))
+            raise
+        return _classify(outcome, finish)
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(asyncio.wait(pending, timeout=CANCEL_GRACE_S))
+    with contextlib.suppress(BaseException):
+        loop.run_until_complete(loop.shutdown_asyncgens())
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+class _Finish(Protocol):
+    def __call__(self, outcome: Outcome, reason: str | None = None,
+                 error: ProbeError | None = None) -> ProbeResult: ...
+
+
+def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
+    if outcome is None:
+        return finish(Outcome.OK)
+    if isinstance(outcome, NotApplicable):
+        return finish(Outcome.NOT_APPLICABLE, _describe(outcome))
+    if isinstance(outcome, NotPermitted):
+        return finish(Outcome.NOT_PERMITTED, _describe(outcome))
+    if isinstance(outcome, TimeoutError):
+        return finish(Outcome.TIMEOUT, _describe(outcome))
+    if isinstance(outcome, asyncio.CancelledError):
+        return finish(Outcome.TIMEOUT, _("cancelled at its deadline"))
+    if isinstance(outcome, ProbeFailure):
+        return finish(Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome)))
+    return finish(
+        Outcome.ERROR, _describe(outcome), ProbeError(type(outcome).__name__, _describe(outcome))
+    )
+
+
+def summarise(results: Sequence[ProbeResult]) -> dict[str, int]:
+    """Count results by outcome."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+    return counts
