@@ -1,0 +1,1 @@
+"""The playbook engine: diagnosis by elimination."""

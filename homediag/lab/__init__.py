@@ -1,0 +1,1 @@
+"""The lab: a simulated home network of real daemons in Linux network namespaces."""

@@ -1,0 +1,1 @@
+"""Pure parsers of OS command output. Each module starts with a sample of the text it parses."""

@@ -1,0 +1,1 @@
+"""Reports: JSON schema, renderers, redaction, diff, translations."""
