@@ -1,13 +1,269 @@
-"""``homediag diagnose``: placeholder until the runner lands."""
+"""``homediag diagnose [COMPLAINT]``: run the checks, judge, print the verdict, keep the report."""
 
 from __future__ import annotations
 
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from homediag.cli.common import console, echo_json, load_config, write_output
+from homediag.core.errors import UsageError
+from homediag.core.exitcodes import ExitCode
+from homediag.core.i18n import _
+
+if TYPE_CHECKING:
+    from homediag.core.model import Report, ReportMeta
+    from homediag.core.registry import Registry
+    from homediag.core.session import Session
+
+COMPLAINTS = (
+    "checkup",
+    "no-internet",
+    "slow-internet",
+    "unstable-connection",
+    "video-calls",
+    "printer",
+    "cast",
+    "smart-home",
+    "wifi",
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of a report."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class MaxRisk(StrEnum):
+    """Values of ``--max-risk``."""
+
+    PASSIVE = "passive"
+    SAFE = "safe"
+    ACTIVE = "active"
+
+
+class AudienceOption(StrEnum):
+    """Values of ``--audience``."""
+
+    CUSTOMER = "customer"
+    TECHNICIAN = "technician"
+
+
+class LangOption(StrEnum):
+    """Values of ``--lang``."""
+
+    EN = "en"
+    DE = "de"
+    FR = "fr"
+
+
+def reports_dir() -> Path:
+    """Where reports are kept when no ``--output`` is given."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("homediag")) / "reports"
+
+
+def infer_format(output: Path | None, given: ReportFormat | None) -> ReportFormat:
+    """The format asked for, else the one the output file's suffix says, else text."""
+    if given is not None:
+        return given
+    if output is not None and output.suffix.lower() == ".json":
+        return ReportFormat.JSON
+    return ReportFormat.JSON if output is not None else ReportFormat.TEXT
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to ``app``."""
+    """Add ``diagnose`` to ``app``."""
 
-    @app.command()
-    def diagnose() -> None:
-        """Diagnose a complaint."""
+    @app.command(no_args_is_help=False)
+    def diagnose(
+        ctx: typer.Context,
+        complaint: Annotated[
+            str | None,
+            typer.Argument(
+                help=_("What is wrong: {names}. Default: checkup.").format(
+                    names=", ".join(COMPLAINTS)
+                )
+            ),
+        ] = None,
+        format_: Annotated[
+            ReportFormat | None,
+            typer.Option(
+                "--format", help=_("Output format (default: text, or by --output suffix).")
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help=_("Write the report to this file."))
+        ] = None,
+        config: Annotated[
+            Path | None, typer.Option("--config", help=_("Configuration file."))
+        ] = None,
+        interface: Annotated[
+            str | None, typer.Option("--interface", help=_("Network interface to check."))
+        ] = None,
+        non_interactive: Annotated[
+            bool, typer.Option("--non-interactive", help=_("Never ask questions."))
+        ] = False,
+        audience: Annotated[
+            AudienceOption, typer.Option("--audience", help=_("Who reads the result."))
+        ] = AudienceOption.CUSTOMER,
+        lang: Annotated[
+            LangOption | None, typer.Option("--lang", help=_("Language (default: the system's)."))
+        ] = None,
+        max_risk: Annotated[
+            MaxRisk, typer.Option("--max-risk", help=_("Most disruptive probes allowed."))
+        ] = MaxRisk.ACTIVE,
+        allow: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allow", help=_("Allow this probe (also an intrusive one); repeatable.")
+            ),
+        ] = None,
+        speedtest: Annotated[
+            bool, typer.Option("--speedtest", help=_("Run the speed test even in a checkup."))
+        ] = False,
+        allow_large_subnet: Annotated[
+            bool,
+            typer.Option("--allow-large-subnet", help=_("Scan subnets larger than /22.")),
+        ] = False,
+        customer: Annotated[
+            str | None, typer.Option("--customer", help=_("Customer name."))
+        ] = None,
+        ticket: Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))] = None,
+        note: Annotated[str | None, typer.Option("--note", help=_("Technician's note."))] = None,
+    ) -> None:
+        """Check the network and find out what is wrong (default: a full checkup)."""
+        from homediag.core.i18n import set_language, system_language
+        from homediag.core.model import ReportMeta
+        from homediag.core.registry import load_registry
+        from homediag.core.session import Audience, Session
+        from homediag.core.spec import Risk
+
+        name = (complaint or "checkup").strip().lower()
+        if name not in COMPLAINTS:
+            raise UsageError(
+                _("unknown complaint {name!r}; choose one of: {names}").format(
+                    name=name[:40], names=", ".join(COMPLAINTS)
+                )
+            )
+        language = lang.value if lang is not None else system_language()
+        set_language(language)
+        cfg = load_config(ctx, config)
+        registry = load_registry(cfg)
+        for problem in registry.errors:
+            sys.stderr.write(f"homediag: warning: {problem}\n")
+        allowed = frozenset(allow or ())
+        unknown = sorted(a for a in allowed if a not in registry.probes)
+        if unknown:
+            raise UsageError(
+                _("--allow names unknown probes: {ids}").format(ids=", ".join(unknown))
+            )
+        session = Session.detect(
+            config=cfg,
+            interface=interface,
+            audience=Audience(audience.value),
+            lang=language,
+            max_risk=Risk(max_risk.value),
+            allowed=allowed,
+            allow_large_subnet=allow_large_subnet,
+            speedtest=speedtest,
+            interactive=not non_interactive and sys.stdin.isatty(),
+        )
+        meta = ReportMeta(customer=customer, ticket=ticket, note=note)
+        fmt = infer_format(output, format_)
+        run_and_report(session, registry, name, meta, fmt, output)
+
+
+def run_and_report(
+    session: Session,
+    registry: Registry,
+    complaint: str,
+    meta: ReportMeta,
+    fmt: ReportFormat,
+    output: Path | None,
+) -> None:
+    """Run the diagnosis with signal handling, write the report, print, and exit with its code."""
+    from homediag.cli.runtime import finish, progress_display, run_job
+    from homediag.core.pipeline import DiagnosisRun
+
+    progress, display = progress_display(enabled=True)
+    run = DiagnosisRun(session, registry, complaint=complaint, meta=meta, progress=progress)
+    with display:
+        interrupted = run_job(run.execute, on_interrupt=run.runner.abort)
+    report = run.report(interrupted_by=interrupted.name)
+    emit(report, fmt, output)
+    if interrupted.exit_code is not None:
+        finish(interrupted.exit_code)
+    finish(int(exit_code_for(report)))
+
+
+def exit_code_for(report: Report) -> ExitCode:
+    """0 no problem, 1 a confirmed or likely problem (wins over 2), 2 incomplete."""
+    if report.top_finding() is not None:
+        return ExitCode.PROBLEM
+    if not report.complete:
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
+
+
+def emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
+    """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir."""
+    from homediag.reports.document import dump_report
+    from homediag.reports.terminal import print_report
+
+    document = dump_report(report)
+    private = report.privacy_level == "full"
+    if output is not None:
+        content = document if fmt is ReportFormat.JSON else render_text(report)
+        write_output(output, content, private=private and fmt is ReportFormat.JSON)
+        sys.stderr.write(_("Report written to {path}").format(path=output) + "\n")
+        return
+    if fmt is ReportFormat.JSON:
+        echo_json(document)
+    else:
+        print_report(report, console())
+    saved = save_copy(report, document, private=private)
+    if saved is not None:
+        sys.stderr.write(_("Report saved to {path}").format(path=saved) + "\n")
+
+
+def render_text(report: Report) -> str:
+    """The terminal summary as plain text (for ``--output FILE --format text``)."""
+    import io
+
+    from rich.console import Console
+
+    from homediag.reports.terminal import print_report
+
+    capture = Console(record=True, width=100, no_color=True, file=io.StringIO())
+    print_report(report, capture)
+    return capture.export_text()
+
+
+def save_copy(report: Report, document: str, *, private: bool) -> Path | None:
+    """Keep the JSON report in the user's data directory; None (with a warning) when that fails."""
+    from homediag.core.jsonio import atomic_write, sweep_temp_files
+
+    directory = reports_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sweep_temp_files(directory)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = directory / f"report-{stamp}-{report.complaint or 'checkup'}.json"
+        atomic_write(path, document, mode=0o600 if private else 0o644)
+    except OSError as exc:
+        sys.stderr.write(
+            _("homediag: warning: could not save the report: {error}").format(
+                error=exc.strerror or exc
+            )
+            + "\n"
+        )
+        return None
+    return path

@@ -1,12 +1,133 @@
-"""``homediag probes``."""
+"""``homediag probes list | explain ID``: the probes, from their specs."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(help="Render, show and compare probess.", no_args_is_help=True)
+from homediag.cli.common import ListFormat, console, echo_json, load_config
+from homediag.core.errors import UsageError
+from homediag.core.i18n import _
+
+app = typer.Typer(help=_("List and explain the probes."), no_args_is_help=True)
+
+
+def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
+    """The JSON form of a spec for ``probes list --format json`` and ``probes explain``."""
+    return {
+        "id": spec.id,
+        "summary": spec.summary,
+        "risk": spec.risk.value,
+        "platforms": [p.value for p in spec.platforms],
+        "privilege": spec.privilege.value,
+        "fallback": spec.fallback,
+        "binaries": list(spec.binaries),
+        "needs": list(spec.needs),
+        "provides": list(spec.provides),
+        "matchers": [m.describe() for m in spec.matchers],
+        "args": [
+            {"name": a.name, "type": a.type, "default": a.default, "help": a.help}
+            for a in spec.args
+        ],
+        "timeout_s": spec.timeout_s,
+        "description": spec.description,
+        "origin": origin,
+    }
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    format_: Annotated[
+        ListFormat, typer.Option("--format", help=_("Output format."))
+    ] = ListFormat.TEXT,
+) -> None:
+    """List every registered probe with its risk and what it observes."""
+    from rich.table import Table
+
+    from homediag.core.jsonio import dumps
+    from homediag.core.registry import load_registry
+
+    registry = load_registry(load_config(ctx, None))
+    if format_ is ListFormat.JSON:
+        echo_json(
+            dumps(
+                {
+                    "probes": [spec_summary(s, registry.origins[s.id]) for s in registry.specs()],
+                    "plugin_errors": registry.errors,
+                    "plugins_skipped": registry.skipped,
+                }
+            )
+        )
+        return
+    table = Table(title=_("Probes"), title_justify="left")
+    table.add_column(_("Probe"))
+    table.add_column(_("Risk"))
+    table.add_column(_("Summary"))
+    for spec in registry.specs():
+        table.add_row(spec.id, spec.risk.value, spec.summary)
+    out = console()
+    out.print(table)
+    for problem in registry.errors:
+        console(stderr=True).print(f"[yellow]{_('warning')}:[/yellow] {problem}", markup=True)
 
 
 @app.command()
-def list_() -> None:
-    """Show a probes."""
+def explain(
+    ctx: typer.Context,
+    probe_id: Annotated[str, typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"))],
+    format_: Annotated[
+        ListFormat, typer.Option("--format", help=_("Output format."))
+    ] = ListFormat.TEXT,
+) -> None:
+    """Explain one probe: what it observes, how, its risk, privileges and arguments."""
+    from rich.markup import escape
+
+    from homediag.core import facts
+    from homediag.core.jsonio import dumps
+    from homediag.core.registry import load_registry
+
+    registry = load_registry(load_config(ctx, None))
+    if probe_id not in registry.probes:
+        raise UsageError(
+            _("unknown probe {id!r}; see 'homediag probes list'").format(id=probe_id[:60])
+        )
+    spec = registry.get(probe_id).spec
+    data = spec_summary(spec, registry.origins[probe_id])
+    if format_ is ListFormat.JSON:
+        echo_json(dumps(data))
+        return
+    out = console()
+    out.print(f"[bold]{escape(spec.id)}[/bold] — {escape(spec.summary)}")
+    if spec.description:
+        out.print(escape(spec.description))
+    out.print(
+        f"{_('Risk')}: {spec.risk.value}    {_('Timeout')}: {spec.timeout_s:g} s    "
+        f"{_('Platforms')}: {', '.join(p.value for p in spec.platforms)}"
+    )
+    out.print(
+        f"{_('Privilege')}: {spec.privilege.value}"
+        + (f" ({_('without it')}: {escape(spec.fallback)})" if spec.fallback else "")
+    )
+    if spec.binaries:
+        out.print(f"{_('Commands')}: {', '.join(spec.binaries)}")
+    if spec.needs:
+        out.print(f"{_('Needs')}: {', '.join(spec.needs)}")
+    out.print(f"{_('Provides')}:")
+    for name in spec.provides:
+        fact = facts.get(name)
+        unit = escape(f" [{fact.unit}]") if fact and fact.unit else ""
+        private = f" ({fact.privacy.value})" if fact and fact.sensitive else ""
+        out.print(f"  {name}{unit}{private} — {escape(fact.summary if fact else '')}")
+    if spec.matchers:
+        out.print(
+            f"{_('Runs for devices matching')}: " + "; ".join(m.describe() for m in spec.matchers)
+        )
+    if spec.args:
+        out.print(f"{_('Arguments (config: probes.{id}.NAME)').format(id=spec.id)}:")
+        for arg in spec.args:
+            out.print(
+                f"  {arg.name} ({arg.type}, {_('default')} {arg.default!r}) — {escape(arg.help)}"
+            )
+    out.print(f"{_('Origin')}: {escape(registry.origins[probe_id])}")

@@ -35,6 +35,7 @@ from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpRespons
 from homediag.core.model import Device, JSONValue, Observation, to_jsonable, utc_now
 from homediag.core.session import Session
 from homediag.core.spec import ProbeSpec
+from homediag.core.system import SystemView
 from homediag.core.worker import run_killable
 
 T = TypeVar("T")
@@ -65,8 +66,11 @@ class CommandResult:
 class FactView:
     """Read-only access to what earlier probes observed."""
 
-    def __init__(self, observations: Callable[[], Sequence[Observation]],
-                 devices: Callable[[], Sequence[Device]]) -> None:
+    def __init__(
+        self,
+        observations: Callable[[], Sequence[Observation]],
+        devices: Callable[[], Sequence[Device]],
+    ) -> None:
         self._observations = observations
         self._devices = devices
 
@@ -102,8 +106,10 @@ class ProbeContext:
         args: Mapping[str, object] | None = None,
         target: Device | None = None,
         deadline: float | None = None,
+        system: SystemView | None = None,
     ) -> None:
         self.spec = spec
+        self.system = system or SystemView()
         self.session = session
         self.known = known or FactView(lambda: (), lambda: ())
         self.args: dict[str, object] = {**spec.arg_defaults(), **(args or {})}
@@ -124,7 +130,9 @@ class ProbeContext:
     def fact(self, name: str, subject: str | None = "local") -> JSONValue:
         """The value an earlier probe observed for ``name`` (declared in ``needs``), or None."""
         if name not in self.spec.needs and name not in self.spec.provides:
-            raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
+            raise ProbeSpecError(
+                f"{self.spec.id} reads fact {name!r} without declaring it in needs"
+            )
         return self.known.value(name, subject)
 
     def arg(self, name: str) -> Any:

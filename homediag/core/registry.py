@@ -36,8 +36,9 @@ def validate_spec(spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec
         problems.append(f"id {spec.id!r} is not a dotted lower-case id like 'net.dns'")
     if not spec.summary.strip():
         problems.append("summary is empty")
-    if not isinstance(spec.risk, Risk):
-        problems.append(f"risk {spec.risk!r} is not one of {', '.join(Risk)}")
+    risk: object = spec.risk  # plugins are not type-checked: check what they really passed
+    if not isinstance(risk, Risk):
+        problems.append(f"risk {risk!r} is not one of {', '.join(Risk)}")
     if not (0 < spec.timeout_s <= MAX_TIMEOUT_S):
         problems.append(f"timeout_s must be in (0, {MAX_TIMEOUT_S:g}]")
     if not spec.platforms or any(not isinstance(p, Platform) for p in spec.platforms):
@@ -90,11 +91,15 @@ class Registry:
         validate_spec(spec, extra_facts=extra)
         assert isinstance(spec, ProbeSpec)
         if spec.id in self.probes:
-            raise ProbeSpecError(f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}")
+            raise ProbeSpecError(
+                f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}"
+            )
         taken = self.providers()
         for name in spec.provides:
             if name in taken:
-                raise ProbeSpecError(f"{spec.id}: fact {name!r} is already provided by {taken[name]}")
+                raise ProbeSpecError(
+                    f"{spec.id}: fact {name!r} is already provided by {taken[name]}"
+                )
         for extra_fact in extra:
             fact_catalogue.register(extra_fact)
         self.probes[spec.id] = probe
@@ -121,7 +126,11 @@ class Registry:
         for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = entry.dist.name if entry.dist is not None else "unknown distribution"
             where = f"{dist} (entry point {entry.name!r} = {entry.value!r})"
-            if as_root and entry.name not in config.plugins.allow and dist not in config.plugins.allow:
+            if (
+                as_root
+                and entry.name not in config.plugins.allow
+                and dist not in config.plugins.allow
+            ):
                 self.skipped.append(f"{where}: not loaded as root (not in plugins.allow)")
                 continue
             try:

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,7 @@ from homediag.core.probe import FactView, Probe, ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.session import Session
 from homediag.core.spec import Risk
+from homediag.core.system import SystemView
 
 CANCEL_GRACE_S = 0.5
 
@@ -66,8 +67,10 @@ class Runner:
         *,
         progress: ProgressHook | None = None,
         budget_s: float | None = None,
+        system: SystemView | None = None,
     ) -> None:
         self.registry = registry
+        self.system = system or SystemView()
         self.session = session
         self.progress = progress
         self.results: list[ProbeResult] = []
@@ -115,7 +118,9 @@ class Runner:
             if state.get(pid) == 2:
                 return
             if state.get(pid) == 1:
-                raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
+                raise ProbeSpecError(
+                    "probes need each other in a cycle: " + " -> ".join((*path, pid))
+                )
             state[pid] = 1
             for dep in self.dependencies(pid):
                 visit(dep, (*path, pid))
@@ -186,7 +191,9 @@ class Runner:
         probe = self.registry.get(probe_id)
         refusal = self.gate(probe)
         if refusal is not None:
-            self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))
+            self._record(
+                ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0)
+            )
             return
         deps = self.dependencies(probe_id)
         if deps:
@@ -211,7 +218,9 @@ class Runner:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
         async with self._semaphore:
-            label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
+            label = (
+                probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
+            )
             if self.progress is not None:
                 self.progress.started(label)
             result = await self._execute(probe, target)
@@ -227,92 +236,114 @@ class Runner:
 
     async def _execute(self, probe: type[Probe], target: Device | None) -> ProbeResult:
         spec = probe.spec
-        started_at = utc_now()
-        started = time.monotonic()
-        deadline = min(started + spec.timeout_s, self._run_deadline)
-        args = {**spec.arg_defaults(), **self.session.config.probes.get(spec.id, {})}
+        deadline = min(time.monotonic() + spec.timeout_s, self._run_deadline)
         ctx = ProbeContext(
-            spec, self.session, known=self.view(), args=args, target=target, deadline=deadline
+            spec,
+            self.session,
+            known=self.view(),
+            args={**spec.arg_defaults(), **self.session.config.probes.get(spec.id, {})},
+            target=target,
+            deadline=deadline,
+            system=self.system,
         )
-        target_id = target.id if target is not None else None
+        return await execute(probe, ctx, on_cancel=self._record)
 
-        def finish(outcome: Outcome, reason: str | None = None,
-                   error: ProbeError | None = None) -> ProbeResult:
-            return ProbeResult(
-                probe=spec.id,
-                outcome=outcome,
-                reason=reason,
-                duration_s=round(time.monotonic() - started, 4),
-                target=target_id,
-                started_at=started_at,
-                observations=tuple(list(ctx.observations)),
-                devices=tuple(list(ctx.devices)),
-                error=error,
-                limits_hit=tuple(ctx.limits_hit),
-                method=ctx.method,
-            )
 
+async def execute(
+    probe: type[Probe],
+    ctx: ProbeContext,
+    *,
+    on_cancel: Callable[[ProbeResult], None] | None = None,
+) -> ProbeResult:
+    """Run one probe on its own thread and event loop within ``ctx.deadline``; never raises for a
+    probe's failure. When the caller is cancelled, the partial result (``cancelled``) goes to
+    ``on_cancel`` and the cancellation propagates."""
+    spec = ctx.spec
+    started_at = utc_now()
+    started = time.monotonic()
+    deadline = ctx.deadline
+    target_id = ctx.target.id if ctx.target is not None else None
+
+    def finish(
+        outcome: Outcome, reason: str | None = None, error: ProbeError | None = None
+    ) -> ProbeResult:
+        return ProbeResult(
+            probe=spec.id,
+            outcome=outcome,
+            reason=reason,
+            duration_s=round(time.monotonic() - started, 4),
+            target=target_id,
+            started_at=started_at,
+            observations=tuple(list(ctx.observations)),
+            devices=tuple(list(ctx.devices)),
+            error=error,
+            limits_hit=tuple(ctx.limits_hit),
+            method=ctx.method,
+        )
+
+    try:
+        instance = probe()
+        reason = instance.applicable(ctx)
+    except Exception as exc:  # noqa: BLE001 - a broken probe becomes an error result
+        return finish(Outcome.ERROR, _describe(exc), ProbeError(type(exc).__name__, _describe(exc)))
+    if reason:
+        return finish(Outcome.NOT_APPLICABLE, reason)
+
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[BaseException | None] = loop.create_future()
+    inner: dict[str, object] = {}
+    ready = threading.Event()
+
+    def deliver(outcome: BaseException | None) -> None:
+        if not done.done():
+            done.set_result(outcome)
+
+    def thread_main() -> None:
+        probe_loop = asyncio.new_event_loop()
+        outcome: BaseException | None = None
         try:
-            instance = probe()
-            reason = instance.applicable(ctx)
-        except Exception as exc:  # noqa: BLE001 - a broken probe becomes an error result
-            return finish(Outcome.ERROR, _describe(exc), ProbeError(type(exc).__name__, _describe(exc)))
-        if reason:
-            return finish(Outcome.NOT_APPLICABLE, reason)
-
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[BaseException | None] = loop.create_future()
-        inner: dict[str, object] = {}
-        ready = threading.Event()
-
-        def deliver(outcome: BaseException | None) -> None:
-            if not done.done():
-                done.set_result(outcome)
-
-        def thread_main() -> None:
-            probe_loop = asyncio.new_event_loop()
-            outcome: BaseException | None = None
+            task = probe_loop.create_task(instance.run(ctx))
+            inner["loop"], inner["task"] = probe_loop, task
+            ready.set()
             try:
-                task = probe_loop.create_task(instance.run(ctx))
-                inner["loop"], inner["task"] = probe_loop, task
-                ready.set()
-                try:
-                    probe_loop.run_until_complete(task)
-                except BaseException as exc:  # noqa: BLE001 - handed to the main loop
-                    outcome = exc
-                _cancel_leftovers(probe_loop)
-            finally:
-                ready.set()
-                probe_loop.close()
-                with contextlib.suppress(RuntimeError):  # the main loop may be gone at exit
-                    loop.call_soon_threadsafe(deliver, outcome)
+                probe_loop.run_until_complete(task)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main loop
+                outcome = exc
+            _cancel_leftovers(probe_loop)
+        finally:
+            ready.set()
+            probe_loop.close()
+            with contextlib.suppress(RuntimeError):  # the main loop may be gone at exit
+                loop.call_soon_threadsafe(deliver, outcome)
 
-        thread = threading.Thread(target=thread_main, name=f"probe {spec.id}", daemon=True)
-        thread.start()
+    threading.Thread(target=thread_main, name=f"probe {spec.id}", daemon=True).start()
 
-        def cancel_inner() -> None:
-            ready.wait(1.0)
-            probe_loop = inner.get("loop")
-            task = inner.get("task")
-            if isinstance(probe_loop, asyncio.AbstractEventLoop) and isinstance(task, asyncio.Task):
-                with contextlib.suppress(RuntimeError):
-                    probe_loop.call_soon_threadsafe(task.cancel)
+    def cancel_inner() -> None:
+        ready.wait(1.0)
+        probe_loop = inner.get("loop")
+        task = inner.get("task")
+        if isinstance(probe_loop, asyncio.AbstractEventLoop) and isinstance(task, asyncio.Task):
+            with contextlib.suppress(RuntimeError):
+                probe_loop.call_soon_threadsafe(task.cancel)
 
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            cancel_inner()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(done), timeout=CANCEL_GRACE_S)
-            return finish(
-                Outcome.TIMEOUT,
-                _("did not finish within {seconds:g} s").format(seconds=round(deadline - started, 1)),
-            )
-        except asyncio.CancelledError:
-            cancel_inner()
-            self._record(finish(Outcome.CANCELLED, _("the run was interrupted")))
-            raise
-        return _classify(outcome, finish)
+    try:
+        outcome = await asyncio.wait_for(
+            asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic())
+        )
+    except TimeoutError:
+        cancel_inner()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(done), timeout=CANCEL_GRACE_S)
+        return finish(
+            Outcome.TIMEOUT,
+            _("did not finish within {seconds:g} s").format(seconds=round(deadline - started, 1)),
+        )
+    except asyncio.CancelledError:
+        cancel_inner()
+        if on_cancel is not None:
+            on_cancel(finish(Outcome.CANCELLED, _("the run was interrupted")))
+        raise
+    return _classify(outcome, finish)
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
@@ -332,8 +363,9 @@ def _describe(exc: BaseException) -> str:
 
 
 class _Finish(Protocol):
-    def __call__(self, outcome: Outcome, reason: str | None = None,
-                 error: ProbeError | None = None) -> ProbeResult: ...
+    def __call__(
+        self, outcome: Outcome, reason: str | None = None, error: ProbeError | None = None
+    ) -> ProbeResult: ...
 
 
 def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
@@ -348,7 +380,9 @@ def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
     if isinstance(outcome, asyncio.CancelledError):
         return finish(Outcome.TIMEOUT, _("cancelled at its deadline"))
     if isinstance(outcome, ProbeFailure):
-        return finish(Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome)))
+        return finish(
+            Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome))
+        )
     return finish(
         Outcome.ERROR, _describe(outcome), ProbeError(type(outcome).__name__, _describe(outcome))
     )

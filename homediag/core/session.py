@@ -20,11 +20,12 @@ class Audience(StrEnum):
 
 def current_platform() -> Platform | None:
     """The platform homediag runs on, or None for one it does not support."""
-    if sys.platform.startswith("linux"):
+    name: str = sys.platform  # a plain str, so that type checkers do not prune the other branches
+    if name.startswith("linux"):
         return Platform.LINUX
-    if sys.platform == "darwin":
+    if name == "darwin":
         return Platform.MACOS
-    if sys.platform.startswith("win"):
+    if name.startswith("win"):
         return Platform.WINDOWS
     return None
 

@@ -6,4 +6,7 @@ Each entry is ``module:Class``; the registry imports them when a command needs p
 """
 
 BUILTIN_PROBES: tuple[str, ...] = (
+    "homediag.probes.net.interfaces:InterfacesProbe",
+    "homediag.probes.net.gateway:GatewayProbe",
+    "homediag.probes.net.dns:DnsProbe",
 )

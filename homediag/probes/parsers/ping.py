@@ -1,0 +1,87 @@
+"""Parse the output of the system ``ping`` (Linux iputils, BusyBox, macOS/BSD, Windows in any language).
+
+Linux iputils::
+
+    PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.
+    64 bytes from 192.0.2.1: icmp_seq=1 ttl=64 time=0.412 ms
+    64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.398 ms
+
+    --- 192.0.2.1 ping statistics ---
+    3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms
+
+Windows (German; French and English differ only in words)::
+
+    Ping wird ausgeführt für 192.0.2.1 mit 32 Bytes Daten:
+    Antwort von 192.0.2.1: Bytes=32 Zeit<1ms TTL=64
+    Antwort von 192.0.2.1: Bytes=32 Zeit=3ms TTL=64
+    Zeitüberschreitung der Anforderung.
+
+Replies are recognised by structure (a ``ttl=`` field and a time with ``ms``), not by words, so every
+language parses; a reply line is matched to its sequence number where the output gives one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TIME = re.compile(
+    r"(?:time|zeit|temps|tiempo|tempo|czas|tid|tijd)?\s*([=<])\s*([0-9]+(?:[.,][0-9]+)?)\s*ms",
+    re.IGNORECASE,
+)
+_TTL = re.compile(r"\bttl[=:]\s*\d+", re.IGNORECASE)
+_SEQ = re.compile(r"icmp_[rs]eq[=:]\s*(\d+)", re.IGNORECASE)
+_TRANSMITTED = re.compile(r"(\d+)\s+packets transmitted", re.IGNORECASE)
+_UNREACHABLE = re.compile(r"(unreachable|unerreichbar|inaccessible)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PingReply:
+    """One echo reply."""
+
+    seq: int | None
+    rtt_ms: float
+
+
+@dataclass(frozen=True)
+class PingResult:
+    """Replies and, where the summary says so, how many requests were sent."""
+
+    replies: tuple[PingReply, ...]
+    transmitted: int | None
+    unreachable_lines: int = 0
+
+
+def parse_ping(text: str) -> PingResult:
+    """Read the replies from ``ping`` output; unknown lines are skipped."""
+    replies: list[PingReply] = []
+    transmitted: int | None = None
+    unreachable = 0
+    seen_seq: set[int] = set()
+    for line in text.splitlines()[:10_000]:
+        total = _TRANSMITTED.search(line)
+        if total:
+            transmitted = int(total.group(1))
+            continue
+        if _UNREACHABLE.search(line) and not _TTL.search(line):
+            unreachable += 1
+            continue
+        if not _TTL.search(line):
+            continue
+        time_match = _TIME.search(line)
+        if not time_match:
+            continue
+        op, number = time_match.groups()
+        rtt = float(number.replace(",", "."))
+        if op == "<":  # Windows prints "<1ms" for sub-millisecond replies
+            rtt = rtt / 2
+        seq_match = _SEQ.search(line)
+        seq = int(seq_match.group(1)) if seq_match else None
+        if seq is not None:
+            if seq in seen_seq:  # a duplicate reply (DUP!) counts once
+                continue
+            seen_seq.add(seq)
+        replies.append(PingReply(seq=seq, rtt_ms=rtt))
+    return PingResult(
+        replies=tuple(replies), transmitted=transmitted, unreachable_lines=unreachable
+    )
