@@ -65,8 +65,9 @@ def list_(
     table.add_column(_("Probe"))
     table.add_column(_("Risk"))
     table.add_column(_("Summary"))
+    styles = {"passive": "green", "safe": "cyan", "active": "yellow", "intrusive": "red"}
     for spec in registry.specs():
-        table.add_row(spec.id, spec.risk.value, spec.summary)
+        table.add_row(spec.id, f"[{styles[spec.risk.value]}]{spec.risk.value}[/]", spec.summary)
     out = console()
     out.print(table)
     for problem in registry.errors:

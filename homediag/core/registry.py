@@ -27,8 +27,14 @@ ENV_DISABLE_AUTOLOAD = "HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD"
 MAX_TIMEOUT_S = 600.0
 
 
-def validate_spec(spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec] = ()) -> None:
-    """Raise ``ProbeSpecError`` naming the first rule ``spec`` breaks."""
+def validate_spec(
+    spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec] = (), check_needs: bool = True
+) -> None:
+    """Raise ``ProbeSpecError`` naming every rule ``spec`` breaks.
+
+    ``check_needs=False`` leaves needed facts unchecked: a plugin may need a fact another plugin
+    registers later; :meth:`Registry.check_references` checks them once everything is loaded.
+    """
     if not isinstance(spec, ProbeSpec):
         raise ProbeSpecError("spec must be a homediag.core.spec.ProbeSpec")
     problems: list[str] = []
@@ -55,7 +61,7 @@ def validate_spec(spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec
         elif known.provider != spec.id:
             problems.append(f"fact {name!r} is provided by {known.provider}, not {spec.id}")
     for name in spec.needs:
-        if name not in extra and fact_catalogue.get(name) is None:
+        if check_needs and name not in extra and fact_catalogue.get(name) is None:
             problems.append(f"needs unknown fact {name!r}")
         if name in spec.provides:
             problems.append(f"fact {name!r} is both needed and provided")
@@ -88,7 +94,7 @@ class Registry:
             raise ProbeSpecError(f"{probe.__name__}.run must be an async function")
         spec = getattr(probe, "spec", None)
         extra = tuple(getattr(probe, "extra_facts", ()))
-        validate_spec(spec, extra_facts=extra)
+        validate_spec(spec, extra_facts=extra, check_needs=False)
         assert isinstance(spec, ProbeSpec)
         if spec.id in self.probes:
             raise ProbeSpecError(
@@ -105,6 +111,20 @@ class Registry:
         self.probes[spec.id] = probe
         self.origins[spec.id] = origin
         return probe
+
+    def check_references(self) -> None:
+        """Drop plugins that need facts nobody provides; raise for a built-in that does."""
+        provided = self.providers()
+        for probe_id in sorted(self.probes):
+            missing = [f for f in self.probes[probe_id].spec.needs if f not in provided]
+            if not missing:
+                continue
+            message = f"{probe_id}: needs facts no probe provides: {', '.join(missing)}"
+            if self.origins[probe_id] == "built-in":
+                raise ProbeSpecError(message)
+            self.errors.append(str(PluginError(f"plugin {self.origins[probe_id]} refused: {message}")))
+            del self.probes[probe_id]
+            del self.origins[probe_id]
 
     def get(self, probe_id: str) -> type[Probe]:
         """The probe with ``probe_id``; ``KeyError`` when unknown."""
@@ -165,4 +185,5 @@ def load_registry(config: Config | None = None, *, plugins: bool = True) -> Regi
         registry.register(probe)
     if plugins:
         registry.load_plugins(config or Config(), as_root=has_raw_socket_privilege())
+    registry.check_references()
     return registry

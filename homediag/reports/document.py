@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from homediag import __version__
-from homediag.core.errors import ReportError
+from homediag.core.errors import ReportError, UsageError
 from homediag.core.i18n import _
 from homediag.core.jsonio import dumps, loads
 from homediag.core.model import (
@@ -121,7 +121,7 @@ def load_report(path: Path) -> Report:
         with Path(path).open("rb") as handle:
             raw = handle.read(MAX_REPORT_BYTES + 1)
     except FileNotFoundError:
-        raise ReportError(_("report not found: {path}").format(path=path)) from None
+        raise UsageError(_("report not found: {path}").format(path=path)) from None
     except OSError as exc:
         raise ReportError(
             _("cannot read report {path}: {error}").format(path=path, error=exc.strerror or exc)

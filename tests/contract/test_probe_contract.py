@@ -1,0 +1,55 @@
+"""Every registered probe: spec valid, documented, facts in the catalogue, and covered by a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from homediag.core import facts
+from homediag.core.registry import load_registry, validate_spec
+from homediag.core.spec import Privilege
+
+REGISTRY = load_registry(plugins=False)
+SPECS = REGISTRY.specs()
+TESTS = Path(__file__).resolve().parent.parent
+
+
+def _test_sources() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py"))
+
+
+SOURCES = _test_sources()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_spec_is_valid_and_documented(spec) -> None:  # type: ignore[no-untyped-def]
+    validate_spec(spec)
+    assert spec.summary[0].isupper() and not spec.summary.endswith(".")
+    assert len(spec.description) >= 40, "explain how the probe measures and what it never does"
+    for arg in spec.args:
+        assert arg.help, f"argument {arg.name} has no help"
+    if spec.privilege is not Privilege.NONE:
+        assert spec.fallback
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_probe_is_covered_by_a_test(spec) -> None:  # type: ignore[no-untyped-def]
+    probe = REGISTRY.get(spec.id)
+    assert probe.__name__ in SOURCES, f"no test mentions {probe.__name__} ({spec.id})"
+
+
+def test_every_fact_has_exactly_one_provider_that_exists() -> None:
+    providers = REGISTRY.providers()
+    for fact in facts.BUILTIN_FACTS:
+        assert fact.provider in REGISTRY.probes, f"{fact.name}: provider {fact.provider} is not registered"
+        assert providers.get(fact.name) == fact.provider, f"{fact.name} is not provided by {fact.provider}"
+        assert fact.summary
+
+
+def test_no_dependency_cycles() -> None:
+    from homediag.core.config import Config
+    from homediag.core.runner import Runner
+    from homediag.core.session import Session
+
+    Runner(REGISTRY, Session(config=Config())).check_cycles()

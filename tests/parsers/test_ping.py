@@ -1,0 +1,46 @@
+"""The system ping's output in several systems and languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from homediag.probes.parsers.ping import parse_ping
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ping"
+
+
+@pytest.mark.parametrize(
+    ("name", "rtts", "seqs", "transmitted"),
+    [
+        ("linux-loss.txt", [0.412, 0.398, 1.2], [1, 3, 4], 4),
+        ("linux-unreachable.txt", [], [], 2),
+        ("busybox.txt", [0.123, 0.119], [None, None], 2),
+        ("macos.txt", [3.104, 2.987], [0, 2], 3),
+        ("windows-en.txt", [3.0, 0.5, 12.0], [None, None, None], None),
+        ("windows-de.txt", [3.0, 0.5], [None, None], None),
+        ("windows-fr.txt", [4.0, 0.5], [None, None], None),
+    ],
+)
+def test_replies_are_read(
+    name: str, rtts: list[float], seqs: list[int | None], transmitted: int | None
+) -> None:
+    result = parse_ping((FIXTURES / name).read_text(encoding="utf-8"))
+    assert [r.rtt_ms for r in result.replies] == rtts
+    assert [r.seq for r in result.replies] == seqs
+    assert result.transmitted == transmitted
+
+
+def test_unreachable_lines_are_counted_not_taken_for_replies() -> None:
+    result = parse_ping((FIXTURES / "linux-unreachable.txt").read_text())
+    assert result.unreachable_lines == 2
+    assert result.replies == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_arbitrary_text_never_raises(text: str) -> None:
+    parse_ping(text)

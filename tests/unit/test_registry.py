@@ -1,0 +1,166 @@
+"""Probe registration: validation, plugins from entry points, autoload switch, root allow-list."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+import pytest
+
+from homediag.core import registry as registry_module
+from homediag.core.config import Config, PluginsConfig
+from homediag.core.errors import ProbeSpecError
+from homediag.core.facts import FactSpec
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.registry import Registry, load_registry, validate_spec
+from homediag.core.spec import Privilege, ProbeSpec, Risk
+
+
+def spec(**overrides: Any) -> ProbeSpec:
+    values: dict[str, Any] = {
+        "id": "x.demo",
+        "summary": "demo",
+        "risk": Risk.SAFE,
+        "timeout_s": 5.0,
+        "provides": ("gateway.rtt_ms",),
+    }
+    values.update(overrides)
+    return ProbeSpec(**values)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"id": "NoDots"}, "dotted lower-case id"),
+        ({"summary": " "}, "summary is empty"),
+        ({"timeout_s": 0}, "timeout_s"),
+        ({"timeout_s": 10_000}, "timeout_s"),
+        ({"provides": ()}, "provides is empty"),
+        ({"provides": ("no.such.fact",)}, "unknown fact"),
+        ({"privilege": Privilege.RAW_SOCKET}, "fallback"),
+        ({"needs": ("no.such.need",)}, "needs unknown fact"),
+        ({"platforms": ()}, "platforms"),
+    ],
+    ids=[
+        "bad-id",
+        "empty-summary",
+        "zero-timeout",
+        "huge-timeout",
+        "no-provides",
+        "unknown-provided",
+        "privilege-without-fallback",
+        "unknown-need",
+        "no-platforms",
+    ],
+)
+def test_invalid_specs_are_refused_with_the_reason(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ProbeSpecError, match=message):
+        validate_spec(spec(**overrides))
+
+
+def test_a_fact_provided_by_another_probe_is_refused() -> None:
+    with pytest.raises(ProbeSpecError, match=r"provided by net\.gateway"):
+        validate_spec(spec(id="x.twin"))
+
+
+class _PluginFacts:
+    extra_facts = (FactSpec("plugin.answer", "int", "acme.answer", "the answer"),)
+
+
+class GoodPlugin(Probe):
+    spec = ProbeSpec(
+        id="acme.answer", summary="answers", risk=Risk.PASSIVE, timeout_s=1.0, provides=("plugin.answer",)
+    )
+    extra_facts = _PluginFacts.extra_facts
+
+    async def run(self, ctx: ProbeContext) -> None:
+        ctx.observe("plugin.answer", 42)
+
+
+class BadPlugin(Probe):
+    spec = ProbeSpec(
+        id="acme.bad", summary="steals a fact", risk=Risk.PASSIVE, timeout_s=1.0, provides=("dns.any_ok",)
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        return None
+
+
+class _Dist:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _EntryPoint:
+    def __init__(self, name: str, target: object, dist: str = "acme-homediag") -> None:
+        self.name = name
+        self.value = f"acme.probes:{name}"
+        self.dist = _Dist(dist)
+        self._target = target
+
+    def load(self) -> object:
+        if isinstance(self._target, Exception):
+            raise self._target
+        return self._target
+
+
+@pytest.fixture
+def plugins(monkeypatch: pytest.MonkeyPatch) -> list[_EntryPoint]:
+    found: list[_EntryPoint] = []
+
+    def entry_points(group: str) -> list[_EntryPoint]:
+        assert group == "homediag.probes.v1"
+        return found
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    monkeypatch.delenv("HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    return found
+
+
+def test_plugins_load_and_bad_ones_are_named(plugins: list[_EntryPoint]) -> None:
+    plugins += [
+        _EntryPoint("good", GoodPlugin),
+        _EntryPoint("bad", BadPlugin),
+        _EntryPoint("broken", ImportError("no module named acme.missing")),
+        _EntryPoint("notaprobe", object()),
+    ]
+    reg = Registry()
+    reg.load_plugins(Config(), as_root=False)
+    assert "acme.answer" in reg.probes
+    assert reg.origins["acme.answer"] == "acme-homediag (entry point 'good' = 'acme.probes:good')"
+    assert len(reg.errors) == 3
+    assert all("acme-homediag" in e and "entry point" in e for e in reg.errors)
+    assert any("'bad'" in e and "provided by net.dns" in e for e in reg.errors)
+    assert any("'broken'" in e and "ImportError" in e for e in reg.errors)
+
+
+def test_autoload_can_be_switched_off(plugins: list[_EntryPoint], monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins.append(_EntryPoint("good", GoodPlugin))
+    monkeypatch.setenv("HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD", "1")
+    reg = Registry()
+    reg.load_plugins(Config(), as_root=False)
+    assert "acme.answer" not in reg.probes
+    assert reg.skipped
+
+
+@pytest.mark.parametrize(("allow", "loaded"), [((), False), (("good",), True), (("acme-homediag",), True)])
+def test_as_root_only_allow_listed_plugins_load(
+    plugins: list[_EntryPoint], allow: tuple[str, ...], loaded: bool
+) -> None:
+    plugins.append(_EntryPoint("good", GoodPlugin))
+    reg = Registry()
+    reg.load_plugins(Config(plugins=PluginsConfig(allow=allow)), as_root=True)
+    assert ("acme.answer" in reg.probes) is loaded
+
+
+def test_builtins_are_all_registered_and_valid() -> None:
+    reg = load_registry(plugins=False)
+    assert {"net.interfaces", "net.gateway", "net.dns"} <= set(reg.probes)
+    assert all(origin == "built-in" for origin in reg.origins.values())
+
+
+def test_builtin_list_is_the_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    from homediag import probes
+
+    monkeypatch.setattr(probes, "BUILTIN_PROBES", ("homediag.probes.net.dns:DnsProbe",))
+    assert [p.spec.id for p in registry_module.builtin_probes()] == ["net.dns"]

@@ -1,0 +1,191 @@
+"""The runner keeps every result when probes raise, hang, spin or do not apply."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from homediag.core.config import Config
+from homediag.core.errors import NotApplicable, ProbeFailure
+from homediag.core.facts import FactSpec
+from homediag.core.model import Outcome
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.registry import Registry
+from homediag.core.runner import Runner
+from homediag.core.session import Session
+from homediag.core.spec import Platform, ProbeSpec, Risk
+
+
+def _fact(name: str, provider: str) -> FactSpec:
+    return FactSpec(name=name, type="int", provider=provider, summary=f"test fact {name}")
+
+
+def make_probe(
+    probe_id: str,
+    behaviour: str,
+    *,
+    risk: Risk = Risk.SAFE,
+    needs: tuple[str, ...] = (),
+    timeout_s: float = 1.0,
+    platforms: tuple[Platform, ...] | None = None,
+) -> type[Probe]:
+    fact_name = f"test.{probe_id.split('.')[-1]}"
+
+    class TestProbe(Probe):
+        spec = ProbeSpec(
+            id=probe_id,
+            summary=f"test probe {behaviour}",
+            risk=risk,
+            timeout_s=timeout_s,
+            provides=(fact_name,),
+            needs=needs,
+            **({"platforms": platforms} if platforms else {}),
+        )
+        extra_facts = (_fact(fact_name, probe_id),)
+
+        def applicable(self, ctx: ProbeContext) -> str | None:
+            return "nothing to look at here" if behaviour == "not_applicable" else None
+
+        async def run(self, ctx: ProbeContext) -> None:
+            if behaviour == "ok":
+                ctx.observe(fact_name, 42)
+            elif behaviour == "raises":
+                ctx.observe(fact_name, 1)
+                raise ValueError("boom: the parser choked")
+            elif behaviour == "failure":
+                raise ProbeFailure("the gateway refused")
+            elif behaviour == "hangs":
+                ctx.observe(fact_name, 7)
+                await asyncio.sleep(3600)
+            elif behaviour == "spins":
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:  # a CPU loop that never awaits
+                    pass
+            elif behaviour == "declines":
+                raise NotApplicable("no Wi-Fi here")
+            elif behaviour == "reads":
+                value = ctx.fact(needs[0])
+                ctx.observe(fact_name, int(value or 0) + 1)
+
+    TestProbe.__name__ = f"Probe_{probe_id.replace('.', '_')}"
+    return TestProbe
+
+
+def run(probes: list[type[Probe]], **session_options: object) -> Runner:
+    registry = Registry()
+    for probe in probes:
+        registry.register(probe)
+    session = Session(config=Config(), platform=Platform.LINUX, **session_options)  # type: ignore[arg-type]
+    runner = Runner(registry, session)
+    asyncio.run(runner.run())
+    return runner
+
+
+def by_probe(runner: Runner) -> dict[str, object]:
+    return {r.probe: r for r in runner.results}
+
+
+def comparable(runner: Runner, probe_id: str) -> tuple[object, ...]:
+    result = by_probe(runner)[probe_id]
+    return (result.outcome, tuple((o.fact, o.value, o.subject) for o in result.observations))  # type: ignore[attr-defined]
+
+
+def test_bad_probes_never_lose_the_good_results() -> None:
+    good = [make_probe("t.alpha", "ok"), make_probe("t.beta", "ok")]
+    bad = [
+        make_probe("t.raiser", "raises"),
+        make_probe("t.spinner", "spins", timeout_s=0.5),
+        make_probe("t.hanger", "hangs", timeout_s=0.5),
+        make_probe("t.inapplicable", "not_applicable"),
+        make_probe("t.decliner", "declines"),
+        make_probe("t.failer", "failure"),
+    ]
+    clean = run(good)
+    started = time.monotonic()
+    mixed = run(good + bad)
+    elapsed = time.monotonic() - started
+    for probe_id in ("t.alpha", "t.beta"):
+        assert comparable(mixed, probe_id) == comparable(clean, probe_id)
+    results = by_probe(mixed)
+    assert results["t.raiser"].outcome is Outcome.ERROR  # type: ignore[attr-defined]
+    assert results["t.raiser"].error.type == "ValueError"  # type: ignore[attr-defined]
+    assert "boom" in results["t.raiser"].reason  # type: ignore[attr-defined]
+    assert results["t.spinner"].outcome is Outcome.TIMEOUT  # type: ignore[attr-defined]
+    assert results["t.hanger"].outcome is Outcome.TIMEOUT  # type: ignore[attr-defined]
+    assert [o.value for o in results["t.hanger"].observations] == [7]  # type: ignore[attr-defined]
+    assert results["t.inapplicable"].outcome is Outcome.NOT_APPLICABLE  # type: ignore[attr-defined]
+    assert results["t.inapplicable"].reason == "nothing to look at here"  # type: ignore[attr-defined]
+    assert results["t.decliner"].outcome is Outcome.NOT_APPLICABLE  # type: ignore[attr-defined]
+    assert results["t.failer"].outcome is Outcome.ERROR  # type: ignore[attr-defined]
+    # the spinning probe is abandoned at its deadline: the run does not wait for its 30 s loop
+    assert elapsed < 10
+
+
+def test_a_probe_runs_after_the_provider_of_what_it_needs() -> None:
+    provider = make_probe("t.first", "ok")
+    consumer = make_probe("t.second", "reads", needs=("test.first",))
+    runner = run([consumer, provider])
+    results = by_probe(runner)
+    assert [o.value for o in results["t.second"].observations] == [43]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("risk", "cap", "allowed", "expected"),
+    [
+        (Risk.ACTIVE, Risk.ACTIVE, frozenset(), Outcome.OK),
+        (Risk.ACTIVE, Risk.SAFE, frozenset(), Outcome.SKIPPED),
+        (Risk.PASSIVE, Risk.PASSIVE, frozenset(), Outcome.OK),
+        (Risk.INTRUSIVE, Risk.ACTIVE, frozenset(), Outcome.SKIPPED),
+        (Risk.INTRUSIVE, Risk.ACTIVE, frozenset({"t.gated"}), Outcome.OK),
+        (Risk.ACTIVE, Risk.SAFE, frozenset({"t.gated"}), Outcome.OK),
+    ],
+    ids=[
+        "active-under-active",
+        "active-over-safe",
+        "passive",
+        "intrusive-unnamed",
+        "intrusive-named",
+        "named-over-cap",
+    ],
+)
+def test_risk_gating(risk: Risk, cap: Risk, allowed: frozenset[str], expected: Outcome) -> None:
+    runner = run([make_probe("t.gated", "ok", risk=risk)], max_risk=cap, allowed=allowed)
+    assert by_probe(runner)["t.gated"].outcome is expected  # type: ignore[attr-defined]
+
+
+def test_probe_for_another_platform_is_not_applicable() -> None:
+    runner = run([make_probe("t.macos_only", "ok", platforms=(Platform.MACOS,))])
+    result = by_probe(runner)["t.macos_only"]
+    assert result.outcome is Outcome.NOT_APPLICABLE  # type: ignore[attr-defined]
+    assert "linux" in result.reason  # type: ignore[attr-defined]
+
+
+def test_obtain_runs_only_the_providers_needed() -> None:
+    registry = Registry()
+    for probe in (make_probe("t.wanted", "ok"), make_probe("t.unwanted", "ok")):
+        registry.register(probe)
+    runner = Runner(registry, Session(config=Config(), platform=Platform.LINUX))
+    observations = asyncio.run(runner.obtain(["test.wanted"]))
+    assert [o.value for o in observations] == [42]
+    assert [r.probe for r in runner.results] == ["t.wanted"]
+
+
+def test_abort_marks_running_probes_cancelled() -> None:
+    registry = Registry()
+    registry.register(make_probe("t.slow", "hangs", timeout_s=30))
+    runner = Runner(registry, Session(config=Config(), platform=Platform.LINUX))
+
+    async def scenario() -> None:
+        job = asyncio.ensure_future(runner.run())
+        await asyncio.sleep(0.2)
+        await runner.abort()
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+
+    asyncio.run(scenario())
+    (result,) = runner.results
+    assert result.outcome is Outcome.CANCELLED
+    assert [o.value for o in result.observations] == [7]
