@@ -135,6 +135,11 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
                 K,
             ),
         ),
+        # --- internet path (issue 5): net.internet, net.mtu, net.ipv6, net.throughput -------------
+        # --- LAN side (issue 5): net.dhcp, net.arp_conflict, net.nat -------------------------------
+        # --- discovery (issue 6): discovery.arp, discovery.mdns, discovery.ssdp, names -------------
+        # --- devices (issue 6): printers, media, smart home, router and security -----------------
+        # --- Wi-Fi (issue 7): wifi.link, wifi.neighbours ------------------------------------------
     ]
 )
 
