@@ -39,6 +39,8 @@ from homediag.core.spec import Risk
 from homediag.core.system import SystemView
 
 CANCEL_GRACE_S = 0.5
+ON_DEMAND_TAG = "on-demand"
+"""Probes with this tag (the speed test) run only when asked: by a playbook, or ``--speedtest``."""
 
 
 class ProgressHook(Protocol):
@@ -149,9 +151,17 @@ class Runner:
         return None
 
     # --- running -----------------------------------------------------------------------------
+    def default_selection(self) -> list[str]:
+        """Every registered probe, except on-demand ones (the speed test) unless the session asks."""
+        return sorted(
+            pid
+            for pid, probe in self.registry.probes.items()
+            if ON_DEMAND_TAG not in probe.spec.tags or self.session.speedtest
+        )
+
     async def run(self, probe_ids: Iterable[str] | None = None) -> list[ProbeResult]:
-        """Run ``probe_ids`` (every registered probe when None) and their providers."""
-        ids = sorted(self.registry.probes) if probe_ids is None else list(probe_ids)
+        """Run ``probe_ids`` (the default selection when None) and their providers."""
+        ids = self.default_selection() if probe_ids is None else list(probe_ids)
         for pid in ids:
             if pid not in self.registry.probes:
                 raise ProbeSpecError(f"unknown probe {pid!r}")

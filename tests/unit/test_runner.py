@@ -189,3 +189,11 @@ def test_abort_marks_running_probes_cancelled() -> None:
     (result,) = runner.results
     assert result.outcome is Outcome.CANCELLED
     assert [o.value for o in result.observations] == [7]
+
+
+def test_on_demand_probes_run_only_when_asked() -> None:
+    on_demand = make_probe("t.speed", "ok")
+    on_demand.spec = ProbeSpec(**{**on_demand.spec.__dict__, "tags": ("on-demand",)})
+    plain = make_probe("t.plain", "ok")
+    assert set(by_probe(run([on_demand, plain]))) == {"t.plain"}
+    assert set(by_probe(run([on_demand, plain], speedtest=True))) == {"t.plain", "t.speed"}
