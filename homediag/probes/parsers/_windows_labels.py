@@ -239,5 +239,5 @@ MONTHS = {
 and a ``M„rz`` from a wrong code page both reduce to ``mrz``."""
 MONTHS["jnner"] = 1  # Austrian German "Jänner"
 
-AFTERNOON = frozenset({"pm", "p.m."})
-MORNING = frozenset({"am", "a.m."})
+AFTERNOON = frozenset({"pm"})
+MORNING = frozenset({"am"})

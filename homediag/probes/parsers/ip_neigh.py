@@ -90,9 +90,10 @@ def _parse_line(tokens: list[str]) -> Neighbour | None:
             if word == "dev":
                 dev = value
             elif word == "lladdr":
-                # 6-byte MACs; 20-byte InfiniBand and other addresses are kept out of ``mac``.
+                # 6-byte MACs; 8-byte (FireWire) and 20-byte (InfiniBand) addresses are read but
+                # kept out of ``mac``; anything else is a cut-off or garbled line.
                 mac = normalise_mac(value)
-                if mac is None and normalise_mac(value, octets=tuple(range(1, 21))) is None:
+                if mac is None and normalise_mac(value, octets=(8, 20)) is None:
                     return None
             elif word == "nud" and value.upper() in _STATES:
                 states.add(_STATES[value.upper()])

@@ -213,6 +213,10 @@ def _read_pairs(tokens: list[str], start: int) -> tuple[dict[str, str], set[str]
             values[word] = tokens[index]
             index += 1
             continue
+        if index == len(tokens) - 1 and any(
+            key.startswith(word) and key != word for key in _ONE_ARG
+        ):
+            raise _BadLine  # "... metr": the line was cut inside a keyword
         flags.add(word)
         index += 1
     return values, flags, gateway

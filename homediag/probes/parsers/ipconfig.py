@@ -24,7 +24,9 @@ a link-local address for a prefix length. Structure first: an unindented line en
 opens an adapter, ``label . . . : value`` is a field (the first colon followed by a space or the
 end of the line; French puts a no-break space before it), a line without one continues the field
 above. Label meanings, yes/no words, node types and address states come from
-:mod:`~homediag.probes.parsers._windows_labels`; unknown labels are kept in ``extras``. A
+:mod:`~homediag.probes.parsers._windows_labels`; a field with an unknown label is read by the
+shape of its value where that is unambiguous (``address(status)``, ``255.x.x.x``, a MAC), and
+kept in ``extras`` otherwise. A
 ``Media State`` line means disconnected whatever its words, since Windows prints it only then.
 """
 
@@ -262,7 +264,9 @@ def parse_lease_date(text: str | None) -> datetime | None:
     numbers: list[int] = []
     clock: list[int] = []
     half: str | None = None
-    for token in re.findall(r"\d{1,4}(?::\d{1,2}){1,2}|\d{1,4}|[^\W\d_]+(?:\.[^\W\d_]\.)?", text):
+    # Words are runs of anything but spaces, digits and punctuation, so that a month name mangled
+    # by a wrong code page ("M„rz") stays one word.
+    for token in re.findall(r"\d{1,4}(?::\d{1,2}){1,2}|\d{1,4}|[^\s\d.,:;/]+", text):
         if ":" in token:
             clock = [int(part) for part in token.split(":")]
         elif token.isdigit():
@@ -404,6 +408,27 @@ def _adapter(section: _Section) -> Adapter:
     )
 
 
+def _meaning_by_shape(value: str) -> str | None:
+    """The meaning of a field whose label is in no table, where its value's shape tells.
+
+    Lets a language without a table still give the essentials: ``address(status)`` is an
+    address, ``255.x.x.x`` a subnet mask, ``AA-BB-CC-DD-EE-FF`` the physical address. Bare
+    addresses (gateway? DNS server? DHCP server?) stay unknown.
+    """
+    match = _WITH_STATUS.match(value)
+    if match:
+        address = parse_ip(match.group(1))
+        if isinstance(address, IPv4Address):
+            return "ipv4_address"
+        if isinstance(address, IPv6Address):
+            return "link_local_ipv6_address" if address.is_link_local else "ipv6_address"
+    if value.startswith("255.") and parse_ipv4(value) is not None:
+        return "subnet_mask"
+    if "-" in value and normalise_mac(value) is not None:
+        return "physical_address"
+    return None
+
+
 def _node_type(value: str | None) -> NodeType | None:
     if value is None:
         return None
@@ -443,7 +468,7 @@ def parse_ipconfig(text: str) -> IpconfigAll:
                 unread += 1
             continue
         label, value = field
-        meaning = IPCONFIG_LABELS.get(key)
+        meaning = IPCONFIG_LABELS.get(key) or _meaning_by_shape(value)
         current.add(meaning if meaning else "?" + label, value)
         read += 1
     if not read and unread:

@@ -123,7 +123,7 @@ def parse_lpstat_v(text: str) -> list[PrinterDevice]:
         else:
             devices.append(device)
     if not devices and not is_blank(text):
-        if len(unread) == 1 and unread[0].lstrip().startswith("lpstat:"):
-            return []  # "lpstat: No destinations added." (translated, but always this prefix)
+        if len(unread) == 1 and unread[0].lstrip().startswith("lpstat"):
+            return []  # "lpstat: No destinations added." (translated after this prefix)
         raise ParseError("lpstat -v: no print queue could be read")
     return devices

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from homediag.probes.parsers._common import (
     IPAddress,
     check_text,
-    is_blank,
     iter_lines,
     parse_int,
     parse_ip,
@@ -159,18 +158,21 @@ class _Block:
 def parse_scutil_dns(text: str) -> ScutilDns:
     """Parse ``scutil --dns``.
 
-    Lines that fit nothing are skipped; non-blank text without a single resolver raises
-    :class:`ParseError`.
+    Lines that fit nothing are skipped; text with such lines and no resolver at all raises
+    :class:`ParseError` (headings alone, or ``No DNS configuration available``, give none).
     """
     check_text(text, "scutil --dns")
     blocks: list[_Block] = []
     headings = 0
+    unread = 0
     scoped = False
     for line in iter_lines(text):
         stripped = line.strip()
         if not stripped:
             continue
-        if not line[:1].isspace() and not stripped.startswith("resolver"):
+        if stripped.startswith("No DNS configuration"):
+            continue  # "No DNS configuration available": no resolver at all
+        if stripped.startswith("DNS configuration"):
             headings += 1
             # The second heading is "DNS configuration (for scoped queries)".
             scoped = headings > 1 or "scoped" in stripped.casefold()
@@ -181,7 +183,9 @@ def parse_scutil_dns(text: str) -> ScutilDns:
         field = _FIELD.fullmatch(stripped)
         if field and blocks:
             blocks[-1].add(field.group(1).strip(), field.group(3).strip())
-    if not blocks and not is_blank(text):
+        else:
+            unread += 1
+    if not blocks and unread:
         raise ParseError("scutil --dns: no resolver could be read")
     resolvers = [block.resolver() for block in blocks]
     return ScutilDns(
