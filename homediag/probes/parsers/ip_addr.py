@@ -30,6 +30,7 @@ from homediag.probes.parsers._common import (
     parse_interface,
     parse_ip,
 )
+from homediag.probes.parsers.errors import ParseError
 
 FOREVER = 4294967295
 """The lifetime iproute2 prints for addresses that never expire."""
@@ -203,17 +204,21 @@ def _interface(entry: dict[str, Any]) -> Interface | None:
 def parse_ip_addr_json(text: str) -> list[Interface]:
     """Parse ``ip -j addr`` output. Entries that cannot be read are skipped.
 
-    Raises :class:`ParseError` when the text is not a JSON array at all.
+    Raises :class:`ParseError` when the text is no JSON array or none of its entries is an
+    interface.
     """
     check_text(text, "ip -j addr")
     if is_blank(text):
         return []
+    entries = load_json_array(text, "ip -j addr")
     interfaces: list[Interface] = []
-    for entry in load_json_array(text, "ip -j addr"):
+    for entry in entries:
         if isinstance(entry, dict):
             interface = _interface(entry)
             if interface is not None:
                 interfaces.append(interface)
+    if entries and not interfaces:
+        raise ParseError("ip -j addr: no entry could be read")
     return interfaces
 
 

@@ -145,11 +145,15 @@ def parse_ip_neigh(text: str) -> list[Neighbour]:
     if is_blank(text):
         return []
     if text.lstrip().startswith("["):
-        return [
+        entries = load_json_array(text, "ip -j neigh")
+        found = [
             neighbour
-            for entry in load_json_array(text, "ip -j neigh")
+            for entry in entries
             if isinstance(entry, dict) and (neighbour := _json_neighbour(entry)) is not None
         ]
+        if entries and not found:
+            raise ParseError("ip -j neigh: no entry could be read")
+        return found
     neighbours: list[Neighbour] = []
     bad = 0
     for line in iter_lines(text):

@@ -427,16 +427,22 @@ def _json_route(entry: dict[str, Any], ipv6: bool | None) -> Route | None:
 
 
 def parse_ip_route_json(text: str, *, ipv6: bool | None = None) -> list[Route]:
-    """Parse ``ip -j route`` output. Entries that cannot be read are skipped."""
+    """Parse ``ip -j route`` output. Entries that cannot be read are skipped.
+
+    Raises :class:`ParseError` when the text is no JSON array or none of its entries is a route.
+    """
     check_text(text, "ip -j route")
     if is_blank(text):
         return []
+    entries = load_json_array(text, "ip -j route")
     routes: list[Route] = []
-    for entry in load_json_array(text, "ip -j route"):
+    for entry in entries:
         if isinstance(entry, dict):
             route = _json_route(entry, ipv6)
             if route is not None:
                 routes.append(route)
+    if entries and not routes:
+        raise ParseError("ip -j route: no entry could be read")
     return routes
 
 
