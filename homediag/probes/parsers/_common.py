@@ -29,13 +29,17 @@ IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 IPInterface = IPv4Interface | IPv6Interface
 
-MAX_TEXT_CHARS = 8 * 1024 * 1024
-"""Command output longer than this is refused: no real table on a home network comes near it."""
+MAX_TEXT_CHARS = 2 * 1024 * 1024
+"""Command output longer than this is refused. The largest real outputs (an ARP table of a /22,
+``route print`` of a machine with many VPN adapters) are around 100 KB; the cap bounds the worst
+hostile input to well under a second and a few tens of MB (see ``benchmarks/bench_parsers_net.py``).
+"""
 
 MAX_LINE_CHARS = 4096
 """Longer lines are skipped unread (no real line of these commands comes near it)."""
 
 _MAX_DIGITS = 20
+_ADDRESS_START = frozenset("0123456789abcdefABCDEF:")
 _HEX_PAIR = re.compile(r"[0-9a-fA-F]{1,2}")
 _PLAIN_HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -90,8 +94,11 @@ def parse_ip(text: str | None) -> IPAddress | None:
     """An IPv4 or IPv6 address (IPv6 may carry a ``%zone``), else ``None``."""
     if not text or len(text) > 80:
         return None
+    text = text.strip()
+    if text[:1] not in _ADDRESS_START:
+        return None  # cheap refusal: ipaddress raising on every word is slow
     try:
-        return ip_address(text.strip())
+        return ip_address(text)
     except ValueError:
         return None
 
@@ -112,8 +119,11 @@ def parse_network(text: str | None) -> IPNetwork | None:
     """A network in CIDR form (host bits allowed and cleared), or a bare address as a host route."""
     if not text or len(text) > 100:
         return None
+    text = text.strip()
+    if text[:1] not in _ADDRESS_START:
+        return None
     try:
-        return ip_network(text.strip(), strict=False)
+        return ip_network(text, strict=False)
     except ValueError:
         return None
 
@@ -122,8 +132,11 @@ def parse_interface(text: str | None) -> IPInterface | None:
     """An address with its prefix (``192.0.2.10/24``), else ``None``."""
     if not text or len(text) > 100:
         return None
+    text = text.strip()
+    if text[:1] not in _ADDRESS_START:
+        return None
     try:
-        return ip_interface(text.strip())
+        return ip_interface(text)
     except ValueError:
         return None
 

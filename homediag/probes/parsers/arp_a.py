@@ -54,7 +54,7 @@ class ArpKind(StrEnum):
     """A Windows type word that is in no table (another language)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArpEntry:
     """One entry of the ARP table."""
 

@@ -72,7 +72,7 @@ class LeaseSource(StrEnum):
     """systemd-networkd, or NetworkManager's internal DHCP client (same file format)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientLease:
     """A lease this machine's DHCP client holds (or held)."""
 
@@ -107,7 +107,7 @@ class ClientLease:
         return None if self.expire is None else self.expire <= now
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DnsmasqLease:
     """One lease a dnsmasq server handed out."""
 

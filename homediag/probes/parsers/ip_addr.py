@@ -50,7 +50,7 @@ class OperState(StrEnum):
     TESTING = "testing"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterfaceAddress:
     """One address of an interface, with its prefix."""
 
@@ -78,7 +78,7 @@ class InterfaceAddress:
         return self.interface.ip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interface:
     """One network interface of ``ip addr``."""
 

@@ -45,7 +45,7 @@ class NeighbourState(StrEnum):
     """Resolution failed: the neighbour did not answer."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neighbour:
     """One entry of the neighbour (ARP / NDP) table."""
 

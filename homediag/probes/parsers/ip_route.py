@@ -55,7 +55,7 @@ class RouteType(StrEnum):
     """RTN_UNSPEC, which iproute2 prints as ``none`` (seen on WSL1)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NextHop:
     """One path of a multipath route (a ``nexthop`` line)."""
 
@@ -65,7 +65,7 @@ class NextHop:
     flags: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     """One route of the table.
 
@@ -174,6 +174,7 @@ _ONE_ARG = frozenset(
         "uid",
     ]
 )
+_KEYWORD_PREFIXES = frozenset(key[:end] for key in _ONE_ARG for end in range(1, len(key)))
 _METRIC_KEYS = frozenset({"mtu", "advmss", "hoplimit", "initcwnd", "initrwnd", "window", "rtt"})
 
 
@@ -213,9 +214,7 @@ def _read_pairs(tokens: list[str], start: int) -> tuple[dict[str, str], set[str]
             values[word] = tokens[index]
             index += 1
             continue
-        if index == len(tokens) - 1 and any(
-            key.startswith(word) and key != word for key in _ONE_ARG
-        ):
+        if index == len(tokens) - 1 and word in _KEYWORD_PREFIXES:
             raise _BadLine  # "... metr": the line was cut inside a keyword
         flags.add(word)
         index += 1
@@ -259,6 +258,8 @@ def _route(tokens: list[str], ipv6: bool | None) -> Route:
     if index >= len(tokens):
         raise _BadLine
     dest_text = tokens[index]
+    if dest_text not in ("default", "all", "any") and parse_network(dest_text) is None:
+        raise _BadLine  # fail fast on lines that are no route at all
     values, flags, gateway = _read_pairs(tokens, index + 1)
     hint: int | None = 6 if ipv6 else 4 if ipv6 is False else None
     if hint is None:
@@ -301,7 +302,7 @@ def parse_ip_route(text: str, *, ipv6: bool | None = None) -> list[Route]:
     check_text(text, "ip route")
     if text.lstrip().startswith("["):
         return parse_ip_route_json(text, ipv6=ipv6)
-    routes: list[Route] = []
+    read: list[tuple[Route, list[NextHop]]] = []  # next hops collected, attached at the end
     bad = 0
     for line in iter_lines(text):
         tokens = line.split()
@@ -309,29 +310,26 @@ def parse_ip_route(text: str, *, ipv6: bool | None = None) -> list[Route]:
             continue
         try:
             if tokens[0] == "nexthop":
-                if not routes:
+                if not read:
                     raise _BadLine
-                last = routes[-1]
-                hop = _nexthop(tokens)
-                updated = replace(last, nexthops=(*last.nexthops, hop))
-                if (
-                    ipv6 is None
-                    and last.is_default
-                    and not last.nexthops
-                    and hop.gateway is not None
-                    and hop.gateway.version != last.family
-                ):
-                    # A multipath default route's family shows only on its next hops.
-                    default = _destination("default", hop.gateway.version)
-                    updated = replace(updated, destination=default)
-                routes[-1] = updated
+                read[-1][1].append(_nexthop(tokens))
                 continue
-            routes.append(_route(tokens, ipv6))
+            read.append((_route(tokens, ipv6), []))
         except _BadLine:
             bad += 1
-    if not routes and bad:
+    if not read and bad:
         raise ParseError("ip route: no line could be read")
-    return routes
+    return [_with_hops(route, hops, ipv6) for route, hops in read]
+
+
+def _with_hops(route: Route, hops: list[NextHop], ipv6: bool | None) -> Route:
+    if not hops:
+        return route
+    first = hops[0].gateway
+    if ipv6 is None and route.is_default and first is not None and first.version != route.family:
+        # A multipath default route's family shows only on its next hops.
+        route = replace(route, destination=_destination("default", first.version))
+    return replace(route, nexthops=tuple(hops))
 
 
 def _json_text(value: object) -> str | None:

@@ -30,7 +30,7 @@ from homediag.probes.parsers._common import (
 from homediag.probes.parsers.errors import ParseError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrinterDevice:
     """One print queue and the device URI it sends jobs to."""
 

@@ -46,7 +46,7 @@ from homediag.probes.parsers._common import (
 from homediag.probes.parsers.errors import ParseError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BsdRoute:
     """One row of the BSD routing table."""
 

@@ -87,7 +87,7 @@ _STATE_CODES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NmRoute:
     """One ``IP4.ROUTE[n]`` / ``IP6.ROUTE[n]`` value."""
 
@@ -98,7 +98,7 @@ class NmRoute:
     table: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NmDevice:
     """One device block of ``nmcli device show``."""
 

@@ -37,7 +37,7 @@ STUB_RESOLVERS = frozenset({"127.0.0.53", "127.0.0.54", "127.0.1.1"})
 """Local stub resolvers (systemd-resolved, dnsmasq of Ubuntu's NetworkManager) that forward."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResolvConf:
     """What the resolver will use."""
 

@@ -55,7 +55,7 @@ from homediag.probes.parsers._common import (
 from homediag.probes.parsers.errors import ParseError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterfaceListEntry:
     """One line of the Interface List."""
 
@@ -65,7 +65,7 @@ class InterfaceListEntry:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowsRoute:
     """One row of an IPv4 or IPv6 route table."""
 
@@ -96,7 +96,7 @@ class WindowsRoute:
         return self.destination.version
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoutePrint:
     """The whole ``route print`` output."""
 

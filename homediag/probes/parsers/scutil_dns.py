@@ -50,7 +50,7 @@ REACHABLE_FLAG = 0x2
 """``kSCNetworkReachabilityFlagsReachable``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolver:
     """One ``resolver #N`` block."""
 
@@ -87,7 +87,7 @@ class Resolver:
         return "mdns" in self.options
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScutilDns:
     """The two sections of ``scutil --dns``."""
 

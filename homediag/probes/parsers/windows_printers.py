@@ -121,7 +121,7 @@ class PortProtocol(StrEnum):
     LPR = "lpr"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowsPrinter:
     """One print queue of ``Get-Printer``."""
 
@@ -142,7 +142,7 @@ class WindowsPrinter:
     extras: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowsPrinterPort:
     """One printer port of ``Get-PrinterPort``."""
 
@@ -175,22 +175,25 @@ _FIELD = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,63})\s*:(?:\s(.*))?")
 def parse_format_list(text: str) -> list[dict[str, str]]:
     """The records of PowerShell ``Format-List`` output, as ordered {property: value} dicts."""
     records: list[dict[str, str]] = []
-    current: dict[str, str] = {}
+    current: dict[str, list[str]] = {}  # value pieces, joined once at the end of the record
     last: str | None = None
+
+    def close() -> None:
+        if current:
+            records.append({key: " ".join(p for p in parts if p) for key, parts in current.items()})
+
     for line in iter_lines(text):
         if not line.strip():
-            if current:
-                records.append(current)
+            close()
             current, last = {}, None
             continue
         match = _FIELD.fullmatch(line.rstrip())
         if match and not line[:1].isspace():
             last = match.group(1)
-            current[last] = (match.group(2) or "").strip()
+            current[last] = [(match.group(2) or "").strip()]
         elif last is not None and line[:1].isspace():
-            current[last] = (current[last] + " " + line.strip()).strip()
-    if current:
-        records.append(current)
+            current[last].append(line.strip())
+    close()
     return records
 
 
