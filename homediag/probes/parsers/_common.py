@@ -151,17 +151,6 @@ def interface_from_mask(address: IPv4Address, mask: IPv4Address | None) -> IPv4I
         return IPv4Interface(address)
 
 
-def prefix_from_mask(mask: str | None) -> int | None:
-    """The prefix length of a dotted netmask such as ``255.255.255.0``, else ``None``."""
-    address = parse_ipv4(mask)
-    if address is None:
-        return None
-    try:
-        return IPv4Network(f"0.0.0.0/{address}").prefixlen
-    except ValueError:
-        return None
-
-
 def normalise_mac(text: str | None, *, octets: tuple[int, ...] = (6,)) -> str | None:
     """A hardware address in lower-case colon form, else ``None``.
 
@@ -190,11 +179,6 @@ def normalise_mac(text: str | None, *, octets: tuple[int, ...] = (6,)) -> str | 
     if len(parts) not in octets:
         return None
     return ":".join(part.lower().zfill(2) for part in parts)
-
-
-def is_link_local_ipv4(address: IPAddress | None) -> bool:
-    """Whether ``address`` is an IPv4 link-local (APIPA, 169.254.0.0/16) address."""
-    return isinstance(address, IPv4Address) and address.is_link_local
 
 
 def text_or_none(value: str | None) -> str | None:

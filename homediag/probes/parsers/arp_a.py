@@ -138,7 +138,7 @@ def _windows_row(tokens: list[str], block: tuple[IPv4Address, int] | None) -> Ar
         return None
     mac = normalise_mac(tokens[1])
     type_words = tokens[2:] if mac is not None else tokens[1:]
-    if mac is None and normalise_mac(tokens[1], octets=(0, 1, 2, 3, 4, 5)) is not None:
+    if mac is None and normalise_mac(tokens[1], octets=(1, 2, 3, 4, 5)) is not None:
         return None  # a cut-off MAC: this row is truncated
     meaning = ARP_TYPES.get(label_key(" ".join(type_words))) if type_words else None
     kind = {

@@ -78,7 +78,6 @@ _STATUS_WORDS = {
     "waiting": WindowsPrinterStatus.NORMAL,
     "powersave": WindowsPrinterStatus.NORMAL,
     "paused": WindowsPrinterStatus.PAUSED,
-    "pendingdeletion": WindowsPrinterStatus.PAUSED,
     "offline": WindowsPrinterStatus.OFFLINE,
     "serverunknown": WindowsPrinterStatus.OFFLINE,
     "error": WindowsPrinterStatus.ERROR,
