@@ -13,7 +13,7 @@ import re
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 import pytest
-from netparsers_support import OWN_FIXTURES, own_fixture_paths
+from tests.parsers.netparsers_support import OWN_FIXTURES, own_fixture_paths
 
 DOC_V4 = [
     IPv4Network("192.0.2.0/24"),

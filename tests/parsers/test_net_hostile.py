@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from netparsers_support import OWN_FIXTURES, own_fixture_paths, real_outputs_dir
+from tests.parsers.netparsers_support import OWN_FIXTURES, own_fixture_paths, real_outputs_dir
 
 from homediag.probes.parsers._common import MAX_LINE_CHARS, MAX_TEXT_CHARS
 from homediag.probes.parsers.arp_a import parse_arp_a

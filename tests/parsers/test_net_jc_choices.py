@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import jc
 import pytest
-from netparsers_support import own_fixture
+from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.netstat_rn import parse_netstat_rn
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
-from netparsers_support import own_fixture
+from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr, parse_ip_addr_json

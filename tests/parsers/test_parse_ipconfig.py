@@ -6,7 +6,7 @@ from datetime import datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
-from netparsers_support import own_fixture
+from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ipconfig import (

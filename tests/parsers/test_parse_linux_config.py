@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address, ip_network
 
 import pytest
-from netparsers_support import own_fixture
+from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.dhcp_leases import (
     LeaseSource,

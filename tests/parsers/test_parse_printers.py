@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv6Address
 
 import pytest
-from netparsers_support import own_fixture
+from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.lpstat import parse_lpstat_v

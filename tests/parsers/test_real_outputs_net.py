@@ -12,7 +12,7 @@ from ipaddress import IPv4Address, ip_address, ip_interface, ip_network
 from typing import Any
 
 import pytest
-from netparsers_support import RealCase, load_real_case, mac, real_case_params
+from tests.parsers.netparsers_support import RealCase, load_real_case, mac, real_case_params
 
 from homediag.probes.parsers.arp_a import ArpKind, parse_arp_a
 from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr_json
