@@ -13,6 +13,7 @@ import re
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 import pytest
+
 from tests.parsers.netparsers_support import OWN_FIXTURES, own_fixture_paths
 
 DOC_V4 = [

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import jc
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.netstat_rn import parse_netstat_rn
+from tests.parsers.netparsers_support import own_fixture
 
 
 def test_jc_ipconfig_misses_german_labels_and_misreads_zones() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.arp_a import ArpKind, parse_arp_a
 from homediag.probes.parsers.errors import ParseError
+from tests.parsers.netparsers_support import own_fixture
 
 
 def _table(name: str) -> dict[str, tuple[str | None, ArpKind]]:

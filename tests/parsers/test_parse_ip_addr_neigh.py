@@ -5,11 +5,11 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr, parse_ip_addr_json
 from homediag.probes.parsers.ip_neigh import NeighbourState, parse_ip_neigh
+from tests.parsers.netparsers_support import own_fixture
 
 
 def _by_name(text: str) -> dict:

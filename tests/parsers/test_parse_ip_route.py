@@ -5,7 +5,6 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv6Address, ip_network
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ip_route import (
@@ -15,6 +14,7 @@ from homediag.probes.parsers.ip_route import (
     parse_ip_route,
     parse_ip_route_json,
 )
+from tests.parsers.netparsers_support import own_fixture
 
 
 def test_empty_output_is_an_empty_table() -> None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ipconfig import (
@@ -18,6 +17,7 @@ from homediag.probes.parsers.ipconfig import (
     parse_ipconfig,
     parse_lease_date,
 )
+from tests.parsers.netparsers_support import own_fixture
 
 
 def _parse(name: str) -> IpconfigAll:

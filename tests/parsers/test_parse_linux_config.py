@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address, ip_network
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.dhcp_leases import (
     LeaseSource,
@@ -19,6 +18,7 @@ from homediag.probes.parsers.dhcp_leases import (
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.nmcli_dev_show import NmDeviceState, parse_nmcli_dev_show
 from homediag.probes.parsers.resolv_conf import parse_resolv_conf
+from tests.parsers.netparsers_support import own_fixture
 
 
 def test_nmcli_german_states_are_read_from_their_numbers() -> None:

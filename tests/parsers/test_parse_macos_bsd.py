@@ -5,11 +5,11 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.netstat_rn import bsd_destination, default_routes, parse_netstat_rn
 from homediag.probes.parsers.scutil_dns import parse_scutil_dns
+from tests.parsers.netparsers_support import own_fixture
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv6Address
 
 import pytest
-from tests.parsers.netparsers_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.lpstat import parse_lpstat_v
@@ -16,6 +15,7 @@ from homediag.probes.parsers.windows_printers import (
     parse_get_printer,
     parse_get_printer_port,
 )
+from tests.parsers.netparsers_support import own_fixture
 
 
 def test_lpstat_schemes_hosts_and_ports() -> None:
