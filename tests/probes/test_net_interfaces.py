@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from homediag.core.model import Outcome
-from homediag.probes.net.interfaces import InterfacesProbe, parse_resolv_conf
+from homediag.core.spec import Platform
+from homediag.probes.net.interfaces import InterfacesProbe, resolvers_from_resolv_conf
 from homediag.testing import RecordedSystem, run_probe
 
 LO = {"inet": [{"addr": "127.0.0.1", "netmask": "255.0.0.0"}], "link": [{"addr": "00:00:00:00:00:00"}]}
@@ -88,4 +90,55 @@ def test_a_named_interface_that_does_not_exist_is_an_error() -> None:
 
 def test_resolv_conf_parsing() -> None:
     text = "nameserver 192.0.2.53 # router\nnameserver bogus\nnameserver 192.0.2.53\n; nameserver 192.0.2.9\n"
-    assert parse_resolv_conf(text) == ["192.0.2.53"]
+    assert resolvers_from_resolv_conf(text) == ["192.0.2.53"]
+
+
+PARSER_FIXTURES = Path(__file__).parent.parent / "parsers" / "fixtures"
+
+
+def test_linux_os_view_adds_link_state_duplicates_and_default_routes() -> None:
+    system = home_system()
+    system.addresses = {
+        **system.addresses,
+        "eth1": {"inet": [{"addr": "169.254.23.5", "netmask": "255.255.0.0"}]},
+    }
+    outcome = asyncio.run(
+        run_probe(
+            InterfacesProbe,
+            system=system,
+            interface="eth1",
+            commands={
+                ("ip", "-j", "addr"): (PARSER_FIXTURES / "ip-j-addr" / "multi.txt").read_text(),
+                ("ip", "-4", "route"): (PARSER_FIXTURES / "ip-route" / "several-defaults.txt").read_text(),
+            },
+        )
+    )
+    assert outcome.value("interface.duplicate_address") is True  # dadfailed on eth1's IPv6 address
+    assert outcome.value("interface.default_routes") == 2
+    assert outcome.value("interface.up") is True
+
+
+def test_windows_os_view_reads_ipconfig() -> None:
+    system = RecordedSystem(
+        addresses={
+            "{GUID-1}": {
+                "inet": [{"addr": "192.0.2.50", "netmask": "255.255.255.0"}],
+                "link": [{"addr": "02:00:5e:00:53:05"}],
+            }
+        },
+        default_gateways={"inet": ("192.0.2.1", "{GUID-1}")},
+    )
+    outcome = asyncio.run(
+        run_probe(
+            InterfacesProbe,
+            system=system,
+            platform=Platform.WINDOWS,
+            commands={
+                ("ipconfig", "/all"): (PARSER_FIXTURES / "ipconfig-all" / "en-US-duplicate.txt").read_text()
+            },
+        )
+    )
+    assert outcome.value("interface.duplicate_address") is True
+    assert outcome.value("dns.resolvers") == ["192.0.2.53"]
+    assert outcome.value("interface.dhcp_enabled") is False
+    assert outcome.value("interface.up") is True

@@ -1,6 +1,14 @@
 """``net.interfaces``: the interface homediag works on, its addresses, default gateway and resolvers.
 
-Passive: reads local state only (netifaces, ``/sys/class/net``, ``/etc/resolv.conf``), sends nothing.
+Passive: reads local state only, sends nothing. netifaces gives the portable view (interfaces, addresses,
+default gateways); the operating system's own tools add what netifaces cannot see, parsed by the pure
+parsers in ``homediag/probes/parsers``:
+
+- Linux: ``/sys/class/net`` (link state, kind), ``ip -j addr`` (duplicate address detection failures),
+  ``ip route`` (how many default routes), ``/etc/resolv.conf``;
+- Windows: ``ipconfig /all`` (media state, DHCP, DNS servers, addresses marked duplicate);
+- macOS: ``scutil --dns`` (resolvers), ``netstat -rn`` (default route).
+
 The interface is the one named with ``--interface``, else the one of the default IPv4 route, else of the
 default IPv6 route, else the first interface that is up and not loopback.
 """
@@ -14,6 +22,8 @@ from homediag.core.errors import ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.probes.parsers.errors import ParseError
+from homediag.probes.parsers.resolv_conf import parse_resolv_conf as _parse_resolv_conf
 
 APIPA = ipaddress.IPv4Network("169.254.0.0/16")
 
@@ -40,23 +50,26 @@ class InterfaceInfo:
         }
 
 
-def parse_resolv_conf(text: str) -> list[str]:
-    """Nameserver addresses from resolv.conf text, in order, without duplicates.
+def resolvers_from_resolv_conf(text: str) -> list[str]:
+    """Nameserver addresses from resolv.conf text, in order, as the resolver library uses them."""
+    try:
+        return list(dict.fromkeys(str(address) for address in _parse_resolv_conf(text).nameservers))
+    except ParseError:
+        return []
 
-    ``nameserver 192.0.2.53`` / ``nameserver 2001:db8::53%eth0`` -> ``["192.0.2.53", "2001:db8::53"]``
-    """
-    servers: list[str] = []
-    for line in text.splitlines():
-        parts = line.split("#", 1)[0].split(";", 1)[0].split()
-        if len(parts) >= 2 and parts[0] == "nameserver":
-            candidate = parts[1].split("%", 1)[0]
-            try:
-                address = str(ipaddress.ip_address(candidate))
-            except ValueError:
-                continue
-            if address not in servers:
-                servers.append(address)
-    return servers
+
+@dataclass(frozen=True)
+class OsView:
+    """What the operating system's own tools say beyond netifaces (None where they could not tell)."""
+
+    up: bool | None = None
+    duplicate_address: bool | None = None
+    dhcp_enabled: bool | None = None
+    dhcp_server: str | None = None
+    resolvers: tuple[str, ...] | None = None
+    default_routes: int | None = None
+    gateway: str | None = None
+    source: str = ""
 
 
 def _ipv4_interfaces(entries: list[dict[str, str]]) -> tuple[ipaddress.IPv4Interface, ...]:
@@ -104,13 +117,20 @@ class InterfacesProbe(Probe):
             "interface.has_ipv4",
             "interface.subnet",
             "interface.all",
+            "interface.duplicate_address",
+            "interface.dhcp_enabled",
+            "interface.dhcp_server",
+            "interface.default_routes",
             "gateway.ipv4",
             "gateway.ipv6",
             "dns.resolvers",
         ),
+        binaries=("ip", "ipconfig", "scutil", "netstat"),
         description=(
             "Reads the operating system's interface table (netifaces), link state and kind (Linux: "
-            "/sys/class/net) and the resolvers (/etc/resolv.conf). Sends nothing."
+            "/sys/class/net), and the OS's own view: ip addr and ip route on Linux, ipconfig /all on "
+            "Windows, scutil --dns and netstat -rn on macOS; resolvers from /etc/resolv.conf where the "
+            "OS has nothing better. Sends nothing."
         ),
     )
 
@@ -132,29 +152,29 @@ class InterfacesProbe(Probe):
         if chosen is None:
             candidates = [i for i in infos.values() if i.kind != "loopback" and i.up]
             chosen = candidates[0].name if candidates else None
+        info = infos.get(chosen) if chosen is not None else None
+        view = await os_view(ctx, info)
 
         ctx.observe("interface.all", [infos[name].as_json() for name in sorted(infos)])
-        if gw4 is not None and gw4[1] == chosen:
-            ctx.observe("gateway.ipv4", gw4[0])
-        else:
-            ctx.observe("gateway.ipv4", None, evidence=_("no default IPv4 route"))
+        gateway4 = gw4[0] if gw4 is not None and gw4[1] == chosen else view.gateway
+        ctx.observe("gateway.ipv4", gateway4, evidence=None if gateway4 else _("no default IPv4 route"))
         if gw6 is not None and gw6[1] == chosen:
             ctx.observe("gateway.ipv6", str(gw6[0]).split("%", 1)[0])
         else:
             ctx.observe("gateway.ipv6", None)
+        resolvers = list(view.resolvers) if view.resolvers is not None else self._resolvers(ctx)
+        ctx.observe("dns.resolvers", resolvers, evidence=view.source or "/etc/resolv.conf")
+        ctx.observe("interface.default_routes", view.default_routes)
 
-        resolvers = self._resolvers(ctx)
-        ctx.observe("dns.resolvers", resolvers)
-
-        if chosen is None:
+        if info is None:
             ctx.observe("interface.name", None, evidence=_("no usable network interface"))
             ctx.observe("interface.up", False)
             ctx.observe("interface.has_ipv4", False)
             return
-        info = infos[chosen]
         usable = [a for a in info.ipv4 if a.ip not in APIPA]
+        up = view.up if view.up is not None else info.up
         ctx.observe("interface.name", info.name)
-        ctx.observe("interface.up", info.up)
+        ctx.observe("interface.up", up, evidence=view.source or None)
         ctx.observe("interface.kind", info.kind)
         ctx.observe("interface.mac", info.mac)
         ctx.observe("interface.ipv4", [str(a) for a in info.ipv4])
@@ -162,6 +182,9 @@ class InterfacesProbe(Probe):
         ctx.observe("interface.apipa", bool(info.ipv4) and not usable)
         ctx.observe("interface.has_ipv4", bool(usable))
         ctx.observe("interface.subnet", str(usable[0].network) if usable else None)
+        ctx.observe("interface.duplicate_address", view.duplicate_address, evidence=view.source or None)
+        ctx.observe("interface.dhcp_enabled", view.dhcp_enabled)
+        ctx.observe("interface.dhcp_server", view.dhcp_server)
 
     @staticmethod
     def _inspect(ctx: ProbeContext, name: str) -> InterfaceInfo:
@@ -197,4 +220,101 @@ class InterfacesProbe(Probe):
     @staticmethod
     def _resolvers(ctx: ProbeContext) -> list[str]:
         text = ctx.system.read_text("/etc/resolv.conf")
-        return parse_resolv_conf(text) if text else []
+        return resolvers_from_resolv_conf(text) if text else []
+
+
+async def os_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
+    """Ask the operating system's own tools about ``info`` (empty view when they are missing)."""
+    platform = ctx.session.platform.value if ctx.session.platform else None
+    try:
+        if platform == "linux":
+            return await _linux_view(ctx, info)
+        if platform == "windows":
+            return await _windows_view(ctx, info)
+        if platform == "macos":
+            return await _macos_view(ctx)
+    except ParseError:
+        pass
+    return OsView()
+
+
+async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
+    from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr_json
+    from homediag.probes.parsers.ip_route import default_routes, parse_ip_route
+
+    if not ctx.which("ip"):
+        return OsView()
+    up: bool | None = None
+    duplicate: bool | None = None
+    if info is not None:
+        shown = await ctx.run_command(["ip", "-j", "addr", "show", "dev", info.name], timeout_s=3.0)
+        for iface in parse_ip_addr_json(shown.stdout) if shown.ok else []:
+            if iface.name == info.name:
+                if iface.operstate in (OperState.UP, OperState.DOWN):
+                    up = iface.operstate is OperState.UP
+                elif "LOWER_UP" in iface.flags or "NO-CARRIER" in iface.flags:
+                    up = "LOWER_UP" in iface.flags
+                duplicate = any(a.dad_failed for a in iface.addresses)
+    routes = await ctx.run_command(["ip", "-4", "route", "show", "default"], timeout_s=3.0)
+    count = len(default_routes(parse_ip_route(routes.stdout))) if routes.ok else None
+    return OsView(up=up, duplicate_address=duplicate, default_routes=count, source="ip")
+
+
+async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
+    from homediag.probes.parsers.ipconfig import AddressStatus, MediaState, parse_ipconfig
+
+    result = await ctx.run_command(["ipconfig", "/all"], timeout_s=5.0)
+    if not result.ok:
+        return OsView()
+    adapters = parse_ipconfig(result.stdout).adapters
+    wanted_mac = (info.mac or "").lower() if info is not None else ""
+    wanted_ips = {a.ip for a in info.ipv4} if info is not None else set()
+    adapter = next(
+        (
+            a
+            for a in adapters
+            if (wanted_mac and (a.mac or "").lower() == wanted_mac)
+            or any(entry.interface.ip in wanted_ips for entry in a.ipv4)
+        ),
+        None,
+    )
+    if adapter is None:
+        adapter = next((a for a in adapters if a.default_gateways), None)
+    if adapter is None:
+        return OsView(source="ipconfig /all")
+    gateway = next((str(g) for g in adapter.default_gateways if g.version == 4), None)
+    return OsView(
+        up=adapter.media_state is not MediaState.DISCONNECTED,
+        duplicate_address=any(e.status is AddressStatus.DUPLICATE for e in adapter.ipv4),
+        dhcp_enabled=adapter.dhcp_enabled,
+        dhcp_server=str(adapter.dhcp_server) if adapter.dhcp_server else None,
+        resolvers=tuple(str(d) for d in adapter.dns_servers),
+        default_routes=sum(1 for g in adapter.default_gateways if g.version == 4),
+        gateway=gateway,
+        source="ipconfig /all",
+    )
+
+
+async def _macos_view(ctx: ProbeContext) -> OsView:
+    from homediag.probes.parsers.netstat_rn import default_routes, parse_netstat_rn
+    from homediag.probes.parsers.scutil_dns import parse_scutil_dns
+
+    resolvers: tuple[str, ...] | None = None
+    dns = await ctx.run_command(["scutil", "--dns"], timeout_s=5.0)
+    if dns.ok:
+        parsed = parse_scutil_dns(dns.stdout)
+        ordered: list[str] = []
+        for resolver in parsed.resolvers:
+            if resolver.domain:  # per-domain resolvers (e.g. local) are not the default ones
+                continue
+            ordered.extend(str(ns) for ns in resolver.nameservers if str(ns) not in ordered)
+        resolvers = tuple(ordered)
+    routes = await ctx.run_command(["netstat", "-rn"], timeout_s=5.0)
+    defaults = default_routes(parse_netstat_rn(routes.stdout)) if routes.ok else []
+    gateway = next((str(r.gateway) for r in defaults if r.gateway is not None), None)
+    return OsView(
+        resolvers=resolvers,
+        default_routes=len(defaults) if routes.ok else None,
+        gateway=gateway,
+        source="scutil --dns",
+    )
