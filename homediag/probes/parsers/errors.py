@@ -1,0 +1,2 @@
+class ParseError(ValueError):
+    """Raised when command output cannot be parsed at all."""
