@@ -108,14 +108,16 @@ def parse_airport_info(text: str) -> WifiLink:
             hidden = SsidHiddenReason.NOT_REPORTED
         if hidden is not None or not raw_bssid.strip() or is_redacted(raw_bssid):
             limitations.append(Limitation.LOCATION_PERMISSION)
-    else:
-        ssid, hidden = None, None
     mcs, nss = split_ht_mcs(None, _integer(fields.get("mcs")), _integer(fields.get("nss")))
     channel, width, center_offset = _channel(str(fields.get("channel", "")), bare_width=20)
     band = band_for_channel(channel) if channel else None
     center = None
     if band is not None and channel is not None and center_offset:
         center = channel_to_frequency(band, channel + center_offset)
+    link_auth = str(fields.get("link_auth", "")).strip()
+    if not connected:
+        # A link that is not running keeps the last values (channel, "link auth: none"): stale.
+        return WifiLink(state=state, mode=str(fields.get("op_mode", "")).strip() or None)
     return WifiLink(
         state=state,
         ssid=ssid,
@@ -124,16 +126,16 @@ def parse_airport_info(text: str) -> WifiLink:
         mode=str(fields.get("op_mode", "")).strip() or None,
         signal_dbm=plausible_dbm(_number(fields.get("agrctlrssi"))),
         noise_dbm=plausible_dbm(_number(fields.get("agrctlnoise"))),
-        tx_rate_mbps=_number(fields.get("lasttxrate")) if connected else None,
-        max_rate_mbps=_number(fields.get("maxrate")) if connected else None,
+        tx_rate_mbps=_number(fields.get("lasttxrate")),
+        max_rate_mbps=_number(fields.get("maxrate")),
         mcs=mcs,
         nss=nss,
         guard_interval_ns=_integer(fields.get("guardinterval")),
         channel=channel,
         width_mhz=width,
         center_mhz=center,
-        security=_link_auth_security(str(fields.get("link_auth", ""))),
-        security_raw=str(fields.get("link_auth", "")).strip() or None,
+        security=_link_auth_security(link_auth),
+        security_raw=link_auth or None,
         limitations=tuple(limitations),
     )
 

@@ -161,7 +161,7 @@ _NO_INTERFACE_RE = re.compile(
     r"no wireless interface|keine drahtlose schnittstelle|aucune interface sans fil|wlansvc",
     re.IGNORECASE,
 )
-_LOCATION_RE = re.compile(r"location|standort|localisation|emplacement", re.IGNORECASE)
+_LOCATION_RE = re.compile(r"\b(location|standort|localisation|emplacement)", re.IGNORECASE)
 _SPACES = "[\\s\u00a0\u202f]"
 _SSID_RE = re.compile(rf"^{_SPACES}*SSID{_SPACES}+\d+{_SPACES}*:{_SPACES}?(.*)$")
 _BSSID_RE = re.compile(rf"^{_SPACES}*BSSID{_SPACES}+\d+{_SPACES}*:{_SPACES}*(\S*)")

@@ -161,7 +161,7 @@ def parse_wdutil_info(text: str) -> WdutilInfo:
     mcs, nss = split_ht_mcs(phy, first_int(get("mcs index")), first_int(get("nss")))
     security_raw = get("security")
     network = sections.get("NETWORK", {})
-    primary = network.get("primary ipv4") or []
+    primary = [value for value in network.get("primary ipv4") or [] if not _missing(value)]
     mac_text = (get("mac address") or "").split()
     link = WifiLink(
         interface=get("interface name") or None,
