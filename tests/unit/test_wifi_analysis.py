@@ -26,6 +26,7 @@ from homediag.probes.wifi.analysis import (
     link_rate_ratio,
     phy_rate_mbps,
     plan_for_country,
+    plan_for_networks,
     security_class,
     signal_weight,
     stuck_on_24ghz,
@@ -259,6 +260,21 @@ def test_candidate_channels(
 )
 def test_plan_for_country(country: str | None, plan: ChannelPlan) -> None:
     assert plan_for_country(country) is plan
+
+
+@pytest.mark.parametrize(
+    ("countries", "plan"),
+    [
+        (["US", "US", "DE"], ChannelPlan.FCC),
+        (["DE", "de", "US"], ChannelPlan.COMMON),
+        ([], ChannelPlan.COMMON),
+    ],
+    ids=["mostly-us", "mostly-de", "none-announced"],
+)
+def test_plan_for_networks(countries: list[str], plan: ChannelPlan) -> None:
+    networks = [WifiNetwork(ssid="x", channel=1, country=code) for code in countries]
+    networks.append(WifiNetwork(ssid="y", channel=6))
+    assert plan_for_networks(networks) is plan
 
 
 @pytest.mark.parametrize(

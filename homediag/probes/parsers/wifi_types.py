@@ -342,6 +342,7 @@ class RadioFields:
     bss_type: BssType | None = None
 
     def __post_init__(self) -> None:
+        """Derive band, channel, frequency and SNR from each other; normalise the BSSID."""
         band, channel, freq = self.band, self.channel, self.frequency_mhz
         if freq is not None and (band is None or channel is None):
             found = frequency_to_channel(freq)

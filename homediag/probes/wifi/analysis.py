@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -123,6 +124,12 @@ _FCC_COUNTRIES = frozenset({"US", "CA", "MX", "PR"})
 def plan_for_country(country: str | None) -> ChannelPlan:
     """The channel plan for a country code an access point announces (``US``, ``DE``...)."""
     return ChannelPlan.FCC if (country or "").upper() in _FCC_COUNTRIES else ChannelPlan.COMMON
+
+
+def plan_for_networks(networks: Iterable[WifiNetwork]) -> ChannelPlan:
+    """The channel plan of the country most access points in range announce (COMMON if none)."""
+    counts = Counter(net.country.upper() for net in networks if net.country)
+    return plan_for_country(counts.most_common(1)[0][0]) if counts else ChannelPlan.COMMON
 
 
 DFS_CHANNELS = frozenset(range(52, 145, 4))
