@@ -133,6 +133,39 @@ def test_huge_numbers_do_not_escape_as_other_errors(name: str, text: str) -> Non
     only_parse_errors(PARSERS[name], text)
 
 
+PATHOLOGICAL_SIZE = 200_000
+PATHOLOGICAL = {
+    "spaces-then-x": " " * PATHOLOGICAL_SIZE + "x",
+    "only-newlines": "\n" * PATHOLOGICAL_SIZE,
+    "lines-of-spaces": (" " * 50 + "\n") * (PATHOLOGICAL_SIZE // 50),
+    "unclosed-essid-quotes": "wlan0     IEEE 802.11  " + 'ESSID:"' * (PATHOLOGICAL_SIZE // 7),
+    "letter-run": "a" * PATHOLOGICAL_SIZE,
+    "number-then-spaces": "1" + " " * PATHOLOGICAL_SIZE + "x",
+    "colons": ":" * PATHOLOGICAL_SIZE,
+    "open-parens": "(" * PATHOLOGICAL_SIZE,
+    "airport-header-then-junk": " " * 28
+    + "SSID BSSID             RSSI CHANNEL HT CC SECURITY (auth/unicast/group)\n"
+    + "x " * (PATHOLOGICAL_SIZE // 2),
+    "airport-row-of-spaces": " " * 28
+    + "SSID BSSID             RSSI CHANNEL HT CC SECURITY (auth/unicast/group)\n"
+    + " " * 8000
+    + "x\n",
+    "connected-then-whitespace": "Connected to" + "\n" * PATHOLOGICAL_SIZE,
+    "field-label-then-spaces": "  a" + " " * PATHOLOGICAL_SIZE + "\n",
+    "netsh-ssid-lines": ("SSID 1 : " + " " * 40 + "\n") * (PATHOLOGICAL_SIZE // 50),
+}
+
+
+# Regular expressions with nested or adjacent unbounded quantifiers take quadratic or cubic time
+# on inputs like these (the first airport -s row pattern needed 70 s for 4000 spaces). Linear
+# parsers finish in milliseconds; the timeout only turns a regression into a failure, not a hang.
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("shape", PATHOLOGICAL)
+@pytest.mark.parametrize("name", PARSERS)
+def test_pathological_shapes_finish(name: str, shape: str) -> None:
+    only_parse_errors(PARSERS[name], PATHOLOGICAL[shape])
+
+
 def test_iw_scan_ssid_with_terminal_escape_is_neutralised() -> None:
     text = "BSS 02:00:00:00:00:01(on wlan0)\n\tfreq: 2412\n\tSSID: \\x1b[2J\\x1b]0;pwned\\x07\n"
     (network,) = parse_iw_scan(text).networks

@@ -153,7 +153,7 @@ def _integer(value: object) -> int | None:
     return int(number) if number is not None else None
 
 
-_CHANNEL_RE = re.compile(r"^\s*(\d{1,3})\s*(?:,\s*([+-]?\d{1,3}))?\s*$")
+_CHANNEL_RE = re.compile(r"^\s*(\d{1,3})(?:\s*,\s*([+-]?\d{1,3}))?\s*$")
 
 
 def _channel(text: str, *, bare_width: int | None) -> tuple[int | None, int | None, int]:
@@ -195,12 +195,43 @@ def _link_auth_security(value: str) -> Security:
     return Security.UNKNOWN
 
 
-_ROW_RE = re.compile(
-    r"^(?P<ssid>.*?)\s+(?P<bssid>(?:[0-9a-fA-F]{1,2}:){5}[0-9a-fA-F]{1,2})?\s*"
-    r"(?P<rssi>-\d{1,3})\s+(?P<channel>\d{1,3}(?:,[+-]?\d{1,3})?)\s+(?P<ht>[YN])\s+"
-    r"(?P<cc>\S{1,3})\s*(?P<security>.*?)\s*$"
-)
-_SECURITY_TOKEN_RE = re.compile(r"([A-Za-z0-9]+)\(([^)]*)\)")
+ROW_MAX_CHARS = 1000
+"""An ``airport -s`` row is under 200 characters; longer ones are refused rather than searched."""
+_MAC_TOKEN_RE = re.compile(r"(?:[0-9a-fA-F]{1,2}:){5}[0-9a-fA-F]{1,2}")
+_RSSI_TOKEN_RE = re.compile(r"-\d{1,3}")
+_CHANNEL_TOKEN_RE = re.compile(r"\d{1,3}(?:,[+-]?\d{1,3})?")
+_SECURITY_TOKEN_RE = re.compile(r"([A-Za-z0-9]{1,16})\(([^)]*)\)")
+
+
+def _split_row(line: str) -> dict[str, str | None] | None:
+    """SSID, BSSID, RSSI, channel, HT, CC and security of one row, anchored on the RSSI column.
+
+    The SSID may contain spaces and the BSSID may be blank, so the row is read as tokens: the
+    first ``RSSI CHANNEL HT CC`` run of tokens marks the columns, the token before it is the BSSID
+    if it looks like one, everything before is the SSID and everything after the security.
+    """
+    tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", line)]
+    for index in range(len(tokens) - 3):
+        rssi, channel, ht, cc = (token[2] for token in tokens[index : index + 4])
+        if (
+            _RSSI_TOKEN_RE.fullmatch(rssi)
+            and _CHANNEL_TOKEN_RE.fullmatch(channel)
+            and ht in ("Y", "N")
+            and len(cc) <= 3
+        ):
+            before = tokens[index - 1] if index > 0 else None
+            bssid = before[2] if before and _MAC_TOKEN_RE.fullmatch(before[2]) else None
+            ssid_end = before[0] if bssid and before else tokens[index][0]
+            return {
+                "ssid": line[:ssid_end].strip(),
+                "bssid": bssid,
+                "rssi": rssi,
+                "channel": channel,
+                "ht": ht,
+                "cc": cc,
+                "security": line[tokens[index + 3][1] :].strip(),
+            }
+    return None
 
 
 def parse_airport_scan(text: str) -> WifiScan:
@@ -219,38 +250,38 @@ def parse_airport_scan(text: str) -> WifiScan:
     for line in lines[header + 1 :]:
         if not line.strip():
             continue
-        match = _ROW_RE.match(line)
-        if match is None:
+        row = _split_row(line) if len(line) <= ROW_MAX_CHARS else None
+        if row is None:
             raise ParseError(f"airport -s: unreadable row {line[:80]!r}")
-        networks.append(_row(match))
-        missing_bssid = missing_bssid or match.group("bssid") is None
+        networks.append(_row(row))
+        missing_bssid = missing_bssid or row["bssid"] is None
     limitations = (Limitation.LOCATION_PERMISSION,) if missing_bssid else ()
     return WifiScan(networks=tuple(networks), limitations=limitations)
 
 
-def _row(match: re.Match[str]) -> WifiNetwork:
-    ssid, hidden = clean_ssid(match.group("ssid").strip())
-    channel, width, offset = _channel(match.group("channel"), bare_width=None)
+def _row(row: dict[str, str | None]) -> WifiNetwork:
+    ssid, hidden = clean_ssid(row["ssid"] or "")
+    channel, width, offset = _channel(row["channel"] or "", bare_width=None)
     band = band_for_channel(channel) if channel else None
     center = None
     if band is not None and channel is not None:
         center = channel_to_frequency(band, channel + offset) if width == 40 else None
-    country = match.group("cc")
-    security, cipher = _scan_security(match.group("security"))
+    country = row["cc"] or ""
+    security, cipher = _scan_security(row["security"] or "")
     legacy = PhyMode.G if band is Band.GHZ_2_4 else PhyMode.A
     return WifiNetwork(
         ssid=ssid,
         ssid_hidden_reason=hidden,
-        bssid=normalise_mac(match.group("bssid")),
-        signal_dbm=plausible_dbm(float(match.group("rssi"))),
+        bssid=normalise_mac(row["bssid"]),
+        signal_dbm=plausible_dbm(float(row["rssi"] or "0")),
         channel=channel,
         band=band,
         width_mhz=width,
         center_mhz=center,
-        phy_mode=legacy if match.group("ht") == "N" and band is not None else None,
+        phy_mode=legacy if row["ht"] == "N" and band is not None else None,
         country=country if len(country) == 2 and country != "--" else None,
         security=security,
-        security_raw=match.group("security") or None,
+        security_raw=row["security"] or None,
         cipher=cipher,
     )
 
@@ -265,7 +296,8 @@ def _scan_security(text: str) -> tuple[Security, str | None]:
         return Security.OPEN, None
     if upper == "WEP":
         return Security.WEP, "WEP"
-    tokens = _SECURITY_TOKEN_RE.findall(value)
+    matches = [_SECURITY_TOKEN_RE.fullmatch(word) for word in value.split()]
+    tokens = [(m.group(1), m.group(2)) for m in matches if m is not None]
     if not tokens:
         return Security.UNKNOWN, None
     auths: set[str] = set()

@@ -34,7 +34,7 @@ from homediag.probes.parsers.wifi_types import (
     normalise_mac,
 )
 
-_PHY_RE = re.compile(r"^phy#(\d+)\s*$")
+_PHY_RE = re.compile(r"^phy#(\d{1,6})\s*$")
 _INTERFACE_RE = re.compile(r"^\s*Interface\s+(\S+)\s*$")
 _CHANNEL_RE = re.compile(
     r"^channel\s+(\d{1,3})\s+\((\d{1,5}(?:\.\d{1,3})?)\s*MHz\)"

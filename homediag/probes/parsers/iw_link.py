@@ -39,7 +39,7 @@ from homediag.probes.parsers.wifi_types import (
 )
 
 _HEADER_RE = re.compile(r"^Connected to\s+(\S+)(?:\s+\(on\s+([^)\s]+)\))?", re.MULTILINE)
-_NOT_CONNECTED_RE = re.compile(r"^\s*Not connected\.?\s*$", re.MULTILINE)
+_NOT_CONNECTED_RE = re.compile(r"^[ \t]*Not connected\.?[ \t]*$", re.MULTILINE)
 _FIELD_RE = re.compile(r"^\s+([A-Za-z][A-Za-z ]*?):\s?(.*)$")
 
 
@@ -97,7 +97,7 @@ def parse_iw_link(text: str, interface: str | None = None) -> WifiLink:
     )
 
 
-_COUNTERS_RE = re.compile(r"^(\d+)\s+bytes\s+\((\d+)\s+packets\)")
+_COUNTERS_RE = re.compile(r"^(\d{1,20})\s+bytes\s+\((\d{1,20})\s+packets\)")
 
 
 def _counters(value: str | None) -> tuple[int | None, int | None]:

@@ -41,6 +41,8 @@ from homediag.probes.parsers.wifi_types import (
 
 _BLOCK_START_RE = re.compile(r"^(\S+)\s+(.*)$")
 _ESSID_RE = re.compile(r'ESSID:(?:"(.*?)"(?=\s{2,}|\s*$|\s+Nickname:)|(off/any|off|any))')
+LINE_MAX_CHARS = 4096
+"""iwconfig lines are under 100 characters; longer ones are refused rather than searched."""
 _MODE_RE = re.compile(r"Mode:(\S+)")
 _FREQ_RE = re.compile(r"Frequency[:=](\d{1,2}(?:\.\d{1,4})?)\s*GHz")
 _CHANNEL_RE = re.compile(r"Channel[:=\s](\d{1,3})")
@@ -62,6 +64,8 @@ def parse_iwconfig(text: str) -> tuple[WifiLink, ...]:
     for line in text.splitlines():
         if not line.strip():
             continue
+        if len(line) > LINE_MAX_CHARS:
+            raise ParseError(f"iwconfig: line of {len(line)} characters")
         start = _BLOCK_START_RE.match(line)
         if start:
             seen_any = True
@@ -73,7 +77,7 @@ def parse_iwconfig(text: str) -> tuple[WifiLink, ...]:
     if not seen_any and text.strip():
         raise ParseError("iwconfig: no interface block found")
     links = [
-        _link(name, " \n".join(lines))
+        _link(name, lines[0], " \n".join(lines))
         for name, lines in blocks
         if "ESSID" in lines[0] or any("Mode:" in line for line in lines)
     ]
@@ -82,8 +86,10 @@ def parse_iwconfig(text: str) -> tuple[WifiLink, ...]:
     return tuple(links)
 
 
-def _link(name: str, body: str) -> WifiLink:
-    essid = _ESSID_RE.search(body)
+def _link(name: str, first_line: str, body: str) -> WifiLink:
+    # The ESSID is on the interface's first line; match once, where it starts.
+    position = first_line.find("ESSID:")
+    essid = _ESSID_RE.match(first_line, position) if position >= 0 else None
     ssid: str | None = None
     hidden: SsidHiddenReason | None = None
     off = essid is not None and essid.group(2) is not None

@@ -114,7 +114,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-_CHANNEL_TEXT_RE = re.compile(r"^\s*(\d{1,3})\s*(?:,\s*([+-]?\d{1,3}))?\s*(?:\(([^)]*)\))?\s*$")
+_CHANNEL_TEXT_RE = re.compile(r"^\s*(\d{1,3})(?:\s*,\s*([+-]?\d{1,3}))?(?:\s*\(([^)]*)\))?\s*$")
 
 
 def _channel(value: Any) -> tuple[int | None, Any, int | None, int | None]:

@@ -63,7 +63,6 @@ from homediag.probes.parsers.wifi_types import (
 )
 
 _RULER_RE = re.compile(r"^\s*[\u2014\u2013\-=_]{8,}\s*$")
-_FIELD_RE = re.compile(r"^\s*([^:]*?)\s*:\s?(.*)$")
 _CHANNEL_NEW_RE = re.compile(r"^([256])g(\d{1,3})/(\d{2,3})$")
 _CHANNEL_OLD_RE = re.compile(r"^(\d{1,3})\s*(?:\((\d{2,3})\s*MHz[^)]*\))?")
 _BANDS = {"2": Band.GHZ_2_4, "5": Band.GHZ_5, "6": Band.GHZ_6}
@@ -86,10 +85,10 @@ def _sections(text: str) -> dict[str, dict[str, list[str]]]:
             continue
         if current is None:
             continue
-        match = _FIELD_RE.match(line)
-        if match is None:
+        label, separator, rest = line.partition(":")
+        if not separator:
             continue
-        key, value = match.group(1).strip().lower(), match.group(2).strip()
+        key, value = label.strip().lower(), rest.strip()
         if key:
             current.setdefault(key, []).append(value)
             last_key = key

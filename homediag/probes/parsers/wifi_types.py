@@ -227,7 +227,7 @@ def band_for_channel(channel: int) -> Band | None:
     return None
 
 
-_BAND_RE = re.compile(r"(?<![\d.,])(2[.,]4|2|5|6)\s*(?:[.,]\d+)?\s*(?:ghz|g\b)", re.IGNORECASE)
+_BAND_RE = re.compile(r"(?<![\d.,])(2[.,]4|2|5|6)(?:\s*[.,]\d+)?\s*(?:ghz|g\b)", re.IGNORECASE)
 
 
 def band_from_label(text: str | None) -> Band | None:
