@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ from homediag.probes.wifi.analysis import (
     stuck_on_24ghz,
 )
 
-_counter = iter(range(1, 250))
+_counter = itertools.count(1)
 
 
 def net(
@@ -48,7 +49,7 @@ def net(
     """A scanned network; every call gets its own radio unless ``bssid`` says otherwise."""
     if bssid is None:
         n = next(_counter)
-        bssid = f"02:{n:02x}:{n:02x}:00:00:01"
+        bssid = f"02:{n >> 8 & 0xFF:02x}:{n & 0xFF:02x}:00:00:01"
     return WifiNetwork(
         ssid=ssid,
         bssid=bssid,

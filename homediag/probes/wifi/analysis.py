@@ -6,29 +6,36 @@ facts (a congestion score, a rate ratio, a security class) and that playbooks th
 
 Sources of the constants
 ------------------------
+Clause-level references; table numbers move between editions of the standard.
+
 - Channel centre frequencies and the 5/6 GHz bonding blocks: IEEE 802.11-2020 Annex E (operating
-  classes), 6 GHz preferred scanning channels (PSC): IEEE 802.11ax-2021 §26.17.2.3.3.
-- 2.4 GHz overlap: an 802.11b/g transmission occupies about 22 MHz (the DSSS spectrum mask of
-  IEEE 802.11-2020 §16.3.7.5), channels are 5 MHz apart, so two 20 MHz channels overlap unless they
-  are 5 or more channels apart: 1, 6 and 11 are the only three that never touch.
+  classes). 6 GHz preferred scanning channels (PSC, every fourth 20 MHz channel from 5):
+  IEEE 802.11ax-2021, 6 GHz band operation.
+- 2.4 GHz overlap: an 802.11b/g transmission occupies about 22 MHz (the DSSS transmit spectrum
+  mask, IEEE 802.11-2020 clause 15/16), channels are 5 MHz apart, so two 20 MHz channels overlap
+  unless they are 5 or more channels apart: 1, 6 and 11 are the only three that never touch.
 - Deferral thresholds: an OFDM station must detect a 20 MHz preamble at -82 dBm and defer to any
-  energy above -62 dBm (IEEE 802.11-2020 §17.3.10.6 CCA requirements).
+  energy above -62 dBm (IEEE 802.11-2020 clause 17, CCA requirements).
 - Receiver minimum sensitivity per MCS at 20 MHz (-82 dBm for MCS 0 ... -64 for MCS 7, -59/-57 for
-  the 256-QAM MCS 8/9, -54/-52 for the 1024-QAM MCS 10/11): IEEE 802.11-2020 Table 19-23 (HT),
-  Table 21-25 (VHT), IEEE 802.11ax-2021 Table 27-51 (HE); the 4096-QAM MCS 12/13 of 802.11be
-  (-49/-46 dBm) continue the same 3 dB steps and are approximate. Each doubling of the width needs
-  3 dB more (the same tables). Legacy rates: IEEE 802.11-2020 Table 17-18 (OFDM 6-54 Mbit/s) and
-  §16.3.8.2 (DSSS 11 Mbit/s at -76 dBm); the lower DSSS steps are approximate.
+  the 256-QAM MCS 8/9, -54/-52 for the 1024-QAM MCS 10/11): the "receiver minimum input
+  sensitivity" tables of IEEE 802.11-2020 clause 19 (HT) and 21 (VHT) and IEEE 802.11ax-2021
+  clause 27 (HE). The 4096-QAM MCS 12/13 of 802.11be (-49/-46 dBm) continue the same 3 dB steps
+  and are approximate. Each doubling of the width needs 3 dB more (the same tables). Legacy
+  rates: IEEE 802.11-2020 clause 17 (OFDM, -82 dBm at 6 Mbit/s ... -65 dBm at 54 Mbit/s) and the
+  HR/DSSS clause (-76 dBm at 11 Mbit/s); the lower DSSS steps are approximate.
 - The SNR a rate needs: the standard's sensitivities assume a 10 dB noise figure on the thermal
-  floor of a 20 MHz channel (-174 dBm/Hz + 73 dB = -101 dBm), so the SNR behind each sensitivity is
-  ``sensitivity + 91`` dB. Real receivers are a few dB better: the model expects *less* than a good
-  link reaches, so a low ratio means a real shortfall rather than an optimistic model.
-- PHY rates: subcarriers x bits per symbol x coding rate / symbol time, with the data subcarrier
-  counts of IEEE 802.11-2020 §19.3.7 / §21.3.7 and 802.11ax-2021 §27.3.7, long guard interval for
-  HT/VHT (4.0 us symbols) and 0.8 us for HE/EHT (13.6 us symbols).
+  floor of a 20 MHz channel (-174 dBm/Hz + 73 dB = -101 dBm, so -91 dBm with the noise figure):
+  the SNR behind each sensitivity is ``sensitivity + 91`` dB (27 dB for MCS 7, 34 dB for MCS 9),
+  2-4 dB above the usual vendor tables. Real receivers also beat the minimum sensitivities, so
+  the model expects *less* than a good link reaches: a low ratio means a real shortfall.
+- PHY rates: data subcarriers x bits per symbol x coding rate / symbol time, with the subcarrier
+  counts of the HT, VHT and HE PHY clauses (52/108/234/468 for HT/VHT at 20-160 MHz,
+  234/468/980/1960/3920 for HE/EHT at 20-320 MHz), the long guard interval for HT/VHT (4.0 us
+  symbols) and 0.8 us for HE/EHT (13.6 us symbols). Checks: VHT80 MCS 9 1SS short GI 433.3,
+  HE80 MCS 11 1SS 600.5, EHT320 MCS 13 1SS 2882.4 Mbit/s.
 - Weak signal -70 dBm, "usable" 5/6 GHz alternative at -70 dBm or better: DESIGN.md thresholds.
-- Insecure: open, WEP and TKIP (WEP and TKIP are deprecated by IEEE 802.11-2020 §12.1 and no longer
-  allowed by Wi-Fi Alliance certification since 2014/2015); ChromeOS's HasSecureWiFiConnection
+- Insecure: open, WEP and TKIP (IEEE 802.11-2020 deprecates WEP and TKIP; the Wi-Fi Alliance has
+  not certified TKIP-only or WEP networks since 2014/2015); ChromeOS's HasSecureWiFiConnection
   treats open and WEP as insecure the same way (reference/existing-tools.md).
 """
 
