@@ -87,7 +87,7 @@ def parse_airport_info(text: str) -> WifiLink:
         raise ParseError("airport -I: no 'key: value' lines")
     try:
         fields = cast(dict[str, Any], jc.parse("airport", "\n".join(lines), quiet=True))
-    except Exception as error:
+    except Exception as error:  # jc raises whatever its code meets on odd input: keep it typed
         raise ParseError(f"airport -I: {error}") from error
     if not isinstance(fields, dict):
         raise ParseError("airport -I: unexpected jc result")
@@ -96,18 +96,20 @@ def parse_airport_info(text: str) -> WifiLink:
     if not any(key in fields for key in ("agrctlrssi", "state", "ssid", "bssid")):
         raise ParseError("airport -I: none of agrCtlRSSI, state, SSID, BSSID found")
     state = _STATES.get(str(fields.get("state", "")).strip().lower(), ConnectionState.UNKNOWN)
-    connected = state is ConnectionState.CONNECTED
+    mode = str(fields.get("op_mode", "")).strip() or None
+    if state is not ConnectionState.CONNECTED:
+        # A link that is not running keeps its last values (channel, "link auth: none"): stale.
+        return WifiLink(state=state, mode=mode)
     limitations: list[Limitation] = []
     raw_ssid = fields.get("ssid")
     ssid, hidden = clean_ssid(str(raw_ssid) if raw_ssid is not None else None)
     raw_bssid = str(fields.get("bssid", ""))
-    if connected:
-        if hidden is SsidHiddenReason.NOT_BROADCAST:
-            # airport shows the name of the network joined even when it is not broadcast:
-            # an empty SSID on a running link is macOS withholding it.
-            hidden = SsidHiddenReason.NOT_REPORTED
-        if hidden is not None or not raw_bssid.strip() or is_redacted(raw_bssid):
-            limitations.append(Limitation.LOCATION_PERMISSION)
+    if hidden is SsidHiddenReason.NOT_BROADCAST:
+        # airport shows the name of the network joined even when it is not broadcast:
+        # an empty SSID on a running link is macOS withholding it.
+        hidden = SsidHiddenReason.NOT_REPORTED
+    if hidden is not None or not raw_bssid.strip() or is_redacted(raw_bssid):
+        limitations.append(Limitation.LOCATION_PERMISSION)
     mcs, nss = split_ht_mcs(None, _integer(fields.get("mcs")), _integer(fields.get("nss")))
     channel, width, center_offset = _channel(str(fields.get("channel", "")), bare_width=20)
     band = band_for_channel(channel) if channel else None
@@ -115,15 +117,12 @@ def parse_airport_info(text: str) -> WifiLink:
     if band is not None and channel is not None and center_offset:
         center = channel_to_frequency(band, channel + center_offset)
     link_auth = str(fields.get("link_auth", "")).strip()
-    if not connected:
-        # A link that is not running keeps the last values (channel, "link auth: none"): stale.
-        return WifiLink(state=state, mode=str(fields.get("op_mode", "")).strip() or None)
     return WifiLink(
         state=state,
         ssid=ssid,
         ssid_hidden_reason=hidden,
         bssid=normalise_mac(raw_bssid),
-        mode=str(fields.get("op_mode", "")).strip() or None,
+        mode=mode,
         signal_dbm=plausible_dbm(_number(fields.get("agrctlrssi"))),
         noise_dbm=plausible_dbm(_number(fields.get("agrctlnoise"))),
         tx_rate_mbps=_number(fields.get("lasttxrate")),
