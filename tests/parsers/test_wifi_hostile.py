@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wifi_support import OWN_FIXTURES, real_outputs_root
 
 from homediag.probes.parsers._wifi_common import LINK_MAX_CHARS, SCAN_MAX_CHARS
 from homediag.probes.parsers.airport import parse_airport_info, parse_airport_scan
@@ -28,6 +27,7 @@ from homediag.probes.parsers.netsh_wlan import parse_netsh_interfaces, parse_net
 from homediag.probes.parsers.nmcli_wifi import parse_nmcli_wifi_list
 from homediag.probes.parsers.system_profiler_airport import parse_system_profiler_airport
 from homediag.probes.parsers.wdutil import parse_wdutil_info
+from tests.parsers.wifi_support import OWN_FIXTURES, real_outputs_root
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "iw-link": parse_iw_link,

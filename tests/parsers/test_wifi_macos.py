@@ -7,7 +7,6 @@ from ipaddress import ip_address
 from typing import Any
 
 import pytest
-from wifi_support import own_fixture
 
 from homediag.probes.parsers.airport import parse_airport_info, parse_airport_scan
 from homediag.probes.parsers.errors import ParseError
@@ -21,6 +20,7 @@ from homediag.probes.parsers.wifi_types import (
     Security,
     SsidHiddenReason,
 )
+from tests.parsers.wifi_support import own_fixture
 
 
 def fields(value: object, expected: dict[str, Any]) -> dict[str, Any]:

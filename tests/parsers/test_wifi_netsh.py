@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from wifi_support import own_fixture
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.netsh_wlan import parse_netsh_interfaces, parse_netsh_networks
@@ -18,6 +17,7 @@ from homediag.probes.parsers.wifi_types import (
     Security,
     SsidHiddenReason,
 )
+from tests.parsers.wifi_support import own_fixture
 
 
 def fields(value: object, expected: dict[str, Any]) -> dict[str, Any]:

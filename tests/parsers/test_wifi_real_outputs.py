@@ -14,7 +14,6 @@ from ipaddress import ip_address
 from typing import Any
 
 import pytest
-from wifi_support import Expected, RealOutput, real_output_params, skip_or_fail
 
 from homediag.probes.parsers.airport import parse_airport_info, parse_airport_scan
 from homediag.probes.parsers.iw_link import parse_iw_link
@@ -35,6 +34,7 @@ from homediag.probes.parsers.wifi_types import (
     WifiLink,
     WifiNetwork,
 )
+from tests.parsers.wifi_support import Expected, RealOutput, real_output_params, skip_or_fail
 
 # --- normalisation of the meta files' printed values -------------------------------------------
 
