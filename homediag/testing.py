@@ -48,6 +48,7 @@ class RecordedSystem(SystemView):
     addresses: Mapping[str, Mapping[str, list[dict[str, str]]]] = field(default_factory=dict)
     default_gateways: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)
 
     def interfaces(self) -> list[str]:
         """The recorded interface names."""
@@ -70,6 +71,10 @@ class RecordedSystem(SystemView):
         """A recorded file, or None."""
         text = self.files.get(path)
         return None if text is None else text[:max_bytes]
+
+    def read_link(self, path: str) -> str | None:
+        """A recorded symbolic link's target, or None."""
+        return self.links.get(path)
 
     def exists(self, path: str) -> bool:
         """Whether a recorded file (or a directory holding one) exists."""

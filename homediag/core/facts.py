@@ -49,13 +49,9 @@ class FactSpec:
         return self.privacy is not Privacy.KEEP
 
 
-def _facts(
-    provider: str, *entries: tuple[str, FactType, str, str | None, Privacy]
-) -> list[FactSpec]:
+def _facts(provider: str, *entries: tuple[str, FactType, str, str | None, Privacy]) -> list[FactSpec]:
     return [
-        FactSpec(
-            name=name, type=type_, provider=provider, summary=summary, unit=unit, privacy=privacy
-        )
+        FactSpec(name=name, type=type_, provider=provider, summary=summary, unit=unit, privacy=privacy)
         for name, type_, summary, unit, privacy in entries
     ]
 
@@ -144,6 +140,79 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
         # --- discovery (issue 6): discovery.arp, discovery.mdns, discovery.ssdp, names -------------
         # --- devices (issue 6): printers, media, smart home, router and security -----------------
         # --- Wi-Fi (issue 7): wifi.link, wifi.neighbours ------------------------------------------
+        *_facts(
+            "wifi.link",
+            ("wifi.present", "bool", "This computer has a wireless interface", None, K),
+            ("wifi.in_use", "bool", "The default route goes over a connected Wi-Fi link", None, K),
+            ("wifi.connected", "bool", "The wireless interface is associated to a network", None, K),
+            ("wifi.interface", "str", "The wireless interface", None, K),
+            ("wifi.ssid", "str", "Name of the Wi-Fi network", None, P),
+            ("wifi.ssid_hidden", "bool", "The network name is hidden or withheld by the OS", None, K),
+            ("wifi.bssid", "str", "MAC address of the access point", None, P),
+            ("wifi.band", "str", "Frequency band: 2.4GHz, 5GHz or 6GHz", None, K),
+            ("wifi.channel", "int", "Primary channel", None, K),
+            ("wifi.width_mhz", "int", "Channel width", "MHz", K),
+            ("wifi.signal_dbm", "float", "Signal strength", "dBm", K),
+            ("wifi.signal_percent", "int", "Signal quality as Windows shows it", "%", K),
+            ("wifi.noise_dbm", "float", "Noise floor", "dBm", K),
+            ("wifi.snr_db", "float", "Signal-to-noise ratio", "dB", K),
+            ("wifi.tx_rate_mbps", "float", "Transmit rate of the link", "Mbit/s", K),
+            ("wifi.rx_rate_mbps", "float", "Receive rate of the link", "Mbit/s", K),
+            ("wifi.phy_mode", "str", "802.11 mode: a, b, g, n, ac, ax, be", None, K),
+            ("wifi.security", "str", "open, wep, wpa-tkip, wpa2, wpa3, wpa2-wpa3, enterprise, owe", None, K),
+            ("wifi.insecure", "bool", "Open, WEP or TKIP-only protection", None, K),
+            (
+                "wifi.expected_rate_mbps",
+                "float",
+                "Rate this mode, width and signal should reach",
+                "Mbit/s",
+                K,
+            ),
+            ("wifi.rate_ratio", "float", "Actual link rate / expected rate", None, K),
+            ("wifi.driver", "str", "Driver of the wireless interface", None, K),
+            (
+                "wifi.limitations",
+                "list",
+                "What limited reading the link (root, location permission)",
+                None,
+                K,
+            ),
+        ),
+        *_facts(
+            "wifi.neighbours",
+            (
+                "wifi.networks",
+                "list",
+                "Networks in range: SSID, BSSID, band, channel, signal, security",
+                None,
+                P,
+            ),
+            ("wifi.network_count", "int", "How many networks are in range", None, K),
+            (
+                "wifi.channel_congestion",
+                "float",
+                "Congestion score of the link's channel (1 = one strong co-channel neighbour)",
+                None,
+                K,
+            ),
+            ("wifi.channel_radios", "int", "Other radios overlapping the link's channel", None, K),
+            ("wifi.best_channels", "object", "Least congested channel per band", None, K),
+            (
+                "wifi.best_channel_congestion",
+                "float",
+                "Congestion score of the best channel on the link's band",
+                None,
+                K,
+            ),
+            (
+                "wifi.other_band_available",
+                "bool",
+                "On 2.4 GHz while the same network offers 5/6 GHz with a usable signal",
+                None,
+                K,
+            ),
+            ("wifi.scan_limitations", "list", "What limited the scan (root, location permission)", None, K),
+        ),
     ]
 )
 

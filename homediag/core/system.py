@@ -61,3 +61,10 @@ class SystemView:
     def exists(self, path: str) -> bool:
         """Whether ``path`` exists."""
         return Path(path).exists()
+
+    def read_link(self, path: str) -> str | None:
+        """The target of a symbolic link, or None."""
+        try:
+            return str(Path(path).readlink())
+        except OSError:
+            return None

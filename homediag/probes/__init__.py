@@ -9,4 +9,6 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.interfaces:InterfacesProbe",
     "homediag.probes.net.gateway:GatewayProbe",
     "homediag.probes.net.dns:DnsProbe",
+    "homediag.probes.wifi.link:WifiLinkProbe",
+    "homediag.probes.wifi.neighbours:WifiNeighboursProbe",
 )

@@ -236,9 +236,7 @@ def _radio_key(network: WifiNetwork) -> tuple[object, ...]:
     return (network.band, network.channel, tuple(octets[1:5]))
 
 
-def _radios(
-    networks: Iterable[WifiNetwork], band: Band, exclude_bssids: Iterable[str]
-) -> list[_Radio]:
+def _radios(networks: Iterable[WifiNetwork], band: Band, exclude_bssids: Iterable[str]) -> list[_Radio]:
     excluded = {bssid.lower() for bssid in exclude_bssids}
     best: dict[tuple[object, ...], _Radio] = {}
     for network in networks:
@@ -342,9 +340,7 @@ def best_channel(
     candidate for this width.
     """
     networks = list(networks)
-    scores = congestion_scores(
-        networks, band, width_mhz=width_mhz, plan=plan, exclude_bssids=exclude_bssids
-    )
+    scores = congestion_scores(networks, band, width_mhz=width_mhz, plan=plan, exclude_bssids=exclude_bssids)
     if not scores:
         return None
     ranking = tuple(

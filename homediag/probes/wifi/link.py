@@ -1,0 +1,130 @@
+"""``wifi.link``: the Wi-Fi link this computer uses — signal, channel, rate, mode and security.
+
+Passive: reads what the operating system reports (see ``collect.py`` for the tools per platform); it
+never triggers a scan. A computer without a wireless interface, or on a wired link, says so plainly
+(``wifi.present`` / ``wifi.in_use``), so the Wi-Fi playbook can tell it does not apply.
+"""
+
+from __future__ import annotations
+
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import ProbeSpec, Risk
+from homediag.probes.parsers.wifi_types import WifiLink
+from homediag.probes.wifi.analysis import expected_rate, link_rate_ratio, security_class
+from homediag.probes.wifi.collect import read_link
+
+LINK_FACTS: tuple[str, ...] = (
+    "wifi.present",
+    "wifi.in_use",
+    "wifi.connected",
+    "wifi.interface",
+    "wifi.ssid",
+    "wifi.ssid_hidden",
+    "wifi.bssid",
+    "wifi.band",
+    "wifi.channel",
+    "wifi.width_mhz",
+    "wifi.signal_dbm",
+    "wifi.signal_percent",
+    "wifi.noise_dbm",
+    "wifi.snr_db",
+    "wifi.tx_rate_mbps",
+    "wifi.rx_rate_mbps",
+    "wifi.phy_mode",
+    "wifi.security",
+    "wifi.insecure",
+    "wifi.expected_rate_mbps",
+    "wifi.rate_ratio",
+    "wifi.driver",
+    "wifi.limitations",
+)
+
+
+class WifiLinkProbe(Probe):
+    """The Wi-Fi link, as the OS reports it."""
+
+    spec = ProbeSpec(
+        id="wifi.link",
+        summary="The Wi-Fi link: network, signal, channel, rate, mode and security",
+        risk=Risk.PASSIVE,
+        timeout_s=20.0,
+        needs=("interface.name", "interface.all"),
+        provides=LINK_FACTS,
+        binaries=("iw", "nmcli", "wdutil", "system_profiler", "netsh"),
+        description=(
+            "Reads the Wi-Fi link from the OS: iw and nmcli on Linux, wdutil (root), system_profiler or "
+            "airport on macOS, netsh wlan on Windows (any language). Never scans, never joins a network, "
+            "never reads stored passwords."
+        ),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Observe the link, or that there is none."""
+        view = await read_link(ctx)
+        ctx.observe("wifi.limitations", view.limitations)
+        if view.sources:
+            ctx.using(", ".join(view.sources))
+        if not view.interfaces or view.link is None:
+            ctx.observe("wifi.present", False, evidence=_("this computer has no wireless interface"))
+            ctx.observe("wifi.in_use", False)
+            return
+        link = view.link
+        in_use = ctx.fact("interface.name") == link.interface
+        ctx.observe(
+            "wifi.present", True, evidence=_("wireless interface {name}").format(name=link.interface or "?")
+        )
+        ctx.observe("wifi.interface", link.interface)
+        ctx.observe("wifi.connected", link.connected)
+        ctx.observe(
+            "wifi.in_use",
+            in_use and link.connected,
+            evidence=None if in_use else _("the default route does not use Wi-Fi"),
+        )
+        if not link.connected:
+            return
+        observe_link(ctx, link)
+
+
+def observe_link(ctx: ProbeContext, link: WifiLink) -> None:
+    """Record the facts of a connected link."""
+    ctx.observe("wifi.ssid", link.ssid)
+    ctx.observe(
+        "wifi.ssid_hidden",
+        link.ssid is None,
+        evidence=link.ssid_hidden_reason.value if link.ssid_hidden_reason else None,
+    )
+    ctx.observe("wifi.bssid", link.bssid)
+    ctx.observe("wifi.band", link.band.value if link.band else None)
+    ctx.observe("wifi.channel", link.channel)
+    ctx.observe("wifi.width_mhz", link.width_mhz)
+    signal = link.signal_dbm
+    ctx.observe(
+        "wifi.signal_dbm",
+        signal,
+        evidence=_("{dbm:.0f} dBm").format(dbm=signal) if signal is not None else None,
+    )
+    ctx.observe("wifi.signal_percent", link.signal_percent)
+    ctx.observe("wifi.noise_dbm", link.noise_dbm)
+    ctx.observe("wifi.snr_db", link.snr_db)
+    ctx.observe("wifi.tx_rate_mbps", link.tx_rate_mbps)
+    ctx.observe("wifi.rx_rate_mbps", link.rx_rate_mbps)
+    ctx.observe("wifi.phy_mode", link.phy_mode.value if link.phy_mode else None)
+    known = link.security.value != "unknown"
+    ctx.observe("wifi.security", link.security.value if known else None)
+    klass = security_class(link.security, link.cipher)
+    ctx.observe(
+        "wifi.insecure",
+        klass.insecure if known else None,
+        evidence=_("security {kind}").format(kind=klass.value) if known else None,
+    )
+    estimate = expected_rate(link)
+    ratio = link_rate_ratio(link)
+    ctx.observe("wifi.expected_rate_mbps", round(estimate.expected_mbps, 1) if estimate else None)
+    evidence = None
+    if ratio is not None and estimate is not None:
+        evidence = _("{ratio:.0%} of the {expected:.0f} Mbit/s this signal and mode allow").format(
+            ratio=ratio, expected=estimate.expected_mbps
+        )
+    ctx.observe("wifi.rate_ratio", ratio, evidence=evidence)
+    ctx.observe("wifi.driver", link.driver)
