@@ -35,8 +35,6 @@ def parse_default_routes(text: str) -> list[DefaultRoute]:
     routes: list[DefaultRoute] = []
     current: dict[str, object] | None = None
     for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict):
-            continue
         kind = entry.get("ip")
         if kind == "default":
             current = entry
