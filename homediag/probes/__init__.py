@@ -9,4 +9,5 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.interfaces:InterfacesProbe",
     "homediag.probes.net.gateway:GatewayProbe",
     "homediag.probes.net.dns:DnsProbe",
+    "homediag.probes.net.internet:InternetProbe",
 )
