@@ -20,7 +20,7 @@ from homediag.core.spec import Platform, Risk
 from homediag.probes.net import internet as internet_module
 from homediag.probes.net.internet import InternetProbe, classify_http
 from homediag.testing import ProbeOutcome, run_probe
-from tests.probes.web_servers import PORTAL, StunServer, WebServer, self_signed_cert
+from tests.probes.web_servers import StunServer, WebServer, self_signed_cert
 
 PING = Path(__file__).parent.parent / "parsers" / "fixtures" / "ping"
 
@@ -231,7 +231,7 @@ def test_nothing_configured_is_not_applicable() -> None:
 def test_classification(
     status: int, body: bytes, redirects: tuple[str, ...], refused: bool, expected: tuple[object, ...]
 ) -> None:
-    ok, portal, host, _evidence = classify_http("http://check.example/generate_204", status, body, redirects, refused)
+    ok, portal, host, _evidence = classify_http(status, body, redirects, refused)
     assert (ok, portal, host) == expected
 
 

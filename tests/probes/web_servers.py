@@ -19,7 +19,7 @@ PORTAL = "http://login.portal.example/start?from=check"
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:

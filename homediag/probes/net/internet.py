@@ -53,7 +53,7 @@ class HttpCheck:
 
 
 def classify_http(
-    url: str, status: int, body: bytes, redirects: tuple[str, ...], refused: bool
+    status: int, body: bytes, redirects: tuple[str, ...], refused: bool
 ) -> tuple[bool, bool, str | None, str]:
     """(answered as expected, portal, portal host, evidence) for a connectivity check's answer."""
     if refused and redirects:
@@ -337,7 +337,7 @@ class InternetProbe(Probe):
             text = str(exc) or type(exc).__name__
             return HttpCheck(url, True, connect, None, False, None, None, text[:200])
         ok, portal, host, evidence = classify_http(
-            url, response.status, response.body, response.redirects, response.redirect_refused
+            response.status, response.body, response.redirects, response.redirect_refused
         )
         return HttpCheck(url, True, connect, response.status, ok, portal, host, evidence)
 
