@@ -177,3 +177,67 @@ def drop_frag_needed(topo: Topology, router: str) -> None:
         router,
         ["nft", "add rule ip hdt out icmp type destination-unreachable icmp code frag-needed drop"],
     )
+
+
+RUNNER = """
+import asyncio, json, sys
+from importlib import import_module
+from homediag.core.config import parse_config
+from homediag.core.probe import ProbeContext
+from homediag.core.runner import execute
+from homediag.core.session import Session
+from homediag.core.spec import Platform, Risk
+from homediag.core.model import Observation
+
+spec = json.loads(sys.argv[1])
+module, _, name = spec["probe"].partition(":")
+probe = getattr(import_module(module), name)
+session = Session(config=parse_config(spec["config"]), privileged=spec["privileged"],
+                  platform=Platform.LINUX, max_risk=Risk.INTRUSIVE)
+known = [Observation(fact=k, value=v, source="test") for k, v in spec["facts"].items()]
+from homediag.core.probe import FactView
+ctx = ProbeContext(probe.spec, session, args=spec["args"], known=FactView(lambda: known, lambda: []))
+result = asyncio.run(execute(probe, ctx))
+print(json.dumps({
+    "outcome": result.outcome.value, "reason": result.reason, "method": result.method,
+    "observations": [[o.fact, o.subject, o.value, o.evidence] for o in result.observations],
+}))
+"""
+
+
+def run_probe_in(
+    topo: Topology,
+    ns: str,
+    probe: str,
+    *,
+    args: dict[str, object] | None = None,
+    facts: dict[str, object] | None = None,
+    config: str = "{}",
+    privileged: bool = False,
+    timeout: float = 90,
+) -> dict[str, object]:
+    """Run ``probe`` (``module:Class``) once inside ``ns`` with a live context; its result as a dict.
+
+    ``result["values"]`` maps ``(fact, subject)`` to the observed value, ``result["evidence"]`` likewise.
+    """
+    import json
+
+    payload = json.dumps(
+        {"probe": probe, "args": args or {}, "facts": facts or {}, "config": config, "privileged": privileged}
+    )
+    completed = subprocess.run(
+        ["ip", "netns", "exec", ns, sys.executable, "-c", RUNNER, payload],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+    if completed.returncode != 0:
+        raise AssertionError(f"probe run failed in {ns}: {completed.stderr[-2000:]}")
+    data: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    observations = data["observations"]
+    assert isinstance(observations, list)
+    data["values"] = {(f, s): v for f, s, v, _e in observations}
+    data["evidence"] = {(f, s): e for f, s, _v, e in observations}
+    return data

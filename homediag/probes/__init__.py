@@ -10,4 +10,5 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.gateway:GatewayProbe",
     "homediag.probes.net.dns:DnsProbe",
     "homediag.probes.net.internet:InternetProbe",
+    "homediag.probes.net.mtu:MtuProbe",
 )
