@@ -11,4 +11,5 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.dns:DnsProbe",
     "homediag.probes.net.internet:InternetProbe",
     "homediag.probes.net.mtu:MtuProbe",
+    "homediag.probes.net.ipv6:Ipv6Probe",
 )
