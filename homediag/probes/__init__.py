@@ -12,4 +12,5 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.internet:InternetProbe",
     "homediag.probes.net.mtu:MtuProbe",
     "homediag.probes.net.ipv6:Ipv6Probe",
+    "homediag.probes.net.throughput:ThroughputProbe",
 )
