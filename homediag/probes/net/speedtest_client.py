@@ -108,7 +108,9 @@ def run_speedtest(
             tester.get_best_server(tester.set_mini_server(server))
     except speedtest.SpeedtestMiniConnectFailure:
         raise SpeedtestFailed(
-            _("the Speedtest Mini server {url} did not answer, or answered with an HTTP error").format(url=server)
+            _("the Speedtest Mini server {url} did not answer, or answered with an HTTP error").format(
+                url=server
+            )
         ) from None
     except speedtest.InvalidSpeedtestMiniServer:
         raise SpeedtestFailed(
