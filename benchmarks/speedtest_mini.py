@@ -46,7 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     config_status = 200
     test_length = 10
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
     def _send(self, status: int, body: bytes, content_type: str = "text/plain") -> None:
