@@ -53,6 +53,9 @@ class SpeedtestConfig(_Section):
 
     server: str = "auto"
     """``auto`` (speedtest.net picks) or the URL of a Speedtest Mini compatible server."""
+    secure: bool | None = None
+    """HTTPS for speedtest.net's configuration and servers. None: HTTPS with ``auto`` (speedtest.net
+    refuses plain HTTP), the Mini server URL's own scheme otherwise (labs serve plain HTTP)."""
 
 
 class ExpectConfig(_Section):

@@ -9,6 +9,10 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.interfaces:InterfacesProbe",
     "homediag.probes.net.gateway:GatewayProbe",
     "homediag.probes.net.dns:DnsProbe",
+    "homediag.probes.net.internet:InternetProbe",
+    "homediag.probes.net.mtu:MtuProbe",
+    "homediag.probes.net.ipv6:Ipv6Probe",
+    "homediag.probes.net.throughput:ThroughputProbe",
     "homediag.probes.wifi.link:WifiLinkProbe",
     "homediag.probes.wifi.neighbours:WifiNeighboursProbe",
 )

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dns.message
 import dns.rcode
 import dns.rrset
 import pytest
 
+from homediag.core.config import parse_config
 from homediag.core.model import Outcome
 from homediag.probes.net.dns import DnsProbe, parse_server
 from homediag.testing import run_probe
+from tests.probes.dns_server import DnsServer
 
 
 class _Server:
@@ -112,3 +114,112 @@ def test_server_notations(text: str, label: str) -> None:
 @pytest.mark.parametrize("text", ["", "bogus", "192.0.2.1:99999", "192.0.2.1:x"])
 def test_bad_server_notations(text: str) -> None:
     assert parse_server(text) is None
+
+
+# --- the checks added in issue 5: names, hijacking, latency without caches, TCP ----------------------
+
+NAMES_CONFIG = parse_config("internet:\n  dns_names: [example.com, connectivitycheck.example.net]\n")
+
+
+def _run(*servers: DnsServer, timeout_s: float = 0.3):  # type: ignore[no-untyped-def]
+    return asyncio.run(
+        run_probe(
+            DnsProbe,
+            facts={"dns.resolvers": [s.address for s in servers]},
+            args={"timeout_s": timeout_s},
+            config=NAMES_CONFIG,
+        )
+    )
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., DnsServer]]:
+    made: list[DnsServer] = []
+
+    def make(mode: str, delay_s: float = 0.0) -> DnsServer:
+        made.append(DnsServer(mode, delay_s))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def test_an_honest_resolver(make_server: Callable[..., DnsServer]) -> None:
+    server = make_server("answer")
+    outcome = _run(server)
+    subject = f"resolver:{server.address}"
+    assert outcome.value("dns.names_resolved", subject) is True
+    assert outcome.value("dns.addresses", subject) == {
+        "example.com": ["192.0.2.80"],
+        "connectivitycheck.example.net": ["192.0.2.81"],
+    }
+    assert outcome.value("dns.fake_answer", subject) is False
+    assert outcome.value("dns.any_fake_answer") is False
+    assert outcome.value("dns.tcp_ok", subject) is True
+    assert outcome.value("dns.udp_fails_tcp_works") is False
+    samples = outcome.value("dns.latency_samples_ms", subject)
+    assert isinstance(samples, list) and len(samples) == 3 and all(s is not None for s in samples)
+    assert outcome.value("dns.all_names_resolved") is True
+    assert outcome.value("dns.answers_agree") is None  # one resolver: nothing to compare
+    # the latency samples are random names under the first name, each new: no cache can hold them
+    random_names = [q for q in server.queries if q.endswith(".example.com.") and q.startswith("hd-")]
+    assert len(set(random_names)) == 3
+    # the name that cannot exist sits under the top-level domain of the first name
+    assert any(q.startswith("hd-") and q.count(".") == 2 and q.endswith(".com.") for q in server.queries)
+
+
+def test_a_resolver_that_invents_answers(make_server: Callable[..., DnsServer]) -> None:
+    honest, liar = make_server("answer"), make_server("hijack")
+    outcome = _run(honest, liar)
+    assert outcome.value("dns.fake_answer", f"resolver:{liar.address}") is True
+    assert outcome.value("dns.fake_answer", f"resolver:{honest.address}") is False
+    aggregate = outcome.observations("dns.any_fake_answer")[0]
+    assert aggregate.value is True and liar.address in (aggregate.evidence or "")
+
+
+def test_resolvers_that_disagree(make_server: Callable[..., DnsServer]) -> None:
+    outcome = _run(make_server("answer"), make_server("other"))
+    agree = outcome.observations("dns.answers_agree")[0]
+    assert agree.value is False
+    assert "example.com" in (agree.evidence or "")
+
+
+def test_resolvers_that_agree(make_server: Callable[..., DnsServer]) -> None:
+    outcome = _run(make_server("answer"), make_server("answer"))
+    assert outcome.value("dns.answers_agree") is True
+
+
+def test_udp_blocked_but_tcp_answers(make_server: Callable[..., DnsServer]) -> None:
+    server = make_server("tcp-only")
+    outcome = _run(server, timeout_s=0.2)
+    subject = f"resolver:{server.address}"
+    assert outcome.value("dns.resolver_ok", subject) is False
+    assert outcome.value("dns.tcp_ok", subject) is True
+    assert outcome.value("dns.udp_fails_tcp_works") is True
+    # a silent resolver gets no latency samples and no name checks: "not measured", never False
+    assert outcome.value("dns.names_resolved", subject) is None
+    assert outcome.value("dns.latency_ms", subject) is None
+    assert outcome.value("dns.fake_answer", subject) is None
+    assert outcome.value("dns.all_names_resolved") is None
+
+
+def test_slow_uncached_answers_are_timed(make_server: Callable[..., DnsServer]) -> None:
+    server = make_server("answer", delay_s=0.15)
+    outcome = _run(server, timeout_s=1.0)
+    latency = outcome.value("dns.latency_ms", f"resolver:{server.address}")
+    assert isinstance(latency, float) and latency >= 150
+    # the cached-path query (the configured name) is not slowed down and is not what is reported
+    first = outcome.observations("dns.resolver_ok")[0]
+    assert "example.com" in (first.evidence or "")
+
+
+def test_a_name_without_address(make_server: Callable[..., DnsServer]) -> None:
+    server = make_server("answer")
+    config = parse_config("internet:\n  dns_names: [example.com, missing.example.org]\n")
+    outcome = asyncio.run(
+        run_probe(DnsProbe, facts={"dns.resolvers": [server.address]}, args={"timeout_s": 0.3}, config=config)
+    )
+    resolved = outcome.observations("dns.names_resolved")[0]
+    assert resolved.value is False and "missing.example.org" in (resolved.evidence or "")
+    assert outcome.value("dns.all_names_resolved") is False

@@ -1,13 +1,30 @@
-"""``net.dns``: does each configured resolver answer, and how fast.
+"""``net.dns``: does each configured resolver answer, correctly, fast enough, over UDP and TCP.
 
-Safe: one A query per resolver (and one retry) for the first name of ``internet.dns_names``, with
-dnspython, 2 s per try. A resolver "answers" when it returns any well-formed response (NOERROR or
-NXDOMAIN); SERVFAIL and REFUSED count as answers that failed, which the evidence says.
+Safe: a handful of queries per resolver (at most the first three resolvers), with dnspython, 2 s each:
+
+1. the A record of the first name of ``internet.dns_names`` over UDP, with one retry: does it answer?
+   Any well-formed response counts as an answer (NOERROR or NXDOMAIN); SERVFAIL and REFUSED are answers
+   that failed, which the evidence says. A resolver that stays silent gets no further UDP queries;
+2. the A record of every configured name (at most four): each must resolve to an address, and where
+   several resolvers answer, their addresses for a name should overlap (CDNs hand out different
+   addresses from different resolvers, so "overlap" and not "equal");
+3. three names made of random labels under the first configured name, one after the other: no cache on
+   the way (the computer's, the home router's, the provider's) can hold them, so their answer times are
+   the full resolution cost, which is what ``dns.slow`` is about (ChromeOS measures the same way with
+   random hosts). Querying the configured names again would time the home router's cache instead: a
+   fast answer from the cache says nothing about the resolver behind it;
+4. one random name under the top-level domain of the first configured name (``hd-<random>.com``): it
+   cannot exist, so an address in the answer means the resolver invents answers (NXDOMAIN rewriting);
+5. the first name over TCP: a resolver that answers over TCP but not over UDP points at UDP filtering.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import secrets
+import statistics
+import string
 import time
 from dataclasses import dataclass
 
@@ -16,6 +33,9 @@ from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
 
 MAX_RESOLVERS = 3
+MAX_NAMES = 4
+LATENCY_SAMPLES = 3
+NXDOMAIN_PREFIX = "hd-"
 
 
 @dataclass(frozen=True)
@@ -56,60 +76,192 @@ def parse_server(text: str) -> Server | None:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """One resolver's answer (or silence)."""
+    """One query's answer (or silence)."""
 
     answered: bool
+    """A well-formed NOERROR or NXDOMAIN response came back."""
     latency_ms: float | None
     rcode: str | None
     error: str | None = None
+    addresses: tuple[str, ...] = ()
+    """A records in the answer section (after any CNAME chain)."""
 
 
 async def query_resolver(
-    server: Server, name: str, timeout_s: float, tries: int = 2
+    server: Server,
+    name: str,
+    timeout_s: float,
+    tries: int = 2,
+    *,
+    tcp: bool = False,
 ) -> QueryResult:
-    """Ask ``server`` for the A record of ``name``; retry once on silence."""
+    """Ask ``server`` for the A record of ``name`` over UDP (or TCP); retry on silence."""
     import dns.asyncquery
     import dns.exception
     import dns.message
     import dns.rcode
+    import dns.rdatatype
 
     last_error = "no answer"
     for _attempt in range(tries):
         query = dns.message.make_query(name, "A")
         started = time.monotonic()
         try:
-            response = await dns.asyncquery.udp(
-                query, server.address, timeout=timeout_s, port=server.port
-            )
+            if tcp:
+                response = await dns.asyncquery.tcp(
+                    query, server.address, timeout=timeout_s, port=server.port
+                )
+            else:
+                response = await dns.asyncquery.udp(
+                    query, server.address, timeout=timeout_s, port=server.port
+                )
         except dns.exception.Timeout:
-            last_error = _("no answer within {seconds:g} s").format(seconds=timeout_s)
+            last_error = _("no answer within {seconds:g} s").format(seconds=round(timeout_s, 1))
             continue
-        except (OSError, dns.exception.DNSException) as exc:
+        except (OSError, EOFError, dns.exception.DNSException) as exc:
             return QueryResult(False, None, None, str(exc)[:200] or type(exc).__name__)
         latency = (time.monotonic() - started) * 1000.0
         rcode = dns.rcode.to_text(response.rcode())
         ok = response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
-        return QueryResult(ok, round(latency, 3), rcode)
+        addresses = tuple(
+            str(rdata.address)
+            for rrset in response.answer
+            if rrset.rdtype == dns.rdatatype.A
+            for rdata in rrset
+        )[:32]
+        return QueryResult(ok, round(latency, 3), rcode, addresses=addresses)
     return QueryResult(False, None, None, last_error)
 
 
+def random_label(length: int = 12) -> str:
+    """Lower-case letters no cache has seen."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
+
+
+def nxdomain_name(first_name: str) -> str:
+    """A name that cannot exist: a random label under the top-level domain of ``first_name``."""
+    tld = first_name.rstrip(".").rsplit(".", 1)[-1] or "com"
+    return f"{NXDOMAIN_PREFIX}{random_label(16)}.{tld}"
+
+
+@dataclass(frozen=True)
+class ResolverReport:
+    """Everything learned about one resolver."""
+
+    server: Server
+    first: QueryResult
+    names: dict[str, QueryResult]
+    samples: tuple[QueryResult, ...]
+    nxdomain: QueryResult | None
+    tcp: QueryResult
+
+    @property
+    def sample_ms(self) -> list[float | None]:
+        """Answer times of the random names (None: lost or failed)."""
+        return [s.latency_ms if s.answered else None for s in self.samples]
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Mean answer time of the random names that were answered."""
+        answered = [s for s in self.sample_ms if s is not None]
+        return round(statistics.fmean(answered), 3) if answered else None
+
+    @property
+    def names_resolved(self) -> bool | None:
+        """Every configured name got an address (None when the resolver was silent)."""
+        if not self.first.answered and self.first.rcode is None:
+            return None
+        return all(result.addresses for result in self.names.values())
+
+    @property
+    def fake_answer(self) -> bool | None:
+        """An address came back for a name that cannot exist (None: not asked or no answer)."""
+        if self.nxdomain is None or self.nxdomain.rcode is None:
+            return None
+        return bool(self.nxdomain.addresses)
+
+
+async def examine(
+    server: Server, names: list[str], timeout_s: float, deadline: float
+) -> ResolverReport:
+    """Run the five steps of the module docstring against one resolver."""
+
+    def budget() -> float:
+        return max(0.05, min(timeout_s, deadline - time.monotonic()))
+
+    first = await query_resolver(server, names[0], budget())
+    silent = not first.answered and first.rcode is None
+    if silent:
+        tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)
+        return ResolverReport(server, first, {names[0]: first}, (), None, tcp)
+
+    async def sequential_samples() -> tuple[QueryResult, ...]:
+        results = []
+        for index in range(LATENCY_SAMPLES):
+            name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{names[0]}"
+            results.append(await query_resolver(server, name, budget(), tries=1))
+        return tuple(results)
+
+    others = names[1:]
+    samples, nxdomain, tcp, answers = await asyncio.gather(
+        sequential_samples(),
+        query_resolver(server, nxdomain_name(names[0]), budget()),
+        query_resolver(server, names[0], budget(), tries=1, tcp=True),
+        asyncio.gather(*(query_resolver(server, name, budget()) for name in others)),
+    )
+    by_name: dict[str, QueryResult] = {names[0]: first, **dict(zip(others, answers, strict=True))}
+    return ResolverReport(server, first, by_name, samples, nxdomain, tcp)
+
+
+def answers_agree(reports: list[ResolverReport]) -> tuple[bool | None, list[str]]:
+    """Whether resolvers that resolved every name share an address for each; the names that differ."""
+    complete = [r for r in reports if r.names_resolved]
+    if len(complete) < 2:
+        return None, []
+    differing = []
+    for name in complete[0].names:
+        sets = [set(r.names[name].addresses) for r in complete if name in r.names]
+        if sets and not set.intersection(*sets):
+            differing.append(name)
+    return not differing, differing
+
+
 class DnsProbe(Probe):
-    """Each configured resolver, asked once."""
+    """Each configured resolver: answers, correctness, hijacking, latency, TCP."""
 
     spec = ProbeSpec(
         id="net.dns",
-        summary="Whether each configured DNS resolver answers, and how fast",
+        summary="Whether each configured DNS resolver answers, correctly and how fast, over UDP and TCP",
         risk=Risk.SAFE,
-        timeout_s=10.0,
+        timeout_s=15.0,
         needs=("dns.resolvers",),
-        provides=("dns.resolver_ok", "dns.latency_ms", "dns.any_ok", "dns.best_latency_ms"),
+        provides=(
+            "dns.resolver_ok",
+            "dns.latency_ms",
+            "dns.any_ok",
+            "dns.best_latency_ms",
+            "dns.latency_samples_ms",
+            "dns.names_resolved",
+            "dns.addresses",
+            "dns.all_names_resolved",
+            "dns.answers_agree",
+            "dns.fake_answer",
+            "dns.any_fake_answer",
+            "dns.tcp_ok",
+            "dns.udp_fails_tcp_works",
+        ),
         args=(
             ProbeArg("servers", "list", [], "Ask these resolvers instead of the configured ones"),
             ProbeArg("timeout_s", "float", 2.0, "Seconds to wait for each answer"),
         ),
         description=(
-            "Sends one DNS query (A record of the first name in internet.dns_names) to each of the "
-            f"first {MAX_RESOLVERS} configured resolvers, with one retry, and measures the answer time."
+            f"Asks each of the first {MAX_RESOLVERS} configured resolvers for the A records of the names "
+            f"in internet.dns_names (at most {MAX_NAMES}; one retry on silence), times "
+            f"{LATENCY_SAMPLES} random names under the first name that no cache can hold (the "
+            "honest answer time behind a home router's cache), asks for a random name under its "
+            "top-level domain that cannot exist (an address in the answer means the resolver rewrites "
+            "NXDOMAIN), and repeats the first query over TCP. About seven small queries per resolver; "
+            "a silent resolver gets only the retry and the TCP query."
         ),
     )
 
@@ -120,32 +272,121 @@ class DnsProbe(Probe):
         return None
 
     async def run(self, ctx: ProbeContext) -> None:
-        """Query every resolver concurrently."""
-        import asyncio
-
+        """Examine every resolver concurrently."""
         configured = ctx.arg("servers") or ctx.fact("dns.resolvers") or []
         assert isinstance(configured, list)
         servers = [s for s in (parse_server(str(v)) for v in configured) if s is not None]
         servers = servers[:MAX_RESOLVERS]
         if len(configured) > MAX_RESOLVERS:
             ctx.limit("resolvers")
-        name = ctx.config.internet.dns_names[0] if ctx.config.internet.dns_names else "example.com"
+        names = [n.strip().rstrip(".") for n in ctx.config.internet.dns_names if n.strip()]
+        if len(names) > MAX_NAMES:
+            ctx.limit("names")
+        names = names[:MAX_NAMES] or ["example.com"]
         timeout = float(ctx.arg("timeout_s"))
-        results = await asyncio.gather(*(query_resolver(s, name, timeout) for s in servers))
-        best: float | None = None
-        for server, result in zip(servers, results, strict=True):
-            subject = f"resolver:{server.label}"
-            if result.answered:
-                evidence = _("answered {rcode} for {name} in {ms:.0f} ms").format(
-                    rcode=result.rcode, name=name, ms=result.latency_ms or 0.0
-                )
-            elif result.rcode:
-                evidence = _("answered {rcode} for {name}").format(rcode=result.rcode, name=name)
-            else:
-                evidence = result.error or _("no answer")
-            ctx.observe("dns.resolver_ok", result.answered, subject=subject, evidence=evidence)
-            ctx.observe("dns.latency_ms", result.latency_ms, subject=subject)
-            if result.answered and result.latency_ms is not None:
-                best = result.latency_ms if best is None else min(best, result.latency_ms)
-        ctx.observe("dns.any_ok", any(r.answered for r in results))
-        ctx.observe("dns.best_latency_ms", best)
+        reports = await asyncio.gather(
+            *(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers)
+        )
+        for report in reports:
+            self._observe_resolver(ctx, report, names)
+        self._observe_aggregates(ctx, reports)
+
+    def _observe_resolver(self, ctx: ProbeContext, report: ResolverReport, names: list[str]) -> None:
+        subject = f"resolver:{report.server.label}"
+        first = report.first
+        if first.answered:
+            evidence = _("answered {rcode} for {name} in {ms:.0f} ms").format(
+                rcode=first.rcode, name=names[0], ms=first.latency_ms or 0.0
+            )
+        elif first.rcode:
+            evidence = _("answered {rcode} for {name}").format(rcode=first.rcode, name=names[0])
+        else:
+            evidence = first.error or _("no answer")
+        ctx.observe("dns.resolver_ok", first.answered, subject=subject, evidence=evidence)
+
+        samples = report.sample_ms
+        if samples:
+            answered = sum(1 for s in samples if s is not None)
+            latency_evidence = _("{answered} of {total} uncached names answered").format(
+                answered=answered, total=len(samples)
+            )
+        else:
+            latency_evidence = _("not measured: the resolver did not answer")
+        ctx.observe("dns.latency_ms", report.latency_ms, subject=subject, evidence=latency_evidence)
+        ctx.observe("dns.latency_samples_ms", samples, subject=subject)
+
+        resolved = report.names_resolved
+        missing = [name for name, r in report.names.items() if not r.addresses]
+        if resolved is None:
+            names_evidence = _("not asked: the resolver did not answer")
+        elif missing:
+            names_evidence = _("no address for {names}").format(names=", ".join(missing))
+        else:
+            names_evidence = _("{count} names resolved").format(count=len(report.names))
+        ctx.observe("dns.names_resolved", resolved, subject=subject, evidence=names_evidence)
+        ctx.observe(
+            "dns.addresses",
+            {name: list(r.addresses) for name, r in report.names.items()},
+            subject=subject,
+        )
+
+        fake = report.fake_answer
+        nx = report.nxdomain
+        if nx is None or nx.rcode is None:
+            fake_evidence = _("not measured: no answer for a name that cannot exist")
+        elif nx.addresses:
+            fake_evidence = _("a name that cannot exist resolved to {addresses}").format(
+                addresses=", ".join(nx.addresses[:3])
+            )
+        else:
+            fake_evidence = _("a name that cannot exist gave {rcode}").format(rcode=nx.rcode)
+        ctx.observe("dns.fake_answer", fake, subject=subject, evidence=fake_evidence)
+
+        tcp = report.tcp
+        tcp_evidence = (
+            _("answered {rcode} over TCP").format(rcode=tcp.rcode)
+            if tcp.rcode
+            else (tcp.error or _("no answer over TCP"))
+        )
+        ctx.observe("dns.tcp_ok", tcp.answered, subject=subject, evidence=tcp_evidence)
+
+    def _observe_aggregates(self, ctx: ProbeContext, reports: list[ResolverReport]) -> None:
+        ctx.observe("dns.any_ok", any(r.first.answered for r in reports))
+        latencies = [r.latency_ms for r in reports if r.first.answered and r.latency_ms is not None]
+        ctx.observe("dns.best_latency_ms", min(latencies) if latencies else None)
+
+        resolved = [r.names_resolved for r in reports if r.names_resolved is not None]
+        ctx.observe(
+            "dns.all_names_resolved",
+            any(resolved) if resolved else None,
+            evidence=None if resolved else _("no resolver answered"),
+        )
+        agree, differing = answers_agree(list(reports))
+        if agree is None:
+            agree_evidence = _("fewer than two resolvers resolved every name")
+        elif differing:
+            agree_evidence = _("no common address for {names}").format(names=", ".join(differing))
+        else:
+            agree_evidence = _("the resolvers share addresses for every name")
+        ctx.observe("dns.answers_agree", agree, evidence=agree_evidence)
+
+        fakes = [(r, r.fake_answer) for r in reports if r.fake_answer is not None]
+        faking = [r.server.label for r, fake in fakes if fake]
+        ctx.observe(
+            "dns.any_fake_answer",
+            any(fake for _r, fake in fakes) if fakes else None,
+            evidence=(
+                _("invented answers: {servers}").format(servers=", ".join(faking)) if faking else None
+            ),
+        )
+        tcp_only = [r.server.label for r in reports if r.tcp.answered and not r.first.answered]
+        ctx.observe(
+            "dns.udp_fails_tcp_works",
+            bool(tcp_only),
+            evidence=(
+                _("answered over TCP only: {servers}").format(servers=", ".join(tcp_only))
+                if tcp_only
+                else None
+            ),
+        )
+

@@ -111,6 +111,26 @@ class Route:
         return own + tuple(hop.gateway for hop in self.nexthops if hop.gateway is not None)
 
 
+@dataclass(frozen=True)
+class DefaultHop:
+    """One way out of a default route: a multipath route gives one per next hop."""
+
+    via: str | None
+    dev: str | None
+    proto: str | None
+    metric: int | None
+
+
+def default_route_hops(routes: list[Route]) -> list[DefaultHop]:
+    """Every next hop of the unicast default routes, lowest metric first, zone ids dropped."""
+    hops: list[DefaultHop] = []
+    for route in default_routes(routes):
+        for gateway, dev in [(h.gateway, h.dev) for h in route.nexthops] or [(route.gateway, route.dev)]:
+            via = str(gateway).split("%", 1)[0] if gateway is not None else None
+            hops.append(DefaultHop(via=via, dev=dev, proto=route.protocol, metric=route.metric))
+    return hops
+
+
 def default_routes(routes: list[Route], family: int | None = None) -> list[Route]:
     """The usable default routes, best (lowest metric) first; unicast only.
 

@@ -1,0 +1,240 @@
+"""``net.throughput``: download and upload speed, and how much latency rises while the line is loaded.
+
+Active (a speed test loads the line for about 20 s) and on demand: tagged ``on-demand``, it runs only
+when a playbook needs it or ``--speedtest`` is given.
+
+1. Idle latency: 10 echo requests to an internet target (the first ping target), 0.2 s apart.
+2. speedtest-cli in a worker thread (:mod:`homediag.probes.net.speedtest_client`) against speedtest.net
+   (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
+3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
+   (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
+   increase over idle is graded as in DESIGN.md (A < 30, B < 60, C < 200, D < 400 ms, else F).
+
+A speed test that fails or is refused ends the probe with outcome ``error`` and the reason (which step,
+what came back) — never with zeros, and never as "internet down". The idle latency stays observed.
+The public address and coordinates speedtest.net reports are facts of privacy class ``drop``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import statistics
+import threading
+
+from homediag.core.errors import ProbeFailure
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.probes.net import speedtest_client
+from homediag.probes.net.echo import measure
+from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed
+
+GRADES = ((30.0, "A"), (60.0, "B"), (200.0, "C"), (400.0, "D"))
+LOADED_INTERVAL_S = 0.25
+MAX_LOADED_SAMPLES = 120
+
+
+def grade(increase_ms: float) -> str:
+    """DESIGN.md's grade of a latency increase under load."""
+    for limit, letter in GRADES:
+        if increase_ms < limit:
+            return letter
+    return "F"
+
+
+def median(samples: list[float | None]) -> float | None:
+    """Median of the answered samples, or None."""
+    answered = [s for s in samples if s is not None]
+    return round(statistics.median(answered), 3) if answered else None
+
+
+class ThroughputProbe(Probe):
+    """A speed test with latency under load."""
+
+    spec = ProbeSpec(
+        id="net.throughput",
+        summary="Download and upload speed, and the latency increase while the line is loaded",
+        risk=Risk.ACTIVE,
+        timeout_s=60.0,
+        provides=(
+            "speedtest.download_mbps",
+            "speedtest.upload_mbps",
+            "speedtest.ping_ms",
+            "speedtest.server",
+            "speedtest.isp",
+            "speedtest.public_ip",
+            "speedtest.location",
+            "latency.idle_ms",
+            "latency.loaded_ms",
+            "latency.increase_ms",
+            "latency.grade",
+            "latency.loaded_loss_pct",
+        ),
+        privilege=Privilege.RAW_SOCKET,
+        fallback="latency through the system ping, else TCP connects; the speed test needs no privilege",
+        binaries=("ping",),
+        args=(
+            ProbeArg(
+                "latency_target", "str", "", "Measure latency to this address (default: first ping target)"
+            ),
+            ProbeArg("socket_timeout_s", "float", 10.0, "Timeout of each socket speedtest-cli opens"),
+        ),
+        description=(
+            "Measures idle latency to an internet target, runs speedtest-cli (speedtest.net, or the "
+            "Speedtest Mini server of speedtest.server; both fetch www.speedtest.net/speedtest-config.php "
+            "first) in a worker thread within a 60 s deadline, and pings the same target every 0.25 s "
+            "while the download runs to grade the latency increase. A failed speed test is reported "
+            "as an error with its reason, never as zero speed."
+        ),
+        tags=("on-demand",),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Idle latency, then the speed test with latency under load."""
+        target = self._latency_target(ctx)
+        idle: float | None = None
+        if target is not None:
+            series = await measure(ctx, target, count=10, interval_s=0.2, timeout_s=1.0)
+            ctx.using(series.method)
+            idle = median(list(series.samples))
+            ctx.observe(
+                "latency.idle_ms",
+                idle,
+                evidence=_("{received} of {sent} answered ({method}) from {target}").format(
+                    received=series.received, sent=series.sent, method=series.method, target=target
+                ),
+            )
+        else:
+            ctx.observe("latency.idle_ms", None, evidence=_("no IP address among the ping targets"))
+
+        server = ctx.config.speedtest.server.strip() or "auto"
+        secure = ctx.config.speedtest.secure
+        if secure is None:
+            secure = server == "auto" or server.lower().startswith("https:")
+        shutdown = threading.Event()
+        phases = Phases()
+        socket_timeout = max(1.0, min(float(ctx.arg("socket_timeout_s")), ctx.remaining()))
+        worker = asyncio.ensure_future(
+            ctx.to_thread(
+                lambda: speedtest_client.run_speedtest(
+                    server,
+                    secure=bool(secure),
+                    socket_timeout_s=socket_timeout,
+                    shutdown=shutdown,
+                    phases=phases,
+                )
+            )
+        )
+        loaded: list[asyncio.Task[float | None]] = []
+        try:
+            async with asyncio.timeout(max(0.5, ctx.remaining() - 1.0)):
+                if target is not None:
+                    await self._sample_while_downloading(ctx, target, worker, phases, loaded)
+                result = await worker
+        except TimeoutError:
+            shutdown.set()
+            raise TimeoutError(
+                _("the speed test did not finish in time (step: {step})").format(step=phases.step)
+            ) from None
+        except SpeedtestFailed as exc:
+            raise ProbeFailure(_("speed test failed: {reason}").format(reason=exc)) from None
+        finally:
+            shutdown.set()
+            for task in loaded:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*loaded, return_exceptions=True)
+        self._observe_speed(ctx, result, server)
+        finished = [t for t in loaded if t.done() and not t.cancelled() and t.exception() is None]
+        self._observe_loaded(ctx, idle, [t.result() for t in finished])
+
+    def _latency_target(self, ctx: ProbeContext) -> str | None:
+        candidates = [str(ctx.arg("latency_target"))] if ctx.arg("latency_target") else []
+        candidates += list(ctx.config.internet.ping_targets)
+        for text in candidates:
+            try:
+                return str(ipaddress.ip_address(text))
+            except ValueError:
+                continue
+        return None
+
+    async def _sample_while_downloading(
+        self,
+        ctx: ProbeContext,
+        target: str,
+        worker: asyncio.Future[SpeedResult],
+        phases: Phases,
+        loaded: list[asyncio.Task[float | None]],
+    ) -> None:
+        async def one() -> float | None:
+            series = await measure(ctx, target, count=1, interval_s=0.2, timeout_s=2.0)
+            return series.samples[0] if series.samples else None
+
+        while not worker.done() and len(loaded) < MAX_LOADED_SAMPLES:
+            if phases.downloading():
+                loaded.append(asyncio.ensure_future(one()))
+            elif phases.download_ended is not None:
+                break
+            await asyncio.sleep(LOADED_INTERVAL_S)
+        # let the last requests sent during the download come back (they were sent under load)
+        pending = [t for t in loaded if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=2.5)
+
+    def _observe_speed(self, ctx: ProbeContext, result: SpeedResult, server: str) -> None:
+        down = round(result.download_bps / 1e6, 3)
+        up = round(result.upload_bps / 1e6, 3)
+        info = result.server
+        name = f"({info['name']})" if info.get("name") else None
+        parts = (info.get("sponsor"), name, info.get("host"))
+        label = " ".join(str(part) for part in parts if part)[:200] or server
+        ctx.observe(
+            "speedtest.download_mbps",
+            down,
+            evidence=_("{down:.1f} Mbit/s down, {up:.1f} Mbit/s up via {server}").format(
+                down=down, up=up, server=label
+            ),
+        )
+        ctx.observe("speedtest.upload_mbps", up)
+        ctx.observe("speedtest.ping_ms", None if result.ping_ms is None else round(result.ping_ms, 3))
+        ctx.observe("speedtest.server", label)
+        client = result.client
+        ctx.observe("speedtest.isp", str(client["isp"])[:200] if client.get("isp") else None)
+        ctx.observe("speedtest.public_ip", str(client["ip"])[:64] if client.get("ip") else None)
+        location = None
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            location = {"lat": float(client["lat"]), "lon": float(client["lon"])}
+        ctx.observe("speedtest.location", location)
+
+    def _observe_loaded(self, ctx: ProbeContext, idle: float | None, samples: list[float | None]) -> None:
+        if not samples:
+            reason = _("no latency samples while the download ran")
+            for fact in (
+                "latency.loaded_ms",
+                "latency.increase_ms",
+                "latency.grade",
+                "latency.loaded_loss_pct",
+            ):
+                ctx.observe(fact, None, evidence=reason)
+            return
+        loaded = median(samples)
+        lost = sum(1 for s in samples if s is None)
+        evidence = _("{answered} of {total} answered while the download ran").format(
+            answered=len(samples) - lost, total=len(samples)
+        )
+        ctx.observe("latency.loaded_ms", loaded, evidence=evidence)
+        ctx.observe("latency.loaded_loss_pct", round(100.0 * lost / len(samples), 2))
+        if loaded is None or idle is None:
+            ctx.observe("latency.increase_ms", None, evidence=_("idle or loaded latency missing"))
+            ctx.observe("latency.grade", None)
+            return
+        increase = round(max(0.0, loaded - idle), 3)
+        ctx.observe(
+            "latency.increase_ms",
+            increase,
+            evidence=_("{idle:.0f} ms idle, {loaded:.0f} ms loaded").format(idle=idle, loaded=loaded),
+        )
+        ctx.observe("latency.grade", grade(increase))
+

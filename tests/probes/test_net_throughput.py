@@ -1,0 +1,272 @@
+"""net.throughput: speedtest-cli driven against a Speedtest Mini server in network namespaces, its
+failures made plain, the latency-under-load sampling and the grade, the deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from homediag.core.config import parse_config
+from homediag.core.model import Outcome
+from homediag.probes.net import speedtest_client
+from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed, run_speedtest
+from homediag.probes.net.throughput import ThroughputProbe, grade
+from homediag.testing import run_probe
+from tests.netns import Topology, require_netns, run_probe_in
+
+MINI = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "speedtest_mini.py"
+LOOPBACK = parse_config(json.dumps({"internet": {"ping_targets": ["127.0.0.1"]}}))
+
+
+@pytest.mark.parametrize(
+    ("increase", "letter"),
+    [(0.0, "A"), (29.9, "A"), (30.0, "B"), (59.0, "B"), (60.0, "C"), (199.0, "C"), (200.0, "D"),
+     (399.9, "D"), (400.0, "F"), (2500.0, "F")],
+)
+def test_grades_follow_design(increase: float, letter: str) -> None:
+    assert grade(increase) == letter
+
+
+def test_spec_is_on_demand_and_active() -> None:
+    assert "on-demand" in ThroughputProbe.spec.tags
+    assert ThroughputProbe.spec.risk.value == "active"
+
+
+# --- speedtest-cli's failures, one by one (a fake Speedtest class: pure logic) -----------------------
+
+def _fake(**behaviour: Any) -> Any:
+    import speedtest
+
+    class Fake:
+        def __init__(self, **kwargs: Any) -> None:
+            self.kwargs = kwargs
+            if "init" in behaviour:
+                raise behaviour["init"]
+            self.results = speedtest.SpeedtestResults(client={"ip": "203.0.113.50"})
+
+        def get_servers(self) -> None:
+            if "servers" in behaviour:
+                raise behaviour["servers"]
+
+        def get_best_server(self, servers: Any = None) -> dict[str, Any]:
+            return {}
+
+        def set_mini_server(self, url: str) -> list[dict[str, Any]]:
+            if "mini" in behaviour:
+                raise behaviour["mini"]
+            return []
+
+        def download(self) -> float:
+            return float(behaviour.get("download", 20e6))
+
+        def upload(self, pre_allocate: bool = True) -> float:
+            return float(behaviour.get("upload", 5e6))
+
+    return Fake
+
+
+def _speedtest(server: str = "auto", **behaviour: Any) -> SpeedResult:
+    return run_speedtest(
+        server, secure=True, socket_timeout_s=1.0, shutdown=threading.Event(), phases=Phases(),
+        factory=_fake(**behaviour),
+    )
+
+
+def _failures() -> list[tuple[str, str, dict[str, Any], str]]:
+    import speedtest
+
+    return [
+        ("config unreachable", "auto", {"init": speedtest.ConfigRetrievalError("HTTP Error 403")},
+         r"speedtest-config\.php\) could not be fetched"),
+        ("config unreachable in mini mode", "http://192.0.2.9/",
+         {"init": speedtest.ConfigRetrievalError("x")}, "even a Speedtest Mini server needs it"),
+        ("config malformed", "auto", {"init": speedtest.SpeedtestConfigError("bad xml")}, "malformed"),
+        ("config not 200", "auto", {"init": KeyError("client")}, "refused or malformed"),
+        ("server list", "auto", {"servers": speedtest.ServersRetrievalError("429")}, "server list"),
+        ("mini silent", "http://192.0.2.9/", {"mini": speedtest.SpeedtestMiniConnectFailure("x")},
+         "did not answer"),
+        ("not a mini", "http://192.0.2.9/", {"mini": speedtest.InvalidSpeedtestMiniServer("x")},
+         "does not look like"),
+        ("nothing downloaded", "auto", {"download": 0}, "no data came back"),
+        ("nothing uploaded", "auto", {"upload": 0}, "accepted no upload"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "server", "behaviour", "message"), _failures(), ids=[f[0] for f in _failures()]
+)
+def test_failures_say_which_step(case: str, server: str, behaviour: dict[str, Any], message: str) -> None:
+    with pytest.raises(SpeedtestFailed, match=message):
+        _speedtest(server, **behaviour)
+
+
+def test_speedtest_cli_gets_the_socket_timeout_and_shutdown_event() -> None:
+    seen: dict[str, Any] = {}
+    fake = _fake()
+
+    def factory(**kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return fake(**kwargs)
+
+    shutdown = threading.Event()
+    run_speedtest(
+        "auto", secure=True, socket_timeout_s=3.5, shutdown=shutdown, phases=Phases(), factory=factory
+    )
+    assert seen == {"timeout": 3.5, "secure": True, "shutdown_event": shutdown}
+
+
+# --- the probe with a stand-in speed test (latency sampling, observations, deadline) ----------------
+
+def _stand_in(download_s: float, result: SpeedResult | Exception) -> Any:
+    def run(server: str, *, secure: bool, socket_timeout_s: float, shutdown: threading.Event,
+            phases: Phases, factory: Any = None) -> SpeedResult:
+        phases.mark("download")
+        end = time.monotonic() + download_s
+        while time.monotonic() < end and not shutdown.is_set():
+            time.sleep(0.02)
+        phases.mark("upload")
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    return run
+
+
+RESULT = SpeedResult(
+    download_bps=48.5e6, upload_bps=9.5e6, ping_ms=12.3,
+    server={"sponsor": "Speedtest Mini", "name": "198.51.100.80", "url": "http://198.51.100.80/speedtest/upload.php"},
+    client={"ip": "203.0.113.50", "lat": "52.52", "lon": "13.405", "isp": "Example Lab ISP"},
+)
+
+
+def test_probe_observes_speed_and_latency_under_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speedtest_client, "run_speedtest", _stand_in(1.2, RESULT))
+    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[]))
+    assert outcome.result.outcome is Outcome.OK, outcome.result.reason
+    assert outcome.value("speedtest.download_mbps") == 48.5
+    assert outcome.value("speedtest.upload_mbps") == 9.5
+    assert outcome.value("speedtest.server") == "Speedtest Mini (198.51.100.80)"
+    assert outcome.value("speedtest.public_ip") == "203.0.113.50"
+    assert outcome.value("speedtest.location") == {"lat": 52.52, "lon": 13.405}
+    assert outcome.value("latency.idle_ms") is not None
+    assert outcome.value("latency.grade") in ("A", "B", "C", "D", "F")
+    loaded = outcome.observations("latency.loaded_ms")[0]
+    assert loaded.value is not None
+    # one request every 0.25 s during a 1.2 s download
+    assert "of 4 answered" in (loaded.evidence or "") or "of 5 answered" in (loaded.evidence or "")
+
+
+def test_a_failed_speed_test_is_an_error_not_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speedtest_client, "run_speedtest", _stand_in(0.1, SpeedtestFailed("HTTP Error 403")))
+    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[]))
+    assert outcome.result.outcome is Outcome.ERROR
+    assert "403" in (outcome.result.reason or "")
+    assert outcome.observations("speedtest.download_mbps") == []
+    assert outcome.value("latency.idle_ms") is not None  # what was measured stays
+
+
+def test_the_deadline_stops_speedtest_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    stopped = threading.Event()
+    inner = _stand_in(30.0, RESULT)
+
+    def run(*args: Any, **kwargs: Any) -> SpeedResult:
+        try:
+            return inner(*args, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            if kwargs["shutdown"].is_set():
+                stopped.set()
+
+    monkeypatch.setattr(speedtest_client, "run_speedtest", run)
+    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[], timeout_s=4.0))
+    assert outcome.result.outcome is Outcome.TIMEOUT
+    assert "download" in (outcome.result.reason or "") or "upload" in (outcome.result.reason or "")
+    assert stopped.wait(2.0), "speedtest-cli's shutdown event was never set"
+
+
+# --- the real speedtest-cli against the Mini fixture, inside namespaces -------------------------------
+
+def _mini_topology(topo: Topology, *extra: str) -> tuple[str, str]:
+    client, server = topo.ns("c"), topo.ns("s")
+    topo.link(client, server, ["198.51.100.2/24"], ["198.51.100.80/24"])
+    topo.etc_file(client, "hosts", "127.0.0.1 localhost\n198.51.100.80 www.speedtest.net\n")
+    topo.spawn(server, [sys.executable, str(MINI), "--port", "80", "--test-length", "2", *extra])
+    for _ in range(50):
+        listening = topo.run(server, ["ss", "-ltn", "sport = :80"]).stdout
+        if ":80" in listening:
+            break
+        time.sleep(0.1)
+    return client, server
+
+
+def _config(server_url: str) -> str:
+    return json.dumps({"internet": {"ping_targets": ["198.51.100.80"]}, "speedtest": {"server": server_url}})
+
+
+def test_speedtest_against_a_mini_server_in_namespaces() -> None:
+    require_netns()
+    with Topology() as topo:
+        client, _server = _mini_topology(topo)
+        result = run_probe_in(topo, client, "homediag.probes.net.throughput:ThroughputProbe",
+                              config=_config("http://198.51.100.80/"))
+    assert result["outcome"] == "ok", result["reason"]
+    values = result["values"]
+    assert isinstance(values, dict)
+    assert values[("speedtest.download_mbps", "local")] > 10
+    assert values[("speedtest.upload_mbps", "local")] > 10
+    assert values[("speedtest.public_ip", "local")] == "203.0.113.50"
+    assert values[("latency.grade", "local")] in ("A", "B", "C", "D", "F")
+    assert values[("latency.loaded_ms", "local")] is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "server_url", "message"),
+    [
+        (["--config-status", "403"], "http://198.51.100.80/", "speedtest-config.php"),
+        ([], "http://198.51.100.80/nothing-here/", "answered with an HTTP error"),
+    ],
+    ids=["config-refused", "not-a-mini-server"],
+)
+def test_refusals_in_namespaces(extra: list[str], server_url: str, message: str) -> None:
+    require_netns()
+    with Topology() as topo:
+        client, _server = _mini_topology(topo, *extra)
+        result = run_probe_in(topo, client, "homediag.probes.net.throughput:ThroughputProbe",
+                              config=_config(server_url), args={"socket_timeout_s": 3.0})
+    assert result["outcome"] == "error"
+    assert message in str(result["reason"])
+    values = result["values"]
+    assert isinstance(values, dict)
+    assert ("speedtest.download_mbps", "local") not in values
+
+
+def test_mini_server_script_answers_size() -> None:
+    # the fixture itself, on 127.0.0.1: the upload answer speedtest-cli checks for
+    import http.client
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    process = subprocess.Popen([sys.executable, str(MINI), "--address", "127.0.0.1", "--port", str(port)])
+    try:
+        for _ in range(50):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("POST", "/speedtest/upload.php", body=b"content1=" + b"x" * 991)
+                response = conn.getresponse()
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        assert response.read() == b"size=1000"
+    finally:
+        process.kill()
+        process.wait()
