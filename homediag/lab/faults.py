@@ -20,7 +20,7 @@ from homediag.core.i18n import N_, _
 from homediag.lab import plan, services, system, topology
 from homediag.lab.runtime import Runtime
 from homediag.lab.scenario import DeviceSpec, Role
-from homediag.lab.topology import BRIDGE, CLIENT, HOSTS, INET, ISP, ROUTER, WAN
+from homediag.lab.topology import BRIDGE, CLIENT, HOSTS, ISP, ROUTER, WAN
 
 LOSS_PERCENT = 10
 """Chance that the router drops each packet (each way) with ``wan-loss`` or ``lan-loss``."""
@@ -428,6 +428,8 @@ def _ipv6_off(rt: Runtime) -> None:
     system.run(["ip", "-6", "route", "flush", "default"], ns=client, check=False)
 
 
+# The queues sit where traffic is forwarded (the ISP's side of the line for downloads, the router's
+# WAN for uploads), as on a real line: a sender's own qdisc would be kept short by TCP small queues.
 _DOWN_SLOW = "tbf rate 5mbit burst 32kb latency 50ms"
 _UP_SLOW = "tbf rate 1mbit burst 16kb latency 50ms"
 _DOWN_BLOAT = "tbf rate 20mbit burst 32kb latency 1000ms"
@@ -459,13 +461,13 @@ FAULTS: dict[str, Fault] = {
               ("wan.packet-loss",), _wan_loss_on, _wan_loss_off),
         Fault("wan-slow", _F("the internet line is slow (5 Mbit/s down, 1 Mbit/s up)"),
               ("wan.slow",),
-              _both(_tc(INET, "isp", _DOWN_SLOW), _tc(ROUTER, WAN, _UP_SLOW)),
-              _both(_tc(INET, "isp", None), _tc(ROUTER, WAN, None)),
+              _both(_tc(ISP, "cust", _DOWN_SLOW), _tc(ROUTER, WAN, _UP_SLOW)),
+              _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
               frozenset({"bufferbloat"})),
         Fault("bufferbloat", _F("the line's buffers are deep: latency climbs under load"),
               ("wan.bufferbloat",),
-              _both(_tc(INET, "isp", _DOWN_BLOAT), _tc(ROUTER, WAN, _UP_BLOAT)),
-              _both(_tc(INET, "isp", None), _tc(ROUTER, WAN, None)),
+              _both(_tc(ISP, "cust", _DOWN_BLOAT), _tc(ROUTER, WAN, _UP_BLOAT)),
+              _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
               frozenset({"wan-slow"})),
         Fault("upnp-off", _F("UPnP IGD is switched off on the router"),
               ("upnp.igd-unavailable",), _upnp_off, _upnp_on),

@@ -313,6 +313,13 @@ class Lab:
             built=state.built,
         )
 
+    def restart_client_avahi(self) -> None:
+        """Restart the client's avahi-daemon, which empties its cache (as after reconnecting)."""
+        with self._locked():
+            rt = self._runtime()
+            rt.stop("client.avahi")
+            rt.start(services.avahi_specs(rt, "client", plan.CLIENT_HOSTNAME, [], dbus=True))
+
     def wait_client_lease(self, timeout: float = 10.0) -> bool:
         """Wait until the client holds a DHCP lease."""
         lease = self.names.run_dir("client") / "lease"

@@ -39,6 +39,8 @@ class DaemonSpec:
     ready: Ready | None = None
     env: Mapping[str, str] | None = None
     timeout: float = 10.0
+    after: str | None = None
+    """The name of a process that must be ready before this one starts."""
 
 
 @dataclass
@@ -140,55 +142,65 @@ class Runtime:
     # --- processes -------------------------------------------------------------------------------
 
     def start(self, specs: Sequence[DaemonSpec]) -> None:
-        """Start ``specs`` together, then wait until each is ready (bounded)."""
-        started: list[tuple[DaemonSpec, ProcessRecord]] = []
-        for spec in specs:
-            if spec.name in self.state.processes and system.is_alive(
-                self.state.processes[spec.name]
-            ):
-                raise LabError(_("{name} is already running").format(name=spec.name))
-            env = dict(os.environ)
-            if spec.env:
-                env.update(spec.env)
-            record, popen = system.spawn(
-                spec.name,
-                spec.argv,
-                ns=spec.ns,
-                log=self.log(spec.name),
-                env=env,
-                cwd=self.names.state_dir,  # never a source tree that could shadow homediag
-            )
-            self._children[record.pid] = popen
-            self.state.processes[spec.name] = record
-            started.append((spec, record))
-        self.save()
-        self.wait_ready(started)
+        """Start ``specs`` in parallel and wait until each is ready (bounded).
 
-    def wait_ready(self, started: Sequence[tuple[DaemonSpec, ProcessRecord]]) -> None:
-        """Wait until every started process passes its readiness test; fail on the first dead one."""
-        pending = list(started)
-        deadline = time.monotonic() + max((s.timeout for s, _r in started), default=0.0)
-        while pending:
+        A spec with ``after`` starts once that process is ready (avahi after its system bus).
+        """
+        waiting = list(specs)
+        running: list[tuple[DaemonSpec, ProcessRecord]] = []
+        ready: set[str] = {n for n in self.state.processes if n not in {s.name for s in specs}}
+        deadline = time.monotonic() + sum(s.timeout for s in specs) / max(len(specs), 1) + 10.0
+        while waiting or running:
+            for spec in [s for s in waiting if s.after is None or s.after in ready]:
+                waiting.remove(spec)
+                running.append((spec, self._spawn(spec)))
+            self.save()
             still: list[tuple[DaemonSpec, ProcessRecord]] = []
-            for spec, record in pending:
+            for spec, record in running:
                 if not system.is_alive(record):
                     raise LabError(
                         _("{name} exited at start; see {log}").format(
                             name=spec.name, log=self.log(spec.name)
                         )
                     )
-                if spec.ready is not None and not spec.ready(record.pid):
+                if spec.ready is None or spec.ready(record.pid):
+                    ready.add(spec.name)
+                else:
                     still.append((spec, record))
-            pending = still
-            if not pending:
+            running = still
+            if not running and waiting and not any(
+                s.after is None or s.after in ready for s in waiting
+            ):
+                raise LabError(_("{name} waits for a process that never starts").format(
+                    name=waiting[0].name))
+            if not running and not waiting:
                 return
             if time.monotonic() > deadline:
+                stuck = running[0][0].name if running else waiting[0].name
                 raise LabError(
                     _("{name} did not become ready; see {log}").format(
-                        name=pending[0][0].name, log=self.log(pending[0][0].name)
+                        name=stuck, log=self.log(stuck)
                     )
                 )
             time.sleep(0.02)
+
+    def _spawn(self, spec: DaemonSpec) -> ProcessRecord:
+        if spec.name in self.state.processes and system.is_alive(self.state.processes[spec.name]):
+            raise LabError(_("{name} is already running").format(name=spec.name))
+        env = dict(os.environ)
+        if spec.env:
+            env.update(spec.env)
+        record, popen = system.spawn(
+            spec.name,
+            spec.argv,
+            ns=spec.ns,
+            log=self.log(spec.name),
+            env=env,
+            cwd=self.names.state_dir,  # never a source tree that could shadow homediag
+        )
+        self._children[record.pid] = popen
+        self.state.processes[spec.name] = record
+        return record
 
     def stop(self, *names: str) -> None:
         """Stop the named processes (those not running are skipped)."""

@@ -88,7 +88,10 @@ def avahi_specs(
     if services:
         ready = all_ready(ready, log_ready(rt, name, "successfully established", len(services)))
     env = {"DBUS_SYSTEM_BUS_ADDRESS": DBUS_ADDRESS} if dbus else None
-    return [DaemonSpec(name, rt.ns(key), avahi_argv(directory), ready=ready, env=env)]
+    after = f"{key}.dbus" if dbus else None
+    return [
+        DaemonSpec(name, rt.ns(key), avahi_argv(directory), ready=ready, env=env, after=after)
+    ]
 
 
 def dbus_spec(rt: Runtime, key: str) -> DaemonSpec:
@@ -149,7 +152,14 @@ def internet_specs(rt: Runtime) -> list[DaemonSpec]:
         DaemonSpec(
             "inet.iperf3",
             ns,
-            ["iperf3", "--server", "--bind", str(plan.WEB_SERVER), "--port", str(plan.IPERF_PORT)],
+            [
+                "iperf3",
+                "--server",
+                "--bind",
+                str(plan.WEB_SERVER),
+                "--port",
+                str(plan.IPERF_PORT),
+            ],
             ready=tcp_ready(plan.IPERF_PORT),
         ),
     ]
@@ -266,6 +276,9 @@ def upnp_spec(rt: Runtime) -> DaemonSpec:
     """miniupnpd: UPnP IGD and NAT-PMP on the LAN; learns its public address by STUN."""
     directory = rt.dir("router")
     router = rt.scenario.devices["router"]
+    # A stopped miniupnpd may linger as a zombie until it is reaped, and miniupnpd refuses to start
+    # while its PID file names a process that kill(pid, 0) still finds.
+    (directory / "miniupnpd.pid").unlink(missing_ok=True)
     conf = directory / "miniupnpd.conf"
     conf.write_text(
         "\n".join(
@@ -359,6 +372,7 @@ def udhcpc_spec(rt: Runtime, client: DeviceSpec) -> DaemonSpec:
             "HOMEDIAG_LAB_LEASE": str(lease),
         },
         ready=lambda _pid: system.file_contains(lease, "event=bound"),
+        timeout=15.0,
     )
 
 
@@ -448,6 +462,7 @@ table inet printer {{
             ],
             env=env,
             ready=tcp_ready(IPP_BACKEND_PORT),
+            after=f"{key}.avahi",  # ippeveprinter needs avahi's D-Bus API, even with -r off
         ),
         DaemonSpec(
             f"{key}.ippfront",

@@ -273,6 +273,11 @@ def set_wan_mode(rt: Runtime, mode_name: str) -> None:
     new = plan.WAN_MODES[mode_name]
     if old == new:
         return
+    # The ISP side first (address and NAT), so no packet leaves un-NATed from the new address.
+    system.ip_batch(
+        [f"addr del {old.isp} dev cust", f"addr add {new.isp} dev cust"], ns=rt.ns(ISP)
+    )
+    _set_isp_nat(rt, new, old=old)
     system.ip_batch(
         [
             f"addr del {old.router} dev {WAN}",
@@ -281,10 +286,6 @@ def set_wan_mode(rt: Runtime, mode_name: str) -> None:
         ],
         ns=rt.ns(ROUTER),
     )
-    system.ip_batch(
-        [f"addr del {old.isp} dev cust", f"addr add {new.isp} dev cust"], ns=rt.ns(ISP)
-    )
-    _set_isp_nat(rt, new, old=old)
     rt.state.wan_mode = mode_name
     rt.save()
 

@@ -14,6 +14,7 @@ answer 470 until paired. "tcp" ports accept connections and close them (a TLS po
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import socket
@@ -115,7 +116,8 @@ def _ssdp(spec: dict[str, Any]) -> None:
         if replies:
             time.sleep(rng.uniform(0.0, 0.2))
         for reply in replies:
-            sock.sendto(reply, addr)
+            with contextlib.suppress(OSError):
+                sock.sendto(reply, addr)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import socket
 import sys
 from urllib.parse import urlsplit
 
@@ -157,12 +159,27 @@ class InternetHandler(Handler):
         self.close_connection = True
 
 
+def use_cubic(server: Server) -> None:
+    """Send with CUBIC, as most web and speed test servers do.
+
+    This machine's default is BBR, which keeps queues short on purpose, so it would hide the deep
+    buffer of the ``bufferbloat`` fault. A namespace may not change its default congestion control,
+    but a privileged socket may choose its own; accepted connections inherit it.
+    """
+    congestion = getattr(socket, "TCP_CONGESTION", None)
+    if congestion is not None:
+        with contextlib.suppress(OSError):
+            server.socket.setsockopt(socket.IPPROTO_TCP, congestion, b"cubic")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the server on every ``--listen ADDR:PORT``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--listen", action="append", required=True)
     args = parser.parse_args(argv)
     servers = [Server(split_hostport(item, 80), InternetHandler) for item in args.listen]
+    for server in servers:
+        use_cubic(server)
     sys.stderr.write(f"internet_web: listening on {', '.join(args.listen)}\n")
     sys.stderr.flush()
     serve_all(list(servers))

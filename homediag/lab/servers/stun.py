@@ -8,6 +8,7 @@ reads as "no filtering NAT in between" - true for the lab's public WAN.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import selectors
 import socket
 import struct
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             reply = response(packet, addr)
             if reply is not None:
-                sock.sendto(reply, addr)
+                with contextlib.suppress(OSError):  # e.g. no route back to a spoofed source
+                    sock.sendto(reply, addr)
 
 
 if __name__ == "__main__":
