@@ -88,6 +88,6 @@ def _(message: str) -> str:
     return gettext_for(_current.get(), message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message

@@ -13,7 +13,14 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Address,
+    IPv6Interface,
+    IPv6Network,
+)
 from typing import Any
 
 JSONScalar = str | int | float | bool | None

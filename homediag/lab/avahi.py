@@ -95,9 +95,7 @@ class ServiceRecord:
         return "\n".join(lines)
 
 
-def write_avahi_dir(
-    directory: Path, *, host: str, services: list[ServiceRecord], dbus: bool
-) -> None:
+def write_avahi_dir(directory: Path, *, host: str, services: list[ServiceRecord], dbus: bool) -> None:
     """Write the config directory bind-mounted over ``/etc/avahi`` for one device."""
     (directory / "services").mkdir(parents=True, exist_ok=True)
     (directory / "avahi-daemon.conf").write_text(
@@ -105,9 +103,7 @@ def write_avahi_dir(
     )
     (directory / "hosts").write_text("", encoding="utf-8")
     for index, service in enumerate(services):
-        (directory / "services" / f"s{index}.service").write_text(
-            service.to_xml(), encoding="utf-8"
-        )
+        (directory / "services" / f"s{index}.service").write_text(service.to_xml(), encoding="utf-8")
 
 
 def avahi_argv(directory: Path) -> list[str]:

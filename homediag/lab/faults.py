@@ -44,9 +44,9 @@ class Fault:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _table(ns_role: str, family: str, name: str, body: str) -> tuple[
-    Callable[[Runtime], None], Callable[[Runtime], None]
-]:
+def _table(
+    ns_role: str, family: str, name: str, body: str
+) -> tuple[Callable[[Runtime], None], Callable[[Runtime], None]]:
     """apply/revert that add and delete one nftables table."""
 
     def apply(rt: Runtime) -> None:
@@ -118,8 +118,12 @@ def _link(up: bool) -> Callable[[Runtime], None]:
 
 
 def _wan(up: bool) -> Callable[[Runtime], None]:
-    state = "up" if up else "down"
-    return lambda rt: system.run(["ip", "-n", rt.ns(ISP), "link", "set", "cust", state])
+    def switch(rt: Runtime) -> None:
+        system.run(["ip", "-n", rt.ns(ISP), "link", "set", "cust", "up" if up else "down"])
+        if up:
+            system.wait_links_up([(rt.ns(ISP), "cust"), (rt.ns(ROUTER), WAN)])
+
+    return switch
 
 
 def _wan_mode(mode: str) -> Callable[[Runtime], None]:
@@ -320,29 +324,33 @@ def _printer_pause(pause: bool) -> Callable[[Runtime], None]:
     def switch(rt: Runtime) -> None:
         key, _dev = _device(rt, Role.PRINTER)
         path = resources.files("homediag.lab") / "files" / test
-        system.run(
-            ["ipptool", "-T", "5", "ipp://127.0.0.1:631/ipp/print", str(path)], ns=rt.ns(key)
-        )
+        system.run(["ipptool", "-T", "5", "ipp://127.0.0.1:631/ipp/print", str(path)], ns=rt.ns(key))
 
     return switch
 
 
-DEFAULT_ROGUE = DeviceSpec(
-    role=Role.ROGUE_DHCP,
-    kind="router",  # type: ignore[arg-type]
-    vendor="TP-LINK TECHNOLOGIES CO.,LTD.",
-    ip="10.77.0.3",  # type: ignore[arg-type]
-    mac="50:c7:bf:77:00:03",
-    name="TL-WR802N",
+DEFAULT_ROGUE = DeviceSpec.model_validate(
+    {
+        "role": "rogue-dhcp",
+        "kind": "router",
+        "vendor": "TP-LINK TECHNOLOGIES CO.,LTD.",
+        "ip": "10.77.0.3",
+        "mac": "50:c7:bf:77:00:03",
+        "name": "TL-WR802N",
+    }
 )
-DEFAULT_CONFLICT = DeviceSpec(
-    role=Role.IP_CONFLICT,
-    kind="phone",  # type: ignore[arg-type]
-    vendor="Apple, Inc.",
-    ip=str(plan.CLIENT_IP),  # type: ignore[arg-type]
-    mac="8c:85:90:77:00:99",
-    name="Kids iPhone",
+"""The rogue DHCP server when the scenario names none (a travel router)."""
+DEFAULT_CONFLICT = DeviceSpec.model_validate(
+    {
+        "role": "ip-conflict",
+        "kind": "phone",
+        "vendor": "Apple, Inc.",
+        "ip": str(plan.CLIENT_IP),
+        "mac": "8c:85:90:77:00:99",
+        "name": "Kids iPhone",
+    }
 )
+"""The device claiming the client's address when the scenario names none."""
 
 
 def _fault_device(rt: Runtime, role: Role, default: DeviceSpec, key: str) -> tuple[str, DeviceSpec]:
@@ -371,9 +379,7 @@ _CONFLICT_TABLE = 999
 def _conflict_on(rt: Runtime) -> None:
     _key, dev = _fault_device(rt, Role.IP_CONFLICT, DEFAULT_CONFLICT, "phone")
     dev = dev.model_copy(update={"ip": plan.CLIENT_IP})
-    system.ip_batch(
-        topology.host_lines(_CONFLICT_IF, dev, table=_CONFLICT_TABLE), ns=rt.ns(HOSTS)
-    )
+    system.ip_batch(topology.host_lines(_CONFLICT_IF, dev, table=_CONFLICT_TABLE), ns=rt.ns(HOSTS))
 
 
 def _conflict_off(rt: Runtime) -> None:
@@ -396,8 +402,16 @@ def _mqtt_anonymous(on: bool) -> Callable[[Runtime], None]:
 def _ipv6_on(rt: Runtime) -> None:
     router = rt.ns(ROUTER)
     system.run(
-        ["ip", "-6", "addr", "add", f"{plan.ROUTER_LAN_V6}/{plan.LAN_V6.prefixlen}", "dev", BRIDGE,
-         "nodad"],
+        [
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            f"{plan.ROUTER_LAN_V6}/{plan.LAN_V6.prefixlen}",
+            "dev",
+            BRIDGE,
+            "nodad",
+        ],
         ns=router,
     )
     system.sysctl(router, {"net.ipv6.conf.all.forwarding": 1})
@@ -405,8 +419,11 @@ def _ipv6_on(rt: Runtime) -> None:
     client = rt.ns(CLIENT)
 
     def has_global() -> bool:
-        out = system.run(["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"],
-                         ns=client, check=False).stdout
+        out = system.run(
+            ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"],
+            ns=client,
+            check=False,
+        ).stdout
         return "2001:db8:77:" in out and "tentative" not in out
 
     if not system.wait_until(has_global, timeout=8, interval=0.1):
@@ -423,8 +440,7 @@ def _ipv6_off(rt: Runtime) -> None:
     )
     system.sysctl(router, {"net.ipv6.conf.all.forwarding": 0})
     client = rt.ns(CLIENT)
-    system.run(["ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"], ns=client,
-               check=False)
+    system.run(["ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"], ns=client, check=False)
     system.run(["ip", "-6", "route", "flush", "default"], ns=client, check=False)
 
 
@@ -440,71 +456,195 @@ _F = N_
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
-        Fault("link-down", _F("the client's cable is unplugged (no link)"),
-              ("link.no-connection",), _link(False), _link(True)),
-        Fault("wan-down", _F("the router's internet line is down"),
-              ("wan.down",), _wan(False), _wan(True)),
-        Fault("dns-down", _F("the router's DNS server does not answer"),
-              ("dns.server-unreachable",), _dns_down_on, _dns_down_off),
-        Fault("dhcp-dead-dns", _F("DHCP hands out a DNS server that does not exist"),
-              ("dns.server-unreachable",), _dhcp_dns("dead-dns"), _dhcp_dns("normal"),
-              frozenset({"dhcp-no-dns", "dhcp-down"})),
-        Fault("dhcp-no-dns", _F("DHCP hands out no DNS server at all"),
-              ("dns.no-resolver",), _dhcp_dns("no-dns"), _dhcp_dns("normal"),
-              frozenset({"dhcp-dead-dns", "dhcp-down"})),
-        Fault("dhcp-down", _F("the router's DHCP server does not answer"),
-              ("dhcp.no-lease",), _dhcp_down_on, _dhcp_down_off,
-              frozenset({"dhcp-dead-dns", "dhcp-no-dns"})),
-        Fault("lan-loss", _F("the client's link to the router loses packets at random"),
-              ("lan.packet-loss",), _lan_loss_on, _lan_loss_off),
-        Fault("wan-loss", _F("the internet line loses packets at random"),
-              ("wan.packet-loss",), _wan_loss_on, _wan_loss_off),
-        Fault("wan-slow", _F("the internet line is slow (5 Mbit/s down, 1 Mbit/s up)"),
-              ("wan.slow",),
-              _both(_tc(ISP, "cust", _DOWN_SLOW), _tc(ROUTER, WAN, _UP_SLOW)),
-              _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
-              frozenset({"bufferbloat"})),
-        Fault("bufferbloat", _F("the line's buffers are deep: latency climbs under load"),
-              ("wan.bufferbloat",),
-              _both(_tc(ISP, "cust", _DOWN_BLOAT), _tc(ROUTER, WAN, _UP_BLOAT)),
-              _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
-              frozenset({"wan-slow"})),
-        Fault("upnp-off", _F("UPnP IGD is switched off on the router"),
-              ("upnp.igd-unavailable",), _upnp_off, _upnp_on),
-        Fault("udp-blocked", _F("UDP to the internet is blocked, except DNS"),
-              ("wan.udp-blocked",), _udp_on, _udp_off),
-        Fault("printer-offline", _F("the printer is unplugged"),
-              ("printer.offline",), _printer_port(False), _printer_port(True)),
-        Fault("printer-paused", _F("the printer is paused (IPP Pause-Printer)"),
-              ("printer.stopped",), _printer_pause(True), _printer_pause(False)),
-        Fault("client-isolation", _F("the client is isolated from the other LAN devices"),
-              ("lan.client-isolation",), _isolation_on, _isolation_off),
-        Fault("multicast-blocked", _F("multicast (mDNS, SSDP) does not reach the client"),
-              ("lan.multicast-blocked",), _multicast_on, _multicast_off),
-        Fault("double-nat", _F("a second router in front does NAT too"),
-              ("wan.double-nat",), _wan_mode("double-nat"), _wan_mode("public"),
-              frozenset({"cgnat"})),
-        Fault("cgnat", _F("the provider uses carrier-grade NAT (100.64.0.0/10)"),
-              ("wan.cgnat",), _wan_mode("cgnat"), _wan_mode("public"),
-              frozenset({"double-nat"})),
-        Fault("dhcp-rogue", _F("a second DHCP server answers on the LAN"),
-              ("dhcp.rogue-server",), _rogue_on, _rogue_off),
-        Fault("ip-conflict", _F("another device answers for the client's address"),
-              ("ip.conflict",), _conflict_on, _conflict_off),
-        Fault("captive-portal", _F("web traffic is redirected to a login page"),
-              ("wan.captive-portal",), _portal_on, _portal_off),
-        Fault("mtu-blackhole", _F("the WAN MTU is small and ICMP fragmentation-needed is dropped"),
-              ("wan.mtu-blackhole",),
-              _both(_mtu(MTU_SMALL), _mtu_router_on, _mtu_isp_on),
-              _both(_mtu(1500), _mtu_router_off, _mtu_isp_off)),
-        Fault("dns-slow", _F("DNS answers take about 0.8 s"),
-              ("dns.slow",), _dns_slow_on, _dns_slow_off),
-        Fault("ipv6-broken", _F("IPv6 is advertised on the LAN but has no route to the internet"),
-              ("ipv6.broken",), _ipv6_on, _ipv6_off),
-        Fault("admin-http", _F("the router's admin page is served over plain HTTP"),
-              ("security.admin-http",), _admin_http(True), _admin_http(False)),
-        Fault("mqtt-anonymous", _F("the MQTT broker accepts connections without credentials"),
-              ("security.mqtt-anonymous",), _mqtt_anonymous(True), _mqtt_anonymous(False)),
+        Fault(
+            "link-down",
+            _F("the client's cable is unplugged (no link)"),
+            ("link.no-connection",),
+            _link(False),
+            _link(True),
+        ),
+        Fault(
+            "wan-down",
+            _F("the router's internet line is down"),
+            ("wan.down",),
+            _wan(False),
+            _wan(True),
+        ),
+        Fault(
+            "dns-down",
+            _F("the router's DNS server does not answer"),
+            ("dns.server-unreachable",),
+            _dns_down_on,
+            _dns_down_off,
+        ),
+        Fault(
+            "dhcp-dead-dns",
+            _F("DHCP hands out a DNS server that does not exist"),
+            ("dns.server-unreachable",),
+            _dhcp_dns("dead-dns"),
+            _dhcp_dns("normal"),
+            frozenset({"dhcp-no-dns", "dhcp-down"}),
+        ),
+        Fault(
+            "dhcp-no-dns",
+            _F("DHCP hands out no DNS server at all"),
+            ("dns.no-resolver",),
+            _dhcp_dns("no-dns"),
+            _dhcp_dns("normal"),
+            frozenset({"dhcp-dead-dns", "dhcp-down"}),
+        ),
+        Fault(
+            "dhcp-down",
+            _F("the router's DHCP server does not answer"),
+            ("dhcp.no-lease",),
+            _dhcp_down_on,
+            _dhcp_down_off,
+            frozenset({"dhcp-dead-dns", "dhcp-no-dns"}),
+        ),
+        Fault(
+            "lan-loss",
+            _F("the client's link to the router loses packets at random"),
+            ("lan.packet-loss",),
+            _lan_loss_on,
+            _lan_loss_off,
+        ),
+        Fault(
+            "wan-loss",
+            _F("the internet line loses packets at random"),
+            ("wan.packet-loss",),
+            _wan_loss_on,
+            _wan_loss_off,
+        ),
+        Fault(
+            "wan-slow",
+            _F("the internet line is slow (5 Mbit/s down, 1 Mbit/s up)"),
+            ("wan.slow",),
+            _both(_tc(ISP, "cust", _DOWN_SLOW), _tc(ROUTER, WAN, _UP_SLOW)),
+            _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
+            frozenset({"bufferbloat"}),
+        ),
+        Fault(
+            "bufferbloat",
+            _F("the line's buffers are deep: latency climbs under load"),
+            ("wan.bufferbloat",),
+            _both(_tc(ISP, "cust", _DOWN_BLOAT), _tc(ROUTER, WAN, _UP_BLOAT)),
+            _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
+            frozenset({"wan-slow"}),
+        ),
+        Fault(
+            "upnp-off",
+            _F("UPnP IGD is switched off on the router"),
+            ("upnp.igd-unavailable",),
+            _upnp_off,
+            _upnp_on,
+        ),
+        Fault(
+            "udp-blocked",
+            _F("UDP to the internet is blocked, except DNS"),
+            ("wan.udp-blocked",),
+            _udp_on,
+            _udp_off,
+        ),
+        Fault(
+            "printer-offline",
+            _F("the printer is unplugged"),
+            ("printer.offline",),
+            _printer_port(False),
+            _printer_port(True),
+        ),
+        Fault(
+            "printer-paused",
+            _F("the printer is paused (IPP Pause-Printer)"),
+            ("printer.stopped",),
+            _printer_pause(True),
+            _printer_pause(False),
+        ),
+        Fault(
+            "client-isolation",
+            _F("the client is isolated from the other LAN devices"),
+            ("lan.client-isolation",),
+            _isolation_on,
+            _isolation_off,
+        ),
+        Fault(
+            "multicast-blocked",
+            _F("multicast (mDNS, SSDP) does not reach the client"),
+            ("lan.multicast-blocked",),
+            _multicast_on,
+            _multicast_off,
+        ),
+        Fault(
+            "double-nat",
+            _F("a second router in front does NAT too"),
+            ("wan.double-nat",),
+            _wan_mode("double-nat"),
+            _wan_mode("public"),
+            frozenset({"cgnat"}),
+        ),
+        Fault(
+            "cgnat",
+            _F("the provider uses carrier-grade NAT (100.64.0.0/10)"),
+            ("wan.cgnat",),
+            _wan_mode("cgnat"),
+            _wan_mode("public"),
+            frozenset({"double-nat"}),
+        ),
+        Fault(
+            "dhcp-rogue",
+            _F("a second DHCP server answers on the LAN"),
+            ("dhcp.rogue-server",),
+            _rogue_on,
+            _rogue_off,
+        ),
+        Fault(
+            "ip-conflict",
+            _F("another device answers for the client's address"),
+            ("ip.conflict",),
+            _conflict_on,
+            _conflict_off,
+        ),
+        Fault(
+            "captive-portal",
+            _F("web traffic is redirected to a login page"),
+            ("wan.captive-portal",),
+            _portal_on,
+            _portal_off,
+        ),
+        Fault(
+            "mtu-blackhole",
+            _F("the WAN MTU is small and ICMP fragmentation-needed is dropped"),
+            ("wan.mtu-blackhole",),
+            _both(_mtu(MTU_SMALL), _mtu_router_on, _mtu_isp_on),
+            _both(_mtu(1500), _mtu_router_off, _mtu_isp_off),
+        ),
+        Fault(
+            "dns-slow",
+            _F("DNS answers take about 0.8 s"),
+            ("dns.slow",),
+            _dns_slow_on,
+            _dns_slow_off,
+        ),
+        Fault(
+            "ipv6-broken",
+            _F("IPv6 is advertised on the LAN but has no route to the internet"),
+            ("ipv6.broken",),
+            _ipv6_on,
+            _ipv6_off,
+        ),
+        Fault(
+            "admin-http",
+            _F("the router's admin page is served over plain HTTP"),
+            ("security.admin-http",),
+            _admin_http(True),
+            _admin_http(False),
+        ),
+        Fault(
+            "mqtt-anonymous",
+            _F("the MQTT broker accepts connections without credentials"),
+            ("security.mqtt-anonymous",),
+            _mqtt_anonymous(True),
+            _mqtt_anonymous(False),
+        ),
     ]
 }
 """Every fault by name."""
@@ -515,8 +655,6 @@ def check_fault(name: str) -> Fault:
     fault = FAULTS.get(name)
     if fault is None:
         raise LabError(
-            _("unknown fault {name!r}; known: {names}").format(
-                name=name, names=", ".join(sorted(FAULTS))
-            )
+            _("unknown fault {name!r}; known: {names}").format(name=name, names=", ".join(sorted(FAULTS)))
         )
     return fault

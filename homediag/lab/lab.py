@@ -135,11 +135,7 @@ class Lab:
                 # The router's DHCP and DNS first (the client needs them), with the internet
                 # (miniupnpd asks its STUN server at start); then everything else together.
                 rt.start(services.internet_specs(rt) + services.router_specs(rt))
-                rt.start(
-                    [services.upnp_spec(rt)]
-                    + services.device_specs(rt)
-                    + services.client_specs(rt)
-                )
+                rt.start([services.upnp_spec(rt), *services.device_specs(rt), *services.client_specs(rt)])
                 for name in loaded.faults:
                     self._apply(rt, name)
                 state.built = True
@@ -172,13 +168,9 @@ class Lab:
     def _runtime(self) -> Runtime:
         state = load_state(self.names)
         if state is None:
-            raise LabError(
-                _("lab {id} is not up; run 'homediag lab up SCENARIO'").format(id=self.lab_id)
-            )
+            raise LabError(_("lab {id} is not up; run 'homediag lab up SCENARIO'").format(id=self.lab_id))
         if not state.built:
-            raise LabError(
-                _("lab {id} is half-built; run 'homediag lab down'").format(id=self.lab_id)
-            )
+            raise LabError(_("lab {id} is half-built; run 'homediag lab down'").format(id=self.lab_id))
         scenario = load_scenario(state.scenario).with_plain_hosts(state.plain_hosts)
         return Runtime(self.names, scenario, state)
 
@@ -292,9 +284,7 @@ class Lab:
         client_ip = None
         lease = self.names.run_dir("client") / "lease"
         with contextlib.suppress(OSError):
-            fields = dict(
-                line.split("=", 1) for line in lease.read_text().splitlines() if "=" in line
-            )
+            fields = dict(line.split("=", 1) for line in lease.read_text().splitlines() if "=" in line)
             if fields.get("event") == "bound":
                 client_ip = fields.get("ip") or None
         return LabStatus(

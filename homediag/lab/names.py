@@ -36,9 +36,7 @@ def lab_id_from_env() -> str:
 def validate_lab_id(lab_id: str) -> str:
     """Check a lab id: 1 to 8 lowercase letters and digits, starting with a letter."""
     if not _LAB_ID.match(lab_id):
-        raise LabError(
-            _("invalid lab id {id!r}: use 1 to 8 lowercase letters and digits").format(id=lab_id)
-        )
+        raise LabError(_("invalid lab id {id!r}: use 1 to 8 lowercase letters and digits").format(id=lab_id))
     return lab_id
 
 

@@ -75,9 +75,7 @@ class LabState:
             scenario=str(data["scenario"]),
             plain_hosts=int(data.get("plain_hosts", 0)),
             faults=[str(f) for f in data.get("faults", [])],
-            processes={
-                str(k): ProcessRecord.from_json(v) for k, v in data.get("processes", {}).items()
-            },
+            processes={str(k): ProcessRecord.from_json(v) for k, v in data.get("processes", {}).items()},
             wan_mode=str(data.get("wan_mode", "public")),
             started=float(data.get("started", 0.0)),
             built=bool(data.get("built", False)),
@@ -100,9 +98,7 @@ def load_state(names: LabNames) -> LabState | None:
         return LabState.from_json(data)
     except (KeyError, TypeError, ValueError):
         raise LabError(
-            _("the lab state {path} is damaged; run 'homediag lab down'").format(
-                path=names.state_file
-            )
+            _("the lab state {path} is damaged; run 'homediag lab down'").format(path=names.state_file)
         ) from None
 
 
@@ -159,28 +155,21 @@ class Runtime:
             for spec, record in running:
                 if not system.is_alive(record):
                     raise LabError(
-                        _("{name} exited at start; see {log}").format(
-                            name=spec.name, log=self.log(spec.name)
-                        )
+                        _("{name} exited at start; see {log}").format(name=spec.name, log=self.log(spec.name))
                     )
                 if spec.ready is None or spec.ready(record.pid):
                     ready.add(spec.name)
                 else:
                     still.append((spec, record))
             running = still
-            if not running and waiting and not any(
-                s.after is None or s.after in ready for s in waiting
-            ):
-                raise LabError(_("{name} waits for a process that never starts").format(
-                    name=waiting[0].name))
+            if not running and waiting and not any(s.after is None or s.after in ready for s in waiting):
+                raise LabError(_("{name} waits for a process that never starts").format(name=waiting[0].name))
             if not running and not waiting:
                 return
             if time.monotonic() > deadline:
                 stuck = running[0][0].name if running else waiting[0].name
                 raise LabError(
-                    _("{name} did not become ready; see {log}").format(
-                        name=stuck, log=self.log(stuck)
-                    )
+                    _("{name} did not become ready; see {log}").format(name=stuck, log=self.log(stuck))
                 )
             time.sleep(0.02)
 

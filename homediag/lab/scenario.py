@@ -36,16 +36,47 @@ from homediag.core.model import DeviceKind
 from homediag.lab import plan
 
 PROBLEM_CODES: frozenset[str] = frozenset(
-    """
-    link.no-connection dhcp.no-lease dhcp.rogue-server ip.conflict gateway.unreachable
-    lan.packet-loss lan.client-isolation lan.multicast-blocked lan.subnet-mismatch wan.down
-    wan.packet-loss wan.slow wan.bufferbloat wan.double-nat wan.cgnat wan.mtu-blackhole
-    wan.captive-portal wan.udp-blocked wan.high-jitter dns.no-resolver dns.server-unreachable
-    dns.slow dns.hijack ipv6.broken upnp.igd-unavailable wifi.weak-signal wifi.channel-congestion
-    wifi.insecure wifi.low-rate printer.offline printer.stopped printer.media-empty
-    printer.media-jam printer.supply-low printer.address-changed device.unreachable
-    security.mqtt-anonymous security.telnet-open security.admin-http
-    """.split()
+    [
+        "link.no-connection",
+        "dhcp.no-lease",
+        "dhcp.rogue-server",
+        "ip.conflict",
+        "gateway.unreachable",
+        "lan.packet-loss",
+        "lan.client-isolation",
+        "lan.multicast-blocked",
+        "lan.subnet-mismatch",
+        "wan.down",
+        "wan.packet-loss",
+        "wan.slow",
+        "wan.bufferbloat",
+        "wan.double-nat",
+        "wan.cgnat",
+        "wan.mtu-blackhole",
+        "wan.captive-portal",
+        "wan.udp-blocked",
+        "wan.high-jitter",
+        "dns.no-resolver",
+        "dns.server-unreachable",
+        "dns.slow",
+        "dns.hijack",
+        "ipv6.broken",
+        "upnp.igd-unavailable",
+        "wifi.weak-signal",
+        "wifi.channel-congestion",
+        "wifi.insecure",
+        "wifi.low-rate",
+        "printer.offline",
+        "printer.stopped",
+        "printer.media-empty",
+        "printer.media-jam",
+        "printer.supply-low",
+        "printer.address-changed",
+        "device.unreachable",
+        "security.mqtt-anonymous",
+        "security.telnet-open",
+        "security.admin-http",
+    ]
 )
 """The problem codes of DESIGN.md (the catalogue scenarios may expect)."""
 
@@ -166,9 +197,7 @@ class Scenario:
         check_plain_hosts(count)
         devices = {k: d for k, d in self.devices.items() if not _is_generated(k, d)}
         devices.update(generated_hosts(count, taken=devices))
-        return Scenario(
-            self.name, self.description, self.faults, self.complaint, self.expect, devices, count
-        )
+        return Scenario(self.name, self.description, self.faults, self.complaint, self.expect, devices, count)
 
     def present_devices(self, faults: tuple[str, ...] | list[str]) -> dict[str, DeviceSpec]:
         """The devices on the LAN while ``faults`` are on (fault-only devices come and go)."""
@@ -183,9 +212,7 @@ def check_plain_hosts(count: int) -> int:
     """Refuse a plain host count the LAN cannot hold."""
     if not 0 <= count <= plan.MAX_PLAIN_HOSTS:
         raise LabError(
-            _("plain hosts must be between 0 and {n} (they share the LAN /24)").format(
-                n=plan.MAX_PLAIN_HOSTS
-            )
+            _("plain hosts must be between 0 and {n} (they share the LAN /24)").format(n=plan.MAX_PLAIN_HOSTS)
         )
     return count
 
@@ -241,9 +268,7 @@ def _raw(name: str) -> _ScenarioFile:
         raise LabError(_("invalid scenario name {name!r}").format(name=name))
     entry = _scenario_dir() / f"{name}.yaml"
     if not entry.is_file():
-        raise LabError(
-            _("unknown scenario {name!r}; 'homediag lab list' shows them").format(name=name)
-        )
+        raise LabError(_("unknown scenario {name!r}; 'homediag lab list' shows them").format(name=name))
     return parse_scenario_text(entry.read_text(encoding="utf-8"), source=f"{name}.yaml")
 
 
@@ -284,9 +309,7 @@ def load_scenario(name: str) -> Scenario:
             raise LabError(_("scenario {name!r} extends itself").format(name=current))
         raw = _raw(current)
         if raw.name != current:
-            raise LabError(
-                _("{file}.yaml declares the name {name!r}").format(file=current, name=raw.name)
-            )
+            raise LabError(_("{file}.yaml declares the name {name!r}").format(file=current, name=raw.name))
         chain.append(raw)
         current = raw.extends
     devices: dict[str, DeviceSpec] = {}
@@ -298,9 +321,7 @@ def load_scenario(name: str) -> Scenario:
     top = chain[0]
     unknown = [fault for fault in top.faults if fault not in FAULTS]
     if unknown:
-        raise LabError(
-            _("scenario {name!r}: unknown fault {fault!r}").format(name=name, fault=unknown[0])
-        )
+        raise LabError(_("scenario {name!r}: unknown fault {fault!r}").format(name=name, fault=unknown[0]))
     _check_devices(name, devices)
     devices.update(generated_hosts(plain, taken=devices))
     return Scenario(
@@ -328,14 +349,17 @@ def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
                 )
             )
     for key, dev in devices.items():
-        if key in RESERVED_IDS or (key in ("router", "client") and dev.role not in (Role.ROUTER, Role.CLIENT)):
-            raise LabError(
-                _("scenario {name!r}: {id!r} is reserved for the lab").format(name=name, id=key)
-            )
+        if key in RESERVED_IDS or (
+            key in ("router", "client") and dev.role not in (Role.ROUTER, Role.CLIENT)
+        ):
+            raise LabError(_("scenario {name!r}: {id!r} is reserved for the lab").format(name=name, id=key))
     seen_ip: dict[IPv4Address, str] = {}
     seen_mac: dict[str, str] = {}
     for key, dev in devices.items():
-        if dev.ip not in plan.LAN or dev.ip in (plan.LAN.network_address, plan.LAN.broadcast_address):
+        if dev.ip not in plan.LAN or dev.ip in (
+            plan.LAN.network_address,
+            plan.LAN.broadcast_address,
+        ):
             raise LabError(
                 _("scenario {name!r}: device {id} has an address outside {lan}").format(
                     name=name, id=key, lan=plan.LAN

@@ -170,22 +170,29 @@ def http(url: str, *, code: int, contains: str = "") -> Check:
     return Check(f"{url} answers {code}", probe)
 
 
-def download(url: str, *, min_mbps: float | None = None, max_mbps: float | None = None,
-             ok: bool = True, timeout: int = 8) -> Check:
+def download(
+    url: str,
+    *,
+    min_mbps: float | None = None,
+    max_mbps: float | None = None,
+    ok: bool = True,
+    timeout: int = 8,
+) -> Check:
     """A download completes (at a speed within bounds), or with ``ok=False`` stalls."""
 
     def probe(lab: Lab) -> tuple[bool, str]:
-        rc, out = _run(lab, ["curl", "-s", "-o", "/dev/null", "-m", str(timeout),
-                             "-w", "%{speed_download}", url], timeout=timeout + 5)
+        rc, out = _run(
+            lab,
+            ["curl", "-s", "-o", "/dev/null", "-m", str(timeout), "-w", "%{speed_download}", url],
+            timeout=timeout + 5,
+        )
         try:
             mbps = float(out.strip().splitlines()[-1]) * 8 / 1e6
         except (ValueError, IndexError):
             mbps = 0.0
         if not ok:
             return rc != 0, f"curl exit {rc}"
-        good = rc == 0 and (min_mbps is None or mbps >= min_mbps) and (
-            max_mbps is None or mbps <= max_mbps
-        )
+        good = rc == 0 and (min_mbps is None or mbps >= min_mbps) and (max_mbps is None or mbps <= max_mbps)
         return good, f"{mbps:.1f} Mbit/s (exit {rc})"
 
     return Check(f"download {url.rsplit('/', 1)[-1]} {'works' if ok else 'stalls'}", probe)
@@ -230,8 +237,7 @@ def mdns(service: str, instance: str, *, ok: bool = True) -> Check:
         lab.restart_client_avahi()
         _rc, out = _run(lab, ["avahi-browse", "-t", "-r", "-p", service], timeout=15)
         found = any(
-            line.startswith("=") and instance in line.replace("\\032", " ")
-            for line in out.splitlines()
+            line.startswith("=") and instance in line.replace("\\032", " ") for line in out.splitlines()
         )
         return found == ok, "found" if found else "not found"
 
@@ -254,7 +260,8 @@ def printer_state(expect: str, *, ok: bool = True) -> Check:
 
     def probe(lab: Lab) -> tuple[bool, str]:
         rc, out = _run(
-            lab, ["ipptool", "-T", "3", "-tv", PRINTER_URI, "get-printer-attributes.test"],
+            lab,
+            ["ipptool", "-T", "3", "-tv", PRINTER_URI, "get-printer-attributes.test"],
             timeout=6,
         )
         match = re.search(r"printer-state \(enum\) = (\S+)", out)
@@ -277,11 +284,22 @@ def igd_external_ip(expect: str | None) -> Check:
     )
 
     def probe(lab: Lab) -> tuple[bool, str]:
-        rc, out = _run(lab, [
-            "curl", "-s", "-m", "3", "-H", 'Content-Type: text/xml; charset="utf-8"',
-            "-H", 'SOAPAction: "urn:schemas-upnp-org:service:WANIPConnection:1#GetExternalIPAddress"',
-            "--data", body, f"http://{GW}:5000/ctl/IPConn",
-        ])
+        rc, out = _run(
+            lab,
+            [
+                "curl",
+                "-s",
+                "-m",
+                "3",
+                "-H",
+                'Content-Type: text/xml; charset="utf-8"',
+                "-H",
+                'SOAPAction: "urn:schemas-upnp-org:service:WANIPConnection:1#GetExternalIPAddress"',
+                "--data",
+                body,
+                f"http://{GW}:5000/ctl/IPConn",
+            ],
+        )
         match = re.search(r"<NewExternalIPAddress>([^<]*)<", out)
         got = match.group(1) if match else None
         return got == expect, f"external {got}" if got else f"curl exit {rc}"
@@ -368,8 +386,20 @@ def mqtt_anonymous(*, ok: bool) -> Check:
     """An anonymous MQTT client can read ``$SYS`` from the broker."""
 
     def probe(lab: Lab) -> tuple[bool, str]:
-        rc, out = _run(lab, ["mosquitto_sub", "-h", "10.77.0.16", "-t", "$SYS/broker/version",
-                             "-C", "1", "-W", "3"])
+        rc, out = _run(
+            lab,
+            [
+                "mosquitto_sub",
+                "-h",
+                "10.77.0.16",
+                "-t",
+                "$SYS/broker/version",
+                "-C",
+                "1",
+                "-W",
+                "3",
+            ],
+        )
         return (rc == 0) == ok, _last(out)
 
     return Check(f"anonymous MQTT {'accepted' if ok else 'refused'}", probe)
@@ -443,41 +473,75 @@ HEALTHY: tuple[Check, ...] = (
 
 FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
     "link-down": (carrier(ok=False), ping(GW, ok=False)),
-    "wan-down": (ping(NET, ok=False), ping(GW), ping("10.77.0.10"),
-                 dns("example.com", ok=False)),
-    "dns-down": (dns("example.com", server=GW, ok=False), ping(NET),
-                 dns("example.com", server=str(plan.DNS_SERVER))),
-    "dhcp-dead-dns": (resolver(expect=str(plan.DEAD_DNS)), dns("example.com", ok=False),
-                      dns("example.com", server=GW), ping(NET)),
-    "dhcp-no-dns": (resolver(expect=None), dns("example.com", ok=False),
-                    client_address(ok=True), ping(NET)),
+    "wan-down": (ping(NET, ok=False), ping(GW), ping("10.77.0.10"), dns("example.com", ok=False)),
+    "dns-down": (
+        dns("example.com", server=GW, ok=False),
+        ping(NET),
+        dns("example.com", server=str(plan.DNS_SERVER)),
+    ),
+    "dhcp-dead-dns": (
+        resolver(expect=str(plan.DEAD_DNS)),
+        dns("example.com", ok=False),
+        dns("example.com", server=GW),
+        ping(NET),
+    ),
+    "dhcp-no-dns": (
+        resolver(expect=None),
+        dns("example.com", ok=False),
+        client_address(ok=True),
+        ping(NET),
+    ),
     "dhcp-down": (client_address(ok=False), carrier(ok=True)),
     "lan-loss": (loss(GW, at_least=5), ping(NET)),
     "wan-loss": (loss(NET, at_least=5), loss(GW, at_most=0)),
     "wan-slow": (download(BIG, max_mbps=8), dns("example.com"), ping(GW)),
     "bufferbloat": (latency_under_load(min_increase_ms=100), download(BIG, min_mbps=12)),
-    "upnp-off": (ssdp("urn:schemas-upnp-org:device:InternetGatewayDevice:2", ":5000/", ok=False),
-                 igd_external_ip(None), ping(NET)),
-    "udp-blocked": (stun(ok=False), dns("example.com", server=str(plan.DNS_SERVER)),
-                    http(CHECK_URL, code=204)),
-    "printer-offline": (ping("10.77.0.10", ok=False), printer_state("", ok=False),
-                        ping("10.77.0.11")),
+    "upnp-off": (
+        ssdp("urn:schemas-upnp-org:device:InternetGatewayDevice:2", ":5000/", ok=False),
+        igd_external_ip(None),
+        ping(NET),
+    ),
+    "udp-blocked": (
+        stun(ok=False),
+        dns("example.com", server=str(plan.DNS_SERVER)),
+        http(CHECK_URL, code=204),
+    ),
+    "printer-offline": (
+        ping("10.77.0.10", ok=False),
+        printer_state("", ok=False),
+        ping("10.77.0.11"),
+    ),
     "printer-paused": (printer_state("stopped"), ping("10.77.0.10")),
-    "client-isolation": (ping("10.77.0.10", ok=False), ping("10.77.0.30", ok=False),
-                         mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False), ping(GW), ping(NET)),
-    "multicast-blocked": (mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False),
-                          ssdp("urn:schemas-upnp-org:device:MediaServer:1", ":8200/", ok=False),
-                          ping("10.77.0.10"), http("http://10.77.0.12:8200/rootDesc.xml", code=200),
-                          printer_state("idle")),
+    "client-isolation": (
+        ping("10.77.0.10", ok=False),
+        ping("10.77.0.30", ok=False),
+        mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False),
+        ping(GW),
+        ping(NET),
+    ),
+    "multicast-blocked": (
+        mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False),
+        ssdp("urn:schemas-upnp-org:device:MediaServer:1", ":8200/", ok=False),
+        ping("10.77.0.10"),
+        http("http://10.77.0.12:8200/rootDesc.xml", code=200),
+        printer_state("idle"),
+    ),
     "double-nat": (hop2("192.168."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
     "cgnat": (hop2("100.80."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
     "dhcp-rogue": (dhcp_servers(2), ping(GW)),
     "ip-conflict": (duplicate(str(plan.CLIENT_IP), ok=True),),
-    "captive-portal": (http(CHECK_URL, code=302), http(f"http://{GW}:8080/login", code=200,
-                                                       contains="Hotspot"),
-                       dns("example.com"), ping(NET)),
-    "mtu-blackhole": (big_ping(1472, ok=False), big_ping(1300, ok=True),
-                      download(BIG, ok=False, timeout=4), http(CHECK_URL, code=204)),
+    "captive-portal": (
+        http(CHECK_URL, code=302),
+        http(f"http://{GW}:8080/login", code=200, contains="Hotspot"),
+        dns("example.com"),
+        ping(NET),
+    ),
+    "mtu-blackhole": (
+        big_ping(1472, ok=False),
+        big_ping(1300, ok=True),
+        download(BIG, ok=False, timeout=4),
+        http(CHECK_URL, code=204),
+    ),
     "dns-slow": (dns_slow("example.com", min_ms=500), ping(NET)),
     "ipv6-broken": (ipv6_global(ok=True), ping6(str(plan.INET_V6), ok=False), ping(NET)),
     "admin-http": (http(f"http://{GW}/", code=200, contains="Password"),),

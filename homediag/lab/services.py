@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -89,9 +90,7 @@ def avahi_specs(
         ready = all_ready(ready, log_ready(rt, name, "successfully established", len(services)))
     env = {"DBUS_SYSTEM_BUS_ADDRESS": DBUS_ADDRESS} if dbus else None
     after = f"{key}.dbus" if dbus else None
-    return [
-        DaemonSpec(name, rt.ns(key), avahi_argv(directory), ready=ready, env=env, after=after)
-    ]
+    return [DaemonSpec(name, rt.ns(key), avahi_argv(directory), ready=ready, env=env, after=after)]
 
 
 def dbus_spec(rt: Runtime, key: str) -> DaemonSpec:
@@ -115,10 +114,7 @@ def internet_specs(rt: Runtime) -> list[DaemonSpec]:
     zone = rt.dir("inet") / "zone.json"
     zone.write_text(
         json.dumps(
-            {
-                name: [str(v4) if v4 else None, str(v6) if v6 else None]
-                for name, (v4, v6) in plan.ZONE.items()
-            }
+            {name: [str(v4) if v4 else None, str(v6) if v6 else None] for name, (v4, v6) in plan.ZONE.items()}
         ),
         encoding="utf-8",
     )
@@ -483,7 +479,7 @@ table inet printer {{
     ]
 
 
-def _device_web(rt: Runtime, key: str, spec: dict[str, object], ready_port: int) -> DaemonSpec:
+def _device_web(rt: Runtime, key: str, spec: Mapping[str, object], ready_port: int) -> DaemonSpec:
     path = rt.dir(key) / "web.json"
     path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return DaemonSpec(
@@ -515,8 +511,11 @@ def _cast(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
     eureka = {
         "name": dev.name,
         "build_info": {"cast_build_revision": "1.56.500000", "system_build_number": "500000"},
-        "device_info": {"manufacturer": "Google Inc.", "product_name": model.lower(),
-                        "mac_address": dev.mac.upper()},
+        "device_info": {
+            "manufacturer": "Google Inc.",
+            "product_name": model.lower(),
+            "mac_address": dev.mac.upper(),
+        },
         "net": {"ip_address": str(dev.ip)},
         "ssdp_udn": _uuid("udn" + dev.mac),
         "uptime": 86400.0,
@@ -689,9 +688,7 @@ def mosquitto_conf(rt: Runtime, key: str, *, anonymous: bool) -> Path:
 def mosquitto_spec(rt: Runtime, key: str, *, anonymous: bool) -> DaemonSpec:
     """The MQTT broker."""
     conf = mosquitto_conf(rt, key, anonymous=anonymous)
-    return DaemonSpec(
-        f"{key}.mosquitto", rt.ns(key), ["mosquitto", "-c", str(conf)], ready=tcp_ready(1883)
-    )
+    return DaemonSpec(f"{key}.mosquitto", rt.ns(key), ["mosquitto", "-c", str(conf)], ready=tcp_ready(1883))
 
 
 def _mqtt(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:

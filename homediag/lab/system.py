@@ -61,9 +61,7 @@ def run(
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout or "").strip().splitlines()
         first = detail[0] if detail else f"exit {proc.returncode}"
-        raise LabError(
-            _("{cmd} failed: {error}").format(cmd=" ".join(full[:8]), error=first[:300])
-        )
+        raise LabError(_("{cmd} failed: {error}").format(cmd=" ".join(full[:8]), error=first[:300]))
     return proc
 
 
@@ -208,9 +206,7 @@ def terminate(records: Sequence[ProcessRecord], *, grace: float = 2.0) -> None:
 def kill_pids(pids: Sequence[int], *, grace: float = 1.0) -> None:
     """Stop the processes ``pids`` (found in a lab namespace): SIGTERM, then SIGKILL."""
     records = [
-        ProcessRecord("?", pid, ticks, None)
-        for pid in pids
-        if (ticks := proc_start_ticks(pid)) is not None
+        ProcessRecord("?", pid, ticks, None) for pid in pids if (ticks := proc_start_ticks(pid)) is not None
     ]
     terminate(records, grace=grace)
 
@@ -256,6 +252,23 @@ def listening(pid: int, port: int, *, proto: str = "tcp") -> bool:
             if local.endswith(want) and (proto == "udp" or state == "0A"):
                 return True
     return False
+
+
+def link_is_up(ns: str, dev: str) -> bool:
+    """Whether ``dev`` in ``ns`` is operationally up (carrier seen by the kernel's link watch)."""
+    out = run(["ip", "-n", ns, "-o", "link", "show", "dev", dev], check=False).stdout
+    return "state UP" in out
+
+
+def wait_links_up(links: Iterable[tuple[str, str]], timeout: float = 3.0) -> None:
+    """Wait until every (namespace, device) is operationally up.
+
+    The kernel applies carrier changes through its link watch, up to a second later; packets sent
+    before that are dropped, so a fault switched off waits for its links.
+    """
+    pending = list(links)
+    if not wait_until(lambda: all(link_is_up(ns, dev) for ns, dev in pending), timeout=timeout):
+        raise LabError(_("links did not come up: {links}").format(links=pending))
 
 
 def file_contains(path: Path, needle: str) -> bool:

@@ -265,6 +265,8 @@ def set_port(rt: Runtime, device_id: str, *, up: bool) -> None:
     """Plug or unplug a device's cable at the router (its port's link state)."""
     state = "up" if up else "down"
     system.run(["ip", "-n", rt.ns(ROUTER), "link", "set", port_name(device_id), state])
+    if up:
+        system.wait_links_up([(rt.ns(ROUTER), port_name(device_id)), (rt.ns(device_id), "eth0")])
 
 
 def set_wan_mode(rt: Runtime, mode_name: str) -> None:
@@ -274,9 +276,7 @@ def set_wan_mode(rt: Runtime, mode_name: str) -> None:
     if old == new:
         return
     # The ISP side first (address and NAT), so no packet leaves un-NATed from the new address.
-    system.ip_batch(
-        [f"addr del {old.isp} dev cust", f"addr add {new.isp} dev cust"], ns=rt.ns(ISP)
-    )
+    system.ip_batch([f"addr del {old.isp} dev cust", f"addr add {new.isp} dev cust"], ns=rt.ns(ISP))
     _set_isp_nat(rt, new, old=old)
     system.ip_batch(
         [

@@ -34,7 +34,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Log one line per request to stderr (the lab's log file)."""
         super().log_message(format, *args)
 

@@ -37,7 +37,7 @@ def make_handler(routes: dict[str, dict[str, Any]], default: dict[str, Any]) -> 
     """A handler answering ``routes`` by path, ``default`` otherwise."""
 
     class Fixed(Handler):
-        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        def do_GET(self) -> None:
             route = routes.get(urlsplit(self.path).path, default)
             self.send_body(
                 int(route.get("status", 200)),
@@ -45,13 +45,13 @@ def make_handler(routes: dict[str, dict[str, Any]], default: dict[str, Any]) -> 
                 str(route.get("type", "text/plain")),
             )
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.read_body(65536)
             self.do_GET()
 
-        do_PUT = do_POST  # noqa: N815
+        do_PUT = do_POST
 
     return Fixed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import struct
 import sys
@@ -51,9 +52,7 @@ def answer(wire: bytes, zone: Zone) -> bytes | None:
         v4, v6 = entry
         value = {dns.rdatatype.A: v4, dns.rdatatype.AAAA: v6}.get(question.rdtype)
         if value is not None and question.rdclass == dns.rdataclass.IN:
-            response.answer.append(
-                dns.rrset.from_text(question.name, TTL, "IN", question.rdtype, value)
-            )
+            response.answer.append(dns.rrset.from_text(question.name, TTL, "IN", question.rdtype, value))
     if not response.answer:
         zone_name = dns.name.from_text(name).parent() if entry is None else question.name
         if zone_name == dns.name.root:
@@ -82,9 +81,7 @@ class _Udp(asyncio.DatagramProtocol):
             transport.sendto(reply, addr)
 
 
-async def _tcp(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, zone: Zone, delay: float
-) -> None:
+async def _tcp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, zone: Zone, delay: float) -> None:
     try:
         while True:
             head = await asyncio.wait_for(reader.readexactly(2), 10)
@@ -107,10 +104,9 @@ async def serve(listen: list[tuple[str, float]], zone: Zone) -> None:
     """Serve on each (address, delay) pair, UDP and TCP port 53."""
     loop = asyncio.get_running_loop()
     for host, delay in listen:
-        await loop.create_datagram_endpoint(lambda d=delay: _Udp(zone, d), local_addr=(host, 53))
-        await asyncio.start_server(
-            lambda r, w, d=delay: _tcp(r, w, zone, d), host=host, port=53, reuse_address=True
-        )
+        await loop.create_datagram_endpoint(functools.partial(_Udp, zone, delay), local_addr=(host, 53))
+        handler = functools.partial(_tcp, zone=zone, delay=delay)
+        await asyncio.start_server(handler, host=host, port=53, reuse_address=True)
     sys.stderr.write(f"dns: serving {len(zone)} names on {', '.join(h for h, _ in listen)}\n")
     sys.stderr.flush()
     await asyncio.Event().wait()

@@ -82,11 +82,11 @@ IP_HOSTS = ("api.ipify.org", "ifconfig.me")
 class InternetHandler(Handler):
     """Routes by path (and by host for the address services)."""
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+    def do_HEAD(self) -> None:
         """Same as GET without the body."""
         self.do_GET()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Serve the checks, the address and the Speedtest Mini files."""
         path = urlsplit(self.path).path
         host = (self.headers.get("Host") or "").split(":")[0].lower()
@@ -113,7 +113,7 @@ class InternetHandler(Handler):
         else:
             self.send_body(404, "not found\n")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """Speedtest uploads: count the bytes received."""
         path = urlsplit(self.path).path
         if not path.startswith("/speedtest/upload."):

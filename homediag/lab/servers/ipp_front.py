@@ -128,7 +128,8 @@ def rewrite(message: Message, *, paused: bool, backend_port: int, public: str) -
     for tag, attrs in message.groups:
         out: list[Attribute] = []
         current = ""
-        for attr in attrs:
+        for original in attrs:
+            attr = original
             if attr.name:
                 current = attr.name
             if attr.tag == TAG_URI:
@@ -187,7 +188,7 @@ def make_handler(backend: tuple[str, int], state: Path, public: str) -> type[Han
             finally:
                 conn.close()
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        def do_GET(self) -> None:
             try:
                 status, ctype, data = self._forward("GET", b"")
             except OSError:
@@ -195,7 +196,7 @@ def make_handler(backend: tuple[str, int], state: Path, public: str) -> type[Han
                 return
             self.send_body(status, data, ctype or "text/html")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             try:
                 body = self._body()
                 request = Message.parse(body)
@@ -208,7 +209,9 @@ def make_handler(backend: tuple[str, int], state: Path, public: str) -> type[Han
                 else:
                     state.unlink(missing_ok=True)
                 reply = Message(
-                    request.version, 0x0000, request.request_id,
+                    request.version,
+                    0x0000,
+                    request.request_id,
                     [(TAG_OPERATION, operation_attributes())],
                 )
                 self.send_body(200, reply.encode(), "application/ipp")

@@ -39,22 +39,22 @@ def make_handlers(name: str, lan_ip: str, plain_flag: Path) -> tuple[type[Handle
     login = LOGIN_PAGE.format(name=html.escape(name))
 
     class Admin(Handler):
-        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        def do_GET(self) -> None:
             if plain_flag.exists():
                 self.send_body(200, login, "text/html; charset=utf-8")
             else:
                 self.send_body(301, "", headers={"Location": f"https://{lan_ip}/"})
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
     class AdminTls(Handler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_body(200, login, "text/html; charset=utf-8")
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
     class Portal(Handler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if urlsplit(self.path).path == "/login":
                 self.send_body(200, PORTAL_PAGE, "text/html; charset=utf-8")
             else:
@@ -65,9 +65,9 @@ def make_handlers(name: str, lan_ip: str, plain_flag: Path) -> tuple[type[Handle
                     headers={"Location": f"http://{lan_ip}:8080/login"},
                 )
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.read_body(65536)
             self.send_body(200, PORTAL_PAGE, "text/html; charset=utf-8")
 

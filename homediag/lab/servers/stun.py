@@ -13,6 +13,7 @@ import selectors
 import socket
 import struct
 import sys
+from typing import cast
 
 MAGIC = 0x2112A442
 BINDING_REQUEST = 0x0001
@@ -61,8 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.stderr.flush()
     while True:
         for key, _mask in selector.select():
-            sock = key.fileobj
-            assert isinstance(sock, socket.socket)
+            sock = cast(socket.socket, key.fileobj)
             try:
                 packet, addr = sock.recvfrom(2048)
             except OSError:
