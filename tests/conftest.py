@@ -1,7 +1,8 @@
 """Shared fixtures. The lab fixtures build one simulated home network per test session.
 
-``lab`` is session-scoped: it builds the ``healthy`` scenario once under the lab id ``ht`` (or
-``$HOMEDIAG_TEST_LAB_ID``), so it never collides with a developer's lab, and tears it down at the end.
+``lab`` is session-scoped: it builds the ``healthy`` scenario once under the lab id ``t<pid>`` (or
+``$HOMEDIAG_TEST_LAB_ID``), so it never collides with a developer's lab or another test run, and
+tears it down at the end. Labs of earlier test runs whose process is gone are removed first.
 It skips, with the reason, only where a machine cannot build a lab (not Linux, not root, no ``ip
 netns``), and fails instead when ``CI`` is set: CI runs as root and must run the lab tests.
 
@@ -16,6 +17,7 @@ netns``), and fails instead when ``CI`` is set: CI runs as root and must run the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +30,23 @@ import pytest
 if TYPE_CHECKING:
     from homediag.lab.lab import Lab
 
-LAB_TEST_ID = os.environ.get("HOMEDIAG_TEST_LAB_ID", "ht")
+LAB_TEST_ID = os.environ.get("HOMEDIAG_TEST_LAB_ID") or f"t{os.getpid()}"
+"""The test session's lab id: ``t`` and the PID of the test run (at most 8 characters)."""
+_TEST_LAB = re.compile(r"^([tx])(\d{1,7})-")
+
+
+def remove_stale_test_labs() -> None:
+    """Take down the labs of test runs that crashed (their PID is gone)."""
+    from homediag.lab import system
+    from homediag.lab.lab import Lab
+
+    stale = set()
+    for ns in system.list_netns():
+        match = _TEST_LAB.match(ns)
+        if match and not os.path.exists(f"/proc/{match.group(2)}"):
+            stale.add(match.group(1) + match.group(2))
+    for lab_id in sorted(stale):
+        Lab(lab_id).down()
 
 
 def lab_unavailable_reason() -> str | None:
@@ -57,12 +75,13 @@ def require_lab() -> None:
 
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
-    """A healthy lab for the whole session (lab id ``ht``)."""
+    """A healthy lab for the whole session (lab id ``t<pid>``)."""
     require_lab()
     from homediag.lab.lab import Lab
 
+    remove_stale_test_labs()
     instance = Lab(LAB_TEST_ID)
-    instance.down()  # what a crashed earlier run left behind
+    instance.down()
     instance.up("healthy")
     try:
         yield instance

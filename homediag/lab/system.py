@@ -255,9 +255,13 @@ def listening(pid: int, port: int, *, proto: str = "tcp") -> bool:
 
 
 def link_is_up(ns: str, dev: str) -> bool:
-    """Whether ``dev`` in ``ns`` is operationally up (carrier seen by the kernel's link watch)."""
+    """Whether ``dev`` in ``ns`` is operationally up and transmitting.
+
+    The link watch sets the operational state, then activates the device's queue (``noop`` until
+    then, dropping every packet), so both are checked.
+    """
     out = run(["ip", "-n", ns, "-o", "link", "show", "dev", dev], check=False).stdout
-    return "state UP" in out
+    return "state UP" in out and "qdisc noop" not in out
 
 
 def wait_links_up(links: Iterable[tuple[str, str]], timeout: float = 3.0) -> None:
@@ -269,6 +273,10 @@ def wait_links_up(links: Iterable[tuple[str, str]], timeout: float = 3.0) -> Non
     pending = list(links)
     if not wait_until(lambda: all(link_is_up(ns, dev) for ns, dev in pending), timeout=timeout):
         raise LabError(_("links did not come up: {links}").format(links=pending))
+    # Neighbour entries left half-resolved while the link was down would hold the first packets
+    # until their next probe (a second later): start afresh, as after plugging a cable in.
+    for ns, dev in pending:
+        run(["ip", "-n", ns, "neigh", "flush", "dev", dev], check=False)
 
 
 def file_contains(path: Path, needle: str) -> bool:

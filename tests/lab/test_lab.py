@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_a_second_lab_with_many_hosts_leaves_nothing_after_down(lab):
     require_lab()
     from homediag.lab.lab import Lab
 
-    other = Lab("hx")
+    other = Lab(f"x{os.getpid()}")
     other.down()
     other.up("healthy", plain_hosts=60)
     try:
@@ -74,8 +75,28 @@ def test_a_second_lab_with_many_hosts_leaves_nothing_after_down(lab):
         assert lab.client_exec(["ping", "-c", "1", "-W", "1", str(plan.ROUTER_LAN)]).returncode == 0
     finally:
         other.down()
-    assert not [ns for ns in system.list_netns() if ns.startswith("hx-")]
-    assert not list(NETNS_ETC.glob("hx-*"))
+    assert not [ns for ns in system.list_netns() if other.names.owns_ns(ns)]
+    assert not list(NETNS_ETC.glob(f"{other.lab_id}-*"))
     assert not other.names.state_dir.exists()
     assert not [pid for pid in state_pids if system.proc_start_ticks(pid) is not None]
     other.down()  # idempotent
+
+
+def test_speedtest_cli_measures_the_lab_mini_server(lab_faults):
+    argv = [sys.executable, "-m", "speedtest", "--mini", f"http://{plan.SPEEDTEST_HOST}/", "--simple"]
+    with lab_faults("wan-slow") as lab:
+        proc = lab.client_exec(argv, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    down = float(proc.stdout.split("Download:")[1].split()[0])
+    assert 2.0 < down < 8.0  # the fault's 5 Mbit/s line
+
+
+def test_a_lab_that_is_up_refuses_a_second_up_and_unknown_faults(lab):
+    from homediag.core.errors import LabError
+    from homediag.lab.lab import Lab
+
+    with pytest.raises(LabError, match="already up"):
+        Lab(lab.lab_id).up("healthy")
+    with pytest.raises(LabError, match="unknown fault"):
+        lab.fault_add("no-such-fault")
+    assert lab.status().up
