@@ -148,6 +148,8 @@ class Lab:
         """Stop every process of this lab and delete its namespaces and files (idempotent)."""
         with self._locked():
             self._teardown()
+            # Labs come and go (the tests use one id per run): leave no lock file behind either.
+            self.names.lock_file.unlink(missing_ok=True)
 
     def _namespaces(self) -> list[str]:
         return [ns for ns in system.list_netns() if self.names.owns_ns(ns)]
