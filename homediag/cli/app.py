@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__
-from homediag.cli import diagnose, probes, report, scan
+from homediag.cli import diagnose, labcmd, probes, report, scan
 from homediag.cli.common import CliState, fail
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
@@ -60,7 +60,8 @@ diagnose.register(app)
 scan.register(app)
 app.add_typer(report.app, name="report")
 app.add_typer(probes.app, name="probes")
-# The playbooks and lab groups are added here when they exist (issues 3 and 4).
+app.add_typer(labcmd.app, name="lab")
+# The playbooks group is added here when it exists (issue 4).
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,262 @@
+"""``homediag lab``: the simulated home network (Linux, root). Thin: parses, calls homediag.lab,
+prints, and maps ``LabError`` to a one-line message and exit code 3."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from homediag.cli.common import ListFormat, console, echo_json, fail
+from homediag.core.errors import LabError
+from homediag.core.exitcodes import ExitCode
+from homediag.core.i18n import _
+
+if TYPE_CHECKING:
+    from homediag.lab.lab import Lab
+    from homediag.lab.selftest import FaultResult
+
+app = typer.Typer(
+    help=_("A simulated home network in network namespaces, with faults to diagnose (Linux, root)."),
+    no_args_is_help=True,
+)
+fault_app = typer.Typer(help=_("Switch faults on and off on the running lab."), no_args_is_help=True)
+app.add_typer(fault_app, name="fault")
+
+
+@contextmanager
+def _lab_errors() -> Iterator[None]:
+    try:
+        yield
+    except LabError as exc:
+        fail(str(exc), ExitCode.INTERNAL)
+
+
+def _lab() -> Lab:
+    from homediag.lab.lab import Lab
+
+    with _lab_errors():
+        return Lab()
+
+
+def _check_scenario(name: str) -> None:
+    from homediag.lab.scenario import list_scenarios
+
+    if name not in list_scenarios():
+        fail(
+            _("unknown scenario {name!r}").format(name=name),
+            ExitCode.USAGE,
+            hint=_("'homediag lab list' shows the scenarios."),
+        )
+
+
+def _check_fault(name: str) -> None:
+    from homediag.lab.faults import FAULTS
+
+    if name not in FAULTS:
+        fail(
+            _("unknown fault {name!r}").format(name=name),
+            ExitCode.USAGE,
+            hint=_("'homediag lab list' shows the faults."),
+        )
+
+
+@app.command("list")
+def list_(
+    fmt: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
+) -> None:
+    """List the scenarios and the faults."""
+    from homediag.core.jsonio import dumps
+    from homediag.lab.faults import FAULTS
+    from homediag.lab.scenario import list_scenarios, load_scenario
+
+    with _lab_errors():
+        scenarios = [load_scenario(name) for name in list_scenarios()]
+    if fmt is ListFormat.JSON:
+        echo_json(
+            dumps(
+                {
+                    "scenarios": [
+                        {
+                            "name": s.name,
+                            "description": s.description,
+                            "faults": list(s.faults),
+                            "complaint": s.complaint,
+                            "expect": {"codes": list(s.expect.codes), "top": s.expect.top},
+                        }
+                        for s in scenarios
+                    ],
+                    "faults": [
+                        {"name": f.name, "summary": _(f.summary), "codes": list(f.codes)}
+                        for f in sorted(FAULTS.values(), key=lambda f: f.name)
+                    ],
+                }
+            )
+        )
+        return
+    from rich.table import Table
+
+    out = console()
+    table = Table(title=_("Scenarios"), title_justify="left")
+    table.add_column(_("scenario"))
+    table.add_column(_("complaint"))
+    table.add_column(_("expected codes"))
+    for s in scenarios:
+        table.add_row(s.name, s.complaint or "", ", ".join(s.expect.codes) or "-")
+    out.print(table)
+    faults = Table(title=_("Faults"), title_justify="left")
+    faults.add_column(_("fault"))
+    faults.add_column(_("what it simulates"))
+    for fault in sorted(FAULTS.values(), key=lambda f: f.name):
+        faults.add_row(fault.name, _(fault.summary))
+    out.print(faults)
+
+
+@app.command()
+def up(
+    scenario: Annotated[str, typer.Argument(help=_("Scenario name ('homediag lab list')."))],
+    hosts: Annotated[
+        int | None, typer.Option("--hosts", help=_("Number of plain hosts (0-225)."), min=0)
+    ] = None,
+) -> None:
+    """Build the lab for SCENARIO (a lab already up with this id is torn down first)."""
+    import time
+
+    _check_scenario(scenario)
+    lab = _lab()
+    out = console(stderr=True)
+    start = time.monotonic()
+    with _lab_errors():
+        if lab.is_up():
+            out.print(_("Taking down lab {id} first.").format(id=lab.lab_id))
+            lab.down()
+        lab.up(scenario, plain_hosts=hosts)
+    out.print(
+        _("Lab {id} is up with scenario {name} in {s:.1f} s. Try: homediag lab shell").format(
+            id=lab.lab_id, name=scenario, s=time.monotonic() - start
+        )
+    )
+
+
+@fault_app.command("add")
+def fault_add(name: Annotated[str, typer.Argument(help=_("Fault name."))]) -> None:
+    """Switch a fault on."""
+    _check_fault(name)
+    lab = _lab()
+    with _lab_errors():
+        lab.fault_add(name)
+        console(stderr=True).print(_("Faults on: {faults}").format(faults=", ".join(lab.faults()) or "-"))
+
+
+@fault_app.command("remove")
+def fault_remove(name: Annotated[str, typer.Argument(help=_("Fault name."))]) -> None:
+    """Switch a fault off."""
+    _check_fault(name)
+    lab = _lab()
+    with _lab_errors():
+        lab.fault_remove(name)
+        console(stderr=True).print(_("Faults on: {faults}").format(faults=", ".join(lab.faults()) or "-"))
+
+
+@app.command()
+def status(
+    fmt: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
+) -> None:
+    """Show the lab's scenario, faults, client address and processes."""
+    from homediag.core.jsonio import dumps
+
+    lab = _lab()
+    with _lab_errors():
+        st = lab.status()
+    if fmt is ListFormat.JSON:
+        echo_json(dumps(st))
+        return
+    out = console()
+    if not st.up:
+        out.print(_("Lab {id} is down.").format(id=st.lab_id))
+        if st.namespaces:
+            out.print(
+                _("Leftover namespaces: {ns}; run 'homediag lab down'.").format(ns=", ".join(st.namespaces))
+            )
+        return
+    out.print(_("Lab {id}: scenario {name}").format(id=st.lab_id, name=st.scenario))
+    out.print(_("Faults on: {faults}").format(faults=", ".join(st.faults) or "-"))
+    out.print(_("Client address: {ip}").format(ip=st.client_ip or _("none")))
+    out.print(_("Config: {path}").format(path=st.config))
+    dead = [p.name for p in st.processes if not p.alive]
+    out.print(
+        _("Processes: {n} running, {d} stopped").format(n=sum(p.alive for p in st.processes), d=len(dead))
+        + (f" ({', '.join(dead)})" if dead else "")
+    )
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def shell(ctx: typer.Context) -> None:
+    """Open a shell in the client namespace, or run CMD there: homediag lab shell -- CMD."""
+    lab = _lab()
+    with _lab_errors():
+        if not lab.status().up:
+            raise LabError(_("lab {id} is not up").format(id=lab.lab_id))
+        argv = list(ctx.args) or [os.environ.get("SHELL") or "/bin/sh"]
+        full = lab.client_argv(argv)
+        env = lab.client_env()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(full[0], full, env)  # noqa: S606 - replacing ourselves is the point
+    except OSError as exc:
+        fail(_("cannot run {cmd}: {error}").format(cmd=argv[0], error=exc), ExitCode.INTERNAL)
+
+
+@app.command()
+def selftest(
+    fault: Annotated[
+        list[str] | None,
+        typer.Option("--fault", help=_("Test only this fault (repeatable).")),
+    ] = None,
+) -> None:
+    """Prove with standard tools from the client that each fault is present (exit 1 if not).
+
+    Uses the running lab, or builds a healthy one for the test and takes it down afterwards.
+    """
+    from homediag.lab.selftest import run_selftest
+
+    for name in fault or []:
+        _check_fault(name)
+    lab = _lab()
+    out = console()
+
+    def show(result: FaultResult) -> None:
+        mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+        out.print(f"{mark} {result.fault} ({result.seconds:.1f} s)")
+        for check in result.checks:
+            if not check.passed:
+                out.print(f"     {check.what}: {check.detail}", markup=False)
+
+    with _lab_errors():
+        built = False
+        if not lab.status().up:
+            out.print(_("Building a healthy lab {id} for the self-test.").format(id=lab.lab_id))
+            lab.up("healthy")
+            built = True
+        try:
+            result = run_selftest(lab, fault or None, progress=show)
+        finally:
+            if built:
+                lab.down()
+    verdict = _("passed") if result.passed else _("FAILED")
+    out.print(_("Self-test {verdict} in {s:.0f} s.").format(verdict=verdict, s=result.seconds))
+    raise typer.Exit(0 if result.passed else int(ExitCode.PROBLEM))
+
+
+@app.command()
+def down() -> None:
+    """Stop every process of the lab and delete its namespaces (safe to repeat)."""
+    lab = _lab()
+    with _lab_errors():
+        lab.down()
+    console(stderr=True).print(_("Lab {id} is down.").format(id=lab.lab_id))

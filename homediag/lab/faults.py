@@ -1,0 +1,660 @@
+"""Faults: each can be switched on and off on a running lab, and most combine.
+
+A fault changes the lab the way the real problem would: a cable pulled (a bridge port down), a DHCP
+option changed (dnsmasq re-reads it on SIGHUP, and the client renews as if it reconnected), nftables
+rules (loss with ``numgen random``, blocked DNS, UDP or multicast, a captive portal redirect), ``tc
+tbf`` rate limits, a second router or a carrier NAT in front of the router, a rogue DHCP server, a
+device answering for the client's address, an IPP Pause-Printer. Rules live in a table of their own
+per fault, so removing a fault is deleting its table.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+
+from homediag.core.errors import LabError
+from homediag.core.i18n import N_, _
+from homediag.lab import plan, services, system, topology
+from homediag.lab.runtime import Runtime
+from homediag.lab.scenario import DeviceSpec, Role
+from homediag.lab.topology import BRIDGE, CLIENT, HOSTS, ISP, ROUTER, WAN
+
+LOSS_PERCENT = 10
+"""Chance that the router drops each packet (each way) with ``wan-loss`` or ``lan-loss``."""
+MTU_SMALL = 1400
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault the lab can inject."""
+
+    name: str
+    summary: str
+    """What it simulates (English; translated when shown)."""
+    codes: tuple[str, ...]
+    """The problem codes homediag should find while it is on."""
+    apply: Callable[[Runtime], None]
+    revert: Callable[[Runtime], None]
+    conflicts: frozenset[str] = field(default_factory=frozenset)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _table(
+    ns_role: str, family: str, name: str, body: str
+) -> tuple[Callable[[Runtime], None], Callable[[Runtime], None]]:
+    """apply/revert that add and delete one nftables table."""
+
+    def apply(rt: Runtime) -> None:
+        system.nft(rt.ns(ns_role), f"table {family} {name} {{\n{body}\n}}\n")
+
+    def revert(rt: Runtime) -> None:
+        system.run(["nft", "delete", "table", family, name], ns=rt.ns(ns_role), check=False)
+
+    return apply, revert
+
+
+def _device(rt: Runtime, role: Role) -> tuple[str, DeviceSpec]:
+    found = rt.scenario.device(role)
+    if found is None:
+        raise LabError(_("this scenario has no {role} device").format(role=str(role)))
+    return found
+
+
+def client_reconnect(rt: Runtime, *, expect_lease: bool = True, timeout: float = 10.0) -> None:
+    """Make the client release its lease and ask again, as after reconnecting.
+
+    Waits for the new lease when ``expect_lease``, else only for the release.
+    """
+    lease = services.lease_file(rt)
+    lease.unlink(missing_ok=True)
+    rt.signal("client.udhcpc", signal.SIGUSR2)
+    if not system.wait_until(lambda: system.file_contains(lease, "event=deconfig"), timeout=3):
+        raise LabError(_("the client did not release its DHCP lease"))
+    lease.unlink(missing_ok=True)
+    rt.signal("client.udhcpc", signal.SIGUSR1)
+    if expect_lease and not system.wait_until(
+        lambda: system.file_contains(lease, "event=bound"), timeout=timeout
+    ):
+        raise LabError(_("the client got no DHCP lease within {s:.0f} s").format(s=timeout))
+
+
+def _dhcp_dns(mode: str) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        services.write_dhcp_opts(rt, mode)
+        rt.signal("router.dnsmasq", signal.SIGHUP)
+        client_reconnect(rt)
+
+    return switch
+
+
+def _tc(ns_role: str, dev: str, spec: str | None) -> Callable[[Runtime], None]:
+    def apply(rt: Runtime) -> None:
+        if spec is None:
+            system.run(["tc", "qdisc", "del", "dev", dev, "root"], ns=rt.ns(ns_role), check=False)
+        else:
+            system.run(["tc", "qdisc", "replace", "dev", dev, "root", *spec.split()], ns=rt.ns(ns_role))
+
+    return apply
+
+
+def _both(*steps: Callable[[Runtime], None]) -> Callable[[Runtime], None]:
+    def run(rt: Runtime) -> None:
+        for step in steps:
+            step(rt)
+
+    return run
+
+
+# --- link and WAN --------------------------------------------------------------------------------
+
+
+def _link(up: bool) -> Callable[[Runtime], None]:
+    return lambda rt: topology.set_port(rt, "client", up=up)
+
+
+def _wan(up: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        system.run(["ip", "-n", rt.ns(ISP), "link", "set", "cust", "up" if up else "down"])
+        if up:
+            system.wait_links_up([(rt.ns(ISP), "cust"), (rt.ns(ROUTER), WAN)])
+
+    return switch
+
+
+def _wan_mode(mode: str) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        topology.set_wan_mode(rt, mode)
+        if rt.running("router.upnp"):  # it learnt the old WAN address
+            rt.stop("router.upnp")
+            rt.start([services.upnp_spec(rt)])
+
+    return switch
+
+
+def _mtu(size: int) -> Callable[[Runtime], None]:
+    def apply(rt: Runtime) -> None:
+        system.run(["ip", "-n", rt.ns(ROUTER), "link", "set", WAN, "mtu", str(size)])
+        system.run(["ip", "-n", rt.ns(ISP), "link", "set", "cust", "mtu", str(size)])
+
+    return apply
+
+
+_DROP_FRAG_NEEDED = """
+    chain output {
+        type filter hook output priority 0; policy accept;
+        icmp type destination-unreachable icmp code frag-needed drop
+    }
+"""
+_mtu_router_on, _mtu_router_off = _table(ROUTER, "inet", "f_mtu", _DROP_FRAG_NEEDED)
+_mtu_isp_on, _mtu_isp_off = _table(ISP, "inet", "f_mtu", _DROP_FRAG_NEEDED)
+
+# --- router services -----------------------------------------------------------------------------
+
+_dns_down_on, _dns_down_off = _table(
+    ROUTER,
+    "inet",
+    "f_dns_down",
+    f"""
+    chain input {{
+        type filter hook input priority -10; policy accept;
+        iifname "{BRIDGE}" udp dport 53 drop
+        iifname "{BRIDGE}" tcp dport 53 drop
+    }}""",
+)
+
+_dns_slow_on, _dns_slow_off = _table(
+    ROUTER,
+    "ip",
+    "f_dns_slow",
+    f"""
+    chain output {{
+        type nat hook output priority -100; policy accept;
+        ip daddr {plan.DNS_SERVER} udp dport 53 dnat to {plan.DNS_SLOW_SERVER}
+        ip daddr {plan.DNS_SERVER} tcp dport 53 dnat to {plan.DNS_SLOW_SERVER}
+    }}""",
+)
+
+_dhcp_block_on, _dhcp_block_off = _table(
+    ROUTER,
+    "inet",
+    "f_dhcp_down",
+    f"""
+    chain input {{
+        type filter hook input priority -10; policy accept;
+        iifname "{BRIDGE}" udp dport 67 drop
+    }}""",
+)
+
+
+def _dhcp_down_on(rt: Runtime) -> None:
+    _dhcp_block_on(rt)
+    client_reconnect(rt, expect_lease=False)
+
+
+def _dhcp_down_off(rt: Runtime) -> None:
+    _dhcp_block_off(rt)
+    lease = services.lease_file(rt)
+    lease.unlink(missing_ok=True)
+    rt.signal("client.udhcpc", signal.SIGUSR1)
+    if not system.wait_until(lambda: system.file_contains(lease, "event=bound"), timeout=10):
+        raise LabError(_("the client got no DHCP lease after DHCP came back"))
+
+
+def _upnp_off(rt: Runtime) -> None:
+    rt.stop("router.upnp")
+
+
+def _upnp_on(rt: Runtime) -> None:
+    if not rt.running("router.upnp"):
+        rt.start([services.upnp_spec(rt)])
+
+
+_portal_on, _portal_off = _table(
+    ROUTER,
+    "ip",
+    "f_portal",
+    f"""
+    chain prerouting {{
+        type nat hook prerouting priority -110; policy accept;
+        iifname "{BRIDGE}" ip daddr != {plan.ROUTER_LAN} tcp dport 80 dnat to {plan.ROUTER_LAN}:8080
+    }}""",
+)
+
+
+def _admin_http(on: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        flag = rt.dir("router") / "admin-plain"
+        if on:
+            flag.touch()
+        else:
+            flag.unlink(missing_ok=True)
+
+    return switch
+
+
+_udp_on, _udp_off = _table(
+    ROUTER,
+    "inet",
+    "f_udp_blocked",
+    f"""
+    chain forward {{
+        type filter hook forward priority -10; policy accept;
+        oifname "{WAN}" udp dport != 53 drop
+    }}""",
+)
+
+_wan_loss_on, _wan_loss_off = _table(
+    ROUTER,
+    "inet",
+    "f_wan_loss",
+    f"""
+    chain prerouting {{
+        type filter hook prerouting priority -300; policy accept;
+        iifname "{WAN}" numgen random mod 100 < {LOSS_PERCENT} drop
+    }}
+    chain postrouting {{
+        type filter hook postrouting priority 300; policy accept;
+        oifname "{WAN}" numgen random mod 100 < {LOSS_PERCENT} drop
+    }}""",
+)
+
+_CLIENT_PORT = topology.port_name("client")
+
+_lan_loss_on, _lan_loss_off = _table(
+    ROUTER,
+    "bridge",
+    "f_lan_loss",
+    f"""
+    chain prerouting {{
+        type filter hook prerouting priority 0; policy accept;
+        iifname "{_CLIENT_PORT}" numgen random mod 100 < {LOSS_PERCENT} drop
+    }}
+    chain postrouting {{
+        type filter hook postrouting priority 0; policy accept;
+        oifname "{_CLIENT_PORT}" numgen random mod 100 < {LOSS_PERCENT} drop
+    }}""",
+)
+
+# --- LAN -----------------------------------------------------------------------------------------
+
+_isolation_on, _isolation_off = _table(
+    ROUTER,
+    "bridge",
+    "f_isolation",
+    f"""
+    chain forward {{
+        type filter hook forward priority 0; policy accept;
+        iifname "{_CLIENT_PORT}" drop
+        oifname "{_CLIENT_PORT}" drop
+    }}""",
+)
+
+_MCAST6 = "{ ff02::fb, ff02::c, ff05::c }"
+_multicast_on, _multicast_off = _table(
+    ROUTER,
+    "bridge",
+    "f_multicast",
+    f"""
+    chain forward {{
+        type filter hook forward priority 0; policy accept;
+        iifname "{_CLIENT_PORT}" ip daddr 224.0.0.0/4 drop
+        oifname "{_CLIENT_PORT}" ip daddr 224.0.0.0/4 drop
+        iifname "{_CLIENT_PORT}" ip6 daddr {_MCAST6} drop
+        oifname "{_CLIENT_PORT}" ip6 daddr {_MCAST6} drop
+    }}""",
+)
+
+
+def _printer_port(up: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        key, _dev = _device(rt, Role.PRINTER)
+        topology.set_port(rt, key, up=up)
+
+    return switch
+
+
+def _printer_pause(pause: bool) -> Callable[[Runtime], None]:
+    test = "pause-printer.test" if pause else "resume-printer.test"
+
+    def switch(rt: Runtime) -> None:
+        key, _dev = _device(rt, Role.PRINTER)
+        path = resources.files("homediag.lab") / "files" / test
+        system.run(["ipptool", "-T", "5", "ipp://127.0.0.1:631/ipp/print", str(path)], ns=rt.ns(key))
+
+    return switch
+
+
+DEFAULT_ROGUE = DeviceSpec.model_validate(
+    {
+        "role": "rogue-dhcp",
+        "kind": "router",
+        "vendor": "TP-LINK TECHNOLOGIES CO.,LTD.",
+        "ip": "10.77.0.3",
+        "mac": "50:c7:bf:77:00:03",
+        "name": "TL-WR802N",
+    }
+)
+"""The rogue DHCP server when the scenario names none (a travel router)."""
+DEFAULT_CONFLICT = DeviceSpec.model_validate(
+    {
+        "role": "ip-conflict",
+        "kind": "phone",
+        "vendor": "Apple, Inc.",
+        "ip": str(plan.CLIENT_IP),
+        "mac": "8c:85:90:77:00:99",
+        "name": "Kids iPhone",
+    }
+)
+"""The device claiming the client's address when the scenario names none."""
+
+
+def _fault_device(rt: Runtime, role: Role, default: DeviceSpec, key: str) -> tuple[str, DeviceSpec]:
+    found = rt.scenario.device(role)
+    return found if found is not None else (key, default)
+
+
+def _rogue_on(rt: Runtime) -> None:
+    key, dev = _fault_device(rt, Role.ROGUE_DHCP, DEFAULT_ROGUE, "rogue")
+    topology.add_device_ns(
+        rt, key, dev, extra=[f"addr add {plan.ROGUE_GATEWAY}/{plan.ROGUE_NET.prefixlen} dev eth0"]
+    )
+    rt.start([services.rogue_dhcp_spec(rt, key)])
+
+
+def _rogue_off(rt: Runtime) -> None:
+    key, _dev = _fault_device(rt, Role.ROGUE_DHCP, DEFAULT_ROGUE, "rogue")
+    rt.stop(f"{key}.dnsmasq")
+    topology.remove_device_ns(rt, key)
+
+
+_CONFLICT_IF = "dup"
+_CONFLICT_TABLE = 999
+
+
+def _conflict_on(rt: Runtime) -> None:
+    _key, dev = _fault_device(rt, Role.IP_CONFLICT, DEFAULT_CONFLICT, "phone")
+    dev = dev.model_copy(update={"ip": plan.CLIENT_IP})
+    system.ip_batch(topology.host_lines(_CONFLICT_IF, dev, table=_CONFLICT_TABLE), ns=rt.ns(HOSTS))
+
+
+def _conflict_off(rt: Runtime) -> None:
+    _key, dev = _fault_device(rt, Role.IP_CONFLICT, DEFAULT_CONFLICT, "phone")
+    dev = dev.model_copy(update={"ip": plan.CLIENT_IP})
+    lines = topology.remove_host_lines(_CONFLICT_IF, dev, table=_CONFLICT_TABLE)
+    for line in lines:
+        system.run(["ip", "-n", rt.ns(HOSTS), *line.split()], check=False)
+
+
+def _mqtt_anonymous(on: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        key, _dev = _device(rt, Role.MQTT)
+        rt.stop(f"{key}.mosquitto")
+        rt.start([services.mosquitto_spec(rt, key, anonymous=on)])
+
+    return switch
+
+
+def _ipv6_on(rt: Runtime) -> None:
+    router = rt.ns(ROUTER)
+    system.run(
+        [
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            f"{plan.ROUTER_LAN_V6}/{plan.LAN_V6.prefixlen}",
+            "dev",
+            BRIDGE,
+            "nodad",
+        ],
+        ns=router,
+    )
+    system.sysctl(router, {"net.ipv6.conf.all.forwarding": 1})
+    rt.start([services.ra_spec(rt)])
+    client = rt.ns(CLIENT)
+
+    def has_global() -> bool:
+        out = system.run(
+            ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"],
+            ns=client,
+            check=False,
+        ).stdout
+        return "2001:db8:77:" in out and "tentative" not in out
+
+    if not system.wait_until(has_global, timeout=8, interval=0.1):
+        raise LabError(_("the client did not configure the advertised IPv6 prefix"))
+
+
+def _ipv6_off(rt: Runtime) -> None:
+    router = rt.ns(ROUTER)
+    rt.stop("router.ra")
+    system.run(
+        ["ip", "-6", "addr", "del", f"{plan.ROUTER_LAN_V6}/{plan.LAN_V6.prefixlen}", "dev", BRIDGE],
+        ns=router,
+        check=False,
+    )
+    system.sysctl(router, {"net.ipv6.conf.all.forwarding": 0})
+    client = rt.ns(CLIENT)
+    system.run(["ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"], ns=client, check=False)
+    system.run(["ip", "-6", "route", "flush", "default"], ns=client, check=False)
+
+
+# The queues sit where traffic is forwarded (the ISP's side of the line for downloads, the router's
+# WAN for uploads), as on a real line: a sender's own qdisc would be kept short by TCP small queues.
+_DOWN_SLOW = "tbf rate 5mbit burst 32kb latency 50ms"
+_UP_SLOW = "tbf rate 1mbit burst 16kb latency 50ms"
+_DOWN_BLOAT = "tbf rate 20mbit burst 32kb latency 1000ms"
+_UP_BLOAT = "tbf rate 4mbit burst 16kb latency 1000ms"
+
+_F = N_
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in [
+        Fault(
+            "link-down",
+            _F("the client's cable is unplugged (no link)"),
+            ("link.no-connection",),
+            _link(False),
+            _link(True),
+        ),
+        Fault(
+            "wan-down",
+            _F("the router's internet line is down"),
+            ("wan.down",),
+            _wan(False),
+            _wan(True),
+        ),
+        Fault(
+            "dns-down",
+            _F("the router's DNS server does not answer"),
+            ("dns.server-unreachable",),
+            _dns_down_on,
+            _dns_down_off,
+        ),
+        Fault(
+            "dhcp-dead-dns",
+            _F("DHCP hands out a DNS server that does not exist"),
+            ("dns.server-unreachable",),
+            _dhcp_dns("dead-dns"),
+            _dhcp_dns("normal"),
+            frozenset({"dhcp-no-dns", "dhcp-down"}),
+        ),
+        Fault(
+            "dhcp-no-dns",
+            _F("DHCP hands out no DNS server at all"),
+            ("dns.no-resolver",),
+            _dhcp_dns("no-dns"),
+            _dhcp_dns("normal"),
+            frozenset({"dhcp-dead-dns", "dhcp-down"}),
+        ),
+        Fault(
+            "dhcp-down",
+            _F("the router's DHCP server does not answer"),
+            ("dhcp.no-lease",),
+            _dhcp_down_on,
+            _dhcp_down_off,
+            frozenset({"dhcp-dead-dns", "dhcp-no-dns"}),
+        ),
+        Fault(
+            "lan-loss",
+            _F("the client's link to the router loses packets at random"),
+            ("lan.packet-loss",),
+            _lan_loss_on,
+            _lan_loss_off,
+        ),
+        Fault(
+            "wan-loss",
+            _F("the internet line loses packets at random"),
+            ("wan.packet-loss",),
+            _wan_loss_on,
+            _wan_loss_off,
+        ),
+        Fault(
+            "wan-slow",
+            _F("the internet line is slow (5 Mbit/s down, 1 Mbit/s up)"),
+            ("wan.slow",),
+            _both(_tc(ISP, "cust", _DOWN_SLOW), _tc(ROUTER, WAN, _UP_SLOW)),
+            _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
+            frozenset({"bufferbloat"}),
+        ),
+        Fault(
+            "bufferbloat",
+            _F("the line's buffers are deep: latency climbs under load"),
+            ("wan.bufferbloat",),
+            _both(_tc(ISP, "cust", _DOWN_BLOAT), _tc(ROUTER, WAN, _UP_BLOAT)),
+            _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None)),
+            frozenset({"wan-slow"}),
+        ),
+        Fault(
+            "upnp-off",
+            _F("UPnP IGD is switched off on the router"),
+            ("upnp.igd-unavailable",),
+            _upnp_off,
+            _upnp_on,
+        ),
+        Fault(
+            "udp-blocked",
+            _F("UDP to the internet is blocked, except DNS"),
+            ("wan.udp-blocked",),
+            _udp_on,
+            _udp_off,
+        ),
+        Fault(
+            "printer-offline",
+            _F("the printer is unplugged"),
+            ("printer.offline",),
+            _printer_port(False),
+            _printer_port(True),
+        ),
+        Fault(
+            "printer-paused",
+            _F("the printer is paused (IPP Pause-Printer)"),
+            ("printer.stopped",),
+            _printer_pause(True),
+            _printer_pause(False),
+        ),
+        Fault(
+            "client-isolation",
+            _F("the client is isolated from the other LAN devices"),
+            ("lan.client-isolation",),
+            _isolation_on,
+            _isolation_off,
+        ),
+        Fault(
+            "multicast-blocked",
+            _F("multicast (mDNS, SSDP) does not reach the client"),
+            ("lan.multicast-blocked",),
+            _multicast_on,
+            _multicast_off,
+        ),
+        Fault(
+            "double-nat",
+            _F("a second router in front does NAT too"),
+            ("wan.double-nat",),
+            _wan_mode("double-nat"),
+            _wan_mode("public"),
+            frozenset({"cgnat"}),
+        ),
+        Fault(
+            "cgnat",
+            _F("the provider uses carrier-grade NAT (100.64.0.0/10)"),
+            ("wan.cgnat",),
+            _wan_mode("cgnat"),
+            _wan_mode("public"),
+            frozenset({"double-nat"}),
+        ),
+        Fault(
+            "dhcp-rogue",
+            _F("a second DHCP server answers on the LAN"),
+            ("dhcp.rogue-server",),
+            _rogue_on,
+            _rogue_off,
+        ),
+        Fault(
+            "ip-conflict",
+            _F("another device answers for the client's address"),
+            ("ip.conflict",),
+            _conflict_on,
+            _conflict_off,
+        ),
+        Fault(
+            "captive-portal",
+            _F("web traffic is redirected to a login page"),
+            ("wan.captive-portal",),
+            _portal_on,
+            _portal_off,
+        ),
+        Fault(
+            "mtu-blackhole",
+            _F("the WAN MTU is small and ICMP fragmentation-needed is dropped"),
+            ("wan.mtu-blackhole",),
+            _both(_mtu(MTU_SMALL), _mtu_router_on, _mtu_isp_on),
+            _both(_mtu(1500), _mtu_router_off, _mtu_isp_off),
+        ),
+        Fault(
+            "dns-slow",
+            _F("DNS answers take about 0.8 s"),
+            ("dns.slow",),
+            _dns_slow_on,
+            _dns_slow_off,
+        ),
+        Fault(
+            "ipv6-broken",
+            _F("IPv6 is advertised on the LAN but has no route to the internet"),
+            ("ipv6.broken",),
+            _ipv6_on,
+            _ipv6_off,
+        ),
+        Fault(
+            "admin-http",
+            _F("the router's admin page is served over plain HTTP"),
+            ("security.admin-http",),
+            _admin_http(True),
+            _admin_http(False),
+        ),
+        Fault(
+            "mqtt-anonymous",
+            _F("the MQTT broker accepts connections without credentials"),
+            ("security.mqtt-anonymous",),
+            _mqtt_anonymous(True),
+            _mqtt_anonymous(False),
+        ),
+    ]
+}
+"""Every fault by name."""
+
+
+def check_fault(name: str) -> Fault:
+    """The fault ``name``, or a ``LabError`` listing the known ones."""
+    fault = FAULTS.get(name)
+    if fault is None:
+        raise LabError(
+            _("unknown fault {name!r}; known: {names}").format(name=name, names=", ".join(sorted(FAULTS)))
+        )
+    return fault

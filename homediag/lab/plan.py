@@ -1,0 +1,144 @@
+"""The lab's address plan: a private /24 for the home, documentation ranges for the internet.
+
+```
+client ─┐                                     ┌─ lo: 198.51.100.1, .2   ping targets
+printer ┤                                     │      198.51.100.53, .54 DNS (.54 answers slowly)
+cast   ─┤  br-lan 10.77.0.1   wan 203.0.113.2 │      198.51.100.80      HTTP, Speedtest Mini, iperf3
+ ...   ─┼─[ router ]──────────────────[ isp ]─┴─[ inet ]  198.51.100.19   STUN
+hosts  ─┘   NAT, dnsmasq,     cust 203.0.113.1   up 192.0.2.1 ── isp 192.0.2.2
+            miniupnpd, admin  (double NAT: 192.168.178.0/24, CGNAT: 100.80.12.0/24, NAT to 203.0.113.2)
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Network
+
+LAN = IPv4Network("10.77.0.0/24")
+ROUTER_LAN = IPv4Address("10.77.0.1")
+CLIENT_IP = IPv4Address("10.77.0.20")
+"""The client's DHCP reservation."""
+DHCP_POOL = (IPv4Address("10.77.0.20"), IPv4Address("10.77.0.29"))
+DEAD_DNS = IPv4Address("10.77.0.253")
+"""Handed out by the ``dhcp-dead-dns`` fault: no device has this address."""
+PLAIN_HOSTS_FIRST = IPv4Address("10.77.0.30")
+MAX_PLAIN_HOSTS = int(LAN.broadcast_address) - int(PLAIN_HOSTS_FIRST)
+"""Plain hosts fill the LAN from .30 to .254 (225 hosts)."""
+
+ROUTER_MAC = "e8:df:70:77:00:01"
+CLIENT_MAC = "a0:36:9f:77:00:14"
+CLIENT_HOSTNAME = "technician-laptop"
+
+# The WAN link between the router and the ISP edge, in each of its modes.
+WAN_PUBLIC = IPv4Interface("203.0.113.2/24")
+ISP_CUSTOMER = IPv4Interface("203.0.113.1/24")
+WAN_DOUBLE_NAT = IPv4Interface("192.168.178.2/24")
+ISP_DOUBLE_NAT = IPv4Interface("192.168.178.1/24")
+WAN_CGNAT = IPv4Interface("100.80.12.2/24")
+ISP_CGNAT = IPv4Interface("100.80.12.1/24")
+PUBLIC_IP = IPv4Address("203.0.113.2")
+"""The address the internet sees in every mode."""
+PUBLIC_NET = IPv4Network("203.0.113.0/24")
+ISP_UP = IPv4Interface("192.0.2.1/24")
+INET_DOWN = IPv4Interface("192.0.2.2/24")
+
+# Services of the internet namespace (addresses on its loopback).
+PING_TARGETS = (IPv4Address("198.51.100.1"), IPv4Address("198.51.100.2"))
+DNS_SERVER = IPv4Address("198.51.100.53")
+DNS_SLOW_SERVER = IPv4Address("198.51.100.54")
+WEB_SERVER = IPv4Address("198.51.100.80")
+STUN_SERVER = IPv4Address("198.51.100.19")
+STUN_PORTS = (3478, 19302)
+IPERF_PORT = 5201
+INET_V6 = IPv6Address("2001:db8:ffff::1")
+INET_V6_WEB = IPv6Address("2001:db8:ffff::80")
+SLOW_DNS_DELAY_S = 0.8
+"""How long the slow resolver waits before answering (above the 400/500 ms thresholds)."""
+
+# IPv6 the ``ipv6-broken`` fault advertises on the LAN, with no route beyond the router.
+LAN_V6 = IPv6Network("2001:db8:77::/64")
+ROUTER_LAN_V6 = IPv6Address("2001:db8:77::1")
+
+# The rogue DHCP server's network (a travel router plugged in with its LAN port).
+ROGUE_NET = IPv4Network("192.168.1.0/24")
+ROGUE_GATEWAY = IPv4Address("192.168.1.1")
+
+SPEEDTEST_HOST = "speedtest.example.net"
+
+ZONE: dict[str, tuple[IPv4Address | None, IPv6Address | None]] = {
+    "example.com": (WEB_SERVER, INET_V6_WEB),
+    "www.example.com": (WEB_SERVER, INET_V6_WEB),
+    "connectivitycheck.gstatic.com": (WEB_SERVER, INET_V6_WEB),
+    "connectivitycheck.android.com": (WEB_SERVER, None),
+    "www.gstatic.com": (WEB_SERVER, None),
+    "clients3.google.com": (WEB_SERVER, None),
+    "www.google.com": (WEB_SERVER, None),
+    "captive.apple.com": (WEB_SERVER, None),
+    "www.msftconnecttest.com": (WEB_SERVER, None),
+    "detectportal.firefox.com": (WEB_SERVER, None),
+    "nmcheck.gnome.org": (WEB_SERVER, None),
+    "www.speedtest.net": (WEB_SERVER, None),
+    "c.speedtest.net": (WEB_SERVER, None),
+    SPEEDTEST_HOST: (WEB_SERVER, None),
+    "api.ipify.org": (WEB_SERVER, None),
+    "ifconfig.me": (WEB_SERVER, None),
+    "iperf.example.net": (WEB_SERVER, None),
+    "stun.l.google.com": (STUN_SERVER, None),
+    "stun.example.net": (STUN_SERVER, None),
+    "one.one.example": (PING_TARGETS[0], None),
+    "dns.example.net": (DNS_SERVER, None),
+}
+"""Names the internet's DNS server answers; every other name is NXDOMAIN."""
+
+
+@dataclass(frozen=True)
+class WanMode:
+    """How the router reaches the ISP edge: its WAN address, the ISP side, and whether the ISP NATs."""
+
+    name: str
+    router: IPv4Interface
+    isp: IPv4Interface
+    isp_nat: bool
+
+
+WAN_MODES: dict[str, WanMode] = {
+    "public": WanMode("public", WAN_PUBLIC, ISP_CUSTOMER, isp_nat=False),
+    "double-nat": WanMode("double-nat", WAN_DOUBLE_NAT, ISP_DOUBLE_NAT, isp_nat=True),
+    "cgnat": WanMode("cgnat", WAN_CGNAT, ISP_CGNAT, isp_nat=True),
+}
+
+
+@dataclass(frozen=True)
+class HostModel:
+    """One kind of plain host: vendor OUI, kind, and a name pattern."""
+
+    oui: str
+    vendor: str
+    kind: str
+    name: str
+
+
+PLAIN_HOST_MODELS: tuple[HostModel, ...] = (
+    HostModel("38:f9:d3", "Apple, Inc.", "phone", "iPhone"),
+    HostModel("f0:d4:15", "Intel Corporate", "computer", "Laptop"),
+    HostModel("5c:aa:fd", "Sonos, Inc.", "speaker", "Sonos One"),
+    HostModel("f0:27:2d", "Amazon Technologies Inc.", "speaker", "Echo Dot"),
+    HostModel("24:0a:c4", "Espressif Inc.", "iot", "Smart Plug"),
+    HostModel("54:bf:64", "Dell Inc.", "computer", "Desktop"),
+    HostModel("64:16:66", "Nest Labs Inc.", "camera", "Nest Cam"),
+    HostModel("a4:83:e7", "Apple, Inc.", "computer", "MacBook"),
+)
+"""Plain hosts cycle through these (real OUIs; the device part is made up)."""
+
+
+def plain_host_ip(index: int) -> IPv4Address:
+    """The address of plain host number ``index`` (from 0)."""
+    return PLAIN_HOSTS_FIRST + index
+
+
+def plain_host_mac(index: int) -> str:
+    """A MAC with a real vendor OUI and a made-up device part."""
+    model = PLAIN_HOST_MODELS[index % len(PLAIN_HOST_MODELS)]
+    last = int(plain_host_ip(index)) & 0xFF
+    return f"{model.oui}:77:{index // 256:02x}:{last:02x}"

@@ -1,0 +1,391 @@
+"""Scenarios: YAML files that say which faults a lab runs and what homediag should find there.
+
+```yaml
+name: printer-paused
+description: The printer was paused from its panel; it answers but prints nothing.
+extends: healthy            # devices and plain hosts come from this scenario
+faults: [printer-paused]
+complaint: printer
+expect: {codes: [printer.stopped], top: printer.stopped}
+devices:                    # added to (or overriding) the inherited ones
+  printer: {role: printer, kind: printer, vendor: "Brother Industries, LTD.",
+            ip: 10.77.0.10, mac: "3c:2a:f4:77:00:0a", name: Brother HL-L2350DW}
+plain_hosts: 5
+```
+Scenario files ship in ``homediag/lab/scenarios/``. Device kinds are ``DeviceKind`` values; vendors
+are the organisation names of the IEEE registry ``netaddr`` ships, and a test checks each MAC's OUI
+against its vendor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from ipaddress import IPv4Address
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from homediag.core.errors import LabError
+from homediag.core.i18n import _
+from homediag.core.model import DeviceKind
+from homediag.lab import plan
+
+PROBLEM_CODES: frozenset[str] = frozenset(
+    [
+        "link.no-connection",
+        "dhcp.no-lease",
+        "dhcp.rogue-server",
+        "ip.conflict",
+        "gateway.unreachable",
+        "lan.packet-loss",
+        "lan.client-isolation",
+        "lan.multicast-blocked",
+        "lan.subnet-mismatch",
+        "wan.down",
+        "wan.packet-loss",
+        "wan.slow",
+        "wan.bufferbloat",
+        "wan.double-nat",
+        "wan.cgnat",
+        "wan.mtu-blackhole",
+        "wan.captive-portal",
+        "wan.udp-blocked",
+        "wan.high-jitter",
+        "dns.no-resolver",
+        "dns.server-unreachable",
+        "dns.slow",
+        "dns.hijack",
+        "ipv6.broken",
+        "upnp.igd-unavailable",
+        "wifi.weak-signal",
+        "wifi.channel-congestion",
+        "wifi.insecure",
+        "wifi.low-rate",
+        "printer.offline",
+        "printer.stopped",
+        "printer.media-empty",
+        "printer.media-jam",
+        "printer.supply-low",
+        "printer.address-changed",
+        "device.unreachable",
+        "security.mqtt-anonymous",
+        "security.telnet-open",
+        "security.admin-http",
+    ]
+)
+"""The problem codes of DESIGN.md (the catalogue scenarios may expect)."""
+
+_DEVICE_ID = re.compile(r"^[a-z][a-z0-9]{0,9}$")
+_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+_SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class Role(StrEnum):
+    """What a device runs in the lab."""
+
+    ROUTER = "router"
+    CLIENT = "client"
+    PRINTER = "printer"
+    CAST = "cast"
+    DLNA = "dlna"
+    HUE = "hue"
+    HOMEKIT = "homekit"
+    MATTER = "matter"
+    MQTT = "mqtt"
+    HOST = "host"
+    """A plain host: answers ARP and ping."""
+    ROGUE_DHCP = "rogue-dhcp"
+    """Present only with the ``dhcp-rogue`` fault."""
+    IP_CONFLICT = "ip-conflict"
+    """Present only with the ``ip-conflict`` fault: it claims the client's address."""
+
+
+FAULT_ROLES: dict[Role, str] = {Role.ROGUE_DHCP: "dhcp-rogue", Role.IP_CONFLICT: "ip-conflict"}
+"""Devices that exist only while a fault is on, and that fault."""
+
+
+class DeviceSpec(BaseModel):
+    """One device of a scenario: what it is (ground truth for tests) and how the lab builds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Role
+    kind: DeviceKind
+    vendor: str = Field(min_length=1, max_length=120)
+    ip: IPv4Address
+    mac: str
+    name: str = Field(min_length=1, max_length=63)
+    """The readable instance name (mDNS instance, friendly name)."""
+    model: str = Field(default="", max_length=63)
+
+    @field_validator("mac")
+    @classmethod
+    def _mac(cls, value: str) -> str:
+        value = value.lower()
+        if not _MAC.match(value):
+            raise ValueError("not a MAC address like 3c:2a:f4:77:00:0a")
+        if int(value[:2], 16) & 1:
+            raise ValueError("a multicast MAC cannot be a device address")
+        return value
+
+    @property
+    def hostname(self) -> str:
+        """A DNS label made from the instance name (``Brother HL-L2350DW`` -> ``Brother-HL-L2350DW``)."""
+        label = re.sub(r"[^A-Za-z0-9-]+", "-", self.name).strip("-")
+        return label[:63] or "device"
+
+
+class Expect(BaseModel):
+    """What homediag must find in this scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    codes: tuple[str, ...] = ()
+    top: str | None = None
+
+    @field_validator("codes")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if code not in PROBLEM_CODES]
+        if unknown:
+            raise ValueError(f"unknown problem codes: {', '.join(unknown)}")
+        return value
+
+
+class _ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = Field(min_length=1)
+    extends: str | None = None
+    faults: tuple[str, ...] = ()
+    complaint: str | None = None
+    expect: Expect = Expect()
+    devices: dict[str, DeviceSpec] = Field(default_factory=dict)
+    plain_hosts: int | None = Field(default=None, ge=0, le=plan.MAX_PLAIN_HOSTS)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario with its inherited devices and its plain hosts expanded."""
+
+    name: str
+    description: str
+    faults: tuple[str, ...]
+    complaint: str | None
+    expect: Expect
+    devices: dict[str, DeviceSpec]
+    """Every device of the scenario by id, plain hosts included (``host1``, ``host2``...)."""
+    plain_hosts: int
+
+    def by_role(self, role: Role) -> list[tuple[str, DeviceSpec]]:
+        """The devices with ``role``, in id order."""
+        return [(key, dev) for key, dev in self.devices.items() if dev.role is role]
+
+    def device(self, role: Role) -> tuple[str, DeviceSpec] | None:
+        """The first device with ``role``, if any."""
+        found = self.by_role(role)
+        return found[0] if found else None
+
+    def with_plain_hosts(self, count: int) -> Scenario:
+        """The same scenario with ``count`` generated plain hosts instead."""
+        check_plain_hosts(count)
+        devices = {k: d for k, d in self.devices.items() if not _is_generated(k, d)}
+        devices.update(generated_hosts(count, taken=devices))
+        return Scenario(self.name, self.description, self.faults, self.complaint, self.expect, devices, count)
+
+    def present_devices(self, faults: tuple[str, ...] | list[str]) -> dict[str, DeviceSpec]:
+        """The devices on the LAN while ``faults`` are on (fault-only devices come and go)."""
+        return {
+            key: dev
+            for key, dev in self.devices.items()
+            if dev.role not in FAULT_ROLES or FAULT_ROLES[dev.role] in faults
+        }
+
+
+def check_plain_hosts(count: int) -> int:
+    """Refuse a plain host count the LAN cannot hold."""
+    if not 0 <= count <= plan.MAX_PLAIN_HOSTS:
+        raise LabError(
+            _("plain hosts must be between 0 and {n} (they share the LAN /24)").format(n=plan.MAX_PLAIN_HOSTS)
+        )
+    return count
+
+
+def _is_generated(key: str, dev: DeviceSpec) -> bool:
+    return dev.role is Role.HOST and re.fullmatch(r"host\d+", key) is not None
+
+
+def generated_hosts(count: int, *, taken: dict[str, DeviceSpec]) -> dict[str, DeviceSpec]:
+    """``count`` plain hosts ``host1``..``hostN`` from .30 up, skipping addresses already used."""
+    used = {dev.ip for dev in taken.values()}
+    out: dict[str, DeviceSpec] = {}
+    index = 0
+    slot = 0
+    while len(out) < count:
+        ip = plan.plain_host_ip(slot)
+        if ip in used:
+            slot += 1
+            continue
+        if ip >= plan.LAN.broadcast_address:
+            raise LabError(_("the LAN has no room for {n} plain hosts").format(n=count))
+        model = plan.PLAIN_HOST_MODELS[index % len(plan.PLAIN_HOST_MODELS)]
+        out[f"host{index + 1}"] = DeviceSpec(
+            role=Role.HOST,
+            kind=DeviceKind(model.kind),
+            vendor=model.vendor,
+            ip=ip,
+            mac=plan.plain_host_mac(slot),
+            name=f"{model.name} {index + 1}",
+        )
+        index += 1
+        slot += 1
+    return out
+
+
+def _scenario_dir() -> Any:
+    return resources.files("homediag.lab") / "scenarios"
+
+
+def list_scenarios() -> list[str]:
+    """Names of the scenarios that ship with homediag, sorted (``healthy`` first)."""
+    names = [
+        entry.name[: -len(".yaml")]
+        for entry in _scenario_dir().iterdir()
+        if entry.name.endswith(".yaml") and not entry.name.startswith("_")
+    ]
+    return sorted(names, key=lambda n: (n != "healthy", n))
+
+
+@cache
+def _raw(name: str) -> _ScenarioFile:
+    if not _SCENARIO_NAME.match(name):
+        raise LabError(_("invalid scenario name {name!r}").format(name=name))
+    entry = _scenario_dir() / f"{name}.yaml"
+    if not entry.is_file():
+        raise LabError(_("unknown scenario {name!r}; 'homediag lab list' shows them").format(name=name))
+    return parse_scenario_text(entry.read_text(encoding="utf-8"), source=f"{name}.yaml")
+
+
+def parse_scenario_text(text: str, *, source: str) -> _ScenarioFile:
+    """Validate the text of one scenario file (no inheritance resolved yet)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise LabError(_("{source}: not valid YAML").format(source=source)) from None
+    if not isinstance(data, dict):
+        raise LabError(_("{source}: a scenario must be a mapping").format(source=source))
+    try:
+        raw = _ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise LabError(
+            _("{source}: {key}: {message}").format(source=source, key=key, message=first["msg"])
+        ) from None
+    bad = [key for key in raw.devices if not _DEVICE_ID.match(key)]
+    if bad:
+        raise LabError(
+            _("{source}: device id {id!r} must be 1-10 lowercase letters and digits").format(
+                source=source, id=bad[0]
+            )
+        )
+    return raw
+
+
+def load_scenario(name: str) -> Scenario:
+    """Load a shipped scenario by name, resolving ``extends`` and expanding plain hosts."""
+    from homediag.lab.faults import FAULTS
+
+    chain: list[_ScenarioFile] = []
+    current: str | None = name
+    while current is not None:
+        if any(item.name == current for item in chain):
+            raise LabError(_("scenario {name!r} extends itself").format(name=current))
+        raw = _raw(current)
+        if raw.name != current:
+            raise LabError(_("{file}.yaml declares the name {name!r}").format(file=current, name=raw.name))
+        chain.append(raw)
+        current = raw.extends
+    devices: dict[str, DeviceSpec] = {}
+    plain = 0
+    for raw in reversed(chain):
+        devices.update(raw.devices)
+        if raw.plain_hosts is not None:
+            plain = raw.plain_hosts
+    top = chain[0]
+    unknown = [fault for fault in top.faults if fault not in FAULTS]
+    if unknown:
+        raise LabError(_("scenario {name!r}: unknown fault {fault!r}").format(name=name, fault=unknown[0]))
+    _check_devices(name, devices)
+    devices.update(generated_hosts(plain, taken=devices))
+    return Scenario(
+        name=top.name,
+        description=top.description,
+        faults=top.faults,
+        complaint=top.complaint,
+        expect=top.expect,
+        devices=devices,
+        plain_hosts=plain,
+    )
+
+
+RESERVED_IDS = frozenset({"isp", "inet", "hosts"})
+"""Namespaces of the lab that are not devices."""
+
+
+def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
+    for role in (Role.ROUTER, Role.CLIENT):
+        keys = [key for key, dev in devices.items() if dev.role is role]
+        if keys != [str(role)]:
+            raise LabError(
+                _("scenario {name!r} needs exactly one {role} device, with the id {role!r}").format(
+                    name=name, role=str(role)
+                )
+            )
+    for key, dev in devices.items():
+        if key in RESERVED_IDS or (
+            key in ("router", "client") and dev.role not in (Role.ROUTER, Role.CLIENT)
+        ):
+            raise LabError(_("scenario {name!r}: {id!r} is reserved for the lab").format(name=name, id=key))
+    seen_ip: dict[IPv4Address, str] = {}
+    seen_mac: dict[str, str] = {}
+    for key, dev in devices.items():
+        if dev.ip not in plan.LAN or dev.ip in (
+            plan.LAN.network_address,
+            plan.LAN.broadcast_address,
+        ):
+            raise LabError(
+                _("scenario {name!r}: device {id} has an address outside {lan}").format(
+                    name=name, id=key, lan=plan.LAN
+                )
+            )
+        if dev.role is Role.IP_CONFLICT:
+            continue  # it claims someone else's address on purpose
+        if dev.ip in seen_ip:
+            raise LabError(
+                _("scenario {name!r}: devices {a} and {b} share {ip}").format(
+                    name=name, a=seen_ip[dev.ip], b=key, ip=dev.ip
+                )
+            )
+        if dev.mac in seen_mac:
+            raise LabError(
+                _("scenario {name!r}: devices {a} and {b} share {mac}").format(
+                    name=name, a=seen_mac[dev.mac], b=key, mac=dev.mac
+                )
+            )
+        seen_ip[dev.ip] = key
+        seen_mac[dev.mac] = key
+    router = next(dev for dev in devices.values() if dev.role is Role.ROUTER)
+    client = next(dev for dev in devices.values() if dev.role is Role.CLIENT)
+    if router.ip != plan.ROUTER_LAN or client.ip != plan.CLIENT_IP:
+        raise LabError(
+            _("scenario {name!r}: the router must be {r} and the client {c}").format(
+                name=name, r=plan.ROUTER_LAN, c=plan.CLIENT_IP
+            )
+        )

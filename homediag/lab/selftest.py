@@ -1,0 +1,598 @@
+"""The lab's self-test: proves from inside the client, with standard tools, that each fault is
+really present and that what it should not break still works.
+
+The tools are the ones a technician would use: ping, dig, curl, avahi-browse, ipptool, arping,
+mosquitto_sub, a SOAP call to the router's IGD with curl; plus three small lab tools where no common
+command exists (an SSDP search, a STUN query, a DHCP discover that counts servers).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from homediag.core.errors import LabError
+from homediag.core.i18n import _
+from homediag.lab import plan
+from homediag.lab.faults import FAULTS
+from homediag.lab.lab import Lab
+
+Probe = Callable[[Lab], tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: a description and the probe that tests it."""
+
+    what: str
+    probe: Probe
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    what: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class FaultResult:
+    """All checks of one fault (or of the healthy baseline, fault ``healthy``)."""
+
+    fault: str
+    checks: tuple[CheckResult, ...]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check passed."""
+        return all(c.passed for c in self.checks)
+
+
+@dataclass(frozen=True)
+class SelftestResult:
+    """The whole self-test."""
+
+    results: tuple[FaultResult, ...]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether every fault's checks passed."""
+        return all(r.passed for r in self.results)
+
+
+# --- probes --------------------------------------------------------------------------------------
+
+GW = str(plan.ROUTER_LAN)
+NET = str(plan.PING_TARGETS[0])
+WEB = str(plan.WEB_SERVER)
+PRINTER_URI = "ipp://10.77.0.10:631/ipp/print"
+
+
+def _run(lab: Lab, argv: Sequence[str], timeout: float = 30.0) -> tuple[int, str]:
+    proc = lab.client_exec(argv, timeout=timeout)
+    return proc.returncode, (proc.stdout or "") + (proc.stderr or "")
+
+
+def _tool(module: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", f"homediag.lab.tools.{module}", *args]
+
+
+def ping(target: str, *, ok: bool = True) -> Check:
+    """``target`` answers ping (or, with ``ok=False``, does not)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-q", target])
+        return (rc == 0) == ok, _last(out)
+
+    return Check(f"ping {target} {'answers' if ok else 'fails'}", probe)
+
+
+def loss(target: str, *, at_least: float | None = None, at_most: float | None = None) -> Check:
+    """Packet loss to ``target`` over 60 quick pings is within bounds (percent)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["ping", "-c", "60", "-i", "0.01", "-W", "1", "-q", target])
+        match = re.search(r"([\d.]+)% packet loss", out)
+        if not match:
+            return False, _last(out)
+        pct = float(match.group(1))
+        good = (at_least is None or pct >= at_least) and (at_most is None or pct <= at_most)
+        return good, f"{pct:.0f}% loss"
+
+    bounds = f">= {at_least}%" if at_least is not None else f"<= {at_most}%"
+    return Check(f"loss to {target} {bounds}", probe)
+
+
+def dns(name: str, *, server: str | None = None, ok: bool = True, expect: str = WEB) -> Check:
+    """``name`` resolves to ``expect`` (through ``server``, else the client's resolver)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        argv = ["dig", "+time=1", "+tries=1", "+short", name, "A"]
+        if server:
+            argv.insert(1, f"@{server}")
+        rc, out = _run(lab, argv)
+        got = expect in out.split()
+        return got == ok, out.strip().splitlines()[-1] if out.strip() else f"exit {rc}"
+
+    via = f" via {server}" if server else ""
+    return Check(f"DNS {name}{via} {'resolves' if ok else 'fails'}", probe)
+
+
+def nxdomain(name: str) -> Check:
+    """A name the internet does not know is NXDOMAIN (not hijacked)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["dig", "+time=2", "+tries=1", name])
+        return "status: NXDOMAIN" in out, _status(out)
+
+    return Check(f"DNS {name} is NXDOMAIN", probe)
+
+
+def dns_slow(name: str, *, min_ms: int) -> Check:
+    """Answers take at least ``min_ms`` and still come."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["dig", "+time=3", "+tries=1", name])
+        match = re.search(r"Query time: (\d+) msec", out)
+        ms = int(match.group(1)) if match else -1
+        return ms >= min_ms and "status: NOERROR" in out, f"{ms} ms"
+
+    return Check(f"DNS {name} takes >= {min_ms} ms", probe)
+
+
+def resolver(*, expect: str | None) -> Check:
+    """The client's resolv.conf names ``expect`` (None: no nameserver at all)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["cat", "/etc/resolv.conf"])
+        servers = re.findall(r"^nameserver\s+(\S+)", out, re.MULTILINE)
+        return (servers == [expect] if expect else not servers), ",".join(servers) or "none"
+
+    return Check(f"resolver is {expect or 'absent'}", probe)
+
+
+def http(url: str, *, code: int, contains: str = "") -> Check:
+    """``url`` answers ``code`` (and its body contains ``contains``)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, ["curl", "-s", "-k", "-m", "4", "-w", "\n%{http_code}", url])
+        body, _, status = out.rpartition("\n")
+        good = status.strip() == str(code) and contains in body
+        return good, f"HTTP {status.strip()}" if rc == 0 else f"curl exit {rc}"
+
+    return Check(f"{url} answers {code}", probe)
+
+
+def download(
+    url: str,
+    *,
+    min_mbps: float | None = None,
+    max_mbps: float | None = None,
+    ok: bool = True,
+    timeout: int = 8,
+) -> Check:
+    """A download completes (at a speed within bounds), or with ``ok=False`` stalls."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(
+            lab,
+            ["curl", "-s", "-o", "/dev/null", "-m", str(timeout), "-w", "%{speed_download}", url],
+            timeout=timeout + 5,
+        )
+        try:
+            mbps = float(out.strip().splitlines()[-1]) * 8 / 1e6
+        except (ValueError, IndexError):
+            mbps = 0.0
+        if not ok:
+            return rc != 0, f"curl exit {rc}"
+        good = rc == 0 and (min_mbps is None or mbps >= min_mbps) and (max_mbps is None or mbps <= max_mbps)
+        return good, f"{mbps:.1f} Mbit/s (exit {rc})"
+
+    return Check(f"download {url.rsplit('/', 1)[-1]} {'works' if ok else 'stalls'}", probe)
+
+
+def big_ping(size: int, *, ok: bool) -> Check:
+    """A ping of ``size`` bytes with Don't Fragment set gets through (or vanishes)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, ["ping", "-M", "do", "-s", str(size), "-c", "2", "-W", "1", "-q", WEB])
+        return (rc == 0) == ok, _last(out)
+
+    return Check(f"DF ping of {size} bytes {'passes' if ok else 'vanishes'}", probe)
+
+
+def hop2(expect_prefix: str) -> Check:
+    """The second hop towards the internet answers from ``expect_prefix``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["ping", "-c", "1", "-t", "2", "-W", "1", NET])
+        match = re.search(r"From (\S+)", out)
+        hop = match.group(1) if match else "none"
+        return hop.startswith(expect_prefix), f"hop 2 is {hop}"
+
+    return Check(f"hop 2 is in {expect_prefix}*", probe)
+
+
+def public_ip(expect: str) -> Check:
+    """The internet sees the client as ``expect``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["curl", "-s", "-m", "4", "http://api.ipify.org/"])
+        return out.strip() == expect, out.strip()[:40]
+
+    return Check(f"public address is {expect}", probe)
+
+
+def mdns(service: str, instance: str, *, ok: bool = True) -> Check:
+    """avahi-browse (with a fresh cache) finds ``instance`` of ``service``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        lab.restart_client_avahi()
+        _rc, out = _run(lab, ["avahi-browse", "-t", "-r", "-p", service], timeout=15)
+        found = any(
+            line.startswith("=") and instance in line.replace("\\032", " ") for line in out.splitlines()
+        )
+        return found == ok, "found" if found else "not found"
+
+    return Check(f"mDNS {service} {instance!r} {'seen' if ok else 'unseen'}", probe)
+
+
+def ssdp(st: str, location_part: str, *, ok: bool = True) -> Check:
+    """An SSDP search for ``st`` gets an answer whose location contains ``location_part``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, _tool("ssdp_search", "--st", st, "--wait", "1.5"))
+        found = any(location_part in line for line in out.splitlines())
+        return found == ok, "found" if found else "not found"
+
+    return Check(f"SSDP {st} at {location_part} {'answers' if ok else 'silent'}", probe)
+
+
+def printer_state(expect: str, *, ok: bool = True) -> Check:
+    """ipptool reads ``printer-state`` (or, with ``ok=False``, cannot reach the printer)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(
+            lab,
+            ["ipptool", "-T", "3", "-tv", PRINTER_URI, "get-printer-attributes.test"],
+            timeout=6,
+        )
+        match = re.search(r"printer-state \(enum\) = (\S+)", out)
+        state = match.group(1) if match else None
+        if not ok:
+            return state is None, f"exit {rc}"
+        return state == expect, f"printer-state={state}"
+
+    what = f"printer-state is {expect}" if ok else "printer does not answer IPP"
+    return Check(what, probe)
+
+
+def igd_external_ip(expect: str | None) -> Check:
+    """The router's IGD answers GetExternalIPAddress with ``expect`` (None: no IGD answers)."""
+    body = (
+        '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+        's:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>'
+        '<u:GetExternalIPAddress xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"/>'
+        "</s:Body></s:Envelope>"
+    )
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(
+            lab,
+            [
+                "curl",
+                "-s",
+                "-m",
+                "3",
+                "-H",
+                'Content-Type: text/xml; charset="utf-8"',
+                "-H",
+                'SOAPAction: "urn:schemas-upnp-org:service:WANIPConnection:1#GetExternalIPAddress"',
+                "--data",
+                body,
+                f"http://{GW}:5000/ctl/IPConn",
+            ],
+        )
+        match = re.search(r"<NewExternalIPAddress>([^<]*)<", out)
+        got = match.group(1) if match else None
+        return got == expect, f"external {got}" if got else f"curl exit {rc}"
+
+    return Check(f"IGD external address is {expect}" if expect else "no IGD answers", probe)
+
+
+def stun(*, ok: bool) -> Check:
+    """A STUN query to the internet gets an answer (or, with ``ok=False``, none)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, _tool("stun_query", str(plan.STUN_SERVER), str(plan.STUN_PORTS[0])))
+        return (rc == 0) == ok, out.strip()[:40] or f"exit {rc}"
+
+    return Check(f"STUN {'answers' if ok else 'blocked'}", probe)
+
+
+def dhcp_servers(count: int) -> Check:
+    """A DHCP discover gets offers from ``count`` servers."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, _tool("dhcp_offers", "--wait", "2"))
+        servers = re.findall(r"server=(\S+)", out)
+        return len(servers) == count, ",".join(servers) or "none"
+
+    return Check(f"{count} DHCP server(s) answer", probe)
+
+
+def duplicate(ip: str, *, ok: bool) -> Check:
+    """arping's duplicate address detection finds another device on ``ip``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, ["arping", "-D", "-I", "eth0", "-c", "2", "-w", "3", ip])
+        dup = rc == 1 and "reply from" in out.lower()
+        return dup == ok, _last(out)
+
+    return Check(f"{ip} {'has' if ok else 'has no'} duplicate", probe)
+
+
+def client_address(*, ok: bool) -> Check:
+    """The client holds an IPv4 address (from DHCP)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["ip", "-4", "-o", "addr", "show", "dev", "eth0"])
+        has = " inet " in out
+        return has == ok, out.split()[3] if has else "no address"
+
+    return Check(f"client {'has' if ok else 'has no'} IPv4 address", probe)
+
+
+def carrier(*, ok: bool) -> Check:
+    """The client's interface has a link."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["ip", "-o", "link", "show", "dev", "eth0"])
+        has = "NO-CARRIER" not in out
+        return has == ok, "carrier" if has else "NO-CARRIER"
+
+    return Check(f"client link {'up' if ok else 'down'}", probe)
+
+
+def ipv6_global(*, ok: bool) -> Check:
+    """The client has a global IPv6 address from router advertisements."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global"])
+        has = "2001:db8:77:" in out
+        return has == ok, "global address" if has else "none"
+
+    return Check(f"client {'has' if ok else 'has no'} global IPv6", probe)
+
+
+def ping6(target: str, *, ok: bool) -> Check:
+    """``target`` answers ping over IPv6."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(lab, ["ping", "-6", "-c", "1", "-W", "1", target])
+        return (rc == 0) == ok, _last(out)
+
+    return Check(f"ping6 {target} {'answers' if ok else 'fails'}", probe)
+
+
+def mqtt_anonymous(*, ok: bool) -> Check:
+    """An anonymous MQTT client can read ``$SYS`` from the broker."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        rc, out = _run(
+            lab,
+            [
+                "mosquitto_sub",
+                "-h",
+                "10.77.0.16",
+                "-t",
+                "$SYS/broker/version",
+                "-C",
+                "1",
+                "-W",
+                "3",
+            ],
+        )
+        return (rc == 0) == ok, _last(out)
+
+    return Check(f"anonymous MQTT {'accepted' if ok else 'refused'}", probe)
+
+
+def latency_under_load(*, min_increase_ms: float) -> Check:
+    """Ping latency to the internet rises by at least ``min_increase_ms`` during a download."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        idle = _avg_rtt(_run(lab, ["ping", "-c", "5", "-i", "0.2", "-q", NET])[1])
+        script = (
+            f"curl -s -o /dev/null -m 8 http://{WEB}/speedtest/random4000x4000.jpg & "
+            f"pid=$!; sleep 2; ping -c 10 -i 0.2 -q {NET}; kill $pid 2>/dev/null; wait"
+        )
+        loaded = _avg_rtt(_run(lab, ["sh", "-c", script], timeout=20)[1])
+        return loaded - idle >= min_increase_ms, f"idle {idle:.0f} ms, loaded {loaded:.0f} ms"
+
+    return Check(f"latency rises >= {min_increase_ms:.0f} ms under load", probe)
+
+
+def _avg_rtt(out: str) -> float:
+    match = re.search(r"= [\d.]+/([\d.]+)/", out)
+    return float(match.group(1)) if match else -1.0
+
+
+def _last(out: str) -> str:
+    lines = [line for line in out.strip().splitlines() if line.strip()]
+    return lines[-1][:80] if lines else ""
+
+
+def _status(out: str) -> str:
+    match = re.search(r"status: (\w+)", out)
+    return match.group(1) if match else "no answer"
+
+
+# --- expectations --------------------------------------------------------------------------------
+
+BIG = f"http://{WEB}/speedtest/random750x750.jpg"
+SMALL = f"http://{WEB}/speedtest/latency.txt"
+CHECK_URL = "http://connectivitycheck.gstatic.com/generate_204"
+
+HEALTHY: tuple[Check, ...] = (
+    carrier(ok=True),
+    client_address(ok=True),
+    ping(GW),
+    ping("10.77.0.10"),
+    ping("10.77.0.30"),
+    ping(NET),
+    resolver(expect=GW),
+    dns("example.com"),
+    nxdomain("no-such-name.example.org"),
+    http(CHECK_URL, code=204),
+    public_ip(str(plan.PUBLIC_IP)),
+    hop2("203.0.113."),
+    mdns("_ipp._tcp", "Brother HL-L2350DW"),
+    mdns("_googlecast._tcp", "Chromecast-"),
+    printer_state("idle"),
+    ssdp("urn:schemas-upnp-org:device:MediaServer:1", ":8200/"),
+    ssdp("upnp:rootdevice", "10.77.0.13"),
+    igd_external_ip(str(plan.PUBLIC_IP)),
+    stun(ok=True),
+    dhcp_servers(1),
+    duplicate(str(plan.CLIENT_IP), ok=False),
+    http(f"http://{GW}/", code=301),
+    mqtt_anonymous(ok=False),
+    download(BIG, min_mbps=20),
+    big_ping(1472, ok=True),
+    ipv6_global(ok=False),
+)
+"""What a healthy lab must show."""
+
+FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
+    "link-down": (carrier(ok=False), ping(GW, ok=False)),
+    "wan-down": (ping(NET, ok=False), ping(GW), ping("10.77.0.10"), dns("example.com", ok=False)),
+    "dns-down": (
+        dns("example.com", server=GW, ok=False),
+        ping(NET),
+        dns("example.com", server=str(plan.DNS_SERVER)),
+    ),
+    "dhcp-dead-dns": (
+        resolver(expect=str(plan.DEAD_DNS)),
+        dns("example.com", ok=False),
+        dns("example.com", server=GW),
+        ping(NET),
+    ),
+    "dhcp-no-dns": (
+        resolver(expect=None),
+        dns("example.com", ok=False),
+        client_address(ok=True),
+        ping(NET),
+    ),
+    "dhcp-down": (client_address(ok=False), carrier(ok=True)),
+    "lan-loss": (loss(GW, at_least=5), ping(NET)),
+    "wan-loss": (loss(NET, at_least=5), loss(GW, at_most=0)),
+    "wan-slow": (download(BIG, max_mbps=8), dns("example.com"), ping(GW)),
+    "bufferbloat": (latency_under_load(min_increase_ms=100), download(BIG, min_mbps=12)),
+    "upnp-off": (
+        ssdp("urn:schemas-upnp-org:device:InternetGatewayDevice:2", ":5000/", ok=False),
+        igd_external_ip(None),
+        ping(NET),
+    ),
+    "udp-blocked": (
+        stun(ok=False),
+        dns("example.com", server=str(plan.DNS_SERVER)),
+        http(CHECK_URL, code=204),
+    ),
+    "printer-offline": (
+        ping("10.77.0.10", ok=False),
+        printer_state("", ok=False),
+        ping("10.77.0.11"),
+    ),
+    "printer-paused": (printer_state("stopped"), ping("10.77.0.10")),
+    "client-isolation": (
+        ping("10.77.0.10", ok=False),
+        ping("10.77.0.30", ok=False),
+        mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False),
+        ping(GW),
+        ping(NET),
+    ),
+    "multicast-blocked": (
+        mdns("_ipp._tcp", "Brother HL-L2350DW", ok=False),
+        ssdp("urn:schemas-upnp-org:device:MediaServer:1", ":8200/", ok=False),
+        ping("10.77.0.10"),
+        http("http://10.77.0.12:8200/rootDesc.xml", code=200),
+        printer_state("idle"),
+    ),
+    "double-nat": (hop2("192.168."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
+    "cgnat": (hop2("100.80."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
+    "dhcp-rogue": (dhcp_servers(2), ping(GW)),
+    "ip-conflict": (duplicate(str(plan.CLIENT_IP), ok=True),),
+    "captive-portal": (
+        http(CHECK_URL, code=302),
+        http(f"http://{GW}:8080/login", code=200, contains="Hotspot"),
+        dns("example.com"),
+        ping(NET),
+    ),
+    "mtu-blackhole": (
+        big_ping(1472, ok=False),
+        big_ping(1300, ok=True),
+        download(BIG, ok=False, timeout=4),
+        http(CHECK_URL, code=204),
+    ),
+    "dns-slow": (dns_slow("example.com", min_ms=500), ping(NET)),
+    "ipv6-broken": (ipv6_global(ok=True), ping6(str(plan.INET_V6), ok=False), ping(NET)),
+    "admin-http": (http(f"http://{GW}/", code=200, contains="Password"),),
+    "mqtt-anonymous": (mqtt_anonymous(ok=True), ping("10.77.0.16")),
+}
+"""For each fault: checks that prove it is present, then checks of what it must not break."""
+
+
+def run_checks(lab: Lab, name: str, checks: Sequence[Check]) -> FaultResult:
+    """Run ``checks`` and time them."""
+    start = time.monotonic()
+    results = []
+    for check in checks:
+        try:
+            passed, detail = check.probe(lab)
+        except LabError as exc:
+            passed, detail = False, str(exc)
+        results.append(CheckResult(check.what, passed, detail))
+    return FaultResult(name, tuple(results), time.monotonic() - start)
+
+
+def run_selftest(
+    lab: Lab,
+    faults: Sequence[str] | None = None,
+    *,
+    progress: Callable[[FaultResult], None] | None = None,
+    healthy: bool = True,
+) -> SelftestResult:
+    """Check the healthy lab, then switch each fault on, check it, and switch it off again.
+
+    The lab must be up; its faults are switched off first and left off at the end.
+    """
+    names = list(faults) if faults is not None else sorted(FAULT_CHECKS)
+    for name in names:
+        if name not in FAULTS or name not in FAULT_CHECKS:
+            raise LabError(_("no self-test for fault {name!r}").format(name=name))
+    if not lab.status().up:
+        raise LabError(_("lab {id} is not up").format(id=lab.lab_id))
+    start = time.monotonic()
+    lab.set_faults([])
+    out: list[FaultResult] = []
+    if healthy:
+        out.append(run_checks(lab, "healthy", HEALTHY))
+        if progress:
+            progress(out[-1])
+    for name in names:
+        lab.fault_add(name)
+        try:
+            out.append(run_checks(lab, name, FAULT_CHECKS[name]))
+        finally:
+            lab.fault_remove(name)
+        if progress:
+            progress(out[-1])
+    return SelftestResult(tuple(out), time.monotonic() - start)
