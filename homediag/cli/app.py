@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__
-from homediag.cli import diagnose, probes, report, scan
+from homediag.cli import diagnose, playbooks, probes, report, scan
 from homediag.cli.common import CliState, fail
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
@@ -56,7 +56,8 @@ diagnose.register(app)
 scan.register(app)
 app.add_typer(report.app, name="report")
 app.add_typer(probes.app, name="probes")
-# The playbooks and lab groups are added here when they exist (issues 3 and 4).
+app.add_typer(playbooks.app, name="playbooks")
+# The lab group is added here when it exists (issue 3).
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -169,6 +169,8 @@ def check(diagnosis: Diagnosis, case: Case) -> list[str]:
                 f"codes: {code} is not confirmed or likely "
                 f"(problems: {', '.join(sorted(problem_codes)) or 'none'})"
             )
+    if expect.no_problems and problem_codes:
+        failures.append(f"no_problems: found {', '.join(sorted(problem_codes))}")
     return failures
 
 

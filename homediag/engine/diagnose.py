@@ -354,12 +354,14 @@ class _Session:
         mode: str,
         complaint: str,
         healthy_prior: float | None = None,
+        free_cost_s: float | None = None,
     ) -> None:
         self.model = model
         self.shared = shared
         self.mode = mode
         self.complaint = complaint
         self.defaults = model.spec.defaults
+        self.free_cost_s = self.defaults.free_cost_s if free_cost_s is None else free_cost_s
         hypotheses = list(model.hypotheses)
         if healthy_prior is not None:
             scale = 1.0 - healthy_prior
@@ -549,12 +551,16 @@ class _Session:
         wanted = sorted(
             {t.fact for t in tests if t.fact is not None and not self._observed(t.fact)}
         )
+        costs = {t.id: self._test_cost(t) for t in tests}
+        charged: set[str] = set()
         if wanted:
             self.shared.add_observations(await self.shared.facts.obtain(wanted))
         action = "replay" if self.shared.replay else "probe"
         variables = self.variables()
         for test in tests:
-            self.cost_spent += self._test_cost(test) if test.fact in wanted else 0.0
+            if test.fact in wanted and test.fact not in charged:
+                charged.add(test.fact)
+                self.cost_spent += costs[test.id]
             result = test.map_observations(self.shared.observations, variables, self.shared.budget)
             if result.outcome is None:
                 note = result.note or "no outcome"
@@ -655,8 +661,12 @@ class _Session:
             if not t.asks_user
             and t.spec.kind == "probe"
             and t.fact is not None
-            and (t.free or self._observed(t.fact))
+            and (self._free(t) or self._observed(t.fact))
         ]
+
+    def _free(self, test: CompiledTest) -> bool:
+        cost = test.spec.cost
+        return cost.user_minutes == 0 and cost.seconds <= self.free_cost_s
 
     async def free_phase(self, *, note_rule: str = "free") -> None:
         while True:
@@ -1343,7 +1353,14 @@ async def _checkup(
                 "infer", playbook=member.id, note="skipped in the checkup: draft playbook"
             )
             continue
-        session = _Session(member, shared, mode=mode, complaint=name, healthy_prior=healthy)
+        session = _Session(
+            member,
+            shared,
+            mode=mode,
+            complaint=name,
+            healthy_prior=healthy,
+            free_cost_s=model.spec.defaults.free_cost_s,
+        )
         await session.run(free_only=True)
         if session.not_applicable:
             refs.append(member.ref)

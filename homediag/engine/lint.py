@@ -50,6 +50,8 @@ class _Collector:
         self.doc = doc
         self.draft = draft
         self.problems: list[Problem] = []
+        self.unknown_facts: set[str] = set()
+        """Unknown facts already reported (once per file is enough)."""
 
     def add(self, severity: Severity, path: PathKey, message: str) -> None:
         where = ".".join(str(p) for p in path)
@@ -113,7 +115,8 @@ def _check_match(match: Match, path: PathKey, out: _Collector) -> None:
 
 
 def _check_fact(name: str, path: PathKey, out: _Collector) -> None:
-    if fact_catalogue.get(name) is None:
+    if fact_catalogue.get(name) is None and name not in out.unknown_facts:
+        out.unknown_facts.add(name)
         out.draft_error(path, f"unknown fact {name!r} (not in the fact catalogue)")
 
 

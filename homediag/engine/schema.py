@@ -345,6 +345,8 @@ class CaseExpect(_Model):
     not_applicable: bool | None = None
     codes: list[str] = Field(default_factory=list)
     """Problem codes that must be among the confirmed or likely findings."""
+    no_problems: bool = False
+    """No finding may be confirmed or likely."""
 
 
 class Case(_Model):
