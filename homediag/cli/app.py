@@ -41,11 +41,15 @@ def _root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
+        ),
     ] = False,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help=_("Configuration file (else $HOMEDIAG_CONFIG, else the user's).")),
+        typer.Option(
+            "--config", help=_("Configuration file (else $HOMEDIAG_CONFIG, else the user's).")
+        ),
     ] = None,
 ) -> None:
     del version

@@ -63,7 +63,9 @@ def _print_problems(problems: list[Problem]) -> None:
     err = console(stderr=True)
     for problem in problems:
         style = "red" if problem.severity == "error" else "yellow"
-        err.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+        err.print(
+            str(problem), style=style, markup=False, highlight=False, emoji=False, soft_wrap=True
+        )
 
 
 @app.command("list")
@@ -105,6 +107,7 @@ def list_(
         )
     else:
         from rich.table import Table  # noqa: PLC0415
+        from rich.text import Text  # noqa: PLC0415
 
         table = Table(box=None, pad_edge=False, show_edge=False)
         for column in (_("id"), _("version"), _("state"), _("causes"), _("tests"), _("title")):
@@ -113,7 +116,7 @@ def list_(
             causes = row["causes"]
             tests = row["tests"]
             assert isinstance(causes, list) and isinstance(tests, list)
-            table.add_row(
+            cells = (
                 str(row["id"]),
                 str(row["version"]),
                 _("draft") if row["draft"] else _("complete"),
@@ -121,6 +124,7 @@ def list_(
                 str(len(tests)),
                 str(row["title"]),
             )
+            table.add_row(*(Text(cell) for cell in cells))
         console().print(table)
         _print_problems(result.errors)
     if result.errors:
@@ -152,7 +156,7 @@ def validate_(
         summary = _("{n} playbooks valid, {e} errors, {w} warnings").format(
             n=len(result.playbooks), e=len(result.errors), w=len(result.warnings)
         )
-        console().print(summary, markup=False, highlight=False)
+        console().print(summary, markup=False, highlight=False, emoji=False)
     if not result.ok:
         raise typer.Exit(int(ExitCode.PROBLEM))
 
@@ -214,7 +218,9 @@ def test_(
                 style=None if case.passed else "red",
             )
             for failure in case.failures:
-                out.print(f"    {failure}", markup=False, highlight=False, soft_wrap=True)
+                out.print(
+                    f"    {failure}", markup=False, highlight=False, emoji=False, soft_wrap=True
+                )
         out.print(
             _("{passed} passed, {failed} failed").format(
                 passed=len(results) - len(failed), failed=len(failed)

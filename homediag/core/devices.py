@@ -90,7 +90,8 @@ def merge_devices(sightings: Iterable[Device]) -> list[Device]:
             index = by_mac.get(mac)
             if index is None:
                 index = next(
-                    (by_ip[a] for a in addresses if a in by_ip and groups[by_ip[a]].mac is None), None
+                    (by_ip[a] for a in addresses if a in by_ip and groups[by_ip[a]].mac is None),
+                    None,
                 )
         else:
             index = next((by_ip[a] for a in addresses if a in by_ip), None)
@@ -105,7 +106,12 @@ def merge_devices(sightings: Iterable[Device]) -> list[Device]:
         for address in merged.addresses:
             by_ip.setdefault(address, index)
     final = [
-        Device(**{**d.__dict__, "id": device_id(d.mac, d.ip or (d.addresses[0] if d.addresses else None))})
+        Device(
+            **{
+                **d.__dict__,
+                "id": device_id(d.mac, d.ip or (d.addresses[0] if d.addresses else None)),
+            }
+        )
         for d in groups
     ]
     return sorted(final, key=lambda d: (_ip_sort_key(d.ip), d.id))
@@ -125,7 +131,9 @@ def matches(matcher: DeviceMatcher, device: Device) -> bool:
     checks: list[bool] = []
     if matcher.mdns_type is not None:
         wanted = matcher.mdns_type.rstrip(".").removesuffix(".local")
-        checks.append(any(s.type.rstrip(".").removesuffix(".local") == wanted for s in device.services))
+        checks.append(
+            any(s.type.rstrip(".").removesuffix(".local") == wanted for s in device.services)
+        )
     if matcher.ssdp_st is not None:
         checks.append(any(s.type.startswith(matcher.ssdp_st) for s in device.services))
     if matcher.oui is not None and device.mac:

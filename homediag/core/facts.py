@@ -49,9 +49,13 @@ class FactSpec:
         return self.privacy is not Privacy.KEEP
 
 
-def _facts(provider: str, *entries: tuple[str, FactType, str, str | None, Privacy]) -> list[FactSpec]:
+def _facts(
+    provider: str, *entries: tuple[str, FactType, str, str | None, Privacy]
+) -> list[FactSpec]:
     return [
-        FactSpec(name=name, type=type_, provider=provider, summary=summary, unit=unit, privacy=privacy)
+        FactSpec(
+            name=name, type=type_, provider=provider, summary=summary, unit=unit, privacy=privacy
+        )
         for name, type_, summary, unit, privacy in entries
     ]
 
@@ -69,8 +73,20 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
             ("interface.mac", "str", "MAC address of the interface", None, P),
             ("interface.ipv4", "list", "IPv4 addresses with prefix length (a.b.c.d/nn)", None, K),
             ("interface.ipv6", "list", "IPv6 addresses with prefix length", None, P),
-            ("interface.apipa", "bool", "The only IPv4 address is link-local 169.254.0.0/16", None, K),
-            ("interface.has_ipv4", "bool", "A usable (non link-local) IPv4 address is set", None, K),
+            (
+                "interface.apipa",
+                "bool",
+                "The only IPv4 address is link-local 169.254.0.0/16",
+                None,
+                K,
+            ),
+            (
+                "interface.has_ipv4",
+                "bool",
+                "A usable (non link-local) IPv4 address is set",
+                None,
+                K,
+            ),
             ("interface.subnet", "str", "The IPv4 network of the interface (a.b.c.0/nn)", None, K),
             ("interface.all", "list", "Every interface: name, up, kind, addresses", None, K),
             ("gateway.ipv4", "str", "The default IPv4 gateway", None, K),
@@ -81,7 +97,13 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
         *_facts(
             "net.gateway",
             ("gateway.reachable", "bool", "The default gateway answered at least once", None, K),
-            ("gateway.loss_pct", "float", "Share of probes to the gateway that got no answer", "%", K),
+            (
+                "gateway.loss_pct",
+                "float",
+                "Share of probes to the gateway that got no answer",
+                "%",
+                K,
+            ),
             ("gateway.rtt_ms", "float", "Mean round trip to the gateway", "ms", K),
             ("gateway.rtt_max_ms", "float", "Highest round trip to the gateway", "ms", K),
             ("gateway.jitter_ms", "float", "Mean difference of consecutive round trips", "ms", K),
@@ -90,10 +112,28 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
         # --- net.dns: the configured resolvers -------------------------------------------------
         *_facts(
             "net.dns",
-            ("dns.resolver_ok", "bool", "This resolver answered a query (subject: resolver)", None, K),
-            ("dns.latency_ms", "float", "Answer time of this resolver (subject: resolver)", "ms", K),
+            (
+                "dns.resolver_ok",
+                "bool",
+                "This resolver answered a query (subject: resolver)",
+                None,
+                K,
+            ),
+            (
+                "dns.latency_ms",
+                "float",
+                "Answer time of this resolver (subject: resolver)",
+                "ms",
+                K,
+            ),
             ("dns.any_ok", "bool", "At least one configured resolver answered", None, K),
-            ("dns.best_latency_ms", "float", "Answer time of the fastest working resolver", "ms", K),
+            (
+                "dns.best_latency_ms",
+                "float",
+                "Answer time of the fastest working resolver",
+                "ms",
+                K,
+            ),
         ),
     ]
 )

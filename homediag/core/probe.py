@@ -65,8 +65,11 @@ class CommandResult:
 class FactView:
     """Read-only access to what earlier probes observed."""
 
-    def __init__(self, observations: Callable[[], Sequence[Observation]],
-                 devices: Callable[[], Sequence[Device]]) -> None:
+    def __init__(
+        self,
+        observations: Callable[[], Sequence[Observation]],
+        devices: Callable[[], Sequence[Device]],
+    ) -> None:
         self._observations = observations
         self._devices = devices
 
@@ -124,7 +127,9 @@ class ProbeContext:
     def fact(self, name: str, subject: str | None = "local") -> JSONValue:
         """The value an earlier probe observed for ``name`` (declared in ``needs``), or None."""
         if name not in self.spec.needs and name not in self.spec.provides:
-            raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
+            raise ProbeSpecError(
+                f"{self.spec.id} reads fact {name!r} without declaring it in needs"
+            )
         return self.known.value(name, subject)
 
     def arg(self, name: str) -> Any:

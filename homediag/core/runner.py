@@ -115,7 +115,9 @@ class Runner:
             if state.get(pid) == 2:
                 return
             if state.get(pid) == 1:
-                raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
+                raise ProbeSpecError(
+                    "probes need each other in a cycle: " + " -> ".join((*path, pid))
+                )
             state[pid] = 1
             for dep in self.dependencies(pid):
                 visit(dep, (*path, pid))
@@ -186,7 +188,9 @@ class Runner:
         probe = self.registry.get(probe_id)
         refusal = self.gate(probe)
         if refusal is not None:
-            self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))
+            self._record(
+                ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0)
+            )
             return
         deps = self.dependencies(probe_id)
         if deps:
@@ -211,7 +215,9 @@ class Runner:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
         async with self._semaphore:
-            label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
+            label = (
+                probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
+            )
             if self.progress is not None:
                 self.progress.started(label)
             result = await self._execute(probe, target)
@@ -236,8 +242,9 @@ class Runner:
         )
         target_id = target.id if target is not None else None
 
-        def finish(outcome: Outcome, reason: str | None = None,
-                   error: ProbeError | None = None) -> ProbeResult:
+        def finish(
+            outcome: Outcome, reason: str | None = None, error: ProbeError | None = None
+        ) -> ProbeResult:
             return ProbeResult(
                 probe=spec.id,
                 outcome=outcome,
@@ -256,7 +263,9 @@ class Runner:
             instance = probe()
             reason = instance.applicable(ctx)
         except Exception as exc:  # noqa: BLE001 - a broken probe becomes an error result
-            return finish(Outcome.ERROR, _describe(exc), ProbeError(type(exc).__name__, _describe(exc)))
+            return finish(
+                Outcome.ERROR, _describe(exc), ProbeError(type(exc).__name__, _describe(exc))
+            )
         if reason:
             return finish(Outcome.NOT_APPLICABLE, reason)
 
@@ -299,14 +308,18 @@ class Runner:
                     probe_loop.call_soon_threadsafe(task.cancel)
 
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic()))
+            outcome = await asyncio.wait_for(
+                asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic())
+            )
         except TimeoutError:
             cancel_inner()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(done), timeout=CANCEL_GRACE_S)
             return finish(
                 Outcome.TIMEOUT,
-                _("did not finish within {seconds:g} s").format(seconds=round(deadline - started, 1)),
+                _("did not finish within {seconds:g} s").format(
+                    seconds=round(deadline - started, 1)
+                ),
             )
         except asyncio.CancelledError:
             cancel_inner()
@@ -332,8 +345,9 @@ def _describe(exc: BaseException) -> str:
 
 
 class _Finish(Protocol):
-    def __call__(self, outcome: Outcome, reason: str | None = None,
-                 error: ProbeError | None = None) -> ProbeResult: ...
+    def __call__(
+        self, outcome: Outcome, reason: str | None = None, error: ProbeError | None = None
+    ) -> ProbeResult: ...
 
 
 def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
@@ -348,7 +362,9 @@ def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
     if isinstance(outcome, asyncio.CancelledError):
         return finish(Outcome.TIMEOUT, _("cancelled at its deadline"))
     if isinstance(outcome, ProbeFailure):
-        return finish(Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome)))
+        return finish(
+            Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome))
+        )
     return finish(
         Outcome.ERROR, _describe(outcome), ProbeError(type(outcome).__name__, _describe(outcome))
     )

@@ -31,7 +31,9 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _child(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(
+    conn: multiprocessing.connection.Connection, fn: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     try:
         result: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - everything is reported back, typed
@@ -44,8 +46,11 @@ def _child(conn: multiprocessing.connection.Connection, fn: Callable[..., Any], 
         conn.close()
 
 
-def _wait(process: multiprocessing.process.BaseProcess, conn: multiprocessing.connection.Connection,
-          timeout_s: float) -> tuple[str, Any] | None:
+def _wait(
+    process: multiprocessing.process.BaseProcess,
+    conn: multiprocessing.connection.Connection,
+    timeout_s: float,
+) -> tuple[str, Any] | None:
     if not conn.poll(timeout_s):
         return None
     try:

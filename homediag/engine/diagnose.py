@@ -32,7 +32,7 @@ code.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,7 +52,7 @@ from homediag.core.model import (
 )
 from homediag.engine.catalog import CHECKUP, PlaybookSet, load_playbooks
 from homediag.engine.codes import UNKNOWN
-from homediag.engine.expressions import Budget, ExpressionError
+from homediag.engine.expressions import Budget, Expression, ExpressionError, Scope
 from homediag.engine.hitting import minimal_hitting_sets
 from homediag.engine.inference import Belief
 from homediag.engine.loader import LoadError, load_bytes
@@ -321,12 +321,26 @@ class _Shared:
     questions: list[Question] = field(default_factory=list)
     asked: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
+    version: int = 0
+    """Bumped whenever an observation or an answer arrives (expression results are cached per
+    version)."""
+    observed_facts: set[str] = field(default_factory=set)
+    fact_version: dict[str, int] = field(default_factory=dict)
+    """How many observations of each fact arrived (conditions are cached on the facts they read)."""
+
     def add_observations(self, observations: Iterable[Observation]) -> None:
         for obs in observations:
             key = id(obs)
             if key not in self.seen:
                 self.seen.add(key)
                 self.observations.append(obs)
+                self.observed_facts.add(obs.fact)
+                self.fact_version[obs.fact] = self.fact_version.get(obs.fact, 0) + 1
+                self.version += 1
+
+    def record_answer(self, playbook: str, question: str, answer: str | None) -> None:
+        self.asked[(playbook, question)] = answer
+        self.version += 1
 
     @property
     def interactive(self) -> bool:
@@ -384,9 +398,19 @@ class _Session:
         self.not_applicable: str | None = None
         self.stopped_because: str = ""
         self.user_minute_s = model.user_minute_s(shared.audience)
+        self._variables: tuple[int, Scope] | None = None
+        self._conditions: dict[tuple[str, str], tuple[Hashable, bool | None]] = {}
 
     # --- variables for expressions -----------------------------------------------------------
-    def variables(self) -> dict[str, Any]:
+    def variables(self) -> Scope:
+        cached = self._variables
+        if cached is not None and cached[0] == self.shared.version:
+            return cached[1]
+        variables = Scope(self._build_variables())
+        self._variables = (self.shared.version, variables)
+        return variables
+
+    def _build_variables(self) -> dict[str, Any]:
         facts: dict[str, Any] = {}
         for obs in self.shared.observations:
             if obs.subject == "local" or obs.fact not in facts:
@@ -417,11 +441,34 @@ class _Session:
         expression = test.requires if which == "requires" else test.valid_if
         if expression is None:
             return True
+        key = (test.id, which)
+        stamp = self._stamp(expression)
+        cached = self._conditions.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         try:
             verdict = expression.evaluate(self.variables(), self.shared.budget)
         except ExpressionError:
-            return None
-        return verdict if isinstance(verdict, bool) else None
+            verdict = None
+        result = verdict if isinstance(verdict, bool) else None
+        self._conditions[key] = (stamp, result)
+        return result
+
+    def _stamp(self, expression: Expression) -> Hashable:
+        """What the expression's result depends on: the entries it reads, or everything."""
+        if not expression.static_refs or expression.names & {
+            "value",
+            "values",
+            "subject",
+            "subjects",
+        }:
+            return ("all", self.shared.version)
+        facts = tuple(self.shared.fact_version.get(f, 0) for f in sorted(expression.fact_refs))
+        answers = tuple(
+            self.shared.asked.get((self.model.id, a), "\0unasked")
+            for a in sorted(expression.answer_refs)
+        )
+        return ("refs", facts, answers)
 
     # --- bookkeeping -------------------------------------------------------------------------
     def top(self, k: int = 3) -> list[tuple[str, float]]:
@@ -437,7 +484,7 @@ class _Session:
         return tuple(self.model.likelihood(test, h) for h in self.hypotheses)
 
     def _observed(self, fact: str) -> bool:
-        return any(obs.fact == fact for obs in self.shared.observations)
+        return fact in self.shared.observed_facts
 
     def _test_cost(self, test: CompiledTest) -> float:
         if test.fact is not None and not test.asks_user and self._observed(test.fact):
@@ -595,7 +642,7 @@ class _Session:
                     answers=answers_text,
                 )
             )
-            self.shared.asked[(self.model.id, test.id)] = None
+            self.shared.record_answer(self.model.id, test.id, None)
             self.no_evidence(
                 test, action="question", why=why, note="not asked: non-interactive run"
             )
@@ -616,7 +663,7 @@ class _Session:
                 answers=answers_text,
             )
         )
-        self.shared.asked[(self.model.id, test.id)] = answer
+        self.shared.record_answer(self.model.id, test.id, answer)
         if answer is None:
             self.no_evidence(test, action="question", why=why, note=note)
         else:
@@ -912,13 +959,14 @@ class _Session:
             )
             return True
         values = [obs.value for obs in selected]
-        variables = {
-            **self.variables(),
-            "value": values[0],
-            "values": values,
-            "subject": selected[0].subject,
-            "subjects": [obs.subject for obs in selected],
-        }
+        variables = self.variables().child(
+            {
+                "value": values[0],
+                "values": values,
+                "subject": selected[0].subject,
+                "subjects": [obs.subject for obs in selected],
+            }
+        )
         try:
             if rule.expression is not None:
                 verdict = rule.expression.evaluate(variables, self.shared.budget)

@@ -27,7 +27,7 @@ Numbers handed to CEL (fact values, thresholds, expectations) are doubles, so wr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -152,6 +152,9 @@ class Expression:
     """Fact names it reads through ``facts['name']``."""
     answer_refs: frozenset[str] = frozenset()
     """Question ids it reads through ``answers.id`` or ``answers['id']``."""
+    static_refs: bool = False
+    """Whether ``facts`` and ``answers`` are read only through the literal keys above, so the
+    result depends on those entries alone (callers may cache on them)."""
 
     def evaluate(self, variables: Mapping[str, Any], budget: Budget) -> Any:
         """Evaluate with ``variables`` (plain JSON-like values); return a plain Python value.
@@ -162,7 +165,10 @@ class Expression:
         env = _environment()
         activation = Activation(package=env.package, annotations=env.annotations, functions=None)
         evaluator = _CountingEvaluator(self.ast, activation, budget, [0])
-        context = {name: to_cel(value) for name, value in variables.items()}
+        if isinstance(variables, Scope):
+            context = {name: variables.cel(name) for name in self.names if name in variables}
+        else:
+            context = {name: to_cel(variables[name]) for name in self.names if name in variables}
         try:
             result = evaluator.evaluate(context)
         except BudgetExceeded:
@@ -174,6 +180,51 @@ class Expression:
         except Exception as exc:  # noqa: BLE001 - cel-python raises plain errors on odd input
             raise ExpressionError(f"{type(exc).__name__}: {exc}"[:200]) from None
         return from_cel(result)
+
+
+class Scope(Mapping[str, Any]):
+    """Variables for expressions: plain values, each converted to CEL once, when first read.
+
+    Only the names an expression reads are converted, so a large ``facts`` mapping costs nothing
+    to expressions that do not use it. :meth:`child` adds values (``value``, ``values``) and shares
+    the parent's conversions.
+    """
+
+    def __init__(self, values: Mapping[str, Any], parent: Scope | None = None) -> None:
+        self._values = dict(values)
+        self._parent = parent
+        self._cel: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        if self._parent is not None:
+            return self._parent[name]
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        names = set(self._values)
+        if self._parent is not None:
+            names.update(self._parent)
+        return iter(sorted(names))
+
+    def __len__(self) -> int:
+        return len(set(self))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values or (self._parent is not None and name in self._parent)
+
+    def cel(self, name: str) -> Any:
+        """The CEL value of ``name`` (converted once)."""
+        if name not in self._values and self._parent is not None:
+            return self._parent.cel(name)
+        if name not in self._cel:
+            self._cel[name] = to_cel(self._values[name])
+        return self._cel[name]
+
+    def child(self, values: Mapping[str, Any]) -> Scope:
+        """A scope with ``values`` added."""
+        return Scope(values, self)
 
 
 def _eval_message(exc: CELEvalError) -> str:
@@ -236,12 +287,53 @@ def compile_expression(source: str) -> Expression:
     if unknown_names:
         allowed = ", ".join(sorted(ROOT_NAMES))
         raise ExpressionError(f"unknown name {unknown_names[0]!r} (allowed: {allowed})")
+    fact_uses = _count_item_refs(nodes, "facts")
+    answer_uses = _count_item_refs(nodes, "answers") + _count_dot_refs(nodes, "answers")
+    static = fact_uses == _count_idents(nodes, "facts", bound) and answer_uses == _count_idents(
+        nodes, "answers", bound
+    )
     return Expression(
         source=source,
         ast=ast,
         names=frozenset(names),
         fact_refs=frozenset(_item_refs(nodes, "facts")),
         answer_refs=frozenset(_item_refs(nodes, "answers") | _dot_refs(nodes, "answers")),
+        static_refs=static,
+    )
+
+
+def _count_idents(nodes: list[lark.Tree[Any]], name: str, bound: set[str]) -> int:
+    if name in bound:
+        return -1
+    return sum(1 for node in nodes if node.data == "ident" and _token_text(node) == name)
+
+
+def _count_item_refs(nodes: list[lark.Tree[Any]], root: str) -> int:
+    count = 0
+    for node in nodes:
+        if node.data in ("member_item", "member_index") and len(node.children) == 2:
+            left, index = node.children
+            if not (isinstance(left, lark.Tree) and _root_ident(left) == root):
+                continue
+            literals = [
+                leaf
+                for leaf in (_walk(index) if isinstance(index, lark.Tree) else ())
+                if leaf.data == "literal"
+            ]
+            inner = [n for n in (_walk(index) if isinstance(index, lark.Tree) else ())]
+            if len(literals) == 1 and not any(n.data == "ident" for n in inner):
+                count += 1
+    return count
+
+
+def _count_dot_refs(nodes: list[lark.Tree[Any]], root: str) -> int:
+    return sum(
+        1
+        for node in nodes
+        if node.data == "member_dot"
+        and len(node.children) == 2
+        and isinstance(node.children[0], lark.Tree)
+        and _root_ident(node.children[0]) == root
     )
 
 

@@ -36,6 +36,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from homediag.core.errors import PlaybookError
 
 MAX_BYTES = 1_000_000
+
+# libyaml's composer when PyYAML was built with it (about ten times faster), else the Python one;
+# both resolve nothing, so resolution stays ours.
+_LOADER: type[yaml.BaseLoader] | type[yaml.CBaseLoader] = getattr(
+    yaml, "CBaseLoader", yaml.BaseLoader
+)
 MAX_DEPTH = 64
 
 PathKey = tuple[str | int, ...]
@@ -133,7 +139,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if node.tag != _STR_TAG:
                 raise self.fail(node, f"custom tags are not allowed ({node.tag})")
-            if node.style is None:
+            if not node.style:  # None (Python parser) or "" (libyaml): plain
                 return resolve_plain(node.value)
             return node.value
         if isinstance(node, SequenceNode):
@@ -147,9 +153,7 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     raise self.fail(key_node, "keys must be plain strings")
-                key = (
-                    key_node.value if key_node.style is not None else resolve_plain(key_node.value)
-                )
+                key = key_node.value if key_node.style else resolve_plain(key_node.value)
                 if not isinstance(key, str):
                     raise self.fail(
                         key_node,
@@ -168,7 +172,7 @@ def load_text(text: str, source: str = "<playbook>") -> Document:
     """Parse one YAML document strictly; raise ``PlaybookError`` naming ``source`` and the line."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise LoadError(source, None, f"larger than {MAX_BYTES} bytes")
-    loader = yaml.BaseLoader(text)
+    loader = _LOADER(text)
     try:
         try:
             node = loader.get_single_node()

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from homediag.core.model import Observation, PlaybookRef
-from homediag.engine.expressions import Budget, Expression, ExpressionError, compile_expression
+from homediag.engine.expressions import (
+    Budget,
+    Expression,
+    ExpressionError,
+    Scope,
+    compile_expression,
+)
 from homediag.engine.inference import Dist, floored, marginalise, normalised, uniform
 from homediag.engine.schema import (
     BoundRef,
@@ -142,13 +148,13 @@ class CompiledTest:
             return MapResult(outcome=None, note="not observed")
         first = selected[0]
         values = [obs.value for obs in selected]
-        scope = {
-            **variables,
+        extra = {
             "value": first.value,
             "values": values,
             "subject": first.subject,
             "subjects": [obs.subject for obs in selected],
         }
+        scope = variables.child(extra) if isinstance(variables, Scope) else {**variables, **extra}
         evidence = "; ".join(obs.evidence for obs in selected if obs.evidence) or None
 
         def result(outcome: str | None, note: str | None = None) -> MapResult:

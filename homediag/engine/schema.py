@@ -85,7 +85,7 @@ class Defaults(_Model):
     """Posterior at which identification stops."""
     free_cost_s: Annotated[float, Field(ge=0.0, le=60.0)] = 2.0
     """Automatic probes up to this cost run first, without selection."""
-    min_gain_per_s: Annotated[float, Field(ge=0.0)] = 0.001
+    min_gain_per_s: Annotated[float, Field(ge=0.0)] = 0.0005
     """Identify mode: a test must promise at least this many bits per second of cost."""
     leak_alarm: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.3
     """Multi-fault candidates are formed when the leak's posterior exceeds this."""

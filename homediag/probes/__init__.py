@@ -5,5 +5,4 @@ Each entry is ``module:Class``; the registry imports them when a command needs p
 ``homediag.probes.v1`` instead.
 """
 
-BUILTIN_PROBES: tuple[str, ...] = (
-)
+BUILTIN_PROBES: tuple[str, ...] = ()
