@@ -74,10 +74,14 @@ def observations(count: int = 500) -> list[Observation]:
         subject = f"resolver:198.51.100.{i % 250 + 1}"
         result.append(Observation("dns.resolver_ok", i % 7 != 0, "net.dns", subject=subject))
         result.append(Observation("dns.latency_ms", 20.0 + i, "net.dns", subject=subject))
-        result.append(Observation("device.reachable", i % 5 != 0, "devices.ping",
-                                  subject=f"device:{i}"))
-        result.append(Observation("gateway.samples_ms", [1.0 + (i % 3)] * 30, "net.gateway",
-                                  subject=f"target:{i}"))
+        result.append(
+            Observation("device.reachable", i % 5 != 0, "devices.ping", subject=f"device:{i}")
+        )
+        result.append(
+            Observation(
+                "gateway.samples_ms", [1.0 + (i % 3)] * 30, "net.gateway", subject=f"target:{i}"
+            )
+        )
     return result[:count]
 
 
@@ -85,8 +89,9 @@ async def diagnose_all(playbooks, facts) -> int:
     findings = 0
     for complaint in playbooks.complaints():
         for audience in ("technician", "customer"):
-            result = await diagnose(complaint, facts=facts, questioner=None, playbooks=playbooks,
-                                    audience=audience)
+            result = await diagnose(
+                complaint, facts=facts, questioner=None, playbooks=playbooks, audience=audience
+            )
             findings += len(result.findings)
     return findings
 
@@ -111,13 +116,17 @@ def main() -> int:
     fresh = load_playbooks()
     asyncio.run(diagnose_all(fresh, StoredFacts(obs)))
     cold_ms = (time.perf_counter() - first_t0) * 1000
-    print(f"observations: {len(obs)}; playbooks: {len(playbooks.playbooks)}; "
-          f"diagnoses per round: {runs} (every complaint, technician and customer); "
-          f"findings per round: {findings}")
+    print(
+        f"observations: {len(obs)}; playbooks: {len(playbooks.playbooks)}; "
+        f"diagnoses per round: {runs} (every complaint, technician and customer); "
+        f"findings per round: {findings}"
+    )
     print(f"load + validate playbooks: {load_ms:.1f} ms")
-    print(f"all diagnoses, warm: median {statistics.median(times):.1f} ms, "
-          f"worst {max(times):.1f} ms over {args.repeat} rounds "
-          f"({statistics.median(times) / runs:.2f} ms per diagnosis)")
+    print(
+        f"all diagnoses, warm: median {statistics.median(times):.1f} ms, "
+        f"worst {max(times):.1f} ms over {args.repeat} rounds "
+        f"({statistics.median(times) / runs:.2f} ms per diagnosis)"
+    )
     print(f"cold (load + all diagnoses with fresh caches): {cold_ms:.1f} ms")
     return 0
 

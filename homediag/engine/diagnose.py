@@ -38,6 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.errors import PlaybookError, UsageError
 from homediag.core.i18n import SUPPORTED_LANGUAGES, gettext_for
@@ -46,9 +47,11 @@ from homediag.core.model import (
     Finding,
     FindingStatus,
     Observation,
+    Outcome,
     PlaybookRef,
     Question,
     Remedy,
+    Report,
 )
 from homediag.engine.catalog import CHECKUP, PlaybookSet, load_playbooks
 from homediag.engine.codes import UNKNOWN
@@ -207,6 +210,18 @@ class StoredFacts:
         self._observations = tuple(observations)
         self._facts = frozenset(obs.fact for obs in self._observations)
         self._reasons = dict(reasons or {})
+
+    @classmethod
+    def from_report(cls, report: Report) -> StoredFacts:
+        """The observations of a stored report; a fact whose probe failed says how it failed."""
+        runs = {run.probe: run for run in report.probe_runs}
+        reasons: dict[str, str] = {}
+        for spec in fact_catalogue.CATALOGUE.values():
+            run = runs.get(spec.provider)
+            if run is not None and run.outcome is not Outcome.OK:
+                detail = f": {run.reason}" if run.reason else ""
+                reasons[spec.name] = f"{run.probe} {run.outcome.value}{detail}"
+        return cls(report.observations, reasons)
 
     async def obtain(self, facts: Iterable[str]) -> list[Observation]:
         """The stored observations of ``facts``."""
@@ -708,7 +723,11 @@ class _Session:
             if not t.asks_user
             and t.spec.kind == "probe"
             and t.fact is not None
-            and (self._free(t) or self._observed(t.fact))
+            and (
+                self._free(t)
+                or self._observed(t.fact)
+                or self.shared.facts.cost_s(t.fact) <= 0.0  # stored, or its probe already ran
+            )
         ]
 
     def _free(self, test: CompiledTest) -> bool:

@@ -382,7 +382,8 @@ class PlaybookModel:
         if cached is not None:
             return cached
         if hypothesis.kind == "leak":
-            spread = self.spec.defaults.leak_spread
+            # A test no modelled cause affects says nothing about unmodelled ones either.
+            spread = self.spec.defaults.leak_spread if test.effects else 0.0
             flat = uniform(len(test.outcomes))
             raw: Sequence[float] = [
                 spread * u + (1.0 - spread) * n for u, n in zip(flat, test.normal, strict=True)
