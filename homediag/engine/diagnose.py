@@ -41,7 +41,7 @@ from typing import Any, Protocol, runtime_checkable
 from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.errors import PlaybookError, UsageError
-from homediag.core.i18n import SUPPORTED_LANGUAGES, gettext_for
+from homediag.core.i18n import N_, SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import (
     EvidenceItem,
     Finding,
@@ -112,6 +112,17 @@ STATUS_RANK = {
     FindingStatus.NOT_TESTED: 4,
     FindingStatus.RULED_OUT: 5,
 }
+UNKNOWN_TITLE = N_("The cause could not be identified")
+UNKNOWN_EXPLANATION = N_(
+    "None of the causes homediag knows explains what it observed. "
+    "Hand this report to a technician or your provider."
+)
+UNKNOWN_DETAILS = N_(
+    "The leak hypothesis (a cause this playbook does not model) is the most probable. "
+    "Escalate with the report: observations and trace are included."
+)
+ANSWERED = N_("{question} Answer: {answer}")
+TEST_OUTCOME = N_("{test}: {outcome}")
 CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
 LIKELY_P = 0.6
@@ -514,10 +525,8 @@ class _Session:
         label = _text(test.spec.title, lang) or _text(test.spec.text, lang) or test.id
         if test.spec.answers and outcome in test.spec.answers:
             answer = _text(test.spec.answers[outcome], lang, outcome)
-            return gettext_for(lang, "{question} Answer: {answer}").format(
-                question=label, answer=answer
-            )
-        return gettext_for(lang, "{test}: {outcome}").format(test=label, outcome=outcome)
+            return gettext_for(lang, ANSWERED).format(question=label, answer=answer)
+        return gettext_for(lang, TEST_OUTCOME).format(test=label, outcome=outcome)
 
     # --- applying evidence -------------------------------------------------------------------
     def apply(
@@ -803,9 +812,43 @@ class _Session:
             why = self._why(choice)
             if test.asks_user:
                 await self.ask(test, why)
+            elif test.spec.kind == "experiment":
+                await self.run_experiment(test, why)
             else:
                 await self.run_probes([test], why)
         self.stopped_because = "step limit reached"
+
+    async def run_experiment(self, test: CompiledTest, why: Mapping[str, Any]) -> None:
+        """Ask the user to change something, then measure again (Breese & Heckerman's experiment:
+        change the configuration, observe the new behaviour)."""
+        assert test.fact is not None and self.shared.questioner is not None
+        question = QuestionSpec(
+            id=test.id,
+            playbook=self.model.id,
+            kind="experiment",
+            text=test.spec.text or {},
+            answers=(("done", _DONE), ("not_now", _NOT_NOW)),
+        )
+        self.cost_spent += test.cost_s(self.user_minute_s)
+        answer = await self.shared.questioner.ask(question, self.shared.lang)
+        if answer != "done":
+            self.no_evidence(test, action="question", why=why, note="experiment not done")
+            return
+        refresh = getattr(self.shared.facts, "refresh", None)
+        fresh: list[Observation] = list(await refresh([test.fact])) if callable(refresh) else []
+        result = test.map_observations(fresh, self.variables(), self.shared.budget)
+        self.shared.add_observations(fresh)
+        if result.outcome is None:
+            self.no_evidence(
+                test,
+                action="probe",
+                why=why,
+                note=f"experiment gave no evidence: {result.note or 'no outcome'}",
+                result=result,
+            )
+        else:
+            self.apply(test, result.outcome, action="probe", why=why, result=result)
+            self.check_multi_fault()
 
     def _why(self, choice: Choice) -> dict[str, Any]:
         why: dict[str, Any] = {"rule": choice.rule, "score": choice.score}
@@ -1297,17 +1340,9 @@ class _Session:
             code=UNKNOWN,
             status=FindingStatus.POSSIBLE,
             probability=rounded(p),
-            title=gettext_for(lang, "The cause could not be identified"),
-            explanation=gettext_for(
-                lang,
-                "None of the causes homediag knows explains what it observed. "
-                "Hand this report to a technician or your provider.",
-            ),
-            details=gettext_for(
-                lang,
-                "The leak hypothesis (a cause this playbook does not model) is the most probable. "
-                "Escalate with the report: observations and trace are included.",
-            ),
+            title=gettext_for(lang, UNKNOWN_TITLE),
+            explanation=gettext_for(lang, UNKNOWN_EXPLANATION),
+            details=gettext_for(lang, UNKNOWN_DETAILS),
             evidence=tuple(pro),
             evidence_against=tuple(con),
             remedies=(self._escalation(),),

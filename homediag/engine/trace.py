@@ -23,6 +23,10 @@ Shape of a step (the report's JSON Schema references it; keys with nothing to sa
       "note": "not observed: net.gateway timed out"   # why a test gave no evidence, deferrals...
     }
 
+A ``stop`` step may add ``deferred`` (tests outside their window) and ``unavailable`` (``[test,
+reason]`` pairs: no probe can observe the fact, or it is gated); a ``multi_fault`` step adds
+``candidates`` (the causes of each new candidate). :data:`TRACE_STEP_SCHEMA` is the JSON Schema.
+
 ``ruled_out`` lists hypotheses this step made at least 5 times less likely (likelihood ratio
 P(outcome | h) / P(outcome | not h) <= 0.2), ``ruled_in`` those it made at least 5 times more
 likely. Numbers are rounded to 4 decimals; no clock time appears, so the same inputs give the same
@@ -39,6 +43,75 @@ from typing import Any
 RULED_OUT_LR = 0.2
 RULED_IN_LR = 5.0
 ACTIONS = ("probe", "question", "replay", "infer", "multi_fault", "remedy", "stop")
+
+_RATIO_ITEM: dict[str, Any] = {
+    "type": "object",
+    "required": ["cause", "likelihood_ratio"],
+    "properties": {
+        "cause": {"type": "string"},
+        "code": {"type": ["string", "null"]},
+        "likelihood_ratio": {"type": "number", "minimum": 0},
+        "text": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+TRACE_STEP_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "homediag engine trace step",
+    "type": "object",
+    "required": ["n", "playbook", "action"],
+    "properties": {
+        "n": {"type": "integer", "minimum": 1},
+        "playbook": {"type": "string"},
+        "action": {"enum": list(ACTIONS)},
+        "test": {"type": "string"},
+        "fact": {"type": "string"},
+        "subject": {"type": "string"},
+        "why": {
+            "type": "object",
+            "required": ["rule"],
+            "properties": {
+                "rule": {"type": "string"},
+                "score": {"type": ["number", "null"]},
+                "ecr_s": {"type": "number"},
+                "p_fix": {"type": "number"},
+                "runners_up": {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "prefixItems": [{"type": "string"}, {"type": "number"}],
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
+        "outcome": {"type": ["string", "null"]},
+        "value": {},
+        "ruled_out": {"type": "array", "items": _RATIO_ITEM},
+        "ruled_in": {"type": "array", "items": _RATIO_ITEM},
+        "posterior_top": {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "prefixItems": [{"type": "string"}, {"type": "number", "minimum": 0, "maximum": 1}],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+        },
+        "note": {"type": "string"},
+        "deferred": {"type": "array", "items": {"type": "string"}},
+        "unavailable": {
+            "type": "array",
+            "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+        },
+        "candidates": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+    },
+    "additionalProperties": False,
+}
+"""JSON Schema (2020-12) of one trace step, for the report schema to reference."""
 
 
 def rounded(value: float, digits: int = 4) -> float:

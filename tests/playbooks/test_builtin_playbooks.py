@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import jsonschema
 import pytest
 
 from homediag.core.model import Observation
@@ -12,6 +13,7 @@ from homediag.engine.cases import run_case
 from homediag.engine.catalog import PlaybookSet, builtin_location, validate
 from homediag.engine.codes import PROBLEM_CODES
 from homediag.engine.diagnose import AnswerFile, StoredFacts, diagnose
+from homediag.engine.trace import TRACE_STEP_SCHEMA
 
 COMPLAINTS = (
     "no-internet",
@@ -162,3 +164,6 @@ def test_golden_scenarios(name: str, snapshot: Any) -> None:
         "questions": [(q.id, q.answer, q.source) for q in result.questions],
     }
     assert summary == snapshot
+    validator = jsonschema.Draft202012Validator(TRACE_STEP_SCHEMA)
+    for step in result.trace:
+        validator.validate(step)

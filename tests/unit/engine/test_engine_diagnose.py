@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from engine_builders import base_playbook, cause, compile_data, obs, question, remedy, text
 
@@ -33,26 +34,7 @@ from homediag.engine.diagnose import (
     merge_by_code,
 )
 from homediag.engine.model import PlaybookModel
-from homediag.engine.trace import ACTIONS
-
-TRACE_KEYS = {
-    "n",
-    "playbook",
-    "action",
-    "test",
-    "fact",
-    "subject",
-    "why",
-    "outcome",
-    "value",
-    "ruled_out",
-    "ruled_in",
-    "posterior_top",
-    "note",
-    "deferred",
-    "unavailable",
-    "candidates",
-}
+from homediag.engine.trace import ACTIONS, TRACE_STEP_SCHEMA
 
 
 class FakeFacts:
@@ -415,10 +397,11 @@ def test_trace_steps_are_json_and_documented(builtin: PlaybookSet) -> None:
     )
     text_form = json.dumps(list(result.trace), allow_nan=False)
     assert json.loads(text_form) == list(result.trace)
+    validator = jsonschema.Draft202012Validator(TRACE_STEP_SCHEMA)
     for n, step in enumerate(result.trace, 1):
         assert step["n"] == n
         assert step["action"] in ACTIONS
-        assert set(step) <= TRACE_KEYS, set(step) - TRACE_KEYS
+        validator.validate(step)
     assert any(s["action"] == "multi_fault" for s in result.trace)
     picked = [s for s in result.trace if s.get("why", {}).get("rule") == "EIG/cost"]
     assert picked and all("runners_up" in s["why"] for s in picked)
@@ -452,3 +435,78 @@ def test_questions_only_for_allowed_audiences() -> None:
     model = compile_data(data)
     result = run(model, StoredFacts([]), AnswerFile({"qa": "yes"}), audience="customer")
     assert not any(s["action"] == "question" for s in result.trace)
+
+
+class RefreshingFacts(FakeFacts):
+    """A live-like source that can measure again (for experiments and verifiers)."""
+
+    def __init__(self, values: Mapping[str, Any], fresh: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.fresh = dict(fresh)
+
+    async def refresh(self, facts: Iterable[str]) -> list[Observation]:
+        wanted = list(facts)
+        self.refreshed.extend(wanted)
+        return [obs(f, self.fresh[f]) for f in wanted if f in self.fresh]
+
+
+def _experiment_playbook() -> dict[str, Any]:
+    data = base_playbook()
+    data["tests"] = [
+        {
+            "id": "replug",
+            "kind": "experiment",
+            "text": text("Plug the cable in again"),
+            "fact": "interface.up",
+            "map": "value ? 'good' : 'bad'",
+            "outcomes": ["good", "bad"],
+            "normal": {"good": 0.95, "bad": 0.05},
+            "effects": {"a": {"good": 0.03, "bad": 0.97}},
+            "cost": {"seconds": 5, "user_minutes": 1},
+        },
+        data["tests"][2],
+    ]
+    return data
+
+
+def test_an_experiment_measures_again_after_the_user_acts() -> None:
+    model = compile_data(_experiment_playbook())
+    facts = RefreshingFacts({}, {"interface.up": True})
+    questioner = Scripted({"replug": "done", "qa": "no", "remedy:fix_b": "not_now"})
+    result = run(model, facts, questioner, audience="technician")
+    step = next(s for s in result.trace if s.get("test") == "replug")
+    assert step["outcome"] == "good"
+    assert facts.refreshed == ["interface.up"]
+    assert questioner.seen[0].kind == "experiment"
+
+
+def test_experiments_need_an_interactive_run_that_can_measure_again() -> None:
+    model = compile_data(_experiment_playbook())
+    result = run(model, FakeFacts({}), AnswerFile({"replug": "done"}), audience="technician")
+    assert not any(s.get("test") == "replug" for s in result.trace if s["action"] != "stop")
+    assert ["replug", "needs an interactive run that can measure again"] in result.trace[-1][
+        "unavailable"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hour", "runs"),
+    [
+        pytest.param(20, True, id="inside the window"),
+        pytest.param(10, False, id="outside"),
+        pytest.param(None, False, id="no clock: closed"),
+    ],
+)
+def test_time_windows_use_the_given_clock(hour: int | None, runs: bool) -> None:
+    from datetime import datetime
+
+    data = base_playbook()
+    data["tests"][1]["valid_if"] = "ctx.hour >= 18 && ctx.hour <= 23"
+    data["tests"][1]["window"] = text("in the evening")
+    model = compile_data(data)
+    now = None if hour is None else datetime(2026, 1, 5, hour, 0)
+    facts = StoredFacts([obs("interface.up", True), obs("gateway.reachable", False)])
+    result = run(model, facts, audience="technician", now=now)
+    ran = any(s.get("test") == "tb" for s in result.trace if s["action"] == "replay")
+    assert ran is runs
+    assert ("tb" in result.trace[-1].get("deferred", [])) is not runs
