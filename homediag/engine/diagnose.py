@@ -308,9 +308,11 @@ class Diagnosis:
     """Seconds-equivalent the tests cost (author estimates plus the user's time)."""
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability."""
+        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
         problems = [f for f in self.findings if f.status.is_problem]
-        return problems[0] if problems else None
+        if not problems:
+            return None
+        return max(problems, key=lambda f: (f.probability, f.status is FindingStatus.CONFIRMED))
 
 
 # --- one playbook ------------------------------------------------------------------------------

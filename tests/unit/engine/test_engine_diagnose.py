@@ -510,3 +510,19 @@ def test_time_windows_use_the_given_clock(hour: int | None, runs: bool) -> None:
     ran = any(s.get("test") == "tb" for s in result.trace if s["action"] == "replay")
     assert ran is runs
     assert ("tb" in result.trace[-1].get("deferred", [])) is not runs
+
+
+def test_top_finding_is_the_most_probable_problem() -> None:
+    confirmed = Finding(code="a.b", status=FindingStatus.CONFIRMED, probability=0.91, title="a")
+    likely = Finding(code="c.d", status=FindingStatus.LIKELY, probability=0.95, title="c")
+    possible = Finding(code="e.f", status=FindingStatus.POSSIBLE, probability=0.99, title="e")
+    diagnosis = Diagnosis(
+        complaint="x", findings=(confirmed, likely, possible), trace=(), questions=(), playbooks=()
+    )
+    assert diagnosis.top_finding() is likely
+    assert (
+        Diagnosis(
+            complaint="x", findings=(possible,), trace=(), questions=(), playbooks=()
+        ).top_finding()
+        is None
+    )
