@@ -155,7 +155,7 @@ class CompiledTest:
             "subjects": [obs.subject for obs in selected],
         }
         scope = variables.child(extra) if isinstance(variables, Scope) else {**variables, **extra}
-        evidence = "; ".join(obs.evidence for obs in selected if obs.evidence) or None
+        evidence = "; ".join(obs.evidence for obs in selected if obs.evidence)[:300] or None
 
         def result(outcome: str | None, note: str | None = None) -> MapResult:
             return MapResult(

@@ -526,3 +526,28 @@ def test_top_finding_is_the_most_probable_problem() -> None:
         ).top_finding()
         is None
     )
+
+
+def test_an_interaction_finding_names_its_member_codes() -> None:
+    data = base_playbook()
+    data["causes"][0]["prior"] = 0.4
+    data["causes"][1]["prior"] = 0.35
+    data["interactions"] = [
+        {
+            "id": "both",
+            "code": "wan.bufferbloat",
+            "prior": 0.15,
+            "all_of": ["a", "b"],
+            "title": text("both"),
+            "explanation": text("both"),
+            "details": text("both"),
+        }
+    ]
+    model = compile_data(data)
+    facts = StoredFacts([obs("interface.up", False), obs("gateway.reachable", False)])
+    result = run(model, facts, audience="technician")
+    finding = by_cause(result)["both"]
+    assert finding.code == "wan.bufferbloat"
+    assert finding.members == ("gateway.unreachable", "link.no-connection")
+    assert finding.status.is_problem
+    assert {r.id for r in finding.remedies} == {"fix_a", "fix_b"}  # breaking either conjunct
