@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__
-from homediag.cli import diagnose, labcmd, probes, report, scan
+from homediag.cli import diagnose, labcmd, playbooks, probes, report, scan
 from homediag.cli.common import CliState, fail
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
@@ -41,15 +41,11 @@ def _root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
     ] = False,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config", help=_("Configuration file (else $HOMEDIAG_CONFIG, else the user's).")
-        ),
+        typer.Option("--config", help=_("Configuration file (else $HOMEDIAG_CONFIG, else the user's).")),
     ] = None,
 ) -> None:
     del version
@@ -60,8 +56,8 @@ diagnose.register(app)
 scan.register(app)
 app.add_typer(report.app, name="report")
 app.add_typer(probes.app, name="probes")
+app.add_typer(playbooks.app, name="playbooks")
 app.add_typer(labcmd.app, name="lab")
-# The playbooks group is added here when it exists (issue 4).
 
 
 def main(argv: list[str] | None = None) -> None:

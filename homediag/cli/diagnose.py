@@ -88,23 +88,17 @@ def register(app: typer.Typer) -> None:
         complaint: Annotated[
             str | None,
             typer.Argument(
-                help=_("What is wrong: {names}. Default: checkup.").format(
-                    names=", ".join(COMPLAINTS)
-                )
+                help=_("What is wrong: {names}. Default: checkup.").format(names=", ".join(COMPLAINTS))
             ),
         ] = None,
         format_: Annotated[
             ReportFormat | None,
-            typer.Option(
-                "--format", help=_("Output format (default: text, or by --output suffix).")
-            ),
+            typer.Option("--format", help=_("Output format (default: text, or by --output suffix).")),
         ] = None,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help=_("Write the report to this file."))
         ] = None,
-        config: Annotated[
-            Path | None, typer.Option("--config", help=_("Configuration file."))
-        ] = None,
+        config: Annotated[Path | None, typer.Option("--config", help=_("Configuration file."))] = None,
         interface: Annotated[
             str | None, typer.Option("--interface", help=_("Network interface to check."))
         ] = None,
@@ -122,9 +116,7 @@ def register(app: typer.Typer) -> None:
         ] = MaxRisk.ACTIVE,
         allow: Annotated[
             list[str] | None,
-            typer.Option(
-                "--allow", help=_("Allow this probe (also an intrusive one); repeatable.")
-            ),
+            typer.Option("--allow", help=_("Allow this probe (also an intrusive one); repeatable.")),
         ] = None,
         speedtest: Annotated[
             bool, typer.Option("--speedtest", help=_("Run the speed test even in a checkup."))
@@ -133,9 +125,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--allow-large-subnet", help=_("Scan subnets larger than /22.")),
         ] = False,
-        customer: Annotated[
-            str | None, typer.Option("--customer", help=_("Customer name."))
-        ] = None,
+        customer: Annotated[str | None, typer.Option("--customer", help=_("Customer name."))] = None,
         ticket: Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))] = None,
         note: Annotated[str | None, typer.Option("--note", help=_("Technician's note."))] = None,
     ) -> None:
@@ -162,9 +152,7 @@ def register(app: typer.Typer) -> None:
         allowed = frozenset(allow or ())
         unknown = sorted(a for a in allowed if a not in registry.probes)
         if unknown:
-            raise UsageError(
-                _("--allow names unknown probes: {ids}").format(ids=", ".join(unknown))
-            )
+            raise UsageError(_("--allow names unknown probes: {ids}").format(ids=", ".join(unknown)))
         session = Session.detect(
             config=cfg,
             interface=interface,
@@ -260,9 +248,7 @@ def save_copy(report: Report, document: str, *, private: bool) -> Path | None:
         atomic_write(path, document, mode=0o600 if private else 0o644)
     except OSError as exc:
         sys.stderr.write(
-            _("homediag: warning: could not save the report: {error}").format(
-                error=exc.strerror or exc
-            )
+            _("homediag: warning: could not save the report: {error}").format(error=exc.strerror or exc)
             + "\n"
         )
         return None

@@ -26,10 +26,7 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
         "needs": list(spec.needs),
         "provides": list(spec.provides),
         "matchers": [m.describe() for m in spec.matchers],
-        "args": [
-            {"name": a.name, "type": a.type, "default": a.default, "help": a.help}
-            for a in spec.args
-        ],
+        "args": [{"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.args],
         "timeout_s": spec.timeout_s,
         "description": spec.description,
         "origin": origin,
@@ -39,9 +36,7 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    format_: Annotated[
-        ListFormat, typer.Option("--format", help=_("Output format."))
-    ] = ListFormat.TEXT,
+    format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
     """List every registered probe with its risk and what it observes."""
     from rich.table import Table
@@ -78,9 +73,7 @@ def list_(
 def explain(
     ctx: typer.Context,
     probe_id: Annotated[str, typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"))],
-    format_: Annotated[
-        ListFormat, typer.Option("--format", help=_("Output format."))
-    ] = ListFormat.TEXT,
+    format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
     """Explain one probe: what it observes, how, its risk, privileges and arguments."""
     from rich.markup import escape
@@ -91,9 +84,7 @@ def explain(
 
     registry = load_registry(load_config(ctx, None))
     if probe_id not in registry.probes:
-        raise UsageError(
-            _("unknown probe {id!r}; see 'homediag probes list'").format(id=probe_id[:60])
-        )
+        raise UsageError(_("unknown probe {id!r}; see 'homediag probes list'").format(id=probe_id[:60]))
     spec = registry.get(probe_id).spec
     data = spec_summary(spec, registry.origins[probe_id])
     if format_ is ListFormat.JSON:
@@ -122,13 +113,9 @@ def explain(
         private = f" ({fact.privacy.value})" if fact and fact.sensitive else ""
         out.print(f"  {name}{unit}{private} — {escape(fact.summary if fact else '')}")
     if spec.matchers:
-        out.print(
-            f"{_('Runs for devices matching')}: " + "; ".join(m.describe() for m in spec.matchers)
-        )
+        out.print(f"{_('Runs for devices matching')}: " + "; ".join(m.describe() for m in spec.matchers))
     if spec.args:
         out.print(f"{_('Arguments (config: probes.{id}.NAME)').format(id=spec.id)}:")
         for arg in spec.args:
-            out.print(
-                f"  {arg.name} ({arg.type}, {_('default')} {arg.default!r}) — {escape(arg.help)}"
-            )
+            out.print(f"  {arg.name} ({arg.type}, {_('default')} {arg.default!r}) — {escape(arg.help)}")
     out.print(f"{_('Origin')}: {escape(registry.origins[probe_id])}")

@@ -24,12 +24,8 @@ class RenderFormat(StrEnum):
 @app.command()
 def render(
     file: Annotated[Path, typer.Argument(help=_("A homediag JSON report."))],
-    format_: Annotated[
-        RenderFormat, typer.Option("--format", help=_("Output format."))
-    ] = RenderFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=_("Write to this file."))
-    ] = None,
+    format_: Annotated[RenderFormat, typer.Option("--format", help=_("Output format."))] = RenderFormat.TEXT,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
 ) -> None:
     """Render a saved report in another format."""
     from homediag.cli.diagnose import render_text

@@ -19,12 +19,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def scan(
         ctx: typer.Context,
-        format_: Annotated[
-            ListFormat, typer.Option("--format", help=_("Output format."))
-        ] = ListFormat.TEXT,
-        config: Annotated[
-            Path | None, typer.Option("--config", help=_("Configuration file."))
-        ] = None,
+        format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
+        config: Annotated[Path | None, typer.Option("--config", help=_("Configuration file."))] = None,
         interface: Annotated[
             str | None, typer.Option("--interface", help=_("Network interface to scan."))
         ] = None,
@@ -43,9 +39,7 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(ctx, config)
         registry = load_registry(cfg)
         ids = [s.id for s in registry.specs() if DISCOVERY_TAG in s.tags]
-        session = Session.detect(
-            config=cfg, interface=interface, allow_large_subnet=allow_large_subnet
-        )
+        session = Session.detect(config=cfg, interface=interface, allow_large_subnet=allow_large_subnet)
         progress, display = progress_display(enabled=True)
         run = DiagnosisRun(session, registry, complaint=None, progress=progress)
 

@@ -145,9 +145,7 @@ def load_config(explicit: Path | None = None) -> Config:
     except FileNotFoundError:
         raise ConfigError(_("config file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            _("cannot read config file {path}: {error}").format(path=path, error=exc)
-        ) from None
+        raise ConfigError(_("cannot read config file {path}: {error}").format(path=path, error=exc)) from None
     return parse_config(text, source=str(path))
 
 
@@ -158,9 +156,7 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            _("{source}{where}: not valid YAML").format(source=source, where=where)
-        ) from None
+        raise ConfigError(_("{source}{where}: not valid YAML").format(source=source, where=where)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

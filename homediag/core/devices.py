@@ -131,9 +131,7 @@ def matches(matcher: DeviceMatcher, device: Device) -> bool:
     checks: list[bool] = []
     if matcher.mdns_type is not None:
         wanted = matcher.mdns_type.rstrip(".").removesuffix(".local")
-        checks.append(
-            any(s.type.rstrip(".").removesuffix(".local") == wanted for s in device.services)
-        )
+        checks.append(any(s.type.rstrip(".").removesuffix(".local") == wanted for s in device.services))
     if matcher.ssdp_st is not None:
         checks.append(any(s.type.startswith(matcher.ssdp_st) for s in device.services))
     if matcher.oui is not None and device.mac:

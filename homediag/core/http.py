@@ -114,9 +114,7 @@ async def _fetch(
                     redirects.append(target)
                     if urlsplit(target).hostname != origin_host or len(redirects) > MAX_REDIRECTS:
                         body, truncated = await _read_capped(response, min(max_bytes, 64 * 1024))
-                        return _response(
-                            response, current, body, truncated, started, redirects, True
-                        )
+                        return _response(response, current, body, truncated, started, redirects, True)
                     current = target
                     continue
                 body, truncated = await _read_capped(response, max_bytes)

@@ -22,9 +22,7 @@ TEMP_SUFFIX = ".tmp"
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """Serialise to strict JSON: sorted keys, NaN refused (``to_jsonable`` turned it into null)."""
-    return json.dumps(
-        to_jsonable(data), indent=indent, sort_keys=True, ensure_ascii=False, allow_nan=False
-    )
+    return json.dumps(to_jsonable(data), indent=indent, sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
 def _reject_constant(name: str) -> Any:

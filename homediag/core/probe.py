@@ -130,9 +130,7 @@ class ProbeContext:
     def fact(self, name: str, subject: str | None = "local") -> JSONValue:
         """The value an earlier probe observed for ``name`` (declared in ``needs``), or None."""
         if name not in self.spec.needs and name not in self.spec.provides:
-            raise ProbeSpecError(
-                f"{self.spec.id} reads fact {name!r} without declaring it in needs"
-            )
+            raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
         return self.known.value(name, subject)
 
     def arg(self, name: str) -> Any:

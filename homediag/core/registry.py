@@ -97,15 +97,11 @@ class Registry:
         validate_spec(spec, extra_facts=extra, check_needs=False)
         assert isinstance(spec, ProbeSpec)
         if spec.id in self.probes:
-            raise ProbeSpecError(
-                f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}"
-            )
+            raise ProbeSpecError(f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}")
         taken = self.providers()
         for name in spec.provides:
             if name in taken:
-                raise ProbeSpecError(
-                    f"{spec.id}: fact {name!r} is already provided by {taken[name]}"
-                )
+                raise ProbeSpecError(f"{spec.id}: fact {name!r} is already provided by {taken[name]}")
         for extra_fact in extra:
             fact_catalogue.register(extra_fact)
         self.probes[spec.id] = probe
@@ -146,11 +142,7 @@ class Registry:
         for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = entry.dist.name if entry.dist is not None else "unknown distribution"
             where = f"{dist} (entry point {entry.name!r} = {entry.value!r})"
-            if (
-                as_root
-                and entry.name not in config.plugins.allow
-                and dist not in config.plugins.allow
-            ):
+            if as_root and entry.name not in config.plugins.allow and dist not in config.plugins.allow:
                 self.skipped.append(f"{where}: not loaded as root (not in plugins.allow)")
                 continue
             try:

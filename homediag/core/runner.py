@@ -120,9 +120,7 @@ class Runner:
             if state.get(pid) == 2:
                 return
             if state.get(pid) == 1:
-                raise ProbeSpecError(
-                    "probes need each other in a cycle: " + " -> ".join((*path, pid))
-                )
+                raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
             state[pid] = 1
             for dep in self.dependencies(pid):
                 visit(dep, (*path, pid))
@@ -141,9 +139,7 @@ class Runner:
             )
         named = spec.id in session.allowed
         if spec.risk is Risk.INTRUSIVE and not named:
-            return Outcome.SKIPPED, _("intrusive: runs only when named with --allow {id}").format(
-                id=spec.id
-            )
+            return Outcome.SKIPPED, _("intrusive: runs only when named with --allow {id}").format(id=spec.id)
         if not session.max_risk.allows(spec.risk) and not named:
             return Outcome.SKIPPED, _("risk '{risk}' is above --max-risk '{cap}'").format(
                 risk=spec.risk.value, cap=session.max_risk.value
@@ -201,9 +197,7 @@ class Runner:
         probe = self.registry.get(probe_id)
         refusal = self.gate(probe)
         if refusal is not None:
-            self._record(
-                ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0)
-            )
+            self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))
             return
         deps = self.dependencies(probe_id)
         if deps:
@@ -228,9 +222,7 @@ class Runner:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
         async with self._semaphore:
-            label = (
-                probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
-            )
+            label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
             if self.progress is not None:
                 self.progress.started(label)
             result = await self._execute(probe, target)
@@ -274,9 +266,7 @@ async def execute(
     deadline = ctx.deadline
     target_id = ctx.target.id if ctx.target is not None else None
 
-    def finish(
-        outcome: Outcome, reason: str | None = None, error: ProbeError | None = None
-    ) -> ProbeResult:
+    def finish(outcome: Outcome, reason: str | None = None, error: ProbeError | None = None) -> ProbeResult:
         return ProbeResult(
             probe=spec.id,
             outcome=outcome,
@@ -337,9 +327,7 @@ async def execute(
                 probe_loop.call_soon_threadsafe(task.cancel)
 
     try:
-        outcome = await asyncio.wait_for(
-            asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic())
-        )
+        outcome = await asyncio.wait_for(asyncio.shield(done), timeout=max(0.0, deadline - time.monotonic()))
     except TimeoutError:
         cancel_inner()
         with contextlib.suppress(TimeoutError):
@@ -390,12 +378,8 @@ def _classify(outcome: BaseException | None, finish: _Finish) -> ProbeResult:
     if isinstance(outcome, asyncio.CancelledError):
         return finish(Outcome.TIMEOUT, _("cancelled at its deadline"))
     if isinstance(outcome, ProbeFailure):
-        return finish(
-            Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome))
-        )
-    return finish(
-        Outcome.ERROR, _describe(outcome), ProbeError(type(outcome).__name__, _describe(outcome))
-    )
+        return finish(Outcome.ERROR, _describe(outcome), ProbeError("ProbeFailure", _describe(outcome)))
+    return finish(Outcome.ERROR, _describe(outcome), ProbeError(type(outcome).__name__, _describe(outcome)))
 
 
 def summarise(results: Sequence[ProbeResult]) -> dict[str, int]:

@@ -43,11 +43,7 @@ class SystemView:
         """The netifaces number of address family ``inet``, ``inet6`` or ``link``."""
         import netifaces
 
-        return int(
-            {"inet": netifaces.AF_INET, "inet6": netifaces.AF_INET6, "link": netifaces.AF_LINK}[
-                name
-            ]
-        )
+        return int({"inet": netifaces.AF_INET, "inet6": netifaces.AF_INET6, "link": netifaces.AF_LINK}[name])
 
     def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
         """The start of a text file, or None when it does not exist or cannot be read."""

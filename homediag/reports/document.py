@@ -47,11 +47,7 @@ MAX_REPORT_BYTES = 64 * 1024 * 1024
 @cache
 def schema() -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of report major version 1, as shipped in the package."""
-    text = (
-        resources.files("homediag.reports")
-        .joinpath("schema/report-1.schema.json")
-        .read_text("utf-8")
-    )
+    text = resources.files("homediag.reports").joinpath("schema/report-1.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -63,8 +59,7 @@ def validation_errors(document: Any) -> list[str]:
     validator = Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-        for error in errors
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}" for error in errors
     ]
 
 

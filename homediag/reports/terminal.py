@@ -68,9 +68,7 @@ def verdict(report: Report) -> tuple[str, str]:
     if not report.complete:
         return _("The check was interrupted; the results below are partial."), "yellow"
     if failed:
-        return _("No problem found, but {n} check(s) could not finish.").format(
-            n=len(failed)
-        ), "yellow"
+        return _("No problem found, but {n} check(s) could not finish.").format(n=len(failed)), "yellow"
     return _("No problem found."), "green"
 
 
@@ -125,9 +123,7 @@ def _runs_table(report: Report) -> Table:
 def render(report: Report, *, verbose: bool = True) -> RenderableType:
     """The whole summary as one rich renderable."""
     sentence, style = verdict(report)
-    parts: list[RenderableType] = [
-        Panel(Text(sentence, style=style), title=_("Verdict"), expand=False)
-    ]
+    parts: list[RenderableType] = [Panel(Text(sentence, style=style), title=_("Verdict"), expand=False)]
     shown = [f for f in report.findings if f.status is not FindingStatus.NOT_TESTED]
     if shown:
         parts.append(_findings_table(shown))

@@ -181,9 +181,7 @@ class ResolverReport:
         return bool(self.nxdomain.addresses)
 
 
-async def examine(
-    server: Server, names: list[str], timeout_s: float, deadline: float
-) -> ResolverReport:
+async def examine(server: Server, names: list[str], timeout_s: float, deadline: float) -> ResolverReport:
     """Run the five steps of the module docstring against one resolver."""
 
     def budget() -> float:
@@ -284,9 +282,7 @@ class DnsProbe(Probe):
             ctx.limit("names")
         names = names[:MAX_NAMES] or ["example.com"]
         timeout = float(ctx.arg("timeout_s"))
-        reports = await asyncio.gather(
-            *(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers)
-        )
+        reports = await asyncio.gather(*(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers))
         for report in reports:
             self._observe_resolver(ctx, report, names)
         self._observe_aggregates(ctx, reports)
@@ -375,9 +371,7 @@ class DnsProbe(Probe):
         ctx.observe(
             "dns.any_fake_answer",
             any(fake for _r, fake in fakes) if fakes else None,
-            evidence=(
-                _("invented answers: {servers}").format(servers=", ".join(faking)) if faking else None
-            ),
+            evidence=(_("invented answers: {servers}").format(servers=", ".join(faking)) if faking else None),
         )
         tcp_only = [r.server.label for r in reports if r.tcp.answered and not r.first.answered]
         ctx.observe(
@@ -389,4 +383,3 @@ class DnsProbe(Probe):
                 else None
             ),
         )
-

@@ -37,13 +37,9 @@ class GatewayProbe(Probe):
         binaries=("ping",),
         args=(
             ProbeArg("count", "int", 30, "Echo requests to send"),
-            ProbeArg(
-                "interval_s", "float", 0.02, "Pause between requests (0.2 s at least for ping)"
-            ),
+            ProbeArg("interval_s", "float", 0.02, "Pause between requests (0.2 s at least for ping)"),
             ProbeArg("timeout_s", "float", 1.0, "How long to wait for the last answer"),
-            ProbeArg(
-                "target", "str", "", "Measure this address instead of the gateway (tests, labs)"
-            ),
+            ProbeArg("target", "str", "", "Measure this address instead of the gateway (tests, labs)"),
         ),
         description=(
             "Sends a short paced burst of ICMP echo requests to the default gateway and reports loss, "
@@ -86,6 +82,4 @@ class GatewayProbe(Probe):
         ctx.observe("gateway.rtt_ms", stats.rtt_ms)
         ctx.observe("gateway.rtt_max_ms", stats.rtt_max_ms)
         ctx.observe("gateway.jitter_ms", stats.jitter_ms)
-        ctx.observe(
-            "gateway.samples_ms", [None if s is None else round(s, 3) for s in series.samples]
-        )
+        ctx.observe("gateway.samples_ms", [None if s is None else round(s, 3) for s in series.samples])

@@ -227,15 +227,11 @@ class InternetProbe(Probe):
             ctx.using(", ".join(sorted(methods)))
         measured = [s for _t, s in results if s is not None]
         answered = sum(1 for s in measured if s.received)
-        summary = _("{answered} of {total} targets answered").format(
-            answered=answered, total=len(targets)
-        )
+        summary = _("{answered} of {total} targets answered").format(answered=answered, total=len(targets))
         ctx.observe("internet.icmp_ok", bool(answered) if measured else None, evidence=summary)
         ctx.observe("internet.loss_pct", min(losses) if losses else None, evidence=summary)
         ctx.observe("internet.rtt_ms", min(rtts) if rtts else None)
-        ctx.observe(
-            "internet.jitter_ms", round(statistics.median(jitters), 3) if jitters else None
-        )
+        ctx.observe("internet.jitter_ms", round(statistics.median(jitters), 3) if jitters else None)
 
     # --- TCP ------------------------------------------------------------------------------------
     async def _tcp(self, ctx: ProbeContext, targets: list[str]) -> None:
@@ -257,9 +253,7 @@ class InternetProbe(Probe):
             ctx.observe(
                 "internet.tcp_ok", None if result is None else result.ok, subject=subject, evidence=evidence
             )
-            ctx.observe(
-                "internet.tcp_connect_ms", None if result is None else result.ms, subject=subject
-            )
+            ctx.observe("internet.tcp_connect_ms", None if result is None else result.ms, subject=subject)
         tried = [r for _l, r, _e in results if r is not None]
         ctx.observe(
             "internet.tcp_any_ok",
@@ -325,7 +319,13 @@ class InternetProbe(Probe):
         address = await self._resolve(ctx, endpoint.host)
         if address is None:
             return HttpCheck(
-                url, False, None, None, None, None, None,
+                url,
+                False,
+                None,
+                None,
+                None,
+                None,
+                None,
                 _("{host} did not resolve").format(host=endpoint.host),
             )
         connect = await reach.tcp_connect(address, endpoint.port, self._timeout(ctx))
@@ -445,4 +445,3 @@ class InternetProbe(Probe):
 
 def _pct(ok: int, total: int) -> float | None:
     return round(100.0 * ok / total, 1) if total else None
-

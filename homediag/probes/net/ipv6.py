@@ -90,9 +90,7 @@ class Ipv6Probe(Probe):
         ctx.observe("ipv6.configured", configured)
         await self._reach(ctx, bool(addresses))
 
-    async def _default_route(
-        self, ctx: ProbeContext, interface: object
-    ) -> tuple[bool, str | None, str]:
+    async def _default_route(self, ctx: ProbeContext, interface: object) -> tuple[bool, str | None, str]:
         linux = ctx.session.platform is None or ctx.session.platform.value == "linux"
         if linux and ctx.which("ip"):
             result = await ctx.run_command(["ip", "-6", "route", "show", "default"], timeout_s=3.0)
@@ -107,8 +105,10 @@ class Ipv6Probe(Probe):
                     return False, None, _("no IPv6 default route on this interface")
                 first = mine[0]
                 source = ROUTE_SOURCES.get(first.proto or "", "unknown")
-                return True, source, _("default via {via} ({proto})").format(
-                    via=first.via or "?", proto=first.proto or "?"
+                return (
+                    True,
+                    source,
+                    _("default via {via} ({proto})").format(via=first.via or "?", proto=first.proto or "?"),
                 )
         gateway = ctx.fact("gateway.ipv6")
         if gateway:

@@ -323,9 +323,9 @@ class MtuProbe(Probe):
         ctx.observe(
             "mtu.small_ok",
             outcome.small_ok,
-            evidence=None if outcome.small_ok else _("{target} did not answer a small packet").format(
-                target=target
-            ),
+            evidence=None
+            if outcome.small_ok
+            else _("{target} did not answer a small packet").format(target=target),
         )
         ctx.observe("mtu.full_ok", outcome.full_ok)
         evidence = None
@@ -359,9 +359,7 @@ class MtuProbe(Probe):
                 return RawSender(target)
         if ctx.which("ping"):
             return PingSender(ctx, target)
-        raise NotPermitted(
-            _("sending packets with the don't-fragment flag needs root or the system ping")
-        )
+        raise NotPermitted(_("sending packets with the don't-fragment flag needs root or the system ping"))
 
 
 def _verdict(probe: Probe1) -> str:

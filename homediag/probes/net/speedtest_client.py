@@ -88,8 +88,10 @@ def run_speedtest(
         tester = make(timeout=socket_timeout_s, secure=secure, shutdown_event=shutdown)
     except speedtest.ConfigRetrievalError as exc:
         raise SpeedtestFailed(
-            _("speedtest.net's configuration ({url}) could not be fetched: {error}; even a Speedtest "
-              "Mini server needs it").format(url=CONFIG_URL, error=_describe(exc))
+            _(
+                "speedtest.net's configuration ({url}) could not be fetched: {error}; even a Speedtest "
+                "Mini server needs it"
+            ).format(url=CONFIG_URL, error=_describe(exc))
         ) from None
     except (speedtest.SpeedtestConfigError, KeyError, ValueError) as exc:
         raise SpeedtestFailed(

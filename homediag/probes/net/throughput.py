@@ -237,4 +237,3 @@ class ThroughputProbe(Probe):
             evidence=_("{idle:.0f} ms idle, {loaded:.0f} ms loaded").format(idle=idle, loaded=loaded),
         )
         ctx.observe("latency.grade", grade(increase))
-

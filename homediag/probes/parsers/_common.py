@@ -49,9 +49,7 @@ def check_text(text: object, what: str) -> str:
     if not isinstance(text, str):
         raise ParseError(f"{what}: expected text, got {type(text).__name__}")
     if len(text) > MAX_TEXT_CHARS:
-        raise ParseError(
-            f"{what}: output of {len(text)} characters is over the cap of {MAX_TEXT_CHARS}"
-        )
+        raise ParseError(f"{what}: output of {len(text)} characters is over the cap of {MAX_TEXT_CHARS}")
     return text
 
 

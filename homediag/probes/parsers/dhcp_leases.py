@@ -197,9 +197,7 @@ def _dhclient_date(words: list[str]) -> datetime | None:
             return None
     if len(words) >= 3:
         try:
-            return datetime.strptime(f"{words[1]} {words[2]}", "%Y/%m/%d %H:%M:%S").replace(
-                tzinfo=UTC
-            )
+            return datetime.strptime(f"{words[1]} {words[2]}", "%Y/%m/%d %H:%M:%S").replace(tzinfo=UTC)
         except ValueError:
             return None
     return None
@@ -423,9 +421,7 @@ def parse_dnsmasq_leases(text: str) -> list[DnsmasqLease]:
         if mac is None and "-" in words[1]:
             mac = normalise_mac(words[1].split("-", 1)[1])  # "6-aa:bb:..." non-Ethernet type
         leases.append(
-            DnsmasqLease(
-                ip=ip, expires=_epoch(words[0]), mac=mac, hostname=hostname, client_id=client_id
-            )
+            DnsmasqLease(ip=ip, expires=_epoch(words[0]), mac=mac, hostname=hostname, client_id=client_id)
         )
     if not leases and unread:
         raise ParseError("dnsmasq.leases: no lease could be read")

@@ -188,9 +188,7 @@ def _interface(entry: dict[str, Any]) -> Interface | None:
     return Interface(
         index=index,
         name=name,
-        flags=frozenset(f for f in flags if isinstance(f, str))
-        if isinstance(flags, list)
-        else frozenset(),
+        flags=frozenset(f for f in flags if isinstance(f, str)) if isinstance(flags, list) else frozenset(),
         mtu=_int(entry.get("mtu")),
         operstate=_OPERSTATES.get(operstate, OperState.UNKNOWN),
         link_type=_text(entry.get("link_type")),

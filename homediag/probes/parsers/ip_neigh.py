@@ -107,9 +107,7 @@ def _parse_line(tokens: list[str]) -> Neighbour | None:
         else:
             flags.add(word)
         index += 1
-    return Neighbour(
-        ip=ip, dev=dev, mac=mac, states=frozenset(states), router=router, flags=frozenset(flags)
-    )
+    return Neighbour(ip=ip, dev=dev, mac=mac, states=frozenset(states), router=router, flags=frozenset(flags))
 
 
 def _json_neighbour(entry: dict[str, Any]) -> Neighbour | None:

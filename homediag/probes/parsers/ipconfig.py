@@ -371,9 +371,7 @@ def _adapter(section: _Section) -> Adapter:
         name=name,
         kind=kind,
         kind_label=kind_label,
-        media_state=(
-            MediaState.DISCONNECTED if section.has("media_state") else MediaState.CONNECTED
-        ),
+        media_state=(MediaState.DISCONNECTED if section.has("media_state") else MediaState.CONNECTED),
         description=section.first("description"),
         mac=normalise_mac(section.first("physical_address"), octets=(6, 8)),
         dhcp_enabled=_bool(section.first("dhcp_enabled") or ""),
@@ -394,9 +392,7 @@ def _adapter(section: _Section) -> Adapter:
         netbios_over_tcpip=_bool(section.first("netbios_over_tcpip") or ""),
         dhcpv6_iaid=parse_int(iaid),
         dhcpv6_client_duid=section.first("dhcpv6_client_duid"),
-        extras=tuple(
-            (name[1:], " ".join(values)) for name, values in section.fields if name[:1] == "?"
-        ),
+        extras=tuple((name[1:], " ".join(values)) for name, values in section.fields if name[:1] == "?"),
     )
 
 

@@ -162,9 +162,7 @@ def _network(header: re.Match[str], lines: list[str]) -> WifiNetwork | None:
 
     security, security_raw, cipher = _security(elements, privacy="Privacy" in capability)
     width, center_channel = _width(elements, band)
-    center_mhz = (
-        channel_to_frequency(band, center_channel) if band is not None and center_channel else None
-    )
+    center_mhz = channel_to_frequency(band, center_channel) if band is not None and center_channel else None
     load = elements.get("bss load")
     utilisation = first_number(load.item("channel utilisation")) if load else None
     country = (value("country") or "").split()
@@ -188,9 +186,7 @@ def _network(header: re.Match[str], lines: list[str]) -> WifiNetwork | None:
         country=country[0] if country and len(country[0]) == 2 else None,
         bss_type=bss_type,
         station_count=first_int(load.item("station count")) if load else None,
-        channel_utilization_pct=(
-            round(utilisation * 100 / 255, 1) if utilisation is not None else None
-        ),
+        channel_utilization_pct=(round(utilisation * 100 / 255, 1) if utilisation is not None else None),
     )
 
 

@@ -82,6 +82,4 @@ def parse_ping(text: str) -> PingResult:
                 continue
             seen_seq.add(seq)
         replies.append(PingReply(seq=seq, rtt_ms=rtt))
-    return PingResult(
-        replies=tuple(replies), transmitted=transmitted, unreachable_lines=unreachable
-    )
+    return PingResult(replies=tuple(replies), transmitted=transmitted, unreachable_lines=unreachable)

@@ -178,9 +178,7 @@ def _ipv6_start(tokens: list[str]) -> tuple[int, int, IPNetwork, list[str]] | No
     return index, metric, network, tokens[3:]
 
 
-def _ipv6_route(
-    start: tuple[int, int, IPNetwork, list[str]], gateway_words: list[str]
-) -> WindowsRoute:
+def _ipv6_route(start: tuple[int, int, IPNetwork, list[str]], gateway_words: list[str]) -> WindowsRoute:
     index, metric, network, _ = start
     gateway = parse_ipv6(gateway_words[0]) if len(gateway_words) == 1 else None
     if gateway is not None and gateway.is_unspecified:
@@ -241,6 +239,4 @@ def parse_route_print(text: str) -> RoutePrint:
         unread += 1
     if not interfaces and not active and not persistent and unread:
         raise ParseError("route print: no line could be read")
-    return RoutePrint(
-        interfaces=tuple(interfaces), routes=tuple(active), persistent_routes=tuple(persistent)
-    )
+    return RoutePrint(interfaces=tuple(interfaces), routes=tuple(active), persistent_routes=tuple(persistent))

@@ -276,9 +276,7 @@ def parse_phy_mode(text: str | None) -> PhyMode | None:
     return best
 
 
-def split_ht_mcs(
-    phy_mode: PhyMode | None, mcs: int | None, nss: int | None
-) -> tuple[int | None, int | None]:
+def split_ht_mcs(phy_mode: PhyMode | None, mcs: int | None, nss: int | None) -> tuple[int | None, int | None]:
     """Per-stream MCS and streams from an 802.11n index (MCS 15 is MCS 7 on two streams).
 
     An index above 13 can only be an 802.11n one, so it is split even when the mode is unknown.
