@@ -140,8 +140,8 @@ def _bar_chart(bars: Sequence[tuple[str, float]], unit: str, label: str,
     for i, limit in thresholds:
         x = left + width * limit / top_value
         y = top + i * row
-        shapes.append(shape("line", x1=x, y1=y, x2=x, y2=y + row - 4, cls="threshold",
-                            title=_("slow below {value} {unit}").format(value=number(limit, 1), unit=unit)))  # fmt: skip
+        tip = _("slow below {value} {unit}").format(value=number(limit, 1), unit=unit)
+        shapes.append(shape("line", x1=x, y1=y, x2=x, y2=y + row - 4, cls="threshold", title=tip))
     return Figure(WIDTH, int(top + len(bars) * row + 10), label, tuple(shapes))
 
 
@@ -220,7 +220,7 @@ def wifi_chart(report: Report) -> Figure | None:
             crowded = any(abs(x_mid - px) < 80 and abs(peak - py) < 14 for px, py in placed)
             if own or (signal >= -75 and not crowded):
                 placed.append((x_mid, peak))
-                shapes.append(shape("text", name, x=x_mid, y=peak - 4, cls="own-label" if own else "net-label",
-                                    anchor="middle"))  # fmt: skip
+                cls = "own-label" if own else "net-label"
+                shapes.append(shape("text", name, x=x_mid, y=peak - 4, cls=cls, anchor="middle"))
         y0 += panel_height + 50
     return Figure(WIDTH, int(y0), _("Wi-Fi networks by channel"), tuple(shapes))

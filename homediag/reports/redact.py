@@ -34,6 +34,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from homediag.core import facts as fact_catalogue
@@ -161,7 +162,8 @@ def name_hint(name: str, *, weak: bool) -> str | None:
             return hint
     if "public" in words and ({"ip", "address", "addr", "ipv4", "ipv6"} & set(words)):
         return "drop"
-    if weak and not _NOT_PERSONAL & set(words) and (joined in _WEAK_HINTS or any(w in _WEAK_HINTS for w in words)):
+    personal = joined in _WEAK_HINTS or any(w in _WEAK_HINTS for w in words)
+    if weak and personal and not _NOT_PERSONAL & set(words):
         return "host"
     return None
 
@@ -201,9 +203,9 @@ def _alternation(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
     for name, pattern in _PATTERNS:
         if names is not None and name not in names:
             continue
-        if pattern.startswith("(?i)"):  # a global flag is not allowed inside an alternation
-            pattern = f"(?i:{pattern[4:]})"
-        parts.append(f"(?P<{name}>{pattern})")
+        # A global flag is not allowed inside an alternation: scope it to the group.
+        body = f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
+        parts.append(f"(?P<{name}>{body})")
     return re.compile("|".join(parts))
 
 
@@ -677,7 +679,8 @@ def scrub_secrets_document(document: Mapping[str, Any]) -> dict[str, Any]:
     result = _scrub(dict(document))
     assert isinstance(result, dict)
     for observation in result.get("observations") or ():
-        if isinstance(observation, dict) and name_hint(str(observation.get("fact", "")), weak=False) == "secret":
+        fact = str(observation.get("fact", "")) if isinstance(observation, dict) else ""
+        if name_hint(fact, weak=False) == "secret":
             observation["value"] = None
     return result
 
@@ -696,3 +699,30 @@ def redact(report: Report, store: TokenStore) -> Report:
     if report.privacy_level == "redacted":
         return report
     return from_document(Redactor(store).redact_document(to_document(report)))
+
+
+def for_output(
+    report: Report, *, redact_report: bool = True, directory: Path | None = None
+) -> tuple[Report, list[str]]:
+    """The report as homediag writes or prints it, and warnings for the user.
+
+    Secrets are always scrubbed. Unless ``redact_report`` is False (``--no-redact``), the report is
+    redacted with the installation's tokens; when the token table cannot be used, with tokens for this
+    report only, and a warning says so.
+    """
+    from homediag.core.i18n import _
+    from homediag.reports.tokens import RedactionError, config_dir
+
+    report = scrub_secrets(report)
+    if not redact_report or report.privacy_level == "redacted":
+        return report, []
+    try:
+        with TokenStore.open(directory) as store:
+            return redact(report, store), []
+    except (OSError, RedactionError) as exc:
+        where = directory if directory is not None else config_dir()
+        warning = _(
+            "redaction tokens cannot be kept in {path} ({error}); the tokens in this report will "
+            "not match those of other reports"
+        ).format(path=where, error=getattr(exc, "strerror", None) or exc)
+        return redact(report, TokenStore.ephemeral()), [warning]
