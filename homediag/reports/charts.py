@@ -215,7 +215,8 @@ def wifi_chart(report: Report) -> Figure | None:
             x_left, x_mid, x_right = x_of(channel - half_width), x_of(channel), x_of(channel + half_width)
             base, peak = y_of(-100.0), y_of(signal)
             path = f"M{x_left:.1f},{base:.1f} Q{x_mid:.1f},{2 * peak - base:.1f} {x_right:.1f},{base:.1f}"
-            tip = f"{name}: {_('channel')} {number(channel, 0)}, {number(signal, 0)} dBm"
+            channel_word = _("channel")
+            tip = f"{name}: {channel_word} {number(channel, 0)}, {number(signal, 0)} dBm"
             shapes.append(shape("path", d=path, cls="own" if own else "network", title=tip))
             crowded = any(abs(x_mid - px) < 80 and abs(peak - py) < 14 for px, py in placed)
             if own or (signal >= -75 and not crowded):

@@ -20,7 +20,7 @@ from homediag.reports.netmap import network_map
 from homediag.reports.sanitize import inert
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-MAX_RAW_VALUE = 400
+MAX_RAW_VALUE = 256
 
 
 @cache
@@ -81,7 +81,7 @@ def _labels() -> dict[str, str]:
 def _evidence(items: tuple[EvidenceItem, ...]) -> list[dict[str, Any]]:
     return [
         {
-            "text": inert(e.text, 300),
+            "text": inert(e.text, 256),
             "likelihood_ratio": e.likelihood_ratio,
             "ratio": summary.number(e.likelihood_ratio, 2) if e.likelihood_ratio is not None else "",
         }
@@ -93,7 +93,7 @@ def _remedy(remedy: Remedy) -> dict[str, Any]:
     return {
         "title": inert(remedy.title, 200),
         "flags": ", ".join(summary.remedy_flags(remedy)),
-        "steps": [inert(s, 300) for s in remedy.steps[:20]],
+        "steps": [inert(s, 256) for s in remedy.steps[:20]],
     }
 
 
@@ -168,7 +168,7 @@ def context(report: Report) -> dict[str, Any]:
         "trace": summary.trace_lines(report),
         "questions": [
             {
-                "text": inert(q.text, 300),
+                "text": inert(q.text, 256),
                 "answer": inert(q.answers.get(q.answer, q.answer), 100)
                 if q.answer is not None
                 else _("not asked"),

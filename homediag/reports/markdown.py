@@ -22,7 +22,7 @@ _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[+\-](?=\s|$)|=+\s*$|>|\d{1,9}(
 _LINKISH = re.compile(
     r"(?i)(?:\b(?:[a-z][a-z0-9+.-]{1,15}):(?://)?\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 )
-MAX_RAW_VALUE = 300
+MAX_RAW_VALUE = 256
 
 
 def code(value: object, max_chars: int = 120) -> str:
@@ -37,7 +37,7 @@ def code(value: object, max_chars: int = 120) -> str:
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
-def text(value: object, max_chars: int = 300) -> str:
+def text(value: object, max_chars: int = 256) -> str:
     """``value`` as plain Markdown text: escaped, with anything link-like put in a code span."""
     raw = inert(value, max_chars)
     out: list[str] = []
@@ -94,12 +94,12 @@ def _finding(report: Report, finding: Finding) -> list[str]:
     if finding.details and report.context.audience == "technician":
         lines += [f"*{text(finding.details, 1000)}*", ""]
     if finding.evidence or finding.evidence_against:
-        lines += [f"**{_('Evidence')}**", ""]
+        lines += ["**" + _("Evidence") + "**", ""]
         lines += _evidence(finding.evidence, "+")
         lines += _evidence(finding.evidence_against, "−")
         lines.append("")
     if finding.remedies:
-        lines += [f"**{_('What to do')}**", ""]
+        lines += ["**" + _("What to do") + "**", ""]
         for number, remedy in enumerate(finding.remedies[:10], start=1):
             flags = ", ".join(summary.remedy_flags(remedy))
             lines.append(f"{number}. {text(remedy.title, 200)} ({flags})")
@@ -117,13 +117,13 @@ def render_markdown(report: Report, lang: str | None = None) -> str:
 def _render(report: Report) -> list[str]:
     verdict = summary.verdict(report)
     lines = [
-        f"# {_('Network diagnosis')} — {text(summary.complaint_label(report.complaint))}",
+        "# " + _("Network diagnosis") + f" — {text(summary.complaint_label(report.complaint))}",
         "",
-        f"**{_('Verdict')}:** {text(verdict.sentence, 200)}",
+        "**" + _("Verdict") + f":** {text(verdict.sentence, 200)}",
         "",
     ]
     if verdict.next_step:
-        lines += [f"**{_('Next step')}:** {text(verdict.next_step, 200)}", ""]
+        lines += ["**" + _("Next step") + f":** {text(verdict.next_step, 200)}", ""]
     if verdict.more_problems:
         lines += [_("and {n} more problem(s), below").format(n=verdict.more_problems), ""]
     meta = [(_("Date"), text(report.finished_at[:16].replace("T", " ") + " UTC"))]
@@ -139,14 +139,14 @@ def _render(report: Report) -> list[str]:
 
     found = summary.problems(report)
     if found:
-        lines += [f"## {_('What is wrong')}", ""]
+        lines += ["## " + _("What is wrong"), ""]
         for finding in found:
             lines += _finding(report, finding)
     eliminated = summary.ruled_out(report)
     if eliminated:
-        lines += [f"## {_('Ruled out')}", ""]
+        lines += ["## " + _("Ruled out"), ""]
         for item in eliminated:
-            decided = f" — {_('decided by')} {code(item.decided_by, 60)}" if item.decided_by else ""
+            decided = " — " + _("decided by") + f" {code(item.decided_by, 60)}" if item.decided_by else ""
             sentence = _("{title}: ruled out, because {reason}.").format(
                 title=item.title, reason=item.reason
             )
@@ -154,14 +154,14 @@ def _render(report: Report) -> list[str]:
         lines.append("")
     pending = summary.open_causes(report)
     if pending:
-        lines += [f"## {_('Not checked')}", ""]
+        lines += ["## " + _("Not checked"), ""]
         lines += [
             f"- {text(f.title, 200)} ({summary.status_label(f.status)}) {code(f.code, 60)}"
             for f in pending
         ]
         lines.append("")
 
-    lines += [f"## {_('Devices')} ({len(report.devices)})", ""]
+    lines += ["## " + _("Devices") + f" ({len(report.devices)})", ""]
     if report.devices:
         lines += _table(
             [_("Kind"), _("Name"), _("Address"), _("MAC address"), _("Vendor"), _("Services")],
@@ -182,18 +182,18 @@ def _render(report: Report) -> list[str]:
 
     shown = summary.measurements(report)
     if shown:
-        lines += [f"## {_('Measurements')}", ""]
+        lines += ["## " + _("Measurements"), ""]
         lines += _table(
             [_("Measurement"), _("About"), _("Value")],
             ([text(m.label), text(m.about, 80), text(m.value, 80)] for m in shown),
         )
     steps = summary.trace_lines(report)
     if steps:
-        lines += [f"## {_('How homediag narrowed it down')}", ""]
+        lines += ["## " + _("How homediag narrowed it down"), ""]
         lines += [f"{step.n}. *{text(step.action, 30)}* {text(step.text, 500)}" for step in steps]
         lines.append("")
     if report.questions:
-        lines += [f"## {_('Questions')}", ""]
+        lines += ["## " + _("Questions"), ""]
         lines += _table(
             [_("Question"), _("Answer")],
             (
@@ -206,7 +206,7 @@ def _render(report: Report) -> list[str]:
                 for q in report.questions
             ),
         )
-    lines += [f"## {_('Checks run')}", ""]
+    lines += ["## " + _("Checks run"), ""]
     lines += _table(
         [_("Check"), _("Outcome"), _("Time"), _("Note")],
         (
@@ -220,12 +220,12 @@ def _render(report: Report) -> list[str]:
         ),
     )
     if report.meta.note:
-        lines += [f"## {_('Technician note')}", ""]
+        lines += ["## " + _("Technician's note"), ""]
         note = inert(report.meta.note, 4000, keep_newlines=True)
         lines += [f"> {text(line, 2000)}" for line in note.splitlines()]
         lines.append("")
     if report.observations:
-        lines += [f"## {_('Raw observations')}", ""]
+        lines += ["## " + _("Raw observations"), ""]
         lines += _table(
             [_("Fact"), _("About"), _("Value"), _("Source")],
             (

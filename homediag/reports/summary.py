@@ -9,6 +9,7 @@ escapes for its own medium. Nothing here runs a probe: it reads the report alone
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -170,6 +171,8 @@ def number(value: float, digits: int = 1) -> str:
     """``value`` formatted for the current language (``12.5`` / ``12,5``), trailing zeros dropped."""
     from babel.numbers import format_decimal
 
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.3g}"
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     text: str = format_decimal(value, format=pattern, locale=current_language())
     return text

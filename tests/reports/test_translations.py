@@ -7,6 +7,7 @@ New texts: extract and merge with babel, then translate the empty entries
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -36,6 +37,38 @@ def messages() -> dict[str, str]:
         if isinstance(message, str):
             found.setdefault(message, f"{filename}:{lineno}")
     return found
+
+
+def _calls_in_fstrings(tree: ast.AST) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in ("_", "N_"):
+                    lines.append(inner.lineno)
+    return lines
+
+
+def test_no_translated_text_hides_inside_an_f_string() -> None:
+    """babel (on Python 3.11) cannot extract ``_()`` called inside an f-string: such texts would never
+    be translated. Translate into a variable first."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for line in _calls_in_fstrings(ast.parse(path.read_text("utf-8"))):
+            found.append(f"{path.relative_to(PACKAGE.parent)}:{line}")
+    assert found == []
+
+
+def test_babel_finds_every_translated_text() -> None:
+    """Every literal passed to _() or N_() anywhere in the package is in babel's extraction."""
+    extracted = set(messages())
+    literal = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                literal.add(node.args[0].value)
+    assert sorted(literal - extracted) == []
 
 
 def catalogue(lang: str) -> Catalog:
