@@ -38,6 +38,8 @@ class ReportFormat(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
 class MaxRisk(StrEnum):
@@ -72,11 +74,14 @@ def reports_dir() -> Path:
 
 def infer_format(output: Path | None, given: ReportFormat | None) -> ReportFormat:
     """The format asked for, else the one the output file's suffix says, else text."""
+    from homediag.reports.render import SUFFIXES
+
     if given is not None:
         return given
-    if output is not None and output.suffix.lower() == ".json":
-        return ReportFormat.JSON
-    return ReportFormat.JSON if output is not None else ReportFormat.TEXT
+    if output is None:
+        return ReportFormat.TEXT
+    by_suffix = SUFFIXES.get(output.suffix.lower())
+    return ReportFormat(by_suffix.value) if by_suffix is not None else ReportFormat.JSON
 
 
 def register(app: typer.Typer) -> None:
@@ -126,8 +131,16 @@ def register(app: typer.Typer) -> None:
             typer.Option("--allow-large-subnet", help=_("Scan subnets larger than /22.")),
         ] = False,
         customer: Annotated[str | None, typer.Option("--customer", help=_("Customer name."))] = None,
+        site: Annotated[str | None, typer.Option("--site", help=_("Site or address."))] = None,
         ticket: Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))] = None,
         note: Annotated[str | None, typer.Option("--note", help=_("Technician's note."))] = None,
+        no_redact: Annotated[
+            bool,
+            typer.Option(
+                "--no-redact",
+                help=_("Keep private details (full record, for local use only; files get mode 0600)."),
+            ),
+        ] = False,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
         from homediag.core.i18n import set_language, system_language
@@ -164,9 +177,9 @@ def register(app: typer.Typer) -> None:
             speedtest=speedtest,
             interactive=not non_interactive and sys.stdin.isatty(),
         )
-        meta = ReportMeta(customer=customer, ticket=ticket, note=note)
+        meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
         fmt = infer_format(output, format_)
-        run_and_report(session, registry, name, meta, fmt, output)
+        run_and_report(session, registry, name, meta, fmt, output, redact=not no_redact)
 
 
 def run_and_report(
@@ -176,6 +189,8 @@ def run_and_report(
     meta: ReportMeta,
     fmt: ReportFormat,
     output: Path | None,
+    *,
+    redact: bool = True,
 ) -> None:
     """Run the diagnosis with signal handling, write the report, print, and exit with its code."""
     from homediag.cli.runtime import finish, progress_display, run_job
@@ -186,7 +201,7 @@ def run_and_report(
     with display:
         interrupted = run_job(run.execute, on_interrupt=run.runner.abort)
     report = run.report(interrupted_by=interrupted.name)
-    emit(report, fmt, output)
+    emit(report, fmt, output, redact=redact)
     if interrupted.exit_code is not None:
         finish(interrupted.exit_code)
     finish(int(exit_code_for(report)))
@@ -201,22 +216,33 @@ def exit_code_for(report: Report) -> ExitCode:
     return ExitCode.OK
 
 
-def emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
-    """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir."""
+def emit(report: Report, fmt: ReportFormat, output: Path | None, *, redact: bool = True) -> None:
+    """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir.
+
+    Everything written or printed is redacted unless ``redact`` is False (``--no-redact``): then the
+    full record is written with file mode 0600 and ``privacy_level: "full"``. Secrets never are.
+    """
     from homediag.reports.document import dump_report
+    from homediag.reports.redact import for_output
+    from homediag.reports.render import Format, render
     from homediag.reports.terminal import print_report
 
+    report, warnings = for_output(report, redact_report=redact)
+    for warning in warnings:
+        sys.stderr.write(_("homediag: warning: {message}").format(message=warning) + "\n")
     document = dump_report(report)
     private = report.privacy_level == "full"
     if output is not None:
-        content = document if fmt is ReportFormat.JSON else render_text(report)
-        write_output(output, content, private=private and fmt is ReportFormat.JSON)
+        content = document if fmt is ReportFormat.JSON else render(report, Format(fmt.value))
+        write_output(output, content, private=private)
         sys.stderr.write(_("Report written to {path}").format(path=output) + "\n")
         return
     if fmt is ReportFormat.JSON:
         echo_json(document)
+    elif fmt is ReportFormat.TEXT:
+        print_report(report, console(), verbose=False)
     else:
-        print_report(report, console())
+        sys.stdout.write(render(report, Format(fmt.value)))
     saved = save_copy(report, document, private=private)
     if saved is not None:
         sys.stderr.write(_("Report saved to {path}").format(path=saved) + "\n")
@@ -224,15 +250,9 @@ def emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
 
 def render_text(report: Report) -> str:
     """The terminal summary as plain text (for ``--output FILE --format text``)."""
-    import io
+    from homediag.reports.terminal import render_text as summary_text
 
-    from rich.console import Console
-
-    from homediag.reports.terminal import print_report
-
-    capture = Console(record=True, width=100, no_color=True, file=io.StringIO())
-    print_report(report, capture)
-    return capture.export_text()
+    return summary_text(report)
 
 
 def save_copy(report: Report, document: str, *, private: bool) -> Path | None:

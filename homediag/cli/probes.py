@@ -66,7 +66,8 @@ def list_(
     out = console()
     out.print(table)
     for problem in registry.errors:
-        console(stderr=True).print(f"[yellow]{_('warning')}:[/yellow] {problem}", markup=True)
+        warning = _("warning")
+        console(stderr=True).print(f"[yellow]{warning}:[/yellow] {problem}", markup=True)
 
 
 @app.command()
@@ -94,28 +95,32 @@ def explain(
     out.print(f"[bold]{escape(spec.id)}[/bold] — {escape(spec.summary)}")
     if spec.description:
         out.print(escape(spec.description))
+    # Labels are translated outside the f-strings: babel cannot extract _() from inside one.
+    risk, timeout, platforms = _("Risk"), _("Timeout"), _("Platforms")
+    privilege, without_it = _("Privilege"), _("without it")
     out.print(
-        f"{_('Risk')}: {spec.risk.value}    {_('Timeout')}: {spec.timeout_s:g} s    "
-        f"{_('Platforms')}: {', '.join(p.value for p in spec.platforms)}"
+        f"{risk}: {spec.risk.value}    {timeout}: {spec.timeout_s:g} s    "
+        f"{platforms}: {', '.join(p.value for p in spec.platforms)}"
     )
     out.print(
-        f"{_('Privilege')}: {spec.privilege.value}"
-        + (f" ({_('without it')}: {escape(spec.fallback)})" if spec.fallback else "")
+        f"{privilege}: {spec.privilege.value}"
+        + (f" ({without_it}: {escape(spec.fallback)})" if spec.fallback else "")
     )
     if spec.binaries:
-        out.print(f"{_('Commands')}: {', '.join(spec.binaries)}")
+        out.print(_("Commands") + f": {', '.join(spec.binaries)}")
     if spec.needs:
-        out.print(f"{_('Needs')}: {', '.join(spec.needs)}")
-    out.print(f"{_('Provides')}:")
+        out.print(_("Needs") + f": {', '.join(spec.needs)}")
+    out.print(_("Provides") + ":")
     for name in spec.provides:
         fact = facts.get(name)
         unit = escape(f" [{fact.unit}]") if fact and fact.unit else ""
         private = f" ({fact.privacy.value})" if fact and fact.sensitive else ""
         out.print(f"  {name}{unit}{private} — {escape(fact.summary if fact else '')}")
     if spec.matchers:
-        out.print(f"{_('Runs for devices matching')}: " + "; ".join(m.describe() for m in spec.matchers))
+        out.print(_("Runs for devices matching") + ": " + "; ".join(m.describe() for m in spec.matchers))
     if spec.args:
-        out.print(f"{_('Arguments (config: probes.{id}.NAME)').format(id=spec.id)}:")
+        out.print(_("Arguments (config: probes.{id}.NAME)").format(id=spec.id) + ":")
+        default = _("default")
         for arg in spec.args:
-            out.print(f"  {arg.name} ({arg.type}, {_('default')} {arg.default!r}) — {escape(arg.help)}")
-    out.print(f"{_('Origin')}: {escape(registry.origins[probe_id])}")
+            out.print(f"  {arg.name} ({arg.type}, {default} {arg.default!r}) — {escape(arg.help)}")
+    out.print(_("Origin") + f": {escape(registry.origins[probe_id])}")

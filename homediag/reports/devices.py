@@ -10,6 +10,7 @@ from rich.table import Table
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.reports.sanitize import inert
+from homediag.reports.summary import kind_label
 
 
 def devices_table(devices: Sequence[Device]) -> Table:
@@ -26,7 +27,7 @@ def devices_table(devices: Sequence[Device]) -> Table:
             escape(inert(device.ip or "", 46)),
             escape(inert(device.mac or "", 17)) + (" *" if device.random_mac else ""),
             escape(inert(device.vendor or "", 40)),
-            device.kind.value,
+            escape(kind_label(device.kind)),
             escape(inert(", ".join(device.names[:3]), 60)),
             escape(inert(", ".join(sorted({s.type for s in device.services})[:5]), 60)),
         )

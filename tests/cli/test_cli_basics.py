@@ -105,6 +105,7 @@ def test_diagnose_on_loopback_writes_a_valid_report(
         "--interface",
         "lo",
         "--non-interactive",
+        "--no-redact",
         "--output",
         str(out),
     )
@@ -114,6 +115,7 @@ def test_diagnose_on_loopback_writes_a_valid_report(
     # until the engine picks probes, diagnose runs every built-in one (inside its own namespace)
     expected = {s.id for s in load_registry(plugins=False).specs() if "on-demand" not in s.tags}
     assert {r["probe"] for r in document["probe_runs"]} == expected
+    assert document["privacy_level"] == "full"
     assert (out.stat().st_mode & 0o777) == 0o600  # a full (unredacted) report is private
     text = run_isolated("report", "render", str(out), "--format", "text")
     assert text.returncode == 0 and "net.gateway" in text.stdout
@@ -127,6 +129,8 @@ def test_diagnose_json_to_stdout_also_saves_a_copy(
     done = run_isolated("diagnose", "--config", str(loopback_config), "--interface", "lo", "--format", "json")
     document = json.loads(done.stdout)
     assert validation_errors(document) == []
+    assert document["privacy_level"] == "redacted"  # what homediag prints is redacted by default
     saved = list(Path(isolated_env["XDG_DATA_HOME"]).rglob("report-*.json"))
+    assert json.loads(saved[0].read_text())["privacy_level"] == "redacted"
     assert len(saved) == 1
     assert str(saved[0]) in done.stderr

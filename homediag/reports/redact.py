@@ -1,0 +1,756 @@
+"""Redaction: a report that can be shared without giving away the home it describes.
+
+Four layers, as reliability.md (section D) asks:
+
+1. **Every field is classified.** The report schema gives each leaf an ``x-privacy`` class — ``keep``,
+   ``pseudonymise``, ``drop``, ``address`` (judged by value), ``by-fact`` (the fact catalogue's class)
+   or ``text`` (free text, swept). The walk below follows the schema, so a field the schema does not
+   know is dropped, never passed through.
+2. **Keyed, readable tokens.** Devices become ``printer-1``, SSIDs ``ssid-1``, serials ``serial-1``:
+   numbers handed out by :class:`~homediag.reports.tokens.TokenStore` from an HMAC whose key stays in
+   the user's config directory, so a device keeps its token across one installation's reports. MAC
+   addresses keep their vendor part (``3c:2a:f4:…mac-2``); random (locally administered) MACs keep
+   nothing (``…mac-3``).
+3. **Derived identifiers.** IPv6 interface ids built from a MAC (EUI-64) get that MAC's token; public
+   addresses (and the documentation ranges, which labs and tests use as "public") are replaced by their
+   class (``public-ipv4``, ``cgnat-ipv4``, ``public-ipv6``); speed-test coordinates and other facts of
+   class ``drop`` are removed; UPnP UUIDs (USN/UDN), serials and host names such as ``Annas-iPhone``
+   become tokens wherever they appear.
+4. **A final sweep** over every free-text string: every value replaced by field anywhere in the report
+   (in raw, URL-encoded and separator-free forms), MACs in every notation, IPv4 and IPv6 addresses,
+   UUIDs, e-mail addresses, labelled serials, possessive device names ("Anna's iPhone", "iPhone von
+   Anna"), internal device ids. ``redaction`` in the result counts what was replaced, per class.
+
+Secrets (Wi-Fi keys, passwords, cookies, credentials in URLs) are never collected; :func:`scrub_secrets`
+is the backstop that removes anything that looks like one, in every mode, also with ``--no-redact``.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import re
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homediag.core import facts as fact_catalogue
+from homediag.core.devices import normalise_mac
+from homediag.core.model import Report
+from homediag.reports.tokens import TokenStore
+
+REDACTED = "redacted"
+"""What a secret is replaced with."""
+
+# --- addresses, judged by value --------------------------------------------------------------------
+
+_KEEP_V4 = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "0.0.0.0/8",
+        "224.0.0.0/4",
+        "255.255.255.255/32",
+    )
+)
+_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+_ULA = (ipaddress.IPv6Network("fc00::/7"), ipaddress.IPv6Network("fec0::/10"))
+_LINK_LOCAL6 = ipaddress.IPv6Network("fe80::/10")
+WELL_KNOWN_SERVICES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "1.1.1.1",
+        "1.0.0.1",
+        "8.8.8.8",
+        "8.8.4.4",
+        "9.9.9.9",
+        "149.112.112.112",
+        "208.67.222.222",
+        "208.67.220.220",
+        "94.140.14.14",
+        "94.140.15.15",
+        "2606:4700:4700::1111",
+        "2606:4700:4700::1001",
+        "2001:4860:4860::8888",
+        "2001:4860:4860::8844",
+        "2620:fe::fe",
+        "2620:fe::9",
+    )
+)
+"""Public resolvers and ping targets everybody uses: not personal, and useful to support."""
+
+
+def address_class(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """``private``, ``loopback``, ``link-local``, ``cgnat``, ``ula``, ``multicast``, ``unspecified``,
+    ``well-known`` or ``public`` — documentation ranges count as public here (DESIGN.md, Reports)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address in WELL_KNOWN_SERVICES:
+        return "well-known"
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_multicast:
+        return "multicast"
+    if isinstance(address, ipaddress.IPv4Address):
+        if address in _CGNAT:
+            return "cgnat"
+        if address in ipaddress.IPv4Network("169.254.0.0/16"):
+            return "link-local"
+        if any(address in net for net in _KEEP_V4):
+            return "private"
+        return "public"
+    if address in _LINK_LOCAL6:
+        return "link-local"
+    if any(address in net for net in _ULA):
+        return "ula"
+    return "public"
+
+
+def eui64_mac(address: ipaddress.IPv6Address) -> str | None:
+    """The MAC an EUI-64 interface id was built from (``ff:fe`` in its middle), or None."""
+    iid = address.packed[8:]
+    if iid[3:5] != b"\xff\xfe":
+        return None
+    mac = bytes([iid[0] ^ 0x02]) + iid[1:3] + iid[5:8]
+    return ":".join(f"{b:02x}" for b in mac)
+
+
+# --- hints from names: which fact or key holds what ------------------------------------------------
+
+_STRONG_HINTS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"psk", "password", "passwd", "passphrase", "pwd", "secret", "cookie", "token",
+                "apikey", "credentials", "credential", "authorization"}), "secret"),
+    (frozenset({"bssid", "bssids", "mac", "macs", "hwaddr", "lladdr"}), "mac"),
+    (frozenset({"ssid", "ssids", "essid"}), "ssid"),
+    (frozenset({"serial", "serials", "serialnumber", "sn"}), "serial"),
+    (frozenset({"usn", "udn", "uuid", "uuids"}), "uuid"),
+    (frozenset({"lat", "lon", "lng", "latitude", "longitude", "coordinates", "geo", "location",
+                "isp"}), "drop"),
+)  # fmt: skip
+_WEAK_HINTS = frozenset(
+    {"hostname", "hostnames", "host", "name", "names", "friendly", "friendlyname", "instance", "owner",
+     "title"}
+)  # fmt: skip
+_NOT_PERSONAL = frozenset(
+    {"model", "manufacturer", "vendor", "type", "service", "interface", "product", "kind", "os", "file"}
+)
+_SECRET_KEYS = _STRONG_HINTS[0][0]
+
+
+def _words(name: str) -> list[str]:
+    last = name.rsplit(".", 1)[-1]
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", last)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def name_hint(name: str, *, weak: bool) -> str | None:
+    """What a fact or key name says its value is: ``mac``, ``ssid``, ``serial``, ``uuid``,
+    ``drop``, ``secret``, or (``weak``: only outside facts classified ``keep``) ``host``."""
+    words = _words(name)
+    joined = "".join(words)
+    for names, hint in _STRONG_HINTS:
+        if joined in names or any(w in names for w in words):
+            return hint
+    if "public" in words and ({"ip", "address", "addr", "ipv4", "ipv6"} & set(words)):
+        return "drop"
+    personal = joined in _WEAK_HINTS or any(w in _WEAK_HINTS for w in words)
+    if weak and personal and not _NOT_PERSONAL & set(words):
+        return "host"
+    return None
+
+
+# --- the free-text sweep ------------------------------------------------------------------------------
+
+_HEX = "[0-9A-Fa-f]"
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("url_userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/@\"'<>]+@"),
+    ("secret_pair", r"(?i)\b(?:psk|password|passwd|passphrase|pwd|secret|token|api[_-]?key|"
+                    r"wpa[_-]?(?:psk|passphrase)|cookie|authorization)[\"']?\s*[:=]\s*[\"']?"
+                    r"[^\s\"',;&]+"),
+    ("uuid", rf"(?<!{_HEX}){_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}(?!{_HEX})"),
+    ("email", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"),
+    ("colons", rf"(?<![0-9A-Fa-f:])(?:{_HEX}{{0,4}}:){{2,7}}(?:{_HEX}{{1,4}}|(?:\d{{1,3}}\.){{3}}\d{{1,3}})?"
+               rf"(?:%[\w.-]+)?(?![0-9A-Fa-f:])"),
+    ("mac_dash", rf"(?<![0-9A-Fa-f-]){_HEX}{{2}}(?:-{_HEX}{{2}}){{5}}(?![0-9A-Fa-f]|-{_HEX})"),
+    ("mac_dots", rf"(?<![0-9A-Fa-f.]){_HEX}{{4}}\.{_HEX}{{4}}\.{_HEX}{{4}}(?!\.?{_HEX})"),
+    ("hex_run", rf"(?<!{_HEX})(?=[0-9]*[A-Fa-f])(?={_HEX}*[0-9]){_HEX}{{12,31}}(?!{_HEX})"),
+    ("ipv4", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)"),
+    ("serial", r"(?i)\b(?:serial(?:[ _-]?(?:number|no\.?|nr\.?))?|s/n)[\"']?\s*[:=#>]?\s*[\"']?"
+               r"(?=[A-Za-z-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,40}"),
+    ("possessive", r"\b(?!(?:This|this|His|his|Its|its|Was|was|Has|has|Is|is|Yes|yes|Us|us)\b)"
+                   r"[A-ZÀ-Þ][\w]*(?:['’]s|s)[ -](?i:iPhone|iPad|iMac|MacBook(?:[ -](?:Pro|Air))?|"
+                   r"Mac[ -]mini|Galaxy(?:[ -]\w+)?|Pixel(?:[ -]\w+)?|Laptop|Notebook|PC|Phone|TV|"
+                   r"Watch|Echo|Kindle|Fire[ -]?TV)\b"),
+    ("of_owner", r"(?i)\b(?:iPhone|iPad|MacBook(?:[ -](?:Pro|Air))?|Galaxy|Pixel|Laptop|PC)[ -]"
+                 r"(?:von|de|di|van|of)[ -][\w]+"),
+    ("device_id", r"\bdev-[0-9a-f]{10}\b"),
+    ("coordinate", r"(?i)\b(?:lat|latitude|lon|lng|longitude)[\"']?\s*[:=]?\s*[\"']?-?\d{1,3}\.\d+"),
+    ("html_title", r"(?i)<title>[^<]{1,200}</title>"),
+)  # fmt: skip
+
+
+def _alternation(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
+    parts = []
+    for name, pattern in _PATTERNS:
+        if names is not None and name not in names:
+            continue
+        # A global flag is not allowed inside an alternation: scope it to the group.
+        body = f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
+        parts.append(f"(?P<{name}>{body})")
+    return re.compile("|".join(parts))
+
+
+_SWEEP = _alternation()
+_SECRETS = _alternation(("url_userinfo", "secret_pair"))
+_SECRET_VALUE = re.compile(r"([:=]\s*[\"']?)[^\s\"',;&]+$")
+_SERIAL_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}$")
+_MIN_KNOWN = 3
+_PLAIN_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
+"""Values shorter than this are replaced in their own fields but not searched for in free text."""
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a value sits: the schema definition (``device``, ``observation``...) and its key."""
+
+    definition: str
+    key: str
+
+
+class Redactor:
+    """Redacts report documents with one token store (one installation's key and table)."""
+
+    def __init__(self, store: TokenStore) -> None:
+        self.store = store
+        self.counts: Counter[str] = Counter()
+        self._known: dict[str, str] = {}
+        self._ids: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._device_token: str | None = None
+        self._sweeping = False
+        self._known_re: re.Pattern[str] | None = None
+
+    # -- public --------------------------------------------------------------------------------------
+
+    def redact_document(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A redacted copy of ``document`` (a full report document); redacted ones are returned as is."""
+        from homediag.reports.document import schema
+
+        doc = copy.deepcopy(dict(document))
+        if doc.get("privacy_level") == "redacted":
+            return doc
+        doc = scrub_secrets_document(doc)
+        root = schema()
+        # Pass 1 learns every identifier the fields hold (device names, SSIDs, serials...), so that
+        # pass 2 can find them again in free text anywhere in the report.
+        self._sweeping = False
+        self._walk_root(doc, root)
+        self._known_re = _known_pattern(self._known)
+        self._sweeping = True
+        self.counts.clear()
+        result = self._walk_root(doc, root)
+        result["privacy_level"] = "redacted"
+        result["redaction"] = dict(sorted(self.counts.items()))
+        return result
+
+    def sweep(self, text: str) -> str:
+        """``text`` with every identifier this redactor knows or recognises replaced."""
+        if not text:
+            return text
+        pattern = self._known_re or _SWEEP
+        return pattern.sub(self._replace_pattern, text)
+
+    # -- the schema-driven walk ----------------------------------------------------------------------
+
+    def _walk_root(self, doc: dict[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:
+        order = ["devices", "observations"]
+        keys = order + [k for k in doc if k not in order]
+        out: dict[str, Any] = {}
+        for key in keys:
+            if key not in doc:
+                continue
+            child = root.get("properties", {}).get(key)
+            if child is None:
+                continue  # unknown to the schema: not shared
+            out[key] = self._walk(doc[key], child, _Where("report", key), doc)
+        return {k: out[k] for k in doc if k in out}
+
+    def _walk(self, value: Any, node: Mapping[str, Any], where: _Where, parent: Any) -> Any:
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            from homediag.reports.document import schema
+
+            return self._walk(value, schema()["$defs"][name], _Where(name, where.key), parent)
+        props = node.get("properties")
+        if isinstance(value, dict) and (isinstance(props, dict) or "additionalProperties" in node):
+            if where.definition == "device":
+                self._device_token = self._device(value)
+            extra = node.get("additionalProperties")
+            out: dict[str, Any] = {}
+            for key, child in value.items():
+                sub = props.get(key) if isinstance(props, dict) else None
+                if sub is None and isinstance(extra, dict):
+                    sub = extra
+                if sub is None:
+                    continue
+                new_key = self._text(key) if sub is extra and extra is not None else key
+                out[new_key] = self._walk(child, sub, _Where(where.definition, key), value)
+            return out
+        items = node.get("items")
+        if isinstance(value, list) and isinstance(items, dict):
+            result = [self._walk(v, items, where, parent) for v in value]
+            if where.definition == "device" and where.key == "names":
+                result = list(dict.fromkeys(result))
+            return result
+        return self._leaf(value, str(node.get("x-privacy", "drop")), where, parent)
+
+    def _leaf(self, value: Any, klass: str, where: _Where, parent: Any) -> Any:
+        if value is None:
+            return None
+        match klass:
+            case "keep":
+                return value
+            case "drop":
+                self._count("field")
+                return None
+            case "address":
+                return self._address_or_text(value)
+            case "pseudonymise":
+                return self._pseudonymise(value, where)
+            case "by-fact":
+                fact = parent.get("fact", "") if isinstance(parent, dict) else ""
+                sensitive = bool(parent.get("sensitive")) if isinstance(parent, dict) else False
+                return self._fact_value(str(fact), value, sensitive)
+            case _:  # "text", and anything unclassified is treated as the most suspicious text
+                return self._text_value(value)
+
+    # -- classes -------------------------------------------------------------------------------------
+
+    def _device(self, device: Mapping[str, Any]) -> str:
+        device_id = str(device.get("id", ""))
+        kind = str(device.get("kind") or "unknown")
+        known = self._ids.get(device_id)
+        if known is None:
+            known = self.store.token("device" if kind == "unknown" else kind, device_id)
+            self._ids[device_id] = known
+            self._learn(device_id, known)
+        names = [n for n in device.get("names") or () if isinstance(n, str)]
+        names += [
+            s["name"]
+            for s in device.get("services") or ()
+            if isinstance(s, dict) and isinstance(s.get("name"), str)
+        ]
+        product = {str(device.get(k) or "").casefold() for k in ("model", "vendor")}
+        for name in names:
+            self._names.setdefault(name.casefold(), known)
+            if name.casefold() not in product:  # a product name is not personal
+                self._learn(name, known)
+        return known
+
+    def _pseudonymise(self, value: Any, where: _Where) -> Any:
+        if not isinstance(value, str):
+            return value
+        key = (where.definition, where.key)
+        if key == ("device", "id"):
+            self._count("device")
+            return self._ids.get(value) or self.store.token("device", value)
+        if key == ("device", "mac"):
+            return self._mac(value) or self._token("mac", value)
+        if key in (("device", "names"), ("service", "name")):
+            self._count("name")
+            return self._names.get(value.casefold()) or self._device_token or self._token("host", value)
+        if key == ("probe_run", "target"):
+            if value in self._ids:
+                return self._ids[value]
+            return self._text(value)
+        return self._token("value", value)
+
+    def _fact_value(self, fact: str, value: Any, sensitive: bool) -> Any:
+        spec = fact_catalogue.get(fact)
+        privacy = spec.privacy if spec is not None else None
+        hint = name_hint(fact, weak=privacy is not fact_catalogue.Privacy.KEEP)
+        if hint is None and privacy is fact_catalogue.Privacy.DROP:
+            hint = "drop"
+        if hint is None and (
+            privacy is fact_catalogue.Privacy.PSEUDONYMISE or (privacy is None and sensitive)
+        ):
+            hint = "value"
+        return self._structured(value, hint, weak=privacy is not fact_catalogue.Privacy.KEEP)
+
+    def _structured(self, value: Any, hint: str | None, *, weak: bool) -> Any:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, child in value.items():
+                key_text = str(key)
+                child_hint = name_hint(key_text, weak=weak)
+                if child_hint is None and hint in ("drop", "secret"):
+                    child_hint = hint
+                out[self._text(key_text)] = self._structured(child, child_hint, weak=weak)
+            return out
+        if isinstance(value, list):
+            return [self._structured(v, hint, weak=weak) for v in value]
+        if isinstance(value, str):
+            return self._hinted(value, hint)
+        if hint in ("drop", "secret") and value is not None:
+            self._count("dropped" if hint == "drop" else "secret")
+            return None
+        return value
+
+    def _hinted(self, value: str, hint: str | None) -> Any:
+        if hint is None:
+            return self._text(value)
+        if not value:
+            return value
+        match hint:
+            case "secret":
+                self._count("secret")
+                return REDACTED
+            case "drop":
+                parsed = _parse_address(value)
+                self._count("dropped")
+                if parsed is not None:
+                    return f"{address_class(parsed[0])}-ipv{parsed[0].version}"
+                return None
+            case "mac":
+                return self._mac(value) or self._token("mac", value)
+            case "host":
+                token = self._names.get(value.casefold())
+                if token is not None:
+                    self._count("name")
+                    return token
+                if _parse_address(value) is not None:
+                    return self._address_or_text(value)
+                return self._token("host", value)
+            case "value":
+                if _parse_address(value) is not None:
+                    return self._address_or_text(value)
+                mac = self._mac(value)
+                if mac is not None:
+                    return mac
+                return self._token("value", value)
+            case _:  # ssid, serial, uuid
+                return self._token(hint, value)
+
+    def _text_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, list):
+            return [self._text_value(v) for v in value]
+        if isinstance(value, dict):
+            return {self._text(str(k)): self._text_value(v) for k, v in value.items()}
+        return value
+
+    def _text(self, text: str) -> str:
+        return self.sweep(text) if self._sweeping else text
+
+    def _address_or_text(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        parsed = _parse_address(value)
+        if parsed is None:
+            return self._text(value)
+        address, suffix = parsed
+        redacted = self._address(address)
+        return value if redacted is None else redacted + suffix
+
+    # -- tokens --------------------------------------------------------------------------------------
+
+    def _token(self, kind: str, value: str) -> str:
+        token = self.store.token(kind, value)
+        self._count(kind)
+        self._learn(value, token)
+        return token
+
+    def _mac(self, text: str) -> str | None:
+        mac = normalise_mac(text)
+        if mac is None or mac in ("00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
+            return None
+        token = self.store.token("mac", mac)
+        self._count("mac")
+        if int(mac[:2], 16) & 0x02:  # locally administered: no vendor part to keep
+            return f"…{token}"
+        return f"{mac[:8]}:…{token}"
+
+    def _address(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+        """The replacement of an address, or None to keep it."""
+        klass = address_class(address)
+        version = address.version
+        if isinstance(address, ipaddress.IPv6Address):
+            mac = eui64_mac(address) if address.ipv4_mapped is None else None
+            if mac is not None:
+                self._count("ipv6")
+                return f"{klass}-ipv6({self._mac(mac)})"
+            if address.ipv4_mapped is not None:
+                version = 4
+        if klass in ("public", "cgnat", "ula"):
+            self._count(f"{klass}-ip")
+            return f"{klass}-ipv{version}"
+        return None
+
+    def _learn(self, value: str, replacement: str) -> None:
+        if self._sweeping or len(value) < _MIN_KNOWN or value == replacement:
+            return
+        if value.isdigit() or _parse_address(value) is not None or _PLAIN_WORD.match(value):
+            return  # a plain word ("Printer", "home") is no identifier and appears in ordinary text
+        for form in _forms(value):
+            self._known.setdefault(form.casefold(), replacement)
+
+    def _count(self, kind: str) -> None:
+        if self._sweeping:
+            self.counts[kind] += 1
+
+    # -- sweep callbacks -----------------------------------------------------------------------------
+
+    def _replace_known(self, match: re.Match[str]) -> str:
+        replacement = self._known.get(match.group(0).casefold(), match.group(0))
+        self._count(_token_class(replacement))
+        return replacement
+
+    def _replace_pattern(self, match: re.Match[str]) -> str:
+        kind = match.lastgroup or ""
+        text = match.group(0)
+        if kind == "known":
+            return self._replace_known(match)
+        handler = _HANDLERS.get(kind)
+        return handler(self, text) if handler is not None else text
+
+    def _sweep_url_userinfo(self, text: str) -> str:
+        self._count("secret")
+        return text.split("://", 1)[0] + "://" + REDACTED + "@"
+
+    def _sweep_secret(self, text: str) -> str:
+        self._count("secret")
+        return _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+
+    def _sweep_colons(self, text: str) -> str:
+        parsed = _parse_address(text)
+        if parsed is not None:
+            redacted = self._address(parsed[0])
+            return text if redacted is None else redacted + parsed[1]
+        return self._mac(text) or text
+
+    def _sweep_mac(self, text: str) -> str:
+        return self._mac(text) or text
+
+    def _sweep_hex(self, text: str) -> str:
+        if len(text) == 12:
+            return self._mac(text) or text
+        return self._token("serial", text.lower())
+
+    def _sweep_ipv4(self, text: str) -> str:
+        return self._sweep_colons(text)
+
+    def _sweep_serial(self, text: str) -> str:
+        value = _SERIAL_VALUE.search(text)
+        if value is None:
+            return text
+        return text[: value.start()] + self._token("serial", value.group(0))
+
+    def _sweep_uuid(self, text: str) -> str:
+        return self._token("uuid", text.lower())
+
+    def _sweep_email(self, text: str) -> str:
+        return self._token("email", text.lower())
+
+    def _sweep_host(self, text: str) -> str:
+        return self._names.get(text.casefold()) or self._token("host", text)
+
+    def _sweep_coordinate(self, text: str) -> str:
+        self._count("dropped")
+        return re.sub(r"-?\d{1,3}\.\d+$", "dropped", text)
+
+    def _sweep_title(self, text: str) -> str:
+        return "<title>" + self._sweep_host(text[7:-8]) + "</title>"
+
+    def _sweep_device_id(self, text: str) -> str:
+        return self._ids.get(text) or self._token("device", text)
+
+
+_HANDLERS: dict[str, Callable[[Redactor, str], str]] = {
+    "url_userinfo": Redactor._sweep_url_userinfo,
+    "secret_pair": Redactor._sweep_secret,
+    "uuid": Redactor._sweep_uuid,
+    "email": Redactor._sweep_email,
+    "colons": Redactor._sweep_colons,
+    "mac_dash": Redactor._sweep_mac,
+    "mac_dots": Redactor._sweep_mac,
+    "hex_run": Redactor._sweep_hex,
+    "ipv4": Redactor._sweep_ipv4,
+    "serial": Redactor._sweep_serial,
+    "possessive": Redactor._sweep_host,
+    "of_owner": Redactor._sweep_host,
+    "device_id": Redactor._sweep_device_id,
+    "coordinate": Redactor._sweep_coordinate,
+    "html_title": Redactor._sweep_title,
+}
+
+
+_DEVICE_CLASSES = frozenset(
+    {"device", "router", "printer", "media", "speaker", "hub", "camera", "phone", "computer", "nas", "iot"}
+)
+
+
+def _token_class(token: str) -> str:
+    """The class a token counts under in the summary (device tokens count as names)."""
+    klass = token.rsplit("…", 1)[-1].rsplit("-", 1)[0]
+    return "name" if klass in _DEVICE_CLASSES else klass
+
+
+def _parse_address(
+    text: str,
+) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:
+    """The address in ``text`` (``a.b.c.d``, ``a.b.c.d/nn``, ``fe80::1%eth0``) and what follows it."""
+    candidate = text.strip()
+    if not candidate or len(candidate) > 60 or candidate != text:
+        return None
+    suffix = ""
+    for separator in ("/", "%"):
+        if separator in candidate:
+            head, _, tail = candidate.partition(separator)
+            suffix = separator + tail + suffix if separator == "/" else separator + tail
+            candidate = head
+    if "/" in suffix and not suffix[1:].split("%")[0].isdigit():
+        return None
+    try:
+        return ipaddress.ip_address(candidate), suffix
+    except ValueError:
+        return None
+
+
+def _forms(value: str) -> set[str]:
+    """The forms a value may take in text: as is, URL-encoded, without separators."""
+    forms = {value, urllib.parse.quote(value), urllib.parse.quote_plus(value)}
+    compact = re.sub(r"[\s_.'’-]+", "", value)
+    if len(compact) >= 6:
+        forms.add(compact)
+    return {f for f in forms if len(f) >= _MIN_KNOWN}
+
+
+def _known_pattern(known: Mapping[str, str]) -> re.Pattern[str] | None:
+    if not known:
+        return None
+    long_values = [v for v in known if len(v) >= 6]
+    short_values = [v for v in known if len(v) < 6]
+    alternatives = []
+    if long_values:
+        alternatives.append(_trie_pattern(long_values))
+    if short_values:
+        alternatives.append(rf"(?<!\w)(?:{_trie_pattern(short_values)})(?!\w)")
+    # One pass over the text: known values first, then the patterns, so that no pattern ever
+    # matches inside a token put in by another.
+    return re.compile(f"(?P<known>(?i:{'|'.join(alternatives)}))|{_SWEEP.pattern}")
+
+
+def _trie_pattern(values: list[str]) -> str:
+    """A regex matching any of ``values`` (longest first), built as a trie.
+
+    Python's ``re`` tries a plain alternation of literals one after another at every position; with
+    hundreds of device names that dominated redaction time. A trie shares prefixes, so each position
+    costs one branch per character. (No maintained library does this in the standard library's re.)
+    """
+    trie: dict[str, Any] = {}
+    for value in values:
+        node = trie
+        for char in value.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
+# --- secrets ------------------------------------------------------------------------------------------
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SECRETS.sub(_scrub_match, value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            if isinstance(key, str) and name_hint(key, weak=False) == "secret" and child:
+                out[key] = REDACTED if isinstance(child, str) else None
+            else:
+                out[key] = _scrub(child)
+        return out
+    return value
+
+
+def _scrub_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if match.lastgroup == "url_userinfo":
+        return text.split("://", 1)[0] + "://" + REDACTED + "@"
+    return _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def scrub_secrets_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` without anything that looks like a secret (keys, passwords, URL credentials)."""
+    result = _scrub(dict(document))
+    assert isinstance(result, dict)
+    for observation in result.get("observations") or ():
+        fact = str(observation.get("fact", "")) if isinstance(observation, dict) else ""
+        if name_hint(fact, weak=False) == "secret":
+            observation["value"] = None
+    return result
+
+
+def scrub_secrets(report: Report) -> Report:
+    """``report`` without secrets; applied in every mode, ``--no-redact`` included."""
+    from homediag.reports.document import from_document, to_document
+
+    return from_document(scrub_secrets_document(to_document(report)))
+
+
+def redact(report: Report, store: TokenStore) -> Report:
+    """The share-safe copy of ``report``: ``privacy_level: "redacted"``, ``redaction`` filled."""
+    from homediag.reports.document import from_document, to_document
+
+    if report.privacy_level == "redacted":
+        return report
+    return from_document(Redactor(store).redact_document(to_document(report)))
+
+
+def for_output(
+    report: Report, *, redact_report: bool = True, directory: Path | None = None
+) -> tuple[Report, list[str]]:
+    """The report as homediag writes or prints it, and warnings for the user.
+
+    Secrets are always scrubbed. Unless ``redact_report`` is False (``--no-redact``), the report is
+    redacted with the installation's tokens; when the token table cannot be used, with tokens for this
+    report only, and a warning says so.
+    """
+    from homediag.core.i18n import _
+    from homediag.reports.tokens import RedactionError, config_dir
+
+    report = scrub_secrets(report)
+    if not redact_report or report.privacy_level == "redacted":
+        return report, []
+    try:
+        with TokenStore.open(directory) as store:
+            return redact(report, store), []
+    except (OSError, RedactionError) as exc:
+        where = directory if directory is not None else config_dir()
+        warning = _(
+            "redaction tokens cannot be kept in {path} ({error}); the tokens in this report will "
+            "not match those of other reports"
+        ).format(path=where, error=getattr(exc, "strerror", None) or exc)
+        return redact(report, TokenStore.ephemeral()), [warning]

@@ -1,0 +1,37 @@
+"""Shared fixtures of the report tests: fixture reports, and token stores that never touch ~/.config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from homediag.core.i18n import set_language
+from homediag.core.model import Report
+from homediag.reports.document import load_report
+from homediag.reports.tokens import TokenStore
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXED_KEY = bytes(range(32))
+
+
+def fixture(name: str) -> Report:
+    """A fixture report by file stem (``printer-paused``)."""
+    return load_report(FIXTURES / f"{name}.json")
+
+
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the redaction key and table at a temp dir; start every test in English."""
+    directory = tmp_path / "config"
+    monkeypatch.setenv("HOMEDIAG_CONFIG_DIR", str(directory))
+    set_language("en")
+    yield directory
+    set_language("en")
+
+
+@pytest.fixture
+def store() -> TokenStore:
+    """A store with a fixed key and an empty table: tokens are the same in every test run."""
+    return TokenStore(FIXED_KEY)
