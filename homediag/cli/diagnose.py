@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from homediag.core.model import Report, ReportMeta
     from homediag.core.registry import Registry
     from homediag.core.session import Session
+    from homediag.engine.diagnose import Questioner
 
 COMPLAINTS = (
     "checkup",
@@ -141,6 +142,16 @@ def register(app: typer.Typer) -> None:
                 help=_("Keep private details (full record, for local use only; files get mode 0600)."),
             ),
         ] = False,
+        answers: Annotated[
+            Path | None,
+            typer.Option("--answers", help=_("Answers to questions, from a YAML or JSON file.")),
+        ] = None,
+        from_report: Annotated[
+            Path | None,
+            typer.Option(
+                "--from", help=_("Re-diagnose a saved report's observations (touches no network).")
+            ),
+        ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
         from homediag.core.i18n import set_language, system_language
@@ -179,7 +190,22 @@ def register(app: typer.Typer) -> None:
         )
         meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
         fmt = infer_format(output, format_)
-        run_and_report(session, registry, name, meta, fmt, output, redact=not no_redact)
+        scripted = _answer_file(answers)
+        if from_report is not None:
+            replay_and_report(
+                from_report,
+                None if complaint is None else name,
+                session,
+                meta,
+                fmt,
+                output,
+                questioner=scripted,
+                redact=not no_redact,
+            )
+            return
+        run_and_report(
+            session, registry, name, meta, fmt, output, redact=not no_redact, questioner=scripted
+        )
 
 
 def run_and_report(
@@ -191,13 +217,23 @@ def run_and_report(
     output: Path | None,
     *,
     redact: bool = True,
+    questioner: Questioner | None = None,
 ) -> None:
-    """Run the diagnosis with signal handling, write the report, print, and exit with its code."""
+    """Run the diagnosis with signal handling, write the report, print, and exit with its code.
+
+    Questions: ``questioner`` (an answers file) when given; else the terminal in an interactive run;
+    else none (``--non-interactive`` or no terminal: the engine goes on without answers).
+    """
+    from homediag.cli.questions import TerminalQuestioner
     from homediag.cli.runtime import finish, progress_display, run_job
     from homediag.core.pipeline import DiagnosisRun
 
     progress, display = progress_display(enabled=True)
-    run = DiagnosisRun(session, registry, complaint=complaint, meta=meta, progress=progress)
+    if questioner is None and session.interactive:
+        questioner = TerminalQuestioner(progress)
+    run = DiagnosisRun(
+        session, registry, complaint=complaint, meta=meta, progress=progress, questioner=questioner
+    )
     with display:
         interrupted = run_job(run.execute, on_interrupt=run.runner.abort)
     report = run.report(interrupted_by=interrupted.name)
@@ -205,6 +241,51 @@ def run_and_report(
     if interrupted.exit_code is not None:
         finish(interrupted.exit_code)
     finish(int(exit_code_for(report)))
+
+
+def replay_and_report(
+    path: Path,
+    complaint: str | None,
+    session: Session,
+    meta: ReportMeta,
+    fmt: ReportFormat,
+    output: Path | None,
+    *,
+    questioner: Questioner | None = None,
+    redact: bool = True,
+) -> None:
+    """``diagnose --from``: re-diagnose a stored report with the current playbooks, offline."""
+    import asyncio
+    import dataclasses
+
+    from homediag.cli.runtime import finish
+    from homediag.core.pipeline import replay
+    from homediag.reports.document import load_report
+
+    stored = load_report(path)
+    report = asyncio.run(
+        replay(
+            stored,
+            complaint=complaint,
+            questioner=questioner,
+            audience=session.audience.value,
+            lang=session.lang,
+            config=session.config,
+        )
+    )
+    given = {k: v for k, v in dataclasses.asdict(meta).items() if v}
+    if given:
+        report = dataclasses.replace(report, meta=dataclasses.replace(report.meta, **given))
+    emit(report, fmt, output, redact=redact)
+    finish(int(exit_code_for(report)))
+
+
+def _answer_file(path: Path | None) -> Questioner | None:
+    if path is None:
+        return None
+    from homediag.engine.diagnose import AnswerFile
+
+    return AnswerFile.load(path)
 
 
 def exit_code_for(report: Report) -> ExitCode:

@@ -132,6 +132,14 @@ class RichProgress:
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
+    def pause(self) -> None:
+        """Step aside while the user answers a question."""
+        self._progress.stop()
+
+    def resume(self) -> None:
+        """Show the display again."""
+        self._progress.start()
+
     def started(self, label: str) -> None:
         """A probe started."""
         with self._lock:

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         run = DiagnosisRun(session, registry, complaint=None, progress=progress)
 
         async def job() -> None:
-            await run.execute(ids)
+            await run.run_probes(ids)
 
         with display:
             interrupted = run_job(job, on_interrupt=run.runner.abort)

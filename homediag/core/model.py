@@ -329,6 +329,8 @@ class Report:
     """``SIGINT``, ``SIGTERM`` or ``SIGHUP`` when the run was cut short."""
     baseline: Mapping[str, Any] | None = None
     """The comparison with ``--baseline``: devices that vanished or changed address."""
+    not_applicable: str | None = None
+    """Why the complaint's playbook does not apply here (e.g. no wireless interface)."""
     tool_version: str = ""
 
     def top_finding(self) -> Finding | None:

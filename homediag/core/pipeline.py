@@ -1,16 +1,23 @@
-"""One run of homediag end to end: session -> runner (and engine) -> the canonical report.
+"""One run of homediag end to end: session -> engine (asking the runner for facts) -> the report.
 
 The CLI drives a :class:`DiagnosisRun`: it awaits :meth:`DiagnosisRun.execute` and, whenever the run
 ends (finished, interrupted by a signal, failed), asks :meth:`DiagnosisRun.report` for the report of what
 is known at that moment. An interrupted run gives a partial report (``complete: false``).
+
+The engine picks the probes (lazy probing: a complaint costs only the probes that discriminate).
+:func:`replay` re-diagnoses the observations of a stored report with the current playbooks, without
+touching the network (``diagnose --from``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from homediag import __version__
 from homediag.core.model import (
@@ -28,17 +35,33 @@ from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
 from homediag.core.system import SystemView
 
+if TYPE_CHECKING:
+    from homediag.engine.diagnose import Diagnosis, Questioner
+
 
 @dataclass
 class Judgement:
     """What the engine concluded (empty until it has run)."""
 
     findings: tuple[Finding, ...] = ()
-    trace: tuple[dict[str, object], ...] = ()
+    trace: tuple[Any, ...] = ()
     questions: tuple[Question, ...] = ()
     playbooks: tuple[PlaybookRef, ...] = ()
     complaint: str | None = None
+    not_applicable: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, diagnosis: Diagnosis) -> Judgement:
+        """The judgement of an engine diagnosis."""
+        return cls(
+            findings=diagnosis.findings,
+            trace=tuple(diagnosis.trace),
+            questions=diagnosis.questions,
+            playbooks=diagnosis.playbooks,
+            complaint=diagnosis.complaint,
+            not_applicable=diagnosis.not_applicable,
+        )
 
 
 class DiagnosisRun:
@@ -53,8 +76,10 @@ class DiagnosisRun:
         meta: ReportMeta | None = None,
         progress: ProgressHook | None = None,
         system: SystemView | None = None,
+        questioner: Questioner | None = None,
     ) -> None:
         self.session = session
+        self.questioner = questioner
         self.registry = registry
         self.complaint = complaint
         self.meta = meta or ReportMeta()
@@ -64,8 +89,24 @@ class DiagnosisRun:
         self.started_at = utc_now()
         self._started = time.monotonic()
 
-    async def execute(self, probe_ids: Sequence[str] | None = None) -> None:
-        """Run the probes (every registered one unless ``probe_ids`` says which)."""
+    async def execute(self) -> None:
+        """Diagnose the complaint: the engine asks the runner for the facts it needs."""
+        from homediag.engine.diagnose import diagnose
+        from homediag.engine.sources import RunnerFacts
+
+        diagnosis = await diagnose(
+            self.complaint,
+            facts=RunnerFacts(self.runner),
+            questioner=self.questioner,
+            audience=self.session.audience.value,
+            lang=self.session.lang,
+            config=self.session.config,
+            now=datetime.now().astimezone(),
+        )
+        self.judgement = Judgement.of(diagnosis)
+
+    async def run_probes(self, probe_ids: Sequence[str] | None = None) -> None:
+        """Run probes without judging (``homediag scan``; every default probe when None)."""
         await self.runner.run(probe_ids)
 
     def report(self, *, interrupted_by: str | None = None) -> Report:
@@ -100,6 +141,7 @@ class DiagnosisRun:
             meta=self.meta,
             privacy_level="full",
             interrupted_by=interrupted_by,
+            not_applicable=self.judgement.not_applicable,
             tool_version=__version__,
         )
 
@@ -109,3 +151,44 @@ def _observed_interface(runner: Runner) -> str | None:
         if obs.fact == "interface.name" and isinstance(obs.value, str):
             return obs.value
     return None
+
+
+async def replay(
+    stored: Report,
+    *,
+    complaint: str | None,
+    questioner: Questioner | None,
+    audience: str,
+    lang: str,
+    config: Any,
+) -> Report:
+    """Re-diagnose a stored report's observations with the current playbooks (no network).
+
+    The observations, devices and probe runs are kept as they were; findings, trace, questions and
+    playbook versions are new; ``context.mode`` becomes ``replay``.
+    """
+    from homediag.engine.diagnose import StoredFacts, diagnose
+
+    diagnosis = await diagnose(
+        complaint or stored.complaint,
+        facts=StoredFacts.from_report(stored),
+        questioner=questioner,
+        audience=audience,
+        lang=lang,
+        config=config,
+    )
+    judgement = Judgement.of(diagnosis)
+    return dataclasses.replace(
+        stored,
+        run_id=str(uuid.uuid4()),
+        started_at=utc_now(),
+        finished_at=utc_now(),
+        context=dataclasses.replace(stored.context, mode="replay", audience=audience, lang=lang),
+        complaint=judgement.complaint,
+        findings=judgement.findings,
+        trace=judgement.trace,
+        questions=judgement.questions,
+        playbooks=judgement.playbooks,
+        not_applicable=judgement.not_applicable,
+        tool_version=__version__,
+    )

@@ -283,6 +283,7 @@ def _build(doc: Mapping[str, Any]) -> Report:
         privacy_level=doc.get("privacy_level", "full"),
         redaction=dict(doc.get("redaction") or {}),
         interrupted_by=doc.get("interrupted_by"),
+        not_applicable=doc.get("not_applicable"),
         baseline=doc.get("baseline"),
         tool_version=(doc.get("tool") or {}).get("version", ""),
     )

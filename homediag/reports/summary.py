@@ -223,6 +223,13 @@ def verdict(report: Report) -> Verdict:
         )
         others = [f for f in report.findings if f.status.is_problem and f is not top]
         return Verdict(sentence, Tone.PROBLEM, _next_step(report, top), top, len(others))
+    if report.not_applicable and report.complete:
+        return Verdict(
+            _("This check does not apply here: {reason}.").format(reason=inert(report.not_applicable, 200)),
+            Tone.OK,
+            _("Nothing to do for this complaint on this computer."),
+            None,
+        )
     if not report.complete:
         if report.interrupted_by:
             sentence = _("The check was interrupted; the results below are partial.")
