@@ -137,7 +137,120 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
         ),
         # --- internet path (issue 5): net.internet, net.mtu, net.ipv6, net.throughput -------------
         # --- LAN side (issue 5): net.dhcp, net.arp_conflict, net.nat -------------------------------
+        *_facts(
+            "net.dhcp",
+            (
+                "dhcp.server_count",
+                "int",
+                "DHCP servers that answered one DISCOVER within 4 s",
+                None,
+                K,
+            ),
+            ("dhcp.servers", "list", "Server identifiers of the DHCP servers that answered", None, K),
+            (
+                "dhcp.offers",
+                "list",
+                "Each server's offer: server, MAC, address, routers, DNS, lease, domain",
+                None,
+                P,
+            ),
+            (
+                "dhcp.offers_dns",
+                "bool",
+                "Every offer carries the DNS servers option (null: no offer)",
+                None,
+                K,
+            ),
+            (
+                "dhcp.first_offer_ms",
+                "float",
+                "Time from the DISCOVER to the first offer",
+                "ms",
+                K,
+            ),
+        ),
+        *_facts(
+            "net.arp_conflict",
+            (
+                "ip.conflict",
+                "bool",
+                "Another MAC answered ARP probes for this computer's IPv4 address",
+                None,
+                K,
+            ),
+            ("ip.conflict_macs", "list", "MACs other than ours that claim our address", None, P),
+            ("gateway.arp_macs", "list", "MACs that answered ARP for the gateway's address", None, P),
+            (
+                "gateway.arp_mac_count",
+                "int",
+                "How many distinct MACs answered ARP for the gateway's address",
+                None,
+                K,
+            ),
+        ),
+        *_facts(
+            "net.nat",
+            ("nat.wan_address", "str", "The router's WAN address, as its UPnP IGD reports it", None, D),
+            (
+                "nat.wan_class",
+                "str",
+                "Class of the WAN address: public, private, cgnat, link-local, reserved or none",
+                None,
+                K,
+            ),
+            ("nat.wan_is_private", "bool", "The WAN address is private (RFC 1918)", None, K),
+            ("nat.public_address", "str", "The address the internet sees", None, D),
+            (
+                "nat.public_class",
+                "str",
+                "Class of the public address: public, private, cgnat, link-local, reserved or none",
+                None,
+                K,
+            ),
+            (
+                "nat.wan_equals_public",
+                "bool",
+                "The router's WAN address is the address the internet sees",
+                None,
+                K,
+            ),
+        ),
         # --- discovery (issue 6): discovery.arp, discovery.mdns, discovery.ssdp, names -------------
+        *_facts(
+            "discovery.ssdp",
+            ("ssdp.responders", "int", "Distinct addresses that answered an SSDP search", None, K),
+            (
+                "ssdp.devices",
+                "list",
+                "Each LOCATION: address, USNs, STs, server, UDN, serial, names, model",
+                None,
+                P,
+            ),
+            (
+                "ssdp.location_anomalies",
+                "list",
+                "LOCATIONs refused (another host, a name, loopback...) with the reason",
+                None,
+                K,
+            ),
+            ("ssdp.dropped", "int", "SSDP answers dropped as malformed or oversized", None, K),
+            (
+                "upnp.igd_present",
+                "bool",
+                "An Internet Gateway Device answered the SSDP search",
+                None,
+                K,
+            ),
+            ("upnp.igd_location", "str", "Description URL of the IGD", None, K),
+            ("upnp.igd_address", "str", "LAN address of the IGD", None, K),
+            (
+                "upnp.igd_wan_services",
+                "list",
+                "The IGD's WANIPConnection/WANPPPConnection services and control URLs",
+                None,
+                K,
+            ),
+        ),
         # --- devices (issue 6): printers, media, smart home, router and security -----------------
         # --- Wi-Fi (issue 7): wifi.link, wifi.neighbours ------------------------------------------
     ]

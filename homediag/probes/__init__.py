@@ -9,4 +9,8 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.interfaces:InterfacesProbe",
     "homediag.probes.net.gateway:GatewayProbe",
     "homediag.probes.net.dns:DnsProbe",
+    "homediag.probes.net.dhcp:DhcpProbe",
+    "homediag.probes.net.arp_conflict:ArpConflictProbe",
+    "homediag.probes.net.nat:NatProbe",
+    "homediag.probes.discovery.ssdp_devices:SsdpDiscoveryProbe",
 )
