@@ -53,7 +53,7 @@ def loopback_config(tmp_path: Path) -> Path:
     """A config whose probes talk only to 127.0.0.1."""
     path = tmp_path / "loopback.yaml"
     path.write_text(
-        "internet:\n  dns_names: [example.com]\n"
+        "internet:\n  dns_names: [example.com]\n  public_ip_urls: []\n"
         "probes:\n"
         "  net.gateway: {target: 127.0.0.1, count: 5}\n"
         "  net.dns: {servers: ['127.0.0.1:5399'], timeout_s: 0.2}\n"

@@ -34,7 +34,12 @@ class Recorder:
         self.sent: list[bytes] = []
 
     def __call__(
-        self, iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool]
+        self,
+        iface: str,
+        sends: Sequence[Send],
+        listen_s: float,
+        keep: Callable[[bytes], bool],
+        **_: object,
     ) -> Exchange:
         assert iface == "eth0" and listen_s < 3
         self.sent.extend(s.frame for s in sends)

@@ -43,7 +43,9 @@ def test_the_discover_is_a_broadcast_discover_never_a_request() -> None:
 def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[..., Exchange]:
     calls: list[list[Send]] = []
 
-    def fake(iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool]) -> Exchange:
+    def fake(
+        iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool], **_: object
+    ) -> Exchange:
         calls.append(list(sends))
         assert iface == "eth0" and listen_s <= 4.0
         kept = tuple(Heard(at, frame) for at, frame in frames if keep(frame))
@@ -113,7 +115,7 @@ def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing(monkeypatch: 
 
 
 def test_a_refused_socket_is_not_permitted(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object) -> Exchange:
+    def refuse(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(dhcp, "exchange", refuse)
@@ -122,7 +124,7 @@ def test_a_refused_socket_is_not_permitted(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_a_vanished_interface_is_an_error_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    def gone(*_args: object) -> Exchange:
+    def gone(*_args: object, **_kwargs: object) -> Exchange:
         raise OSError(19, "No such device")
 
     monkeypatch.setattr(dhcp, "exchange", gone)

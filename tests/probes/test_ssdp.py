@@ -490,3 +490,18 @@ def test_interface_address_inside_the_subnet() -> None:
     )
     assert interface_address([], "192.0.2.0/24") is None
     assert interface_address(["192.0.2.10/24"], None) is None
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        pytest.param({"interface.ipv4": ["127.0.0.1/8"], "interface.subnet": "127.0.0.0/8"}, id="loopback"),
+        pytest.param({"interface.ipv4": ["169.254.3.3/16"], "interface.subnet": None}, id="no-subnet"),
+    ],
+)
+def test_ssdp_is_not_applicable_without_a_lan(facts: dict[str, object]) -> None:
+    from homediag.core.model import Outcome
+    from homediag.testing import run_probe
+
+    outcome = asyncio.run(run_probe(SsdpDiscoveryProbe, facts={**facts, "gateway.ipv4": None}))  # type: ignore[arg-type]
+    assert outcome.result.outcome is Outcome.NOT_APPLICABLE

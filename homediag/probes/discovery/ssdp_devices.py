@@ -226,9 +226,12 @@ class SsdpDiscoveryProbe(Probe):
     )
 
     def applicable(self, ctx: ProbeContext) -> str | None:
-        """Not applicable without an IPv4 subnet on the interface."""
-        if interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet")) is None:
+        """Not applicable without an IPv4 subnet on the interface, or on loopback."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
             return _("the interface has no IPv4 subnet to search")
+        if found[0].is_loopback:
+            return _("the interface is loopback: there is no LAN to search")
         return None
 
     async def run(self, ctx: ProbeContext) -> None:

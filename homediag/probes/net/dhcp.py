@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import random
+from functools import partial
 
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import Exchange, Send, exchange
+from homediag.probes.net.l2 import BPF_DHCP_CLIENT, Exchange, Send, exchange
 from homediag.probes.parsers.dhcp_offer import DhcpOffer, DhcpParseError, is_dhcp_reply, parse_dhcp_offer
 
 MAX_LISTEN_S = 4.0
@@ -145,7 +146,11 @@ class DhcpProbe(Probe):
         ctx.using(_("DHCPDISCOVER on {iface}").format(iface=iface))
         try:
             heard = await ctx.to_thread(
-                exchange, iface, sends, listen, lambda f: is_dhcp_reply(f, xid)
+                partial(exchange, kernel_filter=BPF_DHCP_CLIENT),
+                iface,
+                sends,
+                listen,
+                lambda f: is_dhcp_reply(f, xid),
             )
         except PermissionError:
             raise NotPermitted(

@@ -8,7 +8,9 @@ assert what was sent. Nothing touches the root namespace.
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -267,3 +269,50 @@ def test_hostile_ssdp_devices_are_contained(lan: Topology, tmp_path: Path) -> No
     for url in ("http://127.0.0.1:49000/desc.xml", "http://192.0.2.7:49000/desc.xml"):
         assert lan.run(client, [sys.executable, "-c", fetch, url]).returncode == 0
     assert loopback_trap.exists() and host_trap.exists()
+
+
+# --- the L2 exchange's kernel filters -------------------------------------------------------------------
+
+FILTER_CHECK = """
+import json, struct, sys
+from homediag.probes.net.l2 import BPF_ARP, BPF_DHCP_CLIENT, exchange
+program = {"arp": BPF_ARP, "dhcp": BPF_DHCP_CLIENT}[sys.argv[1]]
+out = exchange("eth0", [], 2.0, lambda frame: True, kernel_filter=program)
+seen = []
+for heard in out.heard:
+    frame = heard.frame
+    udp = frame[12:14] == b"\\x08\\x00" and frame[23] == 17
+    port = struct.unpack_from("!H", frame, 36)[0] if udp else None
+    seen.append([frame[12:14].hex(), port])
+print(json.dumps(seen))
+"""
+
+NOISE = """
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+for port in (68, 5353, 9):
+    u.sendto(b"x" * 300, ("192.0.2.255", port))
+"""
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        pytest.param("arp", [["0806", None]], id="arp-only"),
+        pytest.param("dhcp", [["0800", 68]], id="dhcp-client-port-only"),
+    ],
+)
+def test_kernel_filters_pass_only_their_frames(
+    lan: Topology, tmp_path: Path, program: str, expected: list[list[object]]
+) -> None:
+    client, router = lan.ns("client"), lan.ns("router")
+    log = tmp_path / "seen.json"
+    listener = lan.spawn(client, [sys.executable, "-c", FILTER_CHECK, program], log=log)
+    time.sleep(0.8)
+    lan.run(router, [sys.executable, "-c", NOISE])  # UDP broadcasts to ports 68, 5353 and 9
+    lan.run(router, ["ping", "-c", "1", "-W", "1", "192.0.2.10"])  # an ARP exchange and an ICMP echo
+    listener.wait(timeout=10)
+    seen = json.loads(log.read_text().strip().splitlines()[-1])
+    assert seen, "the wanted frames must pass the filter"
+    assert {tuple(item) for item in seen} == {tuple(item) for item in expected}
