@@ -118,6 +118,14 @@ class Topology:
         self.attach(namespace, cidr, mac, port=f"p-{next(self._hosts)}")
         return namespace
 
+    def remove_host(self, role: str) -> None:
+        """Delete a host added with :meth:`add_host` (its processes must be gone) and flush ARP caches."""
+        name = self.ns(role)
+        self.ip("netns", "del", name)
+        self.namespaces.remove(name)
+        for namespace in self.namespaces:
+            self.ip("-n", namespace, "neigh", "flush", "all")
+
     # --- processes -------------------------------------------------------------------------------
     def spawn(self, namespace: str, argv: list[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
         """Start ``argv`` inside ``namespace``; it is killed (by PID) in :meth:`close`."""
