@@ -291,3 +291,16 @@ def test_hostile_documents_are_refused_inside_the_killable_worker() -> None:
         return "parsed"
 
     assert asyncio.run(go()).startswith("UpnpXmlError: forbidden")
+
+
+def test_fixtures_use_only_documentation_addresses_and_no_macs() -> None:
+    import ipaddress
+    import re
+
+    documentation = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
+    for path in FIXTURES.iterdir():
+        text = path.read_text(encoding="utf-8")
+        for found in re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", text):
+            address = ipaddress.ip_address(found)
+            assert any(address in net for net in documentation), f"{path.name}: {found}"
+        assert not re.search(r"(?i)\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b", text), path.name

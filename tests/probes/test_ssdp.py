@@ -505,3 +505,15 @@ def test_ssdp_is_not_applicable_without_a_lan(facts: dict[str, object]) -> None:
 
     outcome = asyncio.run(run_probe(SsdpDiscoveryProbe, facts={**facts, "gateway.ipv4": None}))  # type: ignore[arg-type]
     assert outcome.result.outcome is Outcome.NOT_APPLICABLE
+
+
+def test_search_socket_uses_ttl_2_and_the_session_interface() -> None:
+    import socket
+
+    sock = ssdp._open_socket(ipaddress.IPv4Address("127.0.0.1"))  # bound only: nothing is sent
+    try:
+        assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 2
+        assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, 4) == bytes([127, 0, 0, 1])
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()

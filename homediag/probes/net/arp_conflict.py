@@ -92,8 +92,8 @@ class ArpConflictProbe(Probe):
         provides=("ip.conflict", "ip.conflict_macs", "gateway.arp_macs", "gateway.arp_mac_count"),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
-            "none: the OS neighbour table holds one MAC per address and never our own, so it cannot "
-            "show a conflict; without raw sockets the probe ends not_permitted"
+            "no fallback: the OS neighbour table holds one MAC per address and never our own, so it "
+            "cannot show a conflict; the probe ends not_permitted"
         ),
         args=(
             ProbeArg("listen_s", "float", 0.75, "Seconds to listen after each pair of requests"),

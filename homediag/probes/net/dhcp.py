@@ -97,7 +97,7 @@ class DhcpProbe(Probe):
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
-            "none: a DHCP DISCOVER can only be sent with raw sockets, so without them the probe ends "
+            "no fallback: a DHCP DISCOVER can only be sent with raw sockets, so the probe ends "
             "not_permitted"
         ),
         args=(

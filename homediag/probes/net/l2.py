@@ -106,8 +106,12 @@ def exchange(
     from scapy.config import conf
 
     conf.verb = 0
-    socket_class = conf.L2socket
-    sock = socket_class(iface=iface, promisc=False)
+    try:
+        sock = conf.L2socket(iface=iface, promisc=False)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - scapy without a capture driver (Npcap) raises its own types
+        raise OSError(f"no raw layer-2 socket on {iface}: {exc}"[:200]) from None
     if kernel_filter is not None:
         attach_kernel_filter(sock, kernel_filter)
     schedule = sorted(sends, key=lambda s: s.at_s)
