@@ -271,3 +271,9 @@ def test_no_public_ip_urls_configured() -> None:
     outcome = run_nat({CONTROL: http_response(CONTROL, body=soap("203.0.113.7"))}, urls=())
     assert outcome.value("nat.public_address") is None
     assert outcome.value("nat.wan_class") == "public"
+
+
+def test_a_failed_ssdp_search_is_not_reported_as_no_igd() -> None:
+    outcome = run_nat({PUBLIC_URL: http_response(PUBLIC_URL, body="203.0.113.7")}, facts={})
+    assert outcome.value("nat.wan_class") is None
+    assert "did not run" in (outcome.observations("nat.wan_address")[0].evidence or "")

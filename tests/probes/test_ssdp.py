@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import random
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -508,8 +509,6 @@ def test_ssdp_is_not_applicable_without_a_lan(facts: dict[str, object]) -> None:
 
 
 def test_search_socket_uses_ttl_2_and_the_session_interface() -> None:
-    import socket
-
     sock = ssdp._open_socket(ipaddress.IPv4Address("127.0.0.1"))  # bound only: nothing is sent
     try:
         assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 2
@@ -517,3 +516,26 @@ def test_search_socket_uses_ttl_2_and_the_session_interface() -> None:
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
+
+
+class _Unroutable(socket.socket):
+    def sendto(self, *_args: object) -> int:  # type: ignore[override]
+        raise OSError(101, "Network is unreachable")
+
+
+def test_a_search_that_could_not_be_sent_is_a_failure_not_silence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from homediag.core.model import Outcome
+    from homediag.testing import run_probe
+
+    def unroutable(_address: ipaddress.IPv4Address) -> socket.socket:
+        sock = _Unroutable(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    monkeypatch.setattr(ssdp, "_open_socket", unroutable)
+    facts = {"interface.ipv4": ["192.0.2.10/24"], "interface.subnet": "192.0.2.0/24", "gateway.ipv4": None}
+    outcome = asyncio.run(run_probe(SsdpDiscoveryProbe, facts=facts))  # type: ignore[arg-type]
+    assert outcome.result.outcome is Outcome.ERROR
+    assert "Network is unreachable" in (outcome.result.reason or "")
+    assert outcome.observations("ssdp.responders") == []

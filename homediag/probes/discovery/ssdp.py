@@ -316,7 +316,7 @@ async def search(
     """Search from ``interface_ip`` and listen ``mx + 1`` seconds (or ``listen_s``) for answers.
 
     Each target is sent once, and again 0.5 s later when ``repeat`` (multicast is lossy). Raises
-    ``OSError`` when the socket cannot be opened on that address.
+    ``OSError`` when the socket cannot be opened on that address or no search could be sent.
     """
     mx = max(1, min(int(mx), 5))
     window = float(mx + 1) if listen_s is None else max(0.1, listen_s)
@@ -326,9 +326,16 @@ async def search(
     started = time.monotonic()
     try:
         requests = [build_msearch(st, mx) for st in targets]
+        failure: OSError | None = None
+        sent = 0
         for request in requests:
-            with contextlib.suppress(OSError):  # no route for multicast: nobody will answer
+            try:
                 await loop.sock_sendto(sock, request, (SSDP_GROUP, SSDP_PORT))
+                sent += 1
+            except OSError as exc:  # e.g. no route for multicast on this interface
+                failure = exc
+        if sent == 0 and failure is not None:
+            raise failure  # nothing went out: "nobody answered" would be a lie
         resend_at = started + 0.5 if repeat else None
         while True:
             now = time.monotonic()

@@ -108,7 +108,9 @@ class DhcpProbe(Probe):
             "when nobody answered) and lists every server that offers within 4 s: server identifier, "
             "offered address, routers, DNS servers, lease time, domain. The client MAC is a fixed, "
             "locally administered MAC derived from the interface's, so servers do not reserve a new "
-            "address each run. Never sends a REQUEST or RELEASE and never takes a lease."
+            "address each run. Never sends a REQUEST or RELEASE and never takes a lease. On Wi-Fi, an "
+            "access point that turns DHCP broadcasts into unicasts by client MAC may drop the offers "
+            "meant for that MAC."
         ),
     )
 

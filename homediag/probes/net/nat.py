@@ -65,7 +65,10 @@ def control_url_allowed(url: str, igd_address: str, subnet_text: object) -> bool
 
 async def wan_address(ctx: ProbeContext) -> Measured:
     """Ask the IGD for its external address."""
-    if ctx.fact("upnp.igd_present") is not True:
+    present = ctx.fact("upnp.igd_present")
+    if present is None:
+        return Measured(evidence=_("the SSDP search for an IGD did not run or failed"))
+    if present is not True:
         return Measured(evidence=_("no UPnP IGD answered: the WAN address is unknown"))
     igd_address = str(ctx.fact("upnp.igd_address") or "")
     services = ctx.fact("upnp.igd_wan_services") or []
