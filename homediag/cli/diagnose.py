@@ -148,9 +148,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         from_report: Annotated[
             Path | None,
-            typer.Option(
-                "--from", help=_("Re-diagnose a saved report's observations (touches no network).")
-            ),
+            typer.Option("--from", help=_("Re-diagnose a saved report's observations (touches no network).")),
         ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
@@ -203,9 +201,7 @@ def register(app: typer.Typer) -> None:
                 redact=not no_redact,
             )
             return
-        run_and_report(
-            session, registry, name, meta, fmt, output, redact=not no_redact, questioner=scripted
-        )
+        run_and_report(session, registry, name, meta, fmt, output, redact=not no_redact, questioner=scripted)
 
 
 def run_and_report(

@@ -53,7 +53,8 @@ def loopback_config(tmp_path: Path) -> Path:
     """A config whose probes talk only to 127.0.0.1."""
     path = tmp_path / "loopback.yaml"
     path.write_text(
-        "internet:\n  dns_names: [example.com]\n  ping_targets: [127.0.0.1]\n  tcp_targets: ['127.0.0.1:9']\n"
+        "internet:\n  dns_names: [example.com]\n  public_ip_urls: []\n  ping_targets: [127.0.0.1]\n"
+        "  tcp_targets: ['127.0.0.1:9']\n"
         "  http_checks: ['http://127.0.0.1:9/generate_204']\n  https_checks: ['https://127.0.0.1:9/']\n"
         "  stun_servers: ['127.0.0.1:9']\n  ipv6_targets: ['::1']\n"
         "speedtest:\n  server: 'http://127.0.0.1:9/'\n"

@@ -1,0 +1,188 @@
+"""``net.dhcp``: every DHCP server that answers a DISCOVER on the LAN, and what each offers.
+
+Active: one broadcast DHCPDISCOVER (and one retry after 2 s when nobody answered) on the session's
+interface, with scapy, then listening at most 4 s in all. The DISCOVER never leads anywhere: homediag
+never sends a REQUEST, so no lease is taken. Its client MAC (``chaddr``) is a locally administered MAC
+derived stably from the interface's MAC, so a server keeps offering the same address to the same
+computer instead of reserving a new one each run (nmap's warning about random client MACs); the frame
+itself leaves from the interface's real MAC (Wi-Fi drops foreign source MACs) with the BOOTP broadcast
+flag set, so the offers come back as broadcasts.
+
+Every server that answers is listed with its offer (server identifier, offered address, routers, DNS
+servers, lease time, domain). Without raw sockets there is no way to send a DISCOVER: the probe ends
+``not_permitted``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import random
+from functools import partial
+
+from homediag.core.devices import normalise_mac
+from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.probes.net.l2 import BPF_DHCP_CLIENT, Exchange, Send, exchange
+from homediag.probes.parsers.dhcp_offer import DhcpOffer, DhcpParseError, is_dhcp_reply, parse_dhcp_offer
+
+MAX_LISTEN_S = 4.0
+RETRY_AFTER_S = 2.0
+MAX_OFFERS = 64
+"""Frames answering our transaction that are dissected; more are not looked at."""
+PARAMETERS = (1, 3, 6, 15, 51, 54)
+"""Options asked for: subnet mask, router, DNS servers, domain, lease time, server identifier."""
+UNSPECIFIED = ipaddress.IPv4Address(0)
+_MAC_SALT = "homediag dhcp discover client v1"
+
+
+def probe_client_mac(interface_mac: str | None, interface_name: str) -> str:
+    """The fixed client MAC for this interface: locally administered, unicast, stable across runs."""
+    seed = f"{normalise_mac(interface_mac) or interface_name}|{_MAC_SALT}"
+    digest = bytearray(hashlib.blake2s(seed.encode(), digest_size=6).digest())
+    digest[0] = (digest[0] & 0xFC) | 0x02
+    return ":".join(f"{byte:02x}" for byte in digest)
+
+
+def build_discover(interface_mac: str, client_mac: str, xid: int) -> bytes:
+    """The DHCPDISCOVER frame (broadcast flag set, never a REQUEST)."""
+    from scapy.layers.dhcp import BOOTP, DHCP
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    chaddr = bytes.fromhex(client_mac.replace(":", "")) + b"\x00" * 10
+    frame = (
+        Ether(src=interface_mac, dst="ff:ff:ff:ff:ff:ff")
+        / IP(src=str(UNSPECIFIED), dst="255.255.255.255", ttl=64)
+        / UDP(sport=68, dport=67)
+        / BOOTP(op=1, chaddr=chaddr, xid=xid, flags=0x8000)
+        / DHCP(options=[("message-type", "discover"), ("param_req_list", list(PARAMETERS)), "end"])
+    )
+    return bytes(frame)
+
+
+def offers_from(heard: Exchange, client_mac: str) -> tuple[list[tuple[float, DhcpOffer]], int]:
+    """The first offer of each server (with its arrival time) and the count of unreadable frames."""
+    offers: dict[str, tuple[float, DhcpOffer]] = {}
+    malformed = 0
+    for item in heard.heard[:MAX_OFFERS]:
+        try:
+            offer = parse_dhcp_offer(item.frame)
+        except DhcpParseError:
+            malformed += 1
+            continue
+        if offer.client_mac != client_mac:
+            continue
+        offers.setdefault(str(offer.server), (item.at_s, offer))
+    return sorted(offers.values(), key=lambda pair: pair[0]), malformed
+
+
+class DhcpProbe(Probe):
+    """Every DHCP server on the LAN, from one DISCOVER."""
+
+    spec = ProbeSpec(
+        id="net.dhcp",
+        summary="Every DHCP server that answers a DISCOVER, and what each offers",
+        risk=Risk.ACTIVE,
+        timeout_s=8.0,
+        needs=("interface.name", "interface.mac"),
+        provides=(
+            "dhcp.server_count",
+            "dhcp.servers",
+            "dhcp.offers",
+            "dhcp.offers_dns",
+            "dhcp.first_offer_ms",
+        ),
+        privilege=Privilege.RAW_SOCKET,
+        fallback=(
+            "no fallback: a DHCP DISCOVER can only be sent with raw sockets, so the probe ends not_permitted"
+        ),
+        args=(ProbeArg("listen_s", "float", MAX_LISTEN_S, "Seconds to listen (at most 4)"),),
+        description=(
+            "Broadcasts one DHCPDISCOVER with scapy on the session's interface (one retry after 2 s "
+            "when nobody answered) and lists every server that offers within 4 s: server identifier, "
+            "offered address, routers, DNS servers, lease time, domain. The client MAC is a fixed, "
+            "locally administered MAC derived from the interface's, so servers do not reserve a new "
+            "address each run. Never sends a REQUEST or RELEASE and never takes a lease. On Wi-Fi, an "
+            "access point that turns DHCP broadcasts into unicasts by client MAC may drop the offers "
+            "meant for that MAC."
+        ),
+    )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable without an Ethernet-like interface."""
+        if not ctx.fact("interface.name"):
+            return _("there is no network interface to ask on")
+        if normalise_mac(str(ctx.fact("interface.mac") or "")) is None:
+            return _("the interface has no MAC address (not an Ethernet or Wi-Fi link)")
+        return None
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Broadcast the DISCOVER, collect the offers."""
+        iface = str(ctx.fact("interface.name") or "")
+        interface_mac = normalise_mac(str(ctx.fact("interface.mac") or ""))
+        if not iface or interface_mac is None:
+            raise NotApplicable(_("there is no Ethernet-like interface to ask on"))
+        if not ctx.session.privileged:
+            raise NotPermitted(
+                _(
+                    "sending a DHCP DISCOVER needs raw sockets (run as root or administrator); "
+                    "there is no unprivileged way to ask the DHCP servers"
+                )
+            )
+        # HOOK(dhcp-leases): the current lease (server, address, expiry) is readable from the OS lease
+        # files; their parser (homediag/probes/parsers/dhcp_leases.py) is written on another branch.
+        # Once merged, read the lease here (ctx.system.read_text) and observe it as its own facts.
+        listen = max(0.5, min(float(ctx.arg("listen_s")), MAX_LISTEN_S, ctx.remaining() - 0.5))
+        client_mac = probe_client_mac(interface_mac, iface)
+        xid = random.getrandbits(32)
+        frame = build_discover(interface_mac, client_mac, xid)
+        sends = [Send(0.0, frame)]
+        if listen > RETRY_AFTER_S:
+            sends.append(Send(RETRY_AFTER_S, frame, unless_answered=True))
+        ctx.using(_("DHCPDISCOVER on {iface}").format(iface=iface))
+        try:
+            heard = await ctx.to_thread(
+                partial(exchange, kernel_filter=BPF_DHCP_CLIENT),
+                iface,
+                sends,
+                listen,
+                lambda f: is_dhcp_reply(f, xid),
+            )
+        except PermissionError:
+            raise NotPermitted(
+                _("the operating system refused a raw socket on {iface}").format(iface=iface)
+            ) from None
+        except OSError as exc:
+            raise ProbeFailure(
+                _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
+            ) from None
+        if heard.truncated:
+            ctx.limit("dhcp answers")
+        offers, malformed = offers_from(heard, client_mac)
+        servers = [str(offer.server) for _at, offer in offers]
+        evidence = _("{n} DHCP servers answered {sent} DISCOVER(s) within {s:g} s").format(
+            n=len(servers), sent=heard.sent, s=listen
+        )
+        if servers:
+            evidence += ": " + ", ".join(servers)
+        if malformed:
+            evidence += _("; {n} unreadable answers").format(n=malformed)
+        ctx.observe("dhcp.server_count", len(servers), evidence=evidence)
+        ctx.observe("dhcp.servers", sorted(servers))
+        ctx.observe("dhcp.offers", [offer.as_json() for _at, offer in offers])
+        if offers:
+            without = [str(o.server) for _at, o in offers if not o.has_dns_option]
+            ctx.observe(
+                "dhcp.offers_dns",
+                not without,
+                evidence=_("no DNS server option from {servers}").format(servers=", ".join(without))
+                if without
+                else None,
+            )
+            ctx.observe("dhcp.first_offer_ms", round(offers[0][0] * 1000.0, 1))
+        else:
+            ctx.observe("dhcp.offers_dns", None, evidence=_("no offer to look at"))
+            ctx.observe("dhcp.first_offer_ms", None, evidence=_("no offer"))

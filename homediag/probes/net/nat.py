@@ -1,0 +1,240 @@
+"""``net.nat``: the router's WAN address (from its UPnP IGD) against the public address, with their classes.
+
+Safe: one read-only SOAP action, ``GetExternalIPAddress``, to the WANIPConnection (else WANPPPConnection)
+control URL that ``discovery.ssdp`` found in the IGD's description — only when that URL is on the IGD's
+own address inside the local subnet — and one HTTP GET of each configured ``internet.public_ip_urls``
+until one answers with a plain-text IP address.
+
+It observes classes (public, private, cgnat, link-local, ...; documentation ranges count as public), not
+verdicts: a private WAN address means another router does NAT in front, a 100.64.0.0/10 one means the
+provider's carrier-grade NAT; the playbooks decide what that means for the complaint. Both addresses are
+personal data (privacy ``drop``); their classes are kept.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from homediag.core.http import HttpError
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.worker import WorkerError
+from homediag.probes.net.addressing import (
+    AddressClass,
+    IPAddress,
+    classify_address,
+    parse_address,
+)
+from homediag.probes.net.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
+
+MAX_PUBLIC_IP_BYTES = 256
+MAX_PUBLIC_IP_URLS = 3
+MAX_WAN_SERVICES = 2
+
+
+@dataclass(frozen=True)
+class Measured:
+    """An address (None when there is none) and its class, or why it could not be measured."""
+
+    address: IPAddress | None = None
+    klass: AddressClass | None = None
+    """None when not measured."""
+    evidence: str = ""
+
+
+def control_url_allowed(url: str, igd_address: str, subnet_text: object) -> bool:
+    """Whether ``url`` is http(s) on the IGD's own address inside the local subnet."""
+    try:
+        parts = urlsplit(url)
+        host = ipaddress.IPv4Address(parts.hostname or "")
+        subnet = ipaddress.IPv4Network(str(subnet_text), strict=False)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and "@" not in parts.netloc
+        and str(host) == igd_address
+        and host in subnet
+        and not host.is_loopback
+    )
+
+
+async def wan_address(ctx: ProbeContext) -> Measured:
+    """Ask the IGD for its external address."""
+    present = ctx.fact("upnp.igd_present")
+    if present is None:
+        return Measured(evidence=_("the SSDP search for an IGD did not run or failed"))
+    if present is not True:
+        return Measured(evidence=_("no UPnP IGD answered: the WAN address is unknown"))
+    igd_address = str(ctx.fact("upnp.igd_address") or "")
+    services = ctx.fact("upnp.igd_wan_services") or []
+    assert isinstance(services, list)
+    problems: list[str] = []
+    for service in services[:MAX_WAN_SERVICES]:
+        if not isinstance(service, dict):
+            continue
+        service_type, url = str(service.get("service_type")), str(service.get("control_url"))
+        if not control_url_allowed(url, igd_address, ctx.fact("interface.subnet")):
+            problems.append(_("control URL not on the IGD's address: refused"))
+            continue
+        try:
+            body, headers = build_request(service_type)
+        except ValueError:
+            problems.append(_("unknown WAN service type"))
+            continue
+        short = service_type.rsplit(":", 2)[-2] if service_type.count(":") >= 2 else service_type
+        try:
+            response = await ctx.http(
+                url,
+                method="POST",
+                content=body,
+                headers=headers,
+                timeout_s=5.0,
+                max_bytes=MAX_SOAP_BYTES + 1,
+                follow_redirects=False,
+            )
+        except TimeoutError:
+            problems.append(_("{service}: no answer within 5 s").format(service=short))
+            continue
+        except HttpError as exc:
+            problems.append(f"{short}: {exc}"[:160])
+            continue
+        if response.truncated or len(response.body) > MAX_SOAP_BYTES:
+            problems.append(_("{service}: answer larger than 64 KiB").format(service=short))
+            continue
+        try:
+            reply = await ctx.parse_untrusted(parse_external_ip_response, response.body)
+        except (TimeoutError, WorkerError) as exc:
+            problems.append(
+                _("{service}: unreadable answer (HTTP {status}): {error}").format(
+                    service=short, status=response.status, error=str(exc)[:100]
+                )
+            )
+            continue
+        if reply.address is None:
+            problems.append(
+                _("{service}: error {code} {text}").format(
+                    service=short, code=reply.fault_code or "", text=reply.fault_description or ""
+                )
+            )
+            continue
+        try:
+            address = parse_address(reply.address)
+        except ValueError:
+            address = None
+        klass = classify_address(address)
+        if klass is AddressClass.NONE:
+            return Measured(
+                None,
+                AddressClass.NONE,
+                _("the IGD ({service}) reports no external address").format(service=short),
+            )
+        return Measured(
+            address,
+            klass,
+            _("the IGD ({service}) reports a {klass} external address").format(
+                service=short, klass=klass.value
+            ),
+        )
+    if not services:
+        return Measured(evidence=_("the IGD offers no WAN connection service to ask"))
+    return Measured(evidence="; ".join(problems)[:300])
+
+
+async def public_address(ctx: ProbeContext) -> Measured:
+    """The address the internet sees, from the first ``internet.public_ip_urls`` that answers."""
+    urls = list(ctx.config.internet.public_ip_urls)[:MAX_PUBLIC_IP_URLS]
+    if not urls:
+        return Measured(evidence=_("no public_ip_urls configured"))
+    problems: list[str] = []
+    for url in urls:
+        host = urlsplit(url).hostname or url[:60]
+        try:
+            response = await ctx.http(url, timeout_s=5.0, max_bytes=MAX_PUBLIC_IP_BYTES)
+        except TimeoutError:
+            problems.append(_("{host}: no answer within 5 s").format(host=host))
+            continue
+        except HttpError as exc:
+            problems.append(f"{host}: {exc}"[:120])
+            continue
+        if response.status != 200 or response.truncated:
+            problems.append(_("{host}: HTTP {status}").format(host=host, status=response.status))
+            continue
+        try:
+            address = parse_address(response.body.decode("ascii", "replace"))
+        except ValueError:
+            address = None
+        if address is None:
+            problems.append(_("{host}: the answer is not an IP address").format(host=host))
+            continue
+        klass = classify_address(address)
+        return Measured(
+            address, klass, _("{host} sees a {klass} address").format(host=host, klass=klass.value)
+        )
+    return Measured(evidence="; ".join(problems)[:300])
+
+
+class NatProbe(Probe):
+    """The router's WAN address and the public address, classified."""
+
+    spec = ProbeSpec(
+        id="net.nat",
+        summary="The router's WAN address from its UPnP IGD and the public address, with their classes",
+        risk=Risk.SAFE,
+        timeout_s=15.0,
+        needs=(
+            "upnp.igd_present",
+            "upnp.igd_address",
+            "upnp.igd_wan_services",
+            "interface.subnet",
+        ),
+        provides=(
+            "nat.wan_address",
+            "nat.wan_class",
+            "nat.wan_is_private",
+            "nat.public_address",
+            "nat.public_class",
+            "nat.wan_equals_public",
+        ),
+        args=(ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),),
+        description=(
+            "Sends the read-only UPnP action GetExternalIPAddress to the IGD's WANIPConnection or "
+            "WANPPPConnection control URL (only on the IGD's own LAN address; answer capped at 64 KiB "
+            "and parsed with defusedxml in a killable worker), and fetches the public address from "
+            "internet.public_ip_urls (plain text, capped, must be an IP address). Classifies both: "
+            "public (documentation ranges included), private, cgnat (100.64.0.0/10), link-local, none. "
+            "Never adds or removes port mappings."
+        ),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Measure both addresses and observe their classes."""
+        wan = await wan_address(ctx)
+        if ctx.arg("public_ip"):
+            public = await public_address(ctx)
+        else:
+            public = Measured(evidence=_("not asked (public_ip is off)"))
+        ctx.observe(
+            "nat.wan_address",
+            None if wan.address is None else str(wan.address),
+            evidence=wan.evidence,
+        )
+        ctx.observe("nat.wan_class", None if wan.klass is None else wan.klass.value)
+        ctx.observe(
+            "nat.wan_is_private",
+            None if wan.address is None or wan.klass is None else wan.klass is AddressClass.PRIVATE,
+        )
+        ctx.observe(
+            "nat.public_address",
+            None if public.address is None else str(public.address),
+            evidence=public.evidence,
+        )
+        ctx.observe("nat.public_class", None if public.klass is None else public.klass.value)
+        equal: bool | None = None
+        if wan.address is not None and public.address is not None:
+            equal = wan.address == public.address
+        ctx.observe("nat.wan_equals_public", equal)

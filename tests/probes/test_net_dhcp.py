@@ -1,0 +1,145 @@
+"""net.dhcp on recorded frames (the real exchange runs in tests/probes/netns)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from homediag.core.model import Outcome
+from homediag.probes.net import dhcp
+from homediag.probes.net.dhcp import DhcpProbe, build_discover, probe_client_mac
+from homediag.probes.net.l2 import Exchange, Heard, Send
+from homediag.testing import ProbeOutcome, run_probe
+from tests.parsers.test_dhcp_offer import CLIENT, offer_frame
+
+IFACE_FACTS = {"interface.name": "eth0", "interface.mac": "00:00:5e:00:53:10"}
+
+
+def test_client_mac_is_fixed_locally_administered_and_not_the_interface_mac() -> None:
+    first = probe_client_mac("00:00:5E:00:53:10", "eth0")
+    assert first == probe_client_mac("00:00:5e:00:53:10", "wlan0"), "stable across runs and names"
+    assert first != "00:00:5e:00:53:10"
+    octet = int(first[:2], 16)
+    assert octet & 0x02 and not octet & 0x01, "locally administered unicast"
+    assert probe_client_mac("00:00:5e:00:53:11", "eth0") != first
+
+
+def test_the_discover_is_a_broadcast_discover_never_a_request() -> None:
+    from scapy.layers.dhcp import BOOTP, DHCP
+    from scapy.layers.l2 import Ether
+
+    client = probe_client_mac("00:00:5e:00:53:10", "eth0")
+    packet = Ether(build_discover("00:00:5e:00:53:10", client, 0xCAFE))
+    assert packet.src == "00:00:5e:00:53:10" and packet.dst == "ff:ff:ff:ff:ff:ff"
+    assert packet[BOOTP].op == 1 and packet[BOOTP].xid == 0xCAFE and packet[BOOTP].flags == 0x8000
+    assert packet[BOOTP].chaddr[:6] == bytes.fromhex(client.replace(":", ""))
+    options = dict(o for o in packet[DHCP].options if isinstance(o, tuple))
+    assert options["message-type"] == 1  # DISCOVER
+    assert "requested_addr" not in options and "server_id" not in options
+
+
+def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[..., Exchange]:
+    calls: list[list[Send]] = []
+
+    def fake(
+        iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool], **_: object
+    ) -> Exchange:
+        calls.append(list(sends))
+        assert iface == "eth0" and listen_s <= 4.0
+        kept = tuple(Heard(at, frame) for at, frame in frames if keep(frame))
+        return Exchange(heard=kept, sent=sent, seen=len(frames), truncated=False)
+
+    fake.calls = calls  # type: ignore[attr-defined]
+    return fake
+
+
+def run_dhcp(
+    monkeypatch: pytest.MonkeyPatch, frames: Sequence[tuple[float, bytes]], **kwargs: object
+) -> ProbeOutcome:
+    fake = recorded(frames)
+    monkeypatch.setattr(dhcp, "exchange", fake)
+    # the recorded offers answer our transaction and our fixed client MAC
+    monkeypatch.setattr(dhcp.random, "getrandbits", lambda _bits: 0x1234ABCD)
+    monkeypatch.setattr(dhcp, "probe_client_mac", lambda _mac, _name: CLIENT)
+    return asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, **kwargs))  # type: ignore[arg-type]
+
+
+def test_one_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = run_dhcp(monkeypatch, [(0.012, offer_frame())])
+    assert outcome.result.outcome is Outcome.OK
+    assert outcome.value("dhcp.server_count") == 1
+    assert outcome.value("dhcp.servers") == ["192.0.2.1"]
+    assert outcome.value("dhcp.offers_dns") is True
+    assert outcome.value("dhcp.first_offer_ms") == 12.0
+    [offer] = outcome.value("dhcp.offers")  # type: ignore[misc]
+    assert offer["offered"] == "192.0.2.146" and offer["server_mac"] == "02:00:5e:00:53:01"
+
+
+def test_a_second_server_without_dns_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    rogue = offer_frame(
+        server="192.0.2.2", mac="02:00:5e:00:53:02", options=bytes([53, 1, 2, 54, 4, 192, 0, 2, 2, 255])
+    )
+    frames = [(0.01, offer_frame()), (0.02, offer_frame()), (0.5, rogue), (0.6, offer_frame(xid=7))]
+    outcome = run_dhcp(monkeypatch, frames)
+    assert outcome.value("dhcp.server_count") == 2
+    assert outcome.value("dhcp.servers") == ["192.0.2.1", "192.0.2.2"]
+    assert outcome.value("dhcp.offers_dns") is False
+    assert "192.0.2.2" in (outcome.observations("dhcp.offers_dns")[0].evidence or "")
+
+
+def test_nobody_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = run_dhcp(monkeypatch, [])
+    assert outcome.value("dhcp.server_count") == 0
+    assert outcome.value("dhcp.offers_dns") is None, "no offer is not 'no DNS option'"
+    assert outcome.value("dhcp.first_offer_ms") is None
+
+
+def test_one_retry_only_when_nobody_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = recorded([])
+    monkeypatch.setattr(dhcp, "exchange", fake)
+    asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    [sends] = fake.calls  # type: ignore[attr-defined]
+    assert [(s.at_s, s.unless_answered) for s in sends] == [(0.0, False), (2.0, True)]
+    assert sends[0].frame == sends[1].frame
+
+
+def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = recorded([])
+    monkeypatch.setattr(dhcp, "exchange", fake)
+    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=False))
+    assert outcome.result.outcome is Outcome.NOT_PERMITTED
+    assert "raw sockets" in (outcome.result.reason or "")
+    assert fake.calls == []  # type: ignore[attr-defined]
+
+
+def test_a_refused_socket_is_not_permitted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> Exchange:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(dhcp, "exchange", refuse)
+    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    assert outcome.result.outcome is Outcome.NOT_PERMITTED
+
+
+def test_a_vanished_interface_is_an_error_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def gone(*_args: object, **_kwargs: object) -> Exchange:
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(dhcp, "exchange", gone)
+    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    assert outcome.result.outcome is Outcome.ERROR
+    assert "No such device" in (outcome.result.reason or "")
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        pytest.param({"interface.name": None, "interface.mac": None}, id="no-interface"),
+        pytest.param({"interface.name": "wg0", "interface.mac": None}, id="no-mac"),
+    ],
+)
+def test_not_applicable_without_an_ethernet_interface(facts: dict[str, object]) -> None:
+    outcome = asyncio.run(run_probe(DhcpProbe, facts=facts, privileged=True))  # type: ignore[arg-type]
+    assert outcome.result.outcome is Outcome.NOT_APPLICABLE
