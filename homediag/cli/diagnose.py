@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from homediag.cli.common import console, echo_json, load_config, write_output
+from homediag.cli.common import load_config
+from homediag.cli.output import (
+    Customer,
+    Format,
+    Lang,
+    NoRedact,
+    Note,
+    Site,
+    Ticket,
+    choose_format,
+    prepare,
+    save_copy,
+    show,
+    use_language,
+    with_meta,
+)
 from homediag.core.errors import UsageError
 from homediag.core.exitcodes import ExitCode
 from homediag.core.i18n import _
@@ -34,15 +48,6 @@ COMPLAINTS = (
 )
 
 
-class ReportFormat(StrEnum):
-    """Output formats of a report."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    HTML = "html"
-
-
 class MaxRisk(StrEnum):
     """Values of ``--max-risk``."""
 
@@ -58,33 +63,6 @@ class AudienceOption(StrEnum):
     TECHNICIAN = "technician"
 
 
-class LangOption(StrEnum):
-    """Values of ``--lang``."""
-
-    EN = "en"
-    DE = "de"
-    FR = "fr"
-
-
-def reports_dir() -> Path:
-    """Where reports are kept when no ``--output`` is given."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("homediag")) / "reports"
-
-
-def infer_format(output: Path | None, given: ReportFormat | None) -> ReportFormat:
-    """The format asked for, else the one the output file's suffix says, else text."""
-    from homediag.reports.render import SUFFIXES
-
-    if given is not None:
-        return given
-    if output is None:
-        return ReportFormat.TEXT
-    by_suffix = SUFFIXES.get(output.suffix.lower())
-    return ReportFormat(by_suffix.value) if by_suffix is not None else ReportFormat.JSON
-
-
 def register(app: typer.Typer) -> None:
     """Add ``diagnose`` to ``app``."""
 
@@ -98,7 +76,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         format_: Annotated[
-            ReportFormat | None,
+            Format | None,
             typer.Option("--format", help=_("Output format (default: text, or by --output suffix).")),
         ] = None,
         output: Annotated[
@@ -114,9 +92,7 @@ def register(app: typer.Typer) -> None:
         audience: Annotated[
             AudienceOption, typer.Option("--audience", help=_("Who reads the result."))
         ] = AudienceOption.CUSTOMER,
-        lang: Annotated[
-            LangOption | None, typer.Option("--lang", help=_("Language (default: the system's)."))
-        ] = None,
+        lang: Lang = None,
         max_risk: Annotated[
             MaxRisk, typer.Option("--max-risk", help=_("Most disruptive probes allowed."))
         ] = MaxRisk.ACTIVE,
@@ -131,17 +107,11 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--allow-large-subnet", help=_("Scan subnets larger than /22.")),
         ] = False,
-        customer: Annotated[str | None, typer.Option("--customer", help=_("Customer name."))] = None,
-        site: Annotated[str | None, typer.Option("--site", help=_("Site or address."))] = None,
-        ticket: Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))] = None,
-        note: Annotated[str | None, typer.Option("--note", help=_("Technician's note."))] = None,
-        no_redact: Annotated[
-            bool,
-            typer.Option(
-                "--no-redact",
-                help=_("Keep private details (full record, for local use only; files get mode 0600)."),
-            ),
-        ] = False,
+        customer: Customer = None,
+        site: Site = None,
+        ticket: Ticket = None,
+        note: Note = None,
+        no_redact: NoRedact = False,
         answers: Annotated[
             Path | None,
             typer.Option("--answers", help=_("Answers to questions, from a YAML or JSON file.")),
@@ -152,7 +122,6 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
-        from homediag.core.i18n import set_language, system_language
         from homediag.core.model import ReportMeta
         from homediag.core.registry import load_registry
         from homediag.core.session import Audience, Session
@@ -165,8 +134,7 @@ def register(app: typer.Typer) -> None:
                     name=name[:40], names=", ".join(COMPLAINTS)
                 )
             )
-        language = lang.value if lang is not None else system_language()
-        set_language(language)
+        language = use_language(lang)
         cfg = load_config(ctx, config)
         registry = load_registry(cfg)
         for problem in registry.errors:
@@ -187,7 +155,7 @@ def register(app: typer.Typer) -> None:
             interactive=not non_interactive and sys.stdin.isatty(),
         )
         meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
-        fmt = infer_format(output, format_)
+        fmt = choose_format(output, format_)
         scripted = _answer_file(answers)
         if from_report is not None:
             replay_and_report(
@@ -209,7 +177,7 @@ def run_and_report(
     registry: Registry,
     complaint: str,
     meta: ReportMeta,
-    fmt: ReportFormat,
+    fmt: Format,
     output: Path | None,
     *,
     redact: bool = True,
@@ -244,7 +212,7 @@ def replay_and_report(
     complaint: str | None,
     session: Session,
     meta: ReportMeta,
-    fmt: ReportFormat,
+    fmt: Format,
     output: Path | None,
     *,
     questioner: Questioner | None = None,
@@ -269,9 +237,7 @@ def replay_and_report(
             config=session.config,
         )
     )
-    given = {k: v for k, v in dataclasses.asdict(meta).items() if v}
-    if given:
-        report = dataclasses.replace(report, meta=dataclasses.replace(report.meta, **given))
+    report = with_meta(report, **dataclasses.asdict(meta))
     emit(report, fmt, output, redact=redact)
     finish(int(exit_code_for(report)))
 
@@ -293,60 +259,17 @@ def exit_code_for(report: Report) -> ExitCode:
     return ExitCode.OK
 
 
-def emit(report: Report, fmt: ReportFormat, output: Path | None, *, redact: bool = True) -> None:
+def emit(report: Report, fmt: Format, output: Path | None, *, redact: bool = True) -> None:
     """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir.
 
     Everything written or printed is redacted unless ``redact`` is False (``--no-redact``): then the
     full record is written with file mode 0600 and ``privacy_level: "full"``. Secrets never are.
     """
-    from homediag.reports.document import dump_report
-    from homediag.reports.redact import for_output
-    from homediag.reports.render import Format, render
-    from homediag.reports.terminal import print_report
-
-    report, warnings = for_output(report, redact_report=redact)
-    for warning in warnings:
-        sys.stderr.write(_("homediag: warning: {message}").format(message=warning) + "\n")
-    document = dump_report(report)
-    private = report.privacy_level == "full"
+    shared = prepare(report, redact=redact)
+    show(shared, fmt, output)
     if output is not None:
-        content = document if fmt is ReportFormat.JSON else render(report, Format(fmt.value))
-        write_output(output, content, private=private)
         sys.stderr.write(_("Report written to {path}").format(path=output) + "\n")
         return
-    if fmt is ReportFormat.JSON:
-        echo_json(document)
-    elif fmt is ReportFormat.TEXT:
-        print_report(report, console(), verbose=False)
-    else:
-        sys.stdout.write(render(report, Format(fmt.value)))
-    saved = save_copy(report, document, private=private)
+    saved = save_copy(shared)
     if saved is not None:
         sys.stderr.write(_("Report saved to {path}").format(path=saved) + "\n")
-
-
-def render_text(report: Report) -> str:
-    """The terminal summary as plain text (for ``--output FILE --format text``)."""
-    from homediag.reports.terminal import render_text as summary_text
-
-    return summary_text(report)
-
-
-def save_copy(report: Report, document: str, *, private: bool) -> Path | None:
-    """Keep the JSON report in the user's data directory; None (with a warning) when that fails."""
-    from homediag.core.jsonio import atomic_write, sweep_temp_files
-
-    directory = reports_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        sweep_temp_files(directory)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        path = directory / f"report-{stamp}-{report.complaint or 'checkup'}.json"
-        atomic_write(path, document, mode=0o600 if private else 0o644)
-    except OSError as exc:
-        sys.stderr.write(
-            _("homediag: warning: could not save the report: {error}").format(error=exc.strerror or exc)
-            + "\n"
-        )
-        return None
-    return path

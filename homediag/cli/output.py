@@ -1,0 +1,132 @@
+"""Writing and printing reports from the CLI: one path for ``diagnose`` and ``report render``.
+
+Everything homediag prints or writes is redacted unless ``--no-redact`` (then files get mode 0600); the
+format is the one asked for, else the one the output file's suffix says, else text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from homediag.cli.common import console, echo_json, write_output
+from homediag.core.i18n import _
+from homediag.reports.render import SUFFIXES, Format, render
+
+__all__ = ["Format"]  # re-exported: the CLI options use it
+
+if TYPE_CHECKING:
+    from homediag.core.model import Report
+
+
+class LangOption(StrEnum):
+    """Values of ``--lang``."""
+
+    EN = "en"
+    DE = "de"
+    FR = "fr"
+
+
+Lang = Annotated[LangOption | None, typer.Option("--lang", help=_("Language (default: the system's)."))]
+NoRedact = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact",
+        help=_("Keep private details (full record, for local use only; files get mode 0600)."),
+    ),
+]
+
+
+Customer = Annotated[str | None, typer.Option("--customer", help=_("Customer name."))]
+Site = Annotated[str | None, typer.Option("--site", help=_("Site or address."))]
+Ticket = Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))]
+Note = Annotated[str | None, typer.Option("--note", help=_("Technician's note."))]
+
+
+def use_language(lang: LangOption | None) -> str:
+    """Switch texts to ``--lang``, else the system's language; return the language used."""
+    from homediag.core.i18n import set_language, system_language
+
+    language = lang.value if lang is not None else system_language()
+    set_language(language)
+    return language
+
+
+def choose_format(output: Path | None, given: Format | None) -> Format:
+    """The format asked for, else the one the output file's suffix says, else text."""
+    if given is not None:
+        return given
+    if output is None:
+        return Format.TEXT
+    return SUFFIXES.get(output.suffix.lower(), Format.TEXT)
+
+
+def with_meta(report: Report, **fields: str | None) -> Report:
+    """``report`` with the customer/site/ticket/note fields given on the command line."""
+    given = {key: value for key, value in fields.items() if value}
+    if not given:
+        return report
+    return dataclasses.replace(report, meta=dataclasses.replace(report.meta, **given))
+
+
+def prepare(report: Report, *, redact: bool) -> Report:
+    """The report as it may leave this computer: redacted unless ``redact`` is False."""
+    from homediag.reports.redact import for_output
+
+    shared, warnings = for_output(report, redact_report=redact)
+    for warning in warnings:
+        sys.stderr.write(_("homediag: warning: {message}").format(message=warning) + "\n")
+    return shared
+
+
+def show(
+    report: Report, fmt: Format, output: Path | None, *, lang: str | None = None, verbose: bool = False
+) -> None:
+    """Print the (prepared) report in ``fmt``, or write it to ``output`` (``verbose``: the terminal
+    summary also lists every measurement and check)."""
+    private = report.privacy_level == "full"
+    if output is not None:
+        write_output(output, render(report, fmt, lang=lang), private=private)
+        return
+    if fmt is Format.TEXT:
+        from homediag.reports.terminal import print_report
+
+        print_report(report, console(), verbose=verbose, lang=lang)
+    elif fmt is Format.JSON:
+        echo_json(render(report, fmt))
+    else:
+        sys.stdout.write(render(report, fmt, lang=lang))
+
+
+def reports_dir() -> Path:
+    """Where reports are kept when no ``--output`` is given."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("homediag")) / "reports"
+
+
+def save_copy(report: Report) -> Path | None:
+    """Keep the (prepared) JSON report in the user's data directory; None, with a warning, on failure."""
+    from homediag.core.jsonio import atomic_write, sweep_temp_files
+
+    directory = reports_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sweep_temp_files(directory)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = directory / f"report-{stamp}-{report.complaint or 'checkup'}.json"
+        private = report.privacy_level == "full"
+        atomic_write(path, render(report, Format.JSON), mode=0o600 if private else 0o644)
+    except OSError as exc:
+        sys.stderr.write(
+            _("homediag: warning: could not save the report: {error}").format(error=exc.strerror or exc)
+            + "\n"
+        )
+        return None
+    return path
