@@ -16,7 +16,7 @@ from homediag.core.probe import CommandResult
 from homediag.core.spec import Platform
 from homediag.probes.net.ipv6 import Ipv6Probe, global_addresses
 from homediag.testing import run_probe
-from tests.netns import Topology, require_netns, run_probe_in
+from tests.netns import Topology, require_netns
 
 ROUTES = Path(__file__).parent.parent / "parsers" / "fixtures" / "ip-6-route"
 TARGET = "2001:db8:2::10"
@@ -112,7 +112,7 @@ def test_router_advertisements_in_namespaces(blocked: bool) -> None:
     if shutil.which("dnsmasq") is None:
         pytest.skip("dnsmasq is needed to send router advertisements")
     with Topology() as topo:
-        client, router, internet = topo.ns("c"), topo.ns("r"), topo.ns("i")
+        client, router, internet = topo.add_ns("c"), topo.add_ns("r"), topo.add_ns("i")
         client_if, router_if = topo.link(client, router, [], ["2001:db8:1::1/64"])
         topo.link(router, internet, ["2001:db8:2::1/64"], [f"{TARGET}/64"])
         topo.run(router, ["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
@@ -135,10 +135,9 @@ def test_router_advertisements_in_namespaces(blocked: bool) -> None:
             if "default" in route and any(a.startswith("2001:") for a in addresses):
                 break
             time.sleep(0.2)
-        result = run_probe_in(
-            topo, client, "homediag.probes.net.ipv6:Ipv6Probe",
+        result = topo.run_probe(client, "homediag.probes.net.ipv6:Ipv6Probe",
             facts={"interface.name": client_if, "interface.ipv6": addresses, "gateway.ipv6": None},
-            config=json.dumps({"internet": {"ipv6_targets": [TARGET]}}),
+            config={"internet": {"ipv6_targets": [TARGET]}},
         )
     values = result["values"]
     assert isinstance(values, dict)

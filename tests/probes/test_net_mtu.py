@@ -21,7 +21,7 @@ from homediag.probes.net.mtu import (
     search,
 )
 from homediag.testing import RecordedSystem, run_probe
-from tests.netns import Topology, drop_frag_needed, require_netns, routed_path, run_probe_in
+from tests.netns import Topology, drop_frag_needed, require_netns, routed_path
 
 DF = Path(__file__).parent.parent / "parsers" / "fixtures" / "df-ping"
 TARGET = "203.0.113.10"
@@ -169,8 +169,7 @@ def test_real_path_in_namespaces(privileged: bool, blackhole: bool) -> None:
         client, router, _internet = routed_path(topo, far_mtu=1400)
         if blackhole:
             drop_frag_needed(topo, router)
-        result = run_probe_in(
-            topo, client, "homediag.probes.net.mtu:MtuProbe",
+        result = topo.run_probe(client, "homediag.probes.net.mtu:MtuProbe",
             args={"target": TARGET, "wait_s": 0.3}, facts={"interface.name": None}, privileged=privileged,
         )
     values = result["values"]

@@ -20,7 +20,7 @@ from homediag.probes.net import speedtest_client
 from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed, run_speedtest
 from homediag.probes.net.throughput import ThroughputProbe, grade
 from homediag.testing import run_probe
-from tests.netns import Topology, require_netns, run_probe_in
+from tests.netns import Topology, require_netns
 
 MINI = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "speedtest_mini.py"
 LOOPBACK = parse_config(json.dumps({"internet": {"ping_targets": ["127.0.0.1"]}}))
@@ -194,7 +194,7 @@ def test_the_deadline_stops_speedtest_cli(monkeypatch: pytest.MonkeyPatch) -> No
 # --- the real speedtest-cli against the Mini fixture, inside namespaces -------------------------------
 
 def _mini_topology(topo: Topology, *extra: str) -> tuple[str, str]:
-    client, server = topo.ns("c"), topo.ns("s")
+    client, server = topo.add_ns("c"), topo.add_ns("s")
     topo.link(client, server, ["198.51.100.2/24"], ["198.51.100.80/24"])
     topo.etc_file(client, "hosts", "127.0.0.1 localhost\n198.51.100.80 www.speedtest.net\n")
     topo.spawn(server, [sys.executable, str(MINI), "--port", "80", "--test-length", "2", *extra])
@@ -206,15 +206,15 @@ def _mini_topology(topo: Topology, *extra: str) -> tuple[str, str]:
     return client, server
 
 
-def _config(server_url: str) -> str:
-    return json.dumps({"internet": {"ping_targets": ["198.51.100.80"]}, "speedtest": {"server": server_url}})
+def _config(server_url: str) -> dict[str, object]:
+    return {"internet": {"ping_targets": ["198.51.100.80"]}, "speedtest": {"server": server_url}}
 
 
 def test_speedtest_against_a_mini_server_in_namespaces() -> None:
     require_netns()
     with Topology() as topo:
         client, _server = _mini_topology(topo)
-        result = run_probe_in(topo, client, "homediag.probes.net.throughput:ThroughputProbe",
+        result = topo.run_probe(client, "homediag.probes.net.throughput:ThroughputProbe",
                               config=_config("http://198.51.100.80/"))
     assert result["outcome"] == "ok", result["reason"]
     values = result["values"]
@@ -238,7 +238,7 @@ def test_refusals_in_namespaces(extra: list[str], server_url: str, message: str)
     require_netns()
     with Topology() as topo:
         client, _server = _mini_topology(topo, *extra)
-        result = run_probe_in(topo, client, "homediag.probes.net.throughput:ThroughputProbe",
+        result = topo.run_probe(client, "homediag.probes.net.throughput:ThroughputProbe",
                               config=_config(server_url), args={"socket_timeout_s": 3.0})
     assert result["outcome"] == "error"
     assert message in str(result["reason"])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.probes.netns.topology import Topology, require_netns
+from tests.netns import Topology, require_netns
 
 
 @pytest.fixture

@@ -1,0 +1,63 @@
+"""Run homediag probes inside the network namespace this script runs in (for ``tests/netns.py``).
+
+Usage, under ``ip netns exec``, with one JSON argument:
+
+- ``{"probes": [...], "interface": "eth0", "privileged": true, "config": {}}`` runs the probes and the
+  probes they need, the way ``homediag diagnose`` does; prints ``{probe_id: ProbeResult}``;
+- ``{"probe": "module:Class", "facts": {...}, "args": {...}, "config": {...}, "privileged": false}`` runs
+  one probe with the given facts; prints its ProbeResult.
+
+homediag is imported inside ``main()``: the killable parse worker re-imports the main module in every
+child, and a light one keeps that cost like the CLI's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+
+def main() -> None:
+    from importlib import import_module
+
+    from homediag.core.config import Config
+    from homediag.core.jsonio import dumps
+    from homediag.core.model import Observation
+    from homediag.core.probe import FactView, ProbeContext
+    from homediag.core.registry import load_registry
+    from homediag.core.runner import Runner, execute
+    from homediag.core.session import Platform, Session
+    from homediag.core.spec import Risk
+
+    request = json.loads(sys.argv[1])
+    config = Config.model_validate(request.get("config") or {})
+    if "probes" in request:
+        session = Session(
+            config=config,
+            interface=request.get("interface"),
+            privileged=bool(request.get("privileged")),
+            platform=Platform.LINUX,
+            max_risk=Risk.ACTIVE,
+        )
+        runner = Runner(load_registry(config, plugins=False), session)
+        results = asyncio.run(runner.run(request["probes"]))
+        sys.stdout.write(dumps({result.probe: result for result in results}))
+        return
+    module, _, name = request["probe"].partition(":")
+    probe = getattr(import_module(module), name)
+    session = Session(
+        config=config,
+        privileged=bool(request.get("privileged")),
+        platform=Platform.LINUX,
+        max_risk=Risk.INTRUSIVE,
+    )
+    known = [Observation(fact=k, value=v, source="test") for k, v in request.get("facts", {}).items()]
+    ctx = ProbeContext(
+        probe.spec, session, args=request.get("args") or {}, known=FactView(lambda: known, lambda: [])
+    )
+    sys.stdout.write(dumps(asyncio.run(execute(probe, ctx))))
+
+
+if __name__ == "__main__":
+    main()
