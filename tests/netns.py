@@ -32,28 +32,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import pytest
+from tests.support import skip_or_fail
 
 PROBE_RUNNER = Path(__file__).with_name("probe_runner.py")
 _counter = itertools.count()
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this test, but {reason}")
-    pytest.skip(reason)
-
-
 def require_netns() -> None:
     """Skip (fail under CI) when network namespaces cannot be built here."""
     if os.geteuid() != 0:
-        _skip_or_fail("network namespaces need root")
+        skip_or_fail("network namespaces need root")
     if shutil.which("ip") is None:
-        _skip_or_fail("the ip command (iproute2) is missing")
+        skip_or_fail("the ip command (iproute2) is missing")
     name = f"hdt{os.getpid()}check"
     made = subprocess.run(["ip", "netns", "add", name], capture_output=True, check=False)
     if made.returncode != 0:
-        _skip_or_fail(f"ip netns add failed: {made.stderr.decode(errors='replace').strip()}")
+        skip_or_fail(f"ip netns add failed: {made.stderr.decode(errors='replace').strip()}")
     subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
 
 
@@ -63,7 +57,7 @@ def require_binary(name: str) -> str:
         (p for p in (f"/usr/sbin/{name}", f"/sbin/{name}") if Path(p).exists()), None
     )
     if path is None:
-        _skip_or_fail(f"{name} is not installed (see homediag/lab/debian-packages.txt)")
+        skip_or_fail(f"{name} is not installed (see homediag/lab/debian-packages.txt)")
     assert path is not None
     return path
 

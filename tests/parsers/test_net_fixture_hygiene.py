@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 
 import pytest
 
-from tests.parsers.netparsers_support import OWN_FIXTURES, own_fixture_paths
+from tests.parsers.real_outputs import OWN_FIXTURES, own_fixture_paths
 
 DOC_V4 = [
     IPv4Network("192.0.2.0/24"),

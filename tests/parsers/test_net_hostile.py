@@ -36,7 +36,7 @@ from homediag.probes.parsers.resolv_conf import parse_resolv_conf
 from homediag.probes.parsers.route_print import parse_route_print
 from homediag.probes.parsers.scutil_dns import parse_scutil_dns
 from homediag.probes.parsers.windows_printers import parse_get_printer, parse_get_printer_port
-from tests.parsers.netparsers_support import OWN_FIXTURES, own_fixture_paths, real_outputs_dir
+from tests.parsers.real_outputs import OWN_FIXTURES, own_fixture_paths, real_outputs_dir
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "ip-route": parse_ip_route,

@@ -11,7 +11,7 @@ import jc
 import pytest
 
 from homediag.probes.parsers.netstat_rn import parse_netstat_rn
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def test_jc_ipconfig_misses_german_labels_and_misreads_zones() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from homediag.probes.parsers.arp_a import ArpKind, parse_arp_a
 from homediag.probes.parsers.errors import ParseError
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def _table(name: str) -> dict[str, tuple[str | None, ArpKind]]:

@@ -9,7 +9,7 @@ import pytest
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr, parse_ip_addr_json
 from homediag.probes.parsers.ip_neigh import NeighbourState, parse_ip_neigh
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def _by_name(text: str) -> dict:

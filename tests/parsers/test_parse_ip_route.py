@@ -14,7 +14,7 @@ from homediag.probes.parsers.ip_route import (
     parse_ip_route,
     parse_ip_route_json,
 )
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def test_empty_output_is_an_empty_table() -> None:

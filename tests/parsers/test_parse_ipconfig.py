@@ -17,7 +17,7 @@ from homediag.probes.parsers.ipconfig import (
     parse_ipconfig,
     parse_lease_date,
 )
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def _parse(name: str) -> IpconfigAll:

@@ -18,7 +18,7 @@ from homediag.probes.parsers.dhcp_leases import (
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.nmcli_dev_show import NmDeviceState, parse_nmcli_dev_show
 from homediag.probes.parsers.resolv_conf import parse_resolv_conf
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def test_nmcli_german_states_are_read_from_their_numbers() -> None:

@@ -9,7 +9,7 @@ import pytest
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.netstat_rn import bsd_destination, default_routes, parse_netstat_rn
 from homediag.probes.parsers.scutil_dns import parse_scutil_dns
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 @pytest.mark.parametrize(

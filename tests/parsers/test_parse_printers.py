@@ -15,7 +15,7 @@ from homediag.probes.parsers.windows_printers import (
     parse_get_printer,
     parse_get_printer_port,
 )
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def test_lpstat_schemes_hosts_and_ports() -> None:

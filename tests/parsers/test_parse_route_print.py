@@ -8,7 +8,7 @@ import pytest
 
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.route_print import InterfaceListEntry, parse_route_print
-from tests.parsers.netparsers_support import own_fixture
+from tests.parsers.real_outputs import own_fixture
 
 
 def test_german_on_link_words_persistent_default_metric_and_wrapped_ipv6() -> None:

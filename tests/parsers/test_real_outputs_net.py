@@ -30,7 +30,7 @@ from homediag.probes.parsers.netstat_rn import default_routes as bsd_defaults
 from homediag.probes.parsers.nmcli_dev_show import parse_nmcli_dev_show
 from homediag.probes.parsers.route_print import WindowsRoute, parse_route_print
 from homediag.probes.parsers.scutil_dns import Resolver, parse_scutil_dns
-from tests.parsers.netparsers_support import RealCase, load_real_case, mac, real_case_params
+from tests.parsers.real_outputs import RealCase, load_real_case, mac, real_case_params
 
 COMMANDS = [
     "arp-a",

@@ -27,7 +27,8 @@ from homediag.probes.parsers.netsh_wlan import parse_netsh_interfaces, parse_net
 from homediag.probes.parsers.nmcli_wifi import parse_nmcli_wifi_list
 from homediag.probes.parsers.system_profiler_airport import parse_system_profiler_airport
 from homediag.probes.parsers.wdutil import parse_wdutil_info
-from tests.parsers.wifi_support import OWN_FIXTURES, real_outputs_root
+from tests.parsers.real_outputs import OWN_FIXTURES
+from tests.parsers.real_outputs import real_outputs_dir as real_outputs_root
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "iw-link": parse_iw_link,

@@ -34,7 +34,8 @@ from homediag.probes.parsers.wifi_types import (
     WifiLink,
     WifiNetwork,
 )
-from tests.parsers.wifi_support import Expected, RealOutput, real_output_params, skip_or_fail
+from tests.parsers.wifi_support import Expected, RealOutput, real_output_params
+from tests.support import skip_or_fail
 
 # --- normalisation of the meta files' printed values -------------------------------------------
 

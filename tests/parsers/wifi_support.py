@@ -8,15 +8,14 @@ there the folder must exist and a missing one fails.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-OWN_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.parsers.real_outputs import OWN_FIXTURES
+from tests.parsers.real_outputs import real_outputs_dir as real_outputs_root
 
 WIFI_COMMANDS = (
     "iw-dev-link",
@@ -30,21 +29,6 @@ WIFI_COMMANDS = (
     "system-profiler-airport-json",
     "wdutil-info",
 )
-
-
-def real_outputs_root() -> Path:
-    """The real-outputs folder (it may not exist)."""
-    override = os.environ.get("HOMEDIAG_REAL_OUTPUTS")
-    if override:
-        return Path(override)
-    return REPO.parent / "shared" / "fixtures" / "real-outputs"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip, or fail when running in CI (where ``../shared`` must exist)."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the real outputs must be present)")
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from homediag.reports.html import render_html
 from homediag.reports.redact import redact
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import FIXED_KEY, fixture
+from tests.support import skip_or_fail
 
 FLAGS = [
     "--headless",
@@ -37,9 +38,7 @@ def _chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed (homediag/lab/debian-packages.txt lists it)")
-    pytest.skip("chromium is not installed; as root: apt-get install chromium")
+    skip_or_fail("chromium is not installed (homediag/lab/debian-packages.txt lists it; run-tests installs it)")
 
 
 def _isolation() -> list[str]:

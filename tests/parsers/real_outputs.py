@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO, skip_or_fail
+
 OWN_FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -33,10 +34,7 @@ def require_real_outputs() -> Path:
     """The real-outputs folder; skip the test where it is absent, fail in CI."""
     folder = real_outputs_dir()
     if not folder.is_dir():
-        message = f"real command outputs not found at {folder} (set HOMEDIAG_REAL_OUTPUTS)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"real command outputs not found at {folder} (set HOMEDIAG_REAL_OUTPUTS)")
     return folder
 
 
