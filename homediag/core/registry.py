@@ -109,18 +109,24 @@ class Registry:
         return probe
 
     def check_references(self) -> None:
-        """Drop plugins that need facts nobody provides; raise for a built-in that does."""
-        provided = self.providers()
-        for probe_id in sorted(self.probes):
-            missing = [f for f in self.probes[probe_id].spec.needs if f not in provided]
-            if not missing:
-                continue
-            message = f"{probe_id}: needs facts no probe provides: {', '.join(missing)}"
-            if self.origins[probe_id] == "built-in":
-                raise ProbeSpecError(message)
-            self.errors.append(str(PluginError(f"plugin {self.origins[probe_id]} refused: {message}")))
-            del self.probes[probe_id]
-            del self.origins[probe_id]
+        """Drop plugins that need facts nobody provides (repeatedly: a dropped plugin's facts go with
+        it); raise for a built-in that does."""
+        changed = True
+        while changed:
+            changed = False
+            provided = self.providers()
+            for probe_id in sorted(self.probes):
+                missing = [f for f in self.probes[probe_id].spec.needs if f not in provided]
+                if not missing:
+                    continue
+                message = f"{probe_id}: needs facts no probe provides: {', '.join(missing)}"
+                if self.origins[probe_id] == "built-in":
+                    raise ProbeSpecError(message)
+                self.errors.append(str(PluginError(f"plugin {self.origins[probe_id]} refused: {message}")))
+                del self.probes[probe_id]
+                del self.origins[probe_id]
+                changed = True
+                break
 
     def get(self, probe_id: str) -> type[Probe]:
         """The probe with ``probe_id``; ``KeyError`` when unknown."""

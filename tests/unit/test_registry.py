@@ -164,3 +164,41 @@ def test_builtin_list_is_the_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(probes, "BUILTIN_PROBES", ("homediag.probes.net.dns:DnsProbe",))
     assert [p.spec.id for p in registry_module.builtin_probes()] == ["net.dns"]
+
+
+def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:
+    class Base(Probe):
+        spec = ProbeSpec(
+            id="acme.base",
+            summary="base",
+            risk=Risk.PASSIVE,
+            timeout_s=1.0,
+            provides=("plugin.base",),
+            needs=("plugin.nowhere",),
+        )
+        extra_facts = (FactSpec("plugin.base", "int", "acme.base", "base"),)
+
+        async def run(self, ctx: ProbeContext) -> None:
+            return None
+
+    class OnTop(Probe):
+        spec = ProbeSpec(
+            id="acme.on_top",
+            summary="on top",
+            risk=Risk.PASSIVE,
+            timeout_s=1.0,
+            provides=("plugin.on_top",),
+            needs=("plugin.base",),
+        )
+        extra_facts = (FactSpec("plugin.on_top", "int", "acme.on_top", "on top"),)
+
+        async def run(self, ctx: ProbeContext) -> None:
+            return None
+
+    reg = Registry()
+    reg.register(OnTop, origin="acme (entry point 'on_top')")
+    reg.register(Base, origin="acme (entry point 'base')")
+    reg.check_references()
+    assert "acme.base" not in reg.probes
+    assert "acme.on_top" not in reg.probes
+    assert len(reg.errors) == 2
