@@ -154,7 +154,7 @@ def context(report: Report) -> dict[str, Any]:
         "problems": [_finding(report, f) for f in summary.problems(report)],
         "ruled_out": [
             {
-                "sentence": _("{title}: ruled out, because {reason}.").format(title=r.title, reason=r.reason),
+                "sentence": r.sentence,
                 "code": inert(r.code, 60),
                 "decided_by": inert(r.decided_by, 60) if r.decided_by else None,
             }

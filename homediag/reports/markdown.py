@@ -143,8 +143,7 @@ def _render(report: Report) -> list[str]:
         lines += ["## " + _("Ruled out"), ""]
         for item in eliminated:
             decided = " — " + _("decided by") + f" {code(item.decided_by, 60)}" if item.decided_by else ""
-            sentence = _("{title}: ruled out, because {reason}.").format(title=item.title, reason=item.reason)
-            lines.append(f"- {text(sentence, 500)} {code(item.code, 60)}{decided}")
+            lines.append(f"- {text(item.sentence, 500)} {code(item.code, 60)}{decided}")
         lines.append("")
     pending = summary.open_causes(report)
     if pending:

@@ -122,7 +122,21 @@ class RuledOut:
     title: str
     code: str
     reason: str
+    """One or more whole sentences."""
     decided_by: str | None
+
+    @property
+    def sentence(self) -> str:
+        """``<title> — ruled out: <reason>`` in the current language."""
+        return _("{title} — ruled out: {reason}").format(title=self.title, reason=self.reason)
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 @dataclass(frozen=True)
@@ -283,11 +297,11 @@ def ruled_out(report: Report) -> list[RuledOut]:
             continue
         reasons = [e.text for e in finding.evidence_against] or [e.text for e in finding.evidence]
         if reasons:
-            reason = "; ".join(inert(r, 200) for r in reasons[:3])
+            reason = " ".join(_as_sentence(inert(r, 200)) for r in dict.fromkeys(reasons[:3]))
         elif finding.decided_by:
-            reason = _("the test {test} decided it").format(test=inert(finding.decided_by, 60))
+            reason = _("The test {test} decided it.").format(test=inert(finding.decided_by, 60))
         else:
-            reason = _("the evidence speaks against it")
+            reason = _("The evidence speaks against it.")
         result.append(RuledOut(inert(finding.title, 200), finding.code, reason, finding.decided_by))
     return result
 

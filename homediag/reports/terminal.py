@@ -101,7 +101,7 @@ def _ruled_out(report: Report) -> RenderableType | None:
     lines: list[RenderableType] = [Text(_("Ruled out"), style="bold")]
     for item in eliminated:
         line = Text("  ✓ ", style="green")
-        line.append(_("{title}: ruled out, because {reason}.").format(title=item.title, reason=item.reason))
+        line.append(item.sentence)
         lines.append(line)
     return Group(*lines)
 

@@ -124,7 +124,7 @@ def test_verdict_and_next_step_come_first() -> None:
 
 
 def test_ruled_out_causes_say_why() -> None:
-    expected = "The printer is off or disconnected: ruled out, because it answered on the network."
+    expected = "The printer is off or disconnected — ruled out: It answered on the network."
     for output in (render_text(fixture("printer-paused")), render_markdown(fixture("printer-paused")),
                    render_html(fixture("printer-paused"))):  # fmt: skip
         assert expected in output
