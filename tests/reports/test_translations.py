@@ -59,6 +59,29 @@ def test_no_translated_text_hides_inside_an_f_string() -> None:
     assert found == []
 
 
+MARKERS = ("_", "N_")
+
+
+def _is_alias_of_a_marker(node: ast.AST) -> bool:
+    """``X = N_`` or ``from homediag.core.i18n import N_ as X``."""
+    if isinstance(node, ast.Assign):
+        return isinstance(node.value, ast.Name) and node.value.id in MARKERS
+    if isinstance(node, ast.ImportFrom) and node.module == "homediag.core.i18n":
+        return any(a.name in MARKERS and a.asname not in (None, a.name) for a in node.names)
+    return False
+
+
+def test_no_text_is_marked_through_another_name() -> None:
+    """babel extracts only calls named ``_`` and ``N_``: a text marked through an alias (``_F = N_``,
+    ``import N_ as X``) never reaches the catalogues and stays English. Call the markers by name."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if _is_alias_of_a_marker(node):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{getattr(node, 'lineno', 0)}")
+    assert found == []
+
+
 def test_babel_finds_every_translated_text() -> None:
     """Every literal passed to _() or N_() anywhere in the package is in babel's extraction."""
     extracted = set(messages())
