@@ -26,6 +26,7 @@ INVARIANT = {
     "5 GHz",
     "Wi-Fi",
     "{source}: {key}: {message}{suffix}",
+    "{dbm:.0f} dBm",  # a number and its unit, nothing to translate
 }
 
 
