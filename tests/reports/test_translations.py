@@ -2,7 +2,8 @@
 
 New texts: extract and merge with babel, then translate the empty entries
 (``pybabel extract -k _ -k N_ --no-location -o /tmp/homediag.pot homediag`` and
-``pybabel update -i /tmp/homediag.pot -d homediag/locale -D homediag --no-fuzzy-matching``).
+``pybabel update -i /tmp/homediag.pot -d homediag/locale -D homediag --no-fuzzy-matching --omit-header
+--ignore-obsolete``). How to translate: homediag/locale/README.md.
 """
 
 from __future__ import annotations
@@ -119,6 +120,15 @@ def test_every_message_is_translated(lang: str) -> None:
         elif fields(str(entry.string)) != fields(message):
             problems.append(f"placeholders differ: {message!r} -> {entry.string!r}")
     assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_catalogue_holds_only_texts_in_the_code(lang: str) -> None:
+    """Texts removed from the code leave the catalogue (``pybabel update --ignore-obsolete``)."""
+    po = catalogue(lang)
+    in_code = set(messages())
+    assert sorted(str(m.id) for m in po if m.id and m.id not in in_code) == []
+    assert sorted(str(key) for key in po.obsolete) == []
 
 
 @pytest.mark.parametrize("lang", ["de", "fr"])
