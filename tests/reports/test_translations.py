@@ -2,7 +2,8 @@
 
 New texts: extract and merge with babel, then translate the empty entries
 (``pybabel extract -k _ -k N_ --no-location -o /tmp/homediag.pot homediag`` and
-``pybabel update -i /tmp/homediag.pot -d homediag/locale -D homediag --no-fuzzy-matching``).
+``pybabel update -i /tmp/homediag.pot -d homediag/locale -D homediag --no-fuzzy-matching --omit-header
+--ignore-obsolete``). How to translate: homediag/locale/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ INVARIANT = {
     "5 GHz",
     "Wi-Fi",
     "{source}: {key}: {message}{suffix}",
+    "{dbm:.0f} dBm",  # a number and its unit, nothing to translate
 }
 
 
@@ -56,6 +58,29 @@ def test_no_translated_text_hides_inside_an_f_string() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         for line in _calls_in_fstrings(ast.parse(path.read_text("utf-8"))):
             found.append(f"{path.relative_to(PACKAGE.parent)}:{line}")
+    assert found == []
+
+
+MARKERS = ("_", "N_")
+
+
+def _is_alias_of_a_marker(node: ast.AST) -> bool:
+    """``X = N_`` or ``from homediag.core.i18n import N_ as X``."""
+    if isinstance(node, ast.Assign):
+        return isinstance(node.value, ast.Name) and node.value.id in MARKERS
+    if isinstance(node, ast.ImportFrom) and node.module == "homediag.core.i18n":
+        return any(a.name in MARKERS and a.asname not in (None, a.name) for a in node.names)
+    return False
+
+
+def test_no_text_is_marked_through_another_name() -> None:
+    """babel extracts only calls named ``_`` and ``N_``: a text marked through an alias (``_F = N_``,
+    ``import N_ as X``) never reaches the catalogues and stays English. Call the markers by name."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if _is_alias_of_a_marker(node):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{getattr(node, 'lineno', 0)}")
     assert found == []
 
 
@@ -95,6 +120,15 @@ def test_every_message_is_translated(lang: str) -> None:
         elif fields(str(entry.string)) != fields(message):
             problems.append(f"placeholders differ: {message!r} -> {entry.string!r}")
     assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_catalogue_holds_only_texts_in_the_code(lang: str) -> None:
+    """Texts removed from the code leave the catalogue (``pybabel update --ignore-obsolete``)."""
+    po = catalogue(lang)
+    in_code = set(messages())
+    assert sorted(str(m.id) for m in po if m.id and m.id not in in_code) == []
+    assert sorted(str(key) for key in po.obsolete) == []
 
 
 @pytest.mark.parametrize("lang", ["de", "fr"])
