@@ -66,7 +66,10 @@ class AudienceOption(StrEnum):
 def register(app: typer.Typer) -> None:
     """Add ``diagnose`` to ``app``."""
 
-    @app.command(no_args_is_help=False)
+    @app.command(
+        no_args_is_help=False,
+        help=_("Check the network and find out what is wrong (default: a full checkup)."),
+    )
     def diagnose(
         ctx: typer.Context,
         complaint: Annotated[

@@ -65,7 +65,7 @@ def _check_fault(name: str) -> None:
         )
 
 
-@app.command("list")
+@app.command("list", help=_("List the scenarios and the faults."))
 def list_(
     fmt: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
@@ -116,7 +116,7 @@ def list_(
     out.print(faults)
 
 
-@app.command()
+@app.command(help=_("Build the lab for SCENARIO (a lab already up with this id is torn down first)."))
 def up(
     scenario: Annotated[str, typer.Argument(help=_("Scenario name ('homediag lab list')."))],
     hosts: Annotated[
@@ -142,7 +142,7 @@ def up(
     )
 
 
-@fault_app.command("add")
+@fault_app.command("add", help=_("Switch a fault on."))
 def fault_add(name: Annotated[str, typer.Argument(help=_("Fault name."))]) -> None:
     """Switch a fault on."""
     _check_fault(name)
@@ -152,7 +152,7 @@ def fault_add(name: Annotated[str, typer.Argument(help=_("Fault name."))]) -> No
         console(stderr=True).print(_("Faults on: {faults}").format(faults=", ".join(lab.faults()) or "-"))
 
 
-@fault_app.command("remove")
+@fault_app.command("remove", help=_("Switch a fault off."))
 def fault_remove(name: Annotated[str, typer.Argument(help=_("Fault name."))]) -> None:
     """Switch a fault off."""
     _check_fault(name)
@@ -162,7 +162,7 @@ def fault_remove(name: Annotated[str, typer.Argument(help=_("Fault name."))]) ->
         console(stderr=True).print(_("Faults on: {faults}").format(faults=", ".join(lab.faults()) or "-"))
 
 
-@app.command()
+@app.command(help=_("Show the lab's scenario, faults, client address and processes."))
 def status(
     fmt: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
@@ -194,7 +194,10 @@ def status(
     )
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    help=_("Open a shell in the client namespace, or run CMD there: homediag lab shell -- CMD."),
+)
 def shell(ctx: typer.Context) -> None:
     """Open a shell in the client namespace, or run CMD there: homediag lab shell -- CMD."""
     lab = _lab()
@@ -212,7 +215,7 @@ def shell(ctx: typer.Context) -> None:
         fail(_("cannot run {cmd}: {error}").format(cmd=argv[0], error=exc), ExitCode.INTERNAL)
 
 
-@app.command()
+@app.command(help=_("Prove with standard tools from the client that each fault is present (exit 1 if not)."))
 def selftest(
     fault: Annotated[
         list[str] | None,
@@ -253,7 +256,7 @@ def selftest(
     raise typer.Exit(0 if result.passed else int(ExitCode.PROBLEM))
 
 
-@app.command()
+@app.command(help=_("Stop every process of the lab and delete its namespaces (safe to repeat)."))
 def down() -> None:
     """Stop every process of the lab and delete its namespaces (safe to repeat)."""
     lab = _lab()

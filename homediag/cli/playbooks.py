@@ -66,7 +66,7 @@ def _print_problems(problems: list[Problem]) -> None:
         err.print(str(problem), style=style, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
-@app.command("list")
+@app.command("list", help=_("List the playbooks: id, version, complaints, causes, tests, draft or complete."))
 def list_(
     paths: PathsArgument = None,
     output_format: FormatOption = ListFormat.TEXT,
@@ -129,7 +129,9 @@ def list_(
         raise typer.Exit(int(ExitCode.PROBLEM))
 
 
-@app.command("validate")
+@app.command(
+    "validate", help=_("Validate playbooks: schema, references, sums, translations, diagnosability.")
+)
 def validate_(
     paths: PathsArgument = None,
     output_format: FormatOption = ListFormat.TEXT,
@@ -159,7 +161,9 @@ def validate_(
         raise typer.Exit(int(ExitCode.PROBLEM))
 
 
-@app.command("test")
+@app.command(
+    "test", help=_("Run the playbooks' inline tests (given observations and answers, expect a diagnosis).")
+)
 def test_(
     paths: PathsArgument = None,
     playbook: Annotated[

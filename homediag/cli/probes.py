@@ -33,7 +33,7 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
     }
 
 
-@app.command("list")
+@app.command("list", help=_("List every registered probe with its risk and what it observes."))
 def list_(
     ctx: typer.Context,
     format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
@@ -70,7 +70,7 @@ def list_(
         console(stderr=True).print(f"[yellow]{warning}:[/yellow] {problem}", markup=True)
 
 
-@app.command()
+@app.command(help=_("Explain one probe: what it observes, how, its risk, privileges and arguments."))
 def explain(
     ctx: typer.Context,
     probe_id: Annotated[str, typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"))],

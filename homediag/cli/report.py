@@ -26,7 +26,7 @@ class DiffFormat(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@app.command(help=_("Render a saved report as text, JSON, Markdown or HTML (redacted unless --no-redact)."))
 def render(
     file: Annotated[Path, typer.Argument(help=_("A homediag JSON report."))],
     format_: Annotated[
@@ -50,7 +50,7 @@ def render(
     out.show(report, out.choose_format(output, format_), output, lang=language, verbose=True)
 
 
-@app.command()
+@app.command(help=_("Show a saved report's summary in the terminal."))
 def show(
     file: Annotated[Path, typer.Argument(help=_("A homediag JSON report."))],
     no_redact: NoRedact = False,
@@ -65,7 +65,12 @@ def show(
     print_report(report, console(), verbose=False, lang=language)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Compare two reports of one network: devices that came or went, findings resolved or new, "
+        "measurements that changed."
+    )
+)
 def diff(
     old: Annotated[Path, typer.Argument(help=_("The earlier report."))],
     new: Annotated[Path, typer.Argument(help=_("The later report."))],

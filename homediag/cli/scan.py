@@ -16,7 +16,7 @@ DISCOVERY_TAG = "discovery"
 def register(app: typer.Typer) -> None:
     """Add ``scan`` to ``app``."""
 
-    @app.command()
+    @app.command(help=_("List the devices on the local network."))
     def scan(
         ctx: typer.Context,
         format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
