@@ -132,3 +132,11 @@ def test_diagnose_json_to_stdout_also_saves_a_copy(
     assert json.loads(saved[0].read_text())["privacy_level"] == "redacted"
     assert len(saved) == 1
     assert str(saved[0]) in done.stderr
+
+
+def test_help_speaks_the_users_language(cli: Isolated) -> None:
+    german = cli("--help", env={"LANGUAGE": "de"})
+    french = cli("lab", "--help", env={"LANGUAGE": "fr"})
+    assert "Diagnose durch Ausschluss" in german.stdout
+    assert "Die Geräte im lokalen Netzwerk auflisten." in german.stdout
+    assert "laboratoire" in french.stdout
