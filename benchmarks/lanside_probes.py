@@ -23,8 +23,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.netns import Topology, observed, require_binary
     from tests.probes.netns.test_lan_probes_netns import RESPONDER, add_wan
-    from tests.probes.netns.topology import Topology, observed, require_binary
 
     tmp = Path(tempfile.mkdtemp(prefix="hdt-bench-"))
     lan = Topology().home_lan()
