@@ -197,6 +197,7 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
                 f"address=/fritz.box/{plan.ROUTER_LAN}",
                 f"dhcp-range={plan.DHCP_POOL[0]},{plan.DHCP_POOL[1]},255.255.255.0,12h",
                 f"dhcp-host={client.mac},{plan.CLIENT_IP},{plan.CLIENT_HOSTNAME}",
+                *_host_records(rt),
                 f"dhcp-option=option:router,{plan.ROUTER_LAN}",
                 f"dhcp-optsfile={directory / 'dhcp-opts'}",
                 "dhcp-authoritative",
@@ -236,6 +237,19 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
             rt.python(f"{SERVERS}.router_web", *web_args),
             ready=all_ready(tcp_ready(80), tcp_ready(8080)),
         ),
+    ]
+
+
+def _host_records(rt: Runtime) -> list[str]:
+    """The router's DNS names its LAN devices, as a home router names its DHCP clients.
+
+    A FRITZ!Box answers ``Annas-iPhone.fritz.box`` (and the reverse lookup) for every device it has
+    seen; the lab's devices have fixed addresses, so the names are declared here.
+    """
+    return [
+        f"host-record={dev.hostname}.fritz.box,{dev.ip}"
+        for dev in rt.scenario.present_devices([]).values()
+        if dev.role not in (Role.ROUTER, Role.CLIENT)
     ]
 
 

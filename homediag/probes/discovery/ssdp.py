@@ -362,6 +362,51 @@ async def search(
     return collector.result()
 
 
+async def search_unicast(
+    targets: Sequence[ipaddress.IPv4Address],
+    subnet: ipaddress.IPv4Network,
+    *,
+    st: str = ST_ALL,
+    listen_s: float = 1.5,
+) -> SearchResult:
+    """Send one M-SEARCH to port 1900 of each target (UDA 1.1 unicast search) and listen ``listen_s``.
+
+    Devices answer a unicast search directly, so this tells a device that does SSDP from a network that
+    lets no multicast through. Answers are checked as in :func:`search` (only from the targets).
+    """
+    loop = asyncio.get_running_loop()
+    collector = _Collector(subnet)
+    wanted = {str(t) for t in targets}
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    sock.setblocking(False)
+    started = time.monotonic()
+    try:
+        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the unicast answers
+        for target in targets[:MAX_LOCATIONS]:
+            request = build_msearch(st, 1).replace(
+                f"HOST: {SSDP_GROUP}:{SSDP_PORT}".encode(), f"HOST: {target}:{SSDP_PORT}".encode()
+            )
+            with contextlib.suppress(OSError):
+                await loop.sock_sendto(sock, request, (str(target), SSDP_PORT))
+            await asyncio.sleep(0.002)
+        while collector.datagrams < MAX_DATAGRAMS:
+            remaining = started + listen_s - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                async with asyncio.timeout(remaining):
+                    data, addr = await loop.sock_recvfrom(sock, MAX_RESPONSE_BYTES + 1)
+            except TimeoutError:
+                break
+            except OSError:
+                continue
+            if str(addr[0]) in wanted:
+                collector.add(data, str(addr[0]))
+    finally:
+        sock.close()
+    return collector.result()
+
+
 def location_anomalies(result: SearchResult, subnet: ipaddress.IPv4Network) -> list[LocationAnomaly]:
     """Every LOCATION of ``result`` that would be refused, with the reason (one per LOCATION)."""
     anomalies: list[LocationAnomaly] = []
