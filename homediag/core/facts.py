@@ -752,9 +752,9 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
                 None,
                 P,
             ),
-            ("cast.announced", "int", "Media devices heard by multicast (mDNS or SSDP)", None, K),
-            ("cast.found", "int", "Media devices found by any means, unicast included", None, K),
-            ("cast.reachable", "bool", "A media device answers unicast (null: none known)", None, K),
+            ("cast.announced", "int", "Cast, AirPlay or DLNA devices heard by multicast (mDNS or SSDP)", None, K),
+            ("cast.found", "int", "Devices offering cast, AirPlay or DLNA, found by any means", None, K),
+            ("cast.reachable", "bool", "A cast, AirPlay or DLNA device answers unicast (null: none found)", None, K),
             (
                 "cast.known_silent",
                 "bool",

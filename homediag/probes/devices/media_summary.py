@@ -18,12 +18,15 @@ MEDIA_KINDS = ("media", "speaker")
 MEDIA_SERVICES = ("_googlecast._tcp", "_airplay._tcp", "_raop._tcp", ":device:mediarenderer:", "dial-multiscreen-org")
 
 
-def is_media(entry: dict[str, Any]) -> bool:
-    """Whether a ``discovery.devices`` entry is a TV, speaker, or offers a media protocol."""
-    if entry.get("kind") in MEDIA_KINDS:
-        return True
+def offers_media(entry: dict[str, Any]) -> bool:
+    """Whether a ``discovery.devices`` entry offers a media protocol (cast, AirPlay, DLNA renderer)."""
     types = " ".join(str(s).lower() for s in entry.get("services") or [])
     return any(marker in types for marker in MEDIA_SERVICES)
+
+
+def is_media(entry: dict[str, Any]) -> bool:
+    """Whether a ``discovery.devices`` entry is a TV or speaker, or offers a media protocol."""
+    return entry.get("kind") in MEDIA_KINDS or offers_media(entry)
 
 
 class MediaSummaryProbe(Probe):
@@ -54,26 +57,34 @@ class MediaSummaryProbe(Probe):
                 "kind": d.get("kind"),
                 "name": (infos.get(f"device:{d.get('id')}") or {}).get("name") or (d.get("names") or [None])[0],
                 "protocols": (infos.get(f"device:{d.get('id')}") or {}).get("protocols", []),
+                "offers": offers_media(d),
                 "announced": announced(d),
                 "unicast": answered_by_unicast(d),
             }
             for d in media
         ]
-        heard = [m for m in listed if m["announced"]]
+        casting = [m for m in listed if m["offers"]]
+        heard = [m for m in casting if m["announced"]]
         where = ", ".join(f"{m['name'] or m['ip']}" for m in listed[:4])
         ctx.observe("cast.devices", listed, evidence=where or _("no media device found"))
         ctx.observe(
             "cast.announced",
             len(heard),
-            evidence=_("{n} of {total} media devices heard by mDNS or SSDP").format(n=len(heard), total=len(listed)),
+            evidence=_("{n} of {total} cast, AirPlay or DLNA devices heard by mDNS or SSDP").format(
+                n=len(heard), total=len(casting)
+            ),
         )
-        ctx.observe("cast.found", len(listed))
-        answering = [m for m in listed if m["unicast"]]
+        ctx.observe(
+            "cast.found",
+            len(casting),
+            evidence=_("{n} devices offer cast, AirPlay or DLNA").format(n=len(casting)),
+        )
+        answering = [m for m in casting if m["unicast"]]
         ctx.observe(
             "cast.reachable",
-            bool(answering) if listed else None,
+            bool(answering) if casting else None,
             evidence=(
-                _("{n} media devices answer unicast").format(n=len(answering)) if listed else _("no media device known")
+                _("{n} cast devices answer unicast").format(n=len(answering)) if casting else _("no cast device found")
             ),
         )
         silent = [p for p in dicts(ctx.fact("lan.silent_peers")) if p.get("kind") in MEDIA_KINDS]
