@@ -169,7 +169,9 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule(_K.MEDIA, "announces _googlecast._tcp", service="_googlecast._tcp"),
     KindRule(_K.SPEAKER, "announces _sonos._tcp", service="_sonos._tcp"),
     KindRule(_K.SPEAKER, "is a Sonos ZonePlayer", service=":device:zoneplayer:"),
-    KindRule(_K.SPEAKER, "an AirPlay speaker (HomePod)", service="_airplay._tcp", txt=("model", r"audioaccessory")),
+    KindRule(
+        _K.SPEAKER, "an AirPlay speaker (HomePod)", service="_airplay._tcp", txt=("model", r"audioaccessory")
+    ),
     KindRule(_K.MEDIA, "an Apple TV", service="_airplay._tcp", txt=("model", r"appletv")),
     KindRule(_K.COMPUTER, "a Mac", service="_airplay._tcp", txt=("model", r"mac|imac")),
     KindRule(_K.MEDIA, "announces _airplay._tcp", service="_airplay._tcp"),
@@ -186,7 +188,11 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule(_K.ROUTER, "is a UPnP Internet Gateway Device", service=":device:internetgatewaydevice:"),
     # Its names (host names from DHCP, reverse DNS, mDNS), as people and makers name devices.
     KindRule(_K.PHONE, "named like a phone", name=r"iphone|android|galaxy|pixel|phone|ipad|tablet"),
-    KindRule(_K.PRINTER, "named like a printer", name=r"printer|laserjet|officejet|deskjet|pixma|brother-|epson|canon-"),
+    KindRule(
+        _K.PRINTER,
+        "named like a printer",
+        name=r"printer|laserjet|officejet|deskjet|pixma|brother-|epson|canon-",
+    ),
     KindRule(_K.CAMERA, "named like a camera", name=r"(?:^|[^a-z])(?:cam|camera|doorbell|ipcam)(?:[^a-z]|$)"),
     KindRule(_K.SPEAKER, "named like a speaker", name=r"sonos|echo|homepod|speaker|alexa"),
     KindRule(_K.MEDIA, "named like a TV or player", name=_TV),

@@ -339,6 +339,19 @@ def duplicate(ip: str, *, ok: bool) -> Check:
     return Check(f"{ip} {'has' if ok else 'has no'} duplicate", probe)
 
 
+def macs_for(ip: str, *, count: int) -> Check:
+    """``count`` distinct MACs answer ARP requests for ``ip``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["arping", "-I", "eth0", "-c", "2", "-w", "3", ip])
+        macs = {
+            word.strip("[]").lower() for word in out.split() if word.startswith("[") and word.count(":") == 5
+        }
+        return len(macs) == count, ", ".join(sorted(macs)) or _last(out)
+
+    return Check(f"{count} MACs answer for {ip}", probe)
+
+
 def client_address(*, ok: bool) -> Check:
     """The client holds an IPv4 address (from DHCP)."""
 
@@ -530,6 +543,7 @@ FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
     "cgnat": (hop2("100.80."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
     "dhcp-rogue": (dhcp_servers(2), ping(GW)),
     "ip-conflict": (duplicate(str(plan.CLIENT_IP), ok=True),),
+    "lan-ip-conflict": (macs_for("10.77.0.12", count=2), ping(GW)),
     "captive-portal": (
         http(CHECK_URL, code=302),
         http(f"http://{GW}:8080/login", code=200, contains="Hotspot"),

@@ -554,6 +554,18 @@ def _cast(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
             }
         ],
         "tcp": [8009],
+        # Cast devices also answer DIAL discovery (SSDP), which apps use to find them.
+        "ssdp": {
+            "ip": str(dev.ip),
+            "location": f"http://{dev.ip}:8008/ssdp/device-desc.xml",
+            "server": "Linux/3.8.13+, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
+            "uuid": _uuid("udn" + dev.mac),
+            "types": [
+                "upnp:rootdevice",
+                "urn:dial-multiscreen-org:device:dial:1",
+                "urn:dial-multiscreen-org:service:dial:1",
+            ],
+        },
     }
     return [
         *avahi_specs(rt, key, dev.hostname, services, dbus=False),
@@ -753,6 +765,39 @@ def _dlna(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
     ]
 
 
+def _hostile(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
+    """A device that attacks every prober (``homediag.lab.servers.hostile``), announced like any other."""
+    markup = '<img src=x onerror="alert(1)">'
+    services = [
+        ServiceRecord(
+            "_ipp._tcp",
+            631,
+            dev.name,
+            (
+                ("rp", "ipp/print"),
+                ("ty", f"Evil {markup}"),
+                ("note", "]]></script><script>alert(2)</script>"),
+            ),
+        ),
+        ServiceRecord(
+            "_googlecast._tcp", 8009, f"Chromecast-{_hex('evil', 32)}", (("fn", markup), ("md", "Chromecast"))
+        ),
+        ServiceRecord(
+            "_hue._tcp", 443, "Evil Hue", (("bridgeid", "ffffffffffffffff"), ("modelid", "BSB002"))
+        ),
+        ServiceRecord("_mqtt._tcp", 1883, "Evil broker"),
+    ]
+    return [
+        *avahi_specs(rt, key, dev.hostname, services, dbus=False),
+        DaemonSpec(
+            f"{key}.hostile",
+            rt.ns(key),
+            rt.python(f"{SERVERS}.hostile", "--ip", str(dev.ip)),
+            ready=all_ready(tcp_ready(631), tcp_ready(8008), udp_ready(1900)),
+        ),
+    ]
+
+
 _BUILDERS = {
     Role.PRINTER: _printer,
     Role.CAST: _cast,
@@ -761,6 +806,7 @@ _BUILDERS = {
     Role.MATTER: _matter,
     Role.MQTT: _mqtt,
     Role.DLNA: _dlna,
+    Role.HOSTILE: _hostile,
 }
 
 

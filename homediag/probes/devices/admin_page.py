@@ -58,7 +58,7 @@ async def _get(ctx: ProbeContext, url: str, *, tls: bool = False) -> HttpRespons
             timeout_s=TIMEOUT_S,
             max_bytes=MAX_PAGE,
             follow_redirects=False,
-            verify_tls=False if tls else True,
+            verify_tls=not tls,
             headers={"Accept": "text/html"},
         )
     except (TimeoutError, HttpError):

@@ -40,7 +40,10 @@ async def fetch_json(ctx: ProbeContext, url: str, *, timeout_s: float = JSON_TIM
     """GET ``url`` (no redirects, 64 KiB, total deadline) and decode a JSON object."""
     try:
         response = await ctx.http(
-            url, timeout_s=timeout_s, max_bytes=MAX_JSON_BYTES, follow_redirects=False,
+            url,
+            timeout_s=timeout_s,
+            max_bytes=MAX_JSON_BYTES,
+            follow_redirects=False,
             headers={"Accept": "application/json"},
         )
     except TimeoutError:

@@ -44,7 +44,9 @@ class HueProbe(Probe):
         try:
             data = await fetch_json(ctx, f"http://{device.ip}/api/config")
         except FetchFailed as exc:
-            ctx.observe("hue.answered", False, subject=subject, evidence=_("/api/config: {error}").format(error=exc))
+            ctx.observe(
+                "hue.answered", False, subject=subject, evidence=_("/api/config: {error}").format(error=exc)
+            )
             return
         config = {
             "name": text(data.get("name")),

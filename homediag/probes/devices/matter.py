@@ -82,7 +82,8 @@ class MatterProbe(Probe):
             evidence=(
                 _("open for commissioning (CM={mode})").format(mode=mode)
                 if open_now
-                else _("commissioned: announces an operational node") if operational is not None
+                else _("commissioned: announces an operational node")
+                if operational is not None
                 else _("not open for commissioning")
             ),
         )

@@ -50,7 +50,13 @@ def txt_info(device: Device) -> dict[str, Any]:
     info: dict[str, Any] = {}
     cast = service(device, "_googlecast._tcp")
     if cast is not None:
-        info.update({"name": text(cast.txt.get("fn")), "model": text(cast.txt.get("md")), "busy": cast.txt.get("st") == "1"})
+        info.update(
+            {
+                "name": text(cast.txt.get("fn")),
+                "model": text(cast.txt.get("md")),
+                "busy": cast.txt.get("st") == "1",
+            }
+        )
     airplay = service(device, "_airplay._tcp") or service(device, "_raop._tcp")
     if airplay is not None:
         txt = airplay.txt
@@ -102,14 +108,16 @@ class MediaProbe(Probe):
                 answered, why = False, _("cast info endpoint: {error}").format(error=exc)
             else:
                 answered, why = True, _("the cast info endpoint answered")
-                details = data.get("device_info") if isinstance(data.get("device_info"), dict) else {}
-                build = data.get("build_info") if isinstance(data.get("build_info"), dict) else {}
+                raw_details, raw_build = data.get("device_info"), data.get("build_info")
+                details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
+                build: dict[str, Any] = raw_build if isinstance(raw_build, dict) else {}
                 info.update(
                     {
                         k: v
                         for k, v in {
                             "name": text(data.get("name")) or info.get("name"),
-                            "model": text(details.get("model_name") or details.get("product_name")) or info.get("model"),
+                            "model": text(details.get("model_name") or details.get("product_name"))
+                            or info.get("model"),
                             "manufacturer": text(details.get("manufacturer")),
                             "build": text(build.get("cast_build_revision"), 32),
                         }.items()

@@ -15,7 +15,13 @@ from homediag.core.spec import ProbeSpec, Risk
 from homediag.probes.devices.common import announced, answered_by_unicast, dicts
 
 MEDIA_KINDS = ("media", "speaker")
-MEDIA_SERVICES = ("_googlecast._tcp", "_airplay._tcp", "_raop._tcp", ":device:mediarenderer:", "dial-multiscreen-org")
+MEDIA_SERVICES = (
+    "_googlecast._tcp",
+    "_airplay._tcp",
+    "_raop._tcp",
+    ":device:mediarenderer:",
+    "dial-multiscreen-org",
+)
 
 
 def offers_media(entry: dict[str, Any]) -> bool:
@@ -37,7 +43,13 @@ class MediaSummaryProbe(Probe):
         summary="Which media devices are announced, answer unicast, or stay silent",
         risk=Risk.PASSIVE,
         timeout_s=2.0,
-        needs=("discovery.devices", "media.info", "media.answered", "lan.silent_peers", "baseline.missing_devices"),
+        needs=(
+            "discovery.devices",
+            "media.info",
+            "media.answered",
+            "lan.silent_peers",
+            "baseline.missing_devices",
+        ),
         provides=("cast.devices", "cast.announced", "cast.found", "cast.reachable", "cast.known_silent"),
         description=(
             "Sums up the media devices (cast, AirPlay, DLNA, and devices of kind media or speaker): "
@@ -55,7 +67,8 @@ class MediaSummaryProbe(Probe):
                 "id": d.get("id"),
                 "ip": d.get("ip"),
                 "kind": d.get("kind"),
-                "name": (infos.get(f"device:{d.get('id')}") or {}).get("name") or (d.get("names") or [None])[0],
+                "name": (infos.get(f"device:{d.get('id')}") or {}).get("name")
+                or (d.get("names") or [None])[0],
                 "protocols": (infos.get(f"device:{d.get('id')}") or {}).get("protocols", []),
                 "offers": offers_media(d),
                 "announced": announced(d),
@@ -84,7 +97,9 @@ class MediaSummaryProbe(Probe):
             "cast.reachable",
             bool(answering) if casting else None,
             evidence=(
-                _("{n} cast devices answer unicast").format(n=len(answering)) if casting else _("no cast device found")
+                _("{n} cast devices answer unicast").format(n=len(answering))
+                if casting
+                else _("no cast device found")
             ),
         )
         silent = [p for p in dicts(ctx.fact("lan.silent_peers")) if p.get("kind") in MEDIA_KINDS]
@@ -93,5 +108,7 @@ class MediaSummaryProbe(Probe):
         ctx.observe(
             "cast.known_silent",
             bool(ips),
-            evidence=_("known media devices do not answer: {ips}").format(ips=", ".join(ips[:4])) if ips else None,
+            evidence=_("known media devices do not answer: {ips}").format(ips=", ".join(ips[:4]))
+            if ips
+            else None,
         )

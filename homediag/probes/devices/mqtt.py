@@ -76,7 +76,9 @@ class MqttProbe(Probe):
             async with asyncio.timeout(min(4.0, ctx.remaining())):
                 reader, writer = await asyncio.open_connection(device.ip, port)
         except (OSError, TimeoutError) as exc:
-            why = _("no connection to port {port}: {error}").format(port=port, error=getattr(exc, "strerror", None) or exc or "timeout")
+            why = _("no connection to port {port}: {error}").format(
+                port=port, error=getattr(exc, "strerror", None) or exc or "timeout"
+            )
             ctx.observe("mqtt.anonymous", None, subject=subject, evidence=why)
             ctx.observe("mqtt.connack", None, subject=subject)
             return
@@ -91,7 +93,9 @@ class MqttProbe(Probe):
                 "mqtt.anonymous",
                 None,
                 subject=subject,
-                evidence=_("no CONNACK from port {port}: {error}").format(port=port, error=type(exc).__name__),
+                evidence=_("no CONNACK from port {port}: {error}").format(
+                    port=port, error=type(exc).__name__
+                ),
             )
             ctx.observe("mqtt.connack", None, subject=subject)
             return

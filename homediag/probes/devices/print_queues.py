@@ -92,7 +92,9 @@ class PrintQueuesProbe(Probe):
             printers = await ctx.run_command([*POWERSHELL, "Get-Printer | Format-List"], timeout_s=5.0)
             ports = await ctx.run_command([*POWERSHELL, "Get-PrinterPort | Format-List"], timeout_s=5.0)
             if not printers.ok:
-                raise ProbeFailure(_("Get-Printer failed: {error}").format(error=printers.stderr.strip()[:200]))
+                raise ProbeFailure(
+                    _("Get-Printer failed: {error}").format(error=printers.stderr.strip()[:200])
+                )
             try:
                 queues = windows_queues(printers.stdout, ports.stdout if ports.ok else "")
             except ParseError as exc:
@@ -103,7 +105,9 @@ class PrintQueuesProbe(Probe):
             text = result.stdout or result.stderr
             if not result.ok and "No destinations" not in text:
                 raise NotApplicable(
-                    _("lpstat could not list the queues: {error}").format(error=text.strip()[:200] or result.returncode)
+                    _("lpstat could not list the queues: {error}").format(
+                        error=text.strip()[:200] or result.returncode
+                    )
                 )
             try:
                 queues = cups_queues(result.stdout)

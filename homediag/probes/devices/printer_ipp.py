@@ -80,7 +80,7 @@ def supplies(response: IppResponse) -> list[dict[str, Any]]:
                 "level": level if known else None,
                 "low": low if isinstance(low, int) and 0 <= low <= 100 else None,
                 "high": at(highs) if isinstance(at(highs), int) else None,
-                "is_low": bool(known and isinstance(low, int) and 0 <= low and level <= low),
+                "is_low": bool(known and isinstance(low, int) and low >= 0 and level <= low),
             }
         )
     return out
@@ -95,7 +95,14 @@ class PrinterIppProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=12.0,
         needs=("discovery.devices",),
-        provides=("ipp.answered", "ipp.state", "ipp.state_reasons", "ipp.make_model", "ipp.supplies", "ipp.uuid"),
+        provides=(
+            "ipp.answered",
+            "ipp.state",
+            "ipp.state_reasons",
+            "ipp.make_model",
+            "ipp.supplies",
+            "ipp.uuid",
+        ),
         matchers=(
             DeviceMatcher(mdns_type="_ipp._tcp"),
             DeviceMatcher(mdns_type="_ipps._tcp"),
@@ -168,7 +175,9 @@ class PrinterIppProbe(Probe):
     def _record(ctx: ProbeContext, subject: str, decoded: IppResponse) -> None:
         code = decoded.first("printer-state")
         state = PRINTER_STATES.get(code) if isinstance(code, int) else None
-        reasons = [str(r)[:64] for r in decoded.attributes.get("printer-state-reasons", []) if r and r != "none"]
+        reasons = [
+            str(r)[:64] for r in decoded.attributes.get("printer-state-reasons", []) if r and r != "none"
+        ]
         model = decoded.first("printer-make-and-model")
         message = decoded.first("printer-state-message")
         ctx.observe(

@@ -71,7 +71,9 @@ class PrinterSummaryProbe(Probe):
         ctx.observe(
             "printer.found",
             bool(printers),
-            evidence=_("printers at {where}").format(where=names) if printers else _("no printer found on the LAN"),
+            evidence=_("printers at {where}").format(where=names)
+            if printers
+            else _("no printer found on the LAN"),
         )
         announced = [p for p in printers if {"mdns", "ssdp"} & set(p.get("seen_by") or [])]
         ctx.observe(
@@ -89,7 +91,9 @@ class PrinterSummaryProbe(Probe):
             ctx.observe("printer.reachable", None, evidence=_("no printer to ask"))
         else:
             why = "; ".join(
-                f"{by_subject.get(s, {}).get('ip', s)}: {o.evidence}" for s, o in answered.items() if o.evidence
+                f"{by_subject.get(s, {}).get('ip', s)}: {o.evidence}"
+                for s, o in answered.items()
+                if o.evidence
             )
             ctx.observe("printer.reachable", bool(ok_subjects), evidence=why[:300] or None)
         self._state(ctx, ok_subjects, by_subject)
@@ -99,11 +103,16 @@ class PrinterSummaryProbe(Probe):
     @staticmethod
     def _state(ctx: ProbeContext, ok_subjects: list[str], by_subject: dict[str, dict[str, Any]]) -> None:
         states = {o.subject: o.value for o in ctx.known.all("ipp.state") if o.subject in ok_subjects}
-        worst = max((v for v in states.values() if isinstance(v, str)), key=lambda v: STATE_ORDER.get(v, 0), default=None)
+        worst = max(
+            (v for v in states.values() if isinstance(v, str)),
+            key=lambda v: STATE_ORDER.get(v, 0),
+            default=None,
+        )
         ctx.observe(
             "printer.state",
             worst,
-            evidence="; ".join(f"{by_subject.get(s, {}).get('ip', s)}: {v}" for s, v in states.items()) or None,
+            evidence="; ".join(f"{by_subject.get(s, {}).get('ip', s)}: {v}" for s, v in states.items())
+            or None,
         )
         reasons: list[str] = []
         for obs in ctx.known.all("ipp.state_reasons"):
@@ -124,7 +133,11 @@ class PrinterSummaryProbe(Probe):
             evidence=(
                 ", ".join(f"{s.get('name')} {s.get('level')}%" for s in low[:4])
                 if low
-                else (_("{n} supplies above their low level").format(n=len(supplies)) if supplies else _("no supply levels reported"))
+                else (
+                    _("{n} supplies above their low level").format(n=len(supplies))
+                    if supplies
+                    else _("no supply levels reported")
+                )
             ),
         )
 
@@ -155,7 +168,9 @@ class PrinterSummaryProbe(Probe):
         }
         moved_printers = [m for m in _dicts(ctx.fact("baseline.moved_devices")) if m.get("kind") == "printer"]
         if not queues:
-            ctx.observe("printer.queue_address_ok", None, evidence=_("this computer has no network print queue"))
+            ctx.observe(
+                "printer.queue_address_ok", None, evidence=_("this computer has no network print queue")
+            )
             ctx.observe(
                 "printer.queue_moved",
                 True if moved_printers else None,

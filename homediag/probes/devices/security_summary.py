@@ -38,7 +38,9 @@ class SecuritySummaryProbe(Probe):
             evidence=(
                 _("an admin page is served over plain HTTP at {ips}").format(ips=", ".join(sorted(plain)))
                 if plain
-                else _("{n} admin pages checked, none served without TLS").format(n=len(ctx.known.all("admin.http")))
+                else _("{n} admin pages checked, none served without TLS").format(
+                    n=len(ctx.known.all("admin.http"))
+                )
             ),
         )
         brokers = ctx.known.all("mqtt.anonymous")

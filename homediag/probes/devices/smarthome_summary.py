@@ -76,18 +76,23 @@ class SmarthomeSummaryProbe(Probe):
         ctx.observe(
             "smarthome.hubs",
             listed,
-            evidence=", ".join(f"{h['name'] or h['ip']} ({h['kind']})" for h in listed[:5]) or _("none found"),
+            evidence=", ".join(f"{h['name'] or h['ip']} ({h['kind']})" for h in listed[:5])
+            or _("none found"),
         )
         ctx.observe(
             "smarthome.announced",
             len(heard),
-            evidence=_("{n} of {total} smart-home devices heard by mDNS or SSDP").format(n=len(heard), total=len(listed)),
+            evidence=_("{n} of {total} smart-home devices heard by mDNS or SSDP").format(
+                n=len(heard), total=len(listed)
+            ),
         )
         answering = [h for h in listed if h["unicast"]]
         ctx.observe(
             "smarthome.reachable",
             bool(answering) if listed else None,
-            evidence=_("{n} answer unicast").format(n=len(answering)) if listed else _("no smart-home device known"),
+            evidence=_("{n} answer unicast").format(n=len(answering))
+            if listed
+            else _("no smart-home device known"),
         )
         silent = [p for p in dicts(ctx.fact("lan.silent_peers")) if p.get("kind") in SMART_KINDS]
         missing = [m for m in dicts(ctx.fact("baseline.missing_devices")) if m.get("kind") in SMART_KINDS]
@@ -95,5 +100,7 @@ class SmarthomeSummaryProbe(Probe):
         ctx.observe(
             "smarthome.known_silent",
             bool(ips),
-            evidence=_("known smart-home devices do not answer: {ips}").format(ips=", ".join(ips[:4])) if ips else None,
+            evidence=_("known smart-home devices do not answer: {ips}").format(ips=", ".join(ips[:4]))
+            if ips
+            else None,
         )

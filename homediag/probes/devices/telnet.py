@@ -61,7 +61,7 @@ class TelnetProbe(Probe):
                 with contextlib.suppress(ValueError):
                     ipaddress.IPv4Address(device.ip)
                     targets.append(device.ip)
-        targets = sorted(set(targets), key=lambda ip: ipaddress.IPv4Address(ip))
+        targets = sorted(set(targets), key=ipaddress.IPv4Address)
         if len(targets) > MAX_TARGETS:
             targets = targets[:MAX_TARGETS]
             ctx.limit("telnet targets")
@@ -79,7 +79,7 @@ class TelnetProbe(Probe):
                     open_.append(address)
 
         await asyncio.gather(*(one(i, a) for i, a in enumerate(targets)))
-        open_.sort(key=lambda ip: ipaddress.IPv4Address(ip))
+        open_.sort(key=ipaddress.IPv4Address)
         ctx.observe(
             "security.telnet_open",
             open_,

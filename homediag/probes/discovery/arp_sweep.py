@@ -56,9 +56,7 @@ class Answer:
     macs: tuple[str, ...]
 
 
-def sweep_targets(
-    subnet: ipaddress.IPv4Network, own: ipaddress.IPv4Address
-) -> list[ipaddress.IPv4Address]:
+def sweep_targets(subnet: ipaddress.IPv4Network, own: ipaddress.IPv4Address) -> list[ipaddress.IPv4Address]:
     """Every host address of ``subnet`` except ``own`` (no network or broadcast address)."""
     return [address for address in subnet.hosts() if address != own]
 
@@ -166,7 +164,9 @@ class ArpSweepProbe(Probe):
             ctx.observe(
                 "lan.duplicate_ips",
                 [{"ip": str(a.ip), "macs": list(a.macs)} for a in dups],
-                evidence=_("{n} addresses answered by more than one MAC").format(n=len(dups)) if dups else None,
+                evidence=_("{n} addresses answered by more than one MAC").format(n=len(dups))
+                if dups
+                else None,
             )
             ctx.observe(
                 "lan.duplicate_ip",
@@ -179,9 +179,9 @@ class ArpSweepProbe(Probe):
             )
         else:
             answers = await self._unprivileged(ctx, iface, subnet, targets)
-            evidence = _("{n} of {total} addresses are in the OS neighbour table after connection attempts").format(
-                n=len(answers), total=len(targets)
-            )
+            evidence = _(
+                "{n} of {total} addresses are in the OS neighbour table after connection attempts"
+            ).format(n=len(answers), total=len(targets))
             ctx.observe("lan.duplicate_ips", None, evidence=_("needs raw sockets (run as root)"))
             ctx.observe(
                 "lan.duplicate_ip",

@@ -73,7 +73,9 @@ class BaselineProbe(Probe):
             moved,
             evidence=(
                 "; ".join(
-                    _("{kind} moved from {old} to {new}").format(kind=m["kind"], old=m["old_ip"], new=m["new_ip"])
+                    _("{kind} moved from {old} to {new}").format(
+                        kind=m["kind"], old=m["old_ip"], new=m["new_ip"]
+                    )
                     for m in moved[:5]
                 )
                 or None

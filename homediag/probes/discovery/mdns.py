@@ -147,10 +147,9 @@ def sightings(instances: Iterable[Instance]) -> tuple[list[Device], bool]:
             by_address.setdefault(address, []).append(instance)
     devices: list[Device] = []
     capped = False
-    for address, found in sorted(by_address.items()):
-        if len(found) > MAX_SERVICES_PER_ADDRESS:
-            found = found[:MAX_SERVICES_PER_ADDRESS]
-            capped = True
+    for address, heard in sorted(by_address.items()):
+        found = heard[:MAX_SERVICES_PER_ADDRESS]
+        capped = capped or len(heard) > MAX_SERVICES_PER_ADDRESS
         services: list[Service] = []
         txt_budget = MAX_TXT_PER_ADDRESS
         for instance in found:
@@ -177,7 +176,9 @@ def sightings(instances: Iterable[Instance]) -> tuple[list[Device], bool]:
                 services=tuple(services),
                 model=model,
                 evidence=(
-                    DeviceEvidence(SOURCE, "announced by mDNS", ", ".join(sorted({s.type for s in services}))),
+                    DeviceEvidence(
+                        SOURCE, "announced by mDNS", ", ".join(sorted({s.type for s in services}))
+                    ),
                 ),
                 sources=(SOURCE,),
             )
@@ -278,9 +279,7 @@ async def browse(
     truncated = False
     browsers: list[AsyncServiceBrowser] = []
 
-    def on_change(
-        zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange
-    ) -> None:
+    def on_change(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
         nonlocal truncated
         del zeroconf
         if state_change is ServiceStateChange.Removed:
@@ -314,7 +313,9 @@ async def browse(
                 pending.append(info)
         if pending:
             timeout_ms = resolve_s * 1000.0
-            await asyncio.gather(*(info.async_request(zc, timeout_ms) for info in pending), return_exceptions=True)
+            await asyncio.gather(
+                *(info.async_request(zc, timeout_ms) for info in pending), return_exceptions=True
+            )
         instances: list[Instance] = []
         for info in infos:
             addresses = tuple(str(a) for a in info.parsed_addresses(IPVersion.V4Only))
@@ -332,7 +333,7 @@ async def browse(
                     txt=decode_txt(info.properties),
                 )
             )
-        for (service_type, _name) in names:
+        for service_type, _name in names:
             types.add(short_type(service_type))
     finally:
         await aiozc.async_close()

@@ -182,13 +182,11 @@ class NamesProbe(Probe):
             raise NotApplicable(_("the interface has no IPv4 subnet"))
         own, subnet = found
         answering = {
-            ipaddress.IPv4Address(a)
-            for d in ctx.known.devices()
-            for a in d.addresses
-            if _ipv4_in(a, subnet)
+            ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
         }
         answering.discard(own)
-        resolvers = [r for r in (ctx.fact("dns.resolvers") or []) if isinstance(r, str)]
+        configured = ctx.fact("dns.resolvers")
+        resolvers = [r for r in configured if isinstance(r, str)] if isinstance(configured, list) else []
         local = [r for r in resolvers if _ipv4_in(r, subnet)]
         timeout = max(0.2, min(float(ctx.arg("ptr_timeout_s")), 2.0, ctx.remaining() / 3))
         ptr: dict[ipaddress.IPv4Address, str] = {}
@@ -219,12 +217,16 @@ class NamesProbe(Probe):
             ctx.observe(
                 "names.netbios",
                 [{"ip": str(a), "name": n} for a, n in sorted(nb.items())],
-                evidence=_("{n} of {total} unnamed devices answered NetBIOS").format(n=len(nb), total=len(unnamed)),
+                evidence=_("{n} of {total} unnamed devices answered NetBIOS").format(
+                    n=len(nb), total=len(unnamed)
+                ),
             )
         else:
             ctx.observe("names.netbios", None, evidence=_("not asked"))
         leases = self._leases(ctx, subnet)
-        ctx.observe("names.dhcp_leases", leases, evidence=_("{n} named leases readable").format(n=len(leases)))
+        ctx.observe(
+            "names.dhcp_leases", leases, evidence=_("{n} named leases readable").format(n=len(leases))
+        )
         self._sightings(ctx, answering, ptr, nb, leases)
 
     @staticmethod
@@ -264,7 +266,9 @@ class NamesProbe(Probe):
     ) -> None:
         names: dict[ipaddress.IPv4Address, list[tuple[str, str]]] = {}
         for address, name in ptr.items():
-            names.setdefault(address, []).append((host_label(name), _("reverse DNS: {name}").format(name=name)))
+            names.setdefault(address, []).append(
+                (host_label(name), _("reverse DNS: {name}").format(name=name))
+            )
         for address, name in netbios.items():
             names.setdefault(address, []).append((name, _("NetBIOS name")))
         for lease in leases:

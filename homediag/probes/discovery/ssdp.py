@@ -116,12 +116,41 @@ class SearchResult:
         return tuple(dict.fromkeys(r.sender for r in self.responses))
 
     def by_location(self) -> dict[str, tuple[SsdpResponse, ...]]:
-        """Answers grouped by LOCATION (answers without one are left out)."""
+        """Answers grouped by LOCATION (answers without one are left out).
+
+        When the LOCATION's own host answered with it, answers from other senders that claim the same
+        LOCATION are left out (see :meth:`foreign_claims`): a device on the LAN must not be able to
+        have another device's description refused by announcing its LOCATION first.
+        """
         grouped: dict[str, list[SsdpResponse]] = {}
         for response in self.responses:
             if response.location is not None:
                 grouped.setdefault(response.location, []).append(response)
-        return {location: tuple(found) for location, found in grouped.items()}
+        out: dict[str, tuple[SsdpResponse, ...]] = {}
+        for location, found in grouped.items():
+            own = [r for r in found if _location_host(location) == str(r.sender)]
+            out[location] = tuple(own or found)
+        return out
+
+    def foreign_claims(self) -> list[LocationAnomaly]:
+        """Answers that gave the LOCATION of another device which answered with it too."""
+        anomalies: list[LocationAnomaly] = []
+        kept = self.by_location()
+        for response in self.responses:
+            location = response.location
+            if location is None or response in kept.get(location, ()):
+                continue
+            anomalies.append(
+                LocationAnomaly(response.sender, location[:200], "another device's LOCATION (not fetched)")
+            )
+        return anomalies
+
+
+def _location_host(location: str) -> str | None:
+    try:
+        return urlsplit(location).hostname
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ class DnssdAnswer:
 
 def build_query(names: Iterable[str], query_id: int) -> bytes:
     """A legacy unicast DNS query (PTR) for ``names``."""
-    from zeroconf import DNSOutgoing, DNSQuestion
+    # Re-exported by zeroconf at runtime, though not listed in its __all__.
+    from zeroconf import DNSOutgoing, DNSQuestion  # type: ignore[attr-defined]
 
     out = DNSOutgoing(0, False, query_id)
     for name in names:
@@ -72,7 +73,7 @@ def build_query(names: Iterable[str], query_id: int) -> bytes:
 
 def read_answer(data: bytes, into: DnssdAnswer) -> bool:
     """Fold one response into ``into``; False when zeroconf finds it malformed."""
-    from zeroconf import DNSIncoming, DNSPointer, DNSService, DNSText
+    from zeroconf import DNSIncoming, DNSPointer, DNSService, DNSText  # type: ignore[attr-defined]
 
     if len(data) > MAX_DATAGRAM:
         return False
@@ -91,9 +92,9 @@ def read_answer(data: bytes, into: DnssdAnswer) -> bool:
         if not isinstance(record, DNSPointer):
             continue
         if record.name.lower() == META_QUERY.lower():
-            if is_service_type(record.alias) and record.alias not in into.types:
-                if len(into.types) < MAX_TYPES_PER_DEVICE:
-                    into.types.append(record.alias)
+            wanted = is_service_type(record.alias) and record.alias not in into.types
+            if wanted and len(into.types) < MAX_TYPES_PER_DEVICE:
+                into.types.append(record.alias)
             continue
         service_type = record.name
         instance = record.alias
@@ -188,7 +189,14 @@ class UnicastDiscoveryProbe(Probe):
         summary="Whether devices that multicast did not show answer DNS-SD or SSDP by unicast",
         risk=Risk.SAFE,
         timeout_s=8.0,
-        needs=("interface.ipv4", "interface.subnet", "gateway.ipv4", "arp.hosts", "mdns.responders", "ssdp.responders"),
+        needs=(
+            "interface.ipv4",
+            "interface.subnet",
+            "gateway.ipv4",
+            "arp.hosts",
+            "mdns.responders",
+            "ssdp.responders",
+        ),
         provides=("lan.unicast_answers", "lan.multicast_gap", "lan.multicast_heard"),
         args=(ProbeArg("listen_s", "float", 1.0, "Seconds to wait for the unicast answers"),),
         tags=("discovery",),
@@ -253,7 +261,11 @@ class UnicastDiscoveryProbe(Probe):
                     services=tuple(answer.services.values())
                     or tuple(Service(type=short_type(t), source=SOURCE) for t in answer.types),
                     model=model,
-                    evidence=(DeviceEvidence(SOURCE, "answered DNS-SD by unicast", ", ".join(map(short_type, answer.types))),),
+                    evidence=(
+                        DeviceEvidence(
+                            SOURCE, "answered DNS-SD by unicast", ", ".join(map(short_type, answer.types))
+                        ),
+                    ),
                     sources=(SOURCE,),
                 )
             )
@@ -271,7 +283,9 @@ class UnicastDiscoveryProbe(Probe):
             )
         for sender in ssdp.senders:
             answers.setdefault(str(sender), set()).add("ssdp")
-        listed = [{"ip": ip, "via": sorted(how)} for ip, how in sorted(answers.items(), key=lambda x: _key(x[0]))]
+        listed = [
+            {"ip": ip, "via": sorted(how)} for ip, how in sorted(answers.items(), key=lambda x: _key(x[0]))
+        ]
         ctx.observe(
             "lan.unicast_answers",
             listed,

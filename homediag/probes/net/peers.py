@@ -25,6 +25,7 @@ from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceKind
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.probes.devices.common import dicts
 from homediag.probes.discovery.ssdp_devices import interface_address
 
 RECHECK_PORTS = (80, 443)
@@ -115,22 +116,23 @@ class PeersProbe(Probe):
                 return
             if address == own or str(address) == gateway:
                 return
-            entry = known.setdefault(str(address), {"ip": str(address), "names": [], "kinds": [], "from": set()})
+            entry = known.setdefault(
+                str(address), {"ip": str(address), "names": [], "kinds": [], "from": set()}
+            )
             entry["from"].add(source)
             if name and name not in entry["names"]:
                 entry["names"].append(name[:63])
             if kind and kind != DeviceKind.UNKNOWN.value:
                 entry["kinds"].append(kind)
 
-        for item in ctx.fact("names.reverse_dns") or []:
-            if isinstance(item, dict):
-                add(str(item.get("ip") or ""), "dns", str(item.get("name") or "").split(".")[0] or None)
+        for item in dicts(ctx.fact("names.reverse_dns")):
+            add(str(item.get("ip") or ""), "dns", str(item.get("name") or "").split(".")[0] or None)
         baseline = ctx.session.baseline
         if baseline is not None:
             for device in baseline.devices:
                 add(device.ip, "baseline", device.names[0] if device.names else None, device.kind.value)
-        for queue in ctx.fact("printer.queues") or []:
-            if isinstance(queue, dict) and queue.get("network"):
+        for queue in dicts(ctx.fact("printer.queues")):
+            if queue.get("network"):
                 add(str(queue.get("host") or ""), "print queue", str(queue.get("name") or ""), "printer")
         seen = {a for d in ctx.known.devices() for a in d.addresses}
         silent = [ip for ip in known if ip not in seen]

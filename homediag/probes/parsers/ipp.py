@@ -130,7 +130,7 @@ class _Reader:
     def length(self, what: str) -> int:
         if self.pos + 2 > len(self.data):
             raise IppError(f"truncated {what} length")
-        (value,) = struct.unpack_from("!h", self.data, self.pos)
+        value = int(struct.unpack_from("!h", self.data, self.pos)[0])
         self.pos += 2
         if value < 0:
             raise IppError(f"negative {what} length")
