@@ -4,8 +4,11 @@ Devices are matched by id, then by MAC. A redacted baseline holds tokens instead
 (``printer-1``, ``3c:2a:f4:…mac-2``): the current devices are then redacted with the same installation's
 token table (:class:`~homediag.reports.tokens.TokenStore`), which gives a device the same tokens in
 every report, and compared in that form. Private addresses survive redaction, so a device's move from
-one address to another is seen either way. A baseline redacted by another installation matches
-nothing by token; it is then compared by address only, and says so.
+one address to another is seen either way.
+
+Tokens are numbers per class, so a baseline redacted by *another* installation uses the same words for
+other devices: such a baseline cannot be compared. A token match is only accepted when both MACs keep
+the same vendor part; when nothing matches at all, the comparison says why it may be so.
 """
 
 from __future__ import annotations
@@ -30,8 +33,6 @@ class BaselineComparison:
     """Baseline devices that no current device matches: id, ip, kind, name, vendor."""
     moved: tuple[dict[str, Any], ...] = ()
     """Baseline devices found at another address: id, kind, name, old_ip, new_ip."""
-    matched_by: str = "id"
-    """``id`` (ids and MACs, tokens included) or ``address`` (another installation's tokens)."""
     notes: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
@@ -41,7 +42,6 @@ class BaselineComparison:
             "baseline_time": self.baseline_time,
             "redacted": self.redacted,
             "device_count": self.device_count,
-            "matched_by": self.matched_by,
             "missing_devices": list(self.missing),
             "moved_devices": list(self.moved),
         }
@@ -59,6 +59,13 @@ def _entry(device: Device) -> dict[str, Any]:
         "name": _name(device),
         "vendor": device.vendor,
     }
+
+
+def _same_vendor_part(a: str | None, b: str | None) -> bool:
+    """Whether two (redacted) MACs keep the same vendor part, or either has none to compare."""
+    if not a or not b:
+        return True
+    return a.split("…", 1)[0] == b.split("…", 1)[0]
 
 
 def redacted_devices(devices: Sequence[Device], store: TokenStore) -> list[Device]:
@@ -97,17 +104,18 @@ def compare(
             store.close()
     by_id = {d.id: d for d in comparable}
     by_mac = {d.mac: d for d in comparable if d.mac}
-    by_ip = {d.ip: d for d in comparable if d.ip}
     pairs: list[tuple[Device, Device | None]] = []
     for old in baseline.devices:
-        pairs.append((old, by_id.get(old.id) or (by_mac.get(old.mac) if old.mac else None)))
-    matched_by = "id"
+        match = by_id.get(old.id)
+        if match is not None and redacted and not _same_vendor_part(old.mac, match.mac):
+            match = None
+        pairs.append((old, match or (by_mac.get(old.mac) if old.mac else None)))
     notes: list[str] = []
-    if redacted and baseline.devices and not any(new is not None for _old, new in pairs):
-        # Tokens of another installation: only addresses (kept by redaction) can be compared.
-        matched_by = "address"
-        notes.append("no device token matched: the baseline comes from another installation")
-        pairs = [(old, by_ip.get(old.ip) if old.ip else None) for old in baseline.devices]
+    if baseline.devices and not any(new is not None for _old, new in pairs):
+        notes.append(
+            "no device of the baseline matched: it may come from another network, or (redacted) from "
+            "another installation, whose tokens mean other devices"
+        )
     missing: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     for old, new in pairs:
@@ -130,6 +138,5 @@ def compare(
         device_count=len(baseline.devices),
         missing=tuple(missing),
         moved=tuple(moved),
-        matched_by=matched_by,
         notes=tuple(notes),
     )

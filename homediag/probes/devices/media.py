@@ -20,7 +20,7 @@ from typing import Any
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
+from homediag.core.spec import DeviceMatcher, ProbeArg, ProbeSpec, Risk
 from homediag.probes.devices.common import FetchFailed, fetch_json, service, subject_of, text
 
 CAST_PORT = 8008
@@ -84,6 +84,7 @@ class MediaProbe(Probe):
             DeviceMatcher(ssdp_st="urn:dial-multiscreen-org:device:dial"),
             DeviceMatcher(kind="media"),
         ),
+        args=(ProbeArg("cast_port", "int", CAST_PORT, "HTTP port of the cast info endpoint"),),
         description=(
             "Reads the TXT records of Google Cast and AirPlay devices and the UPnP device types of "
             "DLNA renderers and servers; for a cast device, one GET of its info endpoint on port 8008 "
@@ -101,7 +102,7 @@ class MediaProbe(Probe):
         answered: bool | None = None
         why = _("announced only: nothing to ask")
         if "cast" in info["protocols"] and device.ip:
-            url = f"http://{device.ip}:{CAST_PORT}/setup/eureka_info"
+            url = f"http://{device.ip}:{int(ctx.arg('cast_port'))}/setup/eureka_info"
             try:
                 data = await fetch_json(ctx, url)
             except FetchFailed as exc:

@@ -32,9 +32,9 @@ class BaselineProbe(Probe):
         ),
         description=(
             "Compares the devices found now with the devices of the report given with --baseline: "
-            "matched by device id, then MAC (the installation's redaction tokens for a redacted "
-            "baseline, by address for another installation's); lists the devices that no longer "
-            "answer and those at a new address. Sends nothing."
+            "matched by device id, then MAC (this installation's redaction tokens for a redacted "
+            "baseline); lists the devices that no longer answer and those at a new address. Sends "
+            "nothing."
         ),
     )
 
@@ -86,5 +86,5 @@ class BaselineProbe(Probe):
         ctx.observe(
             "baseline.device_count",
             comparison.device_count,
-            evidence=_("matched by {how}").format(how=comparison.matched_by),
+            evidence="; ".join(comparison.notes) or None,
         )

@@ -60,7 +60,7 @@ def clean_name(name: str) -> str:
 
 
 async def reverse_lookup(
-    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float
+    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
 ) -> dict[ipaddress.IPv4Address, str]:
     """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
     import dns.asyncquery
@@ -76,7 +76,7 @@ async def reverse_lookup(
         query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
         async with semaphore:
             try:
-                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s)
+                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
             except (dns.exception.DNSException, OSError, ValueError):
                 return
         for rrset in response.answer:
@@ -92,7 +92,7 @@ async def reverse_lookup(
 
 
 async def netbios_names(
-    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float
+    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float, port: int = NETBIOS_PORT
 ) -> dict[ipaddress.IPv4Address, str]:
     """NetBIOS workstation names of ``addresses``: one node status request each, answers for ``listen_s``."""
     targets = list(addresses)[:MAX_NETBIOS]
@@ -108,7 +108,7 @@ async def netbios_names(
         for index, target in enumerate(targets):
             ids[target] = (secrets.randbits(16) + index) & 0xFFFF
             with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), NETBIOS_PORT))
+                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), port))
             await asyncio.sleep(0.002)
         deadline = time.monotonic() + listen_s
         while len(found) < len(targets):

@@ -133,7 +133,7 @@ def _txt(raw: bytes) -> dict[str, str]:
 
 
 async def dnssd_unicast(
-    targets: list[ipaddress.IPv4Address], *, listen_s: float
+    targets: list[ipaddress.IPv4Address], *, listen_s: float, port: int = MDNS_PORT
 ) -> dict[ipaddress.IPv4Address, DnssdAnswer]:
     """Ask each target for its service types, then for the instances of each type, by unicast."""
     loop = asyncio.get_running_loop()
@@ -148,7 +148,7 @@ async def dnssd_unicast(
         meta = build_query([META_QUERY], query_id)
         for target in targets:
             with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, meta, (str(target), MDNS_PORT))
+                await loop.sock_sendto(sock, meta, (str(target), port))
             await asyncio.sleep(0.001)
         deadline = time.monotonic() + listen_s
         while True:
@@ -166,7 +166,7 @@ async def dnssd_unicast(
                 address = ipaddress.IPv4Address(sender[0])
             except ValueError:
                 continue
-            if address not in wanted or sender[1] != MDNS_PORT:
+            if address not in wanted or sender[1] != port:
                 continue
             answer = answers.setdefault(address, DnssdAnswer())
             if not read_answer(data, answer):
@@ -175,7 +175,7 @@ async def dnssd_unicast(
             if new_types:
                 asked_types.update((address, t) for t in new_types)
                 with contextlib.suppress(OSError):
-                    await loop.sock_sendto(sock, build_query(new_types, query_id), (str(address), MDNS_PORT))
+                    await loop.sock_sendto(sock, build_query(new_types, query_id), (str(address), port))
     finally:
         sock.close()
     return {a: v for a, v in answers.items() if v.types or v.services}
