@@ -33,7 +33,9 @@ async def ipp_server(body: bytes | None, *, trickle: bool = False) -> AsyncItera
         head = await reader.readuntil(b"\r\n\r\n")
         length = int(
             next(
-                line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
             )
         )
         requests.append(await reader.readexactly(length))
