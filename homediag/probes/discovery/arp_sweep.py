@@ -46,6 +46,7 @@ CONNECT_PORT = 80
 """Port of the unprivileged fallback's connection attempts (any port makes the OS ask ARP)."""
 MAX_CONCURRENT_CONNECTS = 32
 MAX_CONNECTS_PER_S = 100.0
+CONNECT_TIMEOUT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,14 @@ class ArpSweepProbe(Probe):
         iface = str(ctx.fact("interface.name") or "")
         mac = normal_mac(str(ctx.fact("interface.mac") or ""))
         ctx.observe("arp.targets", len(targets))
+        raw: tuple[list[Answer], int] | None = None
         if ctx.session.privileged and mac is not None and iface:
-            answers, malformed = await self._raw_sweep(ctx, iface, mac, own, subnet, targets)
+            try:
+                raw = await self._raw_sweep(ctx, iface, mac, own, subnet, targets)
+            except PermissionError:  # root without CAP_NET_RAW, a sandbox: use the fallback
+                raw = None
+        if raw is not None:
+            answers, malformed = raw
             dups = duplicates(answers)
             evidence = _("{n} of {total} addresses answered ARP").format(n=len(answers), total=len(targets))
             if malformed:
@@ -269,7 +276,7 @@ class ArpSweepProbe(Probe):
                     lambda frame: is_reply_in(frame, subnet),
                 )
             except PermissionError:
-                return await self._unprivileged(ctx, iface, subnet, targets), 0
+                raise  # the caller falls back (PermissionError is an OSError)
             except OSError as exc:
                 raise ProbeFailure(
                     _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
@@ -332,7 +339,9 @@ async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> Non
     """Attempt a TCP connection to port 80 of each target, paced, so the OS resolves it by ARP."""
     semaphore = asyncio.Semaphore(MAX_CONCURRENT_CONNECTS)
     started = time.monotonic()
-    timeout = min(1.0, budget_s)
+    # The OS asks ARP as soon as a connection is attempted and keeps the answer in its table: there is
+    # no need to wait for the connection itself, so each attempt is abandoned after half a second.
+    timeout = min(CONNECT_TIMEOUT_S, budget_s)
 
     async def one(target: ipaddress.IPv4Address) -> None:
         async with semaphore:
