@@ -318,6 +318,18 @@ def _printer_port(up: bool) -> Callable[[Runtime], None]:
     return switch
 
 
+def _printer_moved(moved: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        _key, dev = _device(rt, Role.PRINTER)
+        services.set_print_queue(rt, str(MOVED_FROM) if moved else str(dev.ip))
+
+    return switch
+
+
+MOVED_FROM = plan.LAN.network_address + 9
+"""Where the client's queue still prints with ``printer-moved``: the printer's old address (now unused)."""
+
+
 def _printer_pause(pause: bool) -> Callable[[Runtime], None]:
     test = "pause-printer.test" if pause else "resume-printer.test"
 
@@ -586,6 +598,13 @@ FAULTS: dict[str, Fault] = {
             ("printer.stopped",),
             _printer_pause(True),
             _printer_pause(False),
+        ),
+        Fault(
+            "printer-moved",
+            _F("the printer got a new address; this computer's queue still prints to the old one"),
+            ("printer.address-changed",),
+            _printer_moved(True),
+            _printer_moved(False),
         ),
         Fault(
             "client-isolation",

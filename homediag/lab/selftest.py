@@ -352,6 +352,16 @@ def macs_for(ip: str, *, count: int) -> Check:
     return Check(f"{count} MACs answer for {ip}", probe)
 
 
+def print_queue(address: str) -> Check:
+    """The client's CUPS queue prints to ``address``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["lpstat", "-v"])
+        return f"//{address}/" in out, _last(out)
+
+    return Check(f"the print queue prints to {address}", probe)
+
+
 def client_address(*, ok: bool) -> Check:
     """The client holds an IPv4 address (from DHCP)."""
 
@@ -525,6 +535,7 @@ FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
         ping("10.77.0.11"),
     ),
     "printer-paused": (printer_state("stopped"), ping("10.77.0.10")),
+    "printer-moved": (print_queue("10.77.0.9"), ping("10.77.0.10"), ping("10.77.0.9", ok=False)),
     "client-isolation": (
         ping("10.77.0.10", ok=False),
         ping("10.77.0.30", ok=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from importlib import resources
@@ -18,6 +19,7 @@ from homediag.lab.avahi import (
     write_avahi_dir,
     write_dbus_conf,
 )
+from homediag.lab.names import LabNames
 from homediag.lab.runtime import DaemonSpec, Ready, Runtime
 from homediag.lab.scenario import DeviceSpec, Role
 from homediag.lab.topology import BRIDGE, CLIENT, INET, ROUTER, WAN, namespaced_devices
@@ -345,13 +347,101 @@ def lease_file(rt: Runtime) -> Path:
 
 
 def client_specs(rt: Runtime) -> list[DaemonSpec]:
-    """The client's system bus, avahi-daemon and DHCP client."""
+    """The client's system bus, avahi-daemon, DHCP client and print spooler."""
     client = rt.scenario.devices["client"]
-    return [
+    specs = [
         dbus_spec(rt, "client"),
         *avahi_specs(rt, "client", plan.CLIENT_HOSTNAME, [], dbus=True),
         udhcpc_spec(rt, client),
     ]
+    if shutil.which("cupsd") is not None:
+        specs.append(cups_spec(rt))
+    return specs
+
+
+QUEUE_NAME = "Office"
+"""The client's print queue for the scenario's printer."""
+
+
+def cups_socket(names: LabNames) -> Path:
+    """The client spooler's socket (``CUPS_SERVER`` in the client's environment)."""
+    return names.run_dir("client") / "cups" / "cups.sock"
+
+
+def cups_spec(rt: Runtime) -> DaemonSpec:
+    """CUPS in the client namespace, as on the technician's laptop: a unix socket only, no browsing."""
+    directory = rt.dir("client") / "cups"
+    for sub in ("spool", "cache", "state", "log", "ppd"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    socket_path = cups_socket(rt.names)
+    socket_path.unlink(missing_ok=True)
+    conf = directory / "cupsd.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                f"Listen {socket_path}",
+                "Browsing Off",
+                "BrowseLocalProtocols none",
+                "DefaultAuthType None",
+                "WebInterface No",
+                "LogLevel warn",
+                "<Location />",
+                "  Order allow,deny",
+                "  Allow all",
+                "</Location>",
+                "<Policy default>",
+                "  <Limit All>",
+                "    Order deny,allow",
+                "  </Limit>",
+                "</Policy>",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    files = directory / "cups-files.conf"
+    files.write_text(
+        "\n".join(
+            [
+                "SystemGroup root",
+                f"ServerRoot {directory}",
+                f"RequestRoot {directory / 'spool'}",
+                f"TempDir {directory / 'spool'}",
+                f"CacheDir {directory / 'cache'}",
+                f"StateDir {directory / 'state'}",
+                f"ErrorLog {directory / 'log' / 'error_log'}",
+                f"AccessLog {directory / 'log' / 'access_log'}",
+                f"PageLog {directory / 'log' / 'page_log'}",
+                "FileDevice No",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return DaemonSpec(
+        "client.cupsd",
+        rt.ns(CLIENT),
+        ["cupsd", "-f", "-c", str(conf), "-s", str(files)],
+        ready=lambda _pid: socket_path.exists(),
+    )
+
+
+def set_print_queue(rt: Runtime, address: str) -> None:
+    """Point the client's print queue at ``address`` (created on first use; a raw IPP queue)."""
+    if not rt.running("client.cupsd"):
+        return
+    system.run(
+        ["lpadmin", "-p", QUEUE_NAME, "-E", "-v", f"ipp://{address}/ipp/print", "-m", "raw"],
+        ns=rt.ns(CLIENT),
+        env={**os.environ, "CUPS_SERVER": str(cups_socket(rt.names))},
+    )
+
+
+def client_print_queue(rt: Runtime) -> None:
+    """The queue the client prints to: the scenario's printer at its address."""
+    found = rt.scenario.device(Role.PRINTER)
+    if found is not None:
+        set_print_queue(rt, str(found[1].ip))
 
 
 def udhcpc_spec(rt: Runtime, client: DeviceSpec) -> DaemonSpec:

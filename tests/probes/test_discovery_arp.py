@@ -191,3 +191,20 @@ def test_the_unprivileged_nudge_is_paced_and_bounded() -> None:
 
     # 100 per second at most: within a 0.2 s budget only about 20 attempts start, and it ends in time.
     assert asyncio.run(go()) < 1.5
+
+
+def test_root_without_raw_sockets_falls_back_and_measures_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*_args: object, **_kwargs: object) -> Exchange:
+        raise PermissionError(1, "Operation not permitted")
+
+    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+        return None
+
+    monkeypatch.setattr(arp_sweep, "exchange", refused)
+    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
+    outcome = asyncio.run(
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, commands={("ip", "-4", "neigh"): NEIGHBOURS})
+    )
+    assert outcome.result.outcome is Outcome.OK
+    assert outcome.value("lan.duplicate_ip") is None
+    assert outcome.value("arp.host_count") == 2
