@@ -159,8 +159,15 @@ def chromium_dom(page: Path, tmp_path: Path) -> str:
             pytest.fail("chromium is not installed (homediag/lab/debian-packages.txt lists it)")
         pytest.skip("chromium is not installed")
     isolate = ["unshare", "--net"] if shutil.which("unshare") and os.geteuid() == 0 else []
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync"]  # fmt: skip
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     proc = subprocess.run(
         [*isolate, chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
         capture_output=True,

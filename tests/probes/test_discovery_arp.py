@@ -193,7 +193,7 @@ def test_the_unprivileged_nudge_is_paced_and_bounded() -> None:
     assert asyncio.run(go()) < 1.5
 
 
-def test_root_without_raw_sockets_falls_back_and_measures_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
