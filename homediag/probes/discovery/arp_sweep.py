@@ -115,7 +115,7 @@ class ArpSweepProbe(Probe):
         binaries=("ip", "arp"),
         args=(
             ProbeArg("tries", "int", TRIES, "ARP requests per address (the second only when unanswered)"),
-            ProbeArg("listen_s", "float", 0.5, "Seconds to wait for late answers after each round"),
+            ProbeArg("listen_s", "float", 0.3, "Seconds to wait for late answers after each round"),
         ),
         tags=("discovery",),
         description=(
