@@ -21,7 +21,6 @@ import argparse
 import json
 import re
 import statistics
-import subprocess
 import sys
 import time
 
@@ -80,13 +79,19 @@ def main() -> None:
                 figures.setdefault(name, []).append(wall)
                 extra.setdefault(name, []).append(float(data["duration"]))
                 found[name] = set(data["ips"])
-            wall, out = timed(lab, ["arp-scan", "--interface", "eth0", "--localnet", "--retry", "2", "--quiet"])
+            wall, out = timed(
+                lab, ["arp-scan", "--interface", "eth0", "--localnet", "--retry", "2", "--quiet"]
+            )
             figures.setdefault("arp-scan", []).append(wall)
             found["arp-scan"] = set(re.findall(r"^(10\.77\.0\.\d+)\s", out, re.MULTILINE))
             wall, out = timed(lab, ["nmap", "-sn", "-n", "10.77.0.0/24"])
             figures.setdefault("nmap -sn", []).append(wall)
-            found["nmap -sn"] = set(re.findall(r"Nmap scan report for (10\.77\.0\.\d+)", out)) - {"10.77.0.20"}
-        print(f"ARP discovery of 10.77.0.0/24: {len(expected)} hosts, {args.rounds} rounds (median wall time)")
+            found["nmap -sn"] = set(re.findall(r"Nmap scan report for (10\.77\.0\.\d+)", out)) - {
+                "10.77.0.20"
+            }
+        print(
+            f"ARP discovery of 10.77.0.0/24: {len(expected)} hosts, {args.rounds} rounds (median wall time)"
+        )
         width = max(len(k) for k in figures)
         for name, values in figures.items():
             hits = len(found[name] & expected)
