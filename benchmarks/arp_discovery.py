@@ -39,7 +39,8 @@ async def main():
     await runner.run(["discovery.arp"])
     result = next(r for r in runner.results if r.probe == "discovery.arp")
     hosts = next(o.value for o in result.observations if o.fact == "arp.hosts")
-    print(json.dumps({"duration": result.duration_s, "ips": [h["ip"] for h in hosts], "method": result.method}))
+    ips = [h["ip"] for h in hosts]
+    print(json.dumps({"duration": result.duration_s, "ips": ips, "method": result.method}))
 
 if __name__ == "__main__":
     asyncio.run(main())
