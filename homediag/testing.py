@@ -27,7 +27,7 @@ from typing import Any
 
 from homediag.core.config import Config
 from homediag.core.http import HttpError, HttpResponse
-from homediag.core.model import Device, JSONValue, Observation, ProbeResult
+from homediag.core.model import Device, JSONValue, Observation, ProbeResult, Report
 from homediag.core.probe import CommandResult, FactView, Probe, ProbeContext
 from homediag.core.runner import execute
 from homediag.core.session import Session
@@ -175,6 +175,7 @@ async def run_probe(
     platform: Platform = Platform.LINUX,
     interface: str | None = None,
     timeout_s: float | None = None,
+    baseline: Report | None = None,
 ) -> ProbeOutcome:
     """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings."""
     if isinstance(facts, Mapping):
@@ -187,6 +188,7 @@ async def run_probe(
         platform=platform,
         interface=interface,
         max_risk=Risk.INTRUSIVE,
+        baseline=baseline,
     )
     ctx = RecordedContext(
         probe.spec,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -123,6 +124,13 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--from", help=_("Re-diagnose a saved report's observations (touches no network).")),
         ] = None,
+        baseline: Annotated[
+            Path | None,
+            typer.Option(
+                "--baseline",
+                help=_("An earlier report of this network: report devices that vanished or moved since."),
+            ),
+        ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
         from homediag.core.model import ReportMeta
@@ -157,6 +165,10 @@ def register(app: typer.Typer) -> None:
             speedtest=speedtest,
             interactive=not non_interactive and sys.stdin.isatty(),
         )
+        if baseline is not None:
+            from homediag.reports.document import load_report
+
+            session = dataclasses.replace(session, baseline=load_report(baseline))
         meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
         fmt = choose_format(output, format_)
         scripted = _answer_file(answers)

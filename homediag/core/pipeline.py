@@ -23,6 +23,7 @@ from homediag import __version__
 from homediag.core.model import (
     Finding,
     PlaybookRef,
+    ProbeResult,
     ProbeRun,
     Question,
     Report,
@@ -141,9 +142,29 @@ class DiagnosisRun:
             meta=self.meta,
             privacy_level="full",
             interrupted_by=interrupted_by,
+            baseline=_baseline_summary(session, results),
             not_applicable=self.judgement.not_applicable,
             tool_version=__version__,
         )
+
+
+def _baseline_summary(session: Session, results: Sequence[ProbeResult]) -> dict[str, Any] | None:
+    """``Report.baseline``: the baseline's identity and what the comparison found (None without one)."""
+    baseline = session.baseline
+    if baseline is None:
+        return None
+    summary: dict[str, Any] = {
+        "baseline_run": baseline.run_id,
+        "baseline_time": baseline.started_at,
+        "redacted": baseline.privacy_level == "redacted",
+        "device_count": len(baseline.devices),
+    }
+    wanted = {"baseline.missing_devices": "missing_devices", "baseline.moved_devices": "moved_devices"}
+    for result in results:
+        for obs in result.observations:
+            if obs.fact in wanted:
+                summary[wanted[obs.fact]] = obs.value
+    return summary
 
 
 def _observed_interface(runner: Runner) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from homediag.core.config import Config
+from homediag.core.model import Report
 from homediag.core.spec import Platform, Risk
 
 
@@ -60,6 +61,8 @@ class Session:
     allow_large_subnet: bool = False
     speedtest: bool = False
     interactive: bool = False
+    baseline: Report | None = None
+    """The earlier report of this network given with ``--baseline`` (its devices are compared)."""
 
     @classmethod
     def detect(cls, **options: object) -> Session:

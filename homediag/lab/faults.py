@@ -318,6 +318,18 @@ def _printer_port(up: bool) -> Callable[[Runtime], None]:
     return switch
 
 
+def _printer_moved(moved: bool) -> Callable[[Runtime], None]:
+    def switch(rt: Runtime) -> None:
+        _key, dev = _device(rt, Role.PRINTER)
+        services.set_print_queue(rt, str(MOVED_FROM) if moved else str(dev.ip))
+
+    return switch
+
+
+MOVED_FROM = plan.LAN.network_address + 9
+"""Where the client's queue still prints with ``printer-moved``: the printer's old address (now unused)."""
+
+
 def _printer_pause(pause: bool) -> Callable[[Runtime], None]:
     test = "pause-printer.test" if pause else "resume-printer.test"
 
@@ -351,6 +363,19 @@ DEFAULT_CONFLICT = DeviceSpec.model_validate(
     }
 )
 """The device claiming the client's address when the scenario names none."""
+
+
+DEFAULT_LAN_CONFLICT = DeviceSpec.model_validate(
+    {
+        "role": "lan-conflict",
+        "kind": "computer",
+        "vendor": "Apple, Inc.",
+        "ip": "10.77.0.12",
+        "mac": "8c:85:90:77:00:98",
+        "name": "Old MacBook",
+    }
+)
+"""The device given the NAS's address by hand when the scenario names none."""
 
 
 def _fault_device(rt: Runtime, role: Role, default: DeviceSpec, key: str) -> tuple[str, DeviceSpec]:
@@ -387,6 +412,21 @@ def _conflict_off(rt: Runtime) -> None:
     dev = dev.model_copy(update={"ip": plan.CLIENT_IP})
     lines = topology.remove_host_lines(_CONFLICT_IF, dev, table=_CONFLICT_TABLE)
     for line in lines:
+        system.run(["ip", "-n", rt.ns(HOSTS), *line.split()], check=False)
+
+
+_LAN_CONFLICT_IF = "dup2"
+_LAN_CONFLICT_TABLE = 998
+
+
+def _lan_conflict_on(rt: Runtime) -> None:
+    _key, dev = _fault_device(rt, Role.LAN_CONFLICT, DEFAULT_LAN_CONFLICT, "oldmac")
+    system.ip_batch(topology.host_lines(_LAN_CONFLICT_IF, dev, table=_LAN_CONFLICT_TABLE), ns=rt.ns(HOSTS))
+
+
+def _lan_conflict_off(rt: Runtime) -> None:
+    _key, dev = _fault_device(rt, Role.LAN_CONFLICT, DEFAULT_LAN_CONFLICT, "oldmac")
+    for line in topology.remove_host_lines(_LAN_CONFLICT_IF, dev, table=_LAN_CONFLICT_TABLE):
         system.run(["ip", "-n", rt.ns(HOSTS), *line.split()], check=False)
 
 
@@ -559,6 +599,13 @@ FAULTS: dict[str, Fault] = {
             _printer_pause(False),
         ),
         Fault(
+            "printer-moved",
+            _F("the printer got a new address; this computer's queue still prints to the old one"),
+            ("printer.address-changed",),
+            _printer_moved(True),
+            _printer_moved(False),
+        ),
+        Fault(
             "client-isolation",
             N_("the client is isolated from the other LAN devices"),
             ("lan.client-isolation",),
@@ -601,6 +648,13 @@ FAULTS: dict[str, Fault] = {
             ("ip.conflict",),
             _conflict_on,
             _conflict_off,
+        ),
+        Fault(
+            "lan-ip-conflict",
+            _F("a device with a fixed address answers for another LAN device's address"),
+            ("ip.conflict",),
+            _lan_conflict_on,
+            _lan_conflict_off,
         ),
         Fault(
             "captive-portal",

@@ -136,6 +136,7 @@ class Lab:
                 # (miniupnpd asks its STUN server at start); then everything else together.
                 rt.start(services.internet_specs(rt) + services.router_specs(rt))
                 rt.start([services.upnp_spec(rt), *services.device_specs(rt), *services.client_specs(rt)])
+                services.client_print_queue(rt)
                 for name in loaded.faults:
                     self._apply(rt, name)
                 state.built = True
@@ -235,6 +236,7 @@ class Lab:
         out[CONFIG_ENV] = str(self.config_path)
         out["DBUS_SYSTEM_BUS_ADDRESS"] = DBUS_ADDRESS
         out["HOMEDIAG_LAB_ID"] = self.lab_id
+        out["CUPS_SERVER"] = str(services.cups_socket(self.names))
         if env:
             out.update(env)
         return out

@@ -103,9 +103,17 @@ class Role(StrEnum):
     """Present only with the ``dhcp-rogue`` fault."""
     IP_CONFLICT = "ip-conflict"
     """Present only with the ``ip-conflict`` fault: it claims the client's address."""
+    LAN_CONFLICT = "lan-conflict"
+    """Present only with the ``lan-ip-conflict`` fault: it claims another LAN device's address."""
+    HOSTILE = "hostile"
+    """A device whose every answer is an attack on the prober (the ``hostile-device`` scenario)."""
 
 
-FAULT_ROLES: dict[Role, str] = {Role.ROGUE_DHCP: "dhcp-rogue", Role.IP_CONFLICT: "ip-conflict"}
+FAULT_ROLES: dict[Role, str] = {
+    Role.ROGUE_DHCP: "dhcp-rogue",
+    Role.IP_CONFLICT: "ip-conflict",
+    Role.LAN_CONFLICT: "lan-ip-conflict",
+}
 """Devices that exist only while a fault is on, and that fault."""
 
 
@@ -365,7 +373,7 @@ def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
                     name=name, id=key, lan=plan.LAN
                 )
             )
-        if dev.role is Role.IP_CONFLICT:
+        if dev.role in (Role.IP_CONFLICT, Role.LAN_CONFLICT):
             continue  # it claims someone else's address on purpose
         if dev.ip in seen_ip:
             raise LabError(

@@ -339,6 +339,29 @@ def duplicate(ip: str, *, ok: bool) -> Check:
     return Check(f"{ip} {'has' if ok else 'has no'} duplicate", probe)
 
 
+def macs_for(ip: str, *, count: int) -> Check:
+    """``count`` distinct MACs answer ARP requests for ``ip``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["arping", "-I", "eth0", "-c", "2", "-w", "3", ip])
+        macs = {
+            word.strip("[]").lower() for word in out.split() if word.startswith("[") and word.count(":") == 5
+        }
+        return len(macs) == count, ", ".join(sorted(macs)) or _last(out)
+
+    return Check(f"{count} MACs answer for {ip}", probe)
+
+
+def print_queue(address: str) -> Check:
+    """The client's CUPS queue prints to ``address``."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        _rc, out = _run(lab, ["lpstat", "-v"])
+        return f"//{address}/" in out, _last(out)
+
+    return Check(f"the print queue prints to {address}", probe)
+
+
 def client_address(*, ok: bool) -> Check:
     """The client holds an IPv4 address (from DHCP)."""
 
@@ -512,6 +535,7 @@ FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
         ping("10.77.0.11"),
     ),
     "printer-paused": (printer_state("stopped"), ping("10.77.0.10")),
+    "printer-moved": (print_queue("10.77.0.9"), ping("10.77.0.10"), ping("10.77.0.9", ok=False)),
     "client-isolation": (
         ping("10.77.0.10", ok=False),
         ping("10.77.0.30", ok=False),
@@ -530,6 +554,7 @@ FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
     "cgnat": (hop2("100.80."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
     "dhcp-rogue": (dhcp_servers(2), ping(GW)),
     "ip-conflict": (duplicate(str(plan.CLIENT_IP), ok=True),),
+    "lan-ip-conflict": (macs_for("10.77.0.12", count=2), ping(GW)),
     "captive-portal": (
         http(CHECK_URL, code=302),
         http(f"http://{GW}:8080/login", code=200, contains="Hotspot"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from importlib import resources
@@ -18,6 +19,7 @@ from homediag.lab.avahi import (
     write_avahi_dir,
     write_dbus_conf,
 )
+from homediag.lab.names import LabNames
 from homediag.lab.runtime import DaemonSpec, Ready, Runtime
 from homediag.lab.scenario import DeviceSpec, Role
 from homediag.lab.topology import BRIDGE, CLIENT, INET, ROUTER, WAN, namespaced_devices
@@ -197,6 +199,7 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
                 f"address=/fritz.box/{plan.ROUTER_LAN}",
                 f"dhcp-range={plan.DHCP_POOL[0]},{plan.DHCP_POOL[1]},255.255.255.0,12h",
                 f"dhcp-host={client.mac},{plan.CLIENT_IP},{plan.CLIENT_HOSTNAME}",
+                *_host_records(rt),
                 f"dhcp-option=option:router,{plan.ROUTER_LAN}",
                 f"dhcp-optsfile={directory / 'dhcp-opts'}",
                 "dhcp-authoritative",
@@ -236,6 +239,19 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
             rt.python(f"{SERVERS}.router_web", *web_args),
             ready=all_ready(tcp_ready(80), tcp_ready(8080)),
         ),
+    ]
+
+
+def _host_records(rt: Runtime) -> list[str]:
+    """The router's DNS names its LAN devices, as a home router names its DHCP clients.
+
+    A FRITZ!Box answers ``Annas-iPhone.fritz.box`` (and the reverse lookup) for every device it has
+    seen; the lab's devices have fixed addresses, so the names are declared here.
+    """
+    return [
+        f"host-record={dev.hostname}.fritz.box,{dev.ip}"
+        for dev in rt.scenario.present_devices([]).values()
+        if dev.role not in (Role.ROUTER, Role.CLIENT)
     ]
 
 
@@ -331,13 +347,101 @@ def lease_file(rt: Runtime) -> Path:
 
 
 def client_specs(rt: Runtime) -> list[DaemonSpec]:
-    """The client's system bus, avahi-daemon and DHCP client."""
+    """The client's system bus, avahi-daemon, DHCP client and print spooler."""
     client = rt.scenario.devices["client"]
-    return [
+    specs = [
         dbus_spec(rt, "client"),
         *avahi_specs(rt, "client", plan.CLIENT_HOSTNAME, [], dbus=True),
         udhcpc_spec(rt, client),
     ]
+    if shutil.which("cupsd") is not None:
+        specs.append(cups_spec(rt))
+    return specs
+
+
+QUEUE_NAME = "Office"
+"""The client's print queue for the scenario's printer."""
+
+
+def cups_socket(names: LabNames) -> Path:
+    """The client spooler's socket (``CUPS_SERVER`` in the client's environment)."""
+    return names.run_dir("client") / "cups" / "cups.sock"
+
+
+def cups_spec(rt: Runtime) -> DaemonSpec:
+    """CUPS in the client namespace, as on the technician's laptop: a unix socket only, no browsing."""
+    directory = rt.dir("client") / "cups"
+    for sub in ("spool", "cache", "state", "log", "ppd"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    socket_path = cups_socket(rt.names)
+    socket_path.unlink(missing_ok=True)
+    conf = directory / "cupsd.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                f"Listen {socket_path}",
+                "Browsing Off",
+                "BrowseLocalProtocols none",
+                "DefaultAuthType None",
+                "WebInterface No",
+                "LogLevel warn",
+                "<Location />",
+                "  Order allow,deny",
+                "  Allow all",
+                "</Location>",
+                "<Policy default>",
+                "  <Limit All>",
+                "    Order deny,allow",
+                "  </Limit>",
+                "</Policy>",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    files = directory / "cups-files.conf"
+    files.write_text(
+        "\n".join(
+            [
+                "SystemGroup root",
+                f"ServerRoot {directory}",
+                f"RequestRoot {directory / 'spool'}",
+                f"TempDir {directory / 'spool'}",
+                f"CacheDir {directory / 'cache'}",
+                f"StateDir {directory / 'state'}",
+                f"ErrorLog {directory / 'log' / 'error_log'}",
+                f"AccessLog {directory / 'log' / 'access_log'}",
+                f"PageLog {directory / 'log' / 'page_log'}",
+                "FileDevice No",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return DaemonSpec(
+        "client.cupsd",
+        rt.ns(CLIENT),
+        ["cupsd", "-f", "-c", str(conf), "-s", str(files)],
+        ready=lambda _pid: socket_path.exists(),
+    )
+
+
+def set_print_queue(rt: Runtime, address: str) -> None:
+    """Point the client's print queue at ``address`` (created on first use; a raw IPP queue)."""
+    if not rt.running("client.cupsd"):
+        return
+    system.run(
+        ["lpadmin", "-p", QUEUE_NAME, "-E", "-v", f"ipp://{address}/ipp/print", "-m", "raw"],
+        ns=rt.ns(CLIENT),
+        env={**os.environ, "CUPS_SERVER": str(cups_socket(rt.names))},
+    )
+
+
+def client_print_queue(rt: Runtime) -> None:
+    """The queue the client prints to: the scenario's printer at its address."""
+    found = rt.scenario.device(Role.PRINTER)
+    if found is not None:
+        set_print_queue(rt, str(found[1].ip))
 
 
 def udhcpc_spec(rt: Runtime, client: DeviceSpec) -> DaemonSpec:
@@ -540,6 +644,18 @@ def _cast(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
             }
         ],
         "tcp": [8009],
+        # Cast devices also answer DIAL discovery (SSDP), which apps use to find them.
+        "ssdp": {
+            "ip": str(dev.ip),
+            "location": f"http://{dev.ip}:8008/ssdp/device-desc.xml",
+            "server": "Linux/3.8.13+, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
+            "uuid": _uuid("udn" + dev.mac),
+            "types": [
+                "upnp:rootdevice",
+                "urn:dial-multiscreen-org:device:dial:1",
+                "urn:dial-multiscreen-org:service:dial:1",
+            ],
+        },
     }
     return [
         *avahi_specs(rt, key, dev.hostname, services, dbus=False),
@@ -739,6 +855,39 @@ def _dlna(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
     ]
 
 
+def _hostile(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
+    """A device that attacks every prober (``homediag.lab.servers.hostile``), announced like any other."""
+    markup = '<img src=x onerror="alert(1)">'
+    services = [
+        ServiceRecord(
+            "_ipp._tcp",
+            631,
+            dev.name,
+            (
+                ("rp", "ipp/print"),
+                ("ty", f"Evil {markup}"),
+                ("note", "]]></script><script>alert(2)</script>"),
+            ),
+        ),
+        ServiceRecord(
+            "_googlecast._tcp", 8009, f"Chromecast-{_hex('evil', 32)}", (("fn", markup), ("md", "Chromecast"))
+        ),
+        ServiceRecord(
+            "_hue._tcp", 443, "Evil Hue", (("bridgeid", "ffffffffffffffff"), ("modelid", "BSB002"))
+        ),
+        ServiceRecord("_mqtt._tcp", 1883, "Evil broker"),
+    ]
+    return [
+        *avahi_specs(rt, key, dev.hostname, services, dbus=False),
+        DaemonSpec(
+            f"{key}.hostile",
+            rt.ns(key),
+            rt.python(f"{SERVERS}.hostile", "--ip", str(dev.ip)),
+            ready=all_ready(tcp_ready(631), tcp_ready(8008), udp_ready(1900)),
+        ),
+    ]
+
+
 _BUILDERS = {
     Role.PRINTER: _printer,
     Role.CAST: _cast,
@@ -747,6 +896,7 @@ _BUILDERS = {
     Role.MATTER: _matter,
     Role.MQTT: _mqtt,
     Role.DLNA: _dlna,
+    Role.HOSTILE: _hostile,
 }
 
 

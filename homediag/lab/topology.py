@@ -70,7 +70,7 @@ def system_ifname(name: str) -> str:
 
 def namespaced_devices(rt: Runtime) -> list[tuple[str, DeviceSpec]]:
     """Devices with a namespace of their own (all but the router, the client and plain hosts)."""
-    skip = {Role.ROUTER, Role.CLIENT, Role.HOST, Role.IP_CONFLICT, Role.ROGUE_DHCP}
+    skip = {Role.ROUTER, Role.CLIENT, Role.HOST, Role.IP_CONFLICT, Role.LAN_CONFLICT, Role.ROGUE_DHCP}
     return [(k, d) for k, d in rt.scenario.devices.items() if d.role not in skip]
 
 

@@ -140,3 +140,15 @@ def test_help_speaks_the_users_language(cli: Isolated) -> None:
     assert "Diagnose durch Ausschluss" in german.stdout
     assert "Die Geräte im lokalen Netzwerk auflisten." in german.stdout
     assert "laboratoire" in french.stdout
+
+
+def test_a_missing_baseline_is_a_usage_error(cli: Isolated, tmp_path: Path) -> None:
+    done = cli("diagnose", "printer", "--non-interactive", "--baseline", str(tmp_path / "old.json"))
+    assert done.returncode == 4
+    assert "report not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_scan_on_loopback_finds_no_lan_and_prints_json(run_isolated: Isolated, loopback_config: Path) -> None:
+    done = run_isolated("scan", "--config", str(loopback_config), "--interface", "lo", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"devices": []}  # discovery does not sweep loopback

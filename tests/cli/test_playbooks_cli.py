@@ -34,7 +34,8 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     by_id = {p["id"]: p for p in data["playbooks"]}
     assert by_id["no-internet"]["title"] == "Keine Internetverbindung"
-    assert by_id["no-internet"]["draft"] is False and by_id["printer"]["draft"] is True
+    assert by_id["no-internet"]["draft"] is False and by_id["printer"]["draft"] is False
+    assert all(isinstance(p["draft"], bool) for p in data["playbooks"])
     assert len(by_id["no-internet"]["sha256"]) == 64
 
 

@@ -79,3 +79,122 @@ def test_matchers() -> None:
     assert matches(DeviceMatcher(oui="3C:2A:F4"), printer)
     assert matches(DeviceMatcher(kind="printer"), printer)
     assert not matches(DeviceMatcher(mdns_type="_googlecast._tcp"), printer)
+
+
+# --- vendors and kinds ----------------------------------------------------------------------------
+
+from homediag.core.devices import (  # noqa: E402
+    KIND_RULES,
+    KIND_SOURCE,
+    ROLE_GATEWAY,
+    ROLE_SELF,
+    classify,
+    mac_vendor,
+)
+from homediag.core.model import DeviceEvidence  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("mac", "vendor"),
+    [
+        ("3c:2a:f4:00:00:01", "Brother Industries, LTD."),
+        ("00-17-88-00-00-02", "Philips Lighting BV"),
+        ("02:00:5e:00:53:01", None),  # locally administered: random, no vendor
+        ("01:00:5e:00:00:fb", None),  # multicast
+        ("not a mac", None),
+    ],
+)
+def test_vendor_comes_from_the_ieee_registry(mac: str, vendor: str | None) -> None:
+    assert mac_vendor(mac) == vendor
+
+
+def svc(kind: str, **txt: str) -> Service:
+    return Service(type=kind, txt=txt)
+
+
+@pytest.mark.parametrize(
+    ("device", "kind"),
+    [
+        pytest.param(
+            Device(id="", evidence=(DeviceEvidence("x", ROLE_SELF),)), DeviceKind.COMPUTER, id="this-computer"
+        ),
+        pytest.param(
+            Device(id="", evidence=(DeviceEvidence("x", ROLE_GATEWAY),)), DeviceKind.ROUTER, id="gateway"
+        ),
+        pytest.param(Device(id="", services=(svc("_ipp._tcp"),)), DeviceKind.PRINTER, id="ipp"),
+        pytest.param(
+            Device(id="", services=(svc("_googlecast._tcp", md="Chromecast"),)),
+            DeviceKind.MEDIA,
+            id="cast-tv",
+        ),
+        pytest.param(
+            Device(id="", services=(svc("_googlecast._tcp", md="Google Nest Mini"),)),
+            DeviceKind.SPEAKER,
+            id="cast-speaker",
+        ),
+        pytest.param(
+            Device(id="", services=(svc("_hap._tcp", ci="2"),)), DeviceKind.HUB, id="homekit-bridge"
+        ),
+        pytest.param(
+            Device(id="", services=(svc("_hap._tcp", ci="9"),)), DeviceKind.IOT, id="homekit-thermostat"
+        ),
+        pytest.param(
+            Device(id="", services=(svc("_airplay._tcp", model="AppleTV6,2"),)),
+            DeviceKind.MEDIA,
+            id="apple-tv",
+        ),
+        pytest.param(
+            Device(id="", services=(svc("_airplay._tcp", model="AudioAccessory5,1"),)),
+            DeviceKind.SPEAKER,
+            id="homepod",
+        ),
+        pytest.param(Device(id="", services=(svc("_raop._tcp"),)), DeviceKind.SPEAKER, id="raop-only"),
+        pytest.param(
+            Device(
+                id="",
+                services=(svc("urn:schemas-upnp-org:device:MediaServer:1"),),
+                vendor="Synology Incorporated",
+            ),
+            DeviceKind.NAS,
+            id="nas-before-media-server",
+        ),
+        pytest.param(Device(id="", names=("iphone-1",)), DeviceKind.PHONE, id="name-phone"),
+        pytest.param(Device(id="", names=("Living-Room-TV",)), DeviceKind.MEDIA, id="name-tv"),
+        pytest.param(Device(id="", names=("nest-cam-7",)), DeviceKind.CAMERA, id="name-camera"),
+        pytest.param(Device(id="", names=("macbook-8",)), DeviceKind.COMPUTER, id="name-computer"),
+        pytest.param(Device(id="", names=("brother-hl-l2350dw",)), DeviceKind.PRINTER, id="name-printer"),
+        pytest.param(
+            Device(id="", names=("captain",)), DeviceKind.UNKNOWN, id="tv-inside-a-word-is-not-a-tv"
+        ),
+        pytest.param(Device(id="", vendor="Espressif Inc."), DeviceKind.IOT, id="vendor-espressif"),
+        pytest.param(Device(id="", vendor="Apple, Inc."), DeviceKind.UNKNOWN, id="vendor-says-nothing"),
+    ],
+)
+def test_kind_rules(device: Device, kind: DeviceKind) -> None:
+    assert classify(device)[0] is kind
+
+
+def test_services_beat_names_and_names_beat_vendors() -> None:
+    device = Device(id="", names=("iphone",), vendor="Brother Industries, LTD.", services=(svc("_ipp._tcp"),))
+    assert classify(device) == (DeviceKind.PRINTER, "announces _ipp._tcp")
+    assert (
+        classify(Device(id="", names=("iphone",), vendor="Brother Industries, LTD."))[0] is DeviceKind.PHONE
+    )
+    assert all(rule.because for rule in KIND_RULES)
+
+
+def test_merged_devices_carry_vendor_kind_and_why() -> None:
+    arp = Device(id="a", ip="192.0.2.20", mac="3c:2a:f4:00:53:20")
+    ssdp = Device(
+        id="b", ip="192.0.2.20", vendor="ExampleCo", services=(svc("urn:schemas-upnp-org:device:Printer:1"),)
+    )
+    [merged] = merge_devices([ssdp, arp])
+    assert merged.vendor == "Brother Industries, LTD."  # the MAC's registry beats what a device says
+    assert merged.kind is DeviceKind.PRINTER
+    assert [e.claim for e in merged.evidence if e.source == KIND_SOURCE] == ["kind=printer"]
+    assert merge_devices([merged])[0].evidence.count(merged.evidence[-1]) == 1  # merging again adds no copy
+
+
+def test_a_random_mac_has_no_vendor_and_keeps_what_the_device_says() -> None:
+    [merged] = merge_devices([Device(id="a", ip="192.0.2.21", mac="02:00:5e:00:53:21", vendor="ExampleCo")])
+    assert merged.random_mac and merged.vendor == "ExampleCo"

@@ -116,12 +116,41 @@ class SearchResult:
         return tuple(dict.fromkeys(r.sender for r in self.responses))
 
     def by_location(self) -> dict[str, tuple[SsdpResponse, ...]]:
-        """Answers grouped by LOCATION (answers without one are left out)."""
+        """Answers grouped by LOCATION (answers without one are left out).
+
+        When the LOCATION's own host answered with it, answers from other senders that claim the same
+        LOCATION are left out (see :meth:`foreign_claims`): a device on the LAN must not be able to
+        have another device's description refused by announcing its LOCATION first.
+        """
         grouped: dict[str, list[SsdpResponse]] = {}
         for response in self.responses:
             if response.location is not None:
                 grouped.setdefault(response.location, []).append(response)
-        return {location: tuple(found) for location, found in grouped.items()}
+        out: dict[str, tuple[SsdpResponse, ...]] = {}
+        for location, found in grouped.items():
+            own = [r for r in found if _location_host(location) == str(r.sender)]
+            out[location] = tuple(own or found)
+        return out
+
+    def foreign_claims(self) -> list[LocationAnomaly]:
+        """Answers that gave the LOCATION of another device which answered with it too."""
+        anomalies: list[LocationAnomaly] = []
+        kept = self.by_location()
+        for response in self.responses:
+            location = response.location
+            if location is None or response in kept.get(location, ()):
+                continue
+            anomalies.append(
+                LocationAnomaly(response.sender, location[:200], "another device's LOCATION (not fetched)")
+            )
+        return anomalies
+
+
+def _location_host(location: str) -> str | None:
+    try:
+        return urlsplit(location).hostname
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -357,6 +386,51 @@ async def search(
             except OSError:
                 continue
             collector.add(data, str(addr[0]))
+    finally:
+        sock.close()
+    return collector.result()
+
+
+async def search_unicast(
+    targets: Sequence[ipaddress.IPv4Address],
+    subnet: ipaddress.IPv4Network,
+    *,
+    st: str = ST_ALL,
+    listen_s: float = 1.5,
+) -> SearchResult:
+    """Send one M-SEARCH to port 1900 of each target (UDA 1.1 unicast search) and listen ``listen_s``.
+
+    Devices answer a unicast search directly, so this tells a device that does SSDP from a network that
+    lets no multicast through. Answers are checked as in :func:`search` (only from the targets).
+    """
+    loop = asyncio.get_running_loop()
+    collector = _Collector(subnet)
+    wanted = {str(t) for t in targets}
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    sock.setblocking(False)
+    started = time.monotonic()
+    try:
+        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the unicast answers
+        for target in targets[:MAX_LOCATIONS]:
+            request = build_msearch(st, 1).replace(
+                f"HOST: {SSDP_GROUP}:{SSDP_PORT}".encode(), f"HOST: {target}:{SSDP_PORT}".encode()
+            )
+            with contextlib.suppress(OSError):
+                await loop.sock_sendto(sock, request, (str(target), SSDP_PORT))
+            await asyncio.sleep(0.002)
+        while collector.datagrams < MAX_DATAGRAMS:
+            remaining = started + listen_s - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                async with asyncio.timeout(remaining):
+                    data, addr = await loop.sock_recvfrom(sock, MAX_RESPONSE_BYTES + 1)
+            except TimeoutError:
+                break
+            except OSError:
+                continue
+            if str(addr[0]) in wanted:
+                collector.add(data, str(addr[0]))
     finally:
         sock.close()
     return collector.result()

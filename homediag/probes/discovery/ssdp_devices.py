@@ -268,6 +268,10 @@ class SsdpDiscoveryProbe(Probe):
             for d in described
             if d.refused
         ]
+        refused += [
+            {"sender": str(a.sender), "location": a.location, "reason": a.reason}
+            for a in result.foreign_claims()
+        ]
         ctx.observe(
             "ssdp.location_anomalies",
             refused,

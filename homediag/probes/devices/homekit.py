@@ -1,0 +1,106 @@
+"""``devices.homekit``: HomeKit accessories, from their announcement alone.
+
+Passive: reads the ``_hap._tcp`` TXT record discovery already heard (HomeKit Accessory Protocol):
+``md`` model, ``ci`` accessory category, ``sf`` status flags (bit 0 set: not paired, so it is waiting to
+be added to a home), ``c#`` configuration number, ``s#`` state number, ``pv`` protocol version. Sends
+nothing: pairing and every request beyond the announcement need the owner's keys.
+"""
+
+from __future__ import annotations
+
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
+from homediag.probes.devices.common import service, subject_of, text
+
+CATEGORIES = {
+    1: "other",
+    2: "bridge",
+    3: "fan",
+    4: "garage door opener",
+    5: "lightbulb",
+    6: "door lock",
+    7: "outlet",
+    8: "switch",
+    9: "thermostat",
+    10: "sensor",
+    11: "security system",
+    12: "door",
+    13: "window",
+    14: "window covering",
+    15: "programmable switch",
+    17: "IP camera",
+    18: "video doorbell",
+    19: "air purifier",
+    20: "heater",
+    21: "air conditioner",
+    22: "humidifier",
+    23: "dehumidifier",
+    28: "sprinkler",
+    29: "faucet",
+    30: "shower head",
+    31: "television",
+    32: "remote",
+    33: "router",
+}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+class HomekitProbe(Probe):
+    """HomeKit accessory status flags."""
+
+    spec = ProbeSpec(
+        id="devices.homekit",
+        summary="HomeKit accessories: model, category and whether they are paired, from their TXT",
+        risk=Risk.PASSIVE,
+        timeout_s=2.0,
+        needs=("discovery.devices",),
+        provides=("homekit.accessory", "homekit.paired"),
+        matchers=(DeviceMatcher(mdns_type="_hap._tcp"),),
+        description=(
+            "Reads the _hap._tcp TXT record discovery heard: model (md), category (ci), status flags "
+            "(sf: bit 0 set means not paired), configuration and state numbers, protocol version. "
+            "Sends nothing."
+        ),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Read one accessory's TXT."""
+        device = ctx.target
+        if device is None:
+            return
+        found = service(device, "_hap._tcp")
+        if found is None:
+            return
+        txt = found.txt
+        flags = _int(txt.get("sf"))
+        category = _int(txt.get("ci"))
+        paired = None if flags is None else not bool(flags & 0x01)
+        subject = subject_of(device)
+        ctx.observe(
+            "homekit.accessory",
+            {
+                "model": text(txt.get("md"), 64),
+                "category": CATEGORIES.get(category or 0, str(category) if category is not None else None),
+                "status_flags": flags,
+                "config_number": _int(txt.get("c#")),
+                "protocol": text(txt.get("pv"), 8),
+            },
+            subject=subject,
+        )
+        ctx.observe(
+            "homekit.paired",
+            paired,
+            subject=subject,
+            evidence=(
+                _("sf={flags}: paired") if paired else _("sf={flags}: not paired, waiting to be added")
+            ).format(flags=flags)
+            if flags is not None
+            else _("no status flags in the announcement"),
+        )

@@ -1,0 +1,65 @@
+"""``devices.hue``: a Philips Hue bridge's public configuration.
+
+Safe: one GET of ``http://<ip>/api/config`` — the part of the Hue API a bridge serves without a key
+(name, model, software and API version, bridge id, whether it is factory-new). 64 KiB and 4 s at most.
+Never creates an API user or presses anything.
+"""
+
+from __future__ import annotations
+
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
+from homediag.probes.devices.common import FetchFailed, fetch_json, subject_of, text
+
+
+class HueProbe(Probe):
+    """Hue bridge configuration."""
+
+    spec = ProbeSpec(
+        id="devices.hue",
+        summary="A Hue bridge's public configuration: name, model, software and API version",
+        risk=Risk.SAFE,
+        timeout_s=6.0,
+        needs=("discovery.devices",),
+        provides=("hue.config", "hue.answered"),
+        matchers=(
+            DeviceMatcher(mdns_type="_hue._tcp"),
+            DeviceMatcher(oui="00:17:88"),
+            DeviceMatcher(oui="ec:b5:fa"),
+        ),
+        description=(
+            "Sends one GET to http://<bridge>/api/config, the configuration a Hue bridge shows without "
+            "an API key (64 KiB, 4 s at most), and records name, model, software and API version, "
+            "bridge id and factory-new flag. Never registers an API user."
+        ),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Ask one bridge."""
+        device = ctx.target
+        if device is None or not device.ip:
+            return
+        subject = subject_of(device)
+        try:
+            data = await fetch_json(ctx, f"http://{device.ip}/api/config")
+        except FetchFailed as exc:
+            ctx.observe(
+                "hue.answered", False, subject=subject, evidence=_("/api/config: {error}").format(error=exc)
+            )
+            return
+        config = {
+            "name": text(data.get("name")),
+            "model": text(data.get("modelid"), 32),
+            "software": text(data.get("swversion"), 32),
+            "api": text(data.get("apiversion"), 32),
+            "bridge_id": text(data.get("bridgeid"), 32),
+            "factory_new": data.get("factorynew") if isinstance(data.get("factorynew"), bool) else None,
+        }
+        ctx.observe("hue.answered", True, subject=subject, evidence=_("the bridge answered /api/config"))
+        ctx.observe(
+            "hue.config",
+            config,
+            subject=subject,
+            evidence=_("model {model}, API {api}").format(model=config["model"], api=config["api"]),
+        )

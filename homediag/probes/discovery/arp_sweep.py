@@ -1,0 +1,369 @@
+"""``discovery.arp``: every host on the local subnet, by an ARP sweep (or, without root, the OS's own ARP).
+
+Active. With raw sockets: one broadcast ARP request per address of the interface's own subnet (never our
+own address), paced at one frame per 2 ms like arp-scan, then a second round for the addresses that did
+not answer; every reply is kept, so two MACs answering for one address are seen (a duplicate address).
+The subnet must pass :func:`~homediag.probes.net.addressing.check_scan_target`: private or a test range,
+at most a /22 unless ``--allow-large-subnet`` (never larger than a /16).
+
+Without raw sockets: a TCP connection attempt to port 80 of every address (at most 32 at a time and 100
+per second) makes the operating system resolve each address by ARP; its neighbour table (``ip neigh``,
+``arp -a``) then lists the addresses and MACs that answered. That table keeps one MAC per address, so
+duplicates cannot be seen that way (``lan.duplicate_ip`` is null, with the reason).
+
+Each host becomes a device sighting with its MAC (the vendor comes from the IEEE registry); the default
+gateway and this computer are marked so the kind rules know them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
+from homediag.core.devices import normalise_mac as normal_mac
+from homediag.core.errors import NotApplicable, ProbeFailure, ScanRefused
+from homediag.core.i18n import _
+from homediag.core.model import Device, DeviceEvidence
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.probes.discovery.ssdp_devices import interface_address
+from homediag.probes.net.addressing import check_scan_target
+from homediag.probes.net.arp_conflict import build_arp_request
+from homediag.probes.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange
+from homediag.probes.parsers.arp_frame import ARP_REPLY, ArpParseError, arp_offset, parse_arp_frame
+from homediag.probes.parsers.errors import ParseError
+
+SOURCE = "discovery.arp"
+TRIES = 2
+CONNECT_PORT = 80
+"""Port of the unprivileged fallback's connection attempts (any port makes the OS ask ARP)."""
+MAX_CONCURRENT_CONNECTS = 32
+MAX_CONNECTS_PER_S = 100.0
+CONNECT_TIMEOUT_S = 0.5
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One address and the MACs that answered for it."""
+
+    ip: ipaddress.IPv4Address
+    macs: tuple[str, ...]
+
+
+def sweep_targets(subnet: ipaddress.IPv4Network, own: ipaddress.IPv4Address) -> list[ipaddress.IPv4Address]:
+    """Every host address of ``subnet`` except ``own`` (no network or broadcast address)."""
+    return [address for address in subnet.hosts() if address != own]
+
+
+def is_reply_in(frame: bytes, subnet: ipaddress.IPv4Network) -> bool:
+    """A cheap byte test: an Ethernet/IPv4 ARP reply whose sender address lies in ``subnet``."""
+    start = arp_offset(frame)
+    if start is None or len(frame) < start + 28:
+        return False
+    if frame[start + 4 : start + 8] != b"\x06\x04\x00\x02":
+        return False
+    return ipaddress.IPv4Address(frame[start + 14 : start + 18]) in subnet
+
+
+def collect(heard: Iterable[Exchange], targets: set[ipaddress.IPv4Address]) -> tuple[list[Answer], int]:
+    """The addresses that answered, each with every MAC that did, and how many frames were malformed."""
+    macs: dict[ipaddress.IPv4Address, list[str]] = {}
+    malformed = 0
+    for round_ in heard:
+        for item in round_.heard:
+            try:
+                frame = parse_arp_frame(item.frame)
+            except ArpParseError:
+                malformed += 1
+                continue
+            if frame.op != ARP_REPLY or frame.sender_ip not in targets:
+                continue
+            found = macs.setdefault(frame.sender_ip, [])
+            if frame.sender_mac not in found:
+                found.append(frame.sender_mac)
+    answers = [Answer(ip, tuple(found)) for ip, found in sorted(macs.items())]
+    return answers, malformed
+
+
+def duplicates(answers: Iterable[Answer]) -> list[Answer]:
+    """The addresses for which more than one MAC answered."""
+    return [answer for answer in answers if len(answer.macs) > 1]
+
+
+class ArpSweepProbe(Probe):
+    """Hosts of the local subnet, by ARP."""
+
+    spec = ProbeSpec(
+        id="discovery.arp",
+        summary="Every host of the local subnet, by an ARP sweep or the OS neighbour table",
+        risk=Risk.ACTIVE,
+        timeout_s=14.0,
+        needs=("interface.name", "interface.mac", "interface.ipv4", "interface.subnet", "gateway.ipv4"),
+        provides=("arp.hosts", "arp.host_count", "arp.targets", "lan.duplicate_ips", "lan.duplicate_ip"),
+        privilege=Privilege.RAW_SOCKET,
+        fallback=(
+            "a TCP connection attempt to port 80 of every address makes the OS ask ARP; its neighbour "
+            "table (ip neigh, arp -a) then lists who answered, one MAC per address (no duplicates seen)"
+        ),
+        binaries=("ip", "arp"),
+        args=(
+            ProbeArg("tries", "int", TRIES, "ARP requests per address (the second only when unanswered)"),
+            ProbeArg("listen_s", "float", 0.3, "Seconds to wait for late answers after each round"),
+        ),
+        tags=("discovery",),
+        description=(
+            "Sends one broadcast ARP request to every address of the interface's own subnet (never our "
+            "own), one frame per 2 ms, and a second round to the addresses that stayed silent; keeps "
+            "every reply, so two MACs answering for one address show a duplicate address. Refuses "
+            "public ranges, carrier NAT and subnets larger than a /22 unless --allow-large-subnet "
+            "(never larger than a /16). Without root it makes the OS resolve each address with a TCP "
+            "connection attempt to port 80 (32 at a time, 100 per second) and reads its neighbour "
+            "table. Sends nothing to any other port and nothing beyond the local subnet."
+        ),
+    )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable without an IPv4 subnet, on loopback, or on a subnet that may not be scanned."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
+            return _("the interface has no IPv4 subnet to sweep")
+        if found[0].is_loopback:
+            return _("the interface is loopback: there is no LAN to sweep")
+        try:
+            check_scan_target(
+                found[1],
+                allow_large=ctx.session.allow_large_subnet,
+                max_prefix=ctx.config.limits.max_subnet_prefix,
+            )
+        except ScanRefused as exc:
+            return str(exc)
+        return None
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Sweep, then record hosts, duplicates and device sightings."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
+            raise NotApplicable(_("the interface has no IPv4 subnet to sweep"))
+        own, subnet = found
+        targets = sweep_targets(subnet, own)
+        iface = str(ctx.fact("interface.name") or "")
+        mac = normal_mac(str(ctx.fact("interface.mac") or ""))
+        ctx.observe("arp.targets", len(targets))
+        raw: tuple[list[Answer], int] | None = None
+        if ctx.session.privileged and mac is not None and iface:
+            try:
+                raw = await self._raw_sweep(ctx, iface, mac, own, subnet, targets)
+            except PermissionError:  # root without CAP_NET_RAW, a sandbox: use the fallback
+                raw = None
+        if raw is not None:
+            answers, malformed = raw
+            dups = duplicates(answers)
+            evidence = _("{n} of {total} addresses answered ARP").format(n=len(answers), total=len(targets))
+            if malformed:
+                evidence += _("; {n} malformed ARP frames").format(n=malformed)
+            ctx.observe(
+                "lan.duplicate_ips",
+                [{"ip": str(a.ip), "macs": list(a.macs)} for a in dups],
+                evidence=_("{n} addresses answered by more than one MAC").format(n=len(dups))
+                if dups
+                else None,
+            )
+            ctx.observe(
+                "lan.duplicate_ip",
+                bool(dups),
+                evidence=(
+                    _("{ip} is answered by {macs}").format(ip=dups[0].ip, macs=", ".join(dups[0].macs))
+                    if dups
+                    else _("every address that answered ARP did so with one MAC")
+                ),
+            )
+        else:
+            answers = await self._unprivileged(ctx, iface, subnet, targets)
+            evidence = _(
+                "{n} of {total} addresses are in the OS neighbour table after connection attempts"
+            ).format(n=len(answers), total=len(targets))
+            ctx.observe("lan.duplicate_ips", None, evidence=_("needs raw sockets (run as root)"))
+            ctx.observe(
+                "lan.duplicate_ip",
+                None,
+                evidence=_("not measured: the OS neighbour table keeps one MAC per address"),
+            )
+        hosts = [
+            {
+                "ip": str(answer.ip),
+                "mac": answer.macs[0],
+                "vendor": mac_vendor(answer.macs[0]),
+                "random_mac": is_locally_administered(answer.macs[0]),
+                **({"other_macs": list(answer.macs[1:])} if len(answer.macs) > 1 else {}),
+            }
+            for answer in answers
+        ]
+        ctx.observe("arp.hosts", hosts, evidence=evidence)
+        ctx.observe("arp.host_count", len(answers), evidence=evidence)
+        self._devices(ctx, answers, own, mac)
+
+    @staticmethod
+    def _devices(
+        ctx: ProbeContext, answers: list[Answer], own: ipaddress.IPv4Address, own_mac: str | None
+    ) -> None:
+        gateway = str(ctx.fact("gateway.ipv4") or "")
+        for answer in answers:
+            for mac in answer.macs:
+                evidence = [DeviceEvidence(SOURCE, "answered ARP", f"{answer.ip} is at {mac}")]
+                if str(answer.ip) == gateway:
+                    evidence.append(DeviceEvidence(SOURCE, ROLE_GATEWAY, str(answer.ip)))
+                ctx.add_device(
+                    Device(
+                        id=device_id(mac, str(answer.ip)),
+                        ip=str(answer.ip),
+                        addresses=(str(answer.ip),),
+                        mac=mac,
+                        evidence=tuple(evidence),
+                        sources=(SOURCE,),
+                    )
+                )
+        hostname = socket.gethostname()[:63]
+        ctx.add_device(
+            Device(
+                id=device_id(own_mac, str(own)),
+                ip=str(own),
+                addresses=(str(own),),
+                mac=own_mac,
+                names=(hostname,) if hostname else (),
+                evidence=(DeviceEvidence(SOURCE, ROLE_SELF, hostname),),
+                sources=(SOURCE,),
+            )
+        )
+
+    async def _raw_sweep(
+        self,
+        ctx: ProbeContext,
+        iface: str,
+        mac: str,
+        own: ipaddress.IPv4Address,
+        subnet: ipaddress.IPv4Network,
+        targets: list[ipaddress.IPv4Address],
+    ) -> tuple[list[Answer], int]:
+        ctx.using(_("ARP sweep on {iface}").format(iface=iface))
+        tries = max(1, min(int(ctx.arg("tries")), 3))
+        listen = max(0.1, min(float(ctx.arg("listen_s")), 2.0))
+        wanted = set(targets)
+        rounds: list[Exchange] = []
+        pending = list(targets)
+        for _round in range(tries):
+            if not pending:
+                break
+            frames = [build_arp_request(mac, own, target) for target in pending]
+            sends = [Send(index * MIN_GAP_S, frame) for index, frame in enumerate(frames)]
+            window = min(len(sends) * MIN_GAP_S + listen, max(0.1, ctx.remaining() - 0.5))
+            try:
+                heard = await ctx.to_thread(
+                    partial(
+                        exchange,
+                        kernel_filter=BPF_ARP,
+                        max_kept=2 * len(pending) + 64,
+                    ),
+                    iface,
+                    sends,
+                    window,
+                    lambda frame: is_reply_in(frame, subnet),
+                )
+            except PermissionError:
+                raise  # the caller falls back (PermissionError is an OSError)
+            except OSError as exc:
+                raise ProbeFailure(
+                    _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
+                ) from None
+            rounds.append(heard)
+            if heard.truncated:
+                ctx.limit("arp frames")
+            answered = {a.ip for a in collect(rounds, wanted)[0]}
+            pending = [t for t in pending if t not in answered]
+            if ctx.remaining() < 1.0:
+                ctx.limit("time")
+                break
+        return collect(rounds, wanted)
+
+    async def _unprivileged(
+        self,
+        ctx: ProbeContext,
+        iface: str,
+        subnet: ipaddress.IPv4Network,
+        targets: list[ipaddress.IPv4Address],
+    ) -> list[Answer]:
+        ctx.using(_("TCP connection attempts and the OS neighbour table"))
+        budget = max(0.5, ctx.remaining() - 2.0)
+        await nudge(targets, budget_s=budget)
+        table = await self._neighbours(ctx, iface)
+        wanted = set(targets)
+        return [Answer(ip, (mac,)) for ip, mac in sorted(table.items()) if ip in wanted and ip in subnet]
+
+    @staticmethod
+    async def _neighbours(ctx: ProbeContext, iface: str) -> dict[ipaddress.IPv4Address, str]:
+        from homediag.probes.parsers.arp_a import parse_arp_a
+        from homediag.probes.parsers.ip_neigh import parse_ip_neigh
+
+        found: dict[ipaddress.IPv4Address, str] = {}
+        if ctx.which("ip") is not None:
+            argv = ["ip", "-4", "neigh", "show"] + (["dev", iface] if iface else [])
+            result = await ctx.run_command(argv, timeout_s=3.0)
+            if result.ok:
+                try:
+                    for entry in parse_ip_neigh(result.stdout):
+                        if isinstance(entry.ip, ipaddress.IPv4Address) and entry.answered and entry.mac:
+                            found[entry.ip] = entry.mac
+                    return found
+                except ParseError:
+                    pass
+        if ctx.which("arp") is None:
+            raise ProbeFailure(_("no neighbour table to read: neither 'ip' nor 'arp' is available"))
+        result = await ctx.run_command(["arp", "-a"], timeout_s=3.0)
+        try:
+            entries = parse_arp_a(result.stdout)
+        except ParseError as exc:
+            raise ProbeFailure(_("cannot read the neighbour table: {error}").format(error=exc)) from None
+        for item in entries:
+            if item.mac is not None and (item.interface in (None, iface)):
+                found[item.ip] = item.mac
+        return found
+
+
+async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+    """Attempt a TCP connection to port 80 of each target, paced, so the OS resolves it by ARP."""
+    semaphore = asyncio.Semaphore(MAX_CONCURRENT_CONNECTS)
+    started = time.monotonic()
+    # The OS asks ARP as soon as a connection is attempted and keeps the answer in its table: there is
+    # no need to wait for the connection itself, so each attempt is abandoned after half a second.
+    timeout = min(CONNECT_TIMEOUT_S, budget_s)
+
+    async def one(target: ipaddress.IPv4Address) -> None:
+        async with semaphore:
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(timeout):
+                    _reader, writer = await asyncio.open_connection(str(target), CONNECT_PORT)
+                    writer.close()
+                    with contextlib.suppress(OSError):
+                        await writer.wait_closed()
+
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for index, target in enumerate(targets):
+            due = started + index / MAX_CONNECTS_PER_S
+            delay = due - time.monotonic()
+            if due - started > budget_s:
+                break
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(target)))
+        if tasks:
+            await asyncio.wait(tasks, timeout=max(0.1, budget_s - (time.monotonic() - started)))
+    finally:
+        for task in tasks:
+            task.cancel()

@@ -1,0 +1,90 @@
+"""``discovery.baseline``: devices that vanished or changed address since an earlier report (``--baseline``).
+
+Passive: compares the devices discovery found now with those of the report given with ``--baseline``
+(:mod:`homediag.reports.baseline`: by id, then MAC; tokens of this installation when the baseline is
+redacted). A device of the baseline that no current device matches has vanished: it is off, unplugged,
+asleep, or cannot be reached from here. A matched device at another address has moved (a new DHCP
+lease): what still points at its old address (a print queue) no longer reaches it.
+"""
+
+from __future__ import annotations
+
+from homediag.core.i18n import _
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import ProbeSpec, Risk
+
+
+class BaselineProbe(Probe):
+    """Devices missing or moved since the baseline."""
+
+    spec = ProbeSpec(
+        id="discovery.baseline",
+        summary="Devices of an earlier report that vanished or changed address (--baseline)",
+        risk=Risk.PASSIVE,
+        timeout_s=5.0,
+        needs=("discovery.devices",),
+        provides=(
+            "baseline.missing_devices",
+            "baseline.moved_devices",
+            "baseline.missing_kinds",
+            "baseline.moved_kinds",
+            "baseline.device_count",
+        ),
+        description=(
+            "Compares the devices found now with the devices of the report given with --baseline: "
+            "matched by device id, then MAC (this installation's redaction tokens for a redacted "
+            "baseline); lists the devices that no longer answer and those at a new address. Sends "
+            "nothing."
+        ),
+    )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Only with ``--baseline``."""
+        if ctx.session.baseline is None:
+            return _("no baseline report was given (--baseline OLD.json)")
+        return None
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Compare and record."""
+        from homediag.reports.baseline import compare
+
+        baseline = ctx.session.baseline
+        if baseline is None:
+            return
+        comparison = await ctx.to_thread(compare, baseline, ctx.known.devices())
+        missing, moved = list(comparison.missing), list(comparison.moved)
+        when = comparison.baseline_time[:19] or comparison.baseline_run
+        ctx.observe(
+            "baseline.missing_devices",
+            missing,
+            evidence=(
+                _("{n} of {total} devices of the baseline ({when}) no longer answer: {names}").format(
+                    n=len(missing),
+                    total=comparison.device_count,
+                    when=when,
+                    names=", ".join(f"{m['kind']} {m['ip']}" for m in missing[:5]),
+                )
+                if missing
+                else _("every device of the baseline ({when}) answers").format(when=when)
+            ),
+        )
+        ctx.observe(
+            "baseline.moved_devices",
+            moved,
+            evidence=(
+                "; ".join(
+                    _("{kind} moved from {old} to {new}").format(
+                        kind=m["kind"], old=m["old_ip"], new=m["new_ip"]
+                    )
+                    for m in moved[:5]
+                )
+                or None
+            ),
+        )
+        ctx.observe("baseline.missing_kinds", sorted({str(m["kind"]) for m in missing}))
+        ctx.observe("baseline.moved_kinds", sorted({str(m["kind"]) for m in moved}))
+        ctx.observe(
+            "baseline.device_count",
+            comparison.device_count,
+            evidence="; ".join(comparison.notes) or None,
+        )

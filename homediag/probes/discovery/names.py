@@ -1,0 +1,298 @@
+"""``discovery.names``: names of LAN devices from reverse DNS, NetBIOS and readable DHCP leases.
+
+Safe. Runs after the ARP sweep and names what it found:
+
+- **reverse DNS** (PTR) from the resolvers this computer uses. Home routers name their DHCP clients
+  (``Annas-iPhone.fritz.box``); when a resolver lies inside the local subnet (the router), every
+  address of the subnet is asked, as ``nmap -sL`` does, so devices the router knows but that stay silent
+  are named too (``names.reverse_dns``). A resolver outside the subnet is only asked about devices that
+  answered, and never more than 256 of them;
+- **NetBIOS** node status (UDP 137) of devices that answered and have no name yet (Windows PCs, Samba,
+  NAS): one datagram each, answers parsed strictly (:mod:`homediag.probes.parsers.nbstat`);
+- **DHCP leases** a DHCP server on this computer keeps (dnsmasq, Pi-hole, OpenWrt), when readable.
+
+Names join devices by address; addresses that only have a name become no device here (``net.peers``
+asks whether they answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import secrets
+import socket
+import time
+from collections.abc import Iterable
+
+from homediag.core.devices import device_id
+from homediag.core.errors import NotApplicable
+from homediag.core.i18n import _
+from homediag.core.model import Device, DeviceEvidence
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.probes.discovery.ssdp_devices import interface_address
+from homediag.probes.parsers.errors import ParseError
+from homediag.probes.parsers.nbstat import build_request, parse_node_status
+
+SOURCE = "discovery.names"
+NETBIOS_PORT = 137
+MAX_PTR_QUERIES = 1024
+MAX_OFFSUBNET_QUERIES = 256
+MAX_NETBIOS = 256
+PTR_CONCURRENCY = 32
+LEASE_FILES = (
+    "/var/lib/misc/dnsmasq.leases",
+    "/var/lib/dnsmasq/dnsmasq.leases",
+    "/etc/pihole/dhcp.leases",
+    "/tmp/dhcp.leases",  # noqa: S108 - OpenWrt keeps its dnsmasq leases there
+)
+
+
+def host_label(name: str) -> str:
+    """The first label of a DNS name (``iPhone-1.fritz.box.`` -> ``iPhone-1``)."""
+    return name.rstrip(".").split(".", 1)[0][:63]
+
+
+def clean_name(name: str) -> str:
+    """A DNS name without the root dot, printable characters only."""
+    return "".join(ch for ch in name.rstrip(".") if ch.isprintable())[:253]
+
+
+async def reverse_lookup(
+    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
+) -> dict[ipaddress.IPv4Address, str]:
+    """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
+    import dns.asyncquery
+    import dns.exception
+    import dns.message
+    import dns.rdatatype
+    import dns.reversename
+
+    semaphore = asyncio.Semaphore(PTR_CONCURRENCY)
+    found: dict[ipaddress.IPv4Address, str] = {}
+
+    async def one(address: ipaddress.IPv4Address) -> None:
+        query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
+        async with semaphore:
+            try:
+                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
+            except (dns.exception.DNSException, OSError, ValueError):
+                return
+        for rrset in response.answer:
+            if rrset.rdtype == dns.rdatatype.PTR:
+                for item in rrset:
+                    name = clean_name(item.to_text())
+                    if name:
+                        found[address] = name
+                        return
+
+    await asyncio.gather(*(one(a) for a in addresses))
+    return found
+
+
+async def netbios_names(
+    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float, port: int = NETBIOS_PORT
+) -> dict[ipaddress.IPv4Address, str]:
+    """NetBIOS workstation names of ``addresses``: one node status request each, answers for ``listen_s``."""
+    targets = list(addresses)[:MAX_NETBIOS]
+    if not targets:
+        return {}
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setblocking(False)
+    found: dict[ipaddress.IPv4Address, str] = {}
+    ids: dict[ipaddress.IPv4Address, int] = {}
+    try:
+        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the answers
+        for index, target in enumerate(targets):
+            ids[target] = (secrets.randbits(16) + index) & 0xFFFF
+            with contextlib.suppress(OSError):
+                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), port))
+            await asyncio.sleep(0.002)
+        deadline = time.monotonic() + listen_s
+        while len(found) < len(targets):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                async with asyncio.timeout(remaining):
+                    data, sender = await loop.sock_recvfrom(sock, 2048)
+            except TimeoutError:
+                break
+            except OSError:
+                continue
+            try:
+                address = ipaddress.IPv4Address(sender[0])
+                status = parse_node_status(data)
+            except (ValueError, ParseError):
+                continue
+            if ids.get(address) != status.transaction_id:
+                continue
+            name = status.host_name
+            if name:
+                found[address] = name
+    finally:
+        sock.close()
+    return found
+
+
+class NamesProbe(Probe):
+    """Device names from reverse DNS, NetBIOS and DHCP leases."""
+
+    spec = ProbeSpec(
+        id="discovery.names",
+        summary="Names of LAN devices from reverse DNS, NetBIOS and readable DHCP leases",
+        risk=Risk.SAFE,
+        timeout_s=8.0,
+        needs=(
+            "interface.ipv4",
+            "interface.subnet",
+            "dns.resolvers",
+            "arp.hosts",
+        ),
+        provides=("names.reverse_dns", "names.netbios", "names.dhcp_leases"),
+        args=(
+            ProbeArg("ptr_timeout_s", "float", 1.0, "Seconds to wait for each PTR answer"),
+            ProbeArg("netbios", "bool", True, "Ask devices without a name for their NetBIOS name"),
+        ),
+        tags=("discovery",),
+        description=(
+            "Asks the resolvers this computer uses for the PTR names of LAN addresses: every address "
+            "of the subnet (at most 1024) when a resolver is inside the subnet, as home routers name "
+            "their DHCP clients; otherwise only devices that answered (at most 256). Sends one NetBIOS "
+            "node status request (UDP 137) to each answering device still without a name, and reads "
+            "the lease files of a local dnsmasq. Parses answers strictly; never sends anything else."
+        ),
+    )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable without an IPv4 subnet, or on loopback."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
+            return _("the interface has no IPv4 subnet")
+        if found[0].is_loopback:
+            return _("the interface is loopback: there is no LAN")
+        return None
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Name what discovery found."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
+            raise NotApplicable(_("the interface has no IPv4 subnet"))
+        own, subnet = found
+        answering = {
+            ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
+        }
+        answering.discard(own)
+        configured = ctx.fact("dns.resolvers")
+        resolvers = [r for r in configured if isinstance(r, str)] if isinstance(configured, list) else []
+        local = [r for r in resolvers if _ipv4_in(r, subnet)]
+        timeout = max(0.2, min(float(ctx.arg("ptr_timeout_s")), 2.0, ctx.remaining() / 3))
+        ptr: dict[ipaddress.IPv4Address, str] = {}
+        if local:
+            targets = [a for a in subnet.hosts() if a != own][:MAX_PTR_QUERIES]
+            ptr = await reverse_lookup(targets, local[0], timeout_s=timeout)
+            how = _("{n} of {total} addresses have a PTR name at {resolver}").format(
+                n=len(ptr), total=len(targets), resolver=local[0]
+            )
+        elif resolvers:
+            targets = sorted(answering)[:MAX_OFFSUBNET_QUERIES]
+            ptr = await reverse_lookup(targets, resolvers[0], timeout_s=timeout)
+            how = _("{n} of {total} devices have a PTR name at {resolver}").format(
+                n=len(ptr), total=len(targets), resolver=resolvers[0]
+            )
+        else:
+            how = _("no resolver to ask")
+        ctx.observe(
+            "names.reverse_dns",
+            [{"ip": str(a), "name": n} for a, n in sorted(ptr.items())],
+            evidence=how,
+        )
+        named = {a for a in answering if a in ptr}
+        nb: dict[ipaddress.IPv4Address, str] = {}
+        if ctx.arg("netbios") and ctx.remaining() > 1.0:
+            unnamed = sorted(answering - named - self._mdns_named(ctx))
+            nb = await netbios_names(unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
+            ctx.observe(
+                "names.netbios",
+                [{"ip": str(a), "name": n} for a, n in sorted(nb.items())],
+                evidence=_("{n} of {total} unnamed devices answered NetBIOS").format(
+                    n=len(nb), total=len(unnamed)
+                ),
+            )
+        else:
+            ctx.observe("names.netbios", None, evidence=_("not asked"))
+        leases = self._leases(ctx, subnet)
+        ctx.observe(
+            "names.dhcp_leases", leases, evidence=_("{n} named leases readable").format(n=len(leases))
+        )
+        self._sightings(ctx, answering, ptr, nb, leases)
+
+    @staticmethod
+    def _mdns_named(ctx: ProbeContext) -> set[ipaddress.IPv4Address]:
+        out: set[ipaddress.IPv4Address] = set()
+        for device in ctx.known.devices():
+            if device.names and device.ip:
+                with contextlib.suppress(ValueError):
+                    out.add(ipaddress.IPv4Address(device.ip))
+        return out
+
+    @staticmethod
+    def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[dict[str, str | None]]:
+        from homediag.probes.parsers.dhcp_leases import parse_dnsmasq_leases
+
+        out: list[dict[str, str | None]] = []
+        for path in LEASE_FILES:
+            text = ctx.system.read_text(path)
+            if not text:
+                continue
+            try:
+                leases = parse_dnsmasq_leases(text)
+            except ParseError:
+                continue
+            for lease in leases:
+                if lease.hostname and isinstance(lease.ip, ipaddress.IPv4Address) and lease.ip in subnet:
+                    out.append({"ip": str(lease.ip), "mac": lease.mac, "name": lease.hostname[:63]})
+        return out[:1024]
+
+    @staticmethod
+    def _sightings(
+        ctx: ProbeContext,
+        answering: set[ipaddress.IPv4Address],
+        ptr: dict[ipaddress.IPv4Address, str],
+        netbios: dict[ipaddress.IPv4Address, str],
+        leases: list[dict[str, str | None]],
+    ) -> None:
+        names: dict[ipaddress.IPv4Address, list[tuple[str, str]]] = {}
+        for address, name in ptr.items():
+            names.setdefault(address, []).append(
+                (host_label(name), _("reverse DNS: {name}").format(name=name))
+            )
+        for address, name in netbios.items():
+            names.setdefault(address, []).append((name, _("NetBIOS name")))
+        for lease in leases:
+            with contextlib.suppress(ValueError):
+                address = ipaddress.IPv4Address(str(lease["ip"]))
+                names.setdefault(address, []).append((str(lease["name"]), _("DHCP lease")))
+        for address in sorted(answering):
+            found = names.get(address)
+            if not found:
+                continue
+            ctx.add_device(
+                Device(
+                    id=device_id(None, str(address)),
+                    ip=str(address),
+                    addresses=(str(address),),
+                    names=tuple(dict.fromkeys(n for n, _why in found if n)),
+                    evidence=tuple(DeviceEvidence(SOURCE, "named", why) for _n, why in found),
+                    sources=(SOURCE,),
+                )
+            )
+
+
+def _ipv4_in(text: str, subnet: ipaddress.IPv4Network) -> bool:
+    try:
+        return ipaddress.IPv4Address(text) in subnet
+    except ValueError:
+        return False

@@ -1,0 +1,188 @@
+"""``net.peers``: do the LAN devices this network is known to have still answer?
+
+Safe. A device is *known* when the local resolver names its address (home routers name their DHCP
+clients), when it was in the ``--baseline`` report, or when a print queue of this computer prints to it.
+It *answers* when discovery saw it (ARP, mDNS, SSDP, unicast queries); a known device discovery did not
+see gets one more chance: a TCP connection attempt to ports 80 and 443, where a refusal counts as an
+answer (the host is there).
+
+This tells the three reasons a device is not found apart: the device is off (others answer), AP/client
+isolation (the gateway answers, no other device does), or a device on another network (its known address
+lies outside this interface's subnet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ipaddress
+from typing import Any
+
+from homediag.core.devices import classify
+from homediag.core.errors import NotApplicable
+from homediag.core.i18n import _
+from homediag.core.model import Device, DeviceKind
+from homediag.core.probe import Probe, ProbeContext
+from homediag.core.spec import ProbeSpec, Risk
+from homediag.probes.devices.common import dicts
+from homediag.probes.discovery.ssdp_devices import interface_address
+
+RECHECK_PORTS = (80, 443)
+MAX_RECHECK = 64
+RECHECK_CONCURRENCY = 32
+
+
+async def answers(address: str, *, timeout_s: float) -> bool:
+    """Whether ``address`` accepts or refuses a TCP connection on port 80 or 443 within ``timeout_s``."""
+    for port in RECHECK_PORTS:
+        try:
+            async with asyncio.timeout(timeout_s):
+                _reader, writer = await asyncio.open_connection(address, port)
+        except ConnectionRefusedError:
+            return True
+        except OSError as exc:
+            if exc.errno == errno.ECONNREFUSED:
+                return True
+            continue
+        except TimeoutError:
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
+    return False
+
+
+class PeersProbe(Probe):
+    """Known LAN devices: do they answer?"""
+
+    spec = ProbeSpec(
+        id="net.peers",
+        summary="Whether the LAN devices known from local DNS, the baseline or print queues answer",
+        risk=Risk.SAFE,
+        timeout_s=6.0,
+        needs=(
+            "interface.ipv4",
+            "interface.subnet",
+            "gateway.ipv4",
+            "discovery.devices",
+            "names.reverse_dns",
+            "printer.queues",
+        ),
+        provides=(
+            "lan.known_peers",
+            "lan.peers_answering",
+            "lan.peers_reachable",
+            "lan.silent_peers",
+            "lan.outside_subnet",
+        ),
+        description=(
+            "Collects the LAN devices this network is known to have: addresses the local resolver "
+            "names, devices of the --baseline report, hosts print queues print to. Those discovery saw "
+            "answer; each other one (at most 64) gets one TCP connection attempt to ports 80 and 443, "
+            "a refusal counting as an answer. Records how many answer, the silent ones with the kind "
+            "their names suggest, and known addresses outside this interface's subnet."
+        ),
+    )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable without an IPv4 subnet, or on loopback."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None or found[0].is_loopback:
+            return _("the interface has no LAN subnet")
+        return None
+
+    async def run(self, ctx: ProbeContext) -> None:
+        """Collect, re-check, record."""
+        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+        if found is None:
+            raise NotApplicable(_("the interface has no LAN subnet"))
+        own, subnet = found
+        gateway = str(ctx.fact("gateway.ipv4") or "")
+        known: dict[str, dict[str, Any]] = {}
+        outside: dict[str, set[str]] = {}
+
+        def add(ip: str | None, source: str, name: str | None = None, kind: str | None = None) -> None:
+            if not ip:
+                return
+            try:
+                address = ipaddress.IPv4Address(ip)
+            except ValueError:
+                return
+            if address not in subnet:
+                if not (address.is_loopback or address.is_unspecified):
+                    outside.setdefault(str(address), set()).add(source)
+                return
+            if address == own or str(address) == gateway:
+                return
+            entry = known.setdefault(
+                str(address), {"ip": str(address), "names": [], "kinds": [], "from": set()}
+            )
+            entry["from"].add(source)
+            if name and name not in entry["names"]:
+                entry["names"].append(name[:63])
+            if kind and kind != DeviceKind.UNKNOWN.value:
+                entry["kinds"].append(kind)
+
+        for item in dicts(ctx.fact("names.reverse_dns")):
+            add(str(item.get("ip") or ""), "dns", str(item.get("name") or "").split(".")[0] or None)
+        baseline = ctx.session.baseline
+        if baseline is not None:
+            for device in baseline.devices:
+                add(device.ip, "baseline", device.names[0] if device.names else None, device.kind.value)
+        for queue in dicts(ctx.fact("printer.queues")):
+            if queue.get("network"):
+                add(str(queue.get("host") or ""), "print queue", str(queue.get("name") or ""), "printer")
+        seen = {a for d in ctx.known.devices() for a in d.addresses}
+        silent = [ip for ip in known if ip not in seen]
+        rechecked: set[str] = set()
+        if silent:
+            semaphore = asyncio.Semaphore(RECHECK_CONCURRENCY)
+            timeout = max(0.3, min(1.0, (ctx.remaining() - 0.5) / 2))
+
+            async def check(ip: str) -> None:
+                async with semaphore:
+                    if await answers(ip, timeout_s=timeout):
+                        rechecked.add(ip)
+
+            await asyncio.gather(*(check(ip) for ip in silent[:MAX_RECHECK]))
+        answering = [ip for ip in known if ip in seen or ip in rechecked]
+        quiet = [self._silent_entry(known[ip]) for ip in known if ip not in answering]
+        quiet.sort(key=lambda e: ipaddress.IPv4Address(e["ip"]))
+        evidence = _("{a} of {n} known LAN devices answer").format(a=len(answering), n=len(known))
+        if quiet:
+            evidence += _("; silent: {names}").format(
+                names=", ".join(f"{q['name'] or q['ip']} ({q['kind']})" for q in quiet[:6])
+            )
+        ctx.observe("lan.known_peers", len(known), evidence=evidence)
+        ctx.observe("lan.peers_answering", len(answering), evidence=evidence)
+        ctx.observe(
+            "lan.peers_reachable",
+            bool(answering) if known else None,
+            evidence=evidence if known else _("no LAN device is known besides the gateway"),
+        )
+        ctx.observe("lan.silent_peers", quiet, evidence=evidence if quiet else None)
+        ctx.observe(
+            "lan.outside_subnet",
+            [{"ip": ip, "from": sorted(sources)} for ip, sources in sorted(outside.items())],
+            evidence=(
+                _("{n} known devices are outside {subnet}").format(n=len(outside), subnet=subnet)
+                if outside
+                else None
+            ),
+        )
+
+    @staticmethod
+    def _silent_entry(entry: dict[str, Any]) -> dict[str, Any]:
+        names: list[str] = entry["names"]
+        kind = entry["kinds"][0] if entry["kinds"] else None
+        if kind is None:
+            guess, _because = classify(Device(id="", ip=entry["ip"], names=tuple(names)))
+            kind = guess.value
+        return {
+            "ip": entry["ip"],
+            "name": names[0] if names else None,
+            "kind": kind,
+            "from": sorted(entry["from"]),
+        }

@@ -1,0 +1,197 @@
+"""Router admin pages (recorded answers), Telnet on 127.0.0.1, the security summary, and net.peers."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from homediag.core.http import HttpError
+from homediag.core.model import Device, DeviceEvidence, DeviceKind, Observation, Report, RunContext
+from homediag.probes.devices import telnet
+from homediag.probes.devices.admin_page import AdminPageProbe, page_title
+from homediag.probes.devices.security_summary import SecuritySummaryProbe
+from homediag.probes.devices.telnet import TelnetProbe
+from homediag.probes.net import peers
+from homediag.probes.net.peers import PeersProbe
+from homediag.testing import ProbeOutcome, http_response, run_probe
+from tests.probes.live import run_live
+
+ROUTER = Device(id="gw", ip="192.0.2.1", kind=DeviceKind.ROUTER)
+LOGIN = "<html><head><title>FRITZ!Box &amp; friends</title></head><form>Password</form></html>"
+
+
+def admin(http: dict[str, object]) -> ProbeOutcome:
+    return asyncio.run(run_probe(AdminPageProbe, facts={"discovery.devices": []}, target=ROUTER, http=http))  # type: ignore[arg-type]
+
+
+def test_a_login_page_served_over_plain_http() -> None:
+    outcome = admin(
+        {
+            "http://192.0.2.1/": http_response("http://192.0.2.1/", body=LOGIN, server="lab-httpd/1.0"),
+            "https://192.0.2.1/": HttpError("connection refused"),
+        }
+    )
+    assert outcome.value("admin.http", "device:gw") == "page"
+    assert outcome.value("admin.title", "device:gw") == "FRITZ!Box & friends"
+    assert outcome.value("admin.https", "device:gw") is False
+
+
+def test_a_redirect_to_https_is_what_a_safe_admin_page_does() -> None:
+    outcome = admin(
+        {
+            "http://192.0.2.1/": http_response(
+                "http://192.0.2.1/", status=301, location="https://192.0.2.1/"
+            ),
+            "https://192.0.2.1/": http_response("https://192.0.2.1/", body=LOGIN),
+        }
+    )
+    assert outcome.value("admin.http", "device:gw") == "redirect-https"
+    assert outcome.value("admin.https", "device:gw") is True
+    assert outcome.value("admin.title", "device:gw") == "FRITZ!Box & friends"
+
+
+def test_a_same_host_http_redirect_to_a_login_page_is_plain_http() -> None:
+    outcome = admin(
+        {
+            "http://192.0.2.1/": http_response("http://192.0.2.1/", status=302, location="/login.lua"),
+            "http://192.0.2.1/login.lua": http_response("http://192.0.2.1/login.lua", body=LOGIN),
+            "https://192.0.2.1/": TimeoutError("stalled"),
+        }
+    )
+    assert outcome.value("admin.http", "device:gw") == "page"
+
+
+def test_nothing_on_port_80() -> None:
+    outcome = admin({"http://192.0.2.1/": TimeoutError("x"), "https://192.0.2.1/": TimeoutError("x")})
+    assert outcome.value("admin.http", "device:gw") == "none"
+
+
+def test_titles_are_cleaned_and_bounded() -> None:
+    assert page_title(b"<TITLE>\n  Box\x1b[31m  <b>x</b></TITLE>") == "Box[31m <b>x</b>"
+    assert page_title(b"<title>" + b"a" * 10_000) is None
+    assert len(page_title(b"<title>" + b"a" * 500 + b"</title>") or "") == 120
+
+
+def test_telnet_found_on_a_listening_port_and_not_on_a_closed_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    monkeypatch.setattr(telnet, "TELNET_PORT", listener.getsockname()[1])
+    devices = [
+        Device(id="a", ip="127.0.0.1"),
+        Device(id="b", ip="127.0.0.2"),
+        Device(id="me", ip="127.0.0.3", evidence=(DeviceEvidence("x", "this computer"),)),
+    ]
+    try:
+        outcome = asyncio.run(run_live(TelnetProbe, facts={"discovery.devices": []}, devices=devices))
+    finally:
+        listener.close()
+    assert outcome.value("security.telnet_open") == ["127.0.0.1"]
+    assert outcome.value("security.telnet_checked") == 2  # not this computer
+
+
+def test_security_summary() -> None:
+    observations = [
+        Observation(
+            fact="discovery.devices",
+            value=[{"id": "gw", "ip": "192.0.2.1"}, {"id": "mq", "ip": "192.0.2.16"}],
+            source="t",
+        ),
+        Observation(fact="admin.http", value="page", source="t", subject="device:gw"),
+        Observation(fact="mqtt.anonymous", value=True, source="t", subject="device:mq", evidence="CONNACK 0"),
+    ]
+    outcome = asyncio.run(run_probe(SecuritySummaryProbe, facts=observations))
+    assert outcome.value("security.admin_http") == ["192.0.2.1"]
+    assert outcome.value("security.mqtt_anonymous") is True
+
+
+def test_security_summary_without_a_broker_has_no_mqtt_verdict() -> None:
+    outcome = asyncio.run(run_probe(SecuritySummaryProbe, facts={"discovery.devices": []}))
+    assert outcome.value("security.mqtt_anonymous") is None
+    assert outcome.value("security.admin_http") == []
+
+
+# --- net.peers ----------------------------------------------------------------------------------
+
+PEER_FACTS = {
+    "interface.ipv4": ["192.0.2.20/24"],
+    "interface.subnet": "192.0.2.0/24",
+    "gateway.ipv4": "192.0.2.1",
+    "discovery.devices": [],
+    "names.reverse_dns": [
+        {"ip": "192.0.2.1", "name": "fritz.box"},
+        {"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"},
+        {"ip": "192.0.2.11", "name": "living-room-tv.fritz.box"},
+    ],
+    "printer.queues": [{"name": "Old", "host": "198.51.100.20", "network": True}],
+}
+
+
+def run_peers(
+    monkeypatch: pytest.MonkeyPatch, devices: list[Device], answering: set[str], **kwargs: object
+) -> ProbeOutcome:
+    rechecked: list[str] = []
+
+    async def fake_answers(address: str, *, timeout_s: float) -> bool:
+        rechecked.append(address)
+        return address in answering
+
+    monkeypatch.setattr(peers, "answers", fake_answers)
+    outcome = asyncio.run(run_probe(PeersProbe, facts=PEER_FACTS, devices=devices, **kwargs))  # type: ignore[arg-type]
+    assert not set(rechecked) & {d.ip for d in devices}  # what discovery saw is not asked again
+    return outcome
+
+
+def test_isolation_shows_as_named_devices_that_do_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = run_peers(monkeypatch, [Device(id="gw", ip="192.0.2.1", addresses=("192.0.2.1",))], set())
+    assert outcome.value("lan.known_peers") == 2  # the gateway does not count
+    assert outcome.value("lan.peers_reachable") is False
+    silent = outcome.value("lan.silent_peers")
+    assert [(p["ip"], p["kind"]) for p in silent] == [("192.0.2.10", "printer"), ("192.0.2.11", "media")]  # type: ignore[index, union-attr]
+    assert outcome.value("lan.outside_subnet") == [{"ip": "198.51.100.20", "from": ["print queue"]}]
+
+
+def test_one_device_off_while_the_rest_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    devices = [Device(id="tv", ip="192.0.2.11", addresses=("192.0.2.11",))]
+    outcome = run_peers(monkeypatch, devices, set())
+    assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 1
+    assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
+
+
+def test_a_device_discovery_missed_may_still_answer_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = run_peers(monkeypatch, [], {"192.0.2.10"})
+    assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
+
+
+def test_baseline_devices_are_known_with_their_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    baseline = Report(
+        run_id="r",
+        started_at="",
+        finished_at="",
+        complete=True,
+        context=RunContext(platform="linux"),
+        devices=(Device(id="printer-1", ip="192.0.2.40", kind=DeviceKind.PRINTER, names=("printer-1",)),),
+    )
+    outcome = run_peers(monkeypatch, [], set(), baseline=baseline)
+    entry = next(p for p in outcome.value("lan.silent_peers") if p["ip"] == "192.0.2.40")  # type: ignore[index, union-attr]
+    assert entry["kind"] == "printer" and entry["from"] == ["baseline"]  # type: ignore[index]
+
+
+def test_no_known_peer_is_no_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    rechecks: list[str] = []
+
+    async def fake_answers(address: str, *, timeout_s: float) -> bool:
+        rechecks.append(address)
+        return False
+
+    monkeypatch.setattr(peers, "answers", fake_answers)
+    facts = {**PEER_FACTS, "names.reverse_dns": [], "printer.queues": None}
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_reachable") is None and rechecks == []
+
+
+def test_a_refused_or_accepted_connection_counts_as_an_answer() -> None:
+    # 127.0.0.1 either listens on port 80/443 or refuses: both mean a host is there.
+    assert asyncio.run(peers.answers("127.0.0.1", timeout_s=1.0)) is True

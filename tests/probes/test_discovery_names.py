@@ -1,0 +1,174 @@
+"""discovery.names: PTR names from a resolver on 127.0.0.1, NetBIOS from a responder on 127.0.0.1,
+dnsmasq leases from a recorded file, and which devices get names."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterator
+
+import dns.message
+import dns.rrset
+import pytest
+
+from homediag.core.model import Device
+from homediag.probes.discovery import names
+from homediag.probes.discovery.names import NamesProbe, host_label, netbios_names, reverse_lookup
+from homediag.probes.parsers.nbstat import NBSTAT, encode_name
+from homediag.testing import RecordedSystem, run_probe
+
+LOCAL = ipaddress.IPv4Address("127.0.0.1")
+
+
+@contextlib.contextmanager
+def udp_server(answer: Callable[[bytes], list[bytes]]) -> Iterator[int]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, sender = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            for reply in answer(data):
+                sock.sendto(reply, sender)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(1)
+        sock.close()
+
+
+def ptr_answer(data: bytes) -> list[bytes]:
+    query = dns.message.from_wire(data)
+    response = dns.message.make_response(query)
+    name = query.question[0].name
+    if name.to_text().startswith("1.0.0.127."):
+        response.answer.append(dns.rrset.from_text(name, 60, "IN", "PTR", "Annas-iPhone.fritz.box."))
+    return [response.to_wire()]
+
+
+def test_reverse_dns_names_addresses_the_resolver_knows() -> None:
+    with udp_server(ptr_answer) as port:
+        found = asyncio.run(
+            reverse_lookup([LOCAL, ipaddress.IPv4Address("127.0.0.2")], "127.0.0.1", timeout_s=1.0, port=port)
+        )
+    assert found == {LOCAL: "Annas-iPhone.fritz.box"}
+    assert host_label("Annas-iPhone.fritz.box.") == "Annas-iPhone"
+
+
+def nbstat_answer(data: bytes) -> list[bytes]:
+    tid = data[:2]
+    rdata = (
+        b"\x02"
+        + b"OFFICE-PC".ljust(15, b" ")
+        + b"\x00\x04\x00"
+        + b"WORKGROUP".ljust(15, b" ")
+        + b"\x00\x84\x00"
+    )
+    rdata += bytes(6)
+    head = tid + struct.pack("!HHHHH", 0x8400, 0, 1, 0, 0)
+    wrong_id = bytes([tid[0] ^ 0xFF, tid[1]]) + head[2:]
+    record = encode_name("*") + struct.pack("!HHIH", NBSTAT, 1, 0, len(rdata)) + rdata
+    return [b"\xff" * 30, wrong_id + record, head + record]  # garbage and a spoofed id are ignored
+
+
+def test_netbios_names_come_from_matching_answers_only() -> None:
+    with udp_server(nbstat_answer) as port:
+        found = asyncio.run(netbios_names([LOCAL], listen_s=0.8, port=port))
+    assert found == {LOCAL: "OFFICE-PC"}
+
+
+FACTS = {
+    "interface.ipv4": ["192.0.2.2/24"],
+    "interface.subnet": "192.0.2.0/24",
+    "dns.resolvers": ["192.0.2.1"],
+    "arp.hosts": [],
+}
+LEASES = (
+    "1705374765 00:00:5e:00:53:30 192.0.2.30 kitchen-tablet *\n0 00:00:5e:00:53:31 198.51.100.31 away *\n"
+)
+
+
+def test_names_join_answering_devices_and_the_whole_subnet_is_asked_of_a_local_resolver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[tuple[int, str]] = []
+
+    async def fake_ptr(
+        addresses: list[ipaddress.IPv4Address], resolver: str, *, timeout_s: float
+    ) -> dict[ipaddress.IPv4Address, str]:
+        asked.append((len(list(addresses)), resolver))
+        return {
+            ipaddress.IPv4Address("192.0.2.10"): "brother-hl.fritz.box",
+            ipaddress.IPv4Address("192.0.2.99"): "silent-tv.fritz.box",
+        }
+
+    async def fake_netbios(
+        addresses: list[ipaddress.IPv4Address], *, listen_s: float
+    ) -> dict[ipaddress.IPv4Address, str]:
+        return {a: "NAS01" for a in addresses if str(a) == "192.0.2.12"}
+
+    monkeypatch.setattr(names, "reverse_lookup", fake_ptr)
+    monkeypatch.setattr(names, "netbios_names", fake_netbios)
+    devices = [Device(id=str(i), ip=f"192.0.2.{i}", addresses=(f"192.0.2.{i}",)) for i in (10, 12, 30)]
+    outcome = asyncio.run(
+        run_probe(
+            NamesProbe,
+            facts=FACTS,  # type: ignore[arg-type]
+            devices=devices,
+            system=RecordedSystem(files={"/var/lib/misc/dnsmasq.leases": LEASES}),
+        )
+    )
+    assert asked == [(253, "192.0.2.1")]  # every address but ours, from the router
+    assert [r["name"] for r in outcome.value("names.reverse_dns")] == [
+        "brother-hl.fritz.box",
+        "silent-tv.fritz.box",
+    ]  # type: ignore[index, union-attr]
+    assert outcome.value("names.netbios") == [{"ip": "192.0.2.12", "name": "NAS01"}]
+    assert outcome.value("names.dhcp_leases") == [
+        {"ip": "192.0.2.30", "mac": "00:00:5e:00:53:30", "name": "kitchen-tablet"}
+    ]
+    named = {d.ip: d.names for d in outcome.result.devices}
+    assert named == {
+        "192.0.2.10": ("brother-hl",),
+        "192.0.2.12": ("NAS01",),
+        "192.0.2.30": ("kitchen-tablet",),
+    }
+    # a name without an answering device makes no device (net.peers asks about it)
+
+
+def test_a_resolver_outside_the_subnet_is_asked_about_answering_devices_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[list[str]] = []
+
+    async def fake_ptr(
+        addresses: list[ipaddress.IPv4Address], resolver: str, *, timeout_s: float
+    ) -> dict[ipaddress.IPv4Address, str]:
+        asked.append([str(a) for a in addresses])
+        return {}
+
+    async def no_netbios(
+        addresses: list[ipaddress.IPv4Address], *, listen_s: float
+    ) -> dict[ipaddress.IPv4Address, str]:
+        return {}
+
+    monkeypatch.setattr(names, "reverse_lookup", fake_ptr)
+    monkeypatch.setattr(names, "netbios_names", no_netbios)
+    devices = [Device(id="a", ip="192.0.2.10", addresses=("192.0.2.10",))]
+    asyncio.run(run_probe(NamesProbe, facts={**FACTS, "dns.resolvers": ["198.51.100.53"]}, devices=devices))  # type: ignore[arg-type]
+    assert asked == [["192.0.2.10"]]
