@@ -123,6 +123,7 @@ UNKNOWN_DETAILS = N_(
 )
 ANSWERED = N_("{question} Answer: {answer}")
 TEST_OUTCOME = N_("{test}: {outcome}")
+ON_DEMAND_NOTE = "its probe runs on demand only (the speed test): a checkup needs --speedtest"
 CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
 LIKELY_P = 0.6
@@ -140,7 +141,10 @@ class FactSource(Protocol):
 
     Optional extras, used when present: ``missing_reason(fact) -> str | None`` (why a fact was not
     observed), ``async refresh(facts) -> list[Observation]`` (measure again, for remedy verifiers),
-    and ``replay: bool`` (trace steps say ``replay`` instead of ``probe``).
+    ``replay: bool`` (trace steps say ``replay`` instead of ``probe``), ``on_demand(fact) -> bool``
+    (its probe runs only when a complaint needs it, like the speed test: a checkup leaves it out) and
+    ``asked_for(fact) -> bool`` (the user asked for such a probe anyway, ``--speedtest``: a checkup
+    runs it right after its free probes).
     """
 
     async def obtain(self, facts: Iterable[str]) -> list[Observation]:
@@ -342,6 +346,8 @@ class _Shared:
     budget: Budget
     trace: Trace
     now: datetime | None
+    checkup: bool = False
+    """A checkup: no complaint was made, so on-demand probes run only when the user asked for them."""
     observations: list[Observation] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
     questions: list[Question] = field(default_factory=list)
@@ -371,6 +377,17 @@ class _Shared:
     @property
     def interactive(self) -> bool:
         return bool(getattr(self.questioner, "interactive", False))
+
+    def held_back(self, fact: str) -> bool:
+        """Whether ``fact`` must not be obtained now: an on-demand probe's, in a checkup, not asked
+        for."""
+        if not self.checkup or fact in self.observed_facts:
+            return False
+        on_demand = getattr(self.facts, "on_demand", None)
+        asked_for = getattr(self.facts, "asked_for", None)
+        if not callable(on_demand) or not on_demand(fact):
+            return False
+        return not (callable(asked_for) and asked_for(fact))
 
     @property
     def replay(self) -> bool:
@@ -705,7 +722,9 @@ class _Session:
                     continue
                 ready.append(test)
             elif test.fact is not None:
-                if self._observed(test.fact) or self.shared.facts.can_obtain(test.fact):
+                if self.shared.held_back(test.fact):
+                    self.unavailable[test.id] = f"{test.fact}: {ON_DEMAND_NOTE}"
+                elif self._observed(test.fact) or self.shared.facts.can_obtain(test.fact):
                     ready.append(test)
                 else:
                     self.unavailable[test.id] = f"{test.fact}: {self._missing_reason(test.fact)}"
@@ -1392,6 +1411,7 @@ async def diagnose_playbook(
     )
     name = complaint or model.spec.complaints[0]
     if model.spec.includes:
+        shared.checkup = True
         return await _checkup(model, shared, playbooks, resolved_mode, name)
     session = _Session(model, shared, mode=resolved_mode, complaint=name)
     await session.run()
@@ -1414,10 +1434,11 @@ async def _checkup(
     healthy = model.spec.healthy_prior or 0.9
     findings: list[Finding] = []
     refs: list[PlaybookRef] = [model.ref]
-    cost = 0.0
     members = [playbooks.get(pid) for pid in model.spec.includes]
     if not model.draft and model.spec.causes:
         members.append(model)
+    free_cost_s = model.spec.defaults.free_cost_s
+    cost = await _prefetch(model, [m for m in members if not m.draft], shared, free_cost_s)
     for member in members:
         if member.draft:
             shared.trace.add("infer", playbook=member.id, note="skipped in the checkup: draft playbook")
@@ -1458,6 +1479,73 @@ async def _checkup(
         playbooks=tuple(refs),
         cost_s=rounded(cost, 3),
     )
+
+
+def _free_facts(member: PlaybookModel, free_cost_s: float) -> dict[str, float]:
+    """The facts a checkup obtains for ``member`` before working it through, with their cost: its
+    ``applies_if`` fact when it has one (the rest waits for the verdict), else the facts of its free
+    probe tests that need nothing else first (no ``requires``)."""
+    if member.spec.applies_if is not None:
+        return {member.spec.applies_if.fact: 0.0}
+    wanted: dict[str, float] = {}
+    for test in member.tests:
+        cost = test.spec.cost
+        if (
+            test.spec.kind == "probe"
+            and test.fact is not None
+            and test.requires is None
+            and cost.user_minutes == 0
+            and cost.seconds <= free_cost_s
+        ):
+            wanted[test.fact] = max(wanted.get(test.fact, 0.0), cost.seconds)
+    return wanted
+
+
+async def _prefetch(
+    model: PlaybookModel, members: Sequence[PlaybookModel], shared: _Shared, free_cost_s: float
+) -> float:
+    """Obtain the free facts of every member in one batch, so their probes run together (a checkup's
+    members are otherwise worked through one after another); then the on-demand facts the user asked
+    for (``--speedtest``), once the line is idle again. Returns the cost charged."""
+    wanted: dict[str, float] = {}
+    for member in members:
+        for fact, cost_s in _free_facts(member, free_cost_s).items():
+            wanted[fact] = max(wanted.get(fact, 0.0), cost_s)
+    on_demand = getattr(shared.facts, "on_demand", None)
+    asked_for = getattr(shared.facts, "asked_for", None)
+
+    def later(fact: str) -> bool:
+        return callable(on_demand) and bool(on_demand(fact))
+
+    batch = sorted(
+        f for f in wanted if f not in shared.observed_facts and not later(f) and shared.facts.can_obtain(f)
+    )
+    if batch:
+        shared.add_observations(await shared.facts.obtain(batch))
+        shared.trace.add(
+            "infer",
+            playbook=model.id,
+            why={"rule": "checkup_prefetch"},
+            note=f"obtained together: {len(batch)} facts of the members' free tests",
+        )
+    asked: set[str] = set()
+    if callable(asked_for):
+        for member in members:
+            for test in member.tests:
+                wanted_fact = test.fact
+                if wanted_fact is None or wanted_fact in shared.observed_facts or not later(wanted_fact):
+                    continue
+                if asked_for(wanted_fact) and shared.facts.can_obtain(wanted_fact):
+                    asked.add(wanted_fact)
+    if asked:
+        shared.add_observations(await shared.facts.obtain(sorted(asked)))
+        shared.trace.add(
+            "infer",
+            playbook=model.id,
+            why={"rule": "asked_for"},
+            note=f"on-demand probes the user asked for: {len(asked)} facts",
+        )
+    return math.fsum(wanted[f] for f in batch)
 
 
 async def diagnose(
