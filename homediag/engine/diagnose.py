@@ -400,6 +400,17 @@ def _text(texts: Mapping[str, str] | None, lang: str, fallback: str = "") -> str
     return texts.get(lang) or texts.get("en") or fallback
 
 
+def _checkup_prior(model: PlaybookModel, h: Hypothesis, healthy_prior: float) -> float:
+    """A hypothesis's prior when no complaint was made: the cause's ``prevalence`` (how common the
+    fault is in homes that made no complaint) when it declares one, else its complaint prior scaled
+    by ``1 - healthy_prior``. Complaint priors are P(cause | complaint): for faults that are common
+    whether or not anyone complains (UPnP off, carrier NAT) they would make a checkup blind to them."""
+    cause = model.cause(h.id) if h.kind == "cause" else None
+    if cause is not None and cause.prevalence is not None:
+        return cause.prevalence
+    return h.prior * (1.0 - healthy_prior)
+
+
 class _Session:
     """Works one playbook through."""
 
@@ -421,9 +432,11 @@ class _Session:
         self.free_cost_s = self.defaults.free_cost_s if free_cost_s is None else free_cost_s
         hypotheses = list(model.hypotheses)
         if healthy_prior is not None:
-            scale = 1.0 - healthy_prior
             hypotheses = [
-                Hypothesis(h.id, h.kind, h.prior * scale, h.members, h.none_of, h.code) for h in hypotheses
+                Hypothesis(
+                    h.id, h.kind, _checkup_prior(model, h, healthy_prior), h.members, h.none_of, h.code
+                )
+                for h in hypotheses
             ]
             hypotheses.append(model.healthy(healthy_prior))
         self.hypotheses: list[Hypothesis] = hypotheses

@@ -551,3 +551,38 @@ def test_an_interaction_finding_names_its_member_codes() -> None:
     assert finding.members == ("gateway.unreachable", "link.no-connection")
     assert finding.status.is_problem
     assert {r.id for r in finding.remedies} == {"fix_a", "fix_b"}  # breaking either conjunct
+
+
+def _checkup_of(member: dict[str, Any]) -> PlaybookSet:
+    checkup = base_playbook()
+    checkup.update(
+        id="checkup",
+        complaints=["checkup"],
+        includes=["sample"],
+        healthy_prior=0.9,
+        causes=[cause("c", 0.9, "dns.hijack", escalation_only=True)],
+        tests=[],
+        remedies=[],
+    )
+    return PlaybookSet((compile_data(member), compile_data(checkup)))
+
+
+@pytest.mark.parametrize(
+    ("prevalence", "status"),
+    [(None, FindingStatus.POSSIBLE), (0.2, FindingStatus.CONFIRMED)],
+    ids=["complaint prior", "prevalence"],
+)
+def test_a_checkup_weighs_a_latent_fault_by_its_prevalence(
+    prevalence: float | None, status: FindingStatus
+) -> None:
+    member = base_playbook()
+    extra = {} if prevalence is None else {"prevalence": prevalence}
+    member["causes"] = [
+        cause("a", 0.05, "link.no-connection", **extra),
+        cause("b", 0.85, "gateway.unreachable"),
+    ]
+    member["tests"][0]["normal"] = {"good": 0.99, "bad": 0.01}
+    facts = StoredFacts([obs("interface.up", False), obs("gateway.reachable", True)])
+    result = asyncio.run(diagnose(None, facts=facts, questioner=None, playbooks=_checkup_of(member)))
+    found = {f.code: f for f in result.findings}["link.no-connection"]
+    assert found.status is status, found
