@@ -643,7 +643,7 @@ class _Session:
         return str(reason) if reason else "no observation"
 
     async def run_probes(self, tests: Sequence[CompiledTest], why: Mapping[str, Any]) -> None:
-        wanted = sorted({t.fact for t in tests if t.fact is not None and not self._observed(t.fact)})
+        wanted = sorted({f for t in tests for f in t.reads if not self._observed(f)})
         costs = {t.id: self._test_cost(t) for t in tests}
         charged: set[str] = set()
         if wanted:
@@ -1098,7 +1098,9 @@ class _Session:
             explains = {
                 h.id for h in singles if self.model.likelihood(test, h)[index] >= EXPLAINS_RATIO * base
             }
-            single_explains = explains if single_explains is None else single_explains & explains
+            # A cause some normal finding exonerated cannot be the single explanation either.
+            alive = explains - exonerated
+            single_explains = alive if single_explains is None else single_explains & alive
             families.append(
                 {cid for cid in explains if cid in {c.id for c in causes} and cid not in exonerated}
             )
@@ -1510,7 +1512,9 @@ def _free_facts(member: PlaybookModel, free_cost_s: float) -> dict[str, float]:
             and cost.user_minutes == 0
             and cost.seconds <= free_cost_s
         ):
-            wanted[test.fact] = max(wanted.get(test.fact, 0.0), cost.seconds)
+            for fact in test.reads:  # its own fact carries the cost; the others come along
+                own = cost.seconds if fact == test.fact else 0.0
+                wanted[fact] = max(wanted.get(fact, 0.0), own)
     return wanted
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from engine_builders import base_playbook, cause, compile_data, obs, question, remedy, text
+from engine_builders import base_playbook, cause, compile_data, obs, probe_test, question, remedy, text
 
 from homediag.core.errors import UsageError
 from homediag.core.model import (
@@ -387,6 +387,7 @@ def test_trace_steps_are_json_and_documented(builtin: PlaybookSet) -> None:
             obs("gateway.reachable", True),
             obs("gateway.loss_pct", 23.0),
             obs("dns.any_ok", False),
+            obs("ip.conflict", False),
         ]
     )
     result = run(
@@ -586,3 +587,47 @@ def test_a_checkup_weighs_a_latent_fault_by_its_prevalence(
     result = asyncio.run(diagnose(None, facts=facts, questioner=None, playbooks=_checkup_of(member)))
     found = {f.code: f for f in result.findings}["link.no-connection"]
     assert found.status is status, found
+
+
+def test_facts_a_map_names_are_obtained_with_the_test_fact() -> None:
+    data = base_playbook()
+    data["tests"][0]["map"] = [
+        {"outcome": "good", "when": "value == true || facts['interface.has_ipv4'] == true"},
+        {"outcome": "bad", "when": "true"},
+    ]
+    model = compile_data(data)
+    assert model.test("ta").reads == ("interface.up", "interface.has_ipv4")
+    facts = FakeFacts({"interface.up": False, "interface.has_ipv4": True, "gateway.reachable": True})
+    result = run(model, facts)
+    assert ["interface.has_ipv4", "interface.up"] in facts.asked
+    step = next(s for s in result.trace if s.get("test") == "ta")
+    assert step["outcome"] == "good"
+
+
+BAD = {"good": 0.03, "bad": 0.97}
+HALF = {"good": 0.5, "bad": 0.5}
+
+
+def test_a_cause_a_normal_finding_exonerated_does_not_block_multi_fault_candidates() -> None:
+    data = base_playbook()
+    data["causes"] = [
+        cause("a", 0.3, "link.no-connection"),
+        cause("b", 0.3, "gateway.unreachable"),
+        cause("c", 0.3, "ip.conflict"),
+    ]
+    data["tests"] = [
+        probe_test("ta", "interface.up", {"a": dict(BAD), "c": dict(HALF)}),
+        probe_test("tb", "gateway.reachable", {"b": dict(BAD), "c": dict(HALF)}),
+        probe_test("tc", "dns.any_ok", {"c": dict(BAD)}),
+    ]
+    for test in data["tests"]:
+        test["normal"] = {"good": 0.97, "bad": 0.03}
+        test["cost"] = {"seconds": 0.1}
+    data["remedies"] = [remedy(f"fix_{c}", {c: 0.9}) for c in "abc"]
+    seen = [obs("interface.up", False), obs("gateway.reachable", False), obs("dns.any_ok", True)]
+    facts = StoredFacts(seen)
+    result = run(compile_data(data), facts)
+    candidates = [s for s in result.trace if s["action"] == "multi_fault"]
+    assert candidates and ["a", "b"] in candidates[0]["candidates"]
+    found = by_cause(result)
+    assert found["c"].probability < 0.05 < found["a"].probability
