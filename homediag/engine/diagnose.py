@@ -1018,8 +1018,10 @@ class _Session:
         spec = self.model.spec.applies_if
         if rule is None or spec is None:
             return True
-        if not self._observed(spec.fact) and self.shared.facts.can_obtain(spec.fact):
-            self.shared.add_observations(await self.shared.facts.obtain([spec.fact]))
+        named = sorted(rule.expression.fact_refs - {spec.fact}) if rule.expression is not None else []
+        wanted = [f for f in (spec.fact, *named) if not self._observed(f) and self.shared.facts.can_obtain(f)]
+        if wanted:
+            self.shared.add_observations(await self.shared.facts.obtain(wanted))
         selected = [obs for obs in self.shared.observations if obs.fact == spec.fact]
         selected.sort(key=lambda obs: (obs.subject != "local", obs.subject))
         if not selected:
@@ -1501,7 +1503,9 @@ def _free_facts(member: PlaybookModel, free_cost_s: float) -> dict[str, float]:
     ``applies_if`` fact when it has one (the rest waits for the verdict), else the facts of its free
     probe tests that need nothing else first (no ``requires``)."""
     if member.spec.applies_if is not None:
-        return {member.spec.applies_if.fact: 0.0}
+        rule = member.applies_if
+        named = rule.expression.fact_refs if rule is not None and rule.expression is not None else frozenset()
+        return {fact: 0.0 for fact in (member.spec.applies_if.fact, *named)}
     wanted: dict[str, float] = {}
     for test in member.tests:
         cost = test.spec.cost

@@ -26,8 +26,8 @@ COMPLAINTS = (
     "wifi",
     "checkup",
 )
-COMPLETE = ("no-internet",)
-"""Playbooks whose probes all exist (the others are drafts until issues 5 to 7)."""
+COMPLETE = ("no-internet", "slow-internet", "unstable-connection", "video-calls", "wifi")
+"""Playbooks whose probes all exist (the others are drafts until issue 6 completes them)."""
 
 RESULT = validate()
 PLAYBOOKS = PlaybookSet(RESULT.playbooks, tuple(RESULT.warnings))
@@ -113,6 +113,8 @@ GOLDEN = {
             gateway__reachable=True,
             gateway__loss_pct=23.3,
             dns__any_ok=False,
+            ip__conflict=False,
+            internet__tcp_any_ok=True,
         ),
         answers={"other_devices": "yes", "router_lights": "normal", "public_network": "no"},
     ),

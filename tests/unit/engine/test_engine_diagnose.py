@@ -319,7 +319,7 @@ def test_not_applicable(builtin: PlaybookSet) -> None:
     result = asyncio.run(
         diagnose(
             "wifi",
-            facts=StoredFacts([obs("interface.kind", "wired")]),
+            facts=StoredFacts([obs("interface.kind", "wired"), obs("wifi.present", False)]),
             questioner=None,
             playbooks=builtin,
         )
