@@ -105,3 +105,17 @@ def test_connectivity_scenario(
         assert wanted <= codes, describe(report)
         assert wanted or named_elsewhere
     assert report["complaint"] == scenario.complaint
+
+
+def test_wifi_in_the_lab_says_plainly_there_is_no_wireless_interface(lab: Any, tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "homediag", "diagnose", "wifi", "--non-interactive"]
+    env = {"XDG_DATA_HOME": str(tmp_path), "COLUMNS": "200"}
+    text = lab.client_exec(argv, env=env, timeout=RUN_TIMEOUT_S)
+    assert text.returncode == 0, text.stderr
+    assert "no wireless interface" in text.stdout
+    as_json = lab.client_exec([*argv, "--format", "json"], env=env, timeout=RUN_TIMEOUT_S)
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert "no wireless interface" in report["not_applicable"]
+    assert report["findings"] == []
+    assert {r["probe"] for r in report["probe_runs"]} <= {"net.interfaces", "wifi.link"}

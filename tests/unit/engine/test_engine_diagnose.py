@@ -631,3 +631,16 @@ def test_a_cause_a_normal_finding_exonerated_does_not_block_multi_fault_candidat
     assert candidates and ["a", "b"] in candidates[0]["candidates"]
     found = by_cause(result)
     assert found["c"].probability < 0.05 < found["a"].probability
+
+
+def test_applies_if_obtains_the_facts_its_condition_names() -> None:
+    data = base_playbook()
+    data["applies_if"] = {
+        "fact": "interface.up",
+        "when": "value == true && facts['gateway.reachable'] == true",
+        "reason": text("No router here."),
+    }
+    facts = FakeFacts({"interface.up": True, "gateway.reachable": False})
+    result = run(compile_data(data), facts)
+    assert facts.asked[0] == ["interface.up", "gateway.reachable"]
+    assert result.not_applicable == "No router here."
