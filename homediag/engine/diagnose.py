@@ -26,7 +26,11 @@ A test outside its validity window is deferred: it is not run and rules nothing 
 fact was not observed (the probe failed, timed out or does not apply) gives no evidence; the trace
 says why. ``checkup`` runs the free tests of every complete playbook it includes, with a "nothing is
 wrong" hypothesis since no complaint was made, follows up where they point, and merges findings by
-code.
+code. It obtains the members' free facts in one batch first, so their probes run together; causes
+with a ``prevalence`` get it as their prior there; on-demand probes (the speed test) are left out
+unless the user asked for them (``--speedtest``), in which case they run after the free batch.
+
+A test's map may read other facts (``facts['x']``): they are obtained with the test's own.
 """
 
 from __future__ import annotations
