@@ -43,7 +43,8 @@ def main() -> None:
     finally:
         lab.down()
     print(f"checkup on the {args.scenario} lab: {args.runs} runs of 'homediag diagnose --non-interactive'")
-    print(f"  wall time: median {statistics.median(walls):.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s")
+    median = statistics.median(walls)
+    print(f"  wall time: median {median:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s")
     last = reports[-1]
     runs = sorted(last["probe_runs"], key=lambda r: -r["duration_s"])  # type: ignore[index]
     print("  probes of the last run (they run together):")

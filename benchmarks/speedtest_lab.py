@@ -61,7 +61,8 @@ def main() -> None:
         rows = [one_run(lab) for _ in range(args.runs)]
     finally:
         lab.down()
-    print(f"net.throughput in the lab, line limited to {args.rate_mbit:g} Mbit/s both ways ({args.runs} runs)")
+    rate = args.rate_mbit
+    print(f"net.throughput in the lab, line limited to {rate:g} Mbit/s both ways ({args.runs} runs)")
     downs: list[float] = []
     ups: list[float] = []
     for n, row in enumerate(rows, 1):
