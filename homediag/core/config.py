@@ -84,6 +84,11 @@ class Thresholds(_Section):
     wifi_weak_dbm: float = -70.0
     wifi_very_weak_dbm: float = -80.0
     snr_poor_db: float = 20.0
+    wifi_congestion_score: float = 2.0
+    """Congestion score of the link's channel above which it counts as crowded (``wifi.neighbours``:
+    1 is one strong co-channel neighbour)."""
+    wifi_low_rate_ratio: float = 0.25
+    """Link rate below this share of what mode, width and signal allow counts as a low rate."""
 
 
 class PluginsConfig(_Section):

@@ -476,6 +476,20 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
                 None,
                 K,
             ),
+            (
+                "nat.upstream_address",
+                "str",
+                "The first router beyond the default gateway (hop 2 towards the internet)",
+                None,
+                D,
+            ),
+            (
+                "nat.upstream_class",
+                "str",
+                "Class of that router's address: public, private, cgnat, link-local, reserved or none",
+                None,
+                K,
+            ),
         ),
         # --- discovery (issue 6): discovery.arp, discovery.mdns, discovery.ssdp, names -------------
         *_facts(

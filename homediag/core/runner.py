@@ -16,12 +16,13 @@ Gating before a run: platform (``not_applicable``), risk above ``--max-risk`` or
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from homediag.core.devices import matching_devices, merge_devices
 from homediag.core.errors import (
@@ -38,6 +39,7 @@ from homediag.core.session import Session
 from homediag.core.spec import Risk
 from homediag.core.system import SystemView
 
+T = TypeVar("T")
 CANCEL_GRACE_S = 0.5
 ON_DEMAND_TAG = "on-demand"
 """Probes with this tag (the speed test) run only when asked: by a playbook, or ``--speedtest``."""
@@ -300,6 +302,7 @@ async def execute(
 
     def thread_main() -> None:
         probe_loop = asyncio.new_event_loop()
+        probe_loop.set_default_executor(DaemonExecutor())
         outcome: BaseException | None = None
         try:
             task = probe_loop.create_task(instance.run(ctx))
@@ -342,6 +345,34 @@ async def execute(
             on_cancel(finish(Outcome.CANCELLED, _("the run was interrupted")))
         raise
     return _classify(outcome, finish)
+
+
+class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The default executor of a probe's event loop: each call on its own daemon thread.
+
+    A blocking call a probe hands to a thread (``getaddrinfo`` waiting for a silent resolver, a
+    scapy exchange) can outlive the probe's deadline. The standard pool's threads are joined when the
+    interpreter exits, so one stuck name lookup would hold the finished run for the resolver's whole
+    timeout; daemon threads are abandoned instead. (A subclass of the pool only because asyncio
+    accepts nothing else as a default executor; the pool's own threads are never started.)
+    """
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
+        """Run ``fn(*args, **kwargs)`` on a new daemon thread."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def work() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=work, name="probe helper", daemon=True).start()
+        return future
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:

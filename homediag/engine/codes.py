@@ -42,6 +42,9 @@ PROBLEM_CODES: dict[str, str] = {
     "wifi.channel-congestion": N_("many networks share or overlap the channel"),
     "wifi.insecure": N_("open, WEP or TKIP-only security"),
     "wifi.low-rate": N_("the link runs at a legacy or very low rate"),
+    "wifi.band-steering": N_(
+        "the client stays on 2.4 GHz while the same network offers 5 or 6 GHz with a usable signal"
+    ),
     "printer.offline": N_("a known printer no longer answers"),
     "printer.stopped": N_("the printer reports itself stopped or paused"),
     "printer.media-empty": N_("out of paper"),

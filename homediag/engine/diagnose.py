@@ -26,7 +26,11 @@ A test outside its validity window is deferred: it is not run and rules nothing 
 fact was not observed (the probe failed, timed out or does not apply) gives no evidence; the trace
 says why. ``checkup`` runs the free tests of every complete playbook it includes, with a "nothing is
 wrong" hypothesis since no complaint was made, follows up where they point, and merges findings by
-code.
+code. It obtains the members' free facts in one batch first, so their probes run together; causes
+with a ``prevalence`` get it as their prior there; on-demand probes (the speed test) are left out
+unless the user asked for them (``--speedtest``), in which case they run after the free batch.
+
+A test's map may read other facts (``facts['x']``): they are obtained with the test's own.
 """
 
 from __future__ import annotations
@@ -123,6 +127,7 @@ UNKNOWN_DETAILS = N_(
 )
 ANSWERED = N_("{question} Answer: {answer}")
 TEST_OUTCOME = N_("{test}: {outcome}")
+ON_DEMAND_NOTE = "its probe runs on demand only (the speed test): a checkup needs --speedtest"
 CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
 LIKELY_P = 0.6
@@ -140,7 +145,10 @@ class FactSource(Protocol):
 
     Optional extras, used when present: ``missing_reason(fact) -> str | None`` (why a fact was not
     observed), ``async refresh(facts) -> list[Observation]`` (measure again, for remedy verifiers),
-    and ``replay: bool`` (trace steps say ``replay`` instead of ``probe``).
+    ``replay: bool`` (trace steps say ``replay`` instead of ``probe``), ``on_demand(fact) -> bool``
+    (its probe runs only when a complaint needs it, like the speed test: a checkup leaves it out) and
+    ``asked_for(fact) -> bool`` (the user asked for such a probe anyway, ``--speedtest``: a checkup
+    runs it right after its free probes).
     """
 
     async def obtain(self, facts: Iterable[str]) -> list[Observation]:
@@ -342,6 +350,8 @@ class _Shared:
     budget: Budget
     trace: Trace
     now: datetime | None
+    checkup: bool = False
+    """A checkup: no complaint was made, so on-demand probes run only when the user asked for them."""
     observations: list[Observation] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
     questions: list[Question] = field(default_factory=list)
@@ -372,6 +382,17 @@ class _Shared:
     def interactive(self) -> bool:
         return bool(getattr(self.questioner, "interactive", False))
 
+    def held_back(self, fact: str) -> bool:
+        """Whether ``fact`` must not be obtained now: an on-demand probe's, in a checkup, not asked
+        for."""
+        if not self.checkup or fact in self.observed_facts:
+            return False
+        on_demand = getattr(self.facts, "on_demand", None)
+        asked_for = getattr(self.facts, "asked_for", None)
+        if not callable(on_demand) or not on_demand(fact):
+            return False
+        return not (callable(asked_for) and asked_for(fact))
+
     @property
     def replay(self) -> bool:
         return bool(getattr(self.facts, "replay", False))
@@ -381,6 +402,17 @@ def _text(texts: Mapping[str, str] | None, lang: str, fallback: str = "") -> str
     if not texts:
         return fallback
     return texts.get(lang) or texts.get("en") or fallback
+
+
+def _checkup_prior(model: PlaybookModel, h: Hypothesis, healthy_prior: float) -> float:
+    """A hypothesis's prior when no complaint was made: the cause's ``prevalence`` (how common the
+    fault is in homes that made no complaint) when it declares one, else its complaint prior scaled
+    by ``1 - healthy_prior``. Complaint priors are P(cause | complaint): for faults that are common
+    whether or not anyone complains (UPnP off, carrier NAT) they would make a checkup blind to them."""
+    cause = model.cause(h.id) if h.kind == "cause" else None
+    if cause is not None and cause.prevalence is not None:
+        return cause.prevalence
+    return h.prior * (1.0 - healthy_prior)
 
 
 class _Session:
@@ -404,9 +436,11 @@ class _Session:
         self.free_cost_s = self.defaults.free_cost_s if free_cost_s is None else free_cost_s
         hypotheses = list(model.hypotheses)
         if healthy_prior is not None:
-            scale = 1.0 - healthy_prior
             hypotheses = [
-                Hypothesis(h.id, h.kind, h.prior * scale, h.members, h.none_of, h.code) for h in hypotheses
+                Hypothesis(
+                    h.id, h.kind, _checkup_prior(model, h, healthy_prior), h.members, h.none_of, h.code
+                )
+                for h in hypotheses
             ]
             hypotheses.append(model.healthy(healthy_prior))
         self.hypotheses: list[Hypothesis] = hypotheses
@@ -613,7 +647,7 @@ class _Session:
         return str(reason) if reason else "no observation"
 
     async def run_probes(self, tests: Sequence[CompiledTest], why: Mapping[str, Any]) -> None:
-        wanted = sorted({t.fact for t in tests if t.fact is not None and not self._observed(t.fact)})
+        wanted = sorted({f for t in tests for f in t.reads if not self._observed(f)})
         costs = {t.id: self._test_cost(t) for t in tests}
         charged: set[str] = set()
         if wanted:
@@ -705,7 +739,9 @@ class _Session:
                     continue
                 ready.append(test)
             elif test.fact is not None:
-                if self._observed(test.fact) or self.shared.facts.can_obtain(test.fact):
+                if self.shared.held_back(test.fact):
+                    self.unavailable[test.id] = f"{test.fact}: {ON_DEMAND_NOTE}"
+                elif self._observed(test.fact) or self.shared.facts.can_obtain(test.fact):
                     ready.append(test)
                 else:
                     self.unavailable[test.id] = f"{test.fact}: {self._missing_reason(test.fact)}"
@@ -986,8 +1022,10 @@ class _Session:
         spec = self.model.spec.applies_if
         if rule is None or spec is None:
             return True
-        if not self._observed(spec.fact) and self.shared.facts.can_obtain(spec.fact):
-            self.shared.add_observations(await self.shared.facts.obtain([spec.fact]))
+        named = sorted(rule.expression.fact_refs - {spec.fact}) if rule.expression is not None else []
+        wanted = [f for f in (spec.fact, *named) if not self._observed(f) and self.shared.facts.can_obtain(f)]
+        if wanted:
+            self.shared.add_observations(await self.shared.facts.obtain(wanted))
         selected = [obs for obs in self.shared.observations if obs.fact == spec.fact]
         selected.sort(key=lambda obs: (obs.subject != "local", obs.subject))
         if not selected:
@@ -1066,7 +1104,9 @@ class _Session:
             explains = {
                 h.id for h in singles if self.model.likelihood(test, h)[index] >= EXPLAINS_RATIO * base
             }
-            single_explains = explains if single_explains is None else single_explains & explains
+            # A cause some normal finding exonerated cannot be the single explanation either.
+            alive = explains - exonerated
+            single_explains = alive if single_explains is None else single_explains & alive
             families.append(
                 {cid for cid in explains if cid in {c.id for c in causes} and cid not in exonerated}
             )
@@ -1392,6 +1432,7 @@ async def diagnose_playbook(
     )
     name = complaint or model.spec.complaints[0]
     if model.spec.includes:
+        shared.checkup = True
         return await _checkup(model, shared, playbooks, resolved_mode, name)
     session = _Session(model, shared, mode=resolved_mode, complaint=name)
     await session.run()
@@ -1414,10 +1455,11 @@ async def _checkup(
     healthy = model.spec.healthy_prior or 0.9
     findings: list[Finding] = []
     refs: list[PlaybookRef] = [model.ref]
-    cost = 0.0
     members = [playbooks.get(pid) for pid in model.spec.includes]
     if not model.draft and model.spec.causes:
         members.append(model)
+    free_cost_s = model.spec.defaults.free_cost_s
+    cost = await _prefetch(model, [m for m in members if not m.draft], shared, free_cost_s)
     for member in members:
         if member.draft:
             shared.trace.add("infer", playbook=member.id, note="skipped in the checkup: draft playbook")
@@ -1458,6 +1500,77 @@ async def _checkup(
         playbooks=tuple(refs),
         cost_s=rounded(cost, 3),
     )
+
+
+def _free_facts(member: PlaybookModel, free_cost_s: float) -> dict[str, float]:
+    """The facts a checkup obtains for ``member`` before working it through, with their cost: its
+    ``applies_if`` fact when it has one (the rest waits for the verdict), else the facts of its free
+    probe tests that need nothing else first (no ``requires``)."""
+    if member.spec.applies_if is not None:
+        rule = member.applies_if
+        named = rule.expression.fact_refs if rule is not None and rule.expression is not None else frozenset()
+        return {fact: 0.0 for fact in (member.spec.applies_if.fact, *named)}
+    wanted: dict[str, float] = {}
+    for test in member.tests:
+        cost = test.spec.cost
+        if (
+            test.spec.kind == "probe"
+            and test.fact is not None
+            and test.requires is None
+            and cost.user_minutes == 0
+            and cost.seconds <= free_cost_s
+        ):
+            for fact in test.reads:  # its own fact carries the cost; the others come along
+                own = cost.seconds if fact == test.fact else 0.0
+                wanted[fact] = max(wanted.get(fact, 0.0), own)
+    return wanted
+
+
+async def _prefetch(
+    model: PlaybookModel, members: Sequence[PlaybookModel], shared: _Shared, free_cost_s: float
+) -> float:
+    """Obtain the free facts of every member in one batch, so their probes run together (a checkup's
+    members are otherwise worked through one after another); then the on-demand facts the user asked
+    for (``--speedtest``), once the line is idle again. Returns the cost charged."""
+    wanted: dict[str, float] = {}
+    for member in members:
+        for fact, cost_s in _free_facts(member, free_cost_s).items():
+            wanted[fact] = max(wanted.get(fact, 0.0), cost_s)
+    on_demand = getattr(shared.facts, "on_demand", None)
+    asked_for = getattr(shared.facts, "asked_for", None)
+
+    def later(fact: str) -> bool:
+        return callable(on_demand) and bool(on_demand(fact))
+
+    batch = sorted(
+        f for f in wanted if f not in shared.observed_facts and not later(f) and shared.facts.can_obtain(f)
+    )
+    if batch:
+        shared.add_observations(await shared.facts.obtain(batch))
+        shared.trace.add(
+            "infer",
+            playbook=model.id,
+            why={"rule": "checkup_prefetch"},
+            note=f"obtained together: {len(batch)} facts of the members' free tests",
+        )
+    asked: set[str] = set()
+    if callable(asked_for):
+        for member in members:
+            for test in member.tests:
+                wanted_fact = test.fact
+                if wanted_fact is None or wanted_fact in shared.observed_facts or not later(wanted_fact):
+                    continue
+                if asked_for(wanted_fact) and shared.facts.can_obtain(wanted_fact):
+                    asked.add(wanted_fact)
+    if asked:
+        shared.add_observations(await shared.facts.obtain(sorted(asked)))
+        shared.trace.add(
+            "infer",
+            playbook=model.id,
+            why={"rule": "asked_for"},
+            note=f"on-demand probes the user asked for: {len(asked)} facts",
+        )
+    return math.fsum(wanted[f] for f in batch)
 
 
 async def diagnose(

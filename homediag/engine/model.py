@@ -121,6 +121,18 @@ class CompiledTest:
         """Whether running it means asking the user."""
         return self.spec.asks_user
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every fact mapping its outcome reads: its own, then those its map names (``facts['x']``),
+        which are obtained with it."""
+        if self.fact is None:
+            return ()
+        named: set[str] = set()
+        for expression in (self.outcome_expression, *(rule.expression for rule in self.rules)):
+            if expression is not None:
+                named |= expression.fact_refs
+        return (self.fact, *sorted(named - {self.fact}))
+
     def cost_s(self, user_minute_s: float) -> float:
         """Its cost in seconds-equivalent for an audience valuing a user minute at
         ``user_minute_s``."""

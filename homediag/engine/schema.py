@@ -128,6 +128,10 @@ class Cause(_Model):
     """For technicians."""
     escalation_only: bool = False
     """No remedy on purpose: the fix is to hand over (to the provider, a technician)."""
+    prevalence: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    """How common the fault is in homes that made no complaint. A checkup uses it as the prior
+    (else the complaint prior scaled by ``1 - healthy_prior``): give it for latent faults a checkup
+    should find on its own, such as UPnP switched off or carrier-grade NAT."""
 
 
 class Interaction(_Model):

@@ -5,7 +5,8 @@
 provides it and the session lets that probe run (platform, ``--max-risk``, ``--allow``); its cost is
 the probe's timeout until it has run, then nothing. The runner runs each probe once; a fact it did
 not observe gives no evidence, and :meth:`RunnerFacts.missing_reason` says why (the probe's
-outcome).
+outcome). A probe tagged ``on-demand`` (the speed test) runs when a complaint's playbook asks for its
+facts; a checkup leaves it out unless the session asks for it (``--speedtest``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from homediag.core.model import Observation
-from homediag.core.runner import Runner
+from homediag.core.runner import ON_DEMAND_TAG, Runner
 
 
 class RunnerFacts:
@@ -51,6 +52,15 @@ class RunnerFacts:
         if provider is None or self.runner.has_run(provider):
             return 0.0
         return float(self.runner.registry.get(provider).spec.timeout_s)
+
+    def on_demand(self, fact: str) -> bool:
+        """Whether ``fact``'s probe runs only on demand (tagged ``on-demand``: the speed test)."""
+        provider = self._provider(fact)
+        return provider is not None and ON_DEMAND_TAG in self.runner.registry.get(provider).spec.tags
+
+    def asked_for(self, fact: str) -> bool:
+        """Whether the session asked for ``fact``'s on-demand probe anyway (``--speedtest``)."""
+        return self.on_demand(fact) and self.runner.session.speedtest
 
     def missing_reason(self, fact: str) -> str | None:
         """Why ``fact`` was not observed: no provider, gated, or the provider's outcome."""

@@ -18,7 +18,7 @@ from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.lab import plan, services, system, topology
 from homediag.lab.avahi import DBUS_ADDRESS
-from homediag.lab.faults import FAULTS, check_fault
+from homediag.lab.faults import FAULTS, check_fault, set_line_rate
 from homediag.lab.names import NETNS_ETC, LabNames, lab_id_from_env, validate_lab_id
 from homediag.lab.runtime import LabState, Runtime, load_state
 from homediag.lab.scenario import Scenario, check_plain_hosts, load_scenario
@@ -227,6 +227,13 @@ class Lab:
         fault.apply(rt)
         rt.state.faults.append(name)
         rt.save()
+
+    def set_line_rate(self, down_mbit: float | None, up_mbit: float | None = None) -> None:
+        """Limit the internet line with ``tc`` as ``wan-slow`` does, at ``down_mbit`` / ``up_mbit``
+        (``up`` defaults to ``down``); None lifts the limit. Refused while ``wan-slow`` or
+        ``bufferbloat`` is on. Not recorded as a fault (benchmarks use it; ``lab down`` clears it)."""
+        with self._locked():
+            set_line_rate(self._runtime(), down_mbit, up_mbit)
 
     # --- the client ------------------------------------------------------------------------------
 

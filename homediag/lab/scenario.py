@@ -66,6 +66,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "wifi.channel-congestion",
         "wifi.insecure",
         "wifi.low-rate",
+        "wifi.band-steering",
         "printer.offline",
         "printer.stopped",
         "printer.media-empty",

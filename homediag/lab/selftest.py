@@ -275,7 +275,8 @@ def printer_state(expect: str, *, ok: bool = True) -> Check:
 
 
 def igd_external_ip(expect: str | None) -> Check:
-    """The router's IGD answers GetExternalIPAddress with ``expect`` (None: no IGD answers)."""
+    """The router's IGD answers GetExternalIPAddress with ``expect`` (None: no IGD answers; "": it
+    answers without an address, as miniupnpd does for a private WAN address)."""
     body = (
         '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
         's:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>'
@@ -304,7 +305,13 @@ def igd_external_ip(expect: str | None) -> Check:
         got = match.group(1) if match else None
         return got == expect, f"external {got}" if got else f"curl exit {rc}"
 
-    return Check(f"IGD external address is {expect}" if expect else "no IGD answers", probe)
+    if expect is None:
+        what = "no IGD answers"
+    elif expect:
+        what = f"IGD external address is {expect}"
+    else:
+        what = "IGD answers without an external address"
+    return Check(what, probe)
 
 
 def stun(*, ok: bool) -> Check:
@@ -550,8 +557,8 @@ FAULT_CHECKS: dict[str, tuple[Check, ...]] = {
         http("http://10.77.0.12:8200/rootDesc.xml", code=200),
         printer_state("idle"),
     ),
-    "double-nat": (hop2("192.168."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
-    "cgnat": (hop2("100.80."), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
+    "double-nat": (hop2("192.168."), igd_external_ip(""), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
+    "cgnat": (hop2("100.80."), igd_external_ip(""), public_ip(str(plan.PUBLIC_IP)), ping(NET)),
     "dhcp-rogue": (dhcp_servers(2), ping(GW)),
     "ip-conflict": (duplicate(str(plan.CLIENT_IP), ok=True),),
     "lan-ip-conflict": (macs_for("10.77.0.12", count=2), ping(GW)),

@@ -285,9 +285,17 @@ def _router_cert(rt: Runtime) -> tuple[Path | None, Path | None]:
 
 
 def upnp_spec(rt: Runtime) -> DaemonSpec:
-    """miniupnpd: UPnP IGD and NAT-PMP on the LAN; learns its public address by STUN."""
+    """miniupnpd: UPnP IGD and NAT-PMP on the LAN.
+
+    On a public WAN address it learns that address by STUN: the lab's "public" addresses are
+    documentation ranges, which miniupnpd would otherwise blank as reserved. Behind a second router
+    or carrier NAT it does not: like a router that reports its own WAN address, it must not hide the
+    private or shared WAN address behind the address STUN sees (miniupnpd then answers
+    GetExternalIPAddress with no address, as it does for every private WAN address).
+    """
     directory = rt.dir("router")
     router = rt.scenario.devices["router"]
+    stun = rt.state.wan_mode == "public"
     # A stopped miniupnpd may linger as a zombie until it is reaped, and miniupnpd refuses to start
     # while its PID file names a process that kill(pid, 0) still finds.
     (directory / "miniupnpd.pid").unlink(missing_ok=True)
@@ -310,7 +318,7 @@ def upnp_spec(rt: Runtime) -> DaemonSpec:
                 "manufacturer_url=http://avm.de",
                 f"model_name={router.model or router.name}",
                 "model_number=7590",
-                "ext_perform_stun=yes",
+                f"ext_perform_stun={'yes' if stun else 'no'}",
                 f"ext_stun_host={plan.STUN_SERVER}",
                 f"ext_stun_port={plan.STUN_PORTS[0]}",
                 "upnp_table_name=filter",

@@ -239,7 +239,9 @@ def verdict(report: Report) -> Verdict:
         return Verdict(sentence, Tone.PROBLEM, _next_step(report, top), top, len(others))
     if report.not_applicable and report.complete:
         return Verdict(
-            _("This check does not apply here: {reason}.").format(reason=inert(report.not_applicable, 200)),
+            _("This check does not apply here: {reason}.").format(
+                reason=inert(report.not_applicable.rstrip(". "), 200)
+            ),
             Tone.OK,
             _("Nothing to do for this complaint on this computer."),
             None,

@@ -100,3 +100,19 @@ def test_a_lab_that_is_up_refuses_a_second_up_and_unknown_faults(lab):
     with pytest.raises(LabError, match="unknown fault"):
         lab.fault_add("no-such-fault")
     assert lab.status().up
+
+
+def test_the_line_rate_is_set_and_lifted_and_never_fights_a_rate_fault(lab_faults):
+    from homediag.core.errors import LabError
+    from homediag.lab.topology import ISP
+
+    def isp_qdisc(lab):
+        return system.run(["tc", "qdisc", "show", "dev", "cust"], ns=lab.names.ns(ISP)).stdout
+
+    with lab_faults() as lab:
+        lab.set_line_rate(20)
+        assert "rate 20Mbit" in isp_qdisc(lab)
+        lab.set_line_rate(None)
+        assert "tbf" not in isp_qdisc(lab)
+    with lab_faults("wan-slow") as lab, pytest.raises(LabError, match="wan-slow"):
+        lab.set_line_rate(20)

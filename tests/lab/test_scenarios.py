@@ -208,3 +208,14 @@ def test_fault_device_defaults_match_the_scenarios():
 
     assert load_scenario("dhcp-rogue").devices["rogue"] == DEFAULT_ROGUE
     assert load_scenario("ip-conflict").devices["phone"] == DEFAULT_CONFLICT
+
+
+def test_line_rate_specs_limit_the_line_as_wan_slow_does():
+    from homediag.lab.faults import line_rate_specs
+
+    assert line_rate_specs(20, 4) == (
+        "tbf rate 20mbit burst 32kb latency 50ms",
+        "tbf rate 4mbit burst 32kb latency 50ms",
+    )
+    with pytest.raises(LabError, match="between 0"):
+        line_rate_specs(0, 20)

@@ -155,7 +155,7 @@ def test_addresses_are_dropped_from_shared_reports() -> None:
         }
     )
     sensitive = {o.fact for o in outcome.result.observations if o.sensitive}
-    assert sensitive == {"nat.wan_address", "nat.public_address"}
+    assert sensitive == {"nat.wan_address", "nat.public_address", "nat.upstream_address"}
     assert all("203.0.113.7" not in (o.evidence or "") for o in outcome.result.observations)
 
 

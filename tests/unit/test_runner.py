@@ -197,3 +197,39 @@ def test_on_demand_probes_run_only_when_asked() -> None:
     plain = make_probe("t.plain", "ok")
     assert set(by_probe(run([on_demand, plain]))) == {"t.plain"}
     assert set(by_probe(run([on_demand, plain], speedtest=True))) == {"t.plain", "t.speed"}
+
+
+STUCK_HELPER = """
+import asyncio, time
+from homediag.core.probe import Probe
+from homediag.core.registry import Registry
+from homediag.core.runner import Runner
+from homediag.core.session import Session
+from homediag.core.spec import ProbeSpec, Risk
+
+class Stuck(Probe):
+    spec = ProbeSpec(id="net.gateway", summary="a name lookup that never returns", risk=Risk.SAFE,
+                     timeout_s=0.5, provides=("gateway.reachable",))
+
+    async def run(self, ctx):
+        await asyncio.to_thread(time.sleep, 30)  # like getaddrinfo waiting for a silent resolver
+
+registry = Registry()
+registry.register(Stuck)
+runner = Runner(registry, Session())
+asyncio.run(runner.run())
+print(runner.results[0].outcome.value)
+"""
+
+
+def test_a_helper_thread_stuck_past_the_deadline_does_not_hold_the_exit() -> None:
+    import subprocess
+    import sys
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", STUCK_HELPER], capture_output=True, text=True, timeout=25, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "timeout"
+    assert time.monotonic() - started < 15  # the helper sleeps 30 s: the exit did not wait for it

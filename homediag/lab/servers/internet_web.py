@@ -45,13 +45,16 @@ MINI_INDEX = """<!DOCTYPE html>
 <p>upload_extension: "php"</p></body></html>
 """
 
+# Download and upload last 8 s each. With 4 s, speedtest-cli's short flows barely built a queue (the
+# bufferbloat fault's latency rise under load, 109-139 ms, sat on the 100 ms threshold) and an upload
+# cut short in a 7 MB chunk was measured up to 45 % low at 20 Mbit/s.
 CONFIG_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <settings>
 <client ip="{ip}" lat="52.5200" lon="13.4050" isp="Lab ISP" isprating="3.7" rating="0"
  ispdlavg="0" ispulavg="0" loggedin="0" country="DE"/>
 <server-config threadcount="2" ignoreids="" notonmap="" forcepingid="" preferredserverid=""/>
-<download testlength="4" initialtest="250K" mintestsize="250K" threadsperurl="2"/>
-<upload testlength="4" ratio="5" initialtest="0" mintestsize="32K" threads="2"
+<download testlength="8" initialtest="250K" mintestsize="250K" threadsperurl="2"/>
+<upload testlength="8" ratio="5" initialtest="0" mintestsize="32K" threads="2"
  maxchunksize="512K" maxchunkcount="20" threadsperurl="4"/>
 <latency testlength="10" waittime="50" timeout="20"/>
 <times dl1="5000000" dl2="35000000" dl3="800000000" ul1="1000000" ul2="8000000" ul3="35000000"/>

@@ -3,7 +3,9 @@
 Safe: one read-only SOAP action, ``GetExternalIPAddress``, to the WANIPConnection (else WANPPPConnection)
 control URL that ``discovery.ssdp`` found in the IGD's description — only when that URL is on the IGD's
 own address inside the local subnet — and one HTTP GET of each configured ``internet.public_ip_urls``
-until one answers with a plain-text IP address.
+until one answers with a plain-text IP address. Then the first router beyond the gateway (hop 2 towards
+the first ping target, :mod:`~homediag.probes.net.hops`): many routers' IGDs hide a private WAN address
+(miniupnpd answers with no address, or the address STUN sees), while the next hop still shows it.
 
 It observes classes (public, private, cgnat, link-local, ...; documentation ranges count as public), not
 verdicts: a private WAN address means another router does NAT in front, a 100.64.0.0/10 one means the
@@ -13,6 +15,7 @@ personal data (privacy ``drop``); their classes are kept.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -28,11 +31,14 @@ from homediag.probes.net.addressing import (
     classify_address,
     parse_address,
 )
+from homediag.probes.net.hops import hop_address
 from homediag.probes.net.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
 
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3
 MAX_WAN_SERVICES = 2
+UPSTREAM_HOP = 2
+"""Hop 1 is the default gateway; hop 2 the first router beyond it."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,39 @@ async def public_address(ctx: ProbeContext) -> Measured:
     return Measured(evidence="; ".join(problems)[:300])
 
 
+async def upstream_router(ctx: ProbeContext) -> Measured:
+    """The first router beyond the default gateway (hop 2 towards the first IPv4 ping target)."""
+    if not ctx.fact("gateway.ipv4"):
+        return Measured(evidence=_("there is no default gateway"))
+    targets = [t for t in ctx.config.internet.ping_targets if _is_ipv4(t)]
+    if not targets:
+        return Measured(evidence=_("no IPv4 ping target configured"))
+    platform = ctx.session.platform.value if ctx.session.platform else ""
+    result = await hop_address(
+        targets[0], UPSTREAM_HOP, privileged=ctx.session.privileged, windows=platform == "windows"
+    )
+    if result.address is None:
+        return Measured(evidence=result.note or "")
+    address = parse_address(result.address)
+    klass = classify_address(address)
+    if result.reached:
+        text = _("the target answered at hop {hop}: no router between the gateway and it").format(
+            hop=UPSTREAM_HOP
+        )
+    else:
+        text = _("the router after the gateway answers from a {klass} address ({method})").format(
+            klass=klass.value, method=result.method
+        )
+    return Measured(address, klass, text)
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).version == 4
+    except ValueError:
+        return False
+
+
 class NatProbe(Probe):
     """The router's WAN address and the public address, classified."""
 
@@ -191,6 +230,7 @@ class NatProbe(Probe):
             "upnp.igd_address",
             "upnp.igd_wan_services",
             "interface.subnet",
+            "gateway.ipv4",
         ),
         provides=(
             "nat.wan_address",
@@ -199,25 +239,41 @@ class NatProbe(Probe):
             "nat.public_address",
             "nat.public_class",
             "nat.wan_equals_public",
+            "nat.upstream_address",
+            "nat.upstream_class",
         ),
-        args=(ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),),
+        args=(
+            ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),
+            ProbeArg(
+                "upstream",
+                "bool",
+                True,
+                "Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
+            ),
+        ),
         description=(
             "Sends the read-only UPnP action GetExternalIPAddress to the IGD's WANIPConnection or "
             "WANPPPConnection control URL (only on the IGD's own LAN address; answer capped at 64 KiB "
             "and parsed with defusedxml in a killable worker), and fetches the public address from "
             "internet.public_ip_urls (plain text, capped, must be an IP address). Classifies both: "
             "public (documentation ranges included), private, cgnat (100.64.0.0/10), link-local, none. "
-            "Never adds or removes port mappings."
+            "Then sends up to three packets with time-to-live 2 towards the first IPv4 ping target (raw "
+            "ICMP echo as root, else UDP with the Linux error queue) and classifies the router that "
+            "answers: the first one beyond the gateway. Never adds or removes port mappings."
         ),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
         """Measure both addresses and observe their classes."""
-        wan = await wan_address(ctx)
-        if ctx.arg("public_ip"):
-            public = await public_address(ctx)
-        else:
-            public = Measured(evidence=_("not asked (public_ip is off)"))
+        wan, public, upstream = await asyncio.gather(
+            wan_address(ctx),
+            public_address(ctx)
+            if ctx.arg("public_ip")
+            else _constant(Measured(evidence=_("not asked (public_ip is off)"))),
+            upstream_router(ctx)
+            if ctx.arg("upstream")
+            else _constant(Measured(evidence=_("not asked (upstream is off)"))),
+        )
         ctx.observe(
             "nat.wan_address",
             None if wan.address is None else str(wan.address),
@@ -238,3 +294,13 @@ class NatProbe(Probe):
         if wan.address is not None and public.address is not None:
             equal = wan.address == public.address
         ctx.observe("nat.wan_equals_public", equal)
+        ctx.observe(
+            "nat.upstream_address",
+            None if upstream.address is None else str(upstream.address),
+            evidence=upstream.evidence,
+        )
+        ctx.observe("nat.upstream_class", None if upstream.klass is None else upstream.klass.value)
+
+
+async def _constant(value: Measured) -> Measured:
+    return value

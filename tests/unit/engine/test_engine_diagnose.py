@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from engine_builders import base_playbook, cause, compile_data, obs, question, remedy, text
+from engine_builders import base_playbook, cause, compile_data, obs, probe_test, question, remedy, text
 
 from homediag.core.errors import UsageError
 from homediag.core.model import (
@@ -319,7 +319,7 @@ def test_not_applicable(builtin: PlaybookSet) -> None:
     result = asyncio.run(
         diagnose(
             "wifi",
-            facts=StoredFacts([obs("interface.kind", "wired")]),
+            facts=StoredFacts([obs("interface.kind", "wired"), obs("wifi.present", False)]),
             questioner=None,
             playbooks=builtin,
         )
@@ -387,6 +387,7 @@ def test_trace_steps_are_json_and_documented(builtin: PlaybookSet) -> None:
             obs("gateway.reachable", True),
             obs("gateway.loss_pct", 23.0),
             obs("dns.any_ok", False),
+            obs("ip.conflict", False),
         ]
     )
     result = run(
@@ -551,3 +552,95 @@ def test_an_interaction_finding_names_its_member_codes() -> None:
     assert finding.members == ("gateway.unreachable", "link.no-connection")
     assert finding.status.is_problem
     assert {r.id for r in finding.remedies} == {"fix_a", "fix_b"}  # breaking either conjunct
+
+
+def _checkup_of(member: dict[str, Any]) -> PlaybookSet:
+    checkup = base_playbook()
+    checkup.update(
+        id="checkup",
+        complaints=["checkup"],
+        includes=["sample"],
+        healthy_prior=0.9,
+        causes=[cause("c", 0.9, "dns.hijack", escalation_only=True)],
+        tests=[],
+        remedies=[],
+    )
+    return PlaybookSet((compile_data(member), compile_data(checkup)))
+
+
+@pytest.mark.parametrize(
+    ("prevalence", "status"),
+    [(None, FindingStatus.POSSIBLE), (0.2, FindingStatus.CONFIRMED)],
+    ids=["complaint prior", "prevalence"],
+)
+def test_a_checkup_weighs_a_latent_fault_by_its_prevalence(
+    prevalence: float | None, status: FindingStatus
+) -> None:
+    member = base_playbook()
+    extra = {} if prevalence is None else {"prevalence": prevalence}
+    member["causes"] = [
+        cause("a", 0.05, "link.no-connection", **extra),
+        cause("b", 0.85, "gateway.unreachable"),
+    ]
+    member["tests"][0]["normal"] = {"good": 0.99, "bad": 0.01}
+    facts = StoredFacts([obs("interface.up", False), obs("gateway.reachable", True)])
+    result = asyncio.run(diagnose(None, facts=facts, questioner=None, playbooks=_checkup_of(member)))
+    found = {f.code: f for f in result.findings}["link.no-connection"]
+    assert found.status is status, found
+
+
+def test_facts_a_map_names_are_obtained_with_the_test_fact() -> None:
+    data = base_playbook()
+    data["tests"][0]["map"] = [
+        {"outcome": "good", "when": "value == true || facts['interface.has_ipv4'] == true"},
+        {"outcome": "bad", "when": "true"},
+    ]
+    model = compile_data(data)
+    assert model.test("ta").reads == ("interface.up", "interface.has_ipv4")
+    facts = FakeFacts({"interface.up": False, "interface.has_ipv4": True, "gateway.reachable": True})
+    result = run(model, facts)
+    assert ["interface.has_ipv4", "interface.up"] in facts.asked
+    step = next(s for s in result.trace if s.get("test") == "ta")
+    assert step["outcome"] == "good"
+
+
+BAD = {"good": 0.03, "bad": 0.97}
+HALF = {"good": 0.5, "bad": 0.5}
+
+
+def test_a_cause_a_normal_finding_exonerated_does_not_block_multi_fault_candidates() -> None:
+    data = base_playbook()
+    data["causes"] = [
+        cause("a", 0.3, "link.no-connection"),
+        cause("b", 0.3, "gateway.unreachable"),
+        cause("c", 0.3, "ip.conflict"),
+    ]
+    data["tests"] = [
+        probe_test("ta", "interface.up", {"a": dict(BAD), "c": dict(HALF)}),
+        probe_test("tb", "gateway.reachable", {"b": dict(BAD), "c": dict(HALF)}),
+        probe_test("tc", "dns.any_ok", {"c": dict(BAD)}),
+    ]
+    for test in data["tests"]:
+        test["normal"] = {"good": 0.97, "bad": 0.03}
+        test["cost"] = {"seconds": 0.1}
+    data["remedies"] = [remedy(f"fix_{c}", {c: 0.9}) for c in "abc"]
+    seen = [obs("interface.up", False), obs("gateway.reachable", False), obs("dns.any_ok", True)]
+    facts = StoredFacts(seen)
+    result = run(compile_data(data), facts)
+    candidates = [s for s in result.trace if s["action"] == "multi_fault"]
+    assert candidates and ["a", "b"] in candidates[0]["candidates"]
+    found = by_cause(result)
+    assert found["c"].probability < 0.05 < found["a"].probability
+
+
+def test_applies_if_obtains_the_facts_its_condition_names() -> None:
+    data = base_playbook()
+    data["applies_if"] = {
+        "fact": "interface.up",
+        "when": "value == true && facts['gateway.reachable'] == true",
+        "reason": text("No router here."),
+    }
+    facts = FakeFacts({"interface.up": True, "gateway.reachable": False})
+    result = run(compile_data(data), facts)
+    assert facts.asked[0] == ["interface.up", "gateway.reachable"]
+    assert result.not_applicable == "No router here."

@@ -7,17 +7,20 @@ the built-in probes because the fact catalogue names those as providers.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterable
 from typing import ClassVar
 
-from homediag.core.model import FindingStatus, Outcome
+from homediag.core.model import FindingStatus, Observation, Outcome
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.runner import Runner
 from homediag.core.session import Session
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.engine.catalog import load_playbooks
+from homediag.engine.catalog import PlaybookSet, load_playbooks
 from homediag.engine.diagnose import diagnose
 from homediag.engine.sources import RunnerFacts
+from tests.unit.engine.engine_builders import cause, compile_data, probe_test, remedy, variant
 
 
 class RecordedInterfaces(Probe):
@@ -116,3 +119,173 @@ def test_a_failed_probe_is_explained_not_read_as_healthy() -> None:
     assert [r.outcome for r in runner.results] == [Outcome.ERROR]
     assert facts.missing_reason("dns.any_ok") == "net.dns error: resolver socket refused"
     assert not facts.can_obtain("dns.any_ok")
+
+
+# --- the checkup: members' free probes together, on-demand probes only when asked ----------------
+
+_STARTED = {"gateway": threading.Event(), "dns": threading.Event()}
+
+
+class _Meeting(Probe):
+    """Observes whether the other member's probe was running at the same time."""
+
+    me: ClassVar[str] = ""
+    other: ClassVar[str] = ""
+    fact: ClassVar[str] = ""
+
+    async def run(self, ctx: ProbeContext) -> None:
+        _STARTED[self.me].set()
+        met = await asyncio.to_thread(_STARTED[self.other].wait, 3.0)
+        ctx.observe(self.fact, met)
+
+
+class MeetingGateway(_Meeting):
+    me, other, fact = "gateway", "dns", "gateway.reachable"
+    spec: ClassVar[ProbeSpec] = ProbeSpec(
+        id="net.gateway", summary="meets dns", risk=Risk.SAFE, timeout_s=5, provides=("gateway.reachable",)
+    )
+
+
+class MeetingDns(_Meeting):
+    me, other, fact = "dns", "gateway", "dns.any_ok"
+    spec: ClassVar[ProbeSpec] = ProbeSpec(
+        id="net.dns", summary="meets gateway", risk=Risk.SAFE, timeout_s=5, provides=("dns.any_ok",)
+    )
+
+
+class RecordedSpeed(Probe):
+    """Stands in for net.throughput (tagged on-demand like the real one)."""
+
+    spec: ClassVar[ProbeSpec] = ProbeSpec(
+        id="net.throughput",
+        summary="recorded speed test",
+        risk=Risk.ACTIVE,
+        timeout_s=5,
+        provides=("speedtest.download_mbps",),
+        tags=("on-demand",),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        ctx.observe("speedtest.download_mbps", 3.0)
+
+
+def _checkup_set(dns_effect: dict[str, float] | None = None) -> PlaybookSet:
+    first = variant(
+        id="first",
+        complaints=["first"],
+        causes=[cause("a", 0.9, "gateway.unreachable")],
+        tests=[probe_test("ta", "gateway.reachable", {"a": {"good": 0.03, "bad": 0.97}})],
+        remedies=[remedy("fix_a", {"a": 0.9})],
+    )
+    speed = {
+        "id": "ts",
+        "kind": "probe",
+        "fact": "speedtest.download_mbps",
+        "map": [{"outcome": "low", "when": {"lt": 10.0}}, {"outcome": "ok", "when": {"ge": 10.0}}],
+        "outcomes": ["ok", "low"],
+        "normal": {"ok": 0.98, "low": 0.02},
+        "effects": {"b": {"ok": 0.02, "low": 0.98}},
+        "cost": {"seconds": 25},
+    }
+    second = variant(
+        id="second",
+        complaints=["second"],
+        causes=[cause("b", 0.6, "wan.slow")],
+        leak={"prior": 0.4},
+        tests=[probe_test("tb", "dns.any_ok", {"b": dns_effect or {"good": 0.9, "bad": 0.1}}), speed],
+        remedies=[remedy("fix_b", {"b": 0.9})],
+    )
+    checkup = variant(
+        id="checkup",
+        complaints=["checkup"],
+        includes=["first", "second"],
+        healthy_prior=0.9,
+        causes=[cause("c", 0.9, "dns.hijack", escalation_only=True)],
+        tests=[],
+        remedies=[],
+        defaults={"free_cost_s": 10},
+    )
+    return PlaybookSet(tuple(compile_data(d) for d in (first, second, checkup)))
+
+
+def _checkup_runner(*, speedtest: bool) -> Runner:
+    for event in _STARTED.values():
+        event.clear()
+    registry = Registry()
+    for probe in (MeetingGateway, MeetingDns, RecordedSpeed):
+        registry.register(probe)
+    return Runner(registry, Session(speedtest=speedtest), budget_s=20)
+
+
+def test_a_checkup_runs_the_free_probes_of_all_members_together_and_no_speed_test() -> None:
+    runner = _checkup_runner(speedtest=False)
+    result = asyncio.run(diagnose(None, facts=RunnerFacts(runner), questioner=None, playbooks=_checkup_set()))
+    observed = {o.fact: o.value for o in runner.observations}
+    assert observed == {"gateway.reachable": True, "dns.any_ok": True}  # each met the other
+    assert "net.throughput" not in {r.probe for r in runner.results}
+    assert not [s for s in result.trace if s.get("test") == "ts"]
+    assert next(s["why"]["rule"] for s in result.trace if s["action"] == "infer") == "checkup_prefetch"
+
+
+def test_a_checkup_with_speedtest_runs_it_after_the_free_probes() -> None:
+    runner = _checkup_runner(speedtest=True)
+    result = asyncio.run(diagnose(None, facts=RunnerFacts(runner), questioner=None, playbooks=_checkup_set()))
+    assert [r.probe for r in runner.results][-1] == "net.throughput"
+    assert {f.code: f.status for f in result.findings}["wan.slow"] in (
+        FindingStatus.LIKELY,
+        FindingStatus.CONFIRMED,
+    )
+
+
+def test_a_complaint_runs_the_speed_test_without_being_asked() -> None:
+    runner = _checkup_runner(speedtest=False)
+    _STARTED["gateway"].set()  # the dns stand-in runs alone here
+    asyncio.run(
+        diagnose(
+            "second",
+            facts=RunnerFacts(runner),
+            questioner=None,
+            playbooks=_checkup_set(),
+            audience="technician",
+        )
+    )
+    assert "net.throughput" in {r.probe for r in runner.results}
+    facts = RunnerFacts(runner)
+    assert facts.on_demand("speedtest.download_mbps") and not facts.on_demand("dns.any_ok")
+    assert not facts.asked_for("speedtest.download_mbps")
+
+
+class _OnDemandFacts:
+    """A fact source whose speed test is on demand (not asked for); DNS failed."""
+
+    def __init__(self) -> None:
+        self.obtained: list[str] = []
+
+    async def obtain(self, facts: Iterable[str]) -> list[Observation]:
+        wanted = list(facts)
+        self.obtained += wanted
+        values = {"dns.any_ok": False, "gateway.reachable": True, "speedtest.download_mbps": 3.0}
+        return [Observation(fact=f, value=values[f], source="test") for f in wanted if f in values]
+
+    def can_obtain(self, fact: str) -> bool:
+        return True
+
+    def cost_s(self, fact: str) -> float:
+        return 1.0
+
+    def on_demand(self, fact: str) -> bool:
+        return fact.startswith("speedtest.")
+
+    def asked_for(self, fact: str) -> bool:
+        return False
+
+
+def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
+    facts = _OnDemandFacts()
+    playbooks = _checkup_set(dns_effect={"good": 0.05, "bad": 0.95})
+    result = asyncio.run(
+        diagnose(None, facts=facts, questioner=None, playbooks=playbooks, audience="technician")
+    )
+    assert "speedtest.download_mbps" not in facts.obtained
+    stops = [dict(s.get("unavailable", [])) for s in result.trace if s["action"] == "stop"]
+    assert any("--speedtest" in u.get("ts", "") for u in stops)
