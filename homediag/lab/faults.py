@@ -523,8 +523,6 @@ def set_line_rate(rt: Runtime, down_mbit: float | None, up_mbit: float | None = 
     _both(_tc(ISP, "cust", down), _tc(ROUTER, WAN, up))(rt)
 
 
-_F = N_
-
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
@@ -633,7 +631,7 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "printer-moved",
-            _F("the printer got a new address; this computer's queue still prints to the old one"),
+            N_("the printer got a new address; this computer's queue still prints to the old one"),
             ("printer.address-changed",),
             _printer_moved(True),
             _printer_moved(False),
@@ -684,7 +682,7 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "lan-ip-conflict",
-            _F("a device with a fixed address answers for another LAN device's address"),
+            N_("a device with a fixed address answers for another LAN device's address"),
             ("ip.conflict",),
             _lan_conflict_on,
             _lan_conflict_off,
