@@ -33,53 +33,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.core.model import DeviceKind
+from homediag.engine import codes
 from homediag.lab import plan
 
-PROBLEM_CODES: frozenset[str] = frozenset(
-    [
-        "link.no-connection",
-        "dhcp.no-lease",
-        "dhcp.rogue-server",
-        "ip.conflict",
-        "gateway.unreachable",
-        "lan.packet-loss",
-        "lan.client-isolation",
-        "lan.multicast-blocked",
-        "lan.subnet-mismatch",
-        "wan.down",
-        "wan.packet-loss",
-        "wan.slow",
-        "wan.bufferbloat",
-        "wan.double-nat",
-        "wan.cgnat",
-        "wan.mtu-blackhole",
-        "wan.captive-portal",
-        "wan.udp-blocked",
-        "wan.high-jitter",
-        "dns.no-resolver",
-        "dns.server-unreachable",
-        "dns.slow",
-        "dns.hijack",
-        "ipv6.broken",
-        "upnp.igd-unavailable",
-        "wifi.weak-signal",
-        "wifi.channel-congestion",
-        "wifi.insecure",
-        "wifi.low-rate",
-        "wifi.band-steering",
-        "printer.offline",
-        "printer.stopped",
-        "printer.media-empty",
-        "printer.media-jam",
-        "printer.supply-low",
-        "printer.address-changed",
-        "device.unreachable",
-        "security.mqtt-anonymous",
-        "security.telnet-open",
-        "security.admin-http",
-    ]
-)
-"""The problem codes of DESIGN.md (the catalogue scenarios may expect)."""
+PROBLEM_CODES: frozenset[str] = frozenset(codes.PROBLEM_CODES)
+"""The problem codes of DESIGN.md (the catalogue scenarios may expect): the engine's catalogue."""
 
 _DEVICE_ID = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
