@@ -21,6 +21,7 @@ from homediag.probes.discovery.arp_sweep import (
     is_reply_in,
     sweep_targets,
 )
+from homediag.probes.net import l2
 from homediag.probes.net.l2 import MIN_GAP_S, Exchange, Heard, Send
 from homediag.probes.parsers.arp_frame import parse_arp_frame
 from homediag.testing import ProbeOutcome, run_probe
@@ -73,7 +74,7 @@ class FakeLan:
 
 
 def sweep(monkeypatch: pytest.MonkeyPatch, lan: FakeLan, **facts: object) -> ProbeOutcome:
-    monkeypatch.setattr(arp_sweep, "exchange", lan)
+    monkeypatch.setattr(l2, "exchange", lan)
     return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
 
 
@@ -200,7 +201,7 @@ def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch
     async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
         return None
 
-    monkeypatch.setattr(arp_sweep, "exchange", refused)
+    monkeypatch.setattr(l2, "exchange", refused)
     monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     outcome = asyncio.run(
         run_probe(ArpSweepProbe, facts=FACTS, privileged=True, commands={("ip", "-4", "neigh"): NEIGHBOURS})

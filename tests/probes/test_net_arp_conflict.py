@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from homediag.core.model import Outcome
-from homediag.probes.net import arp_conflict
+from homediag.probes.net import l2
 from homediag.probes.net.arp_conflict import ArpConflictProbe, build_arp_request
 from homediag.probes.net.l2 import Exchange, Heard, Send
 from homediag.probes.parsers.arp_frame import parse_arp_frame
@@ -51,7 +51,7 @@ def run_arp(
     monkeypatch: pytest.MonkeyPatch, frames: Sequence[bytes], **facts: object
 ) -> tuple[ProbeOutcome, Recorder]:
     recorder = Recorder(frames)
-    monkeypatch.setattr(arp_conflict, "exchange", recorder)
+    monkeypatch.setattr(l2, "exchange", recorder)
     outcome = asyncio.run(run_probe(ArpConflictProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
     return outcome, recorder
 
@@ -94,7 +94,7 @@ def test_no_gateway_is_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_without_raw_sockets_it_is_not_permitted_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = Recorder([])
-    monkeypatch.setattr(arp_conflict, "exchange", recorder)
+    monkeypatch.setattr(l2, "exchange", recorder)
     outcome = asyncio.run(run_probe(ArpConflictProbe, facts=FACTS, privileged=False))  # type: ignore[arg-type]
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
     assert "neighbour table" in (outcome.result.reason or "")

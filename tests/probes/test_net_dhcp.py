@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from homediag.core.model import Outcome
-from homediag.probes.net import dhcp
+from homediag.probes.net import dhcp, l2
 from homediag.probes.net.dhcp import DhcpProbe, build_discover, probe_client_mac
 from homediag.probes.net.l2 import Exchange, Heard, Send
 from homediag.testing import ProbeOutcome, run_probe
@@ -59,7 +59,7 @@ def run_dhcp(
     monkeypatch: pytest.MonkeyPatch, frames: Sequence[tuple[float, bytes]], **kwargs: object
 ) -> ProbeOutcome:
     fake = recorded(frames)
-    monkeypatch.setattr(dhcp, "exchange", fake)
+    monkeypatch.setattr(l2, "exchange", fake)
     # the recorded offers answer our transaction and our fixed client MAC
     monkeypatch.setattr(dhcp.random, "getrandbits", lambda _bits: 0x1234ABCD)
     monkeypatch.setattr(dhcp, "probe_client_mac", lambda _mac, _name: CLIENT)
@@ -98,7 +98,7 @@ def test_nobody_answers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_one_retry_only_when_nobody_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = recorded([])
-    monkeypatch.setattr(dhcp, "exchange", fake)
+    monkeypatch.setattr(l2, "exchange", fake)
     asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
     [sends] = fake.calls  # type: ignore[attr-defined]
     assert [(s.at_s, s.unless_answered) for s in sends] == [(0.0, False), (2.0, True)]
@@ -107,7 +107,7 @@ def test_one_retry_only_when_nobody_answered(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = recorded([])
-    monkeypatch.setattr(dhcp, "exchange", fake)
+    monkeypatch.setattr(l2, "exchange", fake)
     outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=False))
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
     assert "raw sockets" in (outcome.result.reason or "")
@@ -118,7 +118,7 @@ def test_a_refused_socket_is_not_permitted(monkeypatch: pytest.MonkeyPatch) -> N
     def refuse(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(dhcp, "exchange", refuse)
+    monkeypatch.setattr(l2, "exchange", refuse)
     outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
 
@@ -127,7 +127,7 @@ def test_a_vanished_interface_is_an_error_with_the_reason(monkeypatch: pytest.Mo
     def gone(*_args: object, **_kwargs: object) -> Exchange:
         raise OSError(19, "No such device")
 
-    monkeypatch.setattr(dhcp, "exchange", gone)
+    monkeypatch.setattr(l2, "exchange", gone)
     outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
     assert outcome.result.outcome is Outcome.ERROR
     assert "No such device" in (outcome.result.reason or "")

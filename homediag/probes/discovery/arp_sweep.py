@@ -24,11 +24,10 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
 from homediag.core.devices import normalise_mac as normal_mac
-from homediag.core.errors import NotApplicable, ProbeFailure, ScanRefused
+from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure, ScanRefused
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
@@ -36,7 +35,7 @@ from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
 from homediag.probes.discovery.ssdp_devices import interface_address
 from homediag.probes.net.addressing import check_scan_target
 from homediag.probes.net.arp_conflict import build_arp_request
-from homediag.probes.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange
+from homediag.probes.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange_in
 from homediag.probes.parsers.arp_frame import ARP_REPLY, ArpParseError, arp_offset, parse_arp_frame
 from homediag.probes.parsers.errors import ParseError
 
@@ -160,7 +159,7 @@ class ArpSweepProbe(Probe):
         if ctx.session.privileged and mac is not None and iface:
             try:
                 raw = await self._raw_sweep(ctx, iface, mac, own, subnet, targets)
-            except PermissionError:  # root without CAP_NET_RAW, a sandbox: use the fallback
+            except NotPermitted:  # root without CAP_NET_RAW, a sandbox: use the fallback
                 raw = None
         if raw is not None:
             answers, malformed = raw
@@ -263,24 +262,15 @@ class ArpSweepProbe(Probe):
             frames = [build_arp_request(mac, own, target) for target in pending]
             sends = [Send(index * MIN_GAP_S, frame) for index, frame in enumerate(frames)]
             window = min(len(sends) * MIN_GAP_S + listen, max(0.1, ctx.remaining() - 0.5))
-            try:
-                heard = await ctx.to_thread(
-                    partial(
-                        exchange,
-                        kernel_filter=BPF_ARP,
-                        max_kept=2 * len(pending) + 64,
-                    ),
-                    iface,
-                    sends,
-                    window,
-                    lambda frame: is_reply_in(frame, subnet),
-                )
-            except PermissionError:
-                raise  # the caller falls back (PermissionError is an OSError)
-            except OSError as exc:
-                raise ProbeFailure(
-                    _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
-                ) from None
+            heard = await exchange_in(  # NotPermitted goes up: the caller falls back
+                ctx,
+                iface,
+                sends,
+                window,
+                lambda frame: is_reply_in(frame, subnet),
+                kernel_filter=BPF_ARP,
+                max_kept=2 * len(pending) + 64,
+            )
             rounds.append(heard)
             if heard.truncated:
                 ctx.limit("arp frames")

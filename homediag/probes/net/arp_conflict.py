@@ -16,14 +16,13 @@ a conflict.
 from __future__ import annotations
 
 import ipaddress
-from functools import partial
 
 from homediag.core.devices import normalise_mac
-from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure
+from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import BPF_ARP, Exchange, Send, exchange
+from homediag.probes.net.l2 import BPF_ARP, Exchange, Send, exchange_in
 from homediag.probes.parsers.arp_frame import ArpFrame, ArpParseError, claims, parse_arp_frame
 
 TRIES = 2
@@ -172,19 +171,4 @@ class ArpConflictProbe(Probe):
     ) -> Exchange:
         sends = [Send(0.25 * i, frame) for i in range(TRIES)]
         window = min(0.25 * (TRIES - 1) + listen, max(0.1, ctx.remaining() - 0.3))
-        try:
-            return await ctx.to_thread(
-                partial(exchange, kernel_filter=BPF_ARP),
-                iface,
-                sends,
-                window,
-                lambda f: claims(f, about),
-            )
-        except PermissionError:
-            raise NotPermitted(
-                _("the operating system refused a raw socket on {iface}").format(iface=iface)
-            ) from None
-        except OSError as exc:
-            raise ProbeFailure(
-                _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
-            ) from None
+        return await exchange_in(ctx, iface, sends, window, lambda f: claims(f, about), kernel_filter=BPF_ARP)

@@ -18,14 +18,13 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import random
-from functools import partial
 
 from homediag.core.devices import normalise_mac
-from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure
+from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import BPF_DHCP_CLIENT, Exchange, Send, exchange
+from homediag.probes.net.l2 import BPF_DHCP_CLIENT, Exchange, Send, exchange_in
 from homediag.probes.parsers.dhcp_offer import DhcpOffer, DhcpParseError, is_dhcp_reply, parse_dhcp_offer
 
 MAX_LISTEN_S = 4.0
@@ -143,22 +142,9 @@ class DhcpProbe(Probe):
         if listen > RETRY_AFTER_S:
             sends.append(Send(RETRY_AFTER_S, frame, unless_answered=True))
         ctx.using(_("DHCPDISCOVER on {iface}").format(iface=iface))
-        try:
-            heard = await ctx.to_thread(
-                partial(exchange, kernel_filter=BPF_DHCP_CLIENT),
-                iface,
-                sends,
-                listen,
-                lambda f: is_dhcp_reply(f, xid),
-            )
-        except PermissionError:
-            raise NotPermitted(
-                _("the operating system refused a raw socket on {iface}").format(iface=iface)
-            ) from None
-        except OSError as exc:
-            raise ProbeFailure(
-                _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
-            ) from None
+        heard = await exchange_in(
+            ctx, iface, sends, listen, lambda f: is_dhcp_reply(f, xid), kernel_filter=BPF_DHCP_CLIENT
+        )
         if heard.truncated:
             ctx.limit("dhcp answers")
         offers, malformed = offers_from(heard, client_mac)

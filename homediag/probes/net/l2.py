@@ -12,7 +12,8 @@ with libpcap or the tcpdump binary, which a user's computer may lack, so the two
 the output of ``tcpdump -dd 'arp'`` and ``tcpdump -dd 'ip and udp dst port 68'``. Where they cannot be
 attached, the Python ``keep`` filter does the whole job.
 
-Blocking: call :func:`exchange` through ``ctx.to_thread``. scapy is imported here, lazily.
+Blocking: probes call :func:`exchange_in` (which runs :func:`exchange` through ``ctx.to_thread`` and
+turns socket errors into probe outcomes). scapy is imported here, lazily.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from homediag.core.errors import NotPermitted, ProbeFailure
+from homediag.core.i18n import _
+
+if TYPE_CHECKING:
+    from homediag.core.probe import ProbeContext
 
 BpfProgram = tuple[tuple[int, int, int, int], ...]
 
@@ -153,6 +162,35 @@ def exchange(
     finally:
         sock.close()
     return Exchange(heard=tuple(heard), sent=sent, seen=seen, truncated=truncated)
+
+
+async def exchange_in(
+    ctx: ProbeContext,
+    iface: str,
+    sends: Sequence[Send],
+    listen_s: float,
+    keep: Callable[[bytes], bool],
+    *,
+    kernel_filter: BpfProgram | None = None,
+    max_kept: int = MAX_KEPT,
+) -> Exchange:
+    """:func:`exchange` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
+
+    Raises :class:`NotPermitted` when the operating system refuses the raw socket (no root, no
+    CAP_NET_RAW: a caller with a fallback catches it) and :class:`ProbeFailure` for other socket errors.
+    """
+    try:
+        return await ctx.to_thread(
+            partial(exchange, kernel_filter=kernel_filter, max_kept=max_kept), iface, sends, listen_s, keep
+        )
+    except PermissionError:
+        raise NotPermitted(
+            _("the operating system refused a raw socket on {iface}").format(iface=iface)
+        ) from None
+    except OSError as exc:
+        raise ProbeFailure(
+            _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
+        ) from None
 
 
 def attach_kernel_filter(sock: object, program: BpfProgram) -> bool:
