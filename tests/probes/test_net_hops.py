@@ -18,7 +18,7 @@ from homediag.probes.net.hops import (
 )
 from homediag.probes.net.nat import NatProbe
 from homediag.testing import run_probe
-from tests.netns import Topology, require_netns, run_probe_in
+from tests.netns import Topology, require_netns
 
 TARGET = "203.0.113.10"
 ROUTER = "192.0.2.1"
@@ -82,7 +82,7 @@ def test_without_a_gateway_nothing_is_sent() -> None:
 def two_routers(topo: Topology, upstream_lan: str) -> str:
     """client - home router - upstream router - internet; the upstream router's LAN is
     ``upstream_lan`` (x.y.z.0/24: .1 upstream, .2 home). Returns the client namespace."""
-    client, home, upstream, internet = topo.ns("c"), topo.ns("h"), topo.ns("u"), topo.ns("i")
+    client, home, upstream, internet = topo.add_ns("c"), topo.add_ns("h"), topo.add_ns("u"), topo.add_ns("i")
     net = upstream_lan.rsplit(".", 1)[0]
     topo.link(client, home, ["198.51.100.2/24"], ["198.51.100.1/24"])
     topo.link(home, upstream, [f"{net}.2/24"], [f"{net}.1/24"])
@@ -110,11 +110,11 @@ def test_real_path_in_namespaces(case: str, lan: str, klass: str, privileged: bo
     require_netns()
     with Topology() as topo:
         client = two_routers(topo, lan)
-        result = run_probe_in(
-            topo, client, "homediag.probes.net.nat:NatProbe",
+        result = topo.run_probe(
+            client, "homediag.probes.net.nat:NatProbe",
             args={"public_ip": False},
             facts=CLIENT_FACTS,
-            config=f"internet: {{ping_targets: [{TARGET}]}}",
+            config={"internet": {"ping_targets": [TARGET]}},
             privileged=privileged,
         )
     values, evidence = result["values"], result["evidence"]
@@ -129,17 +129,17 @@ def test_real_path_in_namespaces(case: str, lan: str, klass: str, privileged: bo
 def test_a_target_two_hops_away_is_reported_as_reached() -> None:
     require_netns()
     with Topology() as topo:
-        client, router, internet = topo.ns("c"), topo.ns("r"), topo.ns("i")
+        client, router, internet = topo.add_ns("c"), topo.add_ns("r"), topo.add_ns("i")
         topo.link(client, router, ["198.51.100.2/24"], ["198.51.100.1/24"])
         topo.link(router, internet, ["203.0.113.1/24"], [f"{TARGET}/24"])
         topo.run(router, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
         topo.run(client, ["ip", "route", "add", "default", "via", "198.51.100.1"])
         topo.run(internet, ["ip", "route", "add", "default", "via", "203.0.113.1"])
-        result = run_probe_in(
-            topo, client, "homediag.probes.net.nat:NatProbe",
+        result = topo.run_probe(
+            client, "homediag.probes.net.nat:NatProbe",
             args={"public_ip": False},
             facts=CLIENT_FACTS,
-            config=f"internet: {{ping_targets: [{TARGET}]}}",
+            config={"internet": {"ping_targets": [TARGET]}},
             privileged=True,
         )
     values, evidence = result["values"], result["evidence"]

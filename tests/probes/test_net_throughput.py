@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,8 @@ from homediag.probes.net.throughput import ThroughputProbe, grade
 from homediag.testing import run_probe
 from tests.netns import Topology, require_netns
 
-MINI = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "speedtest_mini.py"
+LAB_WEB = ["-m", "homediag.lab.servers.internet_web"]
+"""The lab's internet web server: a Speedtest Mini server among other things."""
 LOOPBACK = parse_config(json.dumps({"internet": {"ping_targets": ["127.0.0.1"]}}))
 
 
@@ -195,9 +195,14 @@ def test_the_deadline_stops_speedtest_cli(monkeypatch: pytest.MonkeyPatch) -> No
 
 def _mini_topology(topo: Topology, *extra: str) -> tuple[str, str]:
     client, server = topo.add_ns("c"), topo.add_ns("s")
-    topo.link(client, server, ["198.51.100.2/24"], ["198.51.100.80/24"])
+    _client_if, server_if = topo.link(client, server, ["198.51.100.2/24"], ["198.51.100.80/24"])
+    # a 200 Mbit/s line: unshaped, a veth pair moves the server's images in well under a second, before
+    # the first latency sample under load
+    tbf = ["tc", "qdisc", "add", "dev", server_if, "root", "tbf", "rate", "200mbit", "burst", "64kb"]
+    topo.run(server, [*tbf, "latency", "50ms"])
     topo.etc_file(client, "hosts", "127.0.0.1 localhost\n198.51.100.80 www.speedtest.net\n")
-    topo.spawn(server, [sys.executable, str(MINI), "--port", "80", "--test-length", "2", *extra])
+    listen = ["--listen", "198.51.100.80:80", "--test-length", "2"]
+    topo.spawn(server, [sys.executable, *LAB_WEB, *listen, *extra])
     for _ in range(50):
         listening = topo.run(server, ["ss", "-ltn", "sport = :80"]).stdout
         if ":80" in listening:
@@ -221,7 +226,7 @@ def test_speedtest_against_a_mini_server_in_namespaces() -> None:
     assert isinstance(values, dict)
     assert values[("speedtest.download_mbps", "local")] > 10
     assert values[("speedtest.upload_mbps", "local")] > 10
-    assert values[("speedtest.public_ip", "local")] == "203.0.113.50"
+    assert values[("speedtest.public_ip", "local")] == "198.51.100.2"  # the server saw the client
     assert values[("latency.grade", "local")] in ("A", "B", "C", "D", "F")
     assert values[("latency.loaded_ms", "local")] is not None
 
@@ -247,8 +252,8 @@ def test_refusals_in_namespaces(extra: list[str], server_url: str, message: str)
     assert ("speedtest.download_mbps", "local") not in values
 
 
-def test_mini_server_script_answers_size() -> None:
-    # the fixture itself, on 127.0.0.1: the upload answer speedtest-cli checks for
+def test_lab_speedtest_server_answers_the_upload_size() -> None:
+    # the lab's server itself, on 127.0.0.1: the upload answer speedtest-cli checks for
     import http.client
     import socket
 
@@ -256,7 +261,7 @@ def test_mini_server_script_answers_size() -> None:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    process = subprocess.Popen([sys.executable, str(MINI), "--address", "127.0.0.1", "--port", str(port)])
+    process = subprocess.Popen([sys.executable, *LAB_WEB, "--listen", f"127.0.0.1:{port}"])
     try:
         for _ in range(50):
             try:

@@ -45,16 +45,16 @@ MINI_INDEX = """<!DOCTYPE html>
 <p>upload_extension: "php"</p></body></html>
 """
 
-# Download and upload last 8 s each. With 4 s, speedtest-cli's short flows barely built a queue (the
-# bufferbloat fault's latency rise under load, 109-139 ms, sat on the 100 ms threshold) and an upload
-# cut short in a 7 MB chunk was measured up to 45 % low at 20 Mbit/s.
+# Download and upload last 8 s each by default (``--test-length``). With 4 s, speedtest-cli's short
+# flows barely built a queue (the bufferbloat fault's latency rise under load, 109-139 ms, sat on the
+# 100 ms threshold) and an upload cut short in a 7 MB chunk was measured up to 45 % low at 20 Mbit/s.
 CONFIG_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <settings>
 <client ip="{ip}" lat="52.5200" lon="13.4050" isp="Lab ISP" isprating="3.7" rating="0"
  ispdlavg="0" ispulavg="0" loggedin="0" country="DE"/>
 <server-config threadcount="2" ignoreids="" notonmap="" forcepingid="" preferredserverid=""/>
-<download testlength="8" initialtest="250K" mintestsize="250K" threadsperurl="2"/>
-<upload testlength="8" ratio="5" initialtest="0" mintestsize="32K" threads="2"
+<download testlength="{length}" initialtest="250K" mintestsize="250K" threadsperurl="2"/>
+<upload testlength="{length}" ratio="5" initialtest="0" mintestsize="32K" threads="2"
  maxchunksize="512K" maxchunkcount="20" threadsperurl="4"/>
 <latency testlength="10" waittime="50" timeout="20"/>
 <times dl1="5000000" dl2="35000000" dl3="800000000" ul1="1000000" ul2="8000000" ul3="35000000"/>
@@ -85,6 +85,11 @@ IP_HOSTS = ("api.ipify.org", "ifconfig.me")
 class InternetHandler(Handler):
     """Routes by path (and by host for the address services)."""
 
+    test_length = 8
+    """Seconds of download and of upload the speed test configuration asks for."""
+    config_status = 200
+    """What ``/speedtest-config.php`` answers with; 403 refuses it, as speedtest.net does at times."""
+
     def do_HEAD(self) -> None:
         """Same as GET without the body."""
         self.do_GET()
@@ -100,8 +105,11 @@ class InternetHandler(Handler):
             self.send_body(200, body, ctype)
         elif path == "/ip" or (path == "/" and host in IP_HOSTS):
             self.send_body(200, self.client_address[0])
+        elif path == "/speedtest-config.php" and self.config_status != 200:
+            self.send_body(self.config_status, "refused\n")
         elif path == "/speedtest-config.php":
-            self.send_body(200, CONFIG_XML.format(ip=self.client_address[0]), "text/xml")
+            config = CONFIG_XML.format(ip=self.client_address[0], length=self.test_length)
+            self.send_body(200, config, "text/xml")
         elif path in ("/speedtest/latency.txt", "/latency.txt"):
             self.send_body(200, "test=test\n")
         elif path.startswith("/speedtest/upload."):
@@ -179,7 +187,11 @@ def main(argv: list[str] | None = None) -> None:
     """Run the server on every ``--listen ADDR:PORT``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--listen", action="append", required=True)
+    parser.add_argument("--test-length", type=int, default=InternetHandler.test_length)
+    parser.add_argument("--config-status", type=int, default=InternetHandler.config_status)
     args = parser.parse_args(argv)
+    InternetHandler.test_length = args.test_length
+    InternetHandler.config_status = args.config_status
     servers = [Server(split_hostport(item, 80), InternetHandler) for item in args.listen]
     for server in servers:
         use_cubic(server)
