@@ -40,12 +40,12 @@ from homediag.probes.discovery.ssdp_devices import (
     SsdpDiscoveryProbe,
     device_record,
     device_sighting,
-    interface_address,
     is_igd,
     kind_of,
     wan_services,
 )
 from homediag.probes.discovery.upnp_description import parse_description
+from homediag.probes.net.addressing import interface_address
 from homediag.testing import RecordedContext, http_response
 
 SUBNET = ipaddress.IPv4Network("192.0.2.0/24")

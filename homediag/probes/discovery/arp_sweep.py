@@ -27,13 +27,12 @@ from dataclasses import dataclass
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
 from homediag.core.devices import normalise_mac as normal_mac
-from homediag.core.errors import NotApplicable, NotPermitted, ProbeFailure, ScanRefused
+from homediag.core.errors import NotPermitted, ProbeFailure, ScanRefused
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.discovery.ssdp_devices import interface_address
-from homediag.probes.net.addressing import check_scan_target
+from homediag.probes.net.addressing import check_scan_target, no_lan_reason, require_lan
 from homediag.probes.net.arp_conflict import build_arp_request
 from homediag.probes.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange_in
 from homediag.probes.parsers.arp_frame import ARP_REPLY, ArpParseError, arp_offset, parse_arp_frame
@@ -130,11 +129,10 @@ class ArpSweepProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet, on loopback, or on a subnet that may not be scanned."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            return _("the interface has no IPv4 subnet to sweep")
-        if found[0].is_loopback:
-            return _("the interface is loopback: there is no LAN to sweep")
+        reason = no_lan_reason(ctx)
+        if reason is not None:
+            return reason
+        found = require_lan(ctx)
         try:
             check_scan_target(
                 found[1],
@@ -147,10 +145,7 @@ class ArpSweepProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sweep, then record hosts, duplicates and device sightings."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no IPv4 subnet to sweep"))
-        own, subnet = found
+        own, subnet = require_lan(ctx)
         targets = sweep_targets(subnet, own)
         iface = str(ctx.fact("interface.name") or "")
         mac = normal_mac(str(ctx.fact("interface.mac") or ""))

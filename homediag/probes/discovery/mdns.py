@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homediag.core.devices import device_id
-from homediag.core.errors import NotApplicable, ProbeFailure
+from homediag.core.errors import ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, Service
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.discovery.ssdp_devices import interface_address
+from homediag.probes.net.addressing import no_lan_reason, require_lan
 
 SOURCE = "discovery.mdns"
 META_QUERY = "_services._dns-sd._udp.local."
@@ -212,19 +212,11 @@ class MdnsDiscoveryProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet, or on loopback."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            return _("the interface has no IPv4 subnet to browse")
-        if found[0].is_loopback:
-            return _("the interface is loopback: there is no LAN to browse")
-        return None
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Browse, resolve, record."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no IPv4 subnet to browse"))
-        own, subnet = found
+        own, subnet = require_lan(ctx)
         browse_s = max(0.5, min(float(ctx.arg("browse_s")), 5.0, ctx.remaining() - 2.0))
         resolve_s = max(0.2, min(float(ctx.arg("resolve_s")), 3.0))
         ctx.using(_("mDNS browse from {address}").format(address=own))

@@ -26,12 +26,11 @@ import time
 from collections.abc import Iterable
 
 from homediag.core.devices import device_id
-from homediag.core.errors import NotApplicable
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.discovery.ssdp_devices import interface_address
+from homediag.probes.net.addressing import no_lan_reason, require_lan
 from homediag.probes.parsers.errors import ParseError
 from homediag.probes.parsers.nbstat import build_request, parse_node_status
 
@@ -168,19 +167,11 @@ class NamesProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet, or on loopback."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            return _("the interface has no IPv4 subnet")
-        if found[0].is_loopback:
-            return _("the interface is loopback: there is no LAN")
-        return None
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Name what discovery found."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no IPv4 subnet"))
-        own, subnet = found
+        own, subnet = require_lan(ctx)
         answering = {
             ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
         }

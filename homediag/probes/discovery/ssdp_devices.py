@@ -12,10 +12,8 @@ record and go into the ``ssdp.devices`` fact, which redaction pseudonymises.
 
 from __future__ import annotations
 
-import ipaddress
-
 from homediag.core.devices import device_id
-from homediag.core.errors import NotApplicable, ProbeFailure
+from homediag.core.errors import ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Service
 from homediag.core.probe import Probe, ProbeContext
@@ -30,6 +28,7 @@ from homediag.probes.discovery.ssdp import (
     search,
 )
 from homediag.probes.discovery.upnp_description import UpnpDevice
+from homediag.probes.net.addressing import no_lan_reason, require_lan
 
 SOURCE = "discovery.ssdp"
 IGD_DEVICE = ":device:InternetGatewayDevice:"
@@ -46,26 +45,6 @@ _KIND_BY_DEVICE_TYPE: tuple[tuple[str, DeviceKind], ...] = (
 )
 _KIND_BY_MODEL: tuple[tuple[str, DeviceKind], ...] = (("hue bridge", DeviceKind.HUB),)
 _UNINFORMATIVE_ST = ("upnp:rootdevice", ST_ALL)
-
-
-def interface_address(
-    addresses: object, subnet_text: object
-) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Network] | None:
-    """The interface address inside the session's subnet (facts ``interface.ipv4``/``.subnet``)."""
-    if not isinstance(subnet_text, str) or not isinstance(addresses, list):
-        return None
-    try:
-        subnet = ipaddress.IPv4Network(subnet_text, strict=False)
-    except ValueError:
-        return None
-    for text in addresses:
-        try:
-            interface = ipaddress.IPv4Interface(str(text))
-        except ValueError:
-            continue
-        if interface.ip in subnet:
-            return interface.ip, subnet
-    return None
 
 
 def kind_of(root: UpnpDevice | None, sts: list[str]) -> tuple[DeviceKind, str | None]:
@@ -219,19 +198,11 @@ class SsdpDiscoveryProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet on the interface, or on loopback."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            return _("the interface has no IPv4 subnet to search")
-        if found[0].is_loopback:
-            return _("the interface is loopback: there is no LAN to search")
-        return None
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Search, describe, and record devices and the IGD."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no IPv4 subnet to search"))
-        address, subnet = found
+        address, subnet = require_lan(ctx)
         mx = max(1, min(int(ctx.arg("mx")), 5))
         try:
             result = await search(address, subnet, targets=(ST_ALL, ST_IGD), mx=mx)

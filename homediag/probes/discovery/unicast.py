@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id
-from homediag.core.errors import NotApplicable
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, Service
 from homediag.core.probe import Probe, ProbeContext
@@ -39,7 +38,8 @@ from homediag.probes.discovery.mdns import (
     short_type,
 )
 from homediag.probes.discovery.ssdp import describe, search_unicast
-from homediag.probes.discovery.ssdp_devices import device_sighting, interface_address
+from homediag.probes.discovery.ssdp_devices import device_sighting
+from homediag.probes.net.addressing import no_lan_reason, require_lan
 
 SOURCE = "discovery.unicast"
 MDNS_PORT = 5353
@@ -211,17 +211,11 @@ class UnicastDiscoveryProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet, or on loopback."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None or found[0].is_loopback:
-            return _("the interface has no LAN subnet")
-        return None
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Ask the devices multicast did not show."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no LAN subnet"))
-        own, subnet = found
+        own, subnet = require_lan(ctx)
         gateway = str(ctx.fact("gateway.ipv4") or "")
         heard: set[str] = set()
         silent: list[ipaddress.IPv4Address] = []

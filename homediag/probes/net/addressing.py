@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import ipaddress
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from homediag.core.errors import ScanRefused
+from homediag.core.errors import NotApplicable, ScanRefused
 from homediag.core.i18n import _
+
+if TYPE_CHECKING:
+    from homediag.core.probe import ProbeContext
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -202,3 +206,43 @@ def _as_network(
         return ipaddress.ip_network(str(value).strip(), strict=False)
     except ValueError:
         raise ScanRefused(_("{value} is not a subnet").format(value=str(value)[:60])) from None
+
+
+LanAddress = tuple[ipaddress.IPv4Address, ipaddress.IPv4Network]
+"""This computer's IPv4 address on the LAN and the LAN's subnet."""
+
+
+def interface_address(addresses: object, subnet_text: object) -> LanAddress | None:
+    """The interface address inside the session's subnet (facts ``interface.ipv4``/``.subnet``)."""
+    if not isinstance(subnet_text, str) or not isinstance(addresses, list):
+        return None
+    try:
+        subnet = ipaddress.IPv4Network(subnet_text, strict=False)
+    except ValueError:
+        return None
+    for text in addresses:
+        try:
+            interface = ipaddress.IPv4Interface(str(text))
+        except ValueError:
+            continue
+        if interface.ip in subnet:
+            return interface.ip, subnet
+    return None
+
+
+def no_lan_reason(ctx: ProbeContext) -> str | None:
+    """Why a LAN probe does not apply here (no IPv4 subnet, or loopback), or None when it does."""
+    found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+    if found is None:
+        return _("the interface has no IPv4 subnet")
+    if found[0].is_loopback:
+        return _("the interface is loopback: there is no LAN")
+    return None
+
+
+def require_lan(ctx: ProbeContext) -> LanAddress:
+    """This computer's LAN address and subnet; :class:`NotApplicable` when there is none."""
+    found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+    if found is None or found[0].is_loopback:
+        raise NotApplicable(no_lan_reason(ctx) or _("the interface has no IPv4 subnet"))
+    return found

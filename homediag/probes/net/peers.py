@@ -20,13 +20,12 @@ import ipaddress
 from typing import Any
 
 from homediag.core.devices import classify
-from homediag.core.errors import NotApplicable
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceKind
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
 from homediag.probes.devices.common import dicts
-from homediag.probes.discovery.ssdp_devices import interface_address
+from homediag.probes.net.addressing import no_lan_reason, require_lan
 
 RECHECK_PORTS = (80, 443)
 MAX_RECHECK = 64
@@ -88,17 +87,11 @@ class PeersProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without an IPv4 subnet, or on loopback."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None or found[0].is_loopback:
-            return _("the interface has no LAN subnet")
-        return None
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Collect, re-check, record."""
-        found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-        if found is None:
-            raise NotApplicable(_("the interface has no LAN subnet"))
-        own, subnet = found
+        own, subnet = require_lan(ctx)
         gateway = str(ctx.fact("gateway.ipv4") or "")
         known: dict[str, dict[str, Any]] = {}
         outside: dict[str, set[str]] = {}
