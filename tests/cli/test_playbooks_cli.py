@@ -25,7 +25,8 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def test_list_text(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "playbooks", "list")
     assert code == 0
-    assert "no-internet" in out and "complete" in out and "draft" in out
+    assert "no-internet" in out and "complete" in out
+    assert "draft" not in out  # every built-in playbook is complete
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,10 +40,21 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(by_id["no-internet"]["sha256"]) == 64
 
 
-def test_validate_builtin_warns_about_drafts_and_exits_0(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_validate_builtin_is_clean_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "playbooks", "validate")
+    assert code == 0
+    assert "0 errors" in out
+    assert "warning" not in err
+
+
+def test_validate_warns_about_a_draft_and_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    draft = tmp_path / "draft.yaml"
+    text = NO_INTERNET.read_text(encoding="utf-8").replace("\nversion:", "\ndraft: true\nversion:", 1)
+    assert "draft: true" in text
+    draft.write_text(text, encoding="utf-8")
+    code, out, err = _run(capsys, "playbooks", "validate", str(draft))
     assert code == 0
     assert "0 errors" in out
     assert "warning: draft: draft playbook" in err
