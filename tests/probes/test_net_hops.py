@@ -12,7 +12,7 @@ import pytest
 from homediag.probes.net.hops import (
     ICMP_TIME_EXCEEDED,
     HopAnswer,
-    echo_request,
+    hop_request,
     parse_extended_error,
     parse_icmp_answer,
 )
@@ -34,7 +34,7 @@ def ipv4(src: str, dst: str, payload: bytes, proto: int = 1) -> bytes:
 
 
 def time_exceeded(router: str, quoted_dst: str, ident: int, seq: int) -> bytes:
-    ours = ipv4("198.51.100.2", quoted_dst, echo_request(ident, seq)[:8])
+    ours = ipv4("198.51.100.2", quoted_dst, hop_request(ident, seq)[:8])
     icmp = struct.pack("!BBHI", ICMP_TIME_EXCEEDED, 0, 0, 0) + ours
     return ipv4(router, "198.51.100.2", icmp)
 

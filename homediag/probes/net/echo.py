@@ -80,7 +80,8 @@ def summarise(samples: tuple[float | None, ...]) -> EchoStats:
     )
 
 
-def _checksum(data: bytes) -> int:
+def icmp_checksum(data: bytes) -> int:
+    """The Internet checksum (RFC 1071) of ``data``."""
     if len(data) % 2:
         data += b"\x00"
     total = int(sum(struct.unpack(f"!{len(data) // 2}H", data)))
@@ -89,10 +90,12 @@ def _checksum(data: bytes) -> int:
     return ~total & 0xFFFF
 
 
-def _echo_request(ident: int, seq: int) -> bytes:
-    payload = struct.pack("!d", time.monotonic()) + b"homediag"
+def echo_request(ident: int, seq: int, payload: bytes | None = None) -> bytes:
+    """An ICMP echo request with ``ident``, ``seq`` and ``payload`` (default: a send time and a tag)."""
+    if payload is None:
+        payload = struct.pack("!d", time.monotonic()) + b"homediag"
     header = struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, 0, ident, seq)
-    checksum = _checksum(header + payload)
+    checksum = icmp_checksum(header + payload)
     return struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, checksum, ident, seq) + payload
 
 
@@ -142,7 +145,7 @@ async def raw_icmp(target: str, count: int, interval_s: float, timeout_s: float)
         for seq in range(1, count + 1):
             sent_at[seq] = time.monotonic()
             with contextlib.suppress(OSError):  # "network unreachable": counts as lost
-                sock.sendto(_echo_request(ident, seq), (target, 0))
+                sock.sendto(echo_request(ident, seq), (target, 0))
             if seq < count:
                 await asyncio.sleep(interval_s)
         with contextlib.suppress(TimeoutError):

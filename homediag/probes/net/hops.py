@@ -37,9 +37,8 @@ import time
 from dataclasses import dataclass
 
 from homediag.core.i18n import _
+from homediag.probes.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
 
-ICMP_ECHO_REQUEST = 8
-ICMP_ECHO_REPLY = 0
 ICMP_DEST_UNREACHABLE = 3
 ICMP_TIME_EXCEEDED = 11
 SO_EE_ORIGIN_ICMP = 2
@@ -72,21 +71,9 @@ class HopResult:
     note: str | None = None
 
 
-def _checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\x00"
-    total = int(sum(struct.unpack(f"!{len(data) // 2}H", data)))
-    total = (total >> 16) + (total & 0xFFFF)
-    total += total >> 16
-    return ~total & 0xFFFF
-
-
-def echo_request(ident: int, seq: int) -> bytes:
+def hop_request(ident: int, seq: int) -> bytes:
     """An ICMP echo request with ``ident`` and ``seq`` and a short fixed payload."""
-    payload = b"homediag-hop"
-    header = struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, 0, ident, seq)
-    checksum = _checksum(header + payload)
-    return struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, checksum, ident, seq) + payload
+    return echo_request(ident, seq, b"homediag-hop")
 
 
 def _ip_header(packet: bytes) -> tuple[int, str, str] | None:
@@ -161,7 +148,7 @@ async def _raw_icmp(target: str, ttl: int, tries: int, wait_s: float) -> HopResu
     try:
         for seq in range(1, tries + 1):
             with contextlib.suppress(OSError):  # "network unreachable": counts as no answer
-                sock.sendto(echo_request(ident, seq), (target, 0))
+                sock.sendto(hop_request(ident, seq), (target, 0))
             with contextlib.suppress(TimeoutError):
                 answer = await asyncio.wait_for(asyncio.shield(found), wait_s)
                 return HopResult(answer.address, answer.reached, "raw ICMP")

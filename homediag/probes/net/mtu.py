@@ -38,7 +38,7 @@ from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, _checksum
+from homediag.probes.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
 from homediag.probes.parsers.df_ping import parse_df_ping
 
 SMALL = 576
@@ -117,9 +117,7 @@ class RawSender(_Sender):
         loop = asyncio.get_running_loop()
         self.seq = (self.seq + 1) & 0xFFFF
         payload = bytes(max(0, size - HEADERS))
-        header = struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, 0, self.ident, self.seq)
-        checksum = _checksum(header + payload)
-        packet = struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, checksum, self.ident, self.seq) + payload
+        packet = echo_request(self.ident, self.seq, payload)
         try:
             await loop.sock_sendto(self.sock, packet, (self.target, 0))
         except OSError:  # EMSGSIZE: larger than the interface
