@@ -132,6 +132,9 @@ CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
 LIKELY_P = 0.6
 POSSIBLE_P = 0.1
+TIE_P = 1e-9
+"""Probabilities closer than this are equal: renormalising after a test that changes nothing must not
+turn a tie into an order."""
 RULED_OUT_P = 0.01
 
 
@@ -1195,7 +1198,7 @@ class _Session:
             )
         leak_p = belief.p(LEAK_ID)
         others = [belief.p(h.id) for h in self.hypotheses if h.kind != "leak"]
-        if leak_p >= max(others, default=0.0):
+        if leak_p >= max(others, default=0.0) - TIE_P:
             findings.append(self._leak_finding(leak_p, scored.lrs.get(LEAK_ID, [])))
         return findings
 
