@@ -34,8 +34,8 @@ from homediag.probes.parsers.wifi_types import (
     WifiLink,
     WifiNetwork,
 )
+from tests.parsers.real_outputs import skip_without_real_outputs
 from tests.parsers.wifi_support import Expected, RealOutput, real_output_params
-from tests.support import skip_or_fail
 
 # --- normalisation of the meta files' printed values -------------------------------------------
 
@@ -511,8 +511,7 @@ CHECKERS: dict[str, Callable[[RealOutput, Expected], None]] = {
 @pytest.mark.parametrize("output", real_output_params())
 def test_real_output_parses_to_meta_values(output: RealOutput | None) -> None:
     if output is None:
-        skip_or_fail("shared/fixtures/real-outputs not found")
-        return
+        skip_without_real_outputs()
     if output.name == "<missing>":
         pytest.fail(f"no recorded outputs in {output.path}")
     expected = Expected(output.expected, output.path.name)
