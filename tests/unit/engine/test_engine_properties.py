@@ -72,6 +72,17 @@ def playbooks(draw: st.DrawFn) -> dict[str, Any]:
 
 observed = st.dictionaries(st.sampled_from(FACTS), st.booleans())
 
+FLAT_TEST: dict[str, Any] = {
+    "id": "flat",
+    "kind": "probe",
+    "fact": "dns.resolvers",
+    "map": "size(value) > 0 ? 'some' : 'none'",
+    "outcomes": ["some", "none"],
+    "normal": {"some": 0.7, "none": 0.3},
+    "cost": {"seconds": 0.1},
+}
+"""A test no cause changes: its outcome is as likely under every hypothesis."""
+
 
 def diagnose_sync(
     model: PlaybookModel, observations: list[Observation], **kwargs: Any
@@ -173,17 +184,7 @@ def test_a_test_outside_its_window_never_runs_and_never_exonerates(
 def test_an_uninformative_test_changes_nothing(
     data: dict[str, Any], values: dict[str, bool], value: bool
 ) -> None:
-    data["tests"].append(
-        {
-            "id": "flat",
-            "kind": "probe",
-            "fact": "dns.resolvers",
-            "map": "size(value) > 0 ? 'some' : 'none'",
-            "outcomes": ["some", "none"],
-            "normal": {"some": 0.7, "none": 0.3},
-            "cost": {"seconds": 0.1},
-        }
-    )
+    data["tests"].append(dict(FLAT_TEST))
     model = compile_data(data)
     observations = [obs(f, v) for f, v in sorted(values.items())]
     plain = diagnose_sync(model, observations)
@@ -214,17 +215,7 @@ def test_a_leak_tied_with_the_top_cause_stays_listed_after_an_uninformative_test
         "escalation": {"title": text("Escalate"), "text": text("Call"), "cost": {"seconds": 3600}},
         "causes": [cause(f"c{i}", p, CODES[i]) for i, p in enumerate(priors)],
         "leak": {"prior": 1.0 - math.fsum(priors)},
-        "tests": [
-            {
-                "id": "flat",
-                "kind": "probe",
-                "fact": "dns.resolvers",
-                "map": "size(value) > 0 ? 'some' : 'none'",
-                "outcomes": ["some", "none"],
-                "normal": {"some": 0.7, "none": 0.3},
-                "cost": {"seconds": 0.1},
-            }
-        ],
+        "tests": [dict(FLAT_TEST)],
         "remedies": [remedy("fix_all", {"c0": 0.5, "c1": 0.5})],
     }
     model = compile_data(data)
