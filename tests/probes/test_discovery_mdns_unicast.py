@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import socket
-import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -35,6 +32,7 @@ from homediag.probes.discovery.unicast import (
     read_answer,
 )
 from homediag.testing import run_probe
+from tests.support import udp_server
 
 LOCAL = ipaddress.IPv4Address("127.0.0.1")
 
@@ -93,36 +91,17 @@ def dnssd_response(query: bytes) -> bytes:
     return bytes(out.packets()[0])
 
 
-@contextlib.contextmanager
-def responder(mode: str = "answer") -> Iterator[int]:
+def responder(mode: str = "answer") -> contextlib.AbstractContextManager[int]:
     """A DNS-SD responder on 127.0.0.1 answering legacy unicast queries (or hostile bytes)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.1)
-    stop = threading.Event()
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                data, sender = sock.recvfrom(9000)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if mode == "answer":
-                sock.sendto(dnssd_response(data), sender)
-            elif mode == "garbage":
-                sock.sendto(b"\x00\x00\x84\x00\x00\x00\x00\x01\xc0\x0c" + b"\xff" * 20, sender)
-                sock.sendto(b"\xc0" * 9001, sender)
+    def answer(data: bytes) -> list[bytes]:
+        if mode == "answer":
+            return [dnssd_response(data)]
+        if mode == "garbage":
+            return [b"\x00\x00\x84\x00\x00\x00\x00\x01\xc0\x0c" + b"\xff" * 20, b"\xc0" * 9001]
+        return []
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(1)
-        sock.close()
+    return udp_server(answer)
 
 
 def test_build_query_is_a_legacy_unicast_ptr_question() -> None:

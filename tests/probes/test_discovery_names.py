@@ -4,12 +4,8 @@ dnsmasq leases from a recorded file, and which devices get names."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
-import socket
 import struct
-import threading
-from collections.abc import Callable, Iterator
 
 import dns.message
 import dns.rrset
@@ -20,36 +16,9 @@ from homediag.probes.discovery import names
 from homediag.probes.discovery.names import NamesProbe, host_label, netbios_names, reverse_lookup
 from homediag.probes.parsers.nbstat import NBSTAT, encode_name
 from homediag.testing import RecordedSystem, run_probe
+from tests.support import udp_server
 
 LOCAL = ipaddress.IPv4Address("127.0.0.1")
-
-
-@contextlib.contextmanager
-def udp_server(answer: Callable[[bytes], list[bytes]]) -> Iterator[int]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                data, sender = sock.recvfrom(4096)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            for reply in answer(data):
-                sock.sendto(reply, sender)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(1)
-        sock.close()
 
 
 def ptr_answer(data: bytes) -> list[bytes]:
