@@ -140,3 +140,18 @@ def test_catalogue_compiles_and_translates(lang: str) -> None:
 def test_invariants_are_few_and_really_invariant() -> None:
     assert len(INVARIANT) <= 6
     assert all(len(m) <= 40 for m in INVARIANT)
+
+
+def test_french_typography() -> None:
+    # homediag/locale/README.md: straight apostrophes, no guillemets, a no-break space before : ; ? !
+    # (a colon inside an address such as {ip}:{port} or a URL is no punctuation)
+    problems = []
+    for message in catalogue("fr"):
+        if not message.id:
+            continue
+        text = str(message.string)
+        if any(c in text for c in "’‘«»"):
+            problems.append(f"curly apostrophe or guillemets: {text!r}")
+        if re.search(r" [:;?!]", text):
+            problems.append(f"plain space before punctuation: {text!r}")
+    assert problems == []
