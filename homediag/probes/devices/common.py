@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from homediag.core.http import HttpError
+from homediag.core.i18n import _
 from homediag.core.model import Device, Service
 from homediag.core.probe import ProbeContext
 
@@ -47,19 +48,19 @@ async def fetch_json(ctx: ProbeContext, url: str, *, timeout_s: float = JSON_TIM
             headers={"Accept": "application/json"},
         )
     except TimeoutError:
-        raise FetchFailed(f"no complete answer within {timeout_s:g} s") from None
+        raise FetchFailed(_("no complete answer within {s:g} s").format(s=timeout_s)) from None
     except HttpError as exc:
         raise FetchFailed(str(exc)[:160]) from None
     if response.status != 200:
-        raise FetchFailed(f"HTTP {response.status}")
+        raise FetchFailed(_("HTTP {status}").format(status=response.status))
     if response.truncated:
-        raise FetchFailed("answer larger than 64 KiB")
+        raise FetchFailed(_("the answer is larger than 64 KiB"))
     try:
         data = json.loads(response.body.decode("utf-8", "replace"))
     except (ValueError, RecursionError):
-        raise FetchFailed("not JSON") from None
+        raise FetchFailed(_("the answer is not JSON")) from None
     if not isinstance(data, dict):
-        raise FetchFailed("not a JSON object")
+        raise FetchFailed(_("the answer is not a JSON object"))
     return data
 
 
