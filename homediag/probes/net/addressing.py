@@ -230,19 +230,23 @@ def interface_address(addresses: object, subnet_text: object) -> LanAddress | No
     return None
 
 
-def no_lan_reason(ctx: ProbeContext) -> str | None:
-    """Why a LAN probe does not apply here (no IPv4 subnet, or loopback), or None when it does."""
+def _lan(ctx: ProbeContext) -> tuple[LanAddress | None, str | None]:
     found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
     if found is None:
-        return _("the interface has no IPv4 subnet")
+        return None, _("the interface has no IPv4 subnet")
     if found[0].is_loopback:
-        return _("the interface is loopback: there is no LAN")
-    return None
+        return None, _("the interface is loopback: there is no LAN")
+    return found, None
+
+
+def no_lan_reason(ctx: ProbeContext) -> str | None:
+    """Why a LAN probe does not apply here (no IPv4 subnet, or loopback), or None when it does."""
+    return _lan(ctx)[1]
 
 
 def require_lan(ctx: ProbeContext) -> LanAddress:
     """This computer's LAN address and subnet; :class:`NotApplicable` when there is none."""
-    found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
-    if found is None or found[0].is_loopback:
-        raise NotApplicable(no_lan_reason(ctx) or _("the interface has no IPv4 subnet"))
+    found, reason = _lan(ctx)
+    if found is None:
+        raise NotApplicable(reason or "")
     return found
