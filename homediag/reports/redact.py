@@ -703,9 +703,16 @@ def _scrub_match(match: re.Match[str]) -> str:
 
 
 def scrub_secrets_document(document: Mapping[str, Any]) -> dict[str, Any]:
-    """``document`` without anything that looks like a secret (keys, passwords, URL credentials)."""
-    result = _scrub(dict(document))
+    """``document`` without anything that looks like a secret (keys, passwords, URL credentials).
+
+    The ``redaction`` counts are left alone: they are numbers per class, and one class is named
+    ``secret`` (how many secrets were replaced), which is no secret itself.
+    """
+    counts = document.get("redaction")
+    result = _scrub({k: v for k, v in document.items() if k != "redaction"})
     assert isinstance(result, dict)
+    if "redaction" in document:
+        result["redaction"] = copy.deepcopy(counts)
     for observation in result.get("observations") or ():
         fact = str(observation.get("fact", "")) if isinstance(observation, dict) else ""
         if name_hint(fact, weak=False) == "secret":
