@@ -40,7 +40,7 @@ from typing import Any
 from homediag.core import facts as fact_catalogue
 from homediag.core.devices import normalise_mac
 from homediag.core.model import Report
-from homediag.reports.tokens import TokenStore
+from homediag.reports.tokens import REPLACEMENT_PATTERN, TokenStore, is_token
 
 REDACTED = "redacted"
 """What a secret is replaced with."""
@@ -172,6 +172,8 @@ def name_hint(name: str, *, weak: bool) -> str | None:
 
 _HEX = "[0-9A-Fa-f]"
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    # What an earlier redaction put in stays as it is, and no pattern may match inside it.
+    ("token", rf"(?<![\w…:-])(?:{REPLACEMENT_PATTERN})(?![\w(-])"),
     ("url_userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/@\"'<>]+@"),
     ("secret_pair", r"(?i)\b(?:psk|password|passwd|passphrase|pwd|secret|token|api[_-]?key|"
                     r"wpa[_-]?(?:psk|passphrase)|cookie|authorization)[\"']?\s*[:=]\s*[\"']?"
@@ -242,13 +244,16 @@ class Redactor:
     # -- public --------------------------------------------------------------------------------------
 
     def redact_document(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        """A redacted copy of ``document`` (a full report document); redacted ones are returned as is."""
+        """A redacted copy of ``document`` (a report document).
+
+        The document's own ``privacy_level`` is never trusted: a document that says ``redacted`` is
+        redacted again. Tokens, address classes and markers that redaction put in are kept as they
+        are, so redacting a redacted document changes nothing; its counts are carried over.
+        """
         from homediag.reports.document import schema
 
-        doc = copy.deepcopy(dict(document))
-        if doc.get("privacy_level") == "redacted":
-            return doc
-        doc = scrub_secrets_document(doc)
+        earlier = _earlier_counts(document)
+        doc, secrets_removed = _scrub_document(document)
         root = schema()
         # Pass 1 learns every identifier the fields hold (device names, SSIDs, serials...), so that
         # pass 2 can find them again in free text anywhere in the report.
@@ -259,7 +264,8 @@ class Redactor:
         self.counts.clear()
         result = self._walk_root(doc, root)
         result["privacy_level"] = "redacted"
-        result["redaction"] = dict(sorted(self.counts.items()))
+        self.counts["secret"] += secrets_removed
+        result["redaction"] = dict(sorted((earlier + self.counts).items()))
         return result
 
     def sweep(self, text: str) -> str:
@@ -340,6 +346,8 @@ class Redactor:
         device_id = str(device.get("id", ""))
         kind = str(device.get("kind") or "unknown")
         known = self._ids.get(device_id)
+        if known is None and is_token(device_id):
+            known = self._ids[device_id] = device_id
         if known is None:
             known = self.store.token("device" if kind == "unknown" else kind, device_id)
             self._ids[device_id] = known
@@ -358,7 +366,7 @@ class Redactor:
         return known
 
     def _pseudonymise(self, value: Any, where: _Where) -> Any:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or is_token(value):
             return value
         key = (where.definition, where.key)
         if key == ("device", "id"):
@@ -409,7 +417,7 @@ class Redactor:
     def _hinted(self, value: str, hint: str | None) -> Any:
         if hint is None:
             return self._text(value)
-        if not value:
+        if not value or is_token(value):
             return value
         match hint:
             case "secret":
@@ -466,6 +474,8 @@ class Redactor:
     # -- tokens --------------------------------------------------------------------------------------
 
     def _token(self, kind: str, value: str) -> str:
+        if is_token(value):
+            return value
         token = self.store.token(kind, value)
         self._count(kind)
         self._learn(value, token)
@@ -525,12 +535,16 @@ class Redactor:
         return handler(self, text) if handler is not None else text
 
     def _sweep_url_userinfo(self, text: str) -> str:
-        self._count("secret")
-        return text.split("://", 1)[0] + "://" + REDACTED + "@"
+        replaced = text.split("://", 1)[0] + "://" + REDACTED + "@"
+        if replaced != text:
+            self._count("secret")
+        return replaced
 
     def _sweep_secret(self, text: str) -> str:
-        self._count("secret")
-        return _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+        replaced = _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+        if replaced != text:
+            self._count("secret")
+        return replaced
 
     def _sweep_colons(self, text: str) -> str:
         parsed = _parse_address(text)
@@ -563,6 +577,8 @@ class Redactor:
         return self._token("email", text.lower())
 
     def _sweep_host(self, text: str) -> str:
+        if is_token(text):
+            return text
         return self._names.get(text.casefold()) or self._token("host", text)
 
     def _sweep_coordinate(self, text: str) -> str:
@@ -598,6 +614,19 @@ _HANDLERS: dict[str, Callable[[Redactor, str], str]] = {
 _DEVICE_CLASSES = frozenset(
     {"device", "router", "printer", "media", "speaker", "hub", "camera", "phone", "computer", "nas", "iot"}
 )
+
+
+def _earlier_counts(document: Mapping[str, Any]) -> Counter[str]:
+    """The counts of an earlier redaction of ``document`` (none unless it says it is redacted)."""
+    counts = document.get("redaction")
+    if document.get("privacy_level") != "redacted" or not isinstance(counts, dict):
+        return Counter()
+    return Counter(
+        {str(k): v for k, v in counts.items() if type(v) is int and v > 0 and _COUNT_CLASS.match(str(k))}
+    )
+
+
+_COUNT_CLASS = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
 
 def _token_class(token: str) -> str:
@@ -679,27 +708,57 @@ def _trie_pattern(values: list[str]) -> str:
 # --- secrets ------------------------------------------------------------------------------------------
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SECRETS.sub(_scrub_match, value)
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, child in value.items():
-            if isinstance(key, str) and name_hint(key, weak=False) == "secret" and child:
-                out[key] = REDACTED if isinstance(child, str) else None
-            else:
-                out[key] = _scrub(child)
-        return out
-    return value
+class _Scrubber:
+    """Removes secrets from a document and counts how many it removed."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def scrub(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return _SECRETS.sub(self._match, value)
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, child in value.items():
+                if isinstance(key, str) and name_hint(key, weak=False) == "secret" and child:
+                    out[key] = self._replace(child)
+                else:
+                    out[key] = self.scrub(child)
+            return out
+        return value
+
+    def _replace(self, value: Any) -> Any:
+        if value in (REDACTED, None):
+            return value
+        self.count += 1
+        return REDACTED if isinstance(value, str) else None
+
+    def _match(self, match: re.Match[str]) -> str:
+        text = match.group(0)
+        if match.lastgroup == "url_userinfo":
+            replaced = text.split("://", 1)[0] + "://" + REDACTED + "@"
+        else:
+            replaced = _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+        if replaced != text:
+            self.count += 1
+        return replaced
 
 
-def _scrub_match(match: re.Match[str]) -> str:
-    text = match.group(0)
-    if match.lastgroup == "url_userinfo":
-        return text.split("://", 1)[0] + "://" + REDACTED + "@"
-    return _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+def _scrub_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    scrubber = _Scrubber()
+    result = scrubber.scrub({k: v for k, v in document.items() if k != "redaction"})
+    assert isinstance(result, dict)
+    if "redaction" in document:
+        result["redaction"] = copy.deepcopy(document["redaction"])
+    for observation in result.get("observations") or ():
+        fact = str(observation.get("fact", "")) if isinstance(observation, dict) else ""
+        if name_hint(fact, weak=False) == "secret":
+            observation["value"] = scrubber._replace(observation.get("value"))
+            if observation["value"] == REDACTED:
+                observation["value"] = None
+    return result, scrubber.count
 
 
 def scrub_secrets_document(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -708,16 +767,7 @@ def scrub_secrets_document(document: Mapping[str, Any]) -> dict[str, Any]:
     The ``redaction`` counts are left alone: they are numbers per class, and one class is named
     ``secret`` (how many secrets were replaced), which is no secret itself.
     """
-    counts = document.get("redaction")
-    result = _scrub({k: v for k, v in document.items() if k != "redaction"})
-    assert isinstance(result, dict)
-    if "redaction" in document:
-        result["redaction"] = copy.deepcopy(counts)
-    for observation in result.get("observations") or ():
-        fact = str(observation.get("fact", "")) if isinstance(observation, dict) else ""
-        if name_hint(fact, weak=False) == "secret":
-            observation["value"] = None
-    return result
+    return _scrub_document(document)[0]
 
 
 def scrub_secrets(report: Report) -> Report:
@@ -728,11 +778,12 @@ def scrub_secrets(report: Report) -> Report:
 
 
 def redact(report: Report, store: TokenStore) -> Report:
-    """The share-safe copy of ``report``: ``privacy_level: "redacted"``, ``redaction`` filled."""
+    """The share-safe copy of ``report``: ``privacy_level: "redacted"``, ``redaction`` filled.
+
+    A report that already says it is redacted is redacted again (its fields may have been edited, or
+    notes added since); that changes nothing in what an earlier redaction replaced."""
     from homediag.reports.document import from_document, to_document
 
-    if report.privacy_level == "redacted":
-        return report
     return from_document(Redactor(store).redact_document(to_document(report)))
 
 
@@ -749,7 +800,7 @@ def for_output(
     from homediag.reports.tokens import RedactionError, config_dir
 
     report = scrub_secrets(report)
-    if not redact_report or report.privacy_level == "redacted":
+    if not redact_report:
         return report, []
     try:
         with TokenStore.open(directory) as store:
