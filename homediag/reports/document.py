@@ -52,10 +52,27 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+@cache
+def _fast_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema())
+
+
 def validation_errors(document: Any) -> list[str]:
-    """Every way ``document`` breaks the schema, as ``path: message`` lines (empty when valid)."""
+    """Every way ``document`` breaks the schema, as ``path: message`` lines (empty when valid).
+
+    A valid document is confirmed by :mod:`jsonschema_rs` (compiled: a 40 MB report takes tens of
+    milliseconds, where the pure-Python validator took half a minute); only an invalid one goes
+    through :mod:`jsonschema` as well, for its messages.
+    """
     from jsonschema import Draft202012Validator
 
+    try:
+        if _fast_validator().is_valid(document):
+            return []
+    except (ValueError, TypeError, OverflowError):  # a value it cannot convert: ask jsonschema
+        pass
     validator = Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [

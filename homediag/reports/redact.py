@@ -28,9 +28,9 @@ is the backstop that removes anything that looks like one, in every mode, also w
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 import re
-import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ from typing import Any
 from homediag.core import facts as fact_catalogue
 from homediag.core.devices import normalise_mac
 from homediag.core.model import Report
+from homediag.reports.known import KnownValues, fold
 from homediag.reports.tokens import REPLACEMENT_PATTERN, TokenStore, is_token
 
 REDACTED = "redacted"
@@ -152,6 +153,7 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
 
 
+@functools.lru_cache(maxsize=4096)
 def name_hint(name: str, *, weak: bool) -> str | None:
     """What a fact or key name says its value is: ``mac``, ``ssid``, ``serial``, ``uuid``,
     ``drop``, ``secret``, or (``weak``: only outside facts classified ``keep``) ``host``."""
@@ -216,8 +218,10 @@ _SECRETS = _alternation(("url_userinfo", "secret_pair"))
 _SECRET_VALUE = re.compile(r"([:=]\s*[\"']?)[^\s\"',;&]+$")
 _SERIAL_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}$")
 _MIN_KNOWN = 3
-_PLAIN_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 """Values shorter than this are replaced in their own fields but not searched for in free text."""
+_MIN_ANYWHERE = 6
+"""Learned values shorter than this match only as whole words."""
+_PLAIN_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 
 
 @dataclass(frozen=True)
@@ -234,12 +238,13 @@ class Redactor:
     def __init__(self, store: TokenStore) -> None:
         self.store = store
         self.counts: Counter[str] = Counter()
-        self._known: dict[str, str] = {}
+        self._known: dict[str, tuple[str, bool]] = {}
+        """Learned values (folded) → their replacement, and whether they match only as whole words."""
         self._ids: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self._device_token: str | None = None
         self._sweeping = False
-        self._known_re: re.Pattern[str] | None = None
+        self._matcher: KnownValues | None = None
 
     # -- public --------------------------------------------------------------------------------------
 
@@ -259,7 +264,7 @@ class Redactor:
         # pass 2 can find them again in free text anywhere in the report.
         self._sweeping = False
         self._walk_root(doc, root)
-        self._known_re = _known_pattern(self._known)
+        self._matcher = KnownValues((value, *entry) for value, entry in self._known.items())
         self._sweeping = True
         self.counts.clear()
         result = self._walk_root(doc, root)
@@ -272,8 +277,18 @@ class Redactor:
         """``text`` with every identifier this redactor knows or recognises replaced."""
         if not text:
             return text
-        pattern = self._known_re or _SWEEP
-        return pattern.sub(self._replace_pattern, text)
+        spans = self._matcher.spans(text) if self._matcher is not None else []
+        if not spans:
+            return _SWEEP.sub(self._replace_pattern, text)
+        pieces: list[str] = []
+        done = 0
+        for span in spans:
+            pieces.append(_SWEEP.sub(self._replace_pattern, text[done : span.start]))
+            pieces.append(span.replacement)
+            self._count(_token_class(span.replacement))
+            done = span.end
+        pieces.append(_SWEEP.sub(self._replace_pattern, text[done:]))
+        return "".join(pieces)
 
     # -- the schema-driven walk ----------------------------------------------------------------------
 
@@ -513,7 +528,7 @@ class Redactor:
         if value.isdigit() or _parse_address(value) is not None or _PLAIN_WORD.match(value):
             return  # a plain word ("Printer", "home") is no identifier and appears in ordinary text
         for form in _forms(value):
-            self._known.setdefault(form.casefold(), replacement)
+            self._known.setdefault(fold(form), (replacement, len(form) < _MIN_ANYWHERE))
 
     def _count(self, kind: str) -> None:
         if self._sweeping:
@@ -521,16 +536,9 @@ class Redactor:
 
     # -- sweep callbacks -----------------------------------------------------------------------------
 
-    def _replace_known(self, match: re.Match[str]) -> str:
-        replacement = self._known.get(match.group(0).casefold(), match.group(0))
-        self._count(_token_class(replacement))
-        return replacement
-
     def _replace_pattern(self, match: re.Match[str]) -> str:
         kind = match.lastgroup or ""
         text = match.group(0)
-        if kind == "known":
-            return self._replace_known(match)
         handler = _HANDLERS.get(kind)
         return handler(self, text) if handler is not None else text
 
@@ -656,53 +664,25 @@ def _parse_address(
         return None
 
 
+_URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_QUOTE = [chr(b) if b in _URL_SAFE or b == ord("/") else f"%{b:02X}" for b in range(256)]
+_QUOTE_PLUS = [chr(b) if b in _URL_SAFE else "+" if b == ord(" ") else f"%{b:02X}" for b in range(256)]
+
+
+def _percent_encode(value: str, *, plus: bool) -> str:
+    """``urllib.parse.quote`` (``quote_plus`` with ``plus``) at C speed: each UTF-8 byte is mapped
+    by one ``str.translate`` table instead of one Python call per byte (names can be long)."""
+    data = value.encode("utf-8", "surrogatepass").decode("latin-1")
+    return data.translate(_QUOTE_PLUS if plus else _QUOTE)
+
+
 def _forms(value: str) -> set[str]:
     """The forms a value may take in text: as is, URL-encoded, without separators."""
-    forms = {value, urllib.parse.quote(value), urllib.parse.quote_plus(value)}
+    forms = {value, _percent_encode(value, plus=False), _percent_encode(value, plus=True)}
     compact = re.sub(r"[\s_.'’-]+", "", value)
     if len(compact) >= 6:
         forms.add(compact)
     return {f for f in forms if len(f) >= _MIN_KNOWN}
-
-
-def _known_pattern(known: Mapping[str, str]) -> re.Pattern[str] | None:
-    if not known:
-        return None
-    long_values = [v for v in known if len(v) >= 6]
-    short_values = [v for v in known if len(v) < 6]
-    alternatives = []
-    if long_values:
-        alternatives.append(_trie_pattern(long_values))
-    if short_values:
-        alternatives.append(rf"(?<!\w)(?:{_trie_pattern(short_values)})(?!\w)")
-    # One pass over the text: known values first, then the patterns, so that no pattern ever
-    # matches inside a token put in by another.
-    return re.compile(f"(?P<known>(?i:{'|'.join(alternatives)}))|{_SWEEP.pattern}")
-
-
-def _trie_pattern(values: list[str]) -> str:
-    """A regex matching any of ``values`` (longest first), built as a trie.
-
-    Python's ``re`` tries a plain alternation of literals one after another at every position; with
-    hundreds of device names that dominated redaction time. A trie shares prefixes, so each position
-    costs one branch per character. (No maintained library does this in the standard library's re.)
-    """
-    trie: dict[str, Any] = {}
-    for value in values:
-        node = trie
-        for char in value.lower():
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return build(trie)
 
 
 # --- secrets ------------------------------------------------------------------------------------------

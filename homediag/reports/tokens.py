@@ -48,12 +48,8 @@ TOKEN_CLASSES = (
 """Every class redaction hands out tokens in. A value that already is such a token is kept as it is,
 which makes redacting a redacted report change nothing."""
 
-_ADDRESS_CLASSES = (
-    "public|cgnat|ula|private|loopback|link-local|multicast|unspecified|well-known"
-)
-_TOKEN = re.compile(
-    rf"(?:(?:[0-9a-f]{{2}}:){{3}})?…?(?:{'|'.join(TOKEN_CLASSES)})-[1-9][0-9]{{0,8}}"
-)
+_ADDRESS_CLASSES = "public|cgnat|ula|private|loopback|link-local|multicast|unspecified|well-known"
+_TOKEN = re.compile(rf"(?:(?:[0-9a-f]{{2}}:){{3}})?…?(?:{'|'.join(TOKEN_CLASSES)})-[1-9][0-9]{{0,8}}")
 REPLACEMENT_PATTERN = (
     rf"{_TOKEN.pattern}"
     rf"|(?:{_ADDRESS_CLASSES})-ipv[46](?:\({_TOKEN.pattern}\))?(?:/[0-9]{{1,3}})?(?:%[\w.-]{{1,64}})?"
