@@ -1,8 +1,8 @@
 """``homediag report show`` on a report of about 40 MB (target: linear, a few seconds).
 
-The report is what a long watch of a busy network could leave: 1 000 devices with services and TXT
-records, 120 000 observations with evidence text that names devices and addresses, 2 000 probe
-runs, 300 findings and 12 000 trace steps. It is written as a full (unredacted) report, as
+The report is what a long watch of a busy network could leave: 850 devices with services and TXT
+records, 100 000 observations with evidence text that names devices and addresses, 1 700 probe
+runs, 250 findings and 10 000 trace steps. It is written as a full (unredacted) report, as
 ``--no-redact`` would keep it, so ``report show`` reads, validates, scrubs and redacts all of it.
 
 Prints the file size, the wall time of the command (median of 3, in a subprocess with its own config
@@ -48,7 +48,7 @@ KINDS = list(DeviceKind)
 
 def big_report(scale: float = 1.0) -> Report:
     base = fixture("slow-wifi")
-    n_devices = int(1000 * scale)
+    n_devices = int(850 * scale)
     devices = tuple(
         Device(id=f"dev-{i:010x}", ip=f"10.77.{i // 250}.{i % 250 + 2}", addresses=(f"10.77.{i // 250}.{i % 250 + 2}",),
                mac=f"3c:2a:f4:{i >> 8:02x}:{i & 255:02x}:01", vendor="Brother Industries, LTD.",
@@ -59,7 +59,7 @@ def big_report(scale: float = 1.0) -> Report:
         for i in range(n_devices)
     )  # fmt: skip
     observations = list(base.observations)
-    for i in range(int(120_000 * scale)):
+    for i in range(int(100_000 * scale)):
         device = i % n_devices
         observations.append(Observation(
             fact="device.rtt_ms", value=float(i % 97), source="devices.ping", subject=f"device:dev-{device:010x}",
@@ -67,7 +67,7 @@ def big_report(scale: float = 1.0) -> Report:
             evidence=f"Device {device} of Anna Müller answered from 10.77.0.{device % 250} "
                      f"(3c:2a:f4:00:{device & 255:02x}:01) in {i % 97} ms after a retry via host{device}.local"))  # fmt: skip
     runs = tuple(ProbeRun("devices.ping", Outcome.OK, 0.5, target=f"dev-{i % n_devices:010x}",
-                          reason=f"pinged host{i % n_devices}.local") for i in range(int(2000 * scale)))  # fmt: skip
+                          reason=f"pinged host{i % n_devices}.local") for i in range(int(1700 * scale)))  # fmt: skip
     findings = tuple(
         Finding(code="device.unreachable", status=list(FindingStatus)[i % 6], probability=(i % 10) / 10,
                 title=f"Device {i} of Anna Müller does not answer",
@@ -76,12 +76,12 @@ def big_report(scale: float = 1.0) -> Report:
                                for j in range(5)),
                 remedies=(Remedy(id="power", title="Switch it off and on", steps=("Unplug it.", "Wait 10 s.")),),
                 subject=f"device:dev-{i % n_devices:010x}")
-        for i in range(int(300 * scale))
+        for i in range(int(250 * scale))
     )  # fmt: skip
     trace = tuple(
         {"n": i, "action": "probe", "test": f"device_ping_{i % 50}", "outcome": "answered",
          "note": f"pinged Device {i % n_devices} of Anna Müller at 10.77.0.{i % 250}", "posterior": {"a": 0.5, "b": 0.5}}
-        for i in range(int(12_000 * scale))
+        for i in range(int(10_000 * scale))
     )  # fmt: skip
     return dataclasses.replace(base, devices=devices, observations=tuple(observations), probe_runs=runs,
                                findings=findings, trace=trace)  # fmt: skip

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ahocorasick_rs
+
 from homediag.core import facts as fact_catalogue
 from homediag.core.devices import normalise_mac
 from homediag.core.model import Report
@@ -62,6 +64,7 @@ _KEEP_V4 = tuple(
     )
 )
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+_LINK_LOCAL4 = ipaddress.IPv4Network("169.254.0.0/16")
 _ULA = (ipaddress.IPv6Network("fc00::/7"), ipaddress.IPv6Network("fec0::/10"))
 _LINK_LOCAL6 = ipaddress.IPv6Network("fe80::/10")
 WELL_KNOWN_SERVICES = frozenset(
@@ -88,6 +91,7 @@ WELL_KNOWN_SERVICES = frozenset(
 """Public resolvers and ping targets everybody uses: not personal, and useful to support."""
 
 
+@functools.lru_cache(maxsize=65536)
 def address_class(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """``private``, ``loopback``, ``link-local``, ``cgnat``, ``ula``, ``multicast``, ``unspecified``,
     ``well-known`` or ``public`` — documentation ranges count as public here (DESIGN.md, Reports)."""
@@ -104,7 +108,7 @@ def address_class(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str
     if isinstance(address, ipaddress.IPv4Address):
         if address in _CGNAT:
             return "cgnat"
-        if address in ipaddress.IPv4Network("169.254.0.0/16"):
+        if address in _LINK_LOCAL4:
             return "link-local"
         if any(address in net for net in _KEEP_V4):
             return "private"
@@ -213,8 +217,33 @@ def _alternation(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-_SWEEP = _alternation()
+# The sweep runs in two tiers, so that its cost stays near that of one scan of the text:
+# identifiers written without spaces (addresses, MACs, UUIDs, e-mail, hex ids, tokens) are looked for
+# only in the whitespace-separated words that hold a digit, ':' or '@'; phrases (secrets, labelled
+# serials, possessive device names, coordinates, HTML titles) only in texts holding one of their
+# keywords, found by one Aho-Corasick pass.
+_WORD_PATTERNS = (
+    "token", "url_userinfo", "uuid", "email", "colons", "mac_dash", "mac_dots", "hex_run", "ipv4",
+    "device_id",
+)  # fmt: skip
+_PHRASE_PATTERNS = ("secret_pair", "serial", "possessive", "of_owner", "coordinate", "html_title")
+_WORDS = _alternation(_WORD_PATTERNS)
+_PHRASES = _alternation(_PHRASE_PATTERNS)
+_CANDIDATE_WORD = re.compile(r"(?<!\S)[^\s0-9:@]*[0-9:@]\S*")
+_PHRASE_KEYWORDS = (
+    # secret_pair
+    "psk", "pass", "pwd", "secret", "token", "api", "wpa", "cookie", "auth",
+    # serial
+    "serial", "s/n",
+    # possessive, of_owner
+    "iphone", "ipad", "imac", "mac", "galaxy", "pixel", "laptop", "notebook", "pc", "phone", "tv", "watch",
+    "echo", "kindle",
+    # coordinate, html_title
+    "lat", "lon", "lng", "<title",
+)  # fmt: skip
+_PHRASE_GATE = ahocorasick_rs.AhoCorasick(list(_PHRASE_KEYWORDS))
 _SECRETS = _alternation(("url_userinfo", "secret_pair"))
+_SECRET_GATE = ahocorasick_rs.AhoCorasick(["://", *_PHRASE_KEYWORDS[:9]])
 _SECRET_VALUE = re.compile(r"([:=]\s*[\"']?)[^\s\"',;&]+$")
 _SERIAL_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}$")
 _MIN_KNOWN = 3
@@ -224,12 +253,60 @@ _MIN_ANYWHERE = 6
 _PLAIN_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 
 
-@dataclass(frozen=True)
-class _Where:
-    """Where a value sits: the schema definition (``device``, ``observation``...) and its key."""
+@dataclass(eq=False)
+class _Node:
+    """One place in the report schema, with its ``$ref`` resolved: where a value sits (the schema
+    definition and its key), how it is classified, and what it holds."""
 
     definition: str
     key: str
+    privacy: str = "drop"
+    props: dict[str, _Node] | None = None
+    extra: _Node | None = None
+    items: _Node | None = None
+    learns: bool = False
+    """Whether pass 1 (learning identifiers) must look inside: only fields that pseudonymise do."""
+
+    @property
+    def is_object(self) -> bool:
+        return self.props is not None or self.extra is not None
+
+
+_LEARNING = frozenset({"pseudonymise", "by-fact"})
+
+
+def _compile(node: Mapping[str, Any], definition: str, key: str, defs: Mapping[str, Any]) -> _Node:
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return _compile(defs[name], name, key, defs)
+    props = node.get("properties")
+    extra = node.get("additionalProperties")
+    items = node.get("items")
+    compiled = _Node(definition, key, str(node.get("x-privacy", "drop")))
+    if isinstance(props, dict):
+        compiled.props = {k: _compile(v, definition, k, defs) for k, v in props.items()}
+    elif "additionalProperties" in node:
+        compiled.props = {}
+    if isinstance(extra, dict):
+        compiled.extra = _compile(extra, definition, "", defs)
+    if isinstance(items, dict):
+        compiled.items = _compile(items, definition, key, defs)
+    children = [*(compiled.props or {}).values(), compiled.extra, compiled.items]
+    compiled.learns = (
+        compiled.privacy in _LEARNING
+        or definition == "device"
+        or any(child is not None and child.learns for child in children)
+    )
+    return compiled
+
+
+@functools.cache
+def _schema_tree() -> _Node:
+    from homediag.reports.document import schema
+
+    root = schema()
+    return _compile(root, "report", "", root.get("$defs", {}))
 
 
 class Redactor:
@@ -241,6 +318,7 @@ class Redactor:
         self._known: dict[str, tuple[str, bool]] = {}
         """Learned values (folded) → their replacement, and whether they match only as whole words."""
         self._ids: dict[str, str] = {}
+        self._macs: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self._device_token: str | None = None
         self._sweeping = False
@@ -255,19 +333,16 @@ class Redactor:
         redacted again. Tokens, address classes and markers that redaction put in are kept as they
         are, so redacting a redacted document changes nothing; its counts are carried over.
         """
-        from homediag.reports.document import schema
-
         earlier = _earlier_counts(document)
         doc, secrets_removed = _scrub_document(document)
-        root = schema()
         # Pass 1 learns every identifier the fields hold (device names, SSIDs, serials...), so that
         # pass 2 can find them again in free text anywhere in the report.
         self._sweeping = False
-        self._walk_root(doc, root)
+        self._walk_root(doc)
         self._matcher = KnownValues((value, *entry) for value, entry in self._known.items())
         self._sweeping = True
         self.counts.clear()
-        result = self._walk_root(doc, root)
+        result = self._walk_root(doc)
         result["privacy_level"] = "redacted"
         self.counts["secret"] += secrets_removed
         result["redaction"] = dict(sorted((earlier + self.counts).items()))
@@ -279,66 +354,72 @@ class Redactor:
             return text
         spans = self._matcher.spans(text) if self._matcher is not None else []
         if not spans:
-            return _SWEEP.sub(self._replace_pattern, text)
+            return self._sweep_patterns(text)
         pieces: list[str] = []
         done = 0
         for span in spans:
-            pieces.append(_SWEEP.sub(self._replace_pattern, text[done : span.start]))
+            pieces.append(self._sweep_patterns(text[done : span.start]))
             pieces.append(span.replacement)
             self._count(_token_class(span.replacement))
             done = span.end
-        pieces.append(_SWEEP.sub(self._replace_pattern, text[done:]))
+        pieces.append(self._sweep_patterns(text[done:]))
         return "".join(pieces)
+
+    def _sweep_patterns(self, text: str) -> str:
+        if not text:
+            return text
+        if _PHRASE_GATE.find_matches_as_indexes(fold(text)):
+            text = _PHRASES.sub(self._replace_pattern, text)
+        return _CANDIDATE_WORD.sub(self._sweep_word, text)
+
+    def _sweep_word(self, match: re.Match[str]) -> str:
+        return _WORDS.sub(self._replace_pattern, match.group(0))
 
     # -- the schema-driven walk ----------------------------------------------------------------------
 
-    def _walk_root(self, doc: dict[str, Any], root: Mapping[str, Any]) -> dict[str, Any]:
+    def _walk_root(self, doc: dict[str, Any]) -> dict[str, Any]:
+        root = _schema_tree()
+        assert root.props is not None
         order = ["devices", "observations"]
         keys = order + [k for k in doc if k not in order]
         out: dict[str, Any] = {}
         for key in keys:
             if key not in doc:
                 continue
-            child = root.get("properties", {}).get(key)
+            child = root.props.get(key)
             if child is None:
                 continue  # unknown to the schema: not shared
-            out[key] = self._walk(doc[key], child, _Where("report", key), doc)
+            out[key] = self._walk(doc[key], child, doc)
         return {k: out[k] for k in doc if k in out}
 
-    def _walk(self, value: Any, node: Mapping[str, Any], where: _Where, parent: Any) -> Any:
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            name = ref.rsplit("/", 1)[-1]
-            from homediag.reports.document import schema
-
-            return self._walk(value, schema()["$defs"][name], _Where(name, where.key), parent)
-        props = node.get("properties")
-        if isinstance(value, dict) and (isinstance(props, dict) or "additionalProperties" in node):
-            if where.definition == "device":
+    def _walk(self, value: Any, node: _Node, parent: Any) -> Any:
+        if not self._sweeping and not node.learns:
+            return value  # pass 1 only learns; nothing here teaches it anything
+        if isinstance(value, dict) and node.is_object:
+            if node.definition == "device" and node.props is not None and "kind" in node.props:
                 self._device_token = self._device(value)
-            extra = node.get("additionalProperties")
+            props = node.props or {}
+            extra = node.extra
             out: dict[str, Any] = {}
             for key, child in value.items():
-                sub = props.get(key) if isinstance(props, dict) else None
-                if sub is None and isinstance(extra, dict):
-                    sub = extra
-                if sub is None:
-                    continue
-                new_key = self._text(key) if sub is extra and extra is not None else key
-                out[new_key] = self._walk(child, sub, _Where(where.definition, key), value)
+                sub = props.get(key)
+                if sub is not None:
+                    out[key] = self._walk(child, sub, value)
+                elif extra is not None:
+                    out[self._text(key)] = self._walk(child, extra, value)
             return out
-        items = node.get("items")
-        if isinstance(value, list) and isinstance(items, dict):
-            result = [self._walk(v, items, where, parent) for v in value]
-            if where.definition == "device" and where.key == "names":
+        items = node.items
+        if isinstance(value, list) and items is not None:
+            result = [self._walk(v, items, parent) for v in value]
+            if node.definition == "device" and node.key == "names":
                 result = list(dict.fromkeys(result))
             return result
-        return self._leaf(value, str(node.get("x-privacy", "drop")), where, parent)
+        return self._leaf(value, node, parent)
 
-    def _leaf(self, value: Any, klass: str, where: _Where, parent: Any) -> Any:
+    def _leaf(self, value: Any, node: _Node, parent: Any) -> Any:
         if value is None:
             return None
-        match klass:
+        match node.privacy:
             case "keep":
                 return value
             case "drop":
@@ -347,7 +428,7 @@ class Redactor:
             case "address":
                 return self._address_or_text(value)
             case "pseudonymise":
-                return self._pseudonymise(value, where)
+                return self._pseudonymise(value, node)
             case "by-fact":
                 fact = parent.get("fact", "") if isinstance(parent, dict) else ""
                 sensitive = bool(parent.get("sensitive")) if isinstance(parent, dict) else False
@@ -380,10 +461,10 @@ class Redactor:
                 self._learn(name, known)
         return known
 
-    def _pseudonymise(self, value: Any, where: _Where) -> Any:
+    def _pseudonymise(self, value: Any, node: _Node) -> Any:
         if not isinstance(value, str) or is_token(value):
             return value
-        key = (where.definition, where.key)
+        key = (node.definition, node.key)
         if key == ("device", "id"):
             self._count("device")
             return self._ids.get(value) or self.store.token("device", value)
@@ -497,14 +578,17 @@ class Redactor:
         return token
 
     def _mac(self, text: str) -> str | None:
-        mac = normalise_mac(text)
-        if mac is None or mac in ("00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
-            return None
-        token = self.store.token("mac", mac)
+        replaced = self._macs.get(text)
+        if replaced is None:
+            mac = normalise_mac(text)
+            if mac is None or mac in ("00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
+                return None
+            token = self.store.token("mac", mac)
+            # locally administered: no vendor part to keep
+            replaced = f"…{token}" if int(mac[:2], 16) & 0x02 else f"{mac[:8]}:…{token}"
+            self._macs[text] = replaced
         self._count("mac")
-        if int(mac[:2], 16) & 0x02:  # locally administered: no vendor part to keep
-            return f"…{token}"
-        return f"{mac[:8]}:…{token}"
+        return replaced
 
     def _address(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         """The replacement of an address, or None to keep it."""
@@ -643,6 +727,7 @@ def _token_class(token: str) -> str:
     return "name" if klass in _DEVICE_CLASSES else klass
 
 
+@functools.lru_cache(maxsize=65536)
 def _parse_address(
     text: str,
 ) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str] | None:
@@ -696,6 +781,8 @@ class _Scrubber:
 
     def scrub(self, value: Any) -> Any:
         if isinstance(value, str):
+            if not _SECRET_GATE.find_matches_as_indexes(fold(value)):
+                return value
             return _SECRETS.sub(self._match, value)
         if isinstance(value, list):
             return [self.scrub(v) for v in value]
@@ -779,10 +866,9 @@ def for_output(
     from homediag.core.i18n import _
     from homediag.reports.tokens import RedactionError, config_dir
 
-    report = scrub_secrets(report)
     if not redact_report:
-        return report, []
-    try:
+        return scrub_secrets(report), []
+    try:  # redaction scrubs secrets first
         with TokenStore.open(directory) as store:
             return redact(report, store), []
     except (OSError, RedactionError) as exc:
