@@ -92,17 +92,20 @@ class KnownValues:
         seen: set[tuple[int, int]] = set()
         while hits:
             start, negative_length, key = heapq.heappop(hits)
-            if start < done or (start, key) in seen:
-                continue
-            seen.add((start, key))
             end = start - negative_length
-            value = self._verify(text, folded, key, start)
-            if value is not None:
-                found.append(Span(start, start + len(value), self._replacements[value][0]))
-                done = start + len(value)
-                rescan = done
+            if start < done:
+                rescan = done  # inside a value found before, but reaching past it
+            elif (start, key) in seen:
+                continue
             else:
-                rescan = start + 1
+                seen.add((start, key))
+                value = self._verify(text, folded, key, start)
+                if value is not None:
+                    found.append(Span(start, start + len(value), self._replacements[value][0]))
+                    done = start + len(value)
+                    rescan = done
+                else:
+                    rescan = start + 1
             if rescan < end:
                 # The scan jumped over keys that start inside this hit (no value matched it whole,
                 # or a shorter one did): look for them in a window from there.

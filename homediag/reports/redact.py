@@ -133,7 +133,9 @@ def eui64_mac(address: ipaddress.IPv6Address) -> str | None:
 
 _STRONG_HINTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"psk", "password", "passwd", "passphrase", "pwd", "secret", "cookie", "token",
-                "apikey", "credentials", "credential", "authorization"}), "secret"),
+                "apikey", "credentials", "credential", "authorization", "passwort", "kennwort",
+                "schlüssel", "schluessel", "motdepasse", "mdp", "contraseña", "contrasena", "clave",
+                "chiave", "wpspin"}), "secret"),
     (frozenset({"bssid", "bssids", "mac", "macs", "hwaddr", "lladdr"}), "mac"),
     (frozenset({"ssid", "ssids", "essid"}), "ssid"),
     (frozenset({"serial", "serials", "serialnumber", "sn"}), "serial"),
@@ -148,13 +150,17 @@ _WEAK_HINTS = frozenset(
 _NOT_PERSONAL = frozenset(
     {"model", "manufacturer", "vendor", "type", "service", "interface", "product", "kind", "os", "file"}
 )
-_SECRET_KEYS = _STRONG_HINTS[0][0]
+_SECRET_COMPOUND = re.compile(
+    r"(?:wi-?fi|wpa[23]?|wlan|wireless|network|netzwerk|security|sicherheits|pre-?shared|shared|wep|"
+    r"(?:mot)?de-?passe)-?(?:key|keys|schlüssel|schluessel|password|passwort|kennwort|psk|passphrase)"
+)
+"""Key names such as ``wifi_key``, ``WLAN-Schlüssel``, ``pre_shared_key`` (words joined by '-')."""
 
 
 def _words(name: str) -> list[str]:
     last = name.rsplit(".", 1)[-1]
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", last)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -163,6 +169,8 @@ def name_hint(name: str, *, weak: bool) -> str | None:
     ``drop``, ``secret``, or (``weak``: only outside facts classified ``keep``) ``host``."""
     words = _words(name)
     joined = "".join(words)
+    if _SECRET_COMPOUND.search("-".join(words)):
+        return "secret"
     for names, hint in _STRONG_HINTS:
         if joined in names or any(w in names for w in words):
             return hint
@@ -177,13 +185,49 @@ def name_hint(name: str, *, weak: bool) -> str | None:
 # --- the free-text sweep ------------------------------------------------------------------------------
 
 _HEX = "[0-9A-Fa-f]"
+_S = r"[ _-]?"
+_SECRET_LABEL = (
+    r"(?<!\w)(?:"
+    # English
+    rf"pass(?:word|wd|phrase)s?|pwd|psk|pre{_S}shared{_S}key|shared{_S}key|secret|token|api{_S}key|"
+    rf"cookie|authorization|wps{_S}pin|wpa[23]?{_S}(?:psk|passphrase|key)|wep{_S}key|"
+    rf"(?:wi{_S}fi|wifi|wlan|wireless|network|security){_S}(?:key|password)|"
+    # German
+    rf"(?:(?:wlan|wpa[23]?|wi{_S}fi|netzwerk|sicherheits){_S})?(?:schlüssel|schluessel|passwort|kennwort)|"
+    rf"passwort|kennwort|"
+    # French
+    rf"mot{_S}de{_S}passe|mdp|phrase{_S}secr[èe]te|"
+    rf"cl[ée]{_S}(?:wpa[23]?|wi{_S}fi|wifi|wep|de{_S}s[ée]curit[ée]|r[ée]seau|du{_S}r[ée]seau|de{_S}r[ée]seau)|"
+    # Italian
+    rf"parola{_S}d['’]ordine|chiave(?:{_S}(?:wpa[23]?|di{_S}rete|wi{_S}fi|wifi|di{_S}sicurezza))?|"
+    # Spanish
+    rf"contrase[ñn]a|clave(?:{_S}(?:wpa[23]?|de{_S}red|wi{_S}fi|wifi|de{_S}seguridad))?"
+    r")(?!\w)"
+)
+"""What a secret is called, in English, German, French, Italian and Spanish."""
+_SECRET_QUOTED = r"\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|«[^»\n]{1,200}»"  # noqa: S105
+"""A quoted secret (a passphrase may hold spaces)."""
+
+
+def _secret_rest(named: bool) -> str:
+    """What follows a secret's label: a separator and the value (with ``named``, in named groups
+    for :func:`_without_secret`)."""
+    explicit = "(?P<explicit>" if named else "(?:"
+    spaced = "(?P<spaced>" if named else "(?:"
+    return (
+        # "label: value", "label = value", "label：value", "label" : "value"
+        rf"(?:[\"']?\s{{0,3}}[:=：]\s{{0,3}}{explicit}{_SECRET_QUOTED}|[^\s\"',;&]+)"
+        # "label value", "label is value": the value must hold a digit, or be quoted
+        r"|\s{1,3}(?:(?:is|ist|lautet|est|es|è|e|:)\s{1,3})?"
+        rf"{spaced}{_SECRET_QUOTED}|(?=[^\s\"',;&]*\d)[^\s\"',;&]+))"
+    )
+
+
 _PATTERNS: tuple[tuple[str, str], ...] = (
     # What an earlier redaction put in stays as it is, and no pattern may match inside it.
     ("token", rf"(?<![\w…:-])(?:{REPLACEMENT_PATTERN})(?![\w(-])"),
     ("url_userinfo", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/@\"'<>]+@"),
-    ("secret_pair", r"(?i)\b(?:psk|password|passwd|passphrase|pwd|secret|token|api[_-]?key|"
-                    r"wpa[_-]?(?:psk|passphrase)|cookie|authorization)[\"']?\s*[:=]\s*[\"']?"
-                    r"[^\s\"',;&]+"),
+    ("secret_pair", r"(?i)" + _SECRET_LABEL + _secret_rest(named=False)),
     ("uuid", rf"(?<!{_HEX}){_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}(?!{_HEX})"),
     ("email", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"),
     ("colons", rf"(?<![0-9A-Fa-f:])(?:{_HEX}{{0,4}}:){{2,7}}(?:{_HEX}{{1,4}}|(?:\d{{1,3}}\.){{3}}\d{{1,3}})?"
@@ -230,9 +274,13 @@ _PHRASE_PATTERNS = ("secret_pair", "serial", "possessive", "of_owner", "coordina
 _WORDS = _alternation(_WORD_PATTERNS)
 _PHRASES = _alternation(_PHRASE_PATTERNS)
 _CANDIDATE_WORD = re.compile(r"(?<!\S)[^\s0-9:@]*[0-9:@]\S*")
+_SECRET_KEYWORDS = (
+    "psk", "pass", "pwd", "secret", "token", "api", "wpa", "cookie", "auth", "key", "wps", "schlüssel",
+    "schluessel", "kennwort", "mdp", "secrè", "clé", "cle ", "parola", "chiave", "contrase", "clave",
+)  # fmt: skip
+"""Every secret label of ``_SECRET_LABEL`` holds one of these (lower case)."""
 _PHRASE_KEYWORDS = (
-    # secret_pair
-    "psk", "pass", "pwd", "secret", "token", "api", "wpa", "cookie", "auth",
+    *_SECRET_KEYWORDS,
     # serial
     "serial", "s/n",
     # possessive, of_owner
@@ -243,8 +291,19 @@ _PHRASE_KEYWORDS = (
 )  # fmt: skip
 _PHRASE_GATE = ahocorasick_rs.AhoCorasick(list(_PHRASE_KEYWORDS))
 _SECRETS = _alternation(("url_userinfo", "secret_pair"))
-_SECRET_GATE = ahocorasick_rs.AhoCorasick(["://", *_PHRASE_KEYWORDS[:9]])
-_SECRET_VALUE = re.compile(r"([:=]\s*[\"']?)[^\s\"',;&]+$")
+_SECRET_GATE = ahocorasick_rs.AhoCorasick(["://", *_SECRET_KEYWORDS])
+_SECRET_PARTS = re.compile(r"(?i)" + _SECRET_LABEL + _secret_rest(named=True))
+
+
+def _without_secret(text: str) -> str:
+    """A ``secret_pair`` match with its value (only) replaced."""
+    parts = _SECRET_PARTS.fullmatch(text)
+    if parts is None:  # pragma: no cover - the sweep matched it with the same pattern
+        return REDACTED
+    group = "explicit" if parts.group("explicit") is not None else "spaced"
+    return text[: parts.start(group)] + REDACTED
+
+
 _SERIAL_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}$")
 _MIN_KNOWN = 3
 """Values shorter than this are replaced in their own fields but not searched for in free text."""
@@ -633,7 +692,7 @@ class Redactor:
         return replaced
 
     def _sweep_secret(self, text: str) -> str:
-        replaced = _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+        replaced = _without_secret(text)
         if replaced != text:
             self._count("secret")
         return replaced
@@ -807,7 +866,7 @@ class _Scrubber:
         if match.lastgroup == "url_userinfo":
             replaced = text.split("://", 1)[0] + "://" + REDACTED + "@"
         else:
-            replaced = _SECRET_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
+            replaced = _without_secret(text)
         if replaced != text:
             self.count += 1
         return replaced
