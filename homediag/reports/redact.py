@@ -31,6 +31,7 @@ import copy
 import functools
 import ipaddress
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -140,6 +141,7 @@ _STRONG_HINTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"ssid", "ssids", "essid"}), "ssid"),
     (frozenset({"serial", "serials", "serialnumber", "sn"}), "serial"),
     (frozenset({"usn", "udn", "uuid", "uuids"}), "uuid"),
+    (frozenset({"domain", "domains", "domainname", "dnsdomain", "searchdomain", "searchdomains"}), "domain"),
     (frozenset({"lat", "lon", "lng", "latitude", "longitude", "coordinates", "geo", "location",
                 "isp"}), "drop"),
 )  # fmt: skip
@@ -234,6 +236,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                rf"(?:%[\w.-]+)?(?![0-9A-Fa-f:])"),
     ("mac_dash", rf"(?<![0-9A-Fa-f-]){_HEX}{{2}}(?:-{_HEX}{{2}}){{5}}(?![0-9A-Fa-f]|-{_HEX})"),
     ("mac_dots", rf"(?<![0-9A-Fa-f.]){_HEX}{{4}}\.{_HEX}{{4}}\.{_HEX}{{4}}(?!\.?{_HEX})"),
+    ("hex_id", rf"(?<!{_HEX}){_HEX}{{32,}}(?!{_HEX})"),
     ("hex_run", rf"(?<!{_HEX})(?=[0-9]*[A-Fa-f])(?={_HEX}*[0-9]){_HEX}{{12,31}}(?!{_HEX})"),
     ("ipv4", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)"),
     ("serial", r"(?i)\b(?:serial(?:[ _-]?(?:number|no\.?|nr\.?))?|s/n)[\"']?\s*[:=#>]?\s*[\"']?"
@@ -267,8 +270,8 @@ def _alternation(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
 # serials, possessive device names, coordinates, HTML titles) only in texts holding one of their
 # keywords, found by one Aho-Corasick pass.
 _WORD_PATTERNS = (
-    "token", "url_userinfo", "uuid", "email", "colons", "mac_dash", "mac_dots", "hex_run", "ipv4",
-    "device_id",
+    "token", "url_userinfo", "uuid", "email", "colons", "mac_dash", "mac_dots", "hex_id", "hex_run",
+    "ipv4", "device_id",
 )  # fmt: skip
 _PHRASE_PATTERNS = ("secret_pair", "serial", "possessive", "of_owner", "coordinate", "html_title")
 _WORDS = _alternation(_WORD_PATTERNS)
@@ -355,6 +358,7 @@ def _compile(node: Mapping[str, Any], definition: str, key: str, defs: Mapping[s
     compiled.learns = (
         compiled.privacy in _LEARNING
         or definition == "device"
+        or (definition, key) == ("service", "txt")
         or any(child is not None and child.learns for child in children)
     )
     return compiled
@@ -454,6 +458,8 @@ class Redactor:
     def _walk(self, value: Any, node: _Node, parent: Any) -> Any:
         if not self._sweeping and not node.learns:
             return value  # pass 1 only learns; nothing here teaches it anything
+        if node.definition == "service" and node.key == "txt" and isinstance(value, dict):
+            return self._txt(value)
         if isinstance(value, dict) and node.is_object:
             if node.definition == "device" and node.props is not None and "kind" in node.props:
                 self._device_token = self._device(value)
@@ -547,7 +553,7 @@ class Redactor:
         if hint is None and (
             privacy is fact_catalogue.Privacy.PSEUDONYMISE or (privacy is None and sensitive)
         ):
-            hint = "value"
+            hint = _FACT_TOKEN_CLASSES.get(fact, "value")
         return self._structured(value, hint, weak=privacy is not fact_catalogue.Privacy.KEEP)
 
     def _structured(self, value: Any, hint: str | None, *, weak: bool) -> Any:
@@ -555,6 +561,9 @@ class Redactor:
             out: dict[str, Any] = {}
             for key, child in value.items():
                 key_text = str(key)
+                if key_text.casefold() == "txt" and isinstance(child, dict):
+                    out[key_text] = self._txt(child, weak=weak)
+                    continue
                 child_hint = name_hint(key_text, weak=weak)
                 if child_hint is None and hint in ("drop", "secret"):
                     child_hint = hint
@@ -568,6 +577,42 @@ class Redactor:
             self._count("dropped" if hint == "drop" else "secret")
             return None
         return value
+
+    def _txt(self, record: Mapping[str, Any], *, weak: bool = True) -> dict[str, Any]:
+        """An mDNS TXT record: values redacted by key (friendly names, locations, device keys...)."""
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            key_text = str(key)
+            klass = _TXT_CLASSES.get(key_text.casefold())
+            if not isinstance(value, str) or not value or klass is None:
+                out[self._text(key_text)] = self._structured(value, None, weak=weak)
+            else:
+                out[self._text(key_text)] = self._txt_value(klass, value)
+        return out
+
+    def _txt_value(self, klass: str, value: str) -> str:
+        if is_token(value):
+            return value
+        named = self._names.get(value.casefold())
+        if named is not None:  # a device's own name (a printer's ty is often its instance name)
+            self._count("name")
+            return named
+        match klass:
+            case "name":
+                token = self._device_token
+                if token is None:
+                    return self._token("host", value)
+                self._count("name")
+                self._learn(value, token)
+                return token
+            case "mac-or-id":
+                return self._mac(value) or self._token("id", value)
+            case "md":
+                if _names_someone(value) or fold(value) in self._known:
+                    return self._token("model", value)
+                return self._text(value)
+            case _:  # place, model, key
+                return self._token(klass, value)
 
     def _hinted(self, value: str, hint: str | None) -> Any:
         if hint is None:
@@ -666,12 +711,25 @@ class Redactor:
         return None
 
     def _learn(self, value: str, replacement: str) -> None:
-        if self._sweeping or len(value) < _MIN_KNOWN or value == replacement:
+        """Remember ``value`` (and its other forms) so that the sweep replaces it in free text.
+
+        One-word names are learned too ("Kinderzimmer" is as personal as "Anna's room"), but match
+        only as whole words; common words ("Router", "home") are not, as they name nobody and fill
+        ordinary text. Names in scripts without spaces between words (CJK) match anywhere, from two
+        characters on.
+        """
+        if self._sweeping or value == replacement or is_token(value):
             return
-        if value.isdigit() or _parse_address(value) is not None or _PLAIN_WORD.match(value):
-            return  # a plain word ("Printer", "home") is no identifier and appears in ordinary text
+        if value.isdigit() or _parse_address(value) is not None or fold(value) in _COMMON_WORDS:
+            return
         for form in _forms(value):
-            self._known.setdefault(fold(form), (replacement, len(form) < _MIN_ANYWHERE))
+            wide = _has_wide(form)
+            if len(form) < (2 if wide else _MIN_KNOWN):
+                continue
+            whole = len(form) < (2 if wide else _MIN_ANYWHERE) or (
+                _PLAIN_WORD.match(form) is not None and not wide
+            )
+            self._known.setdefault(fold(form), (replacement, whole))
 
     def _count(self, kind: str) -> None:
         if self._sweeping:
@@ -712,6 +770,9 @@ class Redactor:
             return self._mac(text) or text
         return self._token("serial", text.lower())
 
+    def _sweep_hex_id(self, text: str) -> str:
+        return self._token("id", text.lower())
+
     def _sweep_ipv4(self, text: str) -> str:
         return self._sweep_colons(text)
 
@@ -751,6 +812,7 @@ _HANDLERS: dict[str, Callable[[Redactor, str], str]] = {
     "colons": Redactor._sweep_colons,
     "mac_dash": Redactor._sweep_mac,
     "mac_dots": Redactor._sweep_mac,
+    "hex_id": Redactor._sweep_hex_id,
     "hex_run": Redactor._sweep_hex,
     "ipv4": Redactor._sweep_ipv4,
     "serial": Redactor._sweep_serial,
@@ -826,7 +888,55 @@ def _forms(value: str) -> set[str]:
     compact = re.sub(r"[\s_.'’-]+", "", value)
     if len(compact) >= 6:
         forms.add(compact)
-    return {f for f in forms if len(f) >= _MIN_KNOWN}
+    return {f for f in forms if len(f) >= 2}
+
+
+def _has_wide(text: str) -> bool:
+    """Whether ``text`` holds East Asian wide characters (scripts written without spaces)."""
+    return any(ord(char) >= 0x1100 and unicodedata.east_asian_width(char) in "WF" for char in text)
+
+
+_POSSESSIVE_NAME = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]*(?:['’]s\b|s\s)|\b(?:von|de|du|di|del|van|of)\s+[A-ZÀ-Þ]")
+
+
+def _names_someone(value: str) -> bool:
+    """Whether a model string names a person or a place ("Annas Stehlampe", "Lamp of Anna")."""
+    return _POSSESSIVE_NAME.search(value) is not None
+
+
+_FACT_TOKEN_CLASSES = {
+    "speedtest.server": "server",  # its sponsor and city tell where the customer lives
+}
+"""Token classes of pseudonymised facts whose value is not a device's (default: ``value``)."""
+
+_TXT_CLASSES = {
+    "fn": "name", "n": "name", "dn": "name",  # friendly names (cast, Matter's DeviceName)
+    "note": "place", "loc": "place",  # where a printer stands
+    "ty": "model", "product": "model", "usb_mdl": "model",  # a printer's make and model as set up
+    "pk": "key",  # AirPlay public key
+    "deviceid": "mac-or-id", "id": "mac-or-id", "bs": "mac-or-id", "cd": "mac-or-id", "bridgeid": "mac-or-id",
+    "md": "md",  # a model name; kept unless it names a person or place
+}  # fmt: skip
+"""mDNS TXT keys whose values identify a device, its owner or its place (RFC 6763 keys compare
+without case)."""
+
+_COMMON_WORDS = frozenset(
+    [
+        "printer", "printers", "router", "gateway", "modem", "tv", "television", "speaker", "speakers",
+        "phone", "smartphone", "computer", "laptop", "desktop", "tablet", "camera", "hub", "bridge", "nas",
+        "media", "iot", "device", "devices", "unknown", "localhost", "home", "guest", "office", "wifi",
+        "wi-fi", "wlan", "lan", "wan", "internet", "network", "default", "android", "iphone", "ipad",
+        "macbook", "imac", "chromecast", "airport", "scanner", "server", "client", "host", "repeater",
+        "extender", "mesh", "switch", "lamp", "light", "plug", "thermostat", "doorbell", "watch", "echo",
+        "kindle", "homepod", "appletv", "firetv", "roku", "sonos", "xbox", "playstation", "nintendo", "box",
+        "fritz", "fritzbox", "speedport", "livebox", "freebox", "bbox", "easybox", "test", "none", "null",
+        "true", "false", "admin", "user", "public", "private", "local", "lab", "drucker", "fernseher",
+        "lautsprecher", "kamera", "netzwerk", "gast", "büro", "zuhause", "imprimante", "télévision",
+        "téléviseur", "enceinte", "caméra", "réseau", "invité", "bureau", "maison", "stampante", "casa",
+        "rete", "impresora", "red",
+    ]
+)  # fmt: skip
+"""Device names that are ordinary words: never looked for in free text (they name nobody)."""
 
 
 # --- secrets ------------------------------------------------------------------------------------------
