@@ -13,7 +13,8 @@ from typing import Annotated, NoReturn
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from homediag import __version__
+from homediag import __version__, _signals
+from homediag._signals import Interrupt
 from homediag.cli import diagnose, labcmd, playbooks, probes, report, scan
 from homediag.cli.common import CliState, fail
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
@@ -64,6 +65,15 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: maps every error to its documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     try:
+        code = _run(args)
+    finally:  # no signal may print a traceback or change the exit code from here on
+        _signals.defer()
+        _signals.quiet_exit()
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    try:
         code = app(args=args, prog_name="homediag", standalone_mode=False)
     except Exit as exc:
         code = exc.exit_code
@@ -71,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         code = int(ExitCode.SIGINT)
     except TyperException as exc:  # typer's usage errors (unknown option, bad value...)
         if not exc.format_message().strip():  # no arguments: the help was shown
-            sys.exit(int(ExitCode.USAGE))
+            return int(ExitCode.USAGE)
         fail(exc.format_message().strip(), ExitCode.USAGE, hint=_usage_hint(exc))
     except (UsageError, ConfigError) as exc:
         fail(str(exc), ExitCode.USAGE)
@@ -81,11 +91,23 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc), ExitCode.INTERNAL)
     except KeyboardInterrupt:
         code = int(ExitCode.SIGINT)
+    except Interrupt as stop:  # a signal before the checks started, or in a command that runs none
+        code = _interrupted(stop)
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - the one place every unexpected error ends up
-        crashed(exc)
-    sys.exit(code if isinstance(code, int) else 0)
+        behind = _signals.interrupt_in(exc)
+        if behind is None:
+            crashed(exc)
+        code = _interrupted(behind)
+    return code if isinstance(code, int) else 0
+
+
+def _interrupted(stop: Interrupt) -> int:
+    sys.stderr.write(
+        _("homediag: interrupted by {signal} before a report was written").format(signal=stop.name) + "\n"
+    )
+    return stop.exit_code
 
 
 def crashed(exc: BaseException) -> NoReturn:
