@@ -15,14 +15,22 @@ Four layers, as reliability.md (section D) asks:
    addresses (and the documentation ranges, which labs and tests use as "public") are replaced by their
    class (``public-ipv4``, ``cgnat-ipv4``, ``public-ipv6``); speed-test coordinates and other facts of
    class ``drop`` are removed; UPnP UUIDs (USN/UDN), serials and host names such as ``Annas-iPhone``
-   become tokens wherever they appear.
+   become tokens wherever they appear; mDNS TXT values by key (``fn``, ``note``, ``ty``, ``pk``,
+   ``deviceid``...), the DHCP domain and the speed-test server too.
 4. **A final sweep** over every free-text string: every value replaced by field anywhere in the report
-   (in raw, URL-encoded and separator-free forms), MACs in every notation, IPv4 and IPv6 addresses,
-   UUIDs, e-mail addresses, labelled serials, possessive device names ("Anna's iPhone", "iPhone von
-   Anna"), internal device ids. ``redaction`` in the result counts what was replaced, per class.
+   (in raw, URL-encoded and separator-free forms; one-word and CJK names included), found by an
+   Aho-Corasick automaton (:mod:`homediag.reports.known`); MACs in every notation, IPv4 and IPv6
+   addresses, UUIDs, hex ids of 32 digits or more, e-mail addresses, labelled serials, possessive device
+   names ("Anna's iPhone", "iPhone von Anna"), internal device ids. ``redaction`` in the result counts
+   what was replaced, per class.
 
-Secrets (Wi-Fi keys, passwords, cookies, credentials in URLs) are never collected; :func:`scrub_secrets`
-is the backstop that removes anything that looks like one, in every mode, also with ``--no-redact``.
+Redaction never trusts the document: one that says ``privacy_level: "redacted"`` is redacted again.
+What an earlier redaction put in (tokens, address classes, markers) is recognised and kept, so doing
+it twice changes nothing.
+
+Secrets (Wi-Fi keys, passwords, cookies, credentials in URLs, in en/de/fr/it/es wordings) are never
+collected; :func:`scrub_secrets` is the backstop that removes anything that looks like one, in every
+mode, also with ``--no-redact``.
 """
 
 from __future__ import annotations
@@ -279,7 +287,8 @@ _PHRASES = _alternation(_PHRASE_PATTERNS)
 _CANDIDATE_WORD = re.compile(r"(?<!\S)[^\s0-9:@]*[0-9:@]\S*")
 _SECRET_KEYWORDS = (
     "psk", "pass", "pwd", "secret", "token", "api", "wpa", "cookie", "auth", "key", "wps", "schlüssel",
-    "schluessel", "kennwort", "mdp", "secrè", "clé", "cle ", "parola", "chiave", "contrase", "clave",
+    "schluessel", "kennwort", "mdp", "secrè", "clé", "cle ", "cle-", "cle_", "parola", "chiave", "contrase",
+    "clave",
 )  # fmt: skip
 """Every secret label of ``_SECRET_LABEL`` holds one of these (lower case)."""
 _PHRASE_KEYWORDS = (

@@ -24,7 +24,7 @@ PHRASINGS = [
     "clé Wi-Fi : {s}", "clé de sécurité : {s}", "clé réseau : {s}",
     "parola d'ordine: {s}", "chiave WPA: {s}", "chiave di rete: {s}", "la password è {s}",
     "contraseña: {s}", "clave WPA: {s}", "clave de red: {s}", "la contraseña es {s}",
-    "password：{s}", 'psk "{s}"', "wpa_passphrase={s}",
+    "password：{s}", 'psk "{s}"', "wpa_passphrase={s}", "cle_reseau: {s}", "cle-de-securite={s}",
 ]  # fmt: skip
 
 ORDINARY = [
