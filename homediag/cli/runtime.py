@@ -1,7 +1,9 @@
 """Running an async job from the CLI: signal handling, progress display, interruption.
 
 SIGINT, SIGTERM and SIGHUP cancel the job so that ``finally`` blocks run and the partial report can be
-written; a second signal exits at once with the same code (130, 143, 129). The job's progress is drawn on
+written; while it is written, a second signal is noted and a third exits at once, with the first one's
+code (130, 143, 129). Before the job (start-up) a signal ends the command at once
+(``homediag._signals``). The job's progress is drawn on
 stderr with rich when stderr is a terminal, and not at all when it is piped.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from homediag import _signals
 from homediag.core.exitcodes import SIGNAL_EXIT
 from homediag.core.model import ProbeResult
 
@@ -29,6 +32,8 @@ class Interrupted:
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.extra = 0
+        """Signals after the first one."""
 
     @property
     def name(self) -> str | None:
@@ -60,7 +65,12 @@ def run_job(
 
         def handle(signum: int) -> None:
             if interrupted.signum is not None:
-                _exit_now(signum)
+                # A second signal must not lose the partial report being written (it used to exit
+                # at once); a third one ends the process (_signals.ESCAPE_AFTER).
+                interrupted.extra += 1
+                if interrupted.extra + 1 >= _signals.ESCAPE_AFTER:
+                    _exit_now(interrupted.signum)
+                return
             interrupted.signum = signum
             task.cancel()
 
@@ -79,18 +89,36 @@ def run_job(
             if on_interrupt is not None:
                 await asyncio.shield(on_interrupt())
         finally:
-            for signum in installed:
-                loop.remove_signal_handler(signum)
-            # From here on (writing the partial report), a further signal exits at once.
-            if interrupted.signum is not None:
+            # From here on the report is written: signals are noted, not acted on (_signals.defer).
+            # Blocked while the handlers change hands, so that none meets the default action.
+            blocked = _block(installed)
+            try:
                 for signum in installed:
-                    signal.signal(signum, _exit_now)
+                    loop.remove_signal_handler(signum)
+                if _signals.state.installed:
+                    _signals.defer(interrupted.signum, 1 + interrupted.extra if interrupted.signum else 0)
+                elif interrupted.signum is not None:  # in-process use: the old way
+                    for signum in installed:
+                        signal.signal(signum, _exit_now)
+            finally:
+                _unblock(blocked)
 
     try:
         asyncio.run(supervisor())
-    except KeyboardInterrupt:  # a signal before the loop's handlers were installed
+    except KeyboardInterrupt:  # a signal before the loop's handlers were installed (in-process use)
         interrupted.signum = signal.SIGINT
     return interrupted
+
+
+def _block(signals: list[int]) -> set[int] | None:
+    if not signals or not hasattr(signal, "pthread_sigmask"):
+        return None
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, signals))
+
+
+def _unblock(previous: set[int] | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def stray_threads() -> bool:
@@ -99,7 +127,13 @@ def stray_threads() -> bool:
 
 
 def finish(code: int) -> None:
-    """Exit with ``code``; skip waiting for abandoned probe threads, which could hang at exit."""
+    """Exit with ``code``; skip waiting for abandoned probe threads, which could hang at exit.
+
+    A signal that arrived while the (complete) report was written makes the exit code its own: the
+    report is whole, but the user asked to stop."""
+    late = _signals.pending()
+    if late is not None and code not in _signals.EXIT_CODES.values():
+        code = _signals.exit_code(late)
     sys.stdout.flush()
     sys.stderr.flush()
     if stray_threads():

@@ -140,27 +140,82 @@ def find_config_path(explicit: Path | None = None) -> Path | None:
     return user if user.is_file() else None
 
 
+MAX_CONFIG_BYTES = 1_000_000
+"""A configuration file larger than this is refused unread."""
+MAX_DEPTH = 32
+MAX_INT_DIGITS = 30
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader within bounds: no aliases (``*name`` could multiply a small file into a
+    huge document), at most :data:`MAX_DEPTH` levels, integers of at most :data:`MAX_INT_DIGITS`
+    digits (longer ones take Python seconds to convert, or are refused with a ``ValueError``)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        value = str(self.construct_scalar(node))
+        if len(value.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with more than {MAX_INT_DIGITS} digits", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+
+
 def load_config(explicit: Path | None = None) -> Config:
     """Load and validate the configuration; raise ``ConfigError`` with a one-line reason."""
     path = find_config_path(explicit)
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(_("config file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(_("cannot read config file {path}: {error}").format(path=path, error=exc)) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            _("config file {path} is larger than {limit} bytes").format(path=path, limit=MAX_CONFIG_BYTES)
+        )
     return parse_config(text, source=str(path))
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:
     """Validate configuration text (YAML)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader with bounds
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None)
+        if problem and ("aliases" in problem or "nested deeper" in problem or "digits" in problem):
+            raise ConfigError(
+                _("{source}{where}: not a configuration homediag reads ({problem})").format(
+                    source=source, where=where, problem=problem
+                )
+            ) from None
         raise ConfigError(_("{source}{where}: not valid YAML").format(source=source, where=where)) from None
     if data is None:
         data = {}

@@ -370,7 +370,7 @@ BUILTIN_FACTS: tuple[FactSpec, ...] = tuple(
             ("speedtest.download_mbps", "float", "Download throughput of the speed test", "Mbit/s", K),
             ("speedtest.upload_mbps", "float", "Upload throughput of the speed test", "Mbit/s", K),
             ("speedtest.ping_ms", "float", "Latency to the speed test server (HTTP)", "ms", K),
-            ("speedtest.server", "str", "The speed test server: sponsor, name and host", None, K),
+            ("speedtest.server", "str", "The speed test server: sponsor, name and host", None, P),
             ("speedtest.isp", "str", "The provider speedtest.net saw", None, K),
             ("speedtest.public_ip", "str", "The public address speedtest.net saw", None, D),
             ("speedtest.location", "object", "Coordinates speedtest.net guessed (lat, lon)", None, D),

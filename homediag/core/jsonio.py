@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -25,13 +26,67 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
     return json.dumps(to_jsonable(data), indent=indent, sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
+MAX_DEPTH = 64
+"""Nesting deeper than this is refused (a report needs about ten levels)."""
+MAX_INT_DIGITS = 30
+"""Integers with more digits are refused (a report's largest are byte counters, 20 digits)."""
+
+
+class JsonLimitError(ValueError):
+    """JSON that is well-formed but beyond what homediag reads: ``limit`` names which bound."""
+
+    def __init__(self, limit: str, bound: int) -> None:
+        super().__init__(f"{limit} over {bound}")
+        self.limit = limit
+        """``depth``, ``digits`` or ``number`` (a float too large to represent)."""
+        self.bound = bound
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
 
-def loads(text: str) -> Any:
-    """Parse strict JSON (NaN and Infinity are errors, as in other tools' parsers)."""
-    return json.loads(text, parse_constant=_reject_constant)
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise JsonLimitError("digits", MAX_INT_DIGITS)
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise JsonLimitError("number", 308)
+    return value
+
+
+def loads(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse strict JSON within bounds: NaN and Infinity are errors (as in other tools' parsers), and
+    so are numbers beyond a float or :data:`MAX_INT_DIGITS` digits and nesting deeper than
+    ``max_depth`` (:class:`JsonLimitError`, a ``ValueError``)."""
+    try:
+        data = json.loads(
+            text, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_finite_float
+        )
+    except RecursionError:  # deeper than the interpreter's own limit
+        raise JsonLimitError("depth", max_depth) from None
+    _check_depth(data, max_depth)
+    return data
+
+
+def _check_depth(data: Any, max_depth: int) -> None:
+    """Raise :class:`JsonLimitError` when containers nest deeper than ``max_depth`` (no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth >= max_depth:
+            raise JsonLimitError("depth", max_depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
 def atomic_write(path: Path, content: str | bytes, *, mode: int = 0o644) -> None:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from homediag.core.errors import PlaybookError
 from homediag.engine.lint import Problem, check_model, check_static
-from homediag.engine.loader import Document, LoadError, PathKey, load_bytes
+from homediag.engine.loader import MAX_BYTES, Document, LoadError, PathKey, load_bytes
 from homediag.engine.model import CompileError, PlaybookModel, compile_playbook
 from homediag.engine.schema import PlaybookSpec
 
@@ -176,7 +176,8 @@ def validate(paths: Sequence[Path | Traversable] | None = None) -> ValidationRes
     problems: list[Problem] = []
     for source in _sources(paths):
         try:
-            raw = source.node.read_bytes()
+            with source.node.open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)  # load_bytes refuses more, without reading it all
         except OSError as exc:
             problems.append(Problem("error", source.name, None, f"cannot read: {exc.strerror or exc}"))
             continue

@@ -62,7 +62,7 @@ from homediag.engine.codes import UNKNOWN
 from homediag.engine.expressions import Budget, Expression, ExpressionError, Scope
 from homediag.engine.hitting import minimal_hitting_sets
 from homediag.engine.inference import Belief
-from homediag.engine.loader import LoadError, load_bytes
+from homediag.engine.loader import LoadError, load_bytes, read_capped
 from homediag.engine.model import (
     HEALTHY_ID,
     LEAK_ID,
@@ -278,11 +278,7 @@ class AnswerFile:
     def load(cls, path: Path) -> AnswerFile:
         """Read an answers file; raise ``UsageError`` with a one-line reason when it is unusable."""
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read answers file {path}: {exc.strerror or exc}") from None
-        try:
-            doc = load_bytes(raw, str(path))
+            doc = load_bytes(read_capped(path, str(path)), str(path))
         except LoadError as exc:
             raise UsageError(f"answers file {exc}") from None
         data = doc.data if doc.data is not None else {}

@@ -41,6 +41,8 @@ MAX_BYTES = 1_000_000
 # both resolve nothing, so resolution stays ours.
 _LOADER: type[yaml.BaseLoader] | type[yaml.CBaseLoader] = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 30
+"""Integers with more digits are refused (Python would need seconds, or refuse, to convert them)."""
 
 PathKey = tuple[str | int, ...]
 
@@ -95,8 +97,17 @@ class Document:
         return f"{self.source}:{line}" if line is not None else self.source
 
 
+class NumberTooLong(ValueError):
+    """A plain scalar reads as an integer with more than :data:`MAX_INT_DIGITS` digits."""
+
+
 def resolve_plain(text: str) -> Any:
-    """The value of a plain (unquoted) scalar by the YAML 1.2 core schema."""
+    """The value of a plain (unquoted) scalar by the YAML 1.2 core schema.
+
+    Raises :class:`NumberTooLong` for an integer of more than :data:`MAX_INT_DIGITS` digits.
+    """
+    if len(text) > MAX_INT_DIGITS + 2 and (_INT_RE.match(text) or _HEX_RE.match(text) or _OCT_RE.match(text)):
+        raise NumberTooLong(text[:20])
     if _NULL_RE.match(text):
         return None
     if _BOOL_TRUE_RE.match(text):
@@ -127,6 +138,12 @@ class _Builder:
     def fail(self, node: Node, message: str) -> LoadError:
         return LoadError(self.source, node.start_mark.line + 1, message)
 
+    def _plain(self, node: Node, text: str) -> Any:
+        try:
+            return resolve_plain(text)
+        except NumberTooLong:
+            raise self.fail(node, f"a number with more than {MAX_INT_DIGITS} digits") from None
+
     def build(self, node: Node, path: PathKey, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
@@ -138,7 +155,7 @@ class _Builder:
             if node.tag != _STR_TAG:
                 raise self.fail(node, f"custom tags are not allowed ({node.tag})")
             if not node.style:  # None (Python parser) or "" (libyaml): plain
-                return resolve_plain(node.value)
+                return self._plain(node, node.value)
             return node.value
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ_TAG:
@@ -151,7 +168,7 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     raise self.fail(key_node, "keys must be plain strings")
-                key = key_node.value if key_node.style else resolve_plain(key_node.value)
+                key = key_node.value if key_node.style else self._plain(key_node, key_node.value)
                 if not isinstance(key, str):
                     raise self.fail(
                         key_node,
@@ -192,11 +209,20 @@ def load_text(text: str, source: str = "<playbook>") -> Document:
 def load_file(path: Path, *, source: str | None = None) -> tuple[Document, bytes]:
     """Read and parse ``path``; also return its bytes (reports store their sha256)."""
     name = source or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(name, None, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_capped(path, name)
     return load_bytes(raw, name), raw
+
+
+def read_capped(path: Path, source: str) -> bytes:
+    """The bytes of ``path``, at most :data:`MAX_BYTES` (more is a ``LoadError``, not read)."""
+    try:
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise LoadError(source, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise LoadError(source, None, f"larger than {MAX_BYTES} bytes")
+    return raw
 
 
 def load_bytes(raw: bytes, source: str) -> Document:

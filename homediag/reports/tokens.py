@@ -38,6 +38,32 @@ MAX_TABLE_BYTES = 16 * 1024 * 1024
 
 _CLASS_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 
+TOKEN_CLASSES = (
+    # device kinds (DeviceKind values other than "unknown"), and "device" for the unknown ones
+    "router", "printer", "media", "speaker", "hub", "camera", "phone", "computer", "nas", "iot", "device",
+    # identifiers found in fields and text
+    "host", "mac", "ssid", "serial", "uuid", "email", "value", "place", "model", "key", "id", "domain",
+    "server",
+)  # fmt: skip
+"""Every class redaction hands out tokens in. A value that already is such a token is kept as it is,
+which makes redacting a redacted report change nothing."""
+
+_ADDRESS_CLASSES = "public|cgnat|ula|private|loopback|link-local|multicast|unspecified|well-known"
+_TOKEN = re.compile(rf"(?:(?:[0-9a-f]{{2}}:){{3}})?…?(?:{'|'.join(TOKEN_CLASSES)})-[1-9][0-9]{{0,8}}")
+REPLACEMENT_PATTERN = (
+    rf"{_TOKEN.pattern}"
+    rf"|(?:{_ADDRESS_CLASSES})-ipv[46](?:\({_TOKEN.pattern}\))?(?:/[0-9]{{1,3}})?(?:%[\w.-]{{1,64}})?"
+    r"|redacted|dropped"
+)
+"""What redaction puts in place of a value (tokens, address classes, markers), as a regex."""
+_REPLACEMENT = re.compile(REPLACEMENT_PATTERN)
+
+
+def is_token(value: str) -> bool:
+    """Whether ``value`` is something redaction put in: a token (``printer-1``, ``3c:2a:f4:…mac-2``),
+    an address class (``public-ipv4``) or a marker (``redacted``)."""
+    return len(value) <= 120 and _REPLACEMENT.fullmatch(value) is not None
+
 
 class RedactionError(HomediagError):
     """The redaction key or token table is unusable (damaged, or of a newer format)."""

@@ -209,3 +209,36 @@ def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch
     assert outcome.result.outcome is Outcome.OK
     assert outcome.value("lan.duplicate_ip") is None
     assert outcome.value("arp.host_count") == 2
+
+
+PROC_NET_ARP = """IP address       HW type     Flags       HW address            Mask     Device
+192.0.2.1        0x1         0x2         00:00:5e:00:53:01     *        eth0
+192.0.2.3        0x1         0x2         3c:2a:f4:00:53:03     *        eth0
+192.0.2.4        0x1         0x0         00:00:00:00:00:00     *        eth0
+198.51.100.9     0x1         0x2         00:00:5e:00:53:09     *        wlan0
+"""
+
+
+def test_without_ip_and_arp_the_kernel_table_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from homediag.testing import RecordedSystem
+
+    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+        return None
+
+    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
+    system = RecordedSystem(files={"/proc/net/arp": PROC_NET_ARP})
+    outcome = asyncio.run(
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, system=system, commands={})
+    )
+    assert outcome.result.outcome is Outcome.OK, outcome.result.reason
+    assert [h["ip"] for h in outcome.value("arp.hosts")] == ["192.0.2.1", "192.0.2.3"]  # type: ignore[index, union-attr]
+
+
+def test_without_any_neighbour_table_the_failure_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+        return None
+
+    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
+    outcome = asyncio.run(run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={}))
+    assert outcome.result.outcome is Outcome.ERROR
+    assert "/proc/net/arp" in (outcome.result.reason or "")

@@ -86,3 +86,16 @@ def test_statistics(
 ) -> None:
     stats = summarise(EchoSeries("test", samples).samples)
     assert (stats.loss_pct, stats.rtt_ms, stats.jitter_ms) == (loss, mean, jitter)
+
+
+def test_busybox_ping_numbers_from_zero_and_loses_no_reply() -> None:
+    outcome = asyncio.run(
+        run_probe(
+            GatewayProbe,
+            facts={"gateway.ipv4": "192.0.2.1"},
+            args={"count": 3, "interval_s": 0.2},
+            commands={("ping",): CommandResult(("ping",), 1, (PING / "busybox-first-lost.txt").read_text(), "")},  # noqa: E501
+        )
+    )
+    assert outcome.value("gateway.samples_ms") == [None, 0.131, 0.12]
+    assert outcome.value("gateway.loss_pct") == 33.33

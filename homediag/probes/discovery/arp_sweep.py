@@ -294,6 +294,7 @@ class ArpSweepProbe(Probe):
     async def _neighbours(ctx: ProbeContext, iface: str) -> dict[ipaddress.IPv4Address, str]:
         from homediag.probes.parsers.arp_a import parse_arp_a
         from homediag.probes.parsers.ip_neigh import parse_ip_neigh
+        from homediag.probes.parsers.proc_net_arp import parse_proc_net_arp
 
         found: dict[ipaddress.IPv4Address, str] = {}
         if ctx.which("ip") is not None:
@@ -307,16 +308,30 @@ class ArpSweepProbe(Probe):
                     return found
                 except ParseError:
                     pass
-        if ctx.which("arp") is None:
-            raise ProbeFailure(_("no neighbour table to read: neither 'ip' nor 'arp' is available"))
-        result = await ctx.run_command(["arp", "-a"], timeout_s=3.0)
+        if ctx.which("arp") is not None:
+            result = await ctx.run_command(["arp", "-a"], timeout_s=3.0)
+            try:
+                entries = parse_arp_a(result.stdout)
+            except ParseError as exc:
+                raise ProbeFailure(_("cannot read the neighbour table: {error}").format(error=exc)) from None
+            for item in entries:
+                if item.mac is not None and (item.interface in (None, iface)):
+                    found[item.ip] = item.mac
+            return found
+        # Neither 'ip' nor 'arp' (a minimal container, a router's BusyBox without them): the kernel's
+        # own table is a file on Linux.
+        text = ctx.system.read_text("/proc/net/arp")
+        if text is None:
+            raise ProbeFailure(
+                _("no neighbour table to read: neither 'ip' nor 'arp' is available, nor /proc/net/arp")
+            )
         try:
-            entries = parse_arp_a(result.stdout)
+            rows = parse_proc_net_arp(text)
         except ParseError as exc:
             raise ProbeFailure(_("cannot read the neighbour table: {error}").format(error=exc)) from None
-        for item in entries:
-            if item.mac is not None and (item.interface in (None, iface)):
-                found[item.ip] = item.mac
+        for row in rows:
+            if row.complete and row.mac is not None and (not iface or row.device == iface):
+                found[row.ip] = row.mac
         return found
 
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+from homediag.probes.parsers.errors import ParseError
+
 MAX_XML_BYTES = 1024 * 1024
 MAX_ELEMENTS = 50_000
 MAX_DEPTH = 32
 FEED_CHUNK = 64 * 1024
 
 
-class UpnpXmlError(ValueError):
+class UpnpXmlError(ParseError):
     """The document was refused (too large, too deep, entities, DTD) or is not well-formed XML."""
 
 

@@ -42,6 +42,7 @@ from homediag.core.http import HttpError
 from homediag.core.probe import ProbeContext
 from homediag.core.worker import WorkerError
 from homediag.probes.discovery.upnp_description import DeviceDescription, parse_description
+from homediag.probes.parsers.errors import ParseError
 
 SSDP_GROUP = "239.255.255.250"
 SSDP_PORT = 1900
@@ -68,7 +69,7 @@ ST_ALL = "ssdp:all"
 ST_IGD = "urn:schemas-upnp-org:device:InternetGatewayDevice:1"
 
 
-class SsdpParseError(ValueError):
+class SsdpParseError(ParseError):
     """A datagram is not an SSDP search answer (or breaks a cap)."""
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.probes.parsers._common import parse_port
 
 MAX_RESOLVERS = 3
 MAX_NAMES = 4
@@ -57,14 +58,15 @@ def parse_server(text: str) -> Server | None:
     port = 53
     if value.startswith("["):
         host, _, rest = value[1:].partition("]")
-        if rest.startswith(":") and rest[1:].isdigit():
-            port = int(rest[1:])
+        if rest.startswith(":"):
+            port = parse_port(rest[1:]) or 0
         value = host
     elif value.count(":") == 1:
         host, _, port_text = value.partition(":")
-        if not port_text.isdigit():
+        parsed = parse_port(port_text)
+        if parsed is None:
             return None
-        value, port = host, int(port_text)
+        value, port = host, parsed
     try:
         address = str(ipaddress.ip_address(value.split("%", 1)[0]))
     except ValueError:

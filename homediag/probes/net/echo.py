@@ -181,7 +181,7 @@ async def system_ping(
     budget = count * interval_s + timeout_s + 2.0
     result = await ctx.run_command(argv, timeout_s=budget)
     parsed = parse_ping(result.stdout)
-    first_seq = 0 if platform == "macos" else 1
+    first_seq = 0 if platform == "macos" or parsed.zero_based else 1
     by_seq = {r.seq: r.rtt_ms for r in parsed.replies if r.seq is not None}
     if by_seq:
         samples = tuple(by_seq.get(first_seq + i) for i in range(count))

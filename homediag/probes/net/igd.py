@@ -32,6 +32,7 @@ from homediag.probes.discovery.safe_xml import (
     local_name,
     parse_capped,
 )
+from homediag.probes.parsers._common import parse_int
 
 MAX_SOAP_BYTES = 64 * 1024
 SERVICE_TYPE_RE = re.compile(r"^urn:schemas-upnp-org:service:WAN(IP|PPP)Connection:\d{1,2}$")
@@ -75,7 +76,7 @@ def parse_external_ip_response(data: bytes) -> ExternalAddressReply:
         return ExternalAddressReply(address=clean_value(element.text, 64) or "")
     for error in iter_named(root, "UPnPError"):
         code_text = child_text(error, "errorCode", 16)
-        code = int(code_text) if code_text is not None and code_text.isdigit() else None
+        code = parse_int(code_text) if code_text is not None and len(code_text) <= 6 else None
         return ExternalAddressReply(
             address=None,
             fault_code=code,

@@ -39,6 +39,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
 from homediag.probes.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
+from homediag.probes.parsers._common import parse_int
 from homediag.probes.parsers.df_ping import parse_df_ping
 
 SMALL = 576
@@ -346,8 +347,9 @@ class MtuProbe(Probe):
         name = ctx.fact("interface.name")
         if isinstance(name, str) and "/" not in name:
             text = ctx.system.read_text(f"/sys/class/net/{name}/mtu", max_bytes=32)
-            if text and text.strip().isdigit():
-                return max(SMALL + 2, min(int(text.strip()), 1500))
+            value = parse_int(text) if text and len(text.strip()) <= 6 else None
+            if value is not None:
+                return max(SMALL + 2, min(value, 1500))
         return 1500
 
     def _sender(self, ctx: ProbeContext, target: str) -> _Sender:

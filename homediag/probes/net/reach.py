@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from homediag.probes.parsers._common import parse_port
 from homediag.probes.parsers.stun import (
     MappedAddress,
     StunError,
@@ -50,14 +51,16 @@ def parse_endpoint(text: str, default_port: int) -> Endpoint | None:
     if value.startswith("["):
         host, _, rest = value[1:].partition("]")
         if rest:
-            if not (rest.startswith(":") and rest[1:].isdigit()):
+            parsed = parse_port(rest[1:]) if rest.startswith(":") else None
+            if parsed is None:
                 return None
-            port = int(rest[1:])
+            port = parsed
     elif value.count(":") == 1:
         host, _, port_text = value.partition(":")
-        if not port_text.isdigit():
+        parsed = parse_port(port_text)
+        if parsed is None:
             return None
-        port = int(port_text)
+        port = parsed
     else:
         host = value
     if not host or not 0 < port < 65536:
@@ -188,7 +191,7 @@ async def tls_request(
         return TlsRequest(handshake is not None, _round(handshake), None, None, _error_text(exc))
     elapsed = (time.monotonic() - started) * 1000.0
     parts = line.split(b" ", 2)
-    status = int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+    status = int(parts[1]) if len(parts) >= 2 and len(parts[1]) == 3 and parts[1].isdigit() else None
     return TlsRequest(True, _round(handshake), round(elapsed, 3), status)
 
 

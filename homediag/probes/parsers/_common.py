@@ -60,6 +60,15 @@ def iter_lines(text: str) -> Iterator[str]:
             yield line
 
 
+def parse_port(text: str | None) -> int | None:
+    """A port number 1-65535 written in ASCII digits (``"²"`` is a digit to ``str.isdigit``, not
+    to ``int``), else ``None``."""
+    if text is None or not 1 <= len(text) <= 5 or not (text.isascii() and text.isdigit()):
+        return None
+    port = int(text)
+    return port if 0 < port < 65536 else None
+
+
 def is_blank(text: str) -> bool:
     """Whether ``text`` holds nothing but whitespace."""
     return not text.strip()

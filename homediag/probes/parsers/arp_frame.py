@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass
 
 from homediag.core.devices import normalise_mac
+from homediag.probes.parsers.errors import ParseError
 
 ETH_ARP = 0x0806
 ETH_VLAN = 0x8100
@@ -27,7 +28,7 @@ ARP_REQUEST = 1
 ARP_REPLY = 2
 
 
-class ArpParseError(ValueError):
+class ArpParseError(ParseError):
     """The frame is not a well-formed Ethernet/IPv4 ARP packet."""
 
 

@@ -26,10 +26,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from homediag.probes.parsers._common import iter_lines
 from homediag.probes.parsers.ping import parse_ping
 
-_FRAG = re.compile(r"frag\w*\b.*\bDF\b", re.IGNORECASE)
-_MTU = re.compile(r"\bmtu\s*=?\s*(\d{2,6})", re.IGNORECASE)
+_FRAG = re.compile(r"frag", re.IGNORECASE)
+_DF = re.compile(r"\bDF\b", re.IGNORECASE)
+_MTU = re.compile(r"\bmtu\s{0,3}=?\s{0,3}([0-9]{2,6})(?![0-9])", re.IGNORECASE)
 _LOCAL = re.compile(r"message too long", re.IGNORECASE)
 _UNSUPPORTED = re.compile(
     r"(unrecognized option|invalid option|illegal option|unknown option|usage:)", re.IGNORECASE
@@ -53,13 +55,15 @@ class DfPing:
 
 def parse_df_ping(text: str) -> DfPing:
     """Read one DF ping's output (stdout and stderr together)."""
-    lines = text.splitlines()[:2000]
     frag = False
     local = False
     mtu: int | None = None
     unsupported = False
-    for line in lines:
-        if _FRAG.search(line):
+    for number, line in enumerate(iter_lines(text)):
+        if number >= 2000:
+            break
+        word = _FRAG.search(line)
+        if word is not None and _DF.search(line, word.end()):  # "frag... DF", in linear time
             frag = True
         elif _LOCAL.search(line):
             local = True

@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass
 
 from homediag.core.devices import normalise_mac
+from homediag.probes.parsers.errors import ParseError
 
 ETH_IPV4 = 0x0800
 ETH_VLAN = 0x8100
@@ -32,7 +33,7 @@ MAX_LIST = 8
 """Addresses kept from one list option (routers, DNS servers)."""
 
 
-class DhcpParseError(ValueError):
+class DhcpParseError(ParseError):
     """The frame is not a well-formed DHCPOFFER."""
 
 

@@ -258,10 +258,10 @@ def parse_lease_date(text: str | None) -> datetime | None:
     half: str | None = None
     # Words are runs of anything but spaces, digits and punctuation, so that a month name mangled
     # by a wrong code page ("M„rz") stays one word.
-    for token in re.findall(r"\d{1,4}(?::\d{1,2}){1,2}|\d{1,4}|[^\s\d.,:;/]+", text):
+    for token in re.findall(r"[0-9]{1,4}(?::[0-9]{1,2}){1,2}|[0-9]{1,4}|[^\s0-9.,:;/]+", text):
         if ":" in token:
             clock = [int(part) for part in token.split(":")]
-        elif token.isdigit():
+        elif token.isascii() and token.isdigit():
             numbers.append(int(token))
         elif token.casefold() in AFTERNOON or token.casefold() in MORNING:
             half = "pm" if token.casefold() in AFTERNOON else "am"

@@ -16,8 +16,19 @@ Windows (German; French and English differ only in words)::
     Antwort von 192.0.2.1: Bytes=32 Zeit=3ms TTL=64
     Zeitüberschreitung der Anforderung.
 
-Replies are recognised by structure (a ``ttl=`` field and a time with ``ms``), not by words, so every
-language parses; a reply line is matched to its sequence number where the output gives one.
+BusyBox (``seq=`` without ``icmp_``) and macOS/BSD ``ping6`` (``hlim=`` instead of ``ttl=``)::
+
+    64 bytes from 192.0.2.1: seq=0 ttl=64 time=0.123 ms
+    PING6(56=40+8+8 bytes) 2001:db8::1 --> 2001:db8::2
+    16 bytes from 2001:db8::2, icmp_seq=0 hlim=64 time=0.069 ms
+
+Replies are recognised by structure (a ``ttl=`` or ``hlim=`` field and a time with ``ms``), not by
+words, so every language parses; a reply line is matched to its sequence number where the output gives
+one. BSD, macOS and BusyBox number from 0, iputils from 1 (:attr:`PingResult.zero_based`).
+
+The output is hostile input like any other: lines longer than ``MAX_LINE_CHARS`` are skipped, at most
+10 000 lines are read, and every pattern has bounded repetitions, so time stays linear in the input
+(``"1" * 40000`` once took 18 s).
 """
 
 from __future__ import annotations
@@ -25,14 +36,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from homediag.probes.parsers._common import iter_lines
+
 _TIME = re.compile(
-    r"(?:time|zeit|temps|tiempo|tempo|czas|tid|tijd)?\s*([=<])\s*([0-9]+(?:[.,][0-9]+)?)\s*ms",
+    r"(?:time|zeit|temps|tiempo|tempo|czas|tid|tijd)?\s{0,3}([=<])\s{0,3}([0-9]{1,9}(?:[.,][0-9]{1,9})?)\s{0,3}ms",
     re.IGNORECASE,
 )
-_TTL = re.compile(r"\bttl[=:]\s*\d+", re.IGNORECASE)
-_SEQ = re.compile(r"icmp_[rs]eq[=:]\s*(\d+)", re.IGNORECASE)
-_TRANSMITTED = re.compile(r"(\d+)\s+packets transmitted", re.IGNORECASE)
+_TTL = re.compile(r"\b(?:ttl|hlim)[=:]\s{0,3}[0-9]{1,3}", re.IGNORECASE)
+_SEQ = re.compile(r"(?<![\w])(?:icmp_[rs]eq|seq)[=:]\s{0,3}([0-9]{1,9})(?![0-9])", re.IGNORECASE)
+_TRANSMITTED = re.compile(r"(?<![0-9])([0-9]{1,9})\s{1,3}packets transmitted", re.IGNORECASE)
 _UNREACHABLE = re.compile(r"(unreachable|unerreichbar|inaccessible)", re.IGNORECASE)
+_ZERO_BASED = re.compile(r"^PING6?\(|^PING .*: [0-9]{1,6} data bytes")
+"""The header of BSD, macOS and BusyBox ping, which number their requests from 0."""
+MAX_LINES = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,8 @@ class PingResult:
     replies: tuple[PingReply, ...]
     transmitted: int | None
     unreachable_lines: int = 0
+    zero_based: bool = False
+    """The first request is number 0 (BSD, macOS, BusyBox), not 1 (iputils)."""
 
 
 def parse_ping(text: str) -> PingResult:
@@ -58,7 +76,13 @@ def parse_ping(text: str) -> PingResult:
     transmitted: int | None = None
     unreachable = 0
     seen_seq: set[int] = set()
-    for line in text.splitlines()[:10_000]:
+    zero_based = False
+    for index, line in enumerate(iter_lines(text)):
+        if index >= MAX_LINES:
+            break
+        if index < 3 and _ZERO_BASED.match(line):
+            zero_based = True
+            continue
         total = _TRANSMITTED.search(line)
         if total:
             transmitted = int(total.group(1))
@@ -82,4 +106,6 @@ def parse_ping(text: str) -> PingResult:
                 continue
             seen_seq.add(seq)
         replies.append(PingReply(seq=seq, rtt_ms=rtt))
-    return PingResult(replies=tuple(replies), transmitted=transmitted, unreachable_lines=unreachable)
+    return PingResult(
+        replies=tuple(replies), transmitted=transmitted, unreachable_lines=unreachable, zero_based=zero_based
+    )

@@ -17,6 +17,8 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
+from homediag.probes.parsers.errors import ParseError
+
 MAGIC_COOKIE = 0x2112A442
 BINDING_REQUEST = 0x0001
 BINDING_SUCCESS = 0x0101
@@ -30,7 +32,7 @@ MAX_MESSAGE = 20 + 1024
 MAX_ATTRIBUTES = 64
 
 
-class StunError(ValueError):
+class StunError(ParseError):
     """The bytes are not a STUN message we asked for, or are malformed."""
 
 
