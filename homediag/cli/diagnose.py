@@ -133,8 +133,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
+        from homediag.app.registry import load_registry
         from homediag.core.model import ReportMeta
-        from homediag.core.registry import load_registry
         from homediag.core.session import Audience, Session
         from homediag.core.spec import Risk
 
@@ -166,9 +166,9 @@ def register(app: typer.Typer) -> None:
             interactive=not non_interactive and sys.stdin.isatty(),
         )
         if baseline is not None:
-            from homediag.reports.document import load_report
+            from homediag.app.diagnose import load_baseline
 
-            session = dataclasses.replace(session, baseline=load_report(baseline))
+            session = dataclasses.replace(session, baseline=load_baseline(baseline))
         meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
         fmt = choose_format(output, format_)
         scripted = _answer_file(answers)
@@ -203,9 +203,9 @@ def run_and_report(
     Questions: ``questioner`` (an answers file) when given; else the terminal in an interactive run;
     else none (``--non-interactive`` or no terminal: the engine goes on without answers).
     """
+    from homediag.app.diagnose import DiagnosisRun
     from homediag.cli.questions import TerminalQuestioner
     from homediag.cli.runtime import finish, progress_display, run_job
-    from homediag.core.pipeline import DiagnosisRun
 
     progress, display = progress_display(enabled=True)
     if questioner is None and session.interactive:
@@ -237,8 +237,8 @@ def replay_and_report(
     import asyncio
     import dataclasses
 
+    from homediag.app.diagnose import replay
     from homediag.cli.runtime import finish
-    from homediag.core.pipeline import replay
     from homediag.reports.document import load_report
 
     stored = load_report(path)

@@ -42,9 +42,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.errors import PlaybookError, UsageError
+from homediag.core.facts import FactCatalogue
 from homediag.core.i18n import N_, SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import (
     EvidenceItem,
@@ -232,11 +232,12 @@ class StoredFacts:
         self._reasons = dict(reasons or {})
 
     @classmethod
-    def from_report(cls, report: Report) -> StoredFacts:
-        """The observations of a stored report; a fact whose probe failed says how it failed."""
+    def from_report(cls, report: Report, catalogue: FactCatalogue | None = None) -> StoredFacts:
+        """The observations of a stored report; a fact whose probe failed says how it failed (the
+        probe that provides each fact comes from ``catalogue``)."""
         runs = {run.probe: run for run in report.probe_runs}
         reasons: dict[str, str] = {}
-        for spec in fact_catalogue.CATALOGUE.values():
+        for spec in catalogue or ():
             run = runs.get(spec.provider)
             if run is not None and run.outcome is not Outcome.OK:
                 detail = f": {run.reason}" if run.reason else ""

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from homediag.core import facts as fact_catalogue
 from homediag.core.config import ExpectConfig, Thresholds
+from homediag.core.facts import FactCatalogue
 from homediag.engine import codes
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
@@ -46,9 +46,10 @@ class Problem:
 
 
 class _Collector:
-    def __init__(self, doc: Document, draft: bool) -> None:
+    def __init__(self, doc: Document, draft: bool, catalogue: FactCatalogue | None = None) -> None:
         self.doc = doc
         self.draft = draft
+        self.catalogue = catalogue
         self.problems: list[Problem] = []
         self.unknown_facts: set[str] = set()
         """Unknown facts already reported (once per file is enough)."""
@@ -115,14 +116,17 @@ def _check_match(match: Match, path: PathKey, out: _Collector) -> None:
 
 
 def _check_fact(name: str, path: PathKey, out: _Collector) -> None:
-    if fact_catalogue.get(name) is None and name not in out.unknown_facts:
+    if out.catalogue is None:
+        return
+    if name not in out.catalogue and name not in out.unknown_facts:
         out.unknown_facts.add(name)
         out.draft_error(path, f"unknown fact {name!r} (not in the fact catalogue)")
 
 
-def check_static(spec: PlaybookSpec, doc: Document) -> list[Problem]:
-    """Every check that needs no compiled model."""
-    out = _Collector(doc, spec.draft)
+def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | None = None) -> list[Problem]:
+    """Every check that needs no compiled model; facts are checked against ``catalogue`` when given
+    (the application layer always gives the registry's: :func:`homediag.app.playbooks.load_playbooks`)."""
+    out = _Collector(doc, spec.draft, catalogue)
     if spec.draft:
         out.warn(("draft",), "draft playbook: an outline until the probes it needs exist")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from homediag.core.registry import load_registry
+from homediag.app.registry import load_registry
 from homediag.lab.lab import Lab
 from homediag.lab.scenario import Role, load_scenario
 from tests.browser import dom, red_pixels_near_the_top, screenshot

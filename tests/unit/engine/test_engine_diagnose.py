@@ -10,7 +10,17 @@ from typing import Any
 
 import jsonschema
 import pytest
-from engine_builders import base_playbook, cause, compile_data, obs, probe_test, question, remedy, text
+from engine_builders import (
+    CATALOGUE,
+    base_playbook,
+    cause,
+    compile_data,
+    obs,
+    probe_test,
+    question,
+    remedy,
+    text,
+)
 
 from homediag.core.errors import UsageError
 from homediag.core.model import (
@@ -367,7 +377,7 @@ def test_stored_facts_from_a_report_explain_failed_probes(builtin: PlaybookSet) 
             ),
         ),
     )
-    facts = StoredFacts.from_report(report)
+    facts = StoredFacts.from_report(report, CATALOGUE)
     assert (
         facts.missing_reason("gateway.reachable")
         == "net.gateway timeout: did not finish within 8 s"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from engine_builders import base_playbook, cause, compile_data, dump, probe_test, problems_of
+from engine_builders import CATALOGUE, base_playbook, cause, compile_data, dump, probe_test, problems_of
 
 from homediag.engine.catalog import validate_one
 from homediag.engine.loader import load_text
@@ -175,11 +175,17 @@ def test_error_points_at_the_offending_line() -> None:
 def test_drafts_warn_about_unknown_facts_and_ambiguity() -> None:
     data = _edit(_set(("tests", 0, "fact"), "printer.no_such_fact"))
     data["draft"] = True
-    model, problems = validate_one(dump(data), "sample.yaml")
+    model, problems = validate_one(dump(data), "sample.yaml", CATALOGUE)
     assert model is not None
     assert {p.severity for p in problems} == {"warning"}
     assert any("draft playbook" in p.message for p in problems)
     assert any("unknown fact 'printer.no_such_fact'" in p.message for p in problems)
+
+
+def test_without_a_catalogue_facts_are_not_checked_and_with_one_they_are() -> None:
+    data = dump(_edit(_set(("tests", 0, "fact"), "interface.upp")))
+    assert not [p for p in validate_one(data, "sample.yaml")[1] if "unknown fact" in p.message]
+    assert [p for p in validate_one(data, "sample.yaml", CATALOGUE)[1] if "unknown fact" in p.message]
 
 
 def test_whitelisted_untranslated_text_is_allowed() -> None:

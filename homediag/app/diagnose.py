@@ -17,9 +17,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from homediag import __version__
+from homediag.app.playbooks import fact_catalogue, load_playbooks
+from homediag.core.baseline import Baseline
 from homediag.core.model import (
     Finding,
     PlaybookRef,
@@ -35,9 +38,10 @@ from homediag.core.registry import Registry
 from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
 from homediag.core.system import SystemView
-
-if TYPE_CHECKING:
-    from homediag.engine.diagnose import Diagnosis, Questioner
+from homediag.engine.diagnose import Diagnosis, Questioner, StoredFacts, diagnose
+from homediag.engine.sources import RunnerFacts
+from homediag.reports.baseline import tokenizer
+from homediag.reports.document import load_report
 
 
 @dataclass
@@ -92,13 +96,11 @@ class DiagnosisRun:
 
     async def execute(self) -> None:
         """Diagnose the complaint: the engine asks the runner for the facts it needs."""
-        from homediag.engine.diagnose import diagnose
-        from homediag.engine.sources import RunnerFacts
-
         diagnosis = await diagnose(
             self.complaint,
             facts=RunnerFacts(self.runner),
             questioner=self.questioner,
+            playbooks=load_playbooks(catalogue=self.registry.catalogue()),
             audience=self.session.audience.value,
             lang=self.session.lang,
             config=self.session.config,
@@ -148,15 +150,20 @@ class DiagnosisRun:
         )
 
 
+def load_baseline(path: Path) -> Baseline:
+    """The report given with ``--baseline``, with this installation's tokens to compare a redacted one."""
+    return Baseline(report=load_report(path), tokenize=tokenizer())
+
+
 def _baseline_summary(session: Session, results: Sequence[ProbeResult]) -> dict[str, Any] | None:
     """``Report.baseline``: the baseline's identity and what the comparison found (None without one)."""
     baseline = session.baseline
     if baseline is None:
         return None
     summary: dict[str, Any] = {
-        "baseline_run": baseline.run_id,
-        "baseline_time": baseline.started_at,
-        "redacted": baseline.privacy_level == "redacted",
+        "baseline_run": baseline.report.run_id,
+        "baseline_time": baseline.report.started_at,
+        "redacted": baseline.redacted,
         "device_count": len(baseline.devices),
     }
     wanted = {"baseline.missing_devices": "missing_devices", "baseline.moved_devices": "moved_devices"}
@@ -188,12 +195,12 @@ async def replay(
     The observations, devices and probe runs are kept as they were; findings, trace, questions and
     playbook versions are new; ``context.mode`` becomes ``replay``.
     """
-    from homediag.engine.diagnose import StoredFacts, diagnose
-
+    catalogue = fact_catalogue(config)
     diagnosis = await diagnose(
         complaint or stored.complaint,
-        facts=StoredFacts.from_report(stored),
+        facts=StoredFacts.from_report(stored, catalogue),
         questioner=questioner,
+        playbooks=load_playbooks(catalogue=catalogue),
         audience=audience,
         lang=lang,
         config=config,
