@@ -1,6 +1,6 @@
 """The playbook engine: diagnosis by elimination.
 
-The public face (imported lazily, so ``import homediag.engine.codes`` stays light)::
+The public face (imported lazily, so importing one engine module stays light)::
 
     from homediag.engine import AnswerFile, RunnerFacts, StoredFacts, load_playbooks
     from homediag.engine.diagnose import diagnose   # the module shares the function's name

@@ -42,6 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from homediag.core.codes import UNKNOWN
 from homediag.core.config import Config
 from homediag.core.errors import PlaybookError, UsageError
 from homediag.core.facts import FactCatalogue
@@ -58,7 +59,6 @@ from homediag.core.model import (
     Report,
 )
 from homediag.engine.catalog import CHECKUP, PlaybookSet, load_playbooks
-from homediag.engine.codes import UNKNOWN
 from homediag.engine.expressions import Budget, Expression, ExpressionError, Scope
 from homediag.engine.hitting import minimal_hitting_sets
 from homediag.engine.inference import Belief

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from homediag.core import codes
 from homediag.core.config import ExpectConfig, Thresholds
 from homediag.core.facts import FactCatalogue
-from homediag.engine import codes
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
 from homediag.engine.schema import LANGUAGES, BoundRef, Match, PlaybookSpec
@@ -168,7 +168,7 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
             if not codes.is_known(code):
                 out.error(
                     (section, i, "code"),
-                    f"unknown problem code {code!r} (add it to DESIGN.md and engine/codes.py)",
+                    f"unknown problem code {code!r} (add it to homediag/core/codes.yaml)",
                 )
 
     priors = [c.prior for c in spec.causes] + [i.prior for i in spec.interactions] + [spec.leak.prior]
