@@ -38,8 +38,9 @@ from homediag.core.registry import Registry
 from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
 from homediag.core.system import SystemView
-from homediag.engine.diagnose import Diagnosis, Questioner, StoredFacts, diagnose
-from homediag.engine.sources import RunnerFacts
+from homediag.engine.diagnose import Diagnosis, diagnose
+from homediag.engine.questions import Questioner
+from homediag.engine.sources import RunnerFacts, StoredFacts
 from homediag.reports.baseline import tokenizer
 from homediag.reports.document import load_report
 
@@ -49,7 +50,8 @@ class Judgement:
     """What the engine concluded (empty until it has run)."""
 
     findings: tuple[Finding, ...] = ()
-    trace: tuple[Any, ...] = ()
+    trace: tuple[dict[str, Any], ...] = ()
+    """The engine's trace steps, as the report stores them."""
     questions: tuple[Question, ...] = ()
     playbooks: tuple[PlaybookRef, ...] = ()
     complaint: str | None = None
@@ -61,7 +63,7 @@ class Judgement:
         """The judgement of an engine diagnosis."""
         return cls(
             findings=diagnosis.findings,
-            trace=tuple(diagnosis.trace),
+            trace=tuple(diagnosis.trace_json()),
             questions=diagnosis.questions,
             playbooks=diagnosis.playbooks,
             complaint=diagnosis.complaint,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from homediag.core.model import Report, ReportMeta
     from homediag.core.registry import Registry
     from homediag.core.session import Session
-    from homediag.engine.diagnose import Questioner
+    from homediag.engine.questions import Questioner
 
 COMPLAINTS = (
     "checkup",
@@ -260,7 +260,7 @@ def replay_and_report(
 def _answer_file(path: Path | None) -> Questioner | None:
     if path is None:
         return None
-    from homediag.engine.diagnose import AnswerFile
+    from homediag.engine.questions import AnswerFile
 
     return AnswerFile.load(path)
 

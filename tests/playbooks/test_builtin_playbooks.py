@@ -13,7 +13,7 @@ from homediag.core.model import Observation
 from homediag.engine.cases import run_case
 from homediag.engine.catalog import PlaybookSet, builtin_location, validate
 from homediag.engine.diagnose import AnswerFile, StoredFacts, diagnose
-from homediag.engine.trace import TRACE_STEP_SCHEMA
+from homediag.engine.trace_schema import TRACE_STEP_SCHEMA
 
 COMPLAINTS = (
     "no-internet",
@@ -154,10 +154,10 @@ def test_golden_scenarios(name: str, snapshot: Any) -> None:
             }
             for f in result.findings
         ],
-        "trace": [dict(step) for step in result.trace],
+        "trace": result.trace_json(),
         "questions": [(q.id, q.answer, q.source) for q in result.questions],
     }
     assert summary == snapshot
     validator = jsonschema.Draft202012Validator(TRACE_STEP_SCHEMA)
-    for step in result.trace:
+    for step in result.trace_json():
         validator.validate(step)

@@ -19,7 +19,7 @@ from homediag.core.session import Session
 from homediag.core.spec import ProbeSpec, Risk
 from homediag.engine.catalog import PlaybookSet, load_playbooks
 from homediag.engine.diagnose import diagnose
-from homediag.engine.sources import RunnerFacts
+from homediag.engine.sources import Refreshed, RunnerFacts
 from tests.unit.engine.engine_builders import cause, compile_data, probe_test, remedy, variant
 
 
@@ -94,7 +94,7 @@ def test_lazy_probing_runs_only_the_probes_that_discriminate() -> None:
     assert ran == {"net.interfaces"}
     assert result.findings[0].code == "link.no-connection"
     assert result.findings[0].status is FindingStatus.CONFIRMED
-    assert all(s["action"] != "replay" for s in result.trace)
+    assert all(s["action"] != "replay" for s in result.trace_json())
 
 
 def test_facts_costs_and_reasons() -> None:
@@ -223,8 +223,8 @@ def test_a_checkup_runs_the_free_probes_of_all_members_together_and_no_speed_tes
     observed = {o.fact: o.value for o in runner.observations}
     assert observed == {"gateway.reachable": True, "dns.any_ok": True}  # each met the other
     assert "net.throughput" not in {r.probe for r in runner.results}
-    assert not [s for s in result.trace if s.get("test") == "ts"]
-    assert next(s["why"]["rule"] for s in result.trace if s["action"] == "infer") == "checkup_prefetch"
+    assert not [s for s in result.trace_json() if s.get("test") == "ts"]
+    assert next(s["why"]["rule"] for s in result.trace_json() if s["action"] == "infer") == "checkup_prefetch"
 
 
 def test_a_checkup_with_speedtest_runs_it_after_the_free_probes() -> None:
@@ -258,6 +258,8 @@ def test_a_complaint_runs_the_speed_test_without_being_asked() -> None:
 class _OnDemandFacts:
     """A fact source whose speed test is on demand (not asked for); DNS failed."""
 
+    replay = False
+
     def __init__(self) -> None:
         self.obtained: list[str] = []
 
@@ -279,6 +281,12 @@ class _OnDemandFacts:
     def asked_for(self, fact: str) -> bool:
         return False
 
+    def missing_reason(self, fact: str) -> str | None:
+        return None
+
+    async def refresh(self, facts: Iterable[str]) -> Refreshed:
+        return Refreshed(refused="cannot measure again")
+
 
 def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
     facts = _OnDemandFacts()
@@ -287,5 +295,5 @@ def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
         diagnose(None, facts=facts, questioner=None, playbooks=playbooks, audience="technician")
     )
     assert "speedtest.download_mbps" not in facts.obtained
-    stops = [dict(s.get("unavailable", [])) for s in result.trace if s["action"] == "stop"]
+    stops = [dict(s.get("unavailable", [])) for s in result.trace_json() if s["action"] == "stop"]
     assert any("--speedtest" in u.get("ts", "") for u in stops)
