@@ -8,8 +8,8 @@ run in a killable process (``ProbeContext.parse_untrusted``).
 Probes run in dependency order: a probe that needs a fact waits for the probe that provides it, whatever
 that probe's outcome. Device probes run once for each discovered device their matchers hit. The engine
 asks for facts with :meth:`Runner.obtain`, so only the probes it needs are run (lazy probing), and
-asks for a fresh measurement with :meth:`Runner.rerun` (a remedy's verifier): the new results are kept
-beside the old ones.
+asks for a fresh measurement with :meth:`Runner.rerun` (a remedy's verifier): the probes run again with
+the probes they need, and the new results are kept beside the old ones.
 
 Gating before a run: platform (``not_applicable``), risk above ``--max-risk`` or intrusive without
 ``--allow`` (``skipped``), the probe's own ``applicable()`` (``not_applicable``).
@@ -96,6 +96,17 @@ class Runner:
             return [obs for result in self.results for obs in result.observations]
 
     @property
+    def current_observations(self) -> list[Observation]:
+        """The observations of each probe's latest run (per device, for device probes): what probes
+        that need a fact read, so a probe run again after :meth:`rerun` reads the new measurement."""
+        with self._lock:
+            latest: dict[tuple[str, str | None], ProbeResult] = {}
+            for result in self.results:
+                latest.pop((result.probe, result.target), None)
+                latest[(result.probe, result.target)] = result
+            return [obs for result in latest.values() for obs in result.observations]
+
+    @property
     def devices(self) -> list[Device]:
         """Devices seen so far, merged across sources."""
         with self._lock:
@@ -107,7 +118,7 @@ class Runner:
 
     def view(self) -> FactView:
         """Read-only access to what is known, for probe contexts."""
-        return FactView(lambda: self.observations, lambda: self.devices)
+        return FactView(lambda: self.current_observations, lambda: self.devices)
 
     # --- planning ----------------------------------------------------------------------------
     def dependencies(self, probe_id: str) -> list[str]:
@@ -178,25 +189,32 @@ class Runner:
 
     async def rerun(self, probe_ids: Iterable[str]) -> list[ProbeResult]:
         """Run ``probe_ids`` again, after their first runs (a remedy's verifier measures again once
-        the user did the step); return the new results. They are recorded beside the old ones, so
-        :attr:`observations` then holds both and the latest comes last.
+        the user did the step), together with every probe they need, in dependency order: a summary
+        measures again only when what it sums up is measured again. Return the new results; they are
+        recorded beside the old ones, so :attr:`observations` then holds both, the latest last.
 
         Each run gets a fresh deadline of its own timeout: the run's budget bounds the automatic
-        probes, and the user may have taken minutes over the step. The providers they need are not
-        run again.
+        probes, and the user may have taken minutes over the step.
         """
         ids = sorted(set(probe_ids))
         for pid in ids:
             if pid not in self.registry.probes:
                 raise ProbeSpecError(f"unknown probe {pid!r}")
         await asyncio.gather(*(self.ensure(pid) for pid in ids))
+        again: set[str] = set()
+        pending = list(ids)
+        while pending:
+            pid = pending.pop()
+            if pid not in again:
+                again.add(pid)
+                pending.extend(self.dependencies(pid))
         before = len(self.results)
-        tasks = [asyncio.ensure_future(self._run_probe(pid, fresh=True)) for pid in ids]
-        for pid, task in zip(ids, tasks, strict=True):
-            self._probe_done[pid] = task
-        await asyncio.gather(*(asyncio.shield(task) for task in tasks))
+        # Every task is registered before any starts, so each waits for the new runs of its needs.
+        tasks = {pid: asyncio.ensure_future(self._run_probe(pid, fresh=True)) for pid in sorted(again)}
+        self._probe_done.update(tasks)
+        await asyncio.gather(*(asyncio.shield(task) for task in tasks.values()))
         with self._lock:
-            return [result for result in self.results[before:] if result.probe in ids]
+            return list(self.results[before:])
 
     def has_run(self, probe_id: str) -> bool:
         """Whether ``probe_id`` finished (with any outcome)."""

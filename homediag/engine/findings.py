@@ -216,6 +216,7 @@ def _remedies_for(
             disruptive=r.spec.disruptive,
             cost_s=rounded(remedies.remedy_cost(session, r), 1),
             fixes={k: rounded(v) for k, v in sorted(r.spec.fixes.items())},
+            outcome=session.remedy_outcomes.get(r.id),
         )
         for r in chosen
     ]

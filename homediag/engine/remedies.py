@@ -2,15 +2,21 @@
 
 Remedies are ranked in updating P-over-C order (:func:`~homediag.engine.selection.repair_plan`).
 In interactive runs the next one is offered; when the user did it, its verifier test is re-run (a
-question asked again, or its fact measured again) and decides: passed confirms the cause it fixed,
-failed is evidence against the remedy's causes, and a verifier that cannot be run decides nothing.
+question asked again, or its fact measured again: the fact source runs its probe once more) and
+decides: passed confirms the cause it fixed, failed is evidence against the remedy's causes, and a
+verifier that cannot be run (a stored report cannot measure again, the probe gave no outcome) decides
+nothing and says why in the trace. Each offered remedy's :class:`~homediag.core.model.RemedyOutcome`
+goes into the report with the findings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from homediag.core.model import RemedyOutcome
 from homediag.engine import gather
 from homediag.engine.model import CompiledRemedy
-from homediag.engine.questions import DONE, DONE_OR_NOT, QuestionKind, QuestionSpec
+from homediag.engine.questions import DONE, DONE_OR_NOT, NOT_NOW, QuestionKind, QuestionSpec
 from homediag.engine.selection import RemedyOption, repair_plan
 from homediag.engine.session import Session
 from homediag.engine.trace import TraceAction, Why, WhyRule, rounded
@@ -44,8 +50,16 @@ def options(session: Session, *, offerable_only: bool = False) -> list[RemedyOpt
     return found
 
 
-async def offer_next(session: Session) -> bool | None:
-    """Offer the next remedy; True when verified, False when it failed, None to stop."""
+@dataclass(frozen=True)
+class Verdict:
+    """What a remedy's verifier said: passed, failed, or (``passed`` None) why it could not be run."""
+
+    passed: bool | None
+    reason: str = ""
+
+
+async def offer_next(session: Session) -> RemedyOutcome | None:
+    """Offer the next remedy and verify it when the user did it; None when there is none to offer."""
     run = session.run
     beliefs = session.beliefs
     plan = repair_plan(beliefs.posterior, options(session, offerable_only=True), escalation_cost(session))
@@ -65,6 +79,8 @@ async def offer_next(session: Session) -> bool | None:
     session.tried_remedies.add(remedy.id)
     why = Why(WhyRule.P_OVER_C, score=rounded(efficiency, 6), p_fix=rounded(p_fix))
     if answer != DONE:
+        outcome = RemedyOutcome.SKIPPED if answer == NOT_NOW else RemedyOutcome.OFFERED
+        session.remedy_outcomes[remedy.id] = outcome
         run.trace.add(
             TraceAction.REMEDY,
             playbook=session.playbook,
@@ -73,25 +89,27 @@ async def offer_next(session: Session) -> bool | None:
             outcome=None,
             note="not done",
         )
-        return None
-    verified = await verify(session, remedy)
-    if verified is None:
+        return outcome
+    verdict = await verify(session, remedy)
+    if verdict.passed is None:
+        session.remedy_outcomes[remedy.id] = RemedyOutcome.COULD_NOT_VERIFY
         run.trace.add(
             TraceAction.REMEDY,
             playbook=session.playbook,
             test=remedy.id,
             why=why,
             outcome="done",
-            note="the verifier could not be run",
+            note=f"could not verify: {verdict.reason}",
             posterior_top=beliefs.top(),
         )
-        return False
-    if verified:
+        return RemedyOutcome.COULD_NOT_VERIFY
+    if verdict.passed:
         best = max(beliefs.hypotheses, key=lambda h: (beliefs.p(h.id) * session.model.fix(remedy, h), h.id))
         session.verified[best.id] = remedy.id
         if best.kind == "multi":
             for member in best.members:
                 session.verified.setdefault(member, remedy.id)
+        session.remedy_outcomes[remedy.id] = RemedyOutcome.FIXED
         run.trace.add(
             TraceAction.REMEDY,
             playbook=session.playbook,
@@ -101,8 +119,9 @@ async def offer_next(session: Session) -> bool | None:
             posterior_top=beliefs.top(),
             note=f"fixed: {best.id}",
         )
-        return True
+        return RemedyOutcome.FIXED
     beliefs.remedy_failed(remedy)
+    session.remedy_outcomes[remedy.id] = RemedyOutcome.NOT_FIXED
     run.trace.add(
         TraceAction.REMEDY,
         playbook=session.playbook,
@@ -111,25 +130,27 @@ async def offer_next(session: Session) -> bool | None:
         outcome="not_fixed",
         posterior_top=beliefs.top(),
     )
-    return False
+    return RemedyOutcome.NOT_FIXED
 
 
-async def verify(session: Session, remedy: CompiledRemedy) -> bool | None:
-    """Re-run the remedy's verifier: whether it gave the expected outcome (None: it could not be
-    run)."""
+async def verify(session: Session, remedy: CompiledRemedy) -> Verdict:
+    """Re-run the remedy's verifier: a question is asked again, a probe test measures its fact again
+    (the source runs its probe once more) and maps the fresh observation."""
     spec = remedy.spec.verify
     if spec is None:
-        return None
+        return Verdict(None, "the remedy has no verifier")
     test = session.model.test(spec.test)
     run = session.run
     if test.asks_user:
         assert run.questioner is not None
         question = QuestionSpec.of_test(test, session.playbook, QuestionKind.VERIFY)
         answer = await run.questioner.ask(question, session.lang)
-        return None if answer is None else answer == spec.expect
+        if answer is None:
+            return Verdict(None, f"{test.id}: unanswered")
+        return Verdict(answer == spec.expect)
     if test.fact is None:
-        return None
+        return Verdict(None, f"{test.id} measures nothing")
     result = await gather.remeasure(session, test)
     if result.outcome is None:
-        return None
-    return result.outcome == spec.expect
+        return Verdict(None, f"{test.id}: {result.note or 'no outcome'}")
+    return Verdict(result.outcome == spec.expect)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from homediag.core.i18n import N_, gettext_for
+from homediag.core.model import RemedyOutcome
 from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
 from homediag.engine.state import RunState
@@ -62,6 +63,8 @@ class Session:
     verified: dict[str, str] = field(default_factory=dict)
     """Hypothesis -> the remedy whose verifier passed."""
     tried_remedies: set[str] = field(default_factory=set)
+    remedy_outcomes: dict[str, RemedyOutcome] = field(default_factory=dict)
+    """What happened to each remedy offered."""
     multi_done: set[frozenset[str]] = field(default_factory=set)
     """The sets of abnormal findings multi-fault candidates were already formed for."""
     cost_spent: float = 0.0

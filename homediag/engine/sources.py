@@ -10,10 +10,11 @@ to measure again (:meth:`FactSource.refresh`, for remedy verifiers and experimen
 probe provides it and the session lets that probe run (platform, ``--max-risk``, ``--allow``); its cost
 is the probe's timeout until it has run, then nothing. The runner runs each probe once; a fact it did
 not observe gives no evidence, and :meth:`RunnerFacts.missing_reason` says why (the probe's outcome).
-:meth:`RunnerFacts.refresh` runs the providers again (``Runner.rerun``); their new results are kept
-beside the old ones, and the engine reads the latest observation of a fact. A probe tagged
-``on-demand`` (the speed test) runs when a complaint's playbook asks for its facts; a checkup leaves
-it out unless the session asks for it (``--speedtest``).
+:meth:`RunnerFacts.refresh` runs the providers again with the probes they need (``Runner.rerun``: a
+summary such as ``devices.printer_summary`` measures again only when the printer is asked again);
+their new results are kept beside the old ones, and the engine reads the latest observation of a fact.
+A probe tagged ``on-demand`` (the speed test) runs when a complaint's playbook asks for its facts; a
+checkup leaves it out unless the session asks for it (``--speedtest``).
 
 ``StoredFacts`` replays the observations of a stored report and never touches the network; it cannot
 measure again, so a verifier ends ``could_not_verify`` on it.
@@ -213,7 +214,8 @@ class RunnerFacts:
         return f"{provider} has not run"
 
     async def refresh(self, facts: Iterable[str]) -> Refreshed:
-        """Run the providers of ``facts`` again and return what they observed of those facts now."""
+        """Run the providers of ``facts`` again, with the probes they need (``Runner.rerun``), and
+        return what they observed of those facts now."""
         wanted = set(facts)
         providers = sorted({p for f in wanted if (p := self._provider(f)) is not None})
         if not providers:

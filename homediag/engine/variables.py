@@ -2,7 +2,8 @@
 (``requires``, ``valid_if``) evaluated on them.
 
 ``facts`` holds each observed fact's value: the latest observation of subject ``local``, else the
-first observation. ``answers`` holds this playbook's answered questions; ``thresholds``
+latest observation of the first subject seen (a fact measured again, by a remedy's verifier,
+supersedes what was observed before). ``answers`` holds this playbook's answered questions; ``thresholds``
 and ``expect`` come from the configuration; ``ctx`` tells the audience, whether the run is
 interactive, the mode, the complaint and (when the clock is given) the hour and weekday.
 
@@ -45,10 +46,15 @@ class Variables:
 
     def _build(self) -> dict[str, Any]:
         run = self.run
+        latest: dict[tuple[str, str], Any] = {}
+        first_subject: dict[str, str] = {}
+        for obs in run.observations:  # in arrival order: a fact measured again supersedes
+            latest[(obs.fact, obs.subject)] = obs.value
+            first_subject.setdefault(obs.fact, obs.subject)
         facts: dict[str, Any] = {}
-        for obs in run.observations:
-            if obs.subject == "local" or obs.fact not in facts:
-                facts[obs.fact] = obs.value
+        for fact, subject in first_subject.items():
+            local = (fact, "local")
+            facts[fact] = latest[local] if local in latest else latest[(fact, subject)]
         ctx: dict[str, Any] = {
             "audience": run.audience,
             "interactive": run.interactive,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from homediag.core.model import RemedyOutcome
 from homediag.engine import choosing, gather, remedies
 from homediag.engine.expressions import ExpressionError
 from homediag.engine.model import match_holds
@@ -59,7 +60,7 @@ async def run_followup(session: Session) -> None:
         if not session.run.interactive or remedies_tried >= MAX_REMEDIES_TRIED or session.verified:
             break
         outcome = await remedies.offer_next(session)
-        if outcome is None:
+        if outcome in (None, RemedyOutcome.OFFERED, RemedyOutcome.SKIPPED):
             break
         remedies_tried += 1
     unavailable = {k: v for k, v in session.unavailable.items() if k not in session.done}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from homediag.core.model import FindingStatus, Observation, Outcome
+from homediag.app.registry import load_registry
+from homediag.core.model import FindingStatus, Observation, Outcome, RemedyOutcome
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.runner import Runner
@@ -297,3 +298,103 @@ def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
     assert "speedtest.download_mbps" not in facts.obtained
     stops = [dict(s.get("unavailable", [])) for s in result.trace_json() if s["action"] == "stop"]
     assert any("--speedtest" in u.get("ts", "") for u in stops)
+
+
+# --- measuring again: a remedy's verifier re-runs its probe ---------------------------------------
+
+
+class UpInterfaces(Probe):
+    """Stands in for net.interfaces: the link is up."""
+
+    spec: ClassVar[ProbeSpec] = RecordedInterfaces.spec
+
+    async def run(self, ctx: ProbeContext) -> None:
+        ctx.observe("interface.up", True)
+
+
+class RecoveringGateway(Probe):
+    """Stands in for net.gateway: silent at first, answering once the user restarted the router."""
+
+    spec: ClassVar[ProbeSpec] = RecordedGateway.spec
+    runs: ClassVar[list[int]] = []
+
+    async def run(self, ctx: ProbeContext) -> None:
+        self.runs.append(len(self.runs))
+        ctx.observe("gateway.reachable", len(self.runs) > 1)
+
+
+def _recovering_runner() -> Runner:
+    RecoveringGateway.runs.clear()
+    registry = Registry()
+    for probe in (UpInterfaces, RecoveringGateway):
+        registry.register(probe)
+    return Runner(registry, Session(), budget_s=20)
+
+
+def test_refresh_runs_the_provider_again_and_keeps_both_results() -> None:
+    runner = _recovering_runner()
+    facts = RunnerFacts(runner)
+
+    async def measure_twice() -> tuple[list[Observation], Refreshed]:
+        first = await facts.obtain(["gateway.reachable"])
+        return first, await facts.refresh(["gateway.reachable"])
+
+    first, again = asyncio.run(measure_twice())
+    assert [o.value for o in first] == [False]
+    assert again.refused is None and [o.value for o in again.observations] == [True]
+    assert [r.probe for r in runner.results] == ["net.gateway", "net.gateway"]
+    assert [o.value for o in runner.observations if o.fact == "gateway.reachable"] == [False, True]
+    assert facts.missing_reason("gateway.reachable") is None
+    nothing = asyncio.run(facts.refresh(["wifi.signal_dbm"]))
+    assert nothing.refused == "no probe provides wifi.signal_dbm" and nothing.observations == ()
+
+
+class _RestartingUser:
+    interactive = True
+    source = "interactive"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def ask(self, question: Any, lang: str) -> str | None:
+        self.asked.append(question.id)
+        return "done" if question.id == "remedy:restart_router" else None
+
+
+def test_a_live_interactive_run_verifies_a_remedy_by_running_its_probe_again() -> None:
+    data = variant(
+        causes=[cause("a", 0.2, "link.no-connection"), cause("b", 0.7, "gateway.unreachable")],
+        remedies=[
+            remedy("fix_a", {"a": 0.9}),
+            remedy("restart_router", {"b": 0.9}, verify={"test": "tb", "expect": "good"}),
+        ],
+    )
+    runner = _recovering_runner()
+    user = _RestartingUser()
+    result = asyncio.run(
+        diagnose(
+            "sample",
+            facts=RunnerFacts(runner),
+            questioner=user,
+            playbooks=PlaybookSet((compile_data(data),)),
+            audience="technician",
+        )
+    )
+    assert "remedy:restart_router" in user.asked
+    assert len(RecoveringGateway.runs) == 2  # the verifier ran the probe again
+    found = {f.cause: f for f in result.findings}["b"]
+    assert found.status is FindingStatus.CONFIRMED and found.decided_by == "remedy:restart_router"
+    assert {r.id: r.outcome for r in found.remedies}["restart_router"] is RemedyOutcome.FIXED
+
+
+def test_every_builtin_verifier_that_measures_has_a_probe_to_run_again() -> None:
+    providers = load_registry(plugins=False).providers()
+    verifiers = [
+        (model.id, r.id, model.test(r.spec.verify.test))
+        for model in load_playbooks().playbooks
+        for r in model.remedies
+        if r.spec.verify is not None
+    ]
+    measured = [(pid, rid, test.fact) for pid, rid, test in verifiers if not test.asks_user]
+    assert len(measured) >= 60
+    assert [(pid, rid, fact) for pid, rid, fact in measured if fact not in providers] == []
