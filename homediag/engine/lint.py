@@ -1,9 +1,10 @@
 """Checks of a playbook beyond its schema, each pointing at the file and line.
 
 Errors: references that do not resolve (effects, remedies, interactions, verifiers, cases),
-distributions that do not sum to 1, outcomes that are not the test's, unknown problem codes, unknown
-facts, CEL that does not compile, a cause with neither a remedy nor ``escalation_only``, a missing
-or copied translation, two causes with different remedies that no test tells apart.
+distributions (``normal``, ``effects``) that do not sum to 1 (priors are weights and need not),
+outcomes that are not the test's, unknown problem codes, unknown facts, CEL that does not compile, a
+cause with neither a remedy nor ``escalation_only``, a missing or copied translation, two causes with
+different remedies that no test tells apart.
 
 In a ``draft: true`` playbook (an outline waiting for its probes), unknown facts and
 indistinguishable causes are warnings, and the draft itself is reported as a warning.
@@ -171,12 +172,9 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
                     f"unknown problem code {code!r} (add it to homediag/core/codes.yaml)",
                 )
 
-    priors = [c.prior for c in spec.causes] + [i.prior for i in spec.interactions] + [spec.leak.prior]
-    if not _sums_to_one(priors):
-        out.error(
-            ("leak", "prior"),
-            f"priors of causes, interactions and the leak sum to {math.fsum(priors):.6f}, not 1",
-        )
+    weights = [c.prior for c in spec.causes] + [i.prior for i in spec.interactions] + [spec.leak.prior]
+    if not math.isfinite(math.fsum(weights)):
+        out.error(("leak", "prior"), "the prior weights are too large to add up")
 
     for i, interaction in enumerate(spec.interactions):
         for key in ("all_of", "none_of"):

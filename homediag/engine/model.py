@@ -1,7 +1,8 @@
 """A compiled playbook: hypotheses, likelihood tables, remedies, and observation-to-outcome mapping.
 
 Compiling turns the author's shorthand into numbers (``rules_out: {up: [link_down]}`` becomes
-``P(up | link_down) = 1 - strong`` with the rest shared like ``normal``), compiles every CEL
+``P(up | link_down) = 1 - strong`` with the rest shared like ``normal``; prior weights become
+priors that sum to 1), compiles every CEL
 expression, and lays out the hypotheses: one per cause, one per interaction, the leak, and on demand
 multi-fault candidates and (in a checkup) "nothing is wrong". Likelihoods are computed lazily per
 (test, hypothesis) and cached; see :mod:`homediag.engine.inference` for the arithmetic.
@@ -339,7 +340,7 @@ class PlaybookModel:
     tests: tuple[CompiledTest, ...]
     remedies: tuple[CompiledRemedy, ...]
     hypotheses: tuple[Hypothesis, ...]
-    """Causes, interactions and the leak, in declaration order."""
+    """Causes, interactions and the leak, in declaration order, with their normalised priors."""
     applies_if: Rule | None = None
     _cache: dict[tuple[str, str], Dist] = field(default_factory=dict, repr=False)
 
@@ -347,6 +348,11 @@ class PlaybookModel:
     def id(self) -> str:
         """The playbook id."""
         return self.spec.id
+
+    @property
+    def priors(self) -> Mapping[str, float]:
+        """The normalised prior of each cause, interaction and the leak (``unknown``)."""
+        return {h.id: h.prior for h in self.hypotheses}
 
     @property
     def draft(self) -> bool:
@@ -434,8 +440,7 @@ class PlaybookModel:
         members = tuple(sorted(causes))
         prior = self.spec.defaults.pair_factor ** (len(members) - 1)
         for member in members:
-            cause = self.cause(member)
-            prior *= cause.prior if cause is not None else 0.0
+            prior *= self.priors.get(member, 0.0) if self.cause(member) is not None else 0.0
         return Hypothesis(id="+".join(members), kind="multi", prior=prior, members=members)
 
     def healthy(self, prior: float) -> Hypothesis:
@@ -463,6 +468,19 @@ def _compile_rules(spec: TestSpec, base: tuple[str | int, ...]) -> tuple[tuple[R
         else:
             rules.append(Rule(rule.outcome, match=rule.when))
     return tuple(rules), None
+
+
+def normalised_priors(spec: PlaybookSpec) -> dict[str, float]:
+    """The prior weights of the causes, interactions and the leak (``unknown``), scaled to sum to 1.
+
+    Priors are relative weights, so adding a cause never edits its siblings. Weights that already sum
+    to 1 keep their values exactly (the sum is computed exactly, with ``math.fsum``).
+    """
+    weights = {c.id: c.prior for c in spec.causes}
+    weights.update({i.id: i.prior for i in spec.interactions})
+    weights[LEAK_ID] = spec.leak.prior
+    total = math.fsum(weights.values())
+    return {hid: weight / total for hid, weight in weights.items()}
 
 
 def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> PlaybookModel:
@@ -499,21 +517,23 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
                 ),
             )
         )
+    priors = normalised_priors(spec)
     hypotheses: list[Hypothesis] = [
-        Hypothesis(id=c.id, kind="cause", prior=c.prior, members=(c.id,), code=c.code) for c in spec.causes
+        Hypothesis(id=c.id, kind="cause", prior=priors[c.id], members=(c.id,), code=c.code)
+        for c in spec.causes
     ]
     hypotheses += [
         Hypothesis(
             id=i.id,
             kind="interaction",
-            prior=i.prior,
+            prior=priors[i.id],
             members=tuple(i.all_of),
             none_of=tuple(i.none_of),
             code=i.code,
         )
         for i in spec.interactions
     ]
-    hypotheses.append(Hypothesis(id=LEAK_ID, kind="leak", prior=spec.leak.prior))
+    hypotheses.append(Hypothesis(id=LEAK_ID, kind="leak", prior=priors[LEAK_ID]))
     applies_if = None
     if spec.applies_if is not None:
         when = spec.applies_if.when
