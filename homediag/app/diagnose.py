@@ -38,6 +38,7 @@ from homediag.core.registry import Registry
 from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
 from homediag.core.system import SystemView
+from homediag.engine.catalog import PlaybookSet
 from homediag.engine.diagnose import Diagnosis, diagnose
 from homediag.engine.questions import Questioner
 from homediag.engine.sources import RunnerFacts, StoredFacts
@@ -84,8 +85,11 @@ class DiagnosisRun:
         progress: ProgressHook | None = None,
         system: SystemView | None = None,
         questioner: Questioner | None = None,
+        playbooks: PlaybookSet | None = None,
     ) -> None:
         self.session = session
+        self.playbooks = playbooks
+        """The playbooks to judge with (loaded against the registry's facts when None)."""
         self.questioner = questioner
         self.registry = registry
         self.complaint = complaint
@@ -102,7 +106,7 @@ class DiagnosisRun:
             self.complaint,
             facts=RunnerFacts(self.runner),
             questioner=self.questioner,
-            playbooks=load_playbooks(catalogue=self.registry.catalogue()),
+            playbooks=self.playbooks or load_playbooks(catalogue=self.registry.catalogue()),
             audience=self.session.audience.value,
             lang=self.session.lang,
             config=self.session.config,
@@ -191,18 +195,20 @@ async def replay(
     audience: str,
     lang: str,
     config: Any,
+    playbooks: PlaybookSet | None = None,
 ) -> Report:
     """Re-diagnose a stored report's observations with the current playbooks (no network).
 
     The observations, devices and probe runs are kept as they were; findings, trace, questions and
-    playbook versions are new; ``context.mode`` becomes ``replay``.
+    playbook versions are new; ``context.mode`` becomes ``replay``. ``playbooks``: the set to judge
+    with (loaded against the installed probes' facts when None).
     """
     catalogue = fact_catalogue(config)
     diagnosis = await diagnose(
         complaint or stored.complaint,
         facts=StoredFacts.from_report(stored, catalogue),
         questioner=questioner,
-        playbooks=load_playbooks(catalogue=catalogue),
+        playbooks=playbooks or load_playbooks(catalogue=catalogue),
         audience=audience,
         lang=lang,
         config=config,
