@@ -57,6 +57,8 @@ class Judgement:
     playbooks: tuple[PlaybookRef, ...] = ()
     complaint: str | None = None
     not_applicable: str | None = None
+    errors: tuple[str, ...] = ()
+    """Expressions of the playbooks that failed to evaluate: the report is incomplete."""
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +71,7 @@ class Judgement:
             playbooks=diagnosis.playbooks,
             complaint=diagnosis.complaint,
             not_applicable=diagnosis.not_applicable,
+            errors=diagnosis.errors,
         )
 
 
@@ -122,7 +125,11 @@ class DiagnosisRun:
         """The report of everything known now; partial when interrupted or when probes failed."""
         results = list(self.runner.results)
         runs = tuple(ProbeRun.of(result) for result in results)
-        complete = interrupted_by is None and not any(run.outcome.failed for run in runs)
+        complete = (
+            interrupted_by is None
+            and not any(run.outcome.failed for run in runs)
+            and not self.judgement.errors
+        )
         session = self.session
         return Report(
             run_id=self.run_id,
@@ -200,7 +207,8 @@ async def replay(
     """Re-diagnose a stored report's observations with the current playbooks (no network).
 
     The observations, devices and probe runs are kept as they were; findings, trace, questions and
-    playbook versions are new; ``context.mode`` becomes ``replay``. ``playbooks``: the set to judge
+    playbook versions are new; ``context.mode`` becomes ``replay``; an expression that failed to
+    evaluate makes the report incomplete. ``playbooks``: the set to judge
     with (loaded against the installed probes' facts when None).
     """
     catalogue = fact_catalogue(config)
@@ -219,6 +227,7 @@ async def replay(
         run_id=str(uuid.uuid4()),
         started_at=utc_now(),
         finished_at=utc_now(),
+        complete=stored.complete and not judgement.errors,
         context=dataclasses.replace(stored.context, mode="replay", audience=audience, lang=lang),
         complaint=judgement.complaint,
         findings=judgement.findings,

@@ -164,6 +164,7 @@ def check(diagnosis: Diagnosis, case: Case) -> list[str]:
             )
     if expect.no_problems and problem_codes:
         failures.append(f"no_problems: found {', '.join(sorted(problem_codes))}")
+    failures += [f"evaluation error: {error}" for error in diagnosis.errors]
     return failures
 
 

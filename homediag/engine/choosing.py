@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from homediag.engine import remedies
+from homediag.engine import evidence, remedies
+from homediag.engine.expressions import ExpressionError
 from homediag.engine.model import CompiledTest
 from homediag.engine.selection import Candidate, Choice, choose_identify, choose_repair
 from homediag.engine.session import Session, text_in
 from homediag.engine.trace import Why, WhyRule
+from homediag.engine.variables import ConditionKind
 
 ON_DEMAND_NOTE = "its probe runs on demand only (the speed test): a checkup needs --speedtest"
 OUTSIDE_WINDOW = "outside its window"
@@ -32,9 +34,13 @@ def available(session: Session) -> list[CompiledTest]:
     for test in session.model.tests:
         if test.id in session.done:
             continue
-        if session.variables.condition(test, "requires") is not True:
+        requires = _condition(session, test, "requires")
+        if requires is not True:
             continue
-        if session.variables.condition(test, "valid_if") is not True:
+        valid = _condition(session, test, "valid_if")
+        if valid is None and test.id in session.done:  # it failed to evaluate
+            continue
+        if valid is not True:
             session.deferred[test.id] = text_in(test.spec.window, session.lang, OUTSIDE_WINDOW)
             continue
         session.deferred.pop(test.id, None)
@@ -57,6 +63,15 @@ def available(session: Session) -> list[CompiledTest]:
                 reason = run.facts.missing_reason(test.fact) or "no observation"
                 session.unavailable[test.id] = f"{test.fact}: {reason}"
     return ready
+
+
+def _condition(session: Session, test: CompiledTest, which: ConditionKind) -> bool | None:
+    """The condition's verdict; one that fails to evaluate marks the test done, loudly."""
+    try:
+        return session.variables.condition(test, which)
+    except ExpressionError as exc:
+        evidence.condition_failed(session, test, which, str(exc))
+        return None
 
 
 def is_free(session: Session, test: CompiledTest) -> bool:

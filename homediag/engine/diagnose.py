@@ -81,6 +81,15 @@ class Diagnosis:
     """Why the playbook does not apply (e.g. no wireless interface): a plain verdict, exit 0."""
     cost_s: float = 0.0
     """Seconds-equivalent the tests cost (author estimates plus the user's time)."""
+    errors: tuple[str, ...] = ()
+    """Expressions that failed to evaluate (``playbook/test: message``; the trace has each one): the
+    tests they belong to counted as not done, so the diagnosis is incomplete."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every expression evaluated (a report of an incomplete diagnosis says
+        ``complete: false``)."""
+        return not self.errors
 
     def top_finding(self) -> Finding | None:
         """The confirmed or likely finding with the highest probability (DESIGN.md)."""
@@ -142,6 +151,7 @@ async def diagnose_playbook(
             questions=tuple(run.questions),
             playbooks=result.playbooks,
             cost_s=rounded(result.cost_s, 3),
+            errors=tuple(run.errors),
         )
     session = Session.start(model, run, mode=resolved_mode, complaint=name)
     await walk.run(session)
@@ -153,6 +163,7 @@ async def diagnose_playbook(
         playbooks=(model.ref,),
         not_applicable=session.not_applicable,
         cost_s=rounded(session.cost_spent, 3),
+        errors=tuple(run.errors),
     )
 
 

@@ -78,7 +78,9 @@ def no_evidence(
     result: MapResult | None = None,
 ) -> None:
     """``test`` ran and gave no outcome: it counts as done, rules nothing out, and the trace says
-    why."""
+    why. A map that failed to evaluate (``result.error``) is an error of the playbook: traced with
+    the error, and the diagnosis becomes incomplete."""
+    error = result.error if result else None
     session.done.add(test.id)
     session.run.trace.add(
         action,
@@ -89,5 +91,23 @@ def no_evidence(
         why=why,
         outcome=None,
         note=note,
+        error=error,
     )
+    if error:
+        session.run.record_error(f"{session.playbook}/{test.id}", error)
+    session.steps += 1
+
+
+def condition_failed(session: Session, test: CompiledTest, which: str, error: str) -> None:
+    """``test``'s ``requires`` or ``valid_if`` failed to evaluate: the test counts as done without
+    running, the trace says so with the error, and the diagnosis becomes incomplete."""
+    session.done.add(test.id)
+    session.run.trace.add(
+        TraceAction.INFER,
+        playbook=session.playbook,
+        test=test.id,
+        note=f"not run: its {which} could not be evaluated",
+        error=error,
+    )
+    session.run.record_error(f"{session.playbook}/{test.id}/{which}", error)
     session.steps += 1

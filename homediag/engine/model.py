@@ -22,6 +22,7 @@ from homediag.engine.expressions import (
     Budget,
     Expression,
     ExpressionError,
+    MissingInput,
     Scope,
     compile_expression,
 )
@@ -65,6 +66,9 @@ class MapResult:
     evidence: str | None = None
     note: str | None = None
     observed: bool = False
+    error: str | None = None
+    """An expression of the map failed to evaluate although everything it reads was there: an error
+    in the playbook, never silent (the diagnosis is incomplete)."""
 
 
 class CompileError(ValueError):
@@ -170,7 +174,7 @@ class CompiledTest:
         scope = variables.child(extra) if isinstance(variables, Scope) else {**variables, **extra}
         evidence = "; ".join(obs.evidence for obs in selected if obs.evidence)[:300] or None
 
-        def result(outcome: str | None, note: str | None = None) -> MapResult:
+        def result(outcome: str | None, note: str | None = None, error: str | None = None) -> MapResult:
             return MapResult(
                 outcome=outcome,
                 value=first.value,
@@ -178,31 +182,43 @@ class CompiledTest:
                 evidence=evidence,
                 note=note,
                 observed=True,
+                error=error,
             )
 
         if self.outcome_expression is not None:
             try:
                 mapped = self.outcome_expression.evaluate(scope, budget)
+            except MissingInput as exc:
+                return result(None, f"unknown: {exc}")
             except ExpressionError as exc:
-                return result(None, f"mapping failed: {exc}")
+                return result(None, "mapping failed", error=str(exc))
             if isinstance(mapped, str) and mapped in self.outcomes:
                 return result(mapped)
-            return result(None, f"mapping gave {mapped!r}, not an outcome")
+            missing = self.outcome_expression.missing_inputs(scope)
+            if missing:
+                return result(None, f"unknown: {', '.join(missing)} not known")
+            return result(None, "mapping failed", error=f"it gave {_short(mapped)}, not an outcome")
         notes: list[str] = []
         for rule in self.rules:
             try:
                 if rule.expression is not None:
                     verdict = rule.expression.evaluate(scope, budget)
                     if not isinstance(verdict, bool):
-                        notes.append(f"rule for {rule.outcome} gave {verdict!r}, not true/false")
-                        continue
+                        missing = rule.expression.missing_inputs(scope)
+                        if missing:
+                            notes.append(f"rule for {rule.outcome}: {', '.join(missing)} not known")
+                            continue
+                        error = f"the rule for {rule.outcome} gave {_short(verdict)}, not true or false"
+                        return result(None, "mapping failed", error=error)
                 elif rule.match is not None:
                     verdict = match_holds(rule.match, first.value, values, variables)
                 else:
                     verdict = True
-            except ExpressionError as exc:
+            except MissingInput as exc:
                 notes.append(f"rule for {rule.outcome}: {exc}")
                 continue
+            except ExpressionError as exc:
+                return result(None, "mapping failed", error=f"the rule for {rule.outcome}: {exc}")
             if verdict:
                 return result(rule.outcome)
         note = f"value {_short(first.value)} matches no outcome"
@@ -240,7 +256,7 @@ def _bound(bound: float | BoundRef, variables: Mapping[str, Any]) -> float:
     raw = table.get(name) if isinstance(table, Mapping) else None
     number = _number(raw)
     if number is None:
-        raise ExpressionError(f"{section}.{name} is not set")
+        raise MissingInput(f"{section}.{name} is not set")
     return number * bound.times
 
 

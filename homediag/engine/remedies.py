@@ -151,6 +151,9 @@ async def verify(session: Session, remedy: CompiledRemedy) -> Verdict:
     if test.fact is None:
         return Verdict(None, f"{test.id} measures nothing")
     result = await gather.remeasure(session, test)
+    if result.error:
+        run.record_error(f"{session.playbook}/{test.id}", result.error)
+        return Verdict(None, f"{test.id}: {result.note}: {result.error}")
     if result.outcome is None:
         return Verdict(None, f"{test.id}: {result.note or 'no outcome'}")
     return Verdict(result.outcome == spec.expect)

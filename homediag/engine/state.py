@@ -1,5 +1,5 @@
 """What the playbooks of one diagnosis share: the fact source and the questioner, the observations and
-answers so far, the questions asked, and the trace.
+answers so far, the questions asked, the trace, and the expressions that failed to evaluate.
 
 A complaint works one playbook through; a checkup works several through one after another, and they
 share one :class:`RunState`, so a fact observed or a question answered for one member counts for the
@@ -40,6 +40,8 @@ class RunState:
     questions: list[Question] = field(default_factory=list)
     answers: dict[tuple[str, str], str | None] = field(default_factory=dict)
     """(playbook, question) -> the answer, or None when asked and not answered."""
+    errors: list[str] = field(default_factory=list)
+    """Expressions that failed to evaluate (``playbook/test: message``): the diagnosis is incomplete."""
     version: int = 0
     """Bumped whenever an observation or an answer arrives (expression results are cached per
     version)."""
@@ -63,6 +65,12 @@ class RunState:
         """Note that ``question`` of ``playbook`` was asked, and its answer (None: unanswered)."""
         self.answers[(playbook, question)] = answer
         self.version += 1
+
+    def record_error(self, where: str, message: str) -> None:
+        """Note an expression that failed to evaluate (once per place and message)."""
+        entry = f"{where}: {message}"
+        if entry not in self.errors:
+            self.errors.append(entry)
 
     @property
     def interactive(self) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, Literal
 
-from homediag.engine.expressions import Expression, ExpressionError, Scope
+from homediag.engine.expressions import Expression, ExpressionError, MissingInput, Scope
 from homediag.engine.model import CompiledTest
 from homediag.engine.state import RunState
 
@@ -78,8 +78,9 @@ class Variables:
         }
 
     def condition(self, test: CompiledTest, which: ConditionKind) -> bool | None:
-        """Whether ``test``'s ``requires`` or ``valid_if`` holds (True without one; None when it
-        cannot be evaluated)."""
+        """Whether ``test``'s ``requires`` or ``valid_if`` holds: True without one, None when what it
+        reads is not known (a fact not observed, a question not answered yet). Raise
+        ``ExpressionError`` when it fails otherwise (an error in the playbook)."""
         expression = test.requires if which == "requires" else test.valid_if
         if expression is None:
             return True
@@ -90,9 +91,11 @@ class Variables:
             return cached[1]
         try:
             verdict = expression.evaluate(self.scope(), self.run.budget)
-        except ExpressionError:
+        except MissingInput:
             verdict = None
-        result = verdict if isinstance(verdict, bool) else None
+        if verdict is not None and not isinstance(verdict, bool):
+            raise ExpressionError(f"it gave {str(verdict)[:60]!r}, not true or false")
+        result = verdict
         self._conditions[key] = (stamp, result)
         return result
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from homediag.core.model import RemedyOutcome
 from homediag.engine import choosing, gather, remedies
-from homediag.engine.expressions import ExpressionError
+from homediag.engine.expressions import ExpressionError, MissingInput
 from homediag.engine.model import match_holds
 from homediag.engine.session import Session, text_in
 from homediag.engine.trace import TraceAction, Why, WhyRule
@@ -133,12 +133,16 @@ async def check_applies(session: Session) -> bool:
             assert rule.match is not None
             verdict = match_holds(rule.match, values[0], values, variables)
     except ExpressionError as exc:
+        error = None if isinstance(exc, MissingInput) else str(exc)
         run.trace.add(
             TraceAction.INFER,
             playbook=session.playbook,
             why=why,
             note=f"cannot tell whether it applies: {exc}",
+            error=error,
         )
+        if error:
+            run.record_error(f"{session.playbook}/applies_if", error)
         return True
     if verdict is False:
         session.not_applicable = text_in(spec.reason, session.lang)
