@@ -29,7 +29,7 @@ from homediag.lab.lab import Lab
 SWEEP = """
 import asyncio, json, sys, time
 from homediag.core.config import load_config
-from homediag.core.registry import load_registry
+from homediag.app.registry import load_registry
 from homediag.core.runner import Runner
 from homediag.core.session import Session
 

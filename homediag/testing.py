@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from homediag.core.baseline import Baseline
 from homediag.core.config import Config
 from homediag.core.http import HttpError, HttpResponse
-from homediag.core.model import Device, JSONValue, Observation, ProbeResult, Report
+from homediag.core.model import Device, JSONValue, Observation, ProbeResult
 from homediag.core.probe import CommandResult, FactView, Probe, ProbeContext
 from homediag.core.runner import execute
 from homediag.core.session import Session
@@ -175,7 +176,7 @@ async def run_probe(
     platform: Platform = Platform.LINUX,
     interface: str | None = None,
     timeout_s: float | None = None,
-    baseline: Report | None = None,
+    baseline: Baseline | None = None,
 ) -> ProbeOutcome:
     """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings."""
     if isinstance(facts, Mapping):

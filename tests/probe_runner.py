@@ -21,11 +21,11 @@ import sys
 def main() -> None:
     from importlib import import_module
 
+    from homediag.app.registry import load_registry
     from homediag.core.config import Config
     from homediag.core.jsonio import dumps
     from homediag.core.model import Observation
     from homediag.core.probe import FactView, ProbeContext
-    from homediag.core.registry import load_registry
     from homediag.core.runner import Runner, execute
     from homediag.core.session import Platform, Session
     from homediag.core.spec import Risk

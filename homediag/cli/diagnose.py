@@ -6,11 +6,12 @@ import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
-from homediag.cli.common import load_config
+from homediag.cli.common import CliState, load_config
 from homediag.cli.output import (
     Customer,
     Format,
@@ -28,25 +29,44 @@ from homediag.cli.output import (
 )
 from homediag.core.errors import UsageError
 from homediag.core.exitcodes import ExitCode
-from homediag.core.i18n import _
+from homediag.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from homediag.core.model import Report, ReportMeta
     from homediag.core.registry import Registry
     from homediag.core.session import Session
-    from homediag.engine.diagnose import Questioner
+    from homediag.engine.catalog import PlaybookSet
+    from homediag.engine.questions import Questioner
 
-COMPLAINTS = (
-    "checkup",
-    "no-internet",
-    "slow-internet",
-    "unstable-connection",
-    "video-calls",
-    "printer",
-    "cast",
-    "smart-home",
-    "wifi",
-)
+COMPLAINT_HELP = N_("What is wrong: {names}. Default: checkup.")
+NO_PLAYBOOKS = N_("(the playbooks cannot be read: {error})")
+UNKNOWN_COMPLAINT = N_("unknown complaint {name!r}; choose one of: {names}")
+
+
+class DiagnoseCommand(TyperCommand):
+    """``diagnose``, whose help names the complaints the playbooks answer.
+
+    The playbooks are read only when this help is shown: ``homediag --help`` stays fast.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:  # typer's vendored click types
+        """Fill in the complaints, then format the help as usual."""
+        for param in self.params:
+            if param.name == "complaint" and isinstance(param, TyperArgument):
+                param.help = _(COMPLAINT_HELP).format(names=_complaint_names(ctx))
+        super().format_help(ctx, formatter)
+
+
+def _complaint_names(ctx: typer.Context) -> str:
+    from homediag.app.playbooks import fact_catalogue, load_playbooks
+    from homediag.core.errors import HomediagError
+
+    try:
+        config = load_config(ctx, None) if isinstance(ctx.find_root().obj, CliState) else None
+        playbooks = load_playbooks(catalogue=fact_catalogue(config))
+    except HomediagError as exc:
+        return _(NO_PLAYBOOKS).format(error=str(exc)[:200])
+    return ", ".join(playbooks.complaints())
 
 
 class MaxRisk(StrEnum):
@@ -68,6 +88,7 @@ def register(app: typer.Typer) -> None:
     """Add ``diagnose`` to ``app``."""
 
     @app.command(
+        cls=DiagnoseCommand,
         no_args_is_help=False,
         help=_("Check the network and find out what is wrong (default: a full checkup)."),
     )
@@ -75,9 +96,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         complaint: Annotated[
             str | None,
-            typer.Argument(
-                help=_("What is wrong: {names}. Default: checkup.").format(names=", ".join(COMPLAINTS))
-            ),
+            typer.Argument(help=None, show_default=False),  # DiagnoseCommand names the complaints
         ] = None,
         format_: Annotated[
             Format | None,
@@ -133,23 +152,22 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Check the network and find out what is wrong (default: a full checkup)."""
+        from homediag.app.playbooks import load_playbooks
+        from homediag.app.registry import load_registry
         from homediag.core.model import ReportMeta
-        from homediag.core.registry import load_registry
         from homediag.core.session import Audience, Session
         from homediag.core.spec import Risk
 
         name = (complaint or "checkup").strip().lower()
-        if name not in COMPLAINTS:
-            raise UsageError(
-                _("unknown complaint {name!r}; choose one of: {names}").format(
-                    name=name[:40], names=", ".join(COMPLAINTS)
-                )
-            )
         language = use_language(lang)
         cfg = load_config(ctx, config)
         registry = load_registry(cfg)
         for problem in registry.errors:
             sys.stderr.write(f"homediag: warning: {problem}\n")
+        playbooks = load_playbooks(catalogue=registry.catalogue())
+        known = playbooks.complaints()
+        if name not in known:
+            raise UsageError(_(UNKNOWN_COMPLAINT).format(name=name[:40], names=", ".join(known)))
         allowed = frozenset(allow or ())
         unknown = sorted(a for a in allowed if a not in registry.probes)
         if unknown:
@@ -166,9 +184,9 @@ def register(app: typer.Typer) -> None:
             interactive=not non_interactive and sys.stdin.isatty(),
         )
         if baseline is not None:
-            from homediag.reports.document import load_report
+            from homediag.app.diagnose import load_baseline
 
-            session = dataclasses.replace(session, baseline=load_report(baseline))
+            session = dataclasses.replace(session, baseline=load_baseline(baseline))
         meta = ReportMeta(customer=customer, site=site, ticket=ticket, note=note)
         fmt = choose_format(output, format_)
         scripted = _answer_file(answers)
@@ -182,9 +200,20 @@ def register(app: typer.Typer) -> None:
                 output,
                 questioner=scripted,
                 redact=not no_redact,
+                playbooks=playbooks,
             )
             return
-        run_and_report(session, registry, name, meta, fmt, output, redact=not no_redact, questioner=scripted)
+        run_and_report(
+            session,
+            registry,
+            name,
+            meta,
+            fmt,
+            output,
+            redact=not no_redact,
+            questioner=scripted,
+            playbooks=playbooks,
+        )
 
 
 def run_and_report(
@@ -197,21 +226,28 @@ def run_and_report(
     *,
     redact: bool = True,
     questioner: Questioner | None = None,
+    playbooks: PlaybookSet | None = None,
 ) -> None:
     """Run the diagnosis with signal handling, write the report, print, and exit with its code.
 
     Questions: ``questioner`` (an answers file) when given; else the terminal in an interactive run;
     else none (``--non-interactive`` or no terminal: the engine goes on without answers).
     """
+    from homediag.app.diagnose import DiagnosisRun
     from homediag.cli.questions import TerminalQuestioner
     from homediag.cli.runtime import finish, progress_display, run_job
-    from homediag.core.pipeline import DiagnosisRun
 
     progress, display = progress_display(enabled=True)
     if questioner is None and session.interactive:
         questioner = TerminalQuestioner(progress)
     run = DiagnosisRun(
-        session, registry, complaint=complaint, meta=meta, progress=progress, questioner=questioner
+        session,
+        registry,
+        complaint=complaint,
+        meta=meta,
+        progress=progress,
+        questioner=questioner,
+        playbooks=playbooks,
     )
     with display:
         interrupted = run_job(run.execute, on_interrupt=run.runner.abort)
@@ -232,13 +268,14 @@ def replay_and_report(
     *,
     questioner: Questioner | None = None,
     redact: bool = True,
+    playbooks: PlaybookSet | None = None,
 ) -> None:
     """``diagnose --from``: re-diagnose a stored report with the current playbooks, offline."""
     import asyncio
     import dataclasses
 
+    from homediag.app.diagnose import replay
     from homediag.cli.runtime import finish
-    from homediag.core.pipeline import replay
     from homediag.reports.document import load_report
 
     stored = load_report(path)
@@ -250,6 +287,7 @@ def replay_and_report(
             audience=session.audience.value,
             lang=session.lang,
             config=session.config,
+            playbooks=playbooks,
         )
     )
     report = with_meta(report, **dataclasses.asdict(meta))
@@ -260,7 +298,7 @@ def replay_and_report(
 def _answer_file(path: Path | None) -> Questioner | None:
     if path is None:
         return None
-    from homediag.engine.diagnose import AnswerFile
+    from homediag.engine.questions import AnswerFile
 
     return AnswerFile.load(path)
 

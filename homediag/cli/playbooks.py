@@ -42,7 +42,7 @@ LangOption = Annotated[str, typer.Option("--lang", help=_("Language of titles: e
 
 
 def _validate(paths: list[Path] | None) -> ValidationResult:
-    from homediag.engine.catalog import validate
+    from homediag.app.playbooks import validate
 
     for path in paths or []:
         if not path.exists():

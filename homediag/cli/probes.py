@@ -41,8 +41,8 @@ def list_(
     """List every registered probe with its risk and what it observes."""
     from rich.table import Table
 
+    from homediag.app.registry import load_registry
     from homediag.core.jsonio import dumps
-    from homediag.core.registry import load_registry
 
     registry = load_registry(load_config(ctx, None))
     if format_ is ListFormat.JSON:
@@ -79,9 +79,9 @@ def explain(
     """Explain one probe: what it observes, how, its risk, privileges and arguments."""
     from rich.markup import escape
 
+    from homediag.app.registry import load_registry
     from homediag.core import facts
     from homediag.core.jsonio import dumps
-    from homediag.core.registry import load_registry
 
     registry = load_registry(load_config(ctx, None))
     if probe_id not in registry.probes:

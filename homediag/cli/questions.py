@@ -14,7 +14,7 @@ from homediag.core.i18n import _
 from homediag.reports.sanitize import inert
 
 if TYPE_CHECKING:
-    from homediag.engine.diagnose import QuestionSpec
+    from homediag.engine.questions import QuestionSpec
 
 
 class Pausable(Protocol):

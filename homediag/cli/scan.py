@@ -29,10 +29,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """List the devices on the local network."""
+        from homediag.app.diagnose import DiagnosisRun
+        from homediag.app.registry import load_registry
         from homediag.cli.runtime import finish, progress_display, run_job
         from homediag.core.jsonio import dumps
-        from homediag.core.pipeline import DiagnosisRun
-        from homediag.core.registry import load_registry
         from homediag.core.session import Session
         from homediag.reports.devices import devices_table
 

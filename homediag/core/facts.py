@@ -13,6 +13,7 @@ Third-party probes add their own facts with ``ProbeSpec`` extension facts; they 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -47,6 +48,42 @@ class FactSpec:
     def sensitive(self) -> bool:
         """Whether the value is personal data (pseudonymised or dropped when shared)."""
         return self.privacy is not Privacy.KEEP
+
+
+class FactCatalogue:
+    """An immutable set of fact declarations, by name: what the registered probes provide.
+
+    The engine and the application layer receive one explicitly (``Registry.catalogue()``), so the
+    engine never imports a probe to learn which facts exist.
+    """
+
+    def __init__(self, facts: Iterable[FactSpec]) -> None:
+        by_name: dict[str, FactSpec] = {}
+        for fact in facts:
+            existing = by_name.get(fact.name)
+            if existing is not None and existing != fact:
+                where = f"{existing.provider}, {fact.provider}"
+                raise ValueError(f"fact {fact.name!r} is declared twice ({where})")
+            by_name[fact.name] = fact
+        self._facts = by_name
+
+    def get(self, name: str) -> FactSpec | None:
+        """The declaration of ``name``, or None."""
+        return self._facts.get(name)
+
+    def provider(self, name: str) -> str | None:
+        """The probe id that provides ``name``, or None."""
+        fact = self._facts.get(name)
+        return fact.provider if fact is not None else None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._facts
+
+    def __iter__(self) -> Iterator[FactSpec]:
+        return iter(self._facts.values())
+
+    def __len__(self) -> int:
+        return len(self._facts)
 
 
 def _facts(provider: str, *entries: tuple[str, FactType, str, str | None, Privacy]) -> list[FactSpec]:

@@ -178,6 +178,21 @@ class ProbeResult:
     """How it measured, when it has several ways (``raw ICMP``, ``system ping``, ``TCP connect``)."""
 
 
+class RemedyOutcome(StrEnum):
+    """What happened when a remedy was offered (interactive runs; DESIGN.md, Playbooks and the engine)."""
+
+    OFFERED = "offered"
+    """Offered; the user neither did it nor declined it."""
+    SKIPPED = "skipped"
+    """The user chose not to do it now."""
+    FIXED = "fixed"
+    """The user did it and its verifier passed."""
+    NOT_FIXED = "not_fixed"
+    """The user did it and its verifier failed."""
+    COULD_NOT_VERIFY = "could_not_verify"
+    """The user did it and its verifier could not be run (the trace says why)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Remedy:
     """A step that fixes a cause, with who may do it."""
@@ -190,6 +205,8 @@ class Remedy:
     disruptive: bool = False
     cost_s: float | None = None
     fixes: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    outcome: RemedyOutcome | None = None
+    """What happened when it was offered; None when it was not offered."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,6 @@ switches plugin loading off; when homediag runs as root, only plugins named in `
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 from collections.abc import Iterable
@@ -136,6 +135,15 @@ class Registry:
         """Every spec, sorted by id."""
         return [self.probes[key].spec for key in sorted(self.probes)]
 
+    def catalogue(self) -> fact_catalogue.FactCatalogue:
+        """The declarations of every fact the registered probes provide."""
+        return fact_catalogue.FactCatalogue(
+            spec
+            for probe in self.probes.values()
+            for name in probe.spec.provides
+            if (spec := fact_catalogue.get(name)) is not None
+        )
+
     def providers(self) -> dict[str, str]:
         """Map each provided fact to its probe id."""
         return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.provides}
@@ -162,24 +170,18 @@ class Registry:
                 )
 
 
-def builtin_probes() -> list[type[Probe]]:
-    """Import the built-in probes listed in ``homediag.probes.BUILTIN_PROBES``."""
-    from homediag.probes import BUILTIN_PROBES
+def build_registry(
+    builtins: Iterable[type[Probe]], config: Config | None = None, *, plugins: bool = True
+) -> Registry:
+    """A registry of ``builtins``, then (with ``plugins``) the allowed third-party probes.
 
-    loaded: list[type[Probe]] = []
-    for path in BUILTIN_PROBES:
-        module_name, _, attr = path.partition(":")
-        module = importlib.import_module(module_name)
-        loaded.append(getattr(module, attr))
-    return loaded
-
-
-def load_registry(config: Config | None = None, *, plugins: bool = True) -> Registry:
-    """The registry of a run: every built-in probe, then allowed plugins."""
+    The built-in list lives with the probes (:func:`homediag.probes.builtin_probes`); the application
+    layer passes it in (``homediag.app.registry.load_registry``), so the core never imports a probe.
+    """
     from homediag.core.session import has_raw_socket_privilege
 
     registry = Registry()
-    for probe in builtin_probes():
+    for probe in builtins:
         registry.register(probe)
     if plugins:
         registry.load_plugins(config or Config(), as_root=has_raw_socket_privilege())

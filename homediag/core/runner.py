@@ -7,7 +7,9 @@ run in a killable process (``ProbeContext.parse_untrusted``).
 
 Probes run in dependency order: a probe that needs a fact waits for the probe that provides it, whatever
 that probe's outcome. Device probes run once for each discovered device their matchers hit. The engine
-asks for facts with :meth:`Runner.obtain`, so only the probes it needs are run (lazy probing).
+asks for facts with :meth:`Runner.obtain`, so only the probes it needs are run (lazy probing), and
+asks for a fresh measurement with :meth:`Runner.rerun` (a remedy's verifier): the probes run again with
+the probes they need, and the new results are kept beside the old ones.
 
 Gating before a run: platform (``not_applicable``), risk above ``--max-risk`` or intrusive without
 ``--allow`` (``skipped``), the probe's own ``applicable()`` (``not_applicable``).
@@ -94,6 +96,17 @@ class Runner:
             return [obs for result in self.results for obs in result.observations]
 
     @property
+    def current_observations(self) -> list[Observation]:
+        """The observations of each probe's latest run (per device, for device probes): what probes
+        that need a fact read, so a probe run again after :meth:`rerun` reads the new measurement."""
+        with self._lock:
+            latest: dict[tuple[str, str | None], ProbeResult] = {}
+            for result in self.results:
+                latest.pop((result.probe, result.target), None)
+                latest[(result.probe, result.target)] = result
+            return [obs for result in latest.values() for obs in result.observations]
+
+    @property
     def devices(self) -> list[Device]:
         """Devices seen so far, merged across sources."""
         with self._lock:
@@ -105,7 +118,7 @@ class Runner:
 
     def view(self) -> FactView:
         """Read-only access to what is known, for probe contexts."""
-        return FactView(lambda: self.observations, lambda: self.devices)
+        return FactView(lambda: self.current_observations, lambda: self.devices)
 
     # --- planning ----------------------------------------------------------------------------
     def dependencies(self, probe_id: str) -> list[str]:
@@ -174,6 +187,35 @@ class Runner:
         await asyncio.gather(*(self.ensure(pid) for pid in ids))
         return [obs for obs in self.observations if obs.fact in wanted]
 
+    async def rerun(self, probe_ids: Iterable[str]) -> list[ProbeResult]:
+        """Run ``probe_ids`` again, after their first runs (a remedy's verifier measures again once
+        the user did the step), together with every probe they need, in dependency order: a summary
+        measures again only when what it sums up is measured again. Return the new results; they are
+        recorded beside the old ones, so :attr:`observations` then holds both, the latest last.
+
+        Each run gets a fresh deadline of its own timeout: the run's budget bounds the automatic
+        probes, and the user may have taken minutes over the step.
+        """
+        ids = sorted(set(probe_ids))
+        for pid in ids:
+            if pid not in self.registry.probes:
+                raise ProbeSpecError(f"unknown probe {pid!r}")
+        await asyncio.gather(*(self.ensure(pid) for pid in ids))
+        again: set[str] = set()
+        pending = list(ids)
+        while pending:
+            pid = pending.pop()
+            if pid not in again:
+                again.add(pid)
+                pending.extend(self.dependencies(pid))
+        before = len(self.results)
+        # Every task is registered before any starts, so each waits for the new runs of its needs.
+        tasks = {pid: asyncio.ensure_future(self._run_probe(pid, fresh=True)) for pid in sorted(again)}
+        self._probe_done.update(tasks)
+        await asyncio.gather(*(asyncio.shield(task) for task in tasks.values()))
+        with self._lock:
+            return list(self.results[before:])
+
     def has_run(self, probe_id: str) -> bool:
         """Whether ``probe_id`` finished (with any outcome)."""
         task = self._probe_done.get(probe_id)
@@ -195,7 +237,7 @@ class Runner:
         if pending:
             await asyncio.wait(pending, timeout=CANCEL_GRACE_S * 2)
 
-    async def _run_probe(self, probe_id: str) -> None:
+    async def _run_probe(self, probe_id: str, *, fresh: bool = False) -> None:
         probe = self.registry.get(probe_id)
         refusal = self.gate(probe)
         if refusal is not None:
@@ -205,7 +247,7 @@ class Runner:
         if deps:
             await asyncio.gather(*(self.ensure(dep) for dep in deps))
         if not probe.spec.per_device:
-            await self._run_once(probe, None)
+            await self._run_once(probe, None, fresh=fresh)
             return
         targets = matching_devices(probe.spec.matchers, self.devices)
         if not targets:
@@ -218,16 +260,16 @@ class Runner:
                 )
             )
             return
-        await asyncio.gather(*(self._run_once(probe, device) for device in targets))
+        await asyncio.gather(*(self._run_once(probe, device, fresh=fresh) for device in targets))
 
-    async def _run_once(self, probe: type[Probe], target: Device | None) -> None:
+    async def _run_once(self, probe: type[Probe], target: Device | None, *, fresh: bool = False) -> None:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
         async with self._semaphore:
             label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
             if self.progress is not None:
                 self.progress.started(label)
-            result = await self._execute(probe, target)
+            result = await self._execute(probe, target, fresh=fresh)
             self._record(result)
 
     def _record(self, result: ProbeResult) -> None:
@@ -238,9 +280,13 @@ class Runner:
         if self.progress is not None:
             self.progress.finished(result)
 
-    async def _execute(self, probe: type[Probe], target: Device | None) -> ProbeResult:
+    async def _execute(
+        self, probe: type[Probe], target: Device | None, *, fresh: bool = False
+    ) -> ProbeResult:
         spec = probe.spec
-        deadline = min(time.monotonic() + spec.timeout_s, self._run_deadline)
+        deadline = time.monotonic() + spec.timeout_s
+        if not fresh:
+            deadline = min(deadline, self._run_deadline)
         ctx = ProbeContext(
             spec,
             self.session,

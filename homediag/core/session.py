@@ -7,8 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from homediag.core.baseline import Baseline
 from homediag.core.config import Config
-from homediag.core.model import Report
 from homediag.core.spec import Platform, Risk
 
 
@@ -61,7 +61,7 @@ class Session:
     allow_large_subnet: bool = False
     speedtest: bool = False
     interactive: bool = False
-    baseline: Report | None = None
+    baseline: Baseline | None = None
     """The earlier report of this network given with ``--baseline`` (its devices are compared)."""
 
     @classmethod

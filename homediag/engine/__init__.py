@@ -1,6 +1,6 @@
 """The playbook engine: diagnosis by elimination.
 
-The public face (imported lazily, so ``import homediag.engine.codes`` stays light)::
+The public face (imported lazily, so importing one engine module stays light)::
 
     from homediag.engine import AnswerFile, RunnerFacts, StoredFacts, load_playbooks
     from homediag.engine.diagnose import diagnose   # the module shares the function's name
@@ -9,11 +9,15 @@ The public face (imported lazily, so ``import homediag.engine.codes`` stays ligh
     result = await diagnose("no-internet", facts=RunnerFacts(runner), questioner=None,
                             playbooks=playbooks, audience="technician", lang="de")
 
-Modules: ``loader`` (strict YAML), ``schema`` (the format), ``expressions`` (sandboxed CEL),
-``lint`` and ``catalog`` (validation, the set of playbooks), ``model`` (compiled playbooks),
-``inference`` (Bayes), ``selection`` (next test), ``hitting`` (multi-fault candidates), ``trace``,
-``diagnose`` (the orchestration), ``sources`` (the live fact source), ``cases`` (inline tests),
-``simulate``.
+Modules. Playbooks: ``loader`` (strict YAML), ``schema`` (the format), ``expressions`` (sandboxed
+CEL), ``lint`` and ``catalog`` (validation, the set of playbooks), ``model`` (compiled playbooks).
+The numbers: ``inference`` (Bayes), ``selection`` (next test, repair plans), ``hitting`` (minimal
+hitting sets). What the engine talks to: ``sources`` (the fact source, live or stored) and
+``questions`` (the questioner). The runtime, one room per step: ``state`` and ``session`` (what a run
+and one playbook know), ``variables`` (the expressions' scope), ``beliefs`` and ``evidence`` (belief
+update), ``gather`` (probes, questions, experiments), ``choosing`` (test selection), ``remedies``
+(offer and verify), ``multifault``, ``findings``, ``trace``, ``walk`` (one playbook, step by step),
+``checkup`` and ``diagnose`` (the public face). Around it: ``cases`` (inline tests), ``simulate``.
 """
 
 from __future__ import annotations
@@ -22,19 +26,21 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "AnswerFile": "homediag.engine.diagnose",
     "Diagnosis": "homediag.engine.diagnose",
-    "FactSource": "homediag.engine.diagnose",
-    "NoQuestions": "homediag.engine.diagnose",
-    "QuestionSpec": "homediag.engine.diagnose",
-    "Questioner": "homediag.engine.diagnose",
-    "StoredFacts": "homediag.engine.diagnose",
     "diagnose_playbook": "homediag.engine.diagnose",
+    "AnswerFile": "homediag.engine.questions",
+    "NoQuestions": "homediag.engine.questions",
+    "QuestionSpec": "homediag.engine.questions",
+    "Questioner": "homediag.engine.questions",
+    "FactSource": "homediag.engine.sources",
+    "Refreshed": "homediag.engine.sources",
+    "RunnerFacts": "homediag.engine.sources",
+    "StoredFacts": "homediag.engine.sources",
     "PlaybookSet": "homediag.engine.catalog",
     "load_playbooks": "homediag.engine.catalog",
     "validate": "homediag.engine.catalog",
-    "RunnerFacts": "homediag.engine.sources",
-    "TRACE_STEP_SCHEMA": "homediag.engine.trace",
+    "TRACE_STEP_SCHEMA": "homediag.engine.trace_schema",
+    "TraceStep": "homediag.engine.trace",
 }
 
 __all__ = [
@@ -46,8 +52,10 @@ __all__ = [
     "PlaybookSet",
     "QuestionSpec",
     "Questioner",
+    "Refreshed",
     "RunnerFacts",
     "StoredFacts",
+    "TraceStep",
     "diagnose_playbook",
     "load_playbooks",
     "validate",

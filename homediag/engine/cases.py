@@ -10,7 +10,7 @@ answers, expect this diagnosis, these causes ruled out, this first question, at 
         answers: {other_devices: "yes"}
         expect: {diagnosis: link_down, status: confirmed, never_runs: [gateway_reply]}
 
-Each case runs the real engine on :class:`~homediag.engine.diagnose.StoredFacts` and an answer
+Each case runs the real engine on :class:`~homediag.engine.sources.StoredFacts` and an answer
 mapping (no network); ``interactive: false`` runs it without a questioner.
 """
 
@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from homediag.core.config import Config
 from homediag.core.model import FindingStatus, Observation
 from homediag.engine.catalog import PlaybookSet
-from homediag.engine.diagnose import AnswerFile, Diagnosis, StoredFacts, diagnose_playbook
+from homediag.engine.diagnose import Diagnosis, diagnose_playbook
 from homediag.engine.model import LEAK_ID, PlaybookModel
+from homediag.engine.questions import AnswerFile
 from homediag.engine.schema import Case
+from homediag.engine.sources import StoredFacts
+from homediag.engine.trace import TraceAction
 
 PROBLEM_STATUSES = (FindingStatus.CONFIRMED, FindingStatus.LIKELY)
-ACTIONS_THAT_RUN = ("probe", "replay", "question")
+ACTIONS_THAT_RUN = (TraceAction.PROBE, TraceAction.REPLAY, TraceAction.QUESTION)
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,11 @@ def observations_of(case: Case) -> list[Observation]:
 
 def _top_hypothesis(diagnosis: Diagnosis) -> str | None:
     for step in reversed(diagnosis.trace):
-        if step.get("action") in ("stop", "multi_fault") and step.get("posterior_top"):
-            return str(step["posterior_top"][0][0])
+        if step.action in (TraceAction.STOP, TraceAction.MULTI_FAULT) and step.posterior_top:
+            return step.posterior_top[0][0]
     for step in reversed(diagnosis.trace):
-        if step.get("posterior_top"):
-            return str(step["posterior_top"][0][0])
+        if step.posterior_top:
+            return step.posterior_top[0][0]
     return None
 
 
@@ -132,21 +135,21 @@ def check(diagnosis: Diagnosis, case: Case) -> list[str]:
             continue
         if statuses.get(cause) in (None, FindingStatus.RULED_OUT.value):
             failures.append(f"not_ruled_out: expected {cause} still open, got {describe(cause)}")
-    question_steps = [s for s in diagnosis.trace if s.get("action") == "question"]
+    question_steps = [s for s in diagnosis.trace if s.action is TraceAction.QUESTION]
     if expect.first_question is not None:
-        first = question_steps[0].get("test") if question_steps else None
+        first = question_steps[0].test if question_steps else None
         if first != expect.first_question:
             failures.append(f"first_question: expected {expect.first_question}, got {first}")
     if expect.asks_nothing and question_steps:
-        failures.append(f"asks_nothing: asked {question_steps[0].get('test')}")
-    ran = {s.get("test") for s in diagnosis.trace if s.get("action") in ACTIONS_THAT_RUN}
+        failures.append(f"asks_nothing: asked {question_steps[0].test}")
+    ran = {s.test for s in diagnosis.trace if s.action in ACTIONS_THAT_RUN}
     for test in expect.never_runs:
         if test in ran:
             failures.append(f"never_runs: {test} ran")
     deferred: set[str] = set()
     for step in diagnosis.trace:
-        if step.get("action") == "stop":
-            deferred.update(step.get("deferred", []))
+        if step.action is TraceAction.STOP:
+            deferred.update(step.deferred)
     for test in expect.deferred:
         if test not in deferred:
             failures.append(f"deferred: expected {test} deferred")
@@ -161,6 +164,7 @@ def check(diagnosis: Diagnosis, case: Case) -> list[str]:
             )
     if expect.no_problems and problem_codes:
         failures.append(f"no_problems: found {', '.join(sorted(problem_codes))}")
+    failures += [f"evaluation error: {error}" for error in diagnosis.errors]
     return failures
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from homediag.core.errors import PlaybookError
+from homediag.core.facts import FactCatalogue
 from homediag.engine.lint import Problem, check_model, check_static
 from homediag.engine.loader import MAX_BYTES, Document, LoadError, PathKey, load_bytes
 from homediag.engine.model import CompileError, PlaybookModel, compile_playbook
@@ -144,9 +145,11 @@ def _schema_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     return problems
 
 
-def validate_one(raw: bytes, source: str) -> tuple[PlaybookModel | None, list[Problem]]:
-    """Validate one playbook file's bytes; return the compiled model (None on error) and
-    problems."""
+def validate_one(
+    raw: bytes, source: str, catalogue: FactCatalogue | None = None
+) -> tuple[PlaybookModel | None, list[Problem]]:
+    """Validate one playbook file's bytes (facts against ``catalogue`` when given); return the compiled
+    model (None on error) and problems."""
     try:
         doc = load_bytes(raw, source)
     except LoadError as exc:
@@ -157,7 +160,7 @@ def validate_one(raw: bytes, source: str) -> tuple[PlaybookModel | None, list[Pr
         spec = PlaybookSpec.model_validate(doc.data)
     except ValidationError as exc:
         return None, _schema_problems(exc, doc)
-    problems = check_static(spec, doc)
+    problems = check_static(spec, doc, catalogue)
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -170,8 +173,11 @@ def validate_one(raw: bytes, source: str) -> tuple[PlaybookModel | None, list[Pr
     return model, problems
 
 
-def validate(paths: Sequence[Path | Traversable] | None = None) -> ValidationResult:
-    """Validate playbook files and folders (the built-in ones when ``paths`` is None)."""
+def validate(
+    paths: Sequence[Path | Traversable] | None = None, *, catalogue: FactCatalogue | None = None
+) -> ValidationResult:
+    """Validate playbook files and folders (the built-in ones when ``paths`` is None); the facts they
+    read are checked against ``catalogue`` when given."""
     models: list[PlaybookModel] = []
     problems: list[Problem] = []
     for source in _sources(paths):
@@ -181,7 +187,7 @@ def validate(paths: Sequence[Path | Traversable] | None = None) -> ValidationRes
         except OSError as exc:
             problems.append(Problem("error", source.name, None, f"cannot read: {exc.strerror or exc}"))
             continue
-        model, found = validate_one(raw, source.name)
+        model, found = validate_one(raw, source.name, catalogue)
         problems += found
         if model is not None:
             models.append(model)
@@ -218,12 +224,15 @@ def validate(paths: Sequence[Path | Traversable] | None = None) -> ValidationRes
     return ValidationResult(tuple(kept), tuple(problems))
 
 
-def load_playbooks(paths: Sequence[Path | Traversable] | None = None) -> PlaybookSet:
-    """Load and validate playbooks (the built-in ones when ``paths`` is None).
+def load_playbooks(
+    paths: Sequence[Path | Traversable] | None = None, *, catalogue: FactCatalogue | None = None
+) -> PlaybookSet:
+    """Load and validate playbooks (the built-in ones when ``paths`` is None; facts against
+    ``catalogue`` when given).
 
     Raise ``PlaybookError`` naming the file and line of the first error (and how many more).
     """
-    result = validate(paths)
+    result = validate(paths, catalogue=catalogue)
     errors = result.errors
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -20,14 +20,23 @@ CEL is not Turing-complete and has no access to Python; on top of that this modu
   whole diagnosis, so hostile values (a huge list from a device) cannot stall the engine. Steps, not
   seconds: the same inputs always give the same result.
 
-Numbers handed to CEL (fact values, thresholds, expectations) are doubles, so write ``2.0``, not
-``2``: CEL does not compare an int with a double.
+Numbers handed to CEL (fact values, thresholds, expectations, whether written ``50`` or ``50.0``) are
+doubles. Equality is CEL's heterogeneous equality, which cel-python lacks: numbers compare on one
+number line (``value == 0`` holds for ``0.0``), ``null`` equals only ``null`` (``expect.download_mbps !=
+null`` works with a plan set), and values of different types are unequal; ``<``, ``<=``, ``>``, ``>=``
+and ``in`` compare ints with doubles too.
+
+A failed evaluation raises :class:`ExpressionError`. When something the expression reads is not there
+(a fact not observed, a null ``value``, an unanswered question, an unset expectation, no clock for
+``ctx.hour``) it raises :class:`MissingInput`, a defined "unknown" rather than an error in the
+playbook.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -80,6 +89,10 @@ class ExpressionError(ValueError):
     """An expression cannot be compiled, or its evaluation failed."""
 
 
+class MissingInput(ExpressionError):
+    """The evaluation failed because something it reads is not there (unknown, not an error)."""
+
+
 class BudgetExceeded(ExpressionError):
     """The evaluation budget of the diagnosis (or of one evaluation) is spent."""
 
@@ -124,6 +137,67 @@ def _environment() -> celpy.Environment:
     return celpy.Environment()
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, celtypes.IntType | celtypes.UintType | celtypes.DoubleType) and not isinstance(
+        value, celtypes.BoolType
+    )
+
+
+def _equal(left: Any, right: Any) -> Any:
+    """CEL's heterogeneous equality (cel-python raises on ``1.0 == 1`` and ``1.0 == null``)."""
+    if isinstance(left, CELEvalError):
+        return left
+    if isinstance(right, CELEvalError):
+        return right
+    if left is None or right is None:
+        return celtypes.BoolType(left is None and right is None)
+    if _is_number(left) and _is_number(right):
+        return celtypes.BoolType(float(left) == float(right))
+    if not (isinstance(left, type(right)) or isinstance(right, type(left))):
+        return celtypes.BoolType(False)
+    return celpy.evaluation.bool_eq(left, right)
+
+
+def _not_equal(left: Any, right: Any) -> Any:
+    result = _equal(left, right)
+    return result if isinstance(result, CELEvalError) else celtypes.BoolType(not result)
+
+
+def _ordering(name: str, compare: Callable[[float, float], bool]) -> Callable[[Any, Any], Any]:
+    plain = celpy.evaluation.base_functions[name]
+
+    def ordered(left: Any, right: Any) -> Any:
+        if _is_number(left) and _is_number(right):
+            return celtypes.BoolType(compare(float(left), float(right)))
+        return plain(left, right)
+
+    return ordered
+
+
+def _contains(item: Any, container: Any) -> Any:
+    """``item in container`` with heterogeneous equality (keys of a map, items of a list)."""
+    if isinstance(item, CELEvalError):
+        return item
+    if isinstance(container, CELEvalError):
+        return container
+    if not isinstance(container, celtypes.ListType | celtypes.MapType):
+        return celpy.evaluation.operator_in(item, container)
+    found = (_equal(candidate, item) for candidate in container)
+    return celtypes.BoolType(any(not isinstance(r, CELEvalError) and bool(r) for r in found))
+
+
+_FUNCTIONS: dict[str, Any] = {
+    "_==_": _equal,
+    "_!=_": _not_equal,
+    "_<_": _ordering("_<_", operator.lt),
+    "_<=_": _ordering("_<=_", operator.le),
+    "_>_": _ordering("_>_", operator.gt),
+    "_>=_": _ordering("_>=_", operator.ge),
+    "_in_": _contains,
+}
+"""Operators that follow the CEL specification where cel-python does not (see the module docstring)."""
+
+
 def _walk(tree: lark.Tree[Any]) -> Iterable[lark.Tree[Any]]:
     stack = [tree]
     while stack:
@@ -155,15 +229,48 @@ class Expression:
     static_refs: bool = False
     """Whether ``facts`` and ``answers`` are read only through the literal keys above, so the
     result depends on those entries alone (callers may cache on them)."""
+    settings_refs: frozenset[tuple[str, str]] = frozenset()
+    """``(root, key)`` of the ``expect.x``, ``thresholds.x`` and ``ctx.x`` it reads."""
 
     def evaluate(self, variables: Mapping[str, Any], budget: Budget) -> Any:
         """Evaluate with ``variables`` (plain JSON-like values); return a plain Python value.
 
-        Raise :class:`ExpressionError` when evaluation fails (a missing key, a type mismatch) and
-        :class:`BudgetExceeded` when the budget is spent.
+        Raise :class:`MissingInput` when evaluation fails and something it reads is not there,
+        :class:`ExpressionError` when it fails otherwise (a type mismatch: an error in the playbook)
+        and :class:`BudgetExceeded` when the budget is spent.
         """
+        try:
+            return self._evaluate(variables, budget)
+        except BudgetExceeded:
+            raise
+        except ExpressionError as exc:
+            missing = self.missing_inputs(variables)
+            if missing:
+                raise MissingInput(f"{', '.join(missing)} not known ({exc})") from None
+            raise
+
+    def missing_inputs(self, variables: Mapping[str, Any]) -> list[str]:
+        """What this expression reads that ``variables`` lack or hold as null, in words."""
+        missing: list[str] = []
+        if "value" in self.names and variables.get("value") is None:
+            missing.append("value")
+        values = variables.get("values")
+        if "values" in self.names and (not isinstance(values, list) or any(v is None for v in values)):
+            missing.append("values")
+        for root, refs in (("facts", self.fact_refs), ("answers", self.answer_refs)):
+            table = variables.get(root)
+            for ref in sorted(refs):
+                if not isinstance(table, Mapping) or table.get(ref) is None:
+                    missing.append(f"{root}[{ref!r}]")
+        for root, key in sorted(self.settings_refs):
+            table = variables.get(root)
+            if not isinstance(table, Mapping) or table.get(key) is None:
+                missing.append(f"{root}.{key}")
+        return missing
+
+    def _evaluate(self, variables: Mapping[str, Any], budget: Budget) -> Any:
         env = _environment()
-        activation = Activation(package=env.package, annotations=env.annotations, functions=None)
+        activation = Activation(package=env.package, annotations=env.annotations, functions=_FUNCTIONS)
         evaluator = _CountingEvaluator(self.ast, activation, budget, [0])
         if isinstance(variables, Scope):
             context = {name: variables.cel(name) for name in self.names if name in variables}
@@ -290,6 +397,7 @@ def compile_expression(source: str) -> Expression:
     static = fact_uses == _count_idents(nodes, "facts", bound) and answer_uses == _count_idents(
         nodes, "answers", bound
     )
+    settings = {(root, key) for root in ("expect", "thresholds", "ctx") for key in _dot_refs(nodes, root)}
     return Expression(
         source=source,
         ast=ast,
@@ -297,6 +405,7 @@ def compile_expression(source: str) -> Expression:
         fact_refs=frozenset(_item_refs(nodes, "facts")),
         answer_refs=frozenset(_item_refs(nodes, "answers") | _dot_refs(nodes, "answers")),
         static_refs=static,
+        settings_refs=frozenset(settings),
     )
 
 

@@ -1,9 +1,10 @@
 """Checks of a playbook beyond its schema, each pointing at the file and line.
 
 Errors: references that do not resolve (effects, remedies, interactions, verifiers, cases),
-distributions that do not sum to 1, outcomes that are not the test's, unknown problem codes, unknown
-facts, CEL that does not compile, a cause with neither a remedy nor ``escalation_only``, a missing
-or copied translation, two causes with different remedies that no test tells apart.
+distributions (``normal``, ``effects``) that do not sum to 1 (priors are weights and need not),
+outcomes that are not the test's, unknown problem codes, unknown facts, CEL that does not compile, a
+cause with neither a remedy nor ``escalation_only``, a missing or copied translation, two causes with
+different remedies that no test tells apart.
 
 In a ``draft: true`` playbook (an outline waiting for its probes), unknown facts and
 indistinguishable causes are warnings, and the draft itself is reported as a warning.
@@ -16,9 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from homediag.core import facts as fact_catalogue
+from homediag.core import codes
 from homediag.core.config import ExpectConfig, Thresholds
-from homediag.engine import codes
+from homediag.core.facts import FactCatalogue
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
 from homediag.engine.schema import LANGUAGES, BoundRef, Match, PlaybookSpec
@@ -46,9 +47,10 @@ class Problem:
 
 
 class _Collector:
-    def __init__(self, doc: Document, draft: bool) -> None:
+    def __init__(self, doc: Document, draft: bool, catalogue: FactCatalogue | None = None) -> None:
         self.doc = doc
         self.draft = draft
+        self.catalogue = catalogue
         self.problems: list[Problem] = []
         self.unknown_facts: set[str] = set()
         """Unknown facts already reported (once per file is enough)."""
@@ -115,14 +117,17 @@ def _check_match(match: Match, path: PathKey, out: _Collector) -> None:
 
 
 def _check_fact(name: str, path: PathKey, out: _Collector) -> None:
-    if fact_catalogue.get(name) is None and name not in out.unknown_facts:
+    if out.catalogue is None:
+        return
+    if name not in out.catalogue and name not in out.unknown_facts:
         out.unknown_facts.add(name)
         out.draft_error(path, f"unknown fact {name!r} (not in the fact catalogue)")
 
 
-def check_static(spec: PlaybookSpec, doc: Document) -> list[Problem]:
-    """Every check that needs no compiled model."""
-    out = _Collector(doc, spec.draft)
+def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | None = None) -> list[Problem]:
+    """Every check that needs no compiled model; facts are checked against ``catalogue`` when given
+    (the application layer always gives the registry's: :func:`homediag.app.playbooks.load_playbooks`)."""
+    out = _Collector(doc, spec.draft, catalogue)
     if spec.draft:
         out.warn(("draft",), "draft playbook: an outline until the probes it needs exist")
 
@@ -164,15 +169,12 @@ def check_static(spec: PlaybookSpec, doc: Document) -> list[Problem]:
             if not codes.is_known(code):
                 out.error(
                     (section, i, "code"),
-                    f"unknown problem code {code!r} (add it to DESIGN.md and engine/codes.py)",
+                    f"unknown problem code {code!r} (add it to homediag/core/codes.yaml)",
                 )
 
-    priors = [c.prior for c in spec.causes] + [i.prior for i in spec.interactions] + [spec.leak.prior]
-    if not _sums_to_one(priors):
-        out.error(
-            ("leak", "prior"),
-            f"priors of causes, interactions and the leak sum to {math.fsum(priors):.6f}, not 1",
-        )
+    weights = [c.prior for c in spec.causes] + [i.prior for i in spec.interactions] + [spec.leak.prior]
+    if not math.isfinite(math.fsum(weights)):
+        out.error(("leak", "prior"), "the prior weights are too large to add up")
 
     for i, interaction in enumerate(spec.interactions):
         for key in ("all_of", "none_of"):

@@ -1,7 +1,8 @@
 """A compiled playbook: hypotheses, likelihood tables, remedies, and observation-to-outcome mapping.
 
 Compiling turns the author's shorthand into numbers (``rules_out: {up: [link_down]}`` becomes
-``P(up | link_down) = 1 - strong`` with the rest shared like ``normal``), compiles every CEL
+``P(up | link_down) = 1 - strong`` with the rest shared like ``normal``; prior weights become
+priors that sum to 1), compiles every CEL
 expression, and lays out the hypotheses: one per cause, one per interaction, the leak, and on demand
 multi-fault candidates and (in a checkup) "nothing is wrong". Likelihoods are computed lazily per
 (test, hypothesis) and cached; see :mod:`homediag.engine.inference` for the arithmetic.
@@ -21,6 +22,7 @@ from homediag.engine.expressions import (
     Budget,
     Expression,
     ExpressionError,
+    MissingInput,
     Scope,
     compile_expression,
 )
@@ -64,6 +66,9 @@ class MapResult:
     evidence: str | None = None
     note: str | None = None
     observed: bool = False
+    error: str | None = None
+    """An expression of the map failed to evaluate although everything it reads was there: an error
+    in the playbook, never silent (the diagnosis is incomplete)."""
 
 
 class CompileError(ValueError):
@@ -169,7 +174,7 @@ class CompiledTest:
         scope = variables.child(extra) if isinstance(variables, Scope) else {**variables, **extra}
         evidence = "; ".join(obs.evidence for obs in selected if obs.evidence)[:300] or None
 
-        def result(outcome: str | None, note: str | None = None) -> MapResult:
+        def result(outcome: str | None, note: str | None = None, error: str | None = None) -> MapResult:
             return MapResult(
                 outcome=outcome,
                 value=first.value,
@@ -177,31 +182,43 @@ class CompiledTest:
                 evidence=evidence,
                 note=note,
                 observed=True,
+                error=error,
             )
 
         if self.outcome_expression is not None:
             try:
                 mapped = self.outcome_expression.evaluate(scope, budget)
+            except MissingInput as exc:
+                return result(None, f"unknown: {exc}")
             except ExpressionError as exc:
-                return result(None, f"mapping failed: {exc}")
+                return result(None, "mapping failed", error=str(exc))
             if isinstance(mapped, str) and mapped in self.outcomes:
                 return result(mapped)
-            return result(None, f"mapping gave {mapped!r}, not an outcome")
+            missing = self.outcome_expression.missing_inputs(scope)
+            if missing:
+                return result(None, f"unknown: {', '.join(missing)} not known")
+            return result(None, "mapping failed", error=f"it gave {_short(mapped)}, not an outcome")
         notes: list[str] = []
         for rule in self.rules:
             try:
                 if rule.expression is not None:
                     verdict = rule.expression.evaluate(scope, budget)
                     if not isinstance(verdict, bool):
-                        notes.append(f"rule for {rule.outcome} gave {verdict!r}, not true/false")
-                        continue
+                        missing = rule.expression.missing_inputs(scope)
+                        if missing:
+                            notes.append(f"rule for {rule.outcome}: {', '.join(missing)} not known")
+                            continue
+                        error = f"the rule for {rule.outcome} gave {_short(verdict)}, not true or false"
+                        return result(None, "mapping failed", error=error)
                 elif rule.match is not None:
                     verdict = match_holds(rule.match, first.value, values, variables)
                 else:
                     verdict = True
-            except ExpressionError as exc:
+            except MissingInput as exc:
                 notes.append(f"rule for {rule.outcome}: {exc}")
                 continue
+            except ExpressionError as exc:
+                return result(None, "mapping failed", error=f"the rule for {rule.outcome}: {exc}")
             if verdict:
                 return result(rule.outcome)
         note = f"value {_short(first.value)} matches no outcome"
@@ -239,7 +256,7 @@ def _bound(bound: float | BoundRef, variables: Mapping[str, Any]) -> float:
     raw = table.get(name) if isinstance(table, Mapping) else None
     number = _number(raw)
     if number is None:
-        raise ExpressionError(f"{section}.{name} is not set")
+        raise MissingInput(f"{section}.{name} is not set")
     return number * bound.times
 
 
@@ -339,7 +356,7 @@ class PlaybookModel:
     tests: tuple[CompiledTest, ...]
     remedies: tuple[CompiledRemedy, ...]
     hypotheses: tuple[Hypothesis, ...]
-    """Causes, interactions and the leak, in declaration order."""
+    """Causes, interactions and the leak, in declaration order, with their normalised priors."""
     applies_if: Rule | None = None
     _cache: dict[tuple[str, str], Dist] = field(default_factory=dict, repr=False)
 
@@ -347,6 +364,11 @@ class PlaybookModel:
     def id(self) -> str:
         """The playbook id."""
         return self.spec.id
+
+    @property
+    def priors(self) -> Mapping[str, float]:
+        """The normalised prior of each cause, interaction and the leak (``unknown``)."""
+        return {h.id: h.prior for h in self.hypotheses}
 
     @property
     def draft(self) -> bool:
@@ -434,8 +456,7 @@ class PlaybookModel:
         members = tuple(sorted(causes))
         prior = self.spec.defaults.pair_factor ** (len(members) - 1)
         for member in members:
-            cause = self.cause(member)
-            prior *= cause.prior if cause is not None else 0.0
+            prior *= self.priors.get(member, 0.0) if self.cause(member) is not None else 0.0
         return Hypothesis(id="+".join(members), kind="multi", prior=prior, members=members)
 
     def healthy(self, prior: float) -> Hypothesis:
@@ -463,6 +484,19 @@ def _compile_rules(spec: TestSpec, base: tuple[str | int, ...]) -> tuple[tuple[R
         else:
             rules.append(Rule(rule.outcome, match=rule.when))
     return tuple(rules), None
+
+
+def normalised_priors(spec: PlaybookSpec) -> dict[str, float]:
+    """The prior weights of the causes, interactions and the leak (``unknown``), scaled to sum to 1.
+
+    Priors are relative weights, so adding a cause never edits its siblings. Weights that already sum
+    to 1 keep their values exactly (the sum is computed exactly, with ``math.fsum``).
+    """
+    weights = {c.id: c.prior for c in spec.causes}
+    weights.update({i.id: i.prior for i in spec.interactions})
+    weights[LEAK_ID] = spec.leak.prior
+    total = math.fsum(weights.values())
+    return {hid: weight / total for hid, weight in weights.items()}
 
 
 def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> PlaybookModel:
@@ -499,21 +533,23 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
                 ),
             )
         )
+    priors = normalised_priors(spec)
     hypotheses: list[Hypothesis] = [
-        Hypothesis(id=c.id, kind="cause", prior=c.prior, members=(c.id,), code=c.code) for c in spec.causes
+        Hypothesis(id=c.id, kind="cause", prior=priors[c.id], members=(c.id,), code=c.code)
+        for c in spec.causes
     ]
     hypotheses += [
         Hypothesis(
             id=i.id,
             kind="interaction",
-            prior=i.prior,
+            prior=priors[i.id],
             members=tuple(i.all_of),
             none_of=tuple(i.none_of),
             code=i.code,
         )
         for i in spec.interactions
     ]
-    hypotheses.append(Hypothesis(id=LEAK_ID, kind="leak", prior=spec.leak.prior))
+    hypotheses.append(Hypothesis(id=LEAK_ID, kind="leak", prior=priors[LEAK_ID]))
     applies_if = None
     if spec.applies_if is not None:
         when = spec.applies_if.when

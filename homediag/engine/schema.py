@@ -2,7 +2,7 @@
 
 A playbook is knowledge, not a flowchart (DESIGN.md, Playbooks and the engine). Its parts:
 
-- ``causes`` (each with a problem code and a prior), ``conditions`` (latent states with base rates),
+- ``causes`` (each with a problem code and a prior weight), ``conditions`` (latent states with base rates),
   ``interactions`` (``all_of`` / ``none_of``: faults that show only when two things hold together)
   and a ``leak`` (a cause the playbook does not model);
 - ``tests``: a probe fact mapped to outcomes (CEL or structured rules), a question, or an
@@ -39,6 +39,9 @@ OutcomeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$", max
 FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$", max_length=64)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+"""A prior as a relative weight: positive and finite. The loader scales the weights of a playbook's causes,
+interactions and leak to sum to 1, so adding a cause never edits its siblings."""
 Audience = Literal["customer", "technician"]
 Mode = Literal["identify", "repair"]
 _BOTH_AUDIENCES: tuple[Audience, ...] = ("customer", "technician")
@@ -116,11 +119,12 @@ class Condition(_Model):
 
 
 class Cause(_Model):
-    """A repair-relevant explanation of the complaint, with a problem code and a prior."""
+    """A repair-relevant explanation of the complaint, with a problem code and a prior weight."""
 
     id: Id
     code: Code
-    prior: Annotated[float, Field(gt=0.0, lt=1.0)]
+    prior: Weight
+    """How common this cause is among the complaint's causes, relative to the others (a weight)."""
     title: Text
     explanation: Text
     """For customers: plain words."""
@@ -139,7 +143,7 @@ class Interaction(_Model):
 
     id: Id
     code: Code
-    prior: Annotated[float, Field(gt=0.0, lt=1.0)]
+    prior: Weight
     all_of: Annotated[list[Id], Field(min_length=1)]
     none_of: list[Id] = Field(default_factory=list)
     title: Text
@@ -150,7 +154,7 @@ class Interaction(_Model):
 class Leak(_Model):
     """A cause this playbook does not model. Uniform on every test."""
 
-    prior: Annotated[float, Field(gt=0.0, lt=1.0)]
+    prior: Weight
 
 
 class BoundRef(_Model):

@@ -30,13 +30,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from homediag.core import codes
 from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.core.model import DeviceKind
-from homediag.engine import codes
 from homediag.lab import plan
 
-PROBLEM_CODES: frozenset[str] = frozenset(codes.PROBLEM_CODES)
+PROBLEM_CODES: frozenset[str] = frozenset(codes.catalogue())
 """The problem codes of DESIGN.md (the catalogue scenarios may expect): the engine's catalogue."""
 
 _DEVICE_ID = re.compile(r"^[a-z][a-z0-9]{0,9}$")

@@ -5,6 +5,14 @@ Each entry is ``module:Class``; the registry imports them when a command needs p
 ``homediag.probes.v1`` instead.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from homediag.core.probe import Probe
+
 BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.interfaces:InterfacesProbe",
     "homediag.probes.net.gateway:GatewayProbe",
@@ -40,3 +48,13 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.wifi.link:WifiLinkProbe",
     "homediag.probes.wifi.neighbours:WifiNeighboursProbe",
 )
+
+
+def builtin_probes() -> list[type[Probe]]:
+    """Import the built-in probes listed in :data:`BUILTIN_PROBES`."""
+    loaded: list[type[Probe]] = []
+    for path in BUILTIN_PROBES:
+        module_name, _, attr = path.partition(":")
+        module = importlib.import_module(module_name)
+        loaded.append(getattr(module, attr))
+    return loaded

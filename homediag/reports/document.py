@@ -35,6 +35,7 @@ from homediag.core.model import (
     ProbeRun,
     Question,
     Remedy,
+    RemedyOutcome,
     Report,
     ReportMeta,
     RunContext,
@@ -93,6 +94,11 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
+    for finding in document.get("findings") or ():
+        for remedy in finding.get("remedies") or ():
+            if remedy.get("outcome") is None:
+                # Only an offered remedy has an outcome: reports of runs that offered none stay as before.
+                remedy.pop("outcome", None)
     return document
 
 
@@ -235,6 +241,7 @@ def _finding(data: Mapping[str, Any]) -> Finding:
                 disruptive=bool(r.get("disruptive", False)),
                 cost_s=r.get("cost_s"),
                 fixes=dict(r.get("fixes") or {}),
+                outcome=RemedyOutcome(r["outcome"]) if r.get("outcome") else None,
             )
             for r in data.get("remedies") or ()
         ),

@@ -32,6 +32,31 @@ def test_help_imports_no_scapy_and_no_probe() -> None:
     assert "diagnose" in done.stdout
 
 
+def test_help_reads_no_playbook() -> None:
+    code = (
+        "import sys\n"
+        "from homediag.cli.app import main\n"
+        "sys.argv = ['homediag', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', 'homediag.engine.catalog' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "LOADED False" in done.stdout
+
+
+def test_the_complaints_come_from_the_playbooks(cli: Isolated) -> None:
+    from homediag.app.playbooks import load_playbooks
+
+    names = ", ".join(load_playbooks().complaints())
+    assert "smart-home" in names and "checkup" in names
+    done = cli("diagnose", "--help", env={"COLUMNS": "400"})
+    assert done.returncode == 0
+    assert f"What is wrong: {names}. Default: checkup." in done.stdout
+    unknown = cli("diagnose", "toaster")
+    assert unknown.returncode == 4
+    assert f"unknown complaint 'toaster'; choose one of: {names}" in unknown.stderr
+
+
 def test_probes_list_as_json(cli: Isolated) -> None:
     done = cli("probes", "list", "--format", "json")
     assert done.returncode == 0

@@ -64,11 +64,11 @@ def test_validate_reports_file_and_line_and_exits_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.yaml"
-    text = NO_INTERNET.read_text(encoding="utf-8").replace("prior: 0.12", "prior: 0.42", 1)
+    text = NO_INTERNET.read_text(encoding="utf-8").replace("prior: 0.12", "prior: 0", 1)  # weights are > 0
     broken.write_text(text, encoding="utf-8")
     code, out, err = _run(capsys, "playbooks", "validate", str(broken))
     assert code == 1
-    assert f"{broken}:" in err and "error: leak.prior: priors of causes" in err
+    assert f"{broken}:" in err and "error: causes.0.prior: Input should be greater than 0" in err
     assert "1 errors" in out
 
 

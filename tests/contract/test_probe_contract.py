@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from homediag.app.registry import load_registry
 from homediag.core import facts
-from homediag.core.registry import load_registry, validate_spec
+from homediag.core.registry import validate_spec
 from homediag.core.spec import Privilege
 
 REGISTRY = load_registry(plugins=False)

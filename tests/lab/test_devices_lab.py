@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from homediag.core.registry import load_registry
+from homediag.app.registry import load_registry
 from homediag.lab.lab import Lab
 from homediag.lab.scenario import Role, load_scenario
 from tests.browser import dom, red_pixels_near_the_top, screenshot
@@ -152,6 +152,58 @@ def test_report_diff_of_a_paused_then_resumed_printer(
     assert "The printer is paused" in rendered  # the verdict sentence
     assert "10.77.0.10" in rendered and "<svg" in rendered
     assert "Brother Industries" in rendered
+
+
+INTERACTIVE_CLIENT = Path(__file__).with_name("interactive_client.py")
+INTERACTIVE_TIMEOUT_S = 180.0
+
+
+def test_a_printer_resumed_when_the_remedy_is_offered_is_verified_by_its_probe(
+    lab_faults: Callable[..., AbstractContextManager[Lab]], tmp_path: Path
+) -> None:
+    """An interactive run on a paused printer: when the remedy is offered, the user (this test)
+    resumes the printer and says done; the verifier runs the printer probe again and confirms it."""
+    report_path = tmp_path / "interactive.json"
+    request = {"complaint": "printer", "audience": "customer", "report": str(report_path)}
+    asked: list[str] = []
+    with lab_faults("printer-paused") as lab, (tmp_path / "stderr.txt").open("w") as stderr:
+        argv = lab.client_argv([sys.executable, str(INTERACTIVE_CLIENT), json.dumps(request)])
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=lab.client_env(),
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            while line := proc.stdout.readline():
+                if not line.startswith("QUESTION "):
+                    continue
+                question = json.loads(line.removeprefix("QUESTION "))
+                asked.append(question["id"])
+                answer = None
+                if question["id"] == "remedy:resume_printer":
+                    lab.fault_remove("printer-paused")  # the user resumes the printer
+                    answer = "done"
+                proc.stdin.write(json.dumps(answer) + "\n")
+                proc.stdin.flush()
+            proc.wait(timeout=INTERACTIVE_TIMEOUT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 0, (tmp_path / "stderr.txt").read_text()[-3000:]
+    assert "remedy:resume_printer" in asked, asked
+    report = json.loads(report_path.read_text())
+    stopped = next(f for f in report["findings"] if f["code"] == "printer.stopped")
+    assert (stopped["status"], stopped["decided_by"]) == ("confirmed", "remedy:resume_printer")
+    assert {r["id"]: r.get("outcome") for r in stopped["remedies"]}["resume_printer"] == "fixed"
+    states = [o["value"] for o in report["observations"] if o["fact"] == "printer.state"]
+    assert states == ["stopped", "idle"]  # measured again, kept beside the first measurement
+    verified = [s for s in report["trace"] if s["action"] == "remedy" and s.get("test") == "resume_printer"]
+    assert [s["outcome"] for s in verified] == ["verified"]
 
 
 # --- the hostile device -------------------------------------------------------------------------

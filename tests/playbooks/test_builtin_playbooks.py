@@ -8,12 +8,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from homediag.core.codes import catalogue as code_catalogue
 from homediag.core.model import Observation
 from homediag.engine.cases import run_case
 from homediag.engine.catalog import PlaybookSet, builtin_location, validate
-from homediag.engine.codes import PROBLEM_CODES
 from homediag.engine.diagnose import AnswerFile, StoredFacts, diagnose
-from homediag.engine.trace import TRACE_STEP_SCHEMA
+from homediag.engine.trace_schema import TRACE_STEP_SCHEMA
 
 COMPLAINTS = (
     "no-internet",
@@ -50,8 +50,8 @@ def test_every_builtin_playbook_is_complete_and_has_no_warnings() -> None:
 def test_every_problem_code_of_the_design_is_covered() -> None:
     used = {c.code for m in PLAYBOOKS.playbooks for c in m.spec.causes}
     used |= {i.code for m in PLAYBOOKS.playbooks for i in m.spec.interactions}
-    assert used <= set(PROBLEM_CODES)
-    assert set(PROBLEM_CODES) - used == set()
+    assert used <= set(code_catalogue())
+    assert set(code_catalogue()) - used == set()
 
 
 def test_the_builtin_location_is_found() -> None:
@@ -154,10 +154,10 @@ def test_golden_scenarios(name: str, snapshot: Any) -> None:
             }
             for f in result.findings
         ],
-        "trace": [dict(step) for step in result.trace],
+        "trace": result.trace_json(),
         "questions": [(q.id, q.answer, q.source) for q in result.questions],
     }
     assert summary == snapshot
     validator = jsonschema.Draft202012Validator(TRACE_STEP_SCHEMA)
-    for step in result.trace:
+    for step in result.trace_json():
         validator.validate(step)

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from homediag.core.baseline import Baseline
 from homediag.core.http import HttpError
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Observation, Report, RunContext
 from homediag.probes.devices import telnet
@@ -174,7 +175,7 @@ def test_baseline_devices_are_known_with_their_kind(monkeypatch: pytest.MonkeyPa
         context=RunContext(platform="linux"),
         devices=(Device(id="printer-1", ip="192.0.2.40", kind=DeviceKind.PRINTER, names=("printer-1",)),),
     )
-    outcome = run_peers(monkeypatch, [], set(), baseline=baseline)
+    outcome = run_peers(monkeypatch, [], set(), baseline=Baseline(baseline))
     entry = next(p for p in outcome.value("lan.silent_peers") if p["ip"] == "192.0.2.40")  # type: ignore[index, union-attr]
     assert entry["kind"] == "printer" and entry["from"] == ["baseline"]  # type: ignore[index]
 

@@ -7,11 +7,12 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
+from homediag.core.baseline import Baseline, compare
 from homediag.core.devices import merge_devices
 from homediag.core.model import Device, DeviceKind, Outcome, Report, RunContext, Service
 from homediag.probes.discovery.baseline import BaselineProbe
 from homediag.probes.discovery.inventory import InventoryProbe
-from homediag.reports.baseline import compare
+from homediag.reports.baseline import tokenizer
 from homediag.reports.redact import redact
 from homediag.reports.tokens import TokenStore
 from homediag.testing import run_probe
@@ -74,7 +75,7 @@ def test_a_vanished_and_a_moved_device_are_found_against_a_plain_baseline() -> N
     tv = next(d for d in DEVICES if d.kind is DeviceKind.MEDIA)
     moved_tv = dataclasses.replace(tv, ip="10.77.9.44", addresses=("10.77.9.44",))
     now = [d for d in DEVICES if d not in (printer, tv)] + [moved_tv]
-    result = compare(old, now)
+    result = compare(Baseline(old), now)
     assert [m["kind"] for m in result.missing] == ["printer"]
     assert result.moved == (
         {
@@ -95,7 +96,7 @@ def test_a_redacted_baseline_is_compared_with_this_installations_tokens(tmp_path
     assert old.privacy_level == "redacted" and all(not d.id.startswith("dev-") for d in old.devices)
     printer = next(d for d in DEVICES if d.kind is DeviceKind.PRINTER)
     now = [d for d in DEVICES if d is not printer]
-    result = compare(old, now, store_factory=lambda: TokenStore.open(store_dir))
+    result = compare(Baseline(old, tokenizer(lambda: TokenStore.open(store_dir))), now)
     assert [(m["kind"], m["ip"]) for m in result.missing] == [("printer", "10.77.9.10")]
     assert result.missing[0]["id"].startswith("printer-")  # a token, never the MAC-derived id
     assert result.redacted and not result.notes
@@ -109,13 +110,13 @@ def test_a_token_match_needs_the_same_mac_vendor(tmp_path: Path) -> None:
     ]
     old = redact(report(other), TokenStore(KEY))
     printer = next(d for d in DEVICES if d.kind is DeviceKind.PRINTER)
-    result = compare(old, DEVICES, store_factory=lambda: TokenStore.open(tmp_path / "here"))
+    result = compare(Baseline(old, tokenizer(lambda: TokenStore.open(tmp_path / "here"))), DEVICES)
     assert [m["kind"] for m in result.missing] == ["printer"]  # same token, another vendor: no match
     assert printer.mac and printer.mac.startswith("3c:2a:f4")
 
 
 def test_nothing_matching_says_why() -> None:
-    result = compare(report(DEVICES), [])
+    result = compare(Baseline(report(DEVICES)), [])
     assert len(result.missing) == 3 and result.notes
 
 
@@ -128,7 +129,7 @@ def test_the_baseline_probe_applies_only_with_a_baseline_and_reports_kinds() -> 
             BaselineProbe,
             facts={"discovery.devices": []},
             devices=[d for d in DEVICES if d is not printer],
-            baseline=report(DEVICES),
+            baseline=Baseline(report(DEVICES)),
         )
     )
     assert outcome.value("baseline.missing_kinds") == ["printer"]

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from homediag.core import registry as registry_module
+from homediag.app.registry import load_registry
 from homediag.core.config import Config, PluginsConfig
 from homediag.core.errors import ProbeSpecError
 from homediag.core.facts import FactSpec
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.registry import Registry, load_registry, validate_spec
+from homediag.core.registry import Registry, validate_spec
 from homediag.core.spec import Privilege, ProbeSpec, Risk
 
 
@@ -163,7 +163,7 @@ def test_builtin_list_is_the_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
     from homediag import probes
 
     monkeypatch.setattr(probes, "BUILTIN_PROBES", ("homediag.probes.net.dns:DnsProbe",))
-    assert [p.spec.id for p in registry_module.builtin_probes()] == ["net.dns"]
+    assert [p.spec.id for p in probes.builtin_probes()] == ["net.dns"]
 
 
 def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:

@@ -10,7 +10,7 @@ import pytest
 from homediag.core.config import Config
 from homediag.core.errors import NotApplicable, ProbeFailure
 from homediag.core.facts import FactSpec
-from homediag.core.model import Outcome
+from homediag.core.model import Outcome, ProbeResult
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.runner import Runner
@@ -170,6 +170,38 @@ def test_obtain_runs_only_the_providers_needed() -> None:
     observations = asyncio.run(runner.obtain(["test.wanted"]))
     assert [o.value for o in observations] == [42]
     assert [r.probe for r in runner.results] == ["t.wanted"]
+
+
+def test_rerun_measures_again_from_the_source_and_keeps_the_first_results() -> None:
+    class Meter(Probe):
+        spec = ProbeSpec(
+            id="t.meter", summary="counts its runs", risk=Risk.SAFE, timeout_s=1.0, provides=("test.meter",)
+        )
+        extra_facts = (_fact("test.meter", "t.meter"),)
+        runs = 0
+
+        async def run(self, ctx: ProbeContext) -> None:
+            Meter.runs += 1
+            ctx.observe("test.meter", Meter.runs)
+
+    summary = make_probe("t.summary", "reads", needs=("test.meter",))
+    bystander = make_probe("t.bystander", "ok")
+    registry = Registry()
+    for probe in (Meter, summary, bystander):
+        registry.register(probe)
+    runner = Runner(registry, Session(config=Config(), platform=Platform.LINUX), budget_s=2.0)
+
+    async def measure_twice() -> list[ProbeResult]:
+        await runner.run()
+        await asyncio.sleep(2.1)  # the user takes longer over the step than the run's budget
+        return await runner.rerun(["t.summary"])
+
+    again = asyncio.run(measure_twice())
+    assert sorted(r.probe for r in again) == ["t.meter", "t.summary"]  # what it reads is measured again
+    assert all(r.outcome is Outcome.OK for r in again)  # each with a deadline of its own
+    assert [r.probe for r in runner.results].count("t.bystander") == 1
+    sums = [o.value for o in runner.observations if o.fact == "test.summary"]
+    assert sums == [2, 3]  # the first result is kept; the new one read the new measurement
 
 
 def test_abort_marks_running_probes_cancelled() -> None:

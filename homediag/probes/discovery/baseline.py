@@ -1,7 +1,7 @@
 """``discovery.baseline``: devices that vanished or changed address since an earlier report (``--baseline``).
 
 Passive: compares the devices discovery found now with those of the report given with ``--baseline``
-(:mod:`homediag.reports.baseline`: by id, then MAC; tokens of this installation when the baseline is
+(:mod:`homediag.core.baseline`: by id, then MAC; tokens of this installation when the baseline is
 redacted). A device of the baseline that no current device matches has vanished: it is off, unplugged,
 asleep, or cannot be reached from here. A matched device at another address has moved (a new DHCP
 lease): what still points at its old address (a print queue) no longer reaches it.
@@ -9,6 +9,7 @@ lease): what still points at its old address (a print queue) no longer reaches i
 
 from __future__ import annotations
 
+from homediag.core.baseline import compare
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
@@ -46,8 +47,6 @@ class BaselineProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Compare and record."""
-        from homediag.reports.baseline import compare
-
         baseline = ctx.session.baseline
         if baseline is None:
             return

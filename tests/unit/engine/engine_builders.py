@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from homediag.app.registry import load_registry
 from homediag.core.model import Observation
 from homediag.engine.catalog import validate_one
 from homediag.engine.lint import Problem
@@ -123,9 +124,13 @@ def compile_data(data: dict[str, Any]) -> PlaybookModel:
     return model
 
 
+CATALOGUE = load_registry(plugins=False).catalogue()
+"""The facts of the built-in probes (the application layer checks playbooks against them)."""
+
+
 def problems_of(data: dict[str, Any]) -> list[Problem]:
-    """Every problem validation finds in ``data``."""
-    return validate_one(dump(data), "sample.yaml")[1]
+    """Every problem validation finds in ``data`` (facts checked against the built-in probes')."""
+    return validate_one(dump(data), "sample.yaml", CATALOGUE)[1]
 
 
 def variant(**changes: Any) -> dict[str, Any]:

@@ -10,7 +10,17 @@ from typing import Any
 
 import jsonschema
 import pytest
-from engine_builders import base_playbook, cause, compile_data, obs, probe_test, question, remedy, text
+from engine_builders import (
+    CATALOGUE,
+    base_playbook,
+    cause,
+    compile_data,
+    obs,
+    probe_test,
+    question,
+    remedy,
+    text,
+)
 
 from homediag.core.errors import UsageError
 from homediag.core.model import (
@@ -34,11 +44,15 @@ from homediag.engine.diagnose import (
     merge_by_code,
 )
 from homediag.engine.model import PlaybookModel
-from homediag.engine.trace import ACTIONS, TRACE_STEP_SCHEMA
+from homediag.engine.sources import Refreshed
+from homediag.engine.trace import ACTIONS
+from homediag.engine.trace_schema import TRACE_STEP_SCHEMA
 
 
 class FakeFacts:
     """A live-like fact source: records what the engine asked for; some facts cannot be had."""
+
+    replay = False
 
     def __init__(
         self,
@@ -65,6 +79,15 @@ class FakeFacts:
 
     def missing_reason(self, fact: str) -> str | None:
         return "net.gateway timeout: did not finish within 8 s" if fact not in self.values else None
+
+    def on_demand(self, fact: str) -> bool:
+        return False
+
+    def asked_for(self, fact: str) -> bool:
+        return False
+
+    async def refresh(self, facts: Iterable[str]) -> Refreshed:
+        return Refreshed(refused="this fake cannot measure again")
 
 
 class Scripted:
@@ -121,7 +144,7 @@ def test_a_fact_that_was_not_observed_gives_no_evidence(builtin: PlaybookSet) ->
     }
     facts = FakeFacts(values)  # gateway.reachable and loss are missing: the probe timed out
     result = run(model, facts, audience="technician")
-    step = next(s for s in result.trace if s.get("test") == "gateway_reply")
+    step = next(s for s in result.trace_json() if s.get("test") == "gateway_reply")
     assert step["outcome"] is None
     assert "could not be run" in step["note"] and "timeout" in step["note"]
     assert "ruled_out" not in step and "ruled_in" not in step
@@ -156,9 +179,9 @@ def test_non_interactive_runs_leave_questions_unasked_and_go_on() -> None:
     model = compile_data(base_playbook())
     result = run(model, StoredFacts([]), None, audience="technician")
     assert [(q.id, q.source, q.answer) for q in result.questions] == [("qa", "unasked", None)]
-    step = next(s for s in result.trace if s["action"] == "question")
+    step = next(s for s in result.trace_json() if s["action"] == "question")
     assert step["note"] == "not asked: non-interactive run"
-    assert result.trace[-1]["action"] == "stop"
+    assert result.trace_json()[-1]["action"] == "stop"
 
 
 def test_answers_file(tmp_path: Path) -> None:
@@ -189,7 +212,7 @@ def test_bad_answers_files(tmp_path: Path, content: str, message: str) -> None:
 def test_an_answer_that_is_not_an_outcome_is_ignored() -> None:
     model = compile_data(base_playbook())
     result = run(model, StoredFacts([]), AnswerFile({"qa": "perhaps"}), audience="technician")
-    step = next(s for s in result.trace if s["action"] == "question")
+    step = next(s for s in result.trace_json() if s["action"] == "question")
     assert step["outcome"] is None
     assert "not one of" in step["note"]
 
@@ -204,7 +227,7 @@ def test_a_passed_verifier_confirms_the_finding() -> None:
     finding = by_cause(result)["a"]
     assert finding.status is FindingStatus.CONFIRMED
     assert finding.decided_by == "remedy:fix_a"
-    remedy_step = next(s for s in result.trace if s["action"] == "remedy")
+    remedy_step = next(s for s in result.trace_json() if s["action"] == "remedy")
     assert remedy_step["outcome"] == "verified"
     assert [q.kind for q in questioner.seen] == ["question", "remedy", "verify"]
 
@@ -213,10 +236,10 @@ def test_a_failed_remedy_is_evidence_against_its_causes() -> None:
     model = compile_data(base_playbook())
     questioner = Scripted({"qa": "yes", "remedy:fix_a": "done", "remedy:fix_b": "not_now"})
     result = run(model, StoredFacts([]), questioner, audience="technician")
-    failed = next(s for s in result.trace if s["action"] == "remedy")
+    failed = next(s for s in result.trace_json() if s["action"] == "remedy")
     assert failed["outcome"] == "not_fixed"
     assert by_cause(result)["a"].status is not FindingStatus.CONFIRMED
-    before = next(s for s in result.trace if s["action"] == "question")["posterior_top"]
+    before = next(s for s in result.trace_json() if s["action"] == "question")["posterior_top"]
     assert dict(failed["posterior_top"]).get("a", 0.0) < dict(before)["a"]
 
 
@@ -225,7 +248,7 @@ def test_repair_mode_offers_a_cheap_remedy_before_a_dear_question() -> None:
     questioner = Scripted({"remedy:fix_b": "not_now"})
     result = run(model, StoredFacts([]), questioner, audience="customer")
     assert [q.id for q in questioner.seen] == ["remedy:fix_b"]
-    assert "ECO" in result.trace[-1]["note"] or "expected cost" in result.trace[-1]["note"]
+    assert "ECO" in result.trace_json()[-1]["note"] or "expected cost" in result.trace_json()[-1]["note"]
 
 
 def test_remedies_are_listed_in_p_over_c_order_without_being_applied() -> None:
@@ -235,7 +258,7 @@ def test_remedies_are_listed_in_p_over_c_order_without_being_applied() -> None:
     result = run(model, StoredFacts([obs("interface.up", False)]), None, audience="technician")
     finding = by_cause(result)["a"]
     assert [r.id for r in finding.remedies] == ["cheap_a", "fix_a"]
-    assert not any(s["action"] == "remedy" for s in result.trace)
+    assert not any(s["action"] == "remedy" for s in result.trace_json())
 
 
 # --- statuses and findings -----------------------------------------------------------------
@@ -284,8 +307,8 @@ def test_a_test_outside_its_window_is_deferred_and_its_cause_too() -> None:
     model = compile_data(data)
     facts = StoredFacts([obs("interface.up", True), obs("gateway.reachable", True)])
     result = run(model, facts, AnswerFile({"qa": "no"}), audience="technician")
-    assert not any(s.get("test") == "tb" for s in result.trace if s["action"] != "stop")
-    assert result.trace[-1]["deferred"] == ["tb"]
+    assert not any(s.get("test") == "tb" for s in result.trace_json() if s["action"] != "stop")
+    assert result.trace_json()[-1]["deferred"] == ["tb"]
     assert by_cause(result)["b"].status is FindingStatus.LIKELY  # never exonerated by tb
 
 
@@ -367,14 +390,14 @@ def test_stored_facts_from_a_report_explain_failed_probes(builtin: PlaybookSet) 
             ),
         ),
     )
-    facts = StoredFacts.from_report(report)
+    facts = StoredFacts.from_report(report, CATALOGUE)
     assert (
         facts.missing_reason("gateway.reachable")
         == "net.gateway timeout: did not finish within 8 s"
     )
     result = run(builtin.get("no-internet"), facts, audience="technician")
     assert all(
-        s["action"] in ("replay", "question", "stop", "multi_fault", "infer") for s in result.trace
+        s["action"] in ("replay", "question", "stop", "multi_fault", "infer") for s in result.trace_json()
     )
 
 
@@ -396,15 +419,15 @@ def test_trace_steps_are_json_and_documented(builtin: PlaybookSet) -> None:
         AnswerFile({"other_devices": "yes"}),
         audience="technician",
     )
-    text_form = json.dumps(list(result.trace), allow_nan=False)
-    assert json.loads(text_form) == list(result.trace)
+    text_form = json.dumps(result.trace_json(), allow_nan=False)
+    assert json.loads(text_form) == result.trace_json()
     validator = jsonschema.Draft202012Validator(TRACE_STEP_SCHEMA)
-    for n, step in enumerate(result.trace, 1):
+    for n, step in enumerate(result.trace_json(), 1):
         assert step["n"] == n
         assert step["action"] in ACTIONS
         validator.validate(step)
-    assert any(s["action"] == "multi_fault" for s in result.trace)
-    picked = [s for s in result.trace if s.get("why", {}).get("rule") == "EIG/cost"]
+    assert any(s["action"] == "multi_fault" for s in result.trace_json())
+    picked = [s for s in result.trace_json() if s.get("why", {}).get("rule") == "EIG/cost"]
     assert picked and all("runners_up" in s["why"] for s in picked)
 
 
@@ -412,7 +435,7 @@ def test_sensitive_values_stay_out_of_the_trace() -> None:
     model = compile_data(base_playbook())
     secret = Observation(fact="interface.up", value=False, source="t", sensitive=True)
     result = run(model, StoredFacts([secret]), audience="technician")
-    step = next(s for s in result.trace if s.get("test") == "ta")
+    step = next(s for s in result.trace_json() if s.get("test") == "ta")
     assert step["outcome"] == "bad"
     assert "value" not in step
 
@@ -435,7 +458,7 @@ def test_questions_only_for_allowed_audiences() -> None:
     data["tests"][2] = question("qa", {"a": {"yes": 0.9, "no": 0.1}}, ask=["technician"])
     model = compile_data(data)
     result = run(model, StoredFacts([]), AnswerFile({"qa": "yes"}), audience="customer")
-    assert not any(s["action"] == "question" for s in result.trace)
+    assert not any(s["action"] == "question" for s in result.trace_json())
 
 
 class RefreshingFacts(FakeFacts):
@@ -445,10 +468,10 @@ class RefreshingFacts(FakeFacts):
         super().__init__(values)
         self.fresh = dict(fresh)
 
-    async def refresh(self, facts: Iterable[str]) -> list[Observation]:
+    async def refresh(self, facts: Iterable[str]) -> Refreshed:
         wanted = list(facts)
         self.refreshed.extend(wanted)
-        return [obs(f, self.fresh[f]) for f in wanted if f in self.fresh]
+        return Refreshed(tuple(obs(f, self.fresh[f]) for f in wanted if f in self.fresh))
 
 
 def _experiment_playbook() -> dict[str, Any]:
@@ -475,7 +498,7 @@ def test_an_experiment_measures_again_after_the_user_acts() -> None:
     facts = RefreshingFacts({}, {"interface.up": True})
     questioner = Scripted({"replug": "done", "qa": "no", "remedy:fix_b": "not_now"})
     result = run(model, facts, questioner, audience="technician")
-    step = next(s for s in result.trace if s.get("test") == "replug")
+    step = next(s for s in result.trace_json() if s.get("test") == "replug")
     assert step["outcome"] == "good"
     assert facts.refreshed == ["interface.up"]
     assert questioner.seen[0].kind == "experiment"
@@ -484,8 +507,8 @@ def test_an_experiment_measures_again_after_the_user_acts() -> None:
 def test_experiments_need_an_interactive_run_that_can_measure_again() -> None:
     model = compile_data(_experiment_playbook())
     result = run(model, FakeFacts({}), AnswerFile({"replug": "done"}), audience="technician")
-    assert not any(s.get("test") == "replug" for s in result.trace if s["action"] != "stop")
-    assert ["replug", "needs an interactive run that can measure again"] in result.trace[-1][
+    assert not any(s.get("test") == "replug" for s in result.trace_json() if s["action"] != "stop")
+    assert ["replug", "needs an interactive run that can measure again"] in result.trace_json()[-1][
         "unavailable"
     ]
 
@@ -508,9 +531,9 @@ def test_time_windows_use_the_given_clock(hour: int | None, runs: bool) -> None:
     now = None if hour is None else datetime(2026, 1, 5, hour, 0)
     facts = StoredFacts([obs("interface.up", True), obs("gateway.reachable", False)])
     result = run(model, facts, audience="technician", now=now)
-    ran = any(s.get("test") == "tb" for s in result.trace if s["action"] == "replay")
+    ran = any(s.get("test") == "tb" for s in result.trace_json() if s["action"] == "replay")
     assert ran is runs
-    assert ("tb" in result.trace[-1].get("deferred", [])) is not runs
+    assert ("tb" in result.trace_json()[-1].get("deferred", [])) is not runs
 
 
 def test_top_finding_is_the_most_probable_problem() -> None:
@@ -600,7 +623,7 @@ def test_facts_a_map_names_are_obtained_with_the_test_fact() -> None:
     facts = FakeFacts({"interface.up": False, "interface.has_ipv4": True, "gateway.reachable": True})
     result = run(model, facts)
     assert ["interface.has_ipv4", "interface.up"] in facts.asked
-    step = next(s for s in result.trace if s.get("test") == "ta")
+    step = next(s for s in result.trace_json() if s.get("test") == "ta")
     assert step["outcome"] == "good"
 
 
@@ -627,7 +650,7 @@ def test_a_cause_a_normal_finding_exonerated_does_not_block_multi_fault_candidat
     seen = [obs("interface.up", False), obs("gateway.reachable", False), obs("dns.any_ok", True)]
     facts = StoredFacts(seen)
     result = run(compile_data(data), facts)
-    candidates = [s for s in result.trace if s["action"] == "multi_fault"]
+    candidates = [s for s in result.trace_json() if s["action"] == "multi_fault"]
     assert candidates and ["a", "b"] in candidates[0]["candidates"]
     found = by_cause(result)
     assert found["c"].probability < 0.05 < found["a"].probability

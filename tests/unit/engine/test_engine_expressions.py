@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from homediag.engine import expressions
@@ -9,6 +11,7 @@ from homediag.engine.expressions import (
     Budget,
     BudgetExceeded,
     ExpressionError,
+    MissingInput,
     Scope,
     compile_expression,
 )
@@ -152,3 +155,75 @@ def test_scope_converts_only_what_an_expression_reads() -> None:
     assert compile_expression("value > 1.0").evaluate(scope, Budget()) is True
     child = scope.child({"value": 0.0})
     assert compile_expression("value > 1.0").evaluate(child, Budget()) is False
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "expected"),
+    [
+        pytest.param(
+            "value < (expect.download_mbps != null ? expect.download_mbps * 0.5 : 10.0)",
+            {"value": 5.0, "expect": {"download_mbps": 50}},
+            True,
+            id="a plan written 50 (int)",
+        ),
+        pytest.param(
+            "value < (expect.download_mbps != null ? expect.download_mbps * 0.5 : 10.0)",
+            {"value": 5.0, "expect": {"download_mbps": 50.0}},
+            True,
+            id="a plan written 50.0",
+        ),
+        pytest.param("value == 0", {"value": 0.0}, True, id="a double equals an int literal"),
+        pytest.param("value != 1", {"value": 1}, False, id="an int fact against an int literal"),
+        pytest.param("value == null", {"value": 3.0}, False, id="a number is not null"),
+        pytest.param("value == 'x'", {"value": 3.0}, False, id="different types are unequal"),
+        pytest.param("size(values) > 1.0", {"values": [1, 2]}, True, id="an int size against a double"),
+        pytest.param("value in [5, 6]", {"value": 5.0}, True, id="in with an int list"),
+        pytest.param("'a' in {'a': 1}", {}, True, id="in a map's keys"),
+        pytest.param("[1.0, 2.0] == [1.0, 2.0]", {}, True, id="lists of the same type"),
+    ],
+)
+def test_numbers_and_null_compare_as_cel_specifies(
+    source: str, variables: dict[str, object], expected: object
+) -> None:
+    assert compile_expression(source).evaluate(variables, Budget()) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "missing"),
+    [
+        pytest.param(
+            "facts['dns.any_ok'] == true", {"facts": {}}, "facts['dns.any_ok']", id="a fact not observed"
+        ),
+        pytest.param("value ? 'moved' : 'same'", {"value": None}, "value", id="a null value"),
+        pytest.param("values.all(v, v > 1.0)", {"values": [2.0, None]}, "values", id="a null among values"),
+        pytest.param("answers.now == 'yes'", {"answers": {}}, "answers['now']", id="an unanswered question"),
+        pytest.param("ctx.hour >= 18", {"ctx": {"audience": "customer"}}, "ctx.hour", id="no clock"),
+        pytest.param(
+            "value < expect.download_mbps * 0.5",
+            {"value": 1.0, "expect": {"download_mbps": None}},
+            "expect.download_mbps",
+            id="no plan",
+        ),
+    ],
+)
+def test_a_failure_on_something_missing_is_missing_input(
+    source: str, variables: dict[str, object], missing: str
+) -> None:
+    with pytest.raises(MissingInput, match=re.escape(missing)):
+        compile_expression(source).evaluate(variables, Budget())
+
+
+@pytest.mark.parametrize(
+    ("source", "variables"),
+    [
+        pytest.param("value * 'x' > 1.0", {"value": 2.0}, id="a number times a string"),
+        pytest.param("value.startsWith('x')", {"value": 2.0}, id="a string function on a number"),
+        pytest.param("facts['a'] + 1.0 > 0.0", {"facts": {"a": "text"}}, id="a fact of the wrong type"),
+    ],
+)
+def test_a_failure_with_everything_there_is_an_error_of_the_playbook(
+    source: str, variables: dict[str, object]
+) -> None:
+    with pytest.raises(ExpressionError) as raised:
+        compile_expression(source).evaluate(variables, Budget())
+    assert not isinstance(raised.value, MissingInput)

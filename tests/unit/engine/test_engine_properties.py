@@ -118,14 +118,14 @@ def test_findings_are_normalised_and_output_is_deterministic(
     observations = [obs(f, v) for f, v in sorted(values.items())]
     first = diagnose_sync(model, observations)
     second = diagnose_sync(compile_data(data), list(reversed(observations)))
-    assert first.trace == second.trace
+    assert first.trace_json() == second.trace_json()
     assert first.findings == second.findings
     assert all(0.0 <= f.probability <= 1.0 for f in first.findings)
-    if not any(s["action"] == "multi_fault" for s in first.trace):
+    if not any(s["action"] == "multi_fault" for s in first.trace_json()):
         # Without multi-fault candidates, cause probabilities are one distribution.
         singles = [f.probability for f in first.findings if f.code != "unknown"]
         assert math.fsum(singles) <= 1.0 + 1e-3
-    for step in first.trace:
+    for step in first.trace_json():
         top = step.get("posterior_top", [])
         assert math.fsum(p for _, p in top) <= 1.0 + 1e-3
 
@@ -160,9 +160,9 @@ def test_a_test_outside_its_window_never_runs_and_never_exonerates(
             audience="technician",
         )
     )
-    ran = {s.get("test") for s in closed.trace if s["action"] in ("probe", "replay")}
+    ran = {s.get("test") for s in closed.trace_json() if s["action"] in ("probe", "replay")}
     assert windowed["id"] not in ran
-    assert windowed["id"] in closed.trace[-1].get("deferred", [])
+    assert windowed["id"] in closed.trace_json()[-1].get("deferred", [])
     # The same diagnosis without that observation at all: identical probabilities.
     others = [o for o in observations if o.fact != windowed["fact"]]
     without = asyncio.run(
@@ -191,7 +191,7 @@ def test_an_uninformative_test_changes_nothing(
     flat = diagnose_sync(
         model, [*observations, obs("dns.resolvers", ["192.0.2.1"] if value else [])]
     )
-    step = next(s for s in flat.trace if s.get("test") == "flat")
+    step = next(s for s in flat.trace_json() if s.get("test") == "flat")
     assert "ruled_out" not in step and "ruled_in" not in step
     assert [(f.cause, f.probability, f.status) for f in flat.findings] == [
         (f.cause, f.probability, f.status) for f in plain.findings

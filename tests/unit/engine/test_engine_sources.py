@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from homediag.core.model import FindingStatus, Observation, Outcome
+from homediag.app.registry import load_registry
+from homediag.core.model import FindingStatus, Observation, Outcome, RemedyOutcome
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.runner import Runner
@@ -19,7 +20,7 @@ from homediag.core.session import Session
 from homediag.core.spec import ProbeSpec, Risk
 from homediag.engine.catalog import PlaybookSet, load_playbooks
 from homediag.engine.diagnose import diagnose
-from homediag.engine.sources import RunnerFacts
+from homediag.engine.sources import Refreshed, RunnerFacts
 from tests.unit.engine.engine_builders import cause, compile_data, probe_test, remedy, variant
 
 
@@ -94,7 +95,7 @@ def test_lazy_probing_runs_only_the_probes_that_discriminate() -> None:
     assert ran == {"net.interfaces"}
     assert result.findings[0].code == "link.no-connection"
     assert result.findings[0].status is FindingStatus.CONFIRMED
-    assert all(s["action"] != "replay" for s in result.trace)
+    assert all(s["action"] != "replay" for s in result.trace_json())
 
 
 def test_facts_costs_and_reasons() -> None:
@@ -223,8 +224,8 @@ def test_a_checkup_runs_the_free_probes_of_all_members_together_and_no_speed_tes
     observed = {o.fact: o.value for o in runner.observations}
     assert observed == {"gateway.reachable": True, "dns.any_ok": True}  # each met the other
     assert "net.throughput" not in {r.probe for r in runner.results}
-    assert not [s for s in result.trace if s.get("test") == "ts"]
-    assert next(s["why"]["rule"] for s in result.trace if s["action"] == "infer") == "checkup_prefetch"
+    assert not [s for s in result.trace_json() if s.get("test") == "ts"]
+    assert next(s["why"]["rule"] for s in result.trace_json() if s["action"] == "infer") == "checkup_prefetch"
 
 
 def test_a_checkup_with_speedtest_runs_it_after_the_free_probes() -> None:
@@ -258,6 +259,8 @@ def test_a_complaint_runs_the_speed_test_without_being_asked() -> None:
 class _OnDemandFacts:
     """A fact source whose speed test is on demand (not asked for); DNS failed."""
 
+    replay = False
+
     def __init__(self) -> None:
         self.obtained: list[str] = []
 
@@ -279,6 +282,12 @@ class _OnDemandFacts:
     def asked_for(self, fact: str) -> bool:
         return False
 
+    def missing_reason(self, fact: str) -> str | None:
+        return None
+
+    async def refresh(self, facts: Iterable[str]) -> Refreshed:
+        return Refreshed(refused="cannot measure again")
+
 
 def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
     facts = _OnDemandFacts()
@@ -287,5 +296,105 @@ def test_a_checkup_that_follows_up_still_holds_the_speed_test_back() -> None:
         diagnose(None, facts=facts, questioner=None, playbooks=playbooks, audience="technician")
     )
     assert "speedtest.download_mbps" not in facts.obtained
-    stops = [dict(s.get("unavailable", [])) for s in result.trace if s["action"] == "stop"]
+    stops = [dict(s.get("unavailable", [])) for s in result.trace_json() if s["action"] == "stop"]
     assert any("--speedtest" in u.get("ts", "") for u in stops)
+
+
+# --- measuring again: a remedy's verifier re-runs its probe ---------------------------------------
+
+
+class UpInterfaces(Probe):
+    """Stands in for net.interfaces: the link is up."""
+
+    spec: ClassVar[ProbeSpec] = RecordedInterfaces.spec
+
+    async def run(self, ctx: ProbeContext) -> None:
+        ctx.observe("interface.up", True)
+
+
+class RecoveringGateway(Probe):
+    """Stands in for net.gateway: silent at first, answering once the user restarted the router."""
+
+    spec: ClassVar[ProbeSpec] = RecordedGateway.spec
+    runs: ClassVar[list[int]] = []
+
+    async def run(self, ctx: ProbeContext) -> None:
+        self.runs.append(len(self.runs))
+        ctx.observe("gateway.reachable", len(self.runs) > 1)
+
+
+def _recovering_runner() -> Runner:
+    RecoveringGateway.runs.clear()
+    registry = Registry()
+    for probe in (UpInterfaces, RecoveringGateway):
+        registry.register(probe)
+    return Runner(registry, Session(), budget_s=20)
+
+
+def test_refresh_runs_the_provider_again_and_keeps_both_results() -> None:
+    runner = _recovering_runner()
+    facts = RunnerFacts(runner)
+
+    async def measure_twice() -> tuple[list[Observation], Refreshed]:
+        first = await facts.obtain(["gateway.reachable"])
+        return first, await facts.refresh(["gateway.reachable"])
+
+    first, again = asyncio.run(measure_twice())
+    assert [o.value for o in first] == [False]
+    assert again.refused is None and [o.value for o in again.observations] == [True]
+    assert [r.probe for r in runner.results] == ["net.gateway", "net.gateway"]
+    assert [o.value for o in runner.observations if o.fact == "gateway.reachable"] == [False, True]
+    assert facts.missing_reason("gateway.reachable") is None
+    nothing = asyncio.run(facts.refresh(["wifi.signal_dbm"]))
+    assert nothing.refused == "no probe provides wifi.signal_dbm" and nothing.observations == ()
+
+
+class _RestartingUser:
+    interactive = True
+    source = "interactive"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def ask(self, question: Any, lang: str) -> str | None:
+        self.asked.append(question.id)
+        return "done" if question.id == "remedy:restart_router" else None
+
+
+def test_a_live_interactive_run_verifies_a_remedy_by_running_its_probe_again() -> None:
+    data = variant(
+        causes=[cause("a", 0.2, "link.no-connection"), cause("b", 0.7, "gateway.unreachable")],
+        remedies=[
+            remedy("fix_a", {"a": 0.9}),
+            remedy("restart_router", {"b": 0.9}, verify={"test": "tb", "expect": "good"}),
+        ],
+    )
+    runner = _recovering_runner()
+    user = _RestartingUser()
+    result = asyncio.run(
+        diagnose(
+            "sample",
+            facts=RunnerFacts(runner),
+            questioner=user,
+            playbooks=PlaybookSet((compile_data(data),)),
+            audience="technician",
+        )
+    )
+    assert "remedy:restart_router" in user.asked
+    assert len(RecoveringGateway.runs) == 2  # the verifier ran the probe again
+    found = {f.cause: f for f in result.findings}["b"]
+    assert found.status is FindingStatus.CONFIRMED and found.decided_by == "remedy:restart_router"
+    assert {r.id: r.outcome for r in found.remedies}["restart_router"] is RemedyOutcome.FIXED
+
+
+def test_every_builtin_verifier_that_measures_has_a_probe_to_run_again() -> None:
+    providers = load_registry(plugins=False).providers()
+    verifiers = [
+        (model.id, r.id, model.test(r.spec.verify.test))
+        for model in load_playbooks().playbooks
+        for r in model.remedies
+        if r.spec.verify is not None
+    ]
+    measured = [(pid, rid, test.fact) for pid, rid, test in verifiers if not test.asks_user]
+    assert len(measured) >= 60
+    assert [(pid, rid, fact) for pid, rid, fact in measured if fact not in providers] == []

@@ -7,7 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from engine_builders import base_playbook, cause, compile_data, dump, probe_test, problems_of
+from engine_builders import (
+    CATALOGUE,
+    base_playbook,
+    cause,
+    compile_data,
+    dump,
+    probe_test,
+    problems_of,
+    remedy,
+)
 
 from homediag.engine.catalog import validate_one
 from homediag.engine.loader import load_text
@@ -52,7 +61,8 @@ def _indistinguishable(data: dict[str, Any]) -> None:
 
 
 CASES = [
-    pytest.param(_set(("leak", "prior"), 0.3), "sum to 1.2", id="priors do not sum to 1"),
+    pytest.param(_set(("leak", "prior"), 0), "greater than 0", id="a prior weight of zero"),
+    pytest.param(_set(("causes", 0, "prior"), float("inf")), "finite number", id="an infinite prior weight"),
     pytest.param(
         _set(("tests", 0, "normal"), {"good": 0.9, "bad": 0.2}),
         "not 1",
@@ -175,11 +185,17 @@ def test_error_points_at_the_offending_line() -> None:
 def test_drafts_warn_about_unknown_facts_and_ambiguity() -> None:
     data = _edit(_set(("tests", 0, "fact"), "printer.no_such_fact"))
     data["draft"] = True
-    model, problems = validate_one(dump(data), "sample.yaml")
+    model, problems = validate_one(dump(data), "sample.yaml", CATALOGUE)
     assert model is not None
     assert {p.severity for p in problems} == {"warning"}
     assert any("draft playbook" in p.message for p in problems)
     assert any("unknown fact 'printer.no_such_fact'" in p.message for p in problems)
+
+
+def test_without_a_catalogue_facts_are_not_checked_and_with_one_they_are() -> None:
+    data = dump(_edit(_set(("tests", 0, "fact"), "interface.upp")))
+    assert not [p for p in validate_one(data, "sample.yaml")[1] if "unknown fact" in p.message]
+    assert [p for p in validate_one(data, "sample.yaml", CATALOGUE)[1] if "unknown fact" in p.message]
 
 
 def test_whitelisted_untranslated_text_is_allowed() -> None:
@@ -212,3 +228,38 @@ def test_json_schema_is_exported() -> None:
 
     schema = json_schema()
     assert '"apiVersion"' in schema and '"rules_out"' in schema
+
+
+def test_priors_are_relative_weights_the_loader_normalises() -> None:
+    data = base_playbook()
+    data["causes"][0]["prior"] = 3
+    data["causes"][1]["prior"] = 1.5
+    data["leak"]["prior"] = 0.5
+    assert problems_of(data) == []
+    model = compile_data(data)
+    assert model.priors == {"a": 0.6, "b": 0.3, "unknown": 0.1}
+    assert [h.prior for h in model.hypotheses] == [0.6, 0.3, 0.1]
+    assert model.multi_fault(["a", "b"]).prior == 0.6 * 0.3
+
+
+def test_adding_a_cause_never_edits_its_siblings() -> None:
+    before = compile_data(base_playbook())
+    data = base_playbook()
+    data["causes"].append(cause("c", 0.1, "dns.slow"))
+    data["tests"][2]["effects"]["c"] = {"yes": 0.2, "no": 0.8}
+    data["remedies"].append(remedy("fix_c", {"c": 0.9}))
+    assert problems_of(data) == []
+    after = compile_data(data)
+    ratio = after.priors["a"] / after.priors["b"]
+    assert ratio == pytest.approx(before.priors["a"] / before.priors["b"])
+    assert sum(after.priors.values()) == pytest.approx(1.0)
+
+
+def test_the_builtin_playbooks_keep_their_priors_exactly() -> None:
+    from homediag.engine.catalog import validate
+
+    for model in validate(catalogue=CATALOGUE).playbooks:
+        declared = {c.id: c.prior for c in model.spec.causes}
+        declared |= {i.id: i.prior for i in model.spec.interactions}
+        declared["unknown"] = model.spec.leak.prior
+        assert dict(model.priors) == declared, model.id  # they sum to 1: normalising changes nothing

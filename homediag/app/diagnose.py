@@ -17,9 +17,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from homediag import __version__
+from homediag.app.playbooks import fact_catalogue, load_playbooks
+from homediag.core.baseline import Baseline
 from homediag.core.model import (
     Finding,
     PlaybookRef,
@@ -35,9 +38,12 @@ from homediag.core.registry import Registry
 from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
 from homediag.core.system import SystemView
-
-if TYPE_CHECKING:
-    from homediag.engine.diagnose import Diagnosis, Questioner
+from homediag.engine.catalog import PlaybookSet
+from homediag.engine.diagnose import Diagnosis, diagnose
+from homediag.engine.questions import Questioner
+from homediag.engine.sources import RunnerFacts, StoredFacts
+from homediag.reports.baseline import tokenizer
+from homediag.reports.document import load_report
 
 
 @dataclass
@@ -45,11 +51,14 @@ class Judgement:
     """What the engine concluded (empty until it has run)."""
 
     findings: tuple[Finding, ...] = ()
-    trace: tuple[Any, ...] = ()
+    trace: tuple[dict[str, Any], ...] = ()
+    """The engine's trace steps, as the report stores them."""
     questions: tuple[Question, ...] = ()
     playbooks: tuple[PlaybookRef, ...] = ()
     complaint: str | None = None
     not_applicable: str | None = None
+    errors: tuple[str, ...] = ()
+    """Expressions of the playbooks that failed to evaluate: the report is incomplete."""
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -57,11 +66,12 @@ class Judgement:
         """The judgement of an engine diagnosis."""
         return cls(
             findings=diagnosis.findings,
-            trace=tuple(diagnosis.trace),
+            trace=tuple(diagnosis.trace_json()),
             questions=diagnosis.questions,
             playbooks=diagnosis.playbooks,
             complaint=diagnosis.complaint,
             not_applicable=diagnosis.not_applicable,
+            errors=diagnosis.errors,
         )
 
 
@@ -78,8 +88,11 @@ class DiagnosisRun:
         progress: ProgressHook | None = None,
         system: SystemView | None = None,
         questioner: Questioner | None = None,
+        playbooks: PlaybookSet | None = None,
     ) -> None:
         self.session = session
+        self.playbooks = playbooks
+        """The playbooks to judge with (loaded against the registry's facts when None)."""
         self.questioner = questioner
         self.registry = registry
         self.complaint = complaint
@@ -92,13 +105,11 @@ class DiagnosisRun:
 
     async def execute(self) -> None:
         """Diagnose the complaint: the engine asks the runner for the facts it needs."""
-        from homediag.engine.diagnose import diagnose
-        from homediag.engine.sources import RunnerFacts
-
         diagnosis = await diagnose(
             self.complaint,
             facts=RunnerFacts(self.runner),
             questioner=self.questioner,
+            playbooks=self.playbooks or load_playbooks(catalogue=self.registry.catalogue()),
             audience=self.session.audience.value,
             lang=self.session.lang,
             config=self.session.config,
@@ -114,7 +125,11 @@ class DiagnosisRun:
         """The report of everything known now; partial when interrupted or when probes failed."""
         results = list(self.runner.results)
         runs = tuple(ProbeRun.of(result) for result in results)
-        complete = interrupted_by is None and not any(run.outcome.failed for run in runs)
+        complete = (
+            interrupted_by is None
+            and not any(run.outcome.failed for run in runs)
+            and not self.judgement.errors
+        )
         session = self.session
         return Report(
             run_id=self.run_id,
@@ -148,15 +163,20 @@ class DiagnosisRun:
         )
 
 
+def load_baseline(path: Path) -> Baseline:
+    """The report given with ``--baseline``, with this installation's tokens to compare a redacted one."""
+    return Baseline(report=load_report(path), tokenize=tokenizer())
+
+
 def _baseline_summary(session: Session, results: Sequence[ProbeResult]) -> dict[str, Any] | None:
     """``Report.baseline``: the baseline's identity and what the comparison found (None without one)."""
     baseline = session.baseline
     if baseline is None:
         return None
     summary: dict[str, Any] = {
-        "baseline_run": baseline.run_id,
-        "baseline_time": baseline.started_at,
-        "redacted": baseline.privacy_level == "redacted",
+        "baseline_run": baseline.report.run_id,
+        "baseline_time": baseline.report.started_at,
+        "redacted": baseline.redacted,
         "device_count": len(baseline.devices),
     }
     wanted = {"baseline.missing_devices": "missing_devices", "baseline.moved_devices": "moved_devices"}
@@ -182,18 +202,21 @@ async def replay(
     audience: str,
     lang: str,
     config: Any,
+    playbooks: PlaybookSet | None = None,
 ) -> Report:
     """Re-diagnose a stored report's observations with the current playbooks (no network).
 
     The observations, devices and probe runs are kept as they were; findings, trace, questions and
-    playbook versions are new; ``context.mode`` becomes ``replay``.
+    playbook versions are new; ``context.mode`` becomes ``replay``; an expression that failed to
+    evaluate makes the report incomplete. ``playbooks``: the set to judge
+    with (loaded against the installed probes' facts when None).
     """
-    from homediag.engine.diagnose import StoredFacts, diagnose
-
+    catalogue = fact_catalogue(config)
     diagnosis = await diagnose(
         complaint or stored.complaint,
-        facts=StoredFacts.from_report(stored),
+        facts=StoredFacts.from_report(stored, catalogue),
         questioner=questioner,
+        playbooks=playbooks or load_playbooks(catalogue=catalogue),
         audience=audience,
         lang=lang,
         config=config,
@@ -204,6 +227,7 @@ async def replay(
         run_id=str(uuid.uuid4()),
         started_at=utc_now(),
         finished_at=utc_now(),
+        complete=stored.complete and not judgement.errors,
         context=dataclasses.replace(stored.context, mode="replay", audience=audience, lang=lang),
         complaint=judgement.complaint,
         findings=judgement.findings,
