@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from homediag.app.diagnose import replay
 from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.jsonio import loads
@@ -34,7 +35,6 @@ from homediag.core.model import (
     RunContext,
     Service,
 )
-from homediag.core.pipeline import replay
 from homediag.reports.diff import diff_reports
 from homediag.reports.document import from_document, load_report, to_document, validation_errors
 from homediag.reports.redact import for_output, redact
