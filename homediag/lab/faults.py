@@ -256,6 +256,7 @@ def _wan(up: bool) -> Callable[[Runtime], None]:
         system.run(["ip", "-n", rt.ns(ISP), "link", "set", "cust", "up" if up else "down"])
         if up:
             system.wait_links_up([(rt.ns(ISP), "cust"), (rt.ns(ROUTER), WAN)])
+            topology.restore_isp_routes(rt)
 
     return switch
 

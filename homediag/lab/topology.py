@@ -180,6 +180,16 @@ def _isp_customer(mode: WanMode, *, add: bool) -> list[str]:
     return lines if add else lines[::-1]
 
 
+def restore_isp_routes(rt: Runtime) -> None:
+    """The ISP edge's routes over the customer link, again: taking ``cust`` down deletes them, while
+    the addresses (and the routes that come with them) stay."""
+    mode = rt.wan_mode()
+    lines = [f"route replace {mode.router.ip}/32 dev cust src {mode.isp.ip}"] if mode.onlink else []
+    if rt.profile.router.ipv6:
+        lines.append(f"route replace {rt.plan.lan_v6} via {rt.plan.router_v6_wan.ip} dev cust")
+    system.ip_batch(lines, ns=rt.ns(ISP))
+
+
 def build_ipv6(rt: Runtime) -> None:
     """IPv6 that works: the router advertises the home's prefix and routes it through the ISP."""
     lan = rt.plan
