@@ -75,7 +75,7 @@ def list_(
 ) -> None:
     """List the scenarios and the faults."""
     from homediag.core.jsonio import dumps
-    from homediag.lab.faults import FAULTS
+    from homediag.lab.faults import FAULTS, PAIRS
     from homediag.lab.scenario import list_scenarios, load_scenario
 
     with _lab_errors():
@@ -95,9 +95,15 @@ def list_(
                         for s in scenarios
                     ],
                     "faults": [
-                        {"name": f.name, "summary": _(f.summary), "codes": list(f.codes)}
+                        {
+                            "name": f.name,
+                            "summary": _(f.summary),
+                            "codes": list(f.codes),
+                            "complaint": f.complaint,
+                        }
                         for f in sorted(FAULTS.values(), key=lambda f: f.name)
                     ],
+                    "pairs": [list(pair) for pair in PAIRS],
                 }
             )
         )
@@ -288,15 +294,28 @@ def selftest(
         list[str] | None,
         typer.Option("--fault", help=_("Test only this fault (repeatable).")),
     ] = None,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home", help=_("Build the home drawn from this seed for the test (replaces a running lab).")
+        ),
+    ] = None,
 ) -> None:
     """Prove with standard tools from the client that each fault is present (exit 1 if not).
 
-    Uses the running lab, or builds a healthy one for the test and takes it down afterwards.
+    Uses the running lab, or builds a healthy one (or the home of ``--home``) for the test and takes it
+    down afterwards.
     """
+    from homediag.lab.draw import SEED
     from homediag.lab.selftest import run_selftest
 
     for name in fault or []:
         _check_fault(name)
+    if home is not None and not SEED.match(home):
+        fail(
+            _("invalid seed {seed!r}: use 1 to 48 letters, digits, '.', '-' or '_'").format(seed=home),
+            ExitCode.USAGE,
+        )
     lab = _lab()
     out = console()
 
@@ -309,7 +328,12 @@ def selftest(
 
     with _lab_errors():
         built = False
-        if not lab.status().up:
+        if home is not None:
+            lab.down()
+            lab.up(home=home)
+            _print_home(out, lab.status().home or {})
+            built = True
+        elif not lab.status().up:
             out.print(_("Building a healthy lab {id} for the self-test.").format(id=lab.lab_id))
             lab.up("healthy")
             built = True

@@ -24,7 +24,7 @@ from importlib import resources
 from homediag.core.errors import LabError
 from homediag.core.i18n import N_, _
 from homediag.lab import plan, services, system, topology
-from homediag.lab.home import CLASSIC, HomeProfile
+from homediag.lab.home import HomeProfile
 from homediag.lab.runtime import Runtime
 from homediag.lab.scenario import DeviceSpec, Role, Scenario
 from homediag.lab.topology import BRIDGE, CLIENT, HOSTS, INET, ISP, ROUTER, WAN
@@ -1054,10 +1054,6 @@ def pairs_on(home: HomeView) -> list[tuple[str, str]]:
 def faults_on(home: HomeView) -> list[str]:
     """The faults that apply to ``home``, by name."""
     return sorted(name for name, fault in FAULTS.items() if fault.unavailable(home) is None)
-
-
-CLASSIC_VIEW_PROFILE = CLASSIC
-"""The profile the shipped scenarios run with."""
 
 
 def check_fault(name: str) -> Fault:

@@ -26,6 +26,8 @@ def test_lab_list_json_names_every_scenario_and_fault(capsys):
     assert {f["name"] for f in data["faults"]} == set(FAULTS)
     healthy = data["scenarios"][0]
     assert healthy["expect"] == {"codes": [], "top": None}
+    assert ["wan-loss", "printer-paused"] in data["pairs"]
+    assert {f["name"]: f["complaint"] for f in data["faults"]}["printer-paused"] == "printer"
 
 
 @pytest.mark.parametrize(
