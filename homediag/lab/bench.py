@@ -266,6 +266,11 @@ def summarize(trials: Sequence[TrialResult]) -> dict[str, Any]:
         for key, value in t.features.items():
             per_feature[f"{key}={value}"].append(trial_ok)
     scans = [t.scan for t in trials if t.scan is not None]
+    scan_kinds: dict[str, list[bool]] = defaultdict(list)
+    for t in trials:
+        if t.scan is not None:
+            names = t.features.get("names", "?")
+            scan_kinds[names] += [True] * t.scan.kind_right + [False] * (t.scan.found - t.scan.kind_right)
     times = [t.seconds for t in trials if t.error is None]
     return {
         "trials": len(trials),
@@ -277,6 +282,7 @@ def summarize(trials: Sequence[TrialResult]) -> dict[str, Any]:
         "per_fault_found": {k: _rate(sum(v), len(v)) for k, v in sorted(per_fault_found.items())},
         "per_pair": {k: _rate(sum(v), len(v)) for k, v in sorted(per_pair.items())},
         "per_feature": {k: _rate(sum(v), len(v)) for k, v in sorted(per_feature.items())},
+        "scan_kind_by_names": {k: _rate(sum(v), len(v)) for k, v in sorted(scan_kinds.items())},
         "false_alarm_codes": dict(sorted(false_codes.items(), key=lambda kv: -kv[1])),
         "missed_codes": dict(sorted(missed_codes.items(), key=lambda kv: -kv[1])),
         "scan": {
@@ -284,6 +290,8 @@ def summarize(trials: Sequence[TrialResult]) -> dict[str, Any]:
             "devices": sum(s.devices for s in scans),
             "found": sum(s.found for s in scans),
             "kind_right": sum(s.kind_right for s in scans),
+            "announced": sum(s.announced for s in scans),
+            "announced_kind_right": sum(s.announced_kind_right for s in scans),
             "vendor_right": sum(s.vendor_right for s in scans),
             "extra": sum(len(s.extra) for s in scans),
             "errors": sum(s.error is not None for s in scans),

@@ -76,6 +76,9 @@ class Fault:
     requires: tuple[Requirement, ...] = ()
     also: Callable[[HomeView], tuple[str, ...]] | None = None
     """Codes this fault may also produce on a home, as a true consequence (tolerated, not required)."""
+    checkup_only: bool = False
+    """Only a checkup must find it: its code names the client's own trouble in the complaint playbooks
+    (``ip.conflict`` of the client's address), while this fault is another device's."""
 
     def unavailable(self, home: HomeView) -> str | None:
         """Why this fault cannot apply to ``home``, or None when it can."""
@@ -995,7 +998,13 @@ _TRAITS: dict[str, tuple[str, tuple[Requirement, ...], Callable[[HomeView], tupl
 """Per fault: the customer's complaint, what a home needs for it, what else it may show there."""
 
 FAULTS: dict[str, Fault] = {
-    name: replace(fault, complaint=_TRAITS[name][0], requires=_TRAITS[name][1], also=_TRAITS[name][2])
+    name: replace(
+        fault,
+        complaint=_TRAITS[name][0],
+        requires=_TRAITS[name][1],
+        also=_TRAITS[name][2],
+        checkup_only=name == "lan-ip-conflict",
+    )
     for name, fault in _BASE.items()
 }
 """Every fault by name."""

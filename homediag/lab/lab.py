@@ -18,7 +18,15 @@ from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.lab import plan, services, system, topology
 from homediag.lab.avahi import DBUS_ADDRESS
-from homediag.lab.faults import FAULTS, HomeView, check_fault, home_delay, home_line, set_line_rate
+from homediag.lab.faults import (
+    FAULTS,
+    HomeView,
+    check_fault,
+    home_delay,
+    home_line,
+    set_line_rate,
+    wait_client_ipv6,
+)
 from homediag.lab.home import CLASSIC, Home, draw_home
 from homediag.lab.names import NETNS_ETC, LabNames, lab_id_from_env, validate_lab_id
 from homediag.lab.runtime import LabState, Runtime, load_state
@@ -172,6 +180,8 @@ class Lab:
                 if profile.router.ipv6:
                     later.append(services.ra_spec(rt))
                 rt.start(later)
+                if profile.router.ipv6:
+                    wait_client_ipv6(rt, timeout=15.0)
                 services.client_print_queue(rt)
                 for name in loaded.faults:
                     self._apply(rt, name)

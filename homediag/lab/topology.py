@@ -50,7 +50,7 @@ table inet filter {
     chain postrouting {
         type nat hook postrouting priority 100; policy accept;
         jump postrouting_miniupnpd
-        oifname "wan" masquerade
+        oifname "wan" meta nfproto ipv4 masquerade
     }
     chain prerouting_miniupnpd {
     }
