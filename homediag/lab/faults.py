@@ -748,7 +748,7 @@ def set_line_rate(rt: Runtime, down_mbit: float | None, up_mbit: float | None = 
     if clash:
         raise LabError(_("the line rate cannot be set while {fault} is on").format(fault=clash[0]))
     if down_mbit is None:
-        _both(_tc(ISP, "cust", None), _tc(ROUTER, WAN, None))(rt)
+        home_line(rt)  # the home's own line again (no limit in the classic lab)
         return
     down, up = line_rate_specs(down_mbit, up_mbit if up_mbit is not None else down_mbit)
     _both(_tc(ISP, "cust", down), _tc(ROUTER, WAN, up))(rt)

@@ -388,3 +388,31 @@ def test_free_addresses_are_outside_the_plain_hosts():
         hosts = [d.ip for d in home.scenario.devices.values() if d.role is Role.HOST]
         assert all(ip >= lan.hosts_first for ip in hosts)
         assert isinstance(lan.dead_dns, IPv4Address)
+
+
+def test_a_checkup_need_not_find_what_only_a_speed_test_measures():
+    want = Expected(required=("wan.slow", "dns.slow"))
+    checkup = score_run("checkup", want, report(("dns.slow", "likely", 0.8)), exit_code=1, seconds=1)
+    assert checkup.ok and checkup.required == ("dns.slow",)
+    complaint = score_run("slow-internet", want, report(("dns.slow", "likely", 0.8)), exit_code=1, seconds=1)
+    assert not complaint.ok and complaint.missed == ("wan.slow",)
+
+
+def test_another_devices_address_conflict_is_the_checkups_to_find():
+    home = next(h for h in HOMES if FAULTS["lan-ip-conflict"].unavailable(view(h)) is None)
+    want = expected(view(home), ["lan-ip-conflict", "wan-loss"])
+    assert want.checkup_only == ("ip.conflict",)
+    run = score_run(
+        "unstable-connection", want, report(("wan.packet-loss", "likely", 0.8)), exit_code=1, seconds=1
+    )
+    assert run.ok and run.required == ("wan.packet-loss",)
+    checkup = score_run("checkup", want, report(("wan.packet-loss", "likely", 0.8)), exit_code=1, seconds=1)
+    assert checkup.missed == ("ip.conflict",)
+
+
+def test_scan_counts_the_devices_that_say_what_they_are():
+    truth = home_truth(view(HOMES[1]))
+    listed = [{"ip": d.ip, "mac": d.mac, "kind": "unknown", "vendor": d.vendor} for d in truth.devices]
+    score = score_scan(truth, listed, seconds=1.0)
+    assert score.announced == sum(d.announces for d in truth.devices) >= 1  # the router at least
+    assert score.announced_kind_right == 0
