@@ -25,6 +25,13 @@ from homediag.lab.names import lab_id_from_env
 HERE = Path(__file__).resolve().parent
 
 
+def compact_json(data: dict) -> str:
+    """The result with its summary indented and one line per trial (small, and diffs by trial)."""
+    head = json.dumps({k: v for k, v in data.items() if k != "trials"}, indent=1, ensure_ascii=False)
+    trials = ",\n".join(" " + json.dumps(t, ensure_ascii=False) for t in data["trials"])
+    return head[:-2] + ',\n "trials": [\n' + trials + "\n ]\n}\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,7 +64,7 @@ def main() -> int:
     )
     data = result.to_json()
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    output.write_text(compact_json(data), encoding="utf-8")
     summary = data["summary"]
     print()
     for key in (

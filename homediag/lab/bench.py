@@ -87,6 +87,8 @@ class TrialResult:
     """Whether the lab built the home its seed draws (the saved home equals a fresh draw)."""
     seconds: float = 0.0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """What went wrong on the way and was retried (a daemon that did not start the first time)."""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +110,7 @@ class TrialResult:
             "rebuilt": self.rebuilt,
             "seconds": round(self.seconds, 2),
             "error": self.error,
+            "notes": self.notes,
         }
 
 
@@ -131,6 +134,20 @@ def _json(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _build(lab: Lab, seed: str, result: TrialResult) -> None:
+    """Build the home of ``seed``; a daemon that fails to start gets one more try, and the errors
+    (with the end of the daemon's log) are kept in the trial's notes."""
+    for attempt in (1, 2):
+        lab.down()
+        try:
+            lab.up(home=seed)
+            return
+        except LabError as exc:
+            result.notes.append(f"lab up attempt {attempt}: {exc}")
+            if attempt == 2:
+                raise
+
+
 def run_trial(lab: Lab, trial: TrialPlan, *, complaint_mode: str = "auto") -> TrialResult:
     """Build the trial's home, scan it, switch its faults on, diagnose, score, and take it down."""
     home: Home = draw_home(trial.home_seed)
@@ -139,8 +156,7 @@ def run_trial(lab: Lab, trial: TrialPlan, *, complaint_mode: str = "auto") -> Tr
     start = time.monotonic()
     want = expected(view, trial.faults)
     try:
-        lab.down()
-        lab.up(home=trial.home_seed)
+        _build(lab, trial.home_seed, result)
         result.rebuilt = lab.status().home == draw_home(trial.home_seed).to_json()
         with tempfile.TemporaryDirectory(prefix="homediag-bench-") as tmp:
             data = Path(tmp)
@@ -302,5 +318,6 @@ def summarize(trials: Sequence[TrialResult]) -> dict[str, Any]:
             "total": round(sum(t.seconds for t in trials), 1),
         },
         "errors": [{"index": t.plan.index, "error": t.error} for t in trials if t.error],
+        "retried": [{"index": t.plan.index, "notes": t.notes} for t in trials if t.notes and not t.error],
         "rebuilt": _rate(sum(t.rebuilt for t in trials), len(trials)),
     }

@@ -116,6 +116,17 @@ def load_state(names: LabNames) -> LabState | None:
         ) from None
 
 
+def _tail(log: Path) -> str:
+    """The last line of a daemon's log, quoted (the log goes when a failed ``up`` tears the lab down)."""
+    try:
+        lines = [
+            line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()
+        ]
+    except OSError:
+        return ""
+    return f" ({lines[-1][:200]})" if lines else ""
+
+
 class Runtime:
     """The lab being built or driven: names, scenario, state, and the processes it started."""
 
@@ -180,8 +191,9 @@ class Runtime:
             still: list[tuple[DaemonSpec, ProcessRecord]] = []
             for spec, record in running:
                 if not system.is_alive(record):
+                    log = self.log(spec.name)
                     raise LabError(
-                        _("{name} exited at start; see {log}").format(name=spec.name, log=self.log(spec.name))
+                        _("{name} exited at start; see {log}").format(name=spec.name, log=log) + _tail(log)
                     )
                 if spec.ready is None or spec.ready(record.pid):
                     ready.add(spec.name)
