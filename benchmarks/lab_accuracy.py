@@ -70,6 +70,7 @@ def main() -> int:
     for key in (
         "accuracy",
         "accuracy_by_kind",
+        "trials_by_kind",
         "healthy_false_alarms",
         "seconds_per_trial",
         "scan",

@@ -410,6 +410,7 @@ def _print_bench(out: Console, summary: dict[str, object]) -> None:
 
     for title, key in (
         (_("Accuracy"), "accuracy"),
+        (_("Accuracy"), "trials_by_kind"),
         (_("Per fault"), "per_fault"),
         (_("Per pair"), "per_pair"),
         (_("Per home feature"), "per_feature"),

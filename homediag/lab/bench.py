@@ -293,6 +293,12 @@ def summarize(trials: Sequence[TrialResult]) -> dict[str, Any]:
         "trials_ok": _rate(sum(t.ok for t in trials), len(trials)),
         "accuracy": {k: _rate(sum(r.ok for r in v), len(v)) for k, v in sorted(by_kind_mode.items())},
         "accuracy_by_kind": {k: _rate(sum(r.ok for r in v), len(v)) for k, v in sorted(by_kind.items())},
+        "trials_by_kind": {
+            kind: _rate(
+                sum(t.ok for t in trials if t.plan.kind == kind), sum(t.plan.kind == kind for t in trials)
+            )
+            for kind in sorted({t.plan.kind for t in trials})
+        },
         "healthy_false_alarms": _rate(healthy_alarms, healthy_runs),
         "per_fault": {k: _rate(sum(v), len(v)) for k, v in sorted(per_fault.items())},
         "per_fault_found": {k: _rate(sum(v), len(v)) for k, v in sorted(per_fault_found.items())},

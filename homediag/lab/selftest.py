@@ -125,6 +125,19 @@ def dns(name: str, *, server: str | None = None, ok: bool = True, expect: str = 
     return Check(f"DNS {name}{via} {'resolves' if ok else 'fails'}", probe)
 
 
+def dns_unanswered() -> Check:
+    """A name nobody asked before (so no cache holds it) gets no answer through the client's resolver:
+    the query times out or fails (a caching router still answers the names it has seen)."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        name = f"selftest-{time.monotonic_ns()}.example.org"
+        _rc, out = _run(lab, ["dig", "+time=2", "+tries=1", name])
+        answered = "status: NOERROR" in out or "status: NXDOMAIN" in out
+        return not answered, _status(out)
+
+    return Check("a new name gets no DNS answer", probe)
+
+
 def nxdomain(name: str) -> Check:
     """A name the internet does not know is NXDOMAIN (not hijacked)."""
 
@@ -558,7 +571,7 @@ def expectations(home: HomeView) -> tuple[tuple[Check, ...], dict[str, tuple[Che
 
     faults: dict[str, tuple[Check, ...]] = {
         "link-down": (carrier(ok=False), ping(gw, ok=False)),
-        "wan-down": (ping(NET, ok=False), ping(gw), dns("example.com", ok=False)),
+        "wan-down": (ping(NET, ok=False), ping(gw), dns_unanswered()),
         "dns-down": (
             dns("example.com", server=gw, ok=False),
             ping(NET),

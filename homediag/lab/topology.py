@@ -194,7 +194,16 @@ def build_ipv6(rt: Runtime) -> None:
     """IPv6 that works: the router advertises the home's prefix and routes it through the ISP."""
     lan = rt.plan
     system.sysctl(rt.ns(ROUTER), {"net.ipv6.conf.all.forwarding": 1})
-    system.sysctl(rt.ns(ISP), {"net.ipv6.conf.all.forwarding": 1})
+    # The ISP's side of the line keeps its IPv6 addresses while ``wan-down`` holds it down (Linux drops
+    # them on a link taken down by default); ``restore_isp_routes`` puts the routes back.
+    system.sysctl(
+        rt.ns(ISP),
+        {
+            "net.ipv6.conf.all.forwarding": 1,
+            "net.ipv6.conf.all.keep_addr_on_down": 1,
+            "net.ipv6.conf.cust.keep_addr_on_down": 1,
+        },
+    )
     system.ip_batch(
         [
             f"addr add {lan.router_v6}/{lan.lan_v6.prefixlen} dev {BRIDGE} nodad",
