@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from homediag.reports.html import render_html
 from homediag.reports.redact import redact
 from homediag.reports.tokens import TokenStore
 from tests.browser import dom, red_pixels_near_the_top, screenshot
-from tests.reports.conftest import FIXED_KEY, fixture
+from tests.reports.conftest import FIXED_KEY, fixture, render_html
 
 
 @pytest.mark.slow

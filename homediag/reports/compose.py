@@ -1,0 +1,526 @@
+"""Build the view of a report (:class:`~homediag.reports.view.ReportView`) once, for every renderer.
+
+:func:`build_view` reads the prepared report (redacted, or full with ``--no-redact``) and works out
+what each human rendering shows, in this order: the verdict (the top *fault*, never an advisory) and
+the next step, why the report is incomplete, the faults, the advisories, the causes ruled out (each
+with its deciding evidence once) and those not checked, the devices (all of them for a checkup, a
+technician or ``--devices``; else those the findings name), the network map and charts, the
+measurements, questions, trace, evaluation errors (technicians), checks run, baseline comparison, note
+and privacy. :mod:`homediag.reports.focus` decides what matters; this module words it.
+
+Every text for people passes the seam (:class:`~homediag.reports.texts.Texts`) and is then made inert
+and capped here, once: renderers escape for their medium and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from homediag.core.codes import UNKNOWN
+from homediag.core.i18n import N_, current_language
+from homediag.core.model import (
+    Device,
+    EvidenceItem,
+    Finding,
+    FindingStatus,
+    JSONValue,
+    Outcome,
+    ProbeRun,
+    Remedy,
+    RemedyOutcome,
+    Report,
+)
+from homediag.reports import charts, focus, sections
+from homediag.reports.labels import (
+    COMPLAINT_LABELS,
+    FACT_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    REMEDY_OUTCOME_LABELS,
+    STATUS_LABELS,
+)
+from homediag.reports.netmap import network_map
+from homediag.reports.sanitize import inert
+from homediag.reports.svg import Figure
+from homediag.reports.texts import Say, StoredTexts, TextKind, TextRef, Texts
+from homediag.reports.view import (
+    DeviceRow,
+    DevicesView,
+    EvidenceLine,
+    FindingView,
+    MeasurementView,
+    OpenCauseView,
+    QuestionView,
+    RawObservation,
+    RemedyView,
+    ReportView,
+    RuledOutView,
+    RunStyle,
+    RunView,
+    Tone,
+    Verdict,
+)
+
+TITLE_CHARS = 200
+TEXT_CHARS = 1000
+LINE_CHARS = 256
+MAX_EVIDENCE = 20
+MAX_REMEDIES = 10
+MAX_STEPS = 20
+CHARTS = (charts.latency_chart, charts.round_trip_chart, charts.speed_chart, charts.wifi_chart)
+ESCALATE = N_("Send this report to your support or a technician.")
+_BAD_RUNS = frozenset({Outcome.ERROR, Outcome.TIMEOUT, Outcome.CANCELLED})
+_SKIPPED_REMEDIES = frozenset({RemedyOutcome.NOT_FIXED, RemedyOutcome.COULD_NOT_VERIFY})
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What the reader asked to see."""
+
+    all_devices: bool = False
+    """``--devices``: the whole device table, whatever the complaint."""
+
+
+def build_view(
+    report: Report, *, texts: Texts | None = None, lang: str | None = None, options: ViewOptions | None = None
+) -> ReportView:
+    """The view of ``report`` with texts from ``texts`` (default: as stored, labels in ``lang``, else
+    the current language)."""
+    source = texts or StoredTexts(lang or current_language())
+    return _Composer(report, source, options or ViewOptions()).view()
+
+
+def device_rows(devices: Sequence[Device], texts: Texts | None = None) -> tuple[DeviceRow, ...]:
+    """Rows of a device table (``homediag scan``), labelled through ``texts``."""
+    say = Say(texts or StoredTexts(current_language()))
+    return tuple(_device_row(say, d) for d in devices)
+
+
+def format_value(say: Say, value: JSONValue, unit: str | None = None) -> str:
+    """An observation value for people: numbers in the view's language, lists shortened, made inert."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        text = say(N_("yes")) if value else say(N_("no"))
+    elif isinstance(value, int | float):
+        text = say.number(value, 1 if abs(value) >= 10 else 2)
+    elif isinstance(value, list):
+        shown = [format_value(say, v) for v in value[:6]]
+        text = ", ".join(shown) + (" …" if len(value) > 6 else "")
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}={format_value(say, v)}" for k, v in list(value.items())[:6])
+    else:
+        text = str(value)
+    if unit and not isinstance(value, bool | dict):
+        text = f"{text} {unit}"
+    return inert(text, 160)
+
+
+def kind_label(say: Say, device: Device) -> str:
+    """The kind of ``device`` in words."""
+    return say(KIND_LABELS[device.kind])
+
+
+def device_label(say: Say, device: Device) -> str:
+    """What to call a device: its first name, else its vendor and kind."""
+    if device.names:
+        return inert(device.names[0], 60)
+    if device.vendor:
+        return f"{inert(device.vendor, 40)} {kind_label(say, device)}"
+    return kind_label(say, device)
+
+
+def _device_row(say: Say, device: Device) -> DeviceRow:
+    return DeviceRow(
+        kind=kind_label(say, device),
+        names=tuple(inert(n, 80) for n in device.names[:3]),
+        address=inert(device.ip or "", 64),
+        mac=inert(device.mac or "", 40),
+        random_mac=device.random_mac,
+        vendor=inert(device.vendor or "", 60),
+        services=tuple(inert(t, 60) for t in sorted({s.type for s in device.services})[:6]),
+    )
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")", "…")) else text + "."
+
+
+class _Composer:
+    """Works one report into its view (one instance per view)."""
+
+    def __init__(self, report: Report, texts: Texts, options: ViewOptions) -> None:
+        self.report = report
+        self.texts = texts
+        self.say = Say(texts)
+        self.options = options
+        self.technician = report.context.audience == "technician"
+        self.tests = focus.advisory_tests(report)
+
+    # --- the seam ------------------------------------------------------------------------------------
+
+    def text(self, ref: TextRef, cap: int = LINE_CHARS) -> str:
+        """A text for people through the seam, made inert and capped."""
+        return inert(self.texts.text(ref), cap)
+
+    def _finding_ref(self, kind: TextKind, finding: Finding, stored: str) -> TextRef:
+        return TextRef(kind, stored, playbook=finding.playbook, code=finding.code, cause=finding.cause)
+
+    def title(self, finding: Finding) -> str:
+        """The finding's title."""
+        return self.text(self._finding_ref(TextKind.FINDING_TITLE, finding, finding.title), TITLE_CHARS)
+
+    def evidence_text(self, finding: Finding, item: EvidenceItem) -> str:
+        """One piece of evidence, without a detail that repeats it."""
+        ref = TextRef(TextKind.EVIDENCE, item.text, playbook=finding.playbook, code=finding.code,
+                      cause=finding.cause, test=item.test, outcome=item.outcome)  # fmt: skip
+        return focus.tidy(self.text(ref))
+
+    def remedy_title(self, finding: Finding, remedy: Remedy) -> str:
+        """The remedy's title."""
+        ref = TextRef(TextKind.REMEDY_TITLE, remedy.title, playbook=finding.playbook, code=finding.code,
+                      cause=finding.cause, remedy=remedy.id)  # fmt: skip
+        return self.text(ref, TITLE_CHARS)
+
+    # --- the whole view -------------------------------------------------------------------------------
+
+    def view(self) -> ReportView:
+        """The view."""
+        report, say = self.report, self.say
+        faults, advisories = focus.faults(report), focus.advisories(report)
+        complaint = self.complaint()
+        devices = self.devices([*faults, *advisories])
+        return ReportView(
+            lang=say.lang,
+            labels=sections.labels(say),
+            complaint=complaint,
+            heading=say(N_("Network diagnosis — {complaint}")).format(complaint=complaint),
+            meta=sections.meta(report),
+            verdict=self.verdict(faults, advisories),
+            incomplete=self.incomplete(),
+            faults=tuple(self.finding(f) for f in faults),
+            advisories=tuple(self.finding(f, advisory=True) for f in advisories),
+            ruled_out=tuple(
+                self.ruled_out(f) for f in report.findings if f.status is FindingStatus.RULED_OUT
+            ),
+            open_causes=tuple(
+                OpenCauseView(self.title(f), inert(f.code, 60), say(STATUS_LABELS[f.status]), self.details(f))
+                for f in focus.open_causes(report)
+            ),
+            devices=devices,
+            network_map=self.network_map({d.id for f in [*faults, *advisories] for d in self.named(f)}),
+            measurements=self.measurements(),
+            charts=tuple(figure for draw in CHARTS if (figure := draw(report, say)) is not None),
+            questions=self.questions(),
+            trace=sections.trace_lines(report, say),
+            errors=sections.evaluation_errors(report, say) if self.technician else (),
+            runs=tuple(self.run(r) for r in report.probe_runs),
+            raw=self.raw(),
+            privacy=sections.privacy(report, say),
+            footer=say(N_("homediag {version} · report schema {schema} · run {run}")).format(
+                version=inert(report.tool_version or "?", 30), schema="1", run=inert(report.run_id, 40)
+            ),
+            baseline=sections.baseline(report, say),
+        )
+
+    def complaint(self) -> str:
+        """The complaint's name: its playbook's title as the report records it, else our own word."""
+        name = self.report.complaint or "checkup"
+        stored = ""
+        for ref in self.report.playbooks:
+            if ref.id == name and ref.title:
+                stored = ref.title.get(self.say.lang) or ref.title.get("en") or ""
+                break
+        if not stored:
+            stored = self.say(COMPLAINT_LABELS[name]) if name in COMPLAINT_LABELS else name
+        return self.text(TextRef(TextKind.COMPLAINT, stored, playbook=name), 120)
+
+    # --- verdict ------------------------------------------------------------------------------------
+
+    def verdict(self, faults: Sequence[Finding], advisories: Sequence[Finding]) -> Verdict:
+        """The verdict: the top fault, else why there is none."""
+        report, say = self.report, self.say
+        top = focus.top_fault(report)
+        worth = (
+            say(N_("{n} thing(s) worth fixing, below")).format(n=len(advisories)) if advisories else None
+        )
+        if top is not None:
+            title = self.title(top)
+            sentence = title if top.status is FindingStatus.CONFIRMED else say(N_("{title} (likely)")).format(
+                title=title
+            )
+            others = sum(1 for f in faults if f.status.is_problem and f is not top)
+            more = say(N_("and {n} more problem(s), below")).format(n=others) if others else None
+            if more and worth:
+                more = say(N_("and {n} more problem(s) and {m} thing(s) worth fixing, below")).format(
+                    n=others, m=len(advisories)
+                )
+            return Verdict(sentence, Tone.PROBLEM, self.next_step(top), more or worth)
+        if report.not_applicable and report.complete:
+            reason = self.text(TextRef(TextKind.NOT_APPLICABLE, report.not_applicable,
+                                       playbook=report.complaint), TITLE_CHARS)  # fmt: skip
+            return Verdict(
+                say(N_("This check does not apply here: {reason}.")).format(reason=reason.rstrip(". ")),
+                Tone.OK,
+                say(N_("Nothing to do for this complaint on this computer.")),
+                worth,
+            )
+        if not report.complete:
+            return Verdict(
+                say(N_("No problem found, but the check is incomplete.")),
+                Tone.WARNING,
+                say(N_("Run the check again; if it still cannot finish, send this report to support.")),
+                worth,
+            )
+        unknown = next((f for f in report.findings if f.code == UNKNOWN), None)
+        if unknown is not None and unknown.status is FindingStatus.POSSIBLE:
+            sentence = say(N_("Something is wrong that homediag cannot name."))
+            return Verdict(sentence, Tone.WARNING, say(ESCALATE), worth)
+        possible = [f for f in faults if f.status is FindingStatus.POSSIBLE]
+        if possible:
+            sentence = say(N_("No problem confirmed; {n} possible cause(s) remain.")).format(n=len(possible))
+            return Verdict(sentence, Tone.OK, None, worth)
+        if advisories:
+            sentence = say(N_("No fault found: nothing here causes a problem by itself."))
+            return Verdict(sentence, Tone.OK, None, worth)
+        return Verdict(say(N_("No problem found.")), Tone.OK)
+
+    def next_step(self, finding: Finding) -> str:
+        """What to do about the top fault: the first remedy the reader can do that was not tried."""
+        say = self.say
+        if finding.code == UNKNOWN or not finding.remedies:
+            return say(ESCALATE)
+        for remedy in finding.remedies:
+            if remedy.outcome is RemedyOutcome.FIXED:
+                return say(N_("Done: {title} (the check afterwards passed).")).format(
+                    title=self.remedy_title(finding, remedy)
+                )
+        untried = [r for r in finding.remedies if r.outcome not in _SKIPPED_REMEDIES]
+        if not untried:
+            return say(ESCALATE)
+        remedy = untried[0]
+        if not self.technician:
+            remedy = next((r for r in untried if r.safe_for_customer), remedy)
+        title = self.remedy_title(finding, remedy)
+        if not self.technician and not remedy.safe_for_customer:
+            return say(N_("Ask a technician to do this: {title}")).format(title=title)
+        return title
+
+    def incomplete(self) -> str | None:
+        """Why the report is incomplete, in plain words (None when it is complete)."""
+        report, say = self.report, self.say
+        if report.complete:
+            return None
+        reasons = []
+        if report.interrupted_by:
+            reasons.append(say(N_("The check was interrupted before it finished.")))
+        failed = sum(1 for run in report.probe_runs if run.outcome.failed)
+        if failed:
+            reasons.append(say(N_("{n} check(s) could not finish.")).format(n=failed))
+        errors = sum(1 for step in report.trace if step.get("error"))
+        if errors:
+            reasons.append(say(N_("{n} rule(s) of the diagnosis could not be evaluated.")).format(n=errors))
+        reasons.append(say(N_("The results may miss what these would have shown.")))
+        return " ".join(reasons)
+
+    # --- findings -------------------------------------------------------------------------------------
+
+    def details(self, finding: Finding) -> str:
+        """Technician details (empty for customers)."""
+        if not self.technician or not finding.details:
+            return ""
+        return self.text(self._finding_ref(TextKind.FINDING_DETAILS, finding, finding.details), TEXT_CHARS)
+
+    def finding(self, finding: Finding, *, advisory: bool = False) -> FindingView:
+        """A fault or an advisory."""
+        say = self.say
+        shown = focus.evidence(finding, self.tests)
+        explanation = self._finding_ref(TextKind.FINDING_EXPLANATION, finding, finding.explanation)
+        return FindingView(
+            code=inert(finding.code, 60),
+            status=finding.status.value,
+            status_label=say(STATUS_LABELS[finding.status]),
+            title=self.title(finding),
+            probability=None if advisory else say.percent(finding.probability),
+            explanation=self.text(explanation, TEXT_CHARS) if finding.explanation else "",
+            details=self.details(finding),
+            about=self.subject(finding),
+            together=tuple(inert(m, 60) for m in focus.together(finding)[:8]),
+            evidence=self.evidence_lines(finding, shown.for_),
+            evidence_against=self.evidence_lines(finding, shown.against),
+            remedies=tuple(self.remedy(finding, r) for r in finding.remedies[:MAX_REMEDIES]),
+        )
+
+    def evidence_lines(self, finding: Finding, items: Sequence[EvidenceItem]) -> tuple[EvidenceLine, ...]:
+        """Evidence lines, each once."""
+        lines: dict[str, EvidenceLine] = {}
+        for item in items[:MAX_EVIDENCE]:
+            text = self.evidence_text(finding, item)
+            ratio = self.say.number(item.likelihood_ratio, 2) if item.likelihood_ratio is not None else None
+            lines.setdefault(text, EvidenceLine(text, ratio))
+        return tuple(lines.values())
+
+    def remedy(self, finding: Finding, remedy: Remedy) -> RemedyView:
+        """A remedy with who may do it and what happened when it was offered."""
+        say = self.say
+        flags = [say(N_("safe to do yourself")) if remedy.safe_for_customer else say(N_("for technicians"))]
+        if remedy.needs_consent:
+            flags.append(say(N_("ask the owner first")))
+        if remedy.disruptive:
+            flags.append(say(N_("interrupts the network or the device")))
+        refs = (
+            TextRef(TextKind.REMEDY_STEP, step, playbook=finding.playbook, code=finding.code,
+                    cause=finding.cause, remedy=remedy.id, index=i)
+            for i, step in enumerate(remedy.steps[:MAX_STEPS])
+        )  # fmt: skip
+        steps = tuple(self.text(ref) for ref in refs)
+        outcome = remedy.outcome
+        return RemedyView(
+            title=self.remedy_title(finding, remedy),
+            flags=", ".join(flags),
+            steps=steps,
+            outcome=say(REMEDY_OUTCOME_LABELS[outcome]) if outcome is not None else None,
+            outcome_key=outcome.value if outcome is not None else None,
+        )
+
+    def ruled_out(self, finding: Finding) -> RuledOutView:
+        """An eliminated cause with the evidence that decided it, once."""
+        say = self.say
+        title = self.title(finding)
+        shown = focus.evidence(finding, self.tests)
+        item = focus.deciding(finding, shown)
+        decided_by = inert(finding.decided_by, 60) if finding.decided_by else None
+        if item is not None:
+            reason = _as_sentence(self.evidence_text(finding, item))
+        elif finding.decided_by and finding.decided_by not in self.tests:
+            reason = say(N_("The test {test} decided it.")).format(test=decided_by)
+        else:
+            reason = say(N_("The evidence speaks against it."))
+        sentence = say(N_("{title} — ruled out: {reason}")).format(title=title, reason=reason)
+        return RuledOutView(title, inert(finding.code, 60), reason, sentence, decided_by)
+
+    def named(self, finding: Finding) -> list[Device]:
+        """The devices ``finding`` names."""
+        return focus.named_devices(self.report, finding, focus.evidence(finding, self.tests))
+
+    def subject(self, finding: Finding) -> str:
+        """A readable "about" for the finding's subject (empty when it has none)."""
+        return self.subject_of(finding.subject) if finding.subject else ""
+
+    def subject_of(self, subject: str) -> str:
+        """A readable "about" for an observation's or a finding's subject."""
+        if not subject or subject == "local":
+            return self.say(N_("this computer"))
+        if subject == "gateway":
+            return self.say(N_("router"))
+        kind, _sep, rest = subject.partition(":")
+        if kind == "device":
+            for device in self.report.devices:
+                if device.id == rest:
+                    return device_label(self.say, device)
+        return inert(subject, 60)
+
+    # --- devices, map, measurements ----------------------------------------------------------------
+
+    def devices(self, listed: Sequence[Finding]) -> DevicesView:
+        """Every device for a checkup, a technician or ``--devices``; else those the findings name."""
+        report, say = self.report, self.say
+        total = len(report.devices)
+        every = self.options.all_devices or (report.complaint or "checkup") == "checkup" or self.technician
+        if every:
+            rows = tuple(_device_row(say, d) for d in report.devices)
+            return DevicesView(say(N_("Devices ({n})")).format(n=total), rows, total)
+        named = focus.devices_of_interest(report, listed, self.tests)
+        hidden = total - len(named)
+        note = None
+        if hidden:
+            note = say(N_("{n} other device(s) on the network are not shown.")).format(n=hidden)
+        title = say(N_("Devices concerned ({n} of {total})")).format(n=len(named), total=total)
+        return DevicesView(title, tuple(_device_row(say, d) for d in named), total, note)
+
+    def network_map(self, first: set[str]) -> Figure:
+        """The network map, the broken parts marked."""
+        say = self.say
+        return network_map(
+            self.report.devices,
+            focus.broken_parts(self.report, self.tests),
+            say,
+            interface=self.report.context.interface,
+            label=lambda d: device_label(say, d),
+            kind_label=lambda d: kind_label(say, d),
+            first=frozenset(first),
+        )
+
+    def measurements(self) -> tuple[MeasurementView, ...]:
+        """The measurements people care about, labelled, in a fixed order."""
+        order = {fact: i for i, fact in enumerate(FACT_LABELS)}
+        chosen = [
+            o for o in self.report.observations
+            if o.fact in FACT_LABELS and not isinstance(o.value, list | dict)
+        ]  # fmt: skip
+        chosen.sort(key=lambda o: (order[o.fact], o.subject))
+        return tuple(
+            MeasurementView(
+                label=self.say(FACT_LABELS[o.fact]),
+                about=self.subject_of(o.subject),
+                value=format_value(self.say, o.value, o.unit),
+                fact=o.fact,
+            )
+            for o in chosen
+        )
+
+    # --- the rest -------------------------------------------------------------------------------------
+
+    def questions(self) -> tuple[QuestionView, ...]:
+        """The questions and their answers."""
+        say = self.say
+        views = []
+        for q in self.report.questions:
+            text = self.text(TextRef(TextKind.QUESTION, q.text, question=q.id))
+            if q.answer is None:
+                answer = say(N_("not asked"))
+            else:
+                stored = q.answers.get(q.answer, q.answer)
+                answer = self.text(TextRef(TextKind.ANSWER, stored, question=q.id, outcome=q.answer), 100)
+            views.append(QuestionView(text, answer))
+        return tuple(views)
+
+    def run(self, run: ProbeRun) -> RunView:
+        """One probe run."""
+        note = (run.error.message if run.error else None) or run.reason or run.method or ""
+        style = RunStyle.OK if run.outcome is Outcome.OK else (
+            RunStyle.BAD if run.outcome in _BAD_RUNS else RunStyle.OTHER
+        )  # fmt: skip
+        return RunView(
+            probe=inert(run.probe + (f" @ {run.target}" if run.target else ""), 80),
+            outcome=self.say(OUTCOME_LABELS[run.outcome]),
+            style=style,
+            time=f"{self.say.number(run.duration_s, 2)} s",
+            note=self.text(TextRef(TextKind.RUN_NOTE, note), 200) if note else "",
+        )
+
+    def raw(self) -> tuple[RawObservation, ...]:
+        """Every observation as stored."""
+        return tuple(
+            RawObservation(
+                fact=inert(o.fact, 80),
+                subject=inert(o.subject, 80),
+                value=inert(format_value(self.say, o.value, o.unit), LINE_CHARS),
+                raw=_raw_value(o.value) + (f" {inert(o.unit, 12)}" if o.unit else ""),
+                source=inert(o.source, 60),
+            )
+            for o in self.report.observations
+        )
+
+
+def _raw_value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return inert(text, LINE_CHARS)
+
