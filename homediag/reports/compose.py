@@ -26,7 +26,6 @@ from homediag.core.model import (
     EvidenceItem,
     Finding,
     FindingStatus,
-    JSONValue,
     Outcome,
     ProbeRun,
     Remedy,
@@ -97,26 +96,6 @@ def device_rows(devices: Sequence[Device], texts: Texts | None = None) -> tuple[
     """Rows of a device table (``homediag scan``), labelled through ``texts``."""
     say = Say(texts or StoredTexts(current_language()))
     return tuple(_device_row(say, d) for d in devices)
-
-
-def format_value(say: Say, value: JSONValue, unit: str | None = None) -> str:
-    """An observation value for people: numbers in the view's language, lists shortened, made inert."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        text = say(N_("yes")) if value else say(N_("no"))
-    elif isinstance(value, int | float):
-        text = say.number(value, 1 if abs(value) >= 10 else 2)
-    elif isinstance(value, list):
-        shown = [format_value(say, v) for v in value[:6]]
-        text = ", ".join(shown) + (" …" if len(value) > 6 else "")
-    elif isinstance(value, dict):
-        text = ", ".join(f"{k}={format_value(say, v)}" for k, v in list(value.items())[:6])
-    else:
-        text = str(value)
-    if unit and not isinstance(value, bool | dict):
-        text = f"{text} {unit}"
-    return inert(text, 160)
 
 
 def kind_label(say: Say, device: Device) -> str:
@@ -470,7 +449,7 @@ class _Composer:
             MeasurementView(
                 label=self.say(FACT_LABELS[o.fact]),
                 about=self.subject_of(o.subject),
-                value=format_value(self.say, o.value, o.unit),
+                value=self.say.value(o.value, o.unit),
                 fact=o.fact,
             )
             for o in chosen
@@ -512,7 +491,7 @@ class _Composer:
             RawObservation(
                 fact=inert(o.fact, 80),
                 subject=inert(o.subject, 80),
-                value=inert(format_value(self.say, o.value, o.unit), LINE_CHARS),
+                value=inert(self.say.value(o.value, o.unit), LINE_CHARS),
                 raw=_raw_value(o.value) + (f" {inert(o.unit, 12)}" if o.unit else ""),
                 source=inert(o.source, 60),
             )

@@ -98,10 +98,11 @@ def print_report(
 def print_diff(diff: ReportDiff, console: Console, *, lang: str | None = None) -> None:
     """Print ``report diff``'s table of changes to ``console``."""
     from homediag.core.i18n import current_language
+    from homediag.reports.diffview import diff_view
     from homediag.reports.terminal import render_diff
     from homediag.reports.texts import Say, StoredTexts
 
-    console.print(render_diff(diff, Say(StoredTexts(lang or current_language()))))
+    console.print(render_diff(diff_view(diff, Say(StoredTexts(lang or current_language())))))
 
 
 def print_devices(devices: Sequence[Device], console: Console, *, lang: str | None = None) -> None:

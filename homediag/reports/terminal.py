@@ -16,15 +16,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from homediag.core.i18n import N_
-from homediag.core.model import FindingStatus
-from homediag.reports.compose import format_value
 from homediag.reports.devices import devices_table
-from homediag.reports.diff import Change, ReportDiff
-from homediag.reports.labels import STATUS_LABELS
-from homediag.reports.sanitize import inert
-from homediag.reports.texts import Say
-from homediag.reports.view import FindingView, ReportView, RunStyle, RunView, Tone
+from homediag.reports.view import DiffView, FindingView, ReportView, RunStyle, RunView, Tone
 
 _STATUS_STYLE = {
     "confirmed": "bold red",
@@ -188,62 +181,24 @@ def text_of(view: ReportView, *, width: int = 100, verbose: bool = True) -> str:
     return capture.export_text()
 
 
-def render_diff(diff: ReportDiff, say: Say) -> RenderableType:
-    """The diff of two reports as one rich renderable (its words through ``say``)."""
-    labels = {
-        Change.CAME: (say(N_("came")), "green"),
-        Change.WENT: (say(N_("went")), "red"),
-        Change.CHANGED: (say(N_("changed")), "yellow"),
-        Change.RESOLVED: (say(N_("resolved")), "green"),
-        Change.NEW: (say(N_("new")), "red"),
-    }
-    old = inert(diff.old_time[:16].replace("T", " "), 20)
-    new = inert(diff.new_time[:16].replace("T", " "), 20)
-    head = Text(say(N_("Changes from {old} to {new}")).format(old=old, new=new), style="bold")
-    parts: list[RenderableType] = [head]
-    parts += [Text(inert(w, 200), style="yellow") for w in diff.warnings]
-    if diff.empty:
-        parts.append(Text(say(N_("Nothing changed.")), style="green"))
-        return Group(*parts)
-    if diff.findings:
-        table = Table(title=escape(say(N_("Findings"))), title_justify="left")
-        for column in (N_("Change"), N_("Problem"), N_("Code"), N_("Before"), N_("After")):
-            table.add_column(escape(say(column)))
-        for f in diff.findings:
-            word, style = labels[f.change]
-            table.add_row(Text(word, style=style), _safe(f.title, 80), _safe(f.code, 60),
-                          _status_word(say, f.before), _status_word(say, f.after))  # fmt: skip
-        parts.append(table)
-    if diff.devices:
-        table = Table(title=escape(say(N_("Devices"))), title_justify="left")
-        for column in (N_("Change"), N_("Name"), N_("Kind"), N_("Details")):
-            table.add_column(escape(say(column)))
-        for d in diff.devices:
-            word, style = labels[d.change]
-            table.add_row(Text(word, style=style), _safe(d.name, 60), _safe(d.kind, 20),
-                          _safe("; ".join(d.details), 120))  # fmt: skip
-        parts.append(table)
-    if diff.measurements:
-        table = Table(title=escape(say(N_("Measurements that changed"))), title_justify="left")
-        for column in (N_("Fact"), N_("About"), N_("Before"), N_("After"), N_("Change")):
-            table.add_column(escape(say(column)))
-        for m in diff.measurements:
-            moved = f"{m.relative:+.0%}" if m.relative is not None else ""
-            before = escape(format_value(say, m.before, m.unit))
-            after = escape(format_value(say, m.after, m.unit))
-            table.add_row(_safe(m.fact, 60), _safe(m.subject, 40), before, after, moved)
+_CHANGE_STYLE = {"came": "green", "went": "red", "changed": "yellow", "resolved": "green", "new": "red"}
+
+
+def render_diff(view: DiffView) -> RenderableType:
+    """The diff of two reports as one rich renderable."""
+    parts: list[RenderableType] = [Text(view.heading, style="bold")]
+    parts += [Text(w, style="yellow") for w in view.warnings]
+    if view.nothing_changed:
+        parts.append(Text(view.nothing_changed, style="green"))
+    for diff_table in view.tables:
+        table = Table(title=escape(diff_table.title), title_justify="left")
+        for column in diff_table.columns:
+            table.add_column(escape(column))
+        for row in diff_table.rows:
+            cells = [escape(cell) for cell in row.cells]
+            if row.change:
+                table.add_row(Text(row.change, style=_CHANGE_STYLE.get(row.change_key, "")), *cells)
+            else:
+                table.add_row(*cells)
         parts.append(table)
     return Group(*parts)
-
-
-def _safe(value: object, max_chars: int = 120) -> str:
-    return escape(inert(value, max_chars))
-
-
-def _status_word(say: Say, status: str | None) -> str:
-    if status is None:
-        return "—"
-    try:
-        return escape(say(STATUS_LABELS[FindingStatus(status)]))
-    except ValueError:
-        return _safe(status, 30)

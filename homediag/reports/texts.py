@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from homediag.core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, gettext_for
+from homediag.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, gettext_for
+from homediag.core.model import JSONValue
+from homediag.reports.sanitize import inert
 
 
 class TextKind(StrEnum):
@@ -119,6 +121,25 @@ class Say:
         pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
         text: str = format_decimal(value, format=pattern, locale=self.lang)
         return text
+
+    def value(self, value: JSONValue, unit: str | None = None) -> str:
+        """An observed value for people: numbers in the language, lists shortened, made inert."""
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            text = self(N_("yes")) if value else self(N_("no"))
+        elif isinstance(value, int | float):
+            text = self.number(value, 1 if abs(value) >= 10 else 2)
+        elif isinstance(value, list):
+            shown = [self.value(v) for v in value[:6]]
+            text = ", ".join(shown) + (" …" if len(value) > 6 else "")
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k}={self.value(v)}" for k, v in list(value.items())[:6])
+        else:
+            text = str(value)
+        if unit and not isinstance(value, bool | dict):
+            text = f"{text} {unit}"
+        return inert(text, 160)
 
     def percent(self, probability: float) -> str:
         """A probability as a percentage for the language."""

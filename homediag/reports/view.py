@@ -362,3 +362,36 @@ class ReportView:
     def failed_runs(self) -> tuple[RunView, ...]:
         """Checks that did not run or finish."""
         return tuple(run for run in self.runs if run.style is not RunStyle.OK)
+
+
+# --- report diff ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One row of a diff table: how it changed (word and stable name), then its cells."""
+
+    change: str
+    change_key: str
+    """``came``, ``went``, ``changed``, ``resolved``, ``new``: for styles."""
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiffTable:
+    """One table of a diff: findings, devices or measurements."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[DiffRow, ...]
+
+
+@dataclass(frozen=True)
+class DiffView:
+    """``report diff`` for people: a heading, warnings, the tables of what changed."""
+
+    heading: str
+    warnings: tuple[str, ...]
+    tables: tuple[DiffTable, ...]
+    nothing_changed: str | None
+    """``Nothing changed.`` when nothing did, else None."""
