@@ -375,10 +375,13 @@ class _Composer:
         title = self.title(finding)
         shown = focus.evidence(finding, self.tests)
         item = focus.deciding(finding, shown)
-        decided_by = inert(finding.decided_by, 60) if finding.decided_by else None
+        test = item.test if item is not None and item.test else finding.decided_by
+        if test in self.tests and finding.code not in self.tests[test]:
+            test = None  # an advisory's test decides nothing about another finding
+        decided_by = inert(test, 60) if test else None
         if item is not None:
             reason = _as_sentence(self.evidence_text(finding, item))
-        elif finding.decided_by and finding.decided_by not in self.tests:
+        elif decided_by:
             reason = say(N_("The test {test} decided it.")).format(test=decided_by)
         else:
             reason = say(N_("The evidence speaks against it."))

@@ -35,7 +35,7 @@ from homediag.reports.render import Format, render
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import FIXED_KEY, fixture, render_html, render_markdown, render_text
 
-NAMES = ["printer-paused", "printer-resumed", "slow-wifi", "canary"]
+NAMES = ["printer-paused", "printer-resumed", "slow-wifi", "canary", "checkup-advisories"]
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -99,7 +99,7 @@ def test_snapshot(name: str, fmt: Format, snapshot: SnapshotAssertion) -> None:
     assert render(redacted(name), fmt, lang="en") == snapshot
 
 
-@pytest.mark.parametrize("name", ["printer-paused", "slow-wifi"])
+@pytest.mark.parametrize("name", ["printer-paused", "slow-wifi", "checkup-advisories"])
 @pytest.mark.parametrize("lang", ["de", "fr"])
 def test_snapshot_in_other_languages(name: str, lang: str, snapshot: SnapshotAssertion) -> None:
     assert render_markdown(redacted(name), lang) == snapshot
