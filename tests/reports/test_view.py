@@ -122,7 +122,8 @@ def test_an_advisory_test_is_not_shown_against_other_findings() -> None:
     reasons = {r.code: (r.reason, r.decided_by) for r in view.ruled_out}
     assert reasons["security.telnet-open"] == (
         "Telnet offered: closed (none of 6 devices accepts Telnet)", "telnet_check")
-    assert reasons["wifi.weak-signal"] == ("The evidence speaks against it.", None)  # the engine said mqtt_check
+    assert reasons["wifi.weak-signal"] == ("The evidence speaks against it.", None)
+    # (the engine named mqtt_check, an advisory's test: it decides nothing about Wi-Fi)
 
 
 # --- the network map -------------------------------------------------------------------------------
