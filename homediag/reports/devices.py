@@ -21,11 +21,16 @@ def devices_table(rows: Sequence[DeviceRow], title: str, labels: Labels) -> Tabl
     table.add_column(escape(labels.services), style="dim")
     for row in rows:
         table.add_row(
-            escape(row.address),
-            escape(row.mac) + (" *" if row.random_mac else ""),
-            escape(row.vendor),
+            escape(_clip(row.address, 46)),
+            escape(_clip(row.mac, 17)) + (" *" if row.random_mac else ""),
+            escape(_clip(row.vendor, 40)),
             escape(row.kind),
-            escape(", ".join(row.names)),
-            escape(", ".join(row.services[:5])),
+            escape(_clip(", ".join(row.names), 60)),
+            escape(_clip(", ".join(row.services[:5]), 60)),
         )
     return table
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters for the terminal's columns (the other formats show it all)."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -15,10 +15,11 @@ capped by the builder afterwards, so no implementation can bring control charact
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from homediag.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import JSONValue
@@ -97,6 +98,16 @@ class StoredTexts:
         return ref.stored
 
 
+@functools.cache
+def _decimal_format(lang: str, digits: int) -> tuple[Any, Any]:
+    """Babel's locale and number pattern for ``lang`` and ``digits``, parsed once (a report formats
+    thousands of numbers; parsing them each time took most of the time of building a large view)."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return Locale.parse(lang), parse_pattern("#,##0" + ("." + "#" * digits if digits > 0 else ""))
+
+
 @dataclass(frozen=True)
 class Say:
     """The seam as the builder uses it: labels by message id, numbers in the texts' language."""
@@ -114,12 +125,10 @@ class Say:
 
     def number(self, value: float, digits: int = 1) -> str:
         """``value`` formatted for the language (``12.5`` / ``12,5``), trailing zeros dropped."""
-        from babel.numbers import format_decimal
-
         if not math.isfinite(value) or abs(value) >= 1e15:
             return f"{value:.3g}"
-        pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-        text: str = format_decimal(value, format=pattern, locale=self.lang)
+        locale, pattern = _decimal_format(self.lang, digits)
+        text: str = pattern.apply(value, locale)
         return text
 
     def value(self, value: JSONValue, unit: str | None = None) -> str:
