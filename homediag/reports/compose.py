@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from homediag.core.codes import UNKNOWN
 from homediag.core.i18n import N_, current_language
 from homediag.core.model import (
     Device,
@@ -29,14 +28,12 @@ from homediag.core.model import (
     Outcome,
     ProbeRun,
     Remedy,
-    RemedyOutcome,
     Report,
 )
 from homediag.reports import charts, focus, sections
 from homediag.reports.labels import (
     COMPLAINT_LABELS,
     FACT_LABELS,
-    KIND_LABELS,
     OUTCOME_LABELS,
     REMEDY_OUTCOME_LABELS,
     STATUS_LABELS,
@@ -45,6 +42,7 @@ from homediag.reports.netmap import network_map
 from homediag.reports.sanitize import inert
 from homediag.reports.svg import Figure
 from homediag.reports.texts import Say, StoredTexts, TextKind, TextRef, Texts
+from homediag.reports.verdict import incomplete, verdict
 from homediag.reports.view import (
     DeviceRow,
     DevicesView,
@@ -59,20 +57,22 @@ from homediag.reports.view import (
     RuledOutView,
     RunStyle,
     RunView,
-    Tone,
-    Verdict,
+)
+from homediag.reports.words import (
+    LINE_CHARS,
+    TEXT_CHARS,
+    Words,
+    as_sentence,
+    device_label,
+    device_row,
+    kind_label,
 )
 
-TITLE_CHARS = 200
-TEXT_CHARS = 1000
-LINE_CHARS = 256
 MAX_EVIDENCE = 20
 MAX_REMEDIES = 10
 MAX_STEPS = 20
 CHARTS = (charts.latency_chart, charts.round_trip_chart, charts.speed_chart, charts.wifi_chart)
-ESCALATE = N_("Send this report to your support or a technician.")
 _BAD_RUNS = frozenset({Outcome.ERROR, Outcome.TIMEOUT, Outcome.CANCELLED})
-_SKIPPED_REMEDIES = frozenset({RemedyOutcome.NOT_FIXED, RemedyOutcome.COULD_NOT_VERIFY})
 
 
 @dataclass(frozen=True)
@@ -95,78 +95,15 @@ def build_view(
 def device_rows(devices: Sequence[Device], texts: Texts | None = None) -> tuple[DeviceRow, ...]:
     """Rows of a device table (``homediag scan``), labelled through ``texts``."""
     say = Say(texts or StoredTexts(current_language()))
-    return tuple(_device_row(say, d) for d in devices)
+    return tuple(device_row(say, d) for d in devices)
 
 
-def kind_label(say: Say, device: Device) -> str:
-    """The kind of ``device`` in words."""
-    return say(KIND_LABELS[device.kind])
-
-
-def device_label(say: Say, device: Device) -> str:
-    """What to call a device: its first name, else its vendor and kind."""
-    if device.names:
-        return inert(device.names[0], 60)
-    if device.vendor:
-        return f"{inert(device.vendor, 40)} {kind_label(say, device)}"
-    return kind_label(say, device)
-
-
-def _device_row(say: Say, device: Device) -> DeviceRow:
-    return DeviceRow(
-        kind=kind_label(say, device),
-        names=tuple(inert(n, 80) for n in device.names[:3]),
-        address=inert(device.ip or "", 64),
-        mac=inert(device.mac or "", 40),
-        random_mac=device.random_mac,
-        vendor=inert(device.vendor or "", 60),
-        services=tuple(inert(t, 60) for t in sorted({s.type for s in device.services})[:6]),
-    )
-
-
-def _as_sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", ")", "…")) else text + "."
-
-
-class _Composer:
+class _Composer(Words):
     """Works one report into its view (one instance per view)."""
 
     def __init__(self, report: Report, texts: Texts, options: ViewOptions) -> None:
-        self.report = report
-        self.texts = texts
-        self.say = Say(texts)
+        super().__init__(report, texts)
         self.options = options
-        self.technician = report.context.audience == "technician"
-        self.tests = focus.advisory_tests(report)
-
-    # --- the seam ------------------------------------------------------------------------------------
-
-    def text(self, ref: TextRef, cap: int = LINE_CHARS) -> str:
-        """A text for people through the seam, made inert and capped."""
-        return inert(self.texts.text(ref), cap)
-
-    def _finding_ref(self, kind: TextKind, finding: Finding, stored: str) -> TextRef:
-        return TextRef(kind, stored, playbook=finding.playbook, code=finding.code, cause=finding.cause)
-
-    def title(self, finding: Finding) -> str:
-        """The finding's title."""
-        return self.text(self._finding_ref(TextKind.FINDING_TITLE, finding, finding.title), TITLE_CHARS)
-
-    def evidence_text(self, finding: Finding, item: EvidenceItem) -> str:
-        """One piece of evidence, without a detail that repeats it."""
-        ref = TextRef(TextKind.EVIDENCE, item.text, playbook=finding.playbook, code=finding.code,
-                      cause=finding.cause, test=item.test, outcome=item.outcome)  # fmt: skip
-        return focus.tidy(self.text(ref))
-
-    def remedy_title(self, finding: Finding, remedy: Remedy) -> str:
-        """The remedy's title."""
-        ref = TextRef(TextKind.REMEDY_TITLE, remedy.title, playbook=finding.playbook, code=finding.code,
-                      cause=finding.cause, remedy=remedy.id)  # fmt: skip
-        return self.text(ref, TITLE_CHARS)
 
     # --- the whole view -------------------------------------------------------------------------------
 
@@ -182,8 +119,8 @@ class _Composer:
             complaint=complaint,
             heading=say(N_("Network diagnosis — {complaint}")).format(complaint=complaint),
             meta=sections.meta(report),
-            verdict=self.verdict(faults, advisories),
-            incomplete=self.incomplete(),
+            verdict=verdict(self, faults, advisories),
+            incomplete=incomplete(report, say),
             faults=tuple(self.finding(f) for f in faults),
             advisories=tuple(self.finding(f, advisory=True) for f in advisories),
             ruled_out=tuple(
@@ -221,101 +158,7 @@ class _Composer:
             stored = self.say(COMPLAINT_LABELS[name]) if name in COMPLAINT_LABELS else name
         return self.text(TextRef(TextKind.COMPLAINT, stored, playbook=name), 120)
 
-    # --- verdict ------------------------------------------------------------------------------------
-
-    def verdict(self, faults: Sequence[Finding], advisories: Sequence[Finding]) -> Verdict:
-        """The verdict: the top fault, else why there is none."""
-        report, say = self.report, self.say
-        top = focus.top_fault(report)
-        worth = (
-            say(N_("{n} thing(s) worth fixing, below")).format(n=len(advisories)) if advisories else None
-        )
-        if top is not None:
-            title = self.title(top)
-            sentence = title if top.status is FindingStatus.CONFIRMED else say(N_("{title} (likely)")).format(
-                title=title
-            )
-            others = sum(1 for f in faults if f.status.is_problem and f is not top)
-            more = say(N_("and {n} more problem(s), below")).format(n=others) if others else None
-            if more and worth:
-                more = say(N_("and {n} more problem(s) and {m} thing(s) worth fixing, below")).format(
-                    n=others, m=len(advisories)
-                )
-            return Verdict(sentence, Tone.PROBLEM, self.next_step(top), more or worth)
-        if report.not_applicable and report.complete:
-            reason = self.text(TextRef(TextKind.NOT_APPLICABLE, report.not_applicable,
-                                       playbook=report.complaint), TITLE_CHARS)  # fmt: skip
-            return Verdict(
-                say(N_("This check does not apply here: {reason}.")).format(reason=reason.rstrip(". ")),
-                Tone.OK,
-                say(N_("Nothing to do for this complaint on this computer.")),
-                worth,
-            )
-        if not report.complete:
-            return Verdict(
-                say(N_("No problem found, but the check is incomplete.")),
-                Tone.WARNING,
-                say(N_("Run the check again; if it still cannot finish, send this report to support.")),
-                worth,
-            )
-        unknown = next((f for f in report.findings if f.code == UNKNOWN), None)
-        if unknown is not None and unknown.status is FindingStatus.POSSIBLE:
-            sentence = say(N_("Something is wrong that homediag cannot name."))
-            return Verdict(sentence, Tone.WARNING, say(ESCALATE), worth)
-        possible = [f for f in faults if f.status is FindingStatus.POSSIBLE]
-        if possible:
-            sentence = say(N_("No problem confirmed; {n} possible cause(s) remain.")).format(n=len(possible))
-            return Verdict(sentence, Tone.OK, None, worth)
-        if advisories:
-            sentence = say(N_("No fault found: nothing here causes a problem by itself."))
-            return Verdict(sentence, Tone.OK, None, worth)
-        return Verdict(say(N_("No problem found.")), Tone.OK)
-
-    def next_step(self, finding: Finding) -> str:
-        """What to do about the top fault: the first remedy the reader can do that was not tried."""
-        say = self.say
-        if finding.code == UNKNOWN or not finding.remedies:
-            return say(ESCALATE)
-        for remedy in finding.remedies:
-            if remedy.outcome is RemedyOutcome.FIXED:
-                return say(N_("Done: {title} (the check afterwards passed).")).format(
-                    title=self.remedy_title(finding, remedy)
-                )
-        untried = [r for r in finding.remedies if r.outcome not in _SKIPPED_REMEDIES]
-        if not untried:
-            return say(ESCALATE)
-        remedy = untried[0]
-        if not self.technician:
-            remedy = next((r for r in untried if r.safe_for_customer), remedy)
-        title = self.remedy_title(finding, remedy)
-        if not self.technician and not remedy.safe_for_customer:
-            return say(N_("Ask a technician to do this: {title}")).format(title=title)
-        return title
-
-    def incomplete(self) -> str | None:
-        """Why the report is incomplete, in plain words (None when it is complete)."""
-        report, say = self.report, self.say
-        if report.complete:
-            return None
-        reasons = []
-        if report.interrupted_by:
-            reasons.append(say(N_("The check was interrupted before it finished.")))
-        failed = sum(1 for run in report.probe_runs if run.outcome.failed)
-        if failed:
-            reasons.append(say(N_("{n} check(s) could not finish.")).format(n=failed))
-        errors = sum(1 for step in report.trace if step.get("error"))
-        if errors:
-            reasons.append(say(N_("{n} rule(s) of the diagnosis could not be evaluated.")).format(n=errors))
-        reasons.append(say(N_("The results may miss what these would have shown.")))
-        return " ".join(reasons)
-
     # --- findings -------------------------------------------------------------------------------------
-
-    def details(self, finding: Finding) -> str:
-        """Technician details (empty for customers)."""
-        if not self.technician or not finding.details:
-            return ""
-        return self.text(self._finding_ref(TextKind.FINDING_DETAILS, finding, finding.details), TEXT_CHARS)
 
     def finding(self, finding: Finding, *, advisory: bool = False) -> FindingView:
         """A fault or an advisory."""
@@ -380,7 +223,7 @@ class _Composer:
             test = None  # an advisory's test decides nothing about another finding
         decided_by = inert(test, 60) if test else None
         if item is not None:
-            reason = _as_sentence(self.evidence_text(finding, item))
+            reason = as_sentence(self.evidence_text(finding, item))
         elif decided_by:
             reason = say(N_("The test {test} decided it.")).format(test=decided_by)
         else:
@@ -392,23 +235,6 @@ class _Composer:
         """The devices ``finding`` names."""
         return focus.named_devices(self.report, finding, focus.evidence(finding, self.tests))
 
-    def subject(self, finding: Finding) -> str:
-        """A readable "about" for the finding's subject (empty when it has none)."""
-        return self.subject_of(finding.subject) if finding.subject else ""
-
-    def subject_of(self, subject: str) -> str:
-        """A readable "about" for an observation's or a finding's subject."""
-        if not subject or subject == "local":
-            return self.say(N_("this computer"))
-        if subject == "gateway":
-            return self.say(N_("router"))
-        kind, _sep, rest = subject.partition(":")
-        if kind == "device":
-            for device in self.report.devices:
-                if device.id == rest:
-                    return device_label(self.say, device)
-        return inert(subject, 60)
-
     # --- devices, map, measurements ----------------------------------------------------------------
 
     def devices(self, listed: Sequence[Finding]) -> DevicesView:
@@ -417,7 +243,7 @@ class _Composer:
         total = len(report.devices)
         every = self.options.all_devices or (report.complaint or "checkup") == "checkup" or self.technician
         if every:
-            rows = tuple(_device_row(say, d) for d in report.devices)
+            rows = tuple(device_row(say, d) for d in report.devices)
             return DevicesView(say(N_("Devices ({n})")).format(n=total), rows, total)
         named = focus.devices_of_interest(report, listed, self.tests)
         hidden = total - len(named)
@@ -425,7 +251,7 @@ class _Composer:
         if hidden:
             note = say(N_("{n} other device(s) on the network are not shown.")).format(n=hidden)
         title = say(N_("Devices concerned ({n} of {total})")).format(n=len(named), total=total)
-        return DevicesView(title, tuple(_device_row(say, d) for d in named), total, note)
+        return DevicesView(title, tuple(device_row(say, d) for d in named), total, note)
 
     def network_map(self, first: set[str]) -> Figure:
         """The network map, the broken parts marked."""
