@@ -54,3 +54,39 @@ def test_no_dependency_cycles() -> None:
     from homediag.core.session import Session
 
     Runner(REGISTRY, Session(config=Config())).check_cycles()
+
+
+PROBES_DIR = Path(__file__).resolve().parents[2] / "homediag" / "probes"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_a_probe_lives_alone_in_the_module_named_after_its_id(spec) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+    import inspect
+
+    from homediag.core.probe import Probe
+
+    probe = REGISTRY.get(spec.id)
+    family, _, name = spec.id.rpartition(".")
+    assert probe.__module__ == f"homediag.probes.{family}.{name}"
+    module = importlib.import_module(probe.__module__)
+    defined = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj) and issubclass(obj, Probe) and obj.__module__ == module.__name__
+    ]
+    assert defined == [probe], "one probe per module, and nothing else that is a probe"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(PROBES_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(PROBES_DIR))
+)
+def test_probes_never_import_each_other(path: Path) -> None:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = [
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    sideways = [name for name in imported if name.startswith("homediag.probes")]
+    assert sideways == [], "probes share code through homediag.net and homediag.core only"

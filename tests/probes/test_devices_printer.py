@@ -13,10 +13,10 @@ import pytest
 
 from homediag.core.model import Device, Observation, Outcome, Service
 from homediag.core.spec import Platform
+from homediag.net.ipp import parse_response
 from homediag.probes.devices.print_queues import PrintQueuesProbe
 from homediag.probes.devices.printer_ipp import PrinterIppProbe, endpoint, supplies
 from homediag.probes.devices.printer_summary import PrinterSummaryProbe
-from homediag.probes.parsers.ipp import parse_response
 from homediag.testing import ProbeOutcome, run_probe
 from tests.parsers.test_ipp import PAUSED, attr, response
 from tests.probes.live import run_live

@@ -15,11 +15,12 @@ import html
 import re
 from urllib.parse import urljoin, urlsplit
 
+from homediag.core.devices import subject_of
 from homediag.core.http import HttpError, HttpResponse
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import subject_of, text
+from homediag.net.text import text
 
 MAX_PAGE = 64 * 1024
 TIMEOUT_S = 5.0

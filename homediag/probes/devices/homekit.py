@@ -8,10 +8,11 @@ nothing: pairing and every request beyond the announcement need the owner's keys
 
 from __future__ import annotations
 
+from homediag.core.devices import service, subject_of
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of, text
+from homediag.net.text import text
 
 CATEGORIES = {
     1: "other",

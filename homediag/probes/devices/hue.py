@@ -7,10 +7,12 @@ Never creates an API user or presses anything.
 
 from __future__ import annotations
 
+from homediag.core.devices import subject_of
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import FetchFailed, fetch_json, subject_of, text
+from homediag.net.http import FetchFailed, fetch_json
+from homediag.net.text import text
 
 
 class HueProbe(Probe):

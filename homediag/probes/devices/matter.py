@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from homediag.core.devices import service, subject_of
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of, text
+from homediag.net.text import text
 
 
 def _int(value: str | None) -> int | None:

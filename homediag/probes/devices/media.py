@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from homediag.core.devices import service, subject_of
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeArg, ProbeSpec, Risk
-from homediag.probes.devices.common import FetchFailed, fetch_json, service, subject_of, text
+from homediag.net.http import FetchFailed, fetch_json
+from homediag.net.text import text
 
 CAST_PORT = 8008
 UPNP_PROTOCOLS = (

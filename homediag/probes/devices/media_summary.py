@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from homediag.core.devices import announced, answered_by_unicast, dicts
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import announced, answered_by_unicast, dicts
 
 MEDIA_KINDS = ("media", "speaker")
 MEDIA_SERVICES = (

@@ -13,10 +13,10 @@ import contextlib
 import secrets
 import struct
 
+from homediag.core.devices import service, subject_of
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of
 
 MQTT_PORT = 1883
 CONNACK_CODES = {

@@ -3,9 +3,9 @@
 Passive: reads the operating system's own list, never a printer.
 
 - Linux and macOS: CUPS ``lpstat -v`` (queue name and device URI), parsed by
-  :mod:`homediag.probes.parsers.lpstat` (jc has no ``lpstat`` parser);
+  :mod:`homediag.net.os.lpstat` (jc has no ``lpstat`` parser);
 - Windows: PowerShell ``Get-Printer`` and ``Get-PrinterPort`` (``Format-List``), parsed by
-  :mod:`homediag.probes.parsers.windows_printers`; a queue's port gives the printer's address.
+  :mod:`homediag.net.os.windows_printers`; a queue's port gives the printer's address.
 
 ``devices.printer_summary`` compares the addresses the queues print to with where printers answer.
 """
@@ -18,14 +18,14 @@ from homediag.core.errors import NotApplicable, ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Platform, ProbeSpec, Risk
-from homediag.probes.parsers.errors import ParseError
+from homediag.net.errors import ParseError
 
 POWERSHELL = ("powershell", "-NoProfile", "-NonInteractive", "-Command")
 
 
 def cups_queues(text: str) -> list[dict[str, Any]]:
     """The queues of ``lpstat -v`` output."""
-    from homediag.probes.parsers.lpstat import parse_lpstat_v
+    from homediag.net.os.lpstat import parse_lpstat_v
 
     return [
         {
@@ -42,7 +42,7 @@ def cups_queues(text: str) -> list[dict[str, Any]]:
 
 def windows_queues(printers_text: str, ports_text: str) -> list[dict[str, Any]]:
     """The queues of ``Get-Printer``, each with the address of its port from ``Get-PrinterPort``."""
-    from homediag.probes.parsers.windows_printers import parse_get_printer, parse_get_printer_port
+    from homediag.net.os.windows_printers import parse_get_printer, parse_get_printer_port
 
     ports = {p.name: p for p in parse_get_printer_port(ports_text)} if ports_text.strip() else {}
     out: list[dict[str, Any]] = []

@@ -6,7 +6,7 @@ The resource path comes from the printer's ``rp`` TXT key (``ipp/print`` by defa
 never a payload to the raw print ports (9100-9107, 515, 9999), never any other operation.
 
 The answer (at most 256 KiB, within an 8 s total deadline including the body) is decoded by the
-strict decoder :mod:`homediag.probes.parsers.ipp` in a killable worker (2 s), so a hostile frame can
+strict decoder :mod:`homediag.net.ipp` in a killable worker (2 s), so a hostile frame can
 neither hang nor crash the run. Recorded per printer (subject ``device:<id>``): whether it answered,
 ``printer-state``, ``printer-state-reasons``, make and model, supplies and UUID.
 """
@@ -21,7 +21,7 @@ from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
-from homediag.probes.parsers.ipp import (
+from homediag.net.ipp import (
     MAX_BODY,
     PRINTER_STATES,
     IppResponse,

@@ -6,10 +6,10 @@ facts the security checks of ``checkup`` and ``smart-home`` judge.
 
 from __future__ import annotations
 
+from homediag.core.devices import dicts
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import dicts
 
 
 class SecuritySummaryProbe(Probe):

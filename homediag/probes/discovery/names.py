@@ -8,7 +8,7 @@ Safe. Runs after the ARP sweep and names what it found:
   are named too (``names.reverse_dns``). A resolver outside the subnet is only asked about devices that
   answered, and never more than 256 of them;
 - **NetBIOS** node status (UDP 137) of devices that answered and have no name yet (Windows PCs, Samba,
-  NAS): one datagram each, answers parsed strictly (:mod:`homediag.probes.parsers.nbstat`);
+  NAS): one datagram each, answers parsed strictly (:mod:`homediag.net.netbios`);
 - **DHCP leases** a DHCP server on this computer keeps (dnsmasq, Pi-hole, OpenWrt), when readable.
 
 Names join devices by address; addresses that only have a name become no device here (``net.peers``
@@ -17,29 +17,22 @@ asks whether they answer).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
-import secrets
-import socket
-import time
-from collections.abc import Iterable
 
 from homediag.core.devices import device_id
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.addressing import no_lan_reason, require_lan
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.nbstat import build_request, parse_node_status
+from homediag.net.addressing import no_lan_reason, require_lan
+from homediag.net.dns import reverse_lookup
+from homediag.net.errors import ParseError
+from homediag.net.netbios import netbios_names
 
 SOURCE = "discovery.names"
-NETBIOS_PORT = 137
 MAX_PTR_QUERIES = 1024
 MAX_OFFSUBNET_QUERIES = 256
-MAX_NETBIOS = 256
-PTR_CONCURRENCY = 32
 LEASE_FILES = (
     "/var/lib/misc/dnsmasq.leases",
     "/var/lib/dnsmasq/dnsmasq.leases",
@@ -51,89 +44,6 @@ LEASE_FILES = (
 def host_label(name: str) -> str:
     """The first label of a DNS name (``iPhone-1.fritz.box.`` -> ``iPhone-1``)."""
     return name.rstrip(".").split(".", 1)[0][:63]
-
-
-def clean_name(name: str) -> str:
-    """A DNS name without the root dot, printable characters only."""
-    return "".join(ch for ch in name.rstrip(".") if ch.isprintable())[:253]
-
-
-async def reverse_lookup(
-    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
-) -> dict[ipaddress.IPv4Address, str]:
-    """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
-    import dns.asyncquery
-    import dns.exception
-    import dns.message
-    import dns.rdatatype
-    import dns.reversename
-
-    semaphore = asyncio.Semaphore(PTR_CONCURRENCY)
-    found: dict[ipaddress.IPv4Address, str] = {}
-
-    async def one(address: ipaddress.IPv4Address) -> None:
-        query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
-        async with semaphore:
-            try:
-                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
-            except (dns.exception.DNSException, OSError, ValueError):
-                return
-        for rrset in response.answer:
-            if rrset.rdtype == dns.rdatatype.PTR:
-                for item in rrset:
-                    name = clean_name(item.to_text())
-                    if name:
-                        found[address] = name
-                        return
-
-    await asyncio.gather(*(one(a) for a in addresses))
-    return found
-
-
-async def netbios_names(
-    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float, port: int = NETBIOS_PORT
-) -> dict[ipaddress.IPv4Address, str]:
-    """NetBIOS workstation names of ``addresses``: one node status request each, answers for ``listen_s``."""
-    targets = list(addresses)[:MAX_NETBIOS]
-    if not targets:
-        return {}
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setblocking(False)
-    found: dict[ipaddress.IPv4Address, str] = {}
-    ids: dict[ipaddress.IPv4Address, int] = {}
-    try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the answers
-        for index, target in enumerate(targets):
-            ids[target] = (secrets.randbits(16) + index) & 0xFFFF
-            with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), port))
-            await asyncio.sleep(0.002)
-        deadline = time.monotonic() + listen_s
-        while len(found) < len(targets):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                async with asyncio.timeout(remaining):
-                    data, sender = await loop.sock_recvfrom(sock, 2048)
-            except TimeoutError:
-                break
-            except OSError:
-                continue
-            try:
-                address = ipaddress.IPv4Address(sender[0])
-                status = parse_node_status(data)
-            except (ValueError, ParseError):
-                continue
-            if ids.get(address) != status.transaction_id:
-                continue
-            name = status.host_name
-            if name:
-                found[address] = name
-    finally:
-        sock.close()
-    return found
 
 
 class NamesProbe(Probe):
@@ -231,7 +141,7 @@ class NamesProbe(Probe):
 
     @staticmethod
     def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[dict[str, str | None]]:
-        from homediag.probes.parsers.dhcp_leases import parse_dnsmasq_leases
+        from homediag.net.os.dhcp_leases import parse_dnsmasq_leases
 
         out: list[dict[str, str | None]] = []
         for path in LEASE_FILES:

@@ -22,61 +22,11 @@ from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import BPF_ARP, Exchange, Send, exchange_in
-from homediag.probes.parsers.arp_frame import ArpFrame, ArpParseError, claims, parse_arp_frame
+from homediag.net.addressing import own_address
+from homediag.net.arp import arp_frames, build_arp_request, claims, macs_speaking_for
+from homediag.net.l2 import BPF_ARP, Exchange, Send, exchange_in
 
 TRIES = 2
-MAX_FRAMES = 256
-
-
-def build_arp_request(
-    interface_mac: str, sender_ip: ipaddress.IPv4Address, target_ip: ipaddress.IPv4Address
-) -> bytes:
-    """A broadcast ARP request (a probe when ``sender_ip`` is 0.0.0.0)."""
-    from scapy.layers.l2 import ARP, Ether
-
-    frame = Ether(src=interface_mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
-        op=1,
-        hwsrc=interface_mac,
-        psrc=str(sender_ip),
-        hwdst="00:00:00:00:00:00",
-        pdst=str(target_ip),
-    )
-    return bytes(frame)
-
-
-def arp_frames(heard: Exchange) -> tuple[list[ArpFrame], int]:
-    """The well-formed ARP packets heard, and how many frames were malformed."""
-    frames: list[ArpFrame] = []
-    malformed = 0
-    for item in heard.heard[:MAX_FRAMES]:
-        try:
-            frames.append(parse_arp_frame(item.frame))
-        except ArpParseError:
-            malformed += 1
-    return frames, malformed
-
-
-def macs_speaking_for(
-    frames: list[ArpFrame], address: ipaddress.IPv4Address, *, exclude: str | None = None
-) -> list[str]:
-    """Distinct MACs that claimed ``address`` as ARP sender (probes claim nothing), in order."""
-    found = [f.sender_mac for f in frames if f.sender_ip == address and f.sender_mac != exclude]
-    return list(dict.fromkeys(found))
-
-
-def own_address(addresses: object) -> ipaddress.IPv4Address | None:
-    """The first usable IPv4 address of ``interface.ipv4`` (``a.b.c.d/nn`` texts)."""
-    if not isinstance(addresses, list):
-        return None
-    for text in addresses:
-        try:
-            interface = ipaddress.IPv4Interface(str(text))
-        except ValueError:
-            continue
-        if not (interface.ip.is_loopback or interface.ip.is_unspecified):
-            return interface.ip
-    return None
 
 
 class ArpConflictProbe(Probe):

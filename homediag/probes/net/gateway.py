@@ -12,7 +12,7 @@ from homediag.core.errors import NotApplicable
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import measure, summarise
+from homediag.net.echo import measure, summarise
 
 
 class GatewayProbe(Probe):

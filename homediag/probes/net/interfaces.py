@@ -2,7 +2,7 @@
 
 Passive: reads local state only, sends nothing. netifaces gives the portable view (interfaces, addresses,
 default gateways); the operating system's own tools add what netifaces cannot see, parsed by the pure
-parsers in ``homediag/probes/parsers``:
+parsers in ``homediag/net/os``:
 
 - Linux: ``/sys/class/net`` (link state, kind), ``ip -j addr`` (duplicate address detection failures),
   ``ip route`` (how many default routes), ``/etc/resolv.conf``;
@@ -22,8 +22,8 @@ from homediag.core.errors import ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.resolv_conf import parse_resolv_conf as _parse_resolv_conf
+from homediag.net.errors import ParseError
+from homediag.net.os.resolv_conf import parse_resolv_conf as _parse_resolv_conf
 
 APIPA = ipaddress.IPv4Network("169.254.0.0/16")
 
@@ -239,8 +239,8 @@ async def os_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
 
 
 async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
-    from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr_json
-    from homediag.probes.parsers.ip_route import default_routes, parse_ip_route
+    from homediag.net.os.ip_addr import OperState, parse_ip_addr_json
+    from homediag.net.os.ip_route import default_routes, parse_ip_route
 
     if not ctx.which("ip"):
         return OsView()
@@ -261,7 +261,7 @@ async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
 
 
 async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
-    from homediag.probes.parsers.ipconfig import AddressStatus, MediaState, parse_ipconfig
+    from homediag.net.os.ipconfig import AddressStatus, MediaState, parse_ipconfig
 
     result = await ctx.run_command(["ipconfig", "/all"], timeout_s=5.0)
     if not result.ok:
@@ -296,8 +296,8 @@ async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView
 
 
 async def _macos_view(ctx: ProbeContext) -> OsView:
-    from homediag.probes.parsers.netstat_rn import default_routes, parse_netstat_rn
-    from homediag.probes.parsers.scutil_dns import parse_scutil_dns
+    from homediag.net.os.netstat_rn import default_routes, parse_netstat_rn
+    from homediag.net.os.scutil_dns import parse_scutil_dns
 
     resolvers: tuple[str, ...] | None = None
     dns = await ctx.run_command(["scutil", "--dns"], timeout_s=5.0)

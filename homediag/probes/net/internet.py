@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net import reach
-from homediag.probes.net.echo import EchoSeries, measure, summarise
+from homediag.net import reach
+from homediag.net.echo import EchoSeries, measure, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""

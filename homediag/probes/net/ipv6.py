@@ -18,9 +18,9 @@ import ipaddress
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import measure, summarise
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_route import default_route_hops, parse_ip_route
+from homediag.net.echo import measure, summarise
+from homediag.net.errors import ParseError
+from homediag.net.os.ip_route import default_route_hops, parse_ip_route
 
 GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 MAX_TARGETS = 4

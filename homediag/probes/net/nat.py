@@ -4,7 +4,7 @@ Safe: one read-only SOAP action, ``GetExternalIPAddress``, to the WANIPConnectio
 control URL that ``discovery.ssdp`` found in the IGD's description — only when that URL is on the IGD's
 own address inside the local subnet — and one HTTP GET of each configured ``internet.public_ip_urls``
 until one answers with a plain-text IP address. Then the first router beyond the gateway (hop 2 towards
-the first ping target, :mod:`~homediag.probes.net.hops`): many routers' IGDs hide a private WAN address
+the first ping target, :mod:`~homediag.net.hops`): many routers' IGDs hide a private WAN address
 (miniupnpd answers with no address, or the address STUN sees), while the next hop still shows it.
 
 It observes classes (public, private, cgnat, link-local, ...; documentation ranges count as public), not
@@ -25,14 +25,14 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
-from homediag.probes.net.addressing import (
+from homediag.net.addressing import (
     AddressClass,
     IPAddress,
     classify_address,
     parse_address,
 )
-from homediag.probes.net.hops import hop_address
-from homediag.probes.net.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
+from homediag.net.hops import hop_address
+from homediag.net.upnp.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
 
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3

@@ -19,13 +19,12 @@ import errno
 import ipaddress
 from typing import Any
 
-from homediag.core.devices import classify
+from homediag.core.devices import classify, dicts
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceKind
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import dicts
-from homediag.probes.net.addressing import no_lan_reason, require_lan
+from homediag.net.addressing import no_lan_reason, require_lan
 
 RECHECK_PORTS = (80, 443)
 MAX_RECHECK = 64

@@ -4,7 +4,7 @@ Active (a speed test loads the line for about 20 s) and on demand: tagged ``on-d
 when a playbook needs it or ``--speedtest`` is given.
 
 1. Idle latency: 10 echo requests to an internet target (the first ping target), 0.2 s apart.
-2. speedtest-cli in a worker thread (:mod:`homediag.probes.net.speedtest_client`) against speedtest.net
+2. speedtest-cli in a worker thread (:mod:`homediag.net.speedtest`) against speedtest.net
    (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
 3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
    (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
@@ -27,9 +27,9 @@ from homediag.core.errors import ProbeFailure
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net import speedtest_client
-from homediag.probes.net.echo import measure
-from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed
+from homediag.net import speedtest
+from homediag.net.echo import measure
+from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed
 
 GRADES = ((30.0, "A"), (60.0, "B"), (200.0, "C"), (400.0, "D"))
 LOADED_INTERVAL_S = 0.25
@@ -118,7 +118,7 @@ class ThroughputProbe(Probe):
         socket_timeout = max(1.0, min(float(ctx.arg("socket_timeout_s")), ctx.remaining()))
         worker = asyncio.ensure_future(
             ctx.to_thread(
-                lambda: speedtest_client.run_speedtest(
+                lambda: speedtest.run_speedtest(
                     server,
                     secure=bool(secure),
                     socket_timeout_s=socket_timeout,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.wifi_types import WifiLink
-from homediag.probes.wifi.analysis import expected_rate, link_rate_ratio, security_class
-from homediag.probes.wifi.collect import read_link
+from homediag.net.os.wifi_types import WifiLink
+from homediag.net.wifi.analysis import expected_rate, link_rate_ratio, security_class
+from homediag.net.wifi.collect import read_link
 
 LINK_FACTS: tuple[str, ...] = (
     "wifi.present",

@@ -12,9 +12,9 @@ from __future__ import annotations
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.wifi_types import Band, WifiLink, WifiNetwork
-from homediag.probes.wifi.analysis import best_channels, congestion_scores, stuck_on_24ghz
-from homediag.probes.wifi.collect import read_scan
+from homediag.net.os.wifi_types import Band, WifiLink, WifiNetwork
+from homediag.net.wifi.analysis import best_channels, congestion_scores, stuck_on_24ghz
+from homediag.net.wifi.collect import read_scan
 
 MAX_NETWORKS = 512
 
