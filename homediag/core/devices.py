@@ -23,7 +23,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Service
 from homediag.core.spec import DeviceMatcher
@@ -369,17 +368,3 @@ def service(device: Device, service_type: str) -> Service | None:
             return item
     return None
 
-
-def dicts(value: object) -> list[dict[str, Any]]:
-    """The dict items of a list fact value (anything else is skipped)."""
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def answered_by_unicast(entry: dict[str, Any]) -> bool:
-    """Whether a ``discovery.devices`` entry answered something sent to it alone (ARP, unicast)."""
-    return bool({"arp", "unicast"} & set(entry.get("seen_by") or []))
-
-
-def announced(entry: dict[str, Any]) -> bool:
-    """Whether a ``discovery.devices`` entry was heard by multicast (mDNS or SSDP)."""
-    return bool({"mdns", "ssdp"} & set(entry.get("seen_by") or []))

@@ -15,6 +15,7 @@ Two questions about addresses come up all over homediag, and each has one answer
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -208,13 +209,11 @@ def _as_network(
         raise ScanRefused(_("{value} is not a subnet").format(value=str(value)[:60])) from None
 
 
-def own_address(addresses: object) -> ipaddress.IPv4Address | None:
+def own_address(addresses: Sequence[str] | None) -> ipaddress.IPv4Address | None:
     """The first usable IPv4 address of ``interface.ipv4`` (``a.b.c.d/nn`` texts)."""
-    if not isinstance(addresses, list):
-        return None
-    for text in addresses:
+    for text in addresses or ():
         try:
-            interface = ipaddress.IPv4Interface(str(text))
+            interface = ipaddress.IPv4Interface(text)
         except ValueError:
             continue
         if not (interface.ip.is_loopback or interface.ip.is_unspecified):
@@ -226,9 +225,9 @@ LanAddress = tuple[ipaddress.IPv4Address, ipaddress.IPv4Network]
 """This computer's IPv4 address on the LAN and the LAN's subnet."""
 
 
-def interface_address(addresses: object, subnet_text: object) -> LanAddress | None:
+def interface_address(addresses: Sequence[str] | None, subnet_text: str | None) -> LanAddress | None:
     """The interface address inside the session's subnet (facts ``interface.ipv4``/``.subnet``)."""
-    if not isinstance(subnet_text, str) or not isinstance(addresses, list):
+    if subnet_text is None or addresses is None:
         return None
     try:
         subnet = ipaddress.IPv4Network(subnet_text, strict=False)
@@ -245,7 +244,7 @@ def interface_address(addresses: object, subnet_text: object) -> LanAddress | No
 
 
 def _lan(ctx: ProbeContext) -> tuple[LanAddress | None, str | None]:
-    found = interface_address(ctx.fact("interface.ipv4"), ctx.fact("interface.subnet"))
+    found = interface_address(ctx.fact_as("interface.ipv4", list[str]), ctx.fact_as("interface.subnet", str))
     if found is None:
         return None, _("the interface has no IPv4 subnet")
     if found[0].is_loopback:

@@ -23,7 +23,10 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
+from typing_extensions import TypedDict
+
 from homediag.core.devices import normalise_mac
+from homediag.core.facts import record
 from homediag.net.errors import ParseError
 from homediag.net.l2 import Exchange
 
@@ -37,6 +40,25 @@ MAX_LIST = 8
 
 class DhcpParseError(ParseError):
     """The frame is not a well-formed DHCPOFFER."""
+
+
+@record
+class OfferEntry(TypedDict):
+    """A ``dhcp.offers`` item: one server's offer."""
+
+    server: str
+    server_id: str | None
+    source_ip: str
+    server_mac: str
+    offered: str | None
+    subnet_mask: str | None
+    routers: list[str]
+    dns_servers: list[str]
+    has_dns_option: bool
+    lease_s: int | None
+    domain: str | None
+    overload: bool
+    malformed_options: bool
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class DhcpOffer:
         """The server's identity: its server identifier, else the address it sent from."""
         return self.server_id or self.source_ip
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> OfferEntry:
         """The ``dhcp.offers`` entry."""
         return {
             "server": str(self.server),

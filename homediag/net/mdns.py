@@ -15,9 +15,11 @@ import asyncio
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from typing_extensions import TypedDict
 
 from homediag.core.devices import device_id
+from homediag.core.facts import record
 from homediag.core.model import Device, DeviceEvidence, Service
 
 SOURCE = "discovery.mdns"
@@ -53,6 +55,19 @@ MAX_NAME = 255
 MODEL_KEYS = ("md", "model", "ty", "usb_MDL", "product", "modelid", "mdl")
 
 
+@record
+class MdnsServiceEntry(TypedDict):
+    """An ``mdns.services`` item: one DNS-SD instance heard by multicast."""
+
+    type: str
+    name: str
+    ip: str | None
+    addresses: list[str]
+    port: int | None
+    host: str | None
+    txt: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Instance:
     """One resolved service instance."""
@@ -66,7 +81,7 @@ class Instance:
     host: str | None
     txt: Mapping[str, str] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> MdnsServiceEntry:
         """The entry of ``mdns.services``."""
         return {
             "type": self.type,

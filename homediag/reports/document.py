@@ -94,6 +94,10 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
+    for observation in document.get("observations") or ():
+        if observation.get("privacy") is None:
+            # Observations carry their fact's privacy class; those of reports written before keep their form.
+            observation.pop("privacy", None)
     for finding in document.get("findings") or ():
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:
@@ -283,6 +287,7 @@ def _build(doc: Mapping[str, Any]) -> Report:
                 sensitive=bool(o.get("sensitive", False)),
                 time=o.get("time", ""),
                 evidence=o.get("evidence"),
+                privacy=o.get("privacy"),
             )
             for o in doc.get("observations") or ()
         ),

@@ -42,10 +42,30 @@ def test_probe_is_covered_by_a_test(spec) -> None:  # type: ignore[no-untyped-de
 
 def test_every_fact_has_exactly_one_provider_that_exists() -> None:
     providers = REGISTRY.providers()
-    for fact in facts.BUILTIN_FACTS:
+    for fact in REGISTRY.catalogue():
         assert fact.provider in REGISTRY.probes, f"{fact.name}: provider {fact.provider} is not registered"
         assert providers.get(fact.name) == fact.provider, f"{fact.name} is not provided by {fact.provider}"
         assert fact.summary
+
+
+def _untyped(tp: object) -> bool:
+    """Whether ``tp`` leaves the shape of some part of a value open (a bare list, dict, object, Any)."""
+    import typing
+
+    import typing_extensions
+
+    if tp in (list, dict, tuple, object, typing.Any):
+        return True
+    if typing_extensions.is_typeddict(tp):
+        return any(_untyped(hint) for hint in typing_extensions.get_type_hints(tp).values())
+    return any(_untyped(arg) for arg in typing.get_args(tp))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_structured_facts_declare_the_shape_of_their_values(spec) -> None:  # type: ignore[no-untyped-def]
+    for fact in spec.provides:
+        assert isinstance(fact, facts.Fact)
+        assert not _untyped(fact.type), f"{fact.name}: {fact.describe_type()} leaves a shape open"
 
 
 def test_no_dependency_cycles() -> None:

@@ -5,7 +5,12 @@ router's Internet Gateway Device with its WAN connection services.
 
 from __future__ import annotations
 
+from typing import NotRequired
+
+from typing_extensions import TypedDict
+
 from homediag.core.devices import device_id
+from homediag.core.facts import record
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Service
 from homediag.net.upnp.description import UpnpDevice
 from homediag.net.upnp.ssdp import ST_ALL, Described
@@ -55,11 +60,50 @@ def is_igd(described: Described) -> bool:
     )
 
 
-def wan_services(described: Described) -> list[dict[str, str]]:
+@record
+class WanService(TypedDict):
+    """An ``upnp.igd_wan_services`` item: a WAN connection service of the IGD and its control URL."""
+
+    service_type: str
+    control_url: str
+
+
+@record
+class SsdpDeviceEntry(TypedDict):
+    """An ``ssdp.devices`` item: one LOCATION, its answers and (when described) what it says it is."""
+
+    ip: str
+    location: str
+    usns: list[str]
+    sts: list[str]
+    server: str | None
+    described: bool
+    error: str | None
+    device_type: NotRequired[str | None]
+    friendly_name: NotRequired[str | None]
+    manufacturer: NotRequired[str | None]
+    model_name: NotRequired[str | None]
+    model_number: NotRequired[str | None]
+    serial_number: NotRequired[str | None]
+    udn: NotRequired[str | None]
+    embedded: NotRequired[list[str | None]]
+    anomalies: NotRequired[list[str]]
+
+
+@record
+class LocationAnomalyEntry(TypedDict):
+    """An ``ssdp.location_anomalies`` item: a LOCATION that was refused, and why."""
+
+    sender: str
+    location: str
+    reason: str | None
+
+
+def wan_services(described: Described) -> list[WanService]:
     """WANIPConnection / WANPPPConnection services of an IGD with usable control URLs (IP first)."""
     if described.description is None:
         return []
-    found: list[dict[str, str]] = []
+    found: list[WanService] = []
     for marker in WAN_SERVICES:
         for service in described.description.root.all_services():
             if service.service_type and marker in service.service_type and service.control_url:
@@ -106,10 +150,10 @@ def device_sighting(described: Described) -> Device:
     )
 
 
-def device_record(described: Described) -> dict[str, object]:
+def device_record(described: Described) -> SsdpDeviceEntry:
     """The ``ssdp.devices`` entry for one LOCATION (personal identifiers included: pseudonymised)."""
     root = described.description.root if described.description is not None else None
-    record: dict[str, object] = {
+    entry: SsdpDeviceEntry = {
         "ip": str(described.sender),
         "location": described.location,
         "usns": sorted({r.usn for r in described.responses if r.usn}),
@@ -119,18 +163,14 @@ def device_record(described: Described) -> dict[str, object]:
         "error": described.error,
     }
     if root is not None:
-        record.update(
-            {
-                "device_type": root.device_type,
-                "friendly_name": root.friendly_name,
-                "manufacturer": root.manufacturer,
-                "model_name": root.model_name,
-                "model_number": root.model_number,
-                "serial_number": root.serial_number,
-                "udn": root.udn,
-                "embedded": [d.device_type for d in root.walk()][1:],
-            }
-        )
+        entry["device_type"] = root.device_type
+        entry["friendly_name"] = root.friendly_name
+        entry["manufacturer"] = root.manufacturer
+        entry["model_name"] = root.model_name
+        entry["model_number"] = root.model_number
+        entry["serial_number"] = root.serial_number
+        entry["udn"] = root.udn
+        entry["embedded"] = [d.device_type for d in root.walk()][1:]
         if described.description is not None and described.description.anomalies:
-            record["anomalies"] = list(described.description.anomalies)
-    return record
+            entry["anomalies"] = list(described.description.anomalies)
+    return entry

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from homediag.core.probe import ProbeContext
+from homediag.core.records import InterfaceEntry
 from homediag.net.errors import ParseError
 from homediag.net.os.nmcli_wifi import NMCLI_WIFI_FIELDS, nmcli_active_link, parse_nmcli_wifi_list
 from homediag.net.os.wifi_types import WifiLink, WifiScan
@@ -48,11 +49,8 @@ def _platform(ctx: ProbeContext) -> str:
 
 
 def _wireless_from_facts(ctx: ProbeContext) -> list[str]:
-    listed = ctx.fact("interface.all")
-    names: list[str] = []
-    if isinstance(listed, list):
-        names = [str(i.get("name")) for i in listed if isinstance(i, dict) and i.get("kind") == "wireless"]
-    return names
+    listed = ctx.fact_as("interface.all", list[InterfaceEntry]) or []
+    return [entry["name"] for entry in listed if entry["kind"] == "wireless"]
 
 
 async def read_link(ctx: ProbeContext) -> WifiView:

@@ -22,10 +22,14 @@ import contextlib
 import ipaddress
 import socket
 import time
+from typing import NotRequired
+
+from typing_extensions import TypedDict
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
 from homediag.core.devices import normalise_mac as normal_mac
 from homediag.core.errors import NotPermitted, ProbeFailure, ScanRefused
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
@@ -44,6 +48,26 @@ MAX_CONNECTS_PER_S = 100.0
 CONNECT_TIMEOUT_S = 0.5
 
 
+@record
+class ArpHost(TypedDict):
+    """An ``arp.hosts`` item: an address that answered, its MAC and the vendor the MAC names."""
+
+    ip: str
+    mac: str
+    vendor: str | None
+    random_mac: bool
+    other_macs: NotRequired[list[str]]
+    """Further MACs that answered for the same address (a duplicate address)."""
+
+
+@record
+class DuplicateIp(TypedDict):
+    """A ``lan.duplicate_ips`` item: an address and every MAC that answered for it."""
+
+    ip: str
+    macs: list[str]
+
+
 class ArpSweepProbe(Probe):
     """Hosts of the local subnet, by ARP."""
 
@@ -53,7 +77,27 @@ class ArpSweepProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=14.0,
         needs=("interface.name", "interface.mac", "interface.ipv4", "interface.subnet", "gateway.ipv4"),
-        provides=("arp.hosts", "arp.host_count", "arp.targets", "lan.duplicate_ips", "lan.duplicate_ip"),
+        provides=(
+            Fact(
+                "arp.hosts",
+                list[ArpHost],
+                "Hosts that answered ARP (or that the OS neighbour table lists): address, MAC, vendor",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("arp.host_count", int, "How many addresses of the subnet answered"),
+            Fact("arp.targets", int, "Addresses of the subnet that were asked"),
+            Fact(
+                "lan.duplicate_ips",
+                list[DuplicateIp],
+                "Addresses for which more than one MAC answered ARP, with the MACs",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "lan.duplicate_ip",
+                bool,
+                "Two or more MACs answered ARP for one address of the LAN (null: needs raw sockets)",
+            ),
+        ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
             "a TCP connection attempt to port 80 of every address makes the OS ask ARP; its neighbour "
@@ -113,7 +157,7 @@ class ArpSweepProbe(Probe):
                 evidence += _("; {n} malformed ARP frames").format(n=malformed)
             ctx.observe(
                 "lan.duplicate_ips",
-                [{"ip": str(a.ip), "macs": list(a.macs)} for a in dups],
+                [DuplicateIp(ip=str(a.ip), macs=list(a.macs)) for a in dups],
                 evidence=_("{n} addresses answered by more than one MAC").format(n=len(dups))
                 if dups
                 else None,
@@ -138,16 +182,17 @@ class ArpSweepProbe(Probe):
                 None,
                 evidence=_("not measured: the OS neighbour table keeps one MAC per address"),
             )
-        hosts = [
-            {
+        hosts: list[ArpHost] = []
+        for answer in answers:
+            host: ArpHost = {
                 "ip": str(answer.ip),
                 "mac": answer.macs[0],
                 "vendor": mac_vendor(answer.macs[0]),
                 "random_mac": is_locally_administered(answer.macs[0]),
-                **({"other_macs": list(answer.macs[1:])} if len(answer.macs) > 1 else {}),
             }
-            for answer in answers
-        ]
+            if len(answer.macs) > 1:
+                host["other_macs"] = list(answer.macs[1:])
+            hosts.append(host)
         ctx.observe("arp.hosts", hosts, evidence=evidence)
         ctx.observe("arp.host_count", len(answers), evidence=evidence)
         self._devices(ctx, answers, own, mac)

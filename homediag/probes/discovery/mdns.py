@@ -18,11 +18,12 @@ from __future__ import annotations
 import ipaddress
 
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
-from homediag.net.mdns import browse, sightings
+from homediag.net.mdns import MdnsServiceEntry, browse, sightings
 
 
 class MdnsDiscoveryProbe(Probe):
@@ -34,7 +35,16 @@ class MdnsDiscoveryProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=10.0,
         needs=("interface.ipv4", "interface.subnet"),
-        provides=("mdns.services", "mdns.service_types", "mdns.responders"),
+        provides=(
+            Fact(
+                "mdns.services",
+                list[MdnsServiceEntry],
+                "DNS-SD instances heard by multicast: type, name, address, port, host, TXT",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("mdns.service_types", list[str], "Service types announced on the LAN (_ipp._tcp...)"),
+            Fact("mdns.responders", int, "Distinct addresses that answered the mDNS browse"),
+        ),
         args=(
             ProbeArg("browse_s", "float", 3.0, "Seconds to listen for announcements (at most 5)"),
             ProbeArg("resolve_s", "float", 2.0, "Seconds to resolve instances not fully announced"),

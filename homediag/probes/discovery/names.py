@@ -20,10 +20,14 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 
+from typing_extensions import TypedDict
+
 from homediag.core.devices import device_id
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import NameEntry
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.dns import reverse_lookup
@@ -39,6 +43,16 @@ LEASE_FILES = (
     "/etc/pihole/dhcp.leases",
     "/tmp/dhcp.leases",  # noqa: S108 - OpenWrt keeps its dnsmasq leases there
 )
+
+
+
+@record
+class LeaseName(TypedDict):
+    """A ``names.dhcp_leases`` item: a lease of a DHCP server on this computer that carries a name."""
+
+    ip: str
+    mac: str | None
+    name: str
 
 
 def host_label(name: str) -> str:
@@ -60,7 +74,26 @@ class NamesProbe(Probe):
             "dns.resolvers",
             "arp.hosts",
         ),
-        provides=("names.reverse_dns", "names.netbios", "names.dhcp_leases"),
+        provides=(
+            Fact(
+                "names.reverse_dns",
+                list[NameEntry],
+                "Names the local resolver gives LAN addresses (PTR): address, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "names.netbios",
+                list[NameEntry],
+                "NetBIOS names of LAN hosts: address, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "names.dhcp_leases",
+                list[LeaseName],
+                "Host names in DHCP lease files this computer can read: address, MAC, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+        ),
         args=(
             ProbeArg("ptr_timeout_s", "float", 1.0, "Seconds to wait for each PTR answer"),
             ProbeArg("netbios", "bool", True, "Ask devices without a name for their NetBIOS name"),
@@ -86,8 +119,7 @@ class NamesProbe(Probe):
             ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
         }
         answering.discard(own)
-        configured = ctx.fact("dns.resolvers")
-        resolvers = [r for r in configured if isinstance(r, str)] if isinstance(configured, list) else []
+        resolvers = ctx.fact_as("dns.resolvers", list[str]) or []
         local = [r for r in resolvers if _ipv4_in(r, subnet)]
         timeout = max(0.2, min(float(ctx.arg("ptr_timeout_s")), 2.0, ctx.remaining() / 3))
         ptr: dict[ipaddress.IPv4Address, str] = {}
@@ -107,7 +139,7 @@ class NamesProbe(Probe):
             how = _("no resolver to ask")
         ctx.observe(
             "names.reverse_dns",
-            [{"ip": str(a), "name": n} for a, n in sorted(ptr.items())],
+            [NameEntry(ip=str(a), name=n) for a, n in sorted(ptr.items())],
             evidence=how,
         )
         named = {a for a in answering if a in ptr}
@@ -117,7 +149,7 @@ class NamesProbe(Probe):
             nb = await netbios_names(unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
             ctx.observe(
                 "names.netbios",
-                [{"ip": str(a), "name": n} for a, n in sorted(nb.items())],
+                [NameEntry(ip=str(a), name=n) for a, n in sorted(nb.items())],
                 evidence=_("{n} of {total} unnamed devices answered NetBIOS").format(
                     n=len(nb), total=len(unnamed)
                 ),
@@ -140,10 +172,10 @@ class NamesProbe(Probe):
         return out
 
     @staticmethod
-    def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[dict[str, str | None]]:
+    def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[LeaseName]:
         from homediag.net.os.dhcp_leases import parse_dnsmasq_leases
 
-        out: list[dict[str, str | None]] = []
+        out: list[LeaseName] = []
         for path in LEASE_FILES:
             text = ctx.system.read_text(path)
             if not text:
@@ -163,7 +195,7 @@ class NamesProbe(Probe):
         answering: set[ipaddress.IPv4Address],
         ptr: dict[ipaddress.IPv4Address, str],
         netbios: dict[ipaddress.IPv4Address, str],
-        leases: list[dict[str, str | None]],
+        leases: list[LeaseName],
     ) -> None:
         names: dict[ipaddress.IPv4Address, list[tuple[str, str]]] = {}
         for address, name in ptr.items():
@@ -174,8 +206,8 @@ class NamesProbe(Probe):
             names.setdefault(address, []).append((name, _("NetBIOS name")))
         for lease in leases:
             with contextlib.suppress(ValueError):
-                address = ipaddress.IPv4Address(str(lease["ip"]))
-                names.setdefault(address, []).append((str(lease["name"]), _("DHCP lease")))
+                address = ipaddress.IPv4Address(lease["ip"])
+                names.setdefault(address, []).append((lease["name"], _("DHCP lease")))
         for address in sorted(answering):
             found = names.get(address)
             if not found:

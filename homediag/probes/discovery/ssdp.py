@@ -13,11 +13,20 @@ record and go into the ``ssdp.devices`` fact, which redaction pseudonymises.
 from __future__ import annotations
 
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
-from homediag.net.upnp.devices import device_record, device_sighting, is_igd, wan_services
+from homediag.net.upnp.devices import (
+    LocationAnomalyEntry,
+    SsdpDeviceEntry,
+    WanService,
+    device_record,
+    device_sighting,
+    is_igd,
+    wan_services,
+)
 from homediag.net.upnp.ssdp import (
     DESCRIBE_BUDGET_S,
     ST_ALL,
@@ -39,14 +48,27 @@ class SsdpDiscoveryProbe(Probe):
         timeout_s=16.0,
         needs=("interface.ipv4", "interface.subnet", "gateway.ipv4"),
         provides=(
-            "ssdp.responders",
-            "ssdp.devices",
-            "ssdp.location_anomalies",
-            "ssdp.dropped",
-            "upnp.igd_present",
-            "upnp.igd_location",
-            "upnp.igd_address",
-            "upnp.igd_wan_services",
+            Fact("ssdp.responders", int, "Distinct addresses that answered an SSDP search"),
+            Fact(
+                "ssdp.devices",
+                list[SsdpDeviceEntry],
+                "Each LOCATION: address, USNs, STs, server, UDN, serial, names, model",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "ssdp.location_anomalies",
+                list[LocationAnomalyEntry],
+                "LOCATIONs refused (another host, a name, loopback...) with the reason",
+            ),
+            Fact("ssdp.dropped", int, "SSDP answers dropped as malformed or oversized"),
+            Fact("upnp.igd_present", bool, "An Internet Gateway Device answered the SSDP search"),
+            Fact("upnp.igd_location", str, "Description URL of the IGD"),
+            Fact("upnp.igd_address", str, "LAN address of the IGD"),
+            Fact(
+                "upnp.igd_wan_services",
+                list[WanService],
+                "The IGD's WANIPConnection/WANPPPConnection services and control URLs",
+            ),
         ),
         args=(
             ProbeArg("mx", "int", 3, "MX of the M-SEARCH: devices answer within this many seconds"),
@@ -107,7 +129,7 @@ class SsdpDiscoveryProbe(Probe):
         )
         ctx.observe("ssdp.responders", len(senders), evidence=evidence)
         ctx.observe("ssdp.devices", [device_record(d) for d in described])
-        refused = [
+        refused: list[LocationAnomalyEntry] = [
             {"sender": str(d.sender), "location": d.location[:200], "reason": d.error}
             for d in described
             if d.refused

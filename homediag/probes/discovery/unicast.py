@@ -19,7 +19,10 @@ import asyncio
 import contextlib
 import ipaddress
 
+from typing_extensions import TypedDict
+
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id
+from homediag.core.facts import Fact, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, Service
 from homediag.core.probe import Probe, ProbeContext
@@ -32,6 +35,15 @@ from homediag.net.upnp.ssdp import describe, search_unicast
 
 MAX_TARGETS = 256
 MULTICAST_SOURCES = ("discovery.mdns", "discovery.ssdp")
+
+
+@record
+class UnicastAnswer(TypedDict):
+    """A ``lan.unicast_answers`` item: a device multicast did not show, and what it answered by unicast."""
+
+    ip: str
+    via: list[str]
+    """``mdns`` (DNS-SD), ``ssdp`` (M-SEARCH)."""
 
 
 class UnicastDiscoveryProbe(Probe):
@@ -50,7 +62,23 @@ class UnicastDiscoveryProbe(Probe):
             "mdns.responders",
             "ssdp.responders",
         ),
-        provides=("lan.unicast_answers", "lan.multicast_gap", "lan.multicast_heard"),
+        provides=(
+            Fact(
+                "lan.unicast_answers",
+                list[UnicastAnswer],
+                "Devices multicast did not show that answered unicast DNS-SD or M-SEARCH: address, how",
+            ),
+            Fact(
+                "lan.multicast_gap",
+                int,
+                "Devices that answer DNS-SD or SSDP by unicast but were not heard by multicast",
+            ),
+            Fact(
+                "lan.multicast_heard",
+                int,
+                "Devices other than the gateway heard by multicast (mDNS or SSDP)",
+            ),
+        ),
         args=(ProbeArg("listen_s", "float", 1.0, "Seconds to wait for the unicast answers"),),
         tags=("discovery",),
         description=(
@@ -130,9 +158,7 @@ class UnicastDiscoveryProbe(Probe):
             )
         for sender in ssdp.senders:
             answers.setdefault(str(sender), set()).add("ssdp")
-        listed = [
-            {"ip": ip, "via": sorted(how)} for ip, how in sorted(answers.items(), key=lambda x: _key(x[0]))
-        ]
+        listed = [UnicastAnswer(ip=ip, via=sorted(answers[ip])) for ip in sorted(answers, key=_key)]
         ctx.observe(
             "lan.unicast_answers",
             listed,
@@ -145,7 +171,7 @@ class UnicastDiscoveryProbe(Probe):
             len(listed),
             evidence=(
                 _("{ips} answer DNS-SD or SSDP by unicast, but multicast did not show them").format(
-                    ips=", ".join(item["ip"] for item in listed[:5])  # type: ignore[misc]
+                    ips=", ".join(item["ip"] for item in listed[:5])
                 )
                 if listed
                 else _("no device answered by unicast what multicast did not show")

@@ -19,6 +19,7 @@ import ipaddress
 
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
@@ -38,7 +39,26 @@ class ArpConflictProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=6.0,
         needs=("interface.name", "interface.mac", "interface.ipv4", "gateway.ipv4"),
-        provides=("ip.conflict", "ip.conflict_macs", "gateway.arp_macs", "gateway.arp_mac_count"),
+        provides=(
+            Fact("ip.conflict", bool, "Another MAC answered ARP probes for this computer's IPv4 address"),
+            Fact(
+                "ip.conflict_macs",
+                list[str],
+                "MACs other than ours that claim our address",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "gateway.arp_macs",
+                list[str],
+                "MACs that answered ARP for the gateway's address",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "gateway.arp_mac_count",
+                int,
+                "How many distinct MACs answered ARP for the gateway's address",
+            ),
+        ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
             "no fallback: the OS neighbour table holds one MAC per address and never our own, so it "
@@ -58,7 +78,7 @@ class ArpConflictProbe(Probe):
         """Not applicable without an IPv4 address on an Ethernet-like interface."""
         if not ctx.fact("interface.name") or normalise_mac(str(ctx.fact("interface.mac") or "")) is None:
             return _("the interface has no MAC address (not an Ethernet or Wi-Fi link)")
-        if own_address(ctx.fact("interface.ipv4")) is None:
+        if own_address(ctx.fact_as("interface.ipv4", list[str])) is None:
             return _("the interface has no IPv4 address")
         return None
 
@@ -66,7 +86,7 @@ class ArpConflictProbe(Probe):
         """Probe our address, then the gateway's."""
         iface = str(ctx.fact("interface.name") or "")
         mac = normalise_mac(str(ctx.fact("interface.mac") or ""))
-        ours = own_address(ctx.fact("interface.ipv4"))
+        ours = own_address(ctx.fact_as("interface.ipv4", list[str]))
         if mac is None or ours is None:
             raise NotApplicable(_("the interface has no MAC or IPv4 address"))
         if not ctx.session.privileged:

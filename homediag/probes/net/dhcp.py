@@ -19,10 +19,11 @@ import random
 
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.net.dhcp import build_discover, is_dhcp_reply, offers_from, probe_client_mac
+from homediag.net.dhcp import OfferEntry, build_discover, is_dhcp_reply, offers_from, probe_client_mac
 from homediag.net.l2 import BPF_DHCP_CLIENT, Send, exchange_in
 
 MAX_LISTEN_S = 4.0
@@ -39,11 +40,16 @@ class DhcpProbe(Probe):
         timeout_s=8.0,
         needs=("interface.name", "interface.mac"),
         provides=(
-            "dhcp.server_count",
-            "dhcp.servers",
-            "dhcp.offers",
-            "dhcp.offers_dns",
-            "dhcp.first_offer_ms",
+            Fact("dhcp.server_count", int, "DHCP servers that answered one DISCOVER within 4 s"),
+            Fact("dhcp.servers", list[str], "Server identifiers of the DHCP servers that answered"),
+            Fact(
+                "dhcp.offers",
+                list[OfferEntry],
+                "Each server's offer: server, MAC, address, routers, DNS, lease, domain",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("dhcp.offers_dns", bool, "Every offer carries the DNS servers option (null: no offer)"),
+            Fact("dhcp.first_offer_ms", float, "Time from the DISCOVER to the first offer", unit="ms"),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArg, ProbeSpec, Risk
@@ -41,19 +42,48 @@ class DnsProbe(Probe):
         timeout_s=15.0,
         needs=("dns.resolvers",),
         provides=(
-            "dns.resolver_ok",
-            "dns.latency_ms",
-            "dns.any_ok",
-            "dns.best_latency_ms",
-            "dns.latency_samples_ms",
-            "dns.names_resolved",
-            "dns.addresses",
-            "dns.all_names_resolved",
-            "dns.answers_agree",
-            "dns.fake_answer",
-            "dns.any_fake_answer",
-            "dns.tcp_ok",
-            "dns.udp_fails_tcp_works",
+            Fact("dns.resolver_ok", bool, "This resolver answered a query (subject: resolver)"),
+            Fact("dns.latency_ms", float, "Answer time of this resolver (subject: resolver)", unit="ms"),
+            Fact("dns.any_ok", bool, "At least one configured resolver answered"),
+            Fact("dns.best_latency_ms", float, "Answer time of the fastest working resolver", unit="ms"),
+            Fact(
+                "dns.latency_samples_ms",
+                list[float | None],
+                "Answer times for random names no cache holds (subject: resolver; null when lost)",
+                unit="ms",
+            ),
+            Fact(
+                "dns.names_resolved",
+                bool,
+                "Every name of internet.dns_names resolved to an address (subject: resolver)",
+            ),
+            Fact(
+                "dns.addresses",
+                dict[str, list[str]],
+                "Addresses returned for each configured name (subject: resolver)",
+            ),
+            Fact("dns.all_names_resolved", bool, "Some resolver resolved every configured name"),
+            Fact(
+                "dns.answers_agree",
+                bool,
+                "Where several resolvers answered, their addresses overlap for every name",
+            ),
+            Fact(
+                "dns.fake_answer",
+                bool,
+                "Returned an address for a random name that does not exist (subject: resolver)",
+            ),
+            Fact(
+                "dns.any_fake_answer",
+                bool,
+                "Some resolver returned an address for a name that does not exist",
+            ),
+            Fact("dns.tcp_ok", bool, "This resolver answered over TCP (subject: resolver)"),
+            Fact(
+                "dns.udp_fails_tcp_works",
+                bool,
+                "Some resolver answered over TCP while it did not answer over UDP",
+            ),
         ),
         args=(
             ProbeArg("servers", "list", [], "Ask these resolvers instead of the configured ones"),
@@ -78,8 +108,7 @@ class DnsProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Examine every resolver concurrently."""
-        configured = ctx.arg("servers") or ctx.fact("dns.resolvers") or []
-        assert isinstance(configured, list)
+        configured: list[str] = ctx.arg("servers") or ctx.fact_as("dns.resolvers", list[str]) or []
         servers = [s for s in (parse_server(str(v)) for v in configured) if s is not None]
         servers = servers[:MAX_RESOLVERS]
         if len(configured) > MAX_RESOLVERS:

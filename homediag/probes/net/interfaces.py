@@ -19,8 +19,10 @@ import ipaddress
 from dataclasses import dataclass
 
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import InterfaceEntry
 from homediag.core.spec import ProbeSpec, Risk
 from homediag.net.errors import ParseError
 from homediag.net.os.resolv_conf import parse_resolv_conf as _parse_resolv_conf
@@ -39,7 +41,7 @@ class InterfaceInfo:
     ipv4: tuple[ipaddress.IPv4Interface, ...]
     ipv6: tuple[ipaddress.IPv6Interface, ...]
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> InterfaceEntry:
         """The summary stored in ``interface.all``."""
         return {
             "name": self.name,
@@ -107,23 +109,28 @@ class InterfacesProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=5.0,
         provides=(
-            "interface.name",
-            "interface.up",
-            "interface.kind",
-            "interface.mac",
-            "interface.ipv4",
-            "interface.ipv6",
-            "interface.apipa",
-            "interface.has_ipv4",
-            "interface.subnet",
-            "interface.all",
-            "interface.duplicate_address",
-            "interface.dhcp_enabled",
-            "interface.dhcp_server",
-            "interface.default_routes",
-            "gateway.ipv4",
-            "gateway.ipv6",
-            "dns.resolvers",
+            Fact("interface.name", str, "Interface of the default route, or the one named"),
+            Fact("interface.up", bool, "The interface has link (carrier) and is up"),
+            Fact("interface.kind", str, "wired, wireless, virtual, loopback or unknown"),
+            Fact("interface.mac", str, "MAC address of the interface", privacy=Privacy.PSEUDONYMISE),
+            Fact("interface.ipv4", list[str], "IPv4 addresses with prefix length (a.b.c.d/nn)"),
+            Fact(
+                "interface.ipv6",
+                list[str],
+                "IPv6 addresses with prefix length",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("interface.apipa", bool, "The only IPv4 address is link-local 169.254.0.0/16"),
+            Fact("interface.has_ipv4", bool, "A usable (non link-local) IPv4 address is set"),
+            Fact("interface.subnet", str, "The IPv4 network of the interface (a.b.c.0/nn)"),
+            Fact("interface.all", list[InterfaceEntry], "Every interface: name, up, kind, addresses"),
+            Fact("interface.duplicate_address", bool, "The OS found another device using our address"),
+            Fact("interface.dhcp_enabled", bool, "The OS gets the address by DHCP (Windows)"),
+            Fact("interface.dhcp_server", str, "DHCP server of the current lease, where the OS says"),
+            Fact("interface.default_routes", int, "How many IPv4 default routes the OS has"),
+            Fact("gateway.ipv4", str, "The default IPv4 gateway"),
+            Fact("gateway.ipv6", str, "The default IPv6 gateway"),
+            Fact("dns.resolvers", list[str], "Configured DNS resolvers, in order"),
         ),
         binaries=("ip", "ipconfig", "scutil", "netstat"),
         description=(

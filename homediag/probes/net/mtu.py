@@ -29,6 +29,7 @@ import contextlib
 import ipaddress
 
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
@@ -46,13 +47,27 @@ class MtuProbe(Probe):
         timeout_s=20.0,
         needs=("interface.name",),
         provides=(
-            "mtu.target",
-            "mtu.small_ok",
-            "mtu.full_ok",
-            "mtu.path_mtu",
-            "mtu.frag_needed",
-            "mtu.reported_mtu",
-            "mtu.probes_sent",
+            Fact("mtu.target", str, "The internet address the path MTU was measured to"),
+            Fact("mtu.small_ok", bool, "A small (576-byte) packet with DF set got an answer"),
+            Fact("mtu.full_ok", bool, "A full-size (1500-byte) packet with DF set got an answer"),
+            Fact(
+                "mtu.path_mtu",
+                int,
+                "Largest packet with DF set (IP total length) that got an answer",
+                unit="bytes",
+            ),
+            Fact(
+                "mtu.frag_needed",
+                bool,
+                "An ICMP fragmentation-needed message came back for a packet that was too large",
+            ),
+            Fact(
+                "mtu.reported_mtu",
+                int,
+                "The next-hop MTU a fragmentation-needed message named",
+                unit="bytes",
+            ),
+            Fact("mtu.probes_sent", int, "Packets sent to measure the path MTU"),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping with DF set (ping -M do / -D / -f), one packet per run",

@@ -23,7 +23,10 @@ import ipaddress
 import statistics
 import threading
 
+from typing_extensions import TypedDict
+
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
@@ -50,6 +53,14 @@ def median(samples: list[float | None]) -> float | None:
     return round(statistics.median(answered), 3) if answered else None
 
 
+@record
+class Location(TypedDict):
+    """A ``speedtest.location`` value: where speedtest.net guessed the client is."""
+
+    lat: float
+    lon: float
+
+
 class ThroughputProbe(Probe):
     """A speed test with latency under load."""
 
@@ -59,18 +70,42 @@ class ThroughputProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=60.0,
         provides=(
-            "speedtest.download_mbps",
-            "speedtest.upload_mbps",
-            "speedtest.ping_ms",
-            "speedtest.server",
-            "speedtest.isp",
-            "speedtest.public_ip",
-            "speedtest.location",
-            "latency.idle_ms",
-            "latency.loaded_ms",
-            "latency.increase_ms",
-            "latency.grade",
-            "latency.loaded_loss_pct",
+            Fact("speedtest.download_mbps", float, "Download throughput of the speed test", unit="Mbit/s"),
+            Fact("speedtest.upload_mbps", float, "Upload throughput of the speed test", unit="Mbit/s"),
+            Fact("speedtest.ping_ms", float, "Latency to the speed test server (HTTP)", unit="ms"),
+            Fact(
+                "speedtest.server",
+                str,
+                "The speed test server: sponsor, name and host",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("speedtest.isp", str, "The provider speedtest.net saw"),
+            Fact("speedtest.public_ip", str, "The public address speedtest.net saw", privacy=Privacy.DROP),
+            Fact(
+                "speedtest.location",
+                Location,
+                "Coordinates speedtest.net guessed (lat, lon)",
+                privacy=Privacy.DROP,
+            ),
+            Fact("latency.idle_ms", float, "Median round trip to an internet target, line idle", unit="ms"),
+            Fact(
+                "latency.loaded_ms",
+                float,
+                "Median round trip to the same target while the download ran",
+                unit="ms",
+            ),
+            Fact("latency.increase_ms", float, "Loaded minus idle round trip", unit="ms"),
+            Fact(
+                "latency.grade",
+                str,
+                "Grade of the latency increase: A < 30, B < 60, C < 200, D < 400 ms, else F",
+            ),
+            Fact(
+                "latency.loaded_loss_pct",
+                float,
+                "Share of echo requests lost while the download ran",
+                unit="%",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="latency through the system ping, else TCP connects; the speed test needs no privilege",
@@ -203,7 +238,7 @@ class ThroughputProbe(Probe):
         client = result.client
         ctx.observe("speedtest.isp", str(client["isp"])[:200] if client.get("isp") else None)
         ctx.observe("speedtest.public_ip", str(client["ip"])[:64] if client.get("ip") else None)
-        location = None
+        location: Location | None = None
         with contextlib.suppress(KeyError, TypeError, ValueError):
             location = {"lat": float(client["lat"]), "lon": float(client["lon"])}
         ctx.observe("speedtest.location", location)
