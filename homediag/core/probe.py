@@ -8,7 +8,8 @@ that replays recordings (``homediag.testing``). A probe reports what it saw with
 ```python
 class GatewayProbe(Probe):
     spec = ProbeSpec(id="net.gateway", summary="...", risk=Risk.SAFE, timeout_s=8,
-                     needs=("gateway.ipv4",), provides=("gateway.rtt_ms", ...))
+                     needs=("gateway.ipv4",),
+                     provides=(Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),))
 
     async def run(self, ctx: ProbeContext) -> None:
         gateway = ctx.fact("gateway.ipv4")
@@ -28,9 +29,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.errors import ProbeSpecError
+from homediag.core.facts import typed
 from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpResponse, fetch
 from homediag.core.model import Device, JSONValue, Observation, to_jsonable, utc_now
 from homediag.core.session import Session
@@ -129,9 +130,37 @@ class ProbeContext:
 
     def fact(self, name: str, subject: str | None = "local") -> JSONValue:
         """The value an earlier probe observed for ``name`` (declared in ``needs``), or None."""
-        if name not in self.spec.needs and name not in self.spec.provides:
-            raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
+        self._check_reads(name)
         return self.known.value(name, subject)
+
+    def fact_as(self, name: str, tp: type[T], subject: str | None = "local") -> T | None:
+        """The value of ``name`` (declared in ``needs``) as type ``tp`` (its provider's declared type, or a
+        record shape from ``homediag.core.records``), checked; None when it was not observed or is null.
+
+        ``ProbeSpecError`` when the value does not fit ``tp``: the reader and the provider disagree.
+        """
+        self._check_reads(name)
+        return self._typed(name, tp, self.known.value(name, subject))
+
+    def observed_as(self, name: str, tp: type[T]) -> list[tuple[str, T]]:
+        """Every non-null value of ``name`` (declared in ``needs``) with its subject, checked as ``tp``."""
+        self._check_reads(name)
+        found: list[tuple[str, T]] = []
+        for obs in self.known.all(name):
+            value = self._typed(name, tp, obs.value)
+            if value is not None:
+                found.append((obs.subject, value))
+        return found
+
+    def _check_reads(self, name: str) -> None:
+        if name not in self.spec.needs and self.spec.fact(name) is None:
+            raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
+
+    def _typed(self, name: str, tp: type[T], value: object) -> T | None:
+        try:
+            return typed(tp, value)
+        except TypeError as exc:
+            raise ProbeSpecError(f"{self.spec.id} reads {name} as a type it does not have: {exc}") from None
 
     def arg(self, name: str) -> Any:
         """An argument's value (config over default)."""
@@ -154,13 +183,17 @@ class ProbeContext:
         subject: str = "local",
         evidence: str | None = None,
     ) -> None:
-        """Record one observation. The fact must be in the catalogue and in this probe's ``provides``."""
-        spec = fact_catalogue.get(fact)
-        if spec is None or fact not in self.spec.provides:
+        """Record one observation of a fact this probe declares in ``provides``; its value must fit the
+        declared type (None always does: "measured, no value")."""
+        spec = self.spec.fact(fact)
+        if spec is None:
             raise ProbeSpecError(f"{self.spec.id} observed {fact!r}, which it does not provide")
         clean = to_jsonable(value)
-        if not fact_catalogue.type_matches(spec, clean):
-            raise ProbeSpecError(f"{self.spec.id}: {fact} must be {spec.type}, got {clean!r:.80}")
+        problem = spec.problem(clean)
+        if problem is not None:
+            raise ProbeSpecError(
+                f"{self.spec.id}: {fact} must be {spec.describe_type()[:120]}: {problem}, got {clean!r:.80}"
+            )
         if len(self.observations) >= MAX_OBSERVATIONS:
             self.limit("observations")
             return
@@ -174,6 +207,7 @@ class ProbeContext:
                 sensitive=spec.sensitive,
                 time=utc_now(),
                 evidence=evidence,
+                privacy=spec.privacy.value,
             )
         )
 
@@ -319,4 +353,4 @@ class Probe(ABC):
 
 def provided_by(probes: Iterable[type[Probe]]) -> dict[str, str]:
     """Map each fact to the probe id that provides it."""
-    return {fact: probe.spec.id for probe in probes for fact in probe.spec.provides}
+    return {fact: probe.spec.id for probe in probes for fact in probe.spec.fact_names}

@@ -11,28 +11,30 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 
-from homediag.core import facts as fact_catalogue
 from homediag.core.config import Config
 from homediag.core.errors import PluginError, ProbeSpecError
+from homediag.core.facts import Fact, FactCatalogue, FactSpec, Privacy
 from homediag.core.probe import Probe
 from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeSpec, Risk
+
+FACT_NAME_RE = PROBE_ID_RE
+"""Fact names are dotted lower-case names, like probe ids."""
 
 ENTRY_POINT_GROUP = "homediag.probes.v1"
 ENV_DISABLE_AUTOLOAD = "HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD"
 MAX_TIMEOUT_S = 600.0
 
 
-def validate_spec(
-    spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec] = (), check_needs: bool = True
-) -> None:
+def validate_spec(spec: object, *, known_facts: Collection[str] | None = None) -> None:
     """Raise ``ProbeSpecError`` naming every rule ``spec`` breaks.
 
-    ``check_needs=False`` leaves needed facts unchecked: a plugin may need a fact another plugin
-    registers later; :meth:`Registry.check_references` checks them once everything is loaded.
+    ``known_facts``: the facts some probe provides, to check ``needs`` against (unchecked when None: a
+    plugin may need a fact another plugin provides; :meth:`Registry.check_references` checks them
+    once everything is loaded).
     """
     if not isinstance(spec, ProbeSpec):
         raise ProbeSpecError("spec must be a homediag.core.spec.ProbeSpec")
@@ -52,23 +54,47 @@ def validate_spec(
         problems.append("a probe that needs a privilege must name its unprivileged fallback")
     if not spec.provides:
         problems.append("provides is empty: a probe must observe something")
-    extra = {fact.name: fact for fact in extra_facts}
-    for name in spec.provides:
-        known = extra.get(name) or fact_catalogue.get(name)
-        if known is None:
-            problems.append(f"provides unknown fact {name!r} (add it to the fact catalogue)")
-        elif known.provider != spec.id:
-            problems.append(f"fact {name!r} is provided by {known.provider}, not {spec.id}")
+    problems += _fact_problems(spec.provides)
+    provided = set(spec.fact_names)
     for name in spec.needs:
-        if check_needs and name not in extra and fact_catalogue.get(name) is None:
+        if known_facts is not None and name not in known_facts and name not in provided:
             problems.append(f"needs unknown fact {name!r}")
-        if name in spec.provides:
+        if name in provided:
             problems.append(f"fact {name!r} is both needed and provided")
     names = [arg.name for arg in spec.args]
     if len(set(names)) != len(names):
         problems.append("argument names are not unique")
     if problems:
         raise ProbeSpecError(f"{spec.id}: " + "; ".join(problems))
+
+
+def _fact_problems(provides: Iterable[object]) -> list[str]:
+    """What is wrong with the fact declarations of a spec (plugins are not type-checked)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for fact in provides:
+        if not isinstance(fact, Fact):
+            problems.append(
+                f"provides {fact!r}, an unknown fact: declare each fact with "
+                "homediag.core.facts.Fact(name, type, summary)"
+            )
+            continue
+        if not FACT_NAME_RE.match(fact.name):
+            problems.append(f"fact name {fact.name!r} is not a dotted lower-case name like 'dns.any_ok'")
+        if fact.name in seen:
+            problems.append(f"fact {fact.name!r} is declared twice")
+        seen.add(fact.name)
+        if not fact.summary.strip():
+            problems.append(f"fact {fact.name!r} has no summary")
+        privacy: object = fact.privacy
+        if not isinstance(privacy, Privacy):
+            problems.append(f"fact {fact.name!r}: privacy {privacy!r} is not one of {', '.join(Privacy)}")
+        try:
+            fact.problem(0)  # builds the type's checker: a type that cannot be checked fails here
+            fact.describe_type()
+        except Exception as exc:  # noqa: BLE001 - a plugin's type may be anything
+            problems.append(f"fact {fact.name!r}: type {fact.type!r} cannot be checked: {type(exc).__name__}")
+    return problems
 
 
 @dataclass
@@ -92,17 +118,14 @@ class Registry:
         if not inspect.iscoroutinefunction(probe.run):
             raise ProbeSpecError(f"{probe.__name__}.run must be an async function")
         spec = getattr(probe, "spec", None)
-        extra = tuple(getattr(probe, "extra_facts", ()))
-        validate_spec(spec, extra_facts=extra, check_needs=False)
+        validate_spec(spec)
         assert isinstance(spec, ProbeSpec)
         if spec.id in self.probes:
             raise ProbeSpecError(f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}")
         taken = self.providers()
-        for name in spec.provides:
+        for name in spec.fact_names:
             if name in taken:
                 raise ProbeSpecError(f"{spec.id}: fact {name!r} is already provided by {taken[name]}")
-        for extra_fact in extra:
-            fact_catalogue.register(extra_fact)
         self.probes[spec.id] = probe
         self.origins[spec.id] = origin
         return probe
@@ -135,18 +158,15 @@ class Registry:
         """Every spec, sorted by id."""
         return [self.probes[key].spec for key in sorted(self.probes)]
 
-    def catalogue(self) -> fact_catalogue.FactCatalogue:
-        """The declarations of every fact the registered probes provide."""
-        return fact_catalogue.FactCatalogue(
-            spec
-            for probe in self.probes.values()
-            for name in probe.spec.provides
-            if (spec := fact_catalogue.get(name)) is not None
+    def catalogue(self) -> FactCatalogue:
+        """The declarations of every fact the registered probes provide (from their specs)."""
+        return FactCatalogue(
+            FactSpec.of(fact, pid) for pid in sorted(self.probes) for fact in self.probes[pid].spec.provides
         )
 
     def providers(self) -> dict[str, str]:
         """Map each provided fact to its probe id."""
-        return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.provides}
+        return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.fact_names}
 
     def load_plugins(self, config: Config, *, as_root: bool) -> None:
         """Load third-party probes from the ``homediag.probes.v1`` entry points."""

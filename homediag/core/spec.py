@@ -2,16 +2,20 @@
 
 A spec says what a probe is (a stable dotted id and one line of summary), how risky it is (exactly one
 risk level), where it runs (platforms, privilege and the fallback it uses without it, binaries), what it
-needs and provides (facts from the catalogue), which devices it is for (matchers), its arguments and its
-timeout. The registry validates specs when probes register; ``homediag probes explain`` renders them.
+needs (fact names) and provides (the declarations of its facts: :class:`~homediag.core.facts.Fact`), which
+devices it is for (matchers), its arguments and its timeout. The registry validates specs when probes
+register; ``homediag probes explain`` renders them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
+
+from homediag.core.facts import Fact
 
 PROBE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -104,8 +108,8 @@ class ProbeSpec:
     risk: Risk
     timeout_s: float
     """Total deadline of one run, including every retry and parse."""
-    provides: tuple[str, ...]
-    """Facts from the catalogue this probe provides (and no other probe does)."""
+    provides: tuple[Fact, ...]
+    """The declarations of the facts this probe provides (and no other probe does)."""
     needs: tuple[str, ...] = ()
     """Facts this probe reads; the runner runs their providers first."""
     platforms: tuple[Platform, ...] = ALL_PLATFORMS
@@ -120,6 +124,19 @@ class ProbeSpec:
     description: str = ""
     """Longer text for ``probes explain``: method, limits, what it never does."""
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def fact_names(self) -> tuple[str, ...]:
+        """The names of the facts this probe provides."""
+        return tuple(fact.name for fact in self.provides if isinstance(fact, Fact))
+
+    @functools.cached_property
+    def _facts(self) -> dict[str, Fact]:
+        return {fact.name: fact for fact in self.provides if isinstance(fact, Fact)}
+
+    def fact(self, name: str) -> Fact | None:
+        """The declaration of the provided fact ``name``, or None."""
+        return self._facts.get(name)
 
     @property
     def per_device(self) -> bool:

@@ -10,8 +10,8 @@ import pytest
 from homediag.core.config import Config, InternetConfig
 from homediag.core.http import HttpError, HttpResponse
 from homediag.core.model import Outcome
-from homediag.probes.discovery.safe_xml import UpnpXmlError
-from homediag.probes.net.igd import ExternalAddressReply, build_request, parse_external_ip_response
+from homediag.net.upnp.igd import ExternalAddressReply, build_request, parse_external_ip_response
+from homediag.net.upnp.safe_xml import UpnpXmlError
 from homediag.probes.net.nat import NatProbe, control_url_allowed
 from homediag.testing import ProbeOutcome, http_response, run_probe
 

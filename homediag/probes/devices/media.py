@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from homediag.core.devices import service, subject_of
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import MediaInfo
 from homediag.core.spec import DeviceMatcher, ProbeArg, ProbeSpec, Risk
-from homediag.probes.devices.common import FetchFailed, fetch_json, service, subject_of, text
+from homediag.net.http import FetchFailed, fetch_json
+from homediag.net.text import text
 
 CAST_PORT = 8008
 UPNP_PROTOCOLS = (
@@ -75,7 +79,19 @@ class MediaProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=6.0,
         needs=("discovery.devices",),
-        provides=("media.info", "media.answered"),
+        provides=(
+            Fact(
+                "media.info",
+                MediaInfo,
+                "What a media device says about itself: protocols, name, model, build (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "media.answered",
+                bool,
+                "The device answered its cast info endpoint or UPnP description (subject: device)",
+            ),
+        ),
         matchers=(
             DeviceMatcher(mdns_type="_googlecast._tcp"),
             DeviceMatcher(mdns_type="_airplay._tcp"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 
 from homediag.core.errors import NotApplicable
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import measure, summarise
+from homediag.net.echo import measure, summarise
 
 
 class GatewayProbe(Probe):
@@ -25,12 +26,17 @@ class GatewayProbe(Probe):
         timeout_s=15.0,
         needs=("gateway.ipv4",),
         provides=(
-            "gateway.reachable",
-            "gateway.loss_pct",
-            "gateway.rtt_ms",
-            "gateway.rtt_max_ms",
-            "gateway.jitter_ms",
-            "gateway.samples_ms",
+            Fact("gateway.reachable", bool, "The default gateway answered at least once"),
+            Fact("gateway.loss_pct", float, "Share of probes to the gateway that got no answer", unit="%"),
+            Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),
+            Fact("gateway.rtt_max_ms", float, "Highest round trip to the gateway", unit="ms"),
+            Fact("gateway.jitter_ms", float, "Mean difference of consecutive round trips", unit="ms"),
+            Fact(
+                "gateway.samples_ms",
+                list[float | None],
+                "Round trips of each probe (null when lost)",
+                unit="ms",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping, else TCP connects to ports 53/80/443 of the gateway",

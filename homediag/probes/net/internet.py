@@ -26,11 +26,12 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net import reach
-from homediag.probes.net.echo import EchoSeries, measure, summarise
+from homediag.net import reach
+from homediag.net.echo import EchoSeries, measure, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -87,33 +88,103 @@ class InternetProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=25.0,
         provides=(
-            "internet.target_ok",
-            "internet.target_loss_pct",
-            "internet.target_rtt_ms",
-            "internet.target_jitter_ms",
-            "internet.icmp_ok",
-            "internet.loss_pct",
-            "internet.rtt_ms",
-            "internet.jitter_ms",
-            "internet.tcp_ok",
-            "internet.tcp_connect_ms",
-            "internet.tcp_any_ok",
-            "internet.http_status",
-            "internet.http_ok",
-            "internet.http_any_ok",
-            "internet.captive_portal",
-            "internet.portal_host",
-            "internet.http_connect_ok",
-            "internet.http_connect_pct",
-            "internet.https_tls_ok",
-            "internet.https_tls_pct",
-            "internet.https_url_latency_ms",
-            "internet.https_latency_ms",
-            "internet.name_failures",
-            "internet.stun_ok",
-            "internet.stun_rtt_ms",
-            "internet.udp_ok",
-            "internet.stun_mapped_address",
+            Fact("internet.target_ok", bool, "This target answered (subject: target)"),
+            Fact(
+                "internet.target_loss_pct",
+                float,
+                "Share of echo requests to this target that got no answer (subject: target)",
+                unit="%",
+            ),
+            Fact("internet.target_rtt_ms", float, "Mean round trip (subject: target)", unit="ms"),
+            Fact(
+                "internet.target_jitter_ms",
+                float,
+                "Mean difference of consecutive round trips (subject: target)",
+                unit="ms",
+            ),
+            Fact("internet.icmp_ok", bool, "At least one internet target answered echo"),
+            Fact(
+                "internet.loss_pct",
+                float,
+                "Loss to the internet: the lowest loss among the targets (path loss hits them all)",
+                unit="%",
+            ),
+            Fact("internet.rtt_ms", float, "Lowest mean round trip among the targets", unit="ms"),
+            Fact("internet.jitter_ms", float, "Median jitter of the targets that answered", unit="ms"),
+            Fact(
+                "internet.tcp_ok",
+                bool,
+                "A TCP connection to this host:port was accepted (subject: target)",
+            ),
+            Fact("internet.tcp_connect_ms", float, "Time of the TCP handshake (subject: target)", unit="ms"),
+            Fact("internet.tcp_any_ok", bool, "At least one TCP target accepted a connection"),
+            Fact("internet.http_status", int, "HTTP status of the connectivity check (subject: url)"),
+            Fact(
+                "internet.http_ok",
+                bool,
+                "The connectivity check answered as expected: 204, or 200 without a body (subject: url)",
+            ),
+            Fact("internet.http_any_ok", bool, "At least one connectivity check answered as expected"),
+            Fact(
+                "internet.captive_portal",
+                bool,
+                "A connectivity check was redirected to another host, or got a page (200 with a body, 511) "
+                "where 204 was expected",
+            ),
+            Fact(
+                "internet.portal_host",
+                str,
+                "The host a connectivity check was redirected to (never visited)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "internet.http_connect_ok",
+                bool,
+                "TCP port 80 of the HTTP check's host accepted a connection (subject: url)",
+            ),
+            Fact(
+                "internet.http_connect_pct",
+                float,
+                "Share of HTTP checks whose port 80 accepted a connection",
+                unit="%",
+            ),
+            Fact(
+                "internet.https_tls_ok",
+                bool,
+                "TCP and a verified TLS handshake with the HTTPS check's host succeeded (subject: url)",
+            ),
+            Fact(
+                "internet.https_tls_pct",
+                float,
+                "Share of HTTPS checks whose TLS handshake succeeded",
+                unit="%",
+            ),
+            Fact(
+                "internet.https_url_latency_ms",
+                float,
+                "Time of an HTTPS request, name already resolved (subject: url)",
+                unit="ms",
+            ),
+            Fact(
+                "internet.https_latency_ms",
+                float,
+                "Median time of the HTTPS requests that succeeded",
+                unit="ms",
+            ),
+            Fact(
+                "internet.name_failures",
+                int,
+                "Host names of the HTTP, HTTPS and STUN checks that did not resolve",
+            ),
+            Fact("internet.stun_ok", bool, "The STUN server answered over UDP (subject: server)"),
+            Fact("internet.stun_rtt_ms", float, "STUN round trip (subject: server)", unit="ms"),
+            Fact("internet.udp_ok", bool, "At least one STUN server answered over UDP"),
+            Fact(
+                "internet.stun_mapped_address",
+                str,
+                "The public address and port a STUN server saw (XOR-MAPPED-ADDRESS)",
+                privacy=Privacy.DROP,
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
