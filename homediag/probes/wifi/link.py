@@ -121,7 +121,7 @@ def observe_link(ctx: ProbeContext, link: WifiLink) -> None:
         )
     ctx.observe("wifi.signal_percent", link.signal_percent)
     ctx.observe("wifi.noise_dbm", link.noise_dbm)
-    ctx.observe("wifi.snr_db", link.snr_db)
+    ctx.observe("wifi.snr_db", None if implausible else link.snr_db)
     ctx.observe("wifi.tx_rate_mbps", link.tx_rate_mbps)
     ctx.observe("wifi.rx_rate_mbps", link.rx_rate_mbps)
     ctx.observe("wifi.phy_mode", link.phy_mode.value if link.phy_mode else None)
