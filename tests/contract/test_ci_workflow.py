@@ -70,7 +70,11 @@ def test_actionlint_rejects_a_broken_workflow(tmp_path: Path) -> None:
 def test_python_dash_m_homediag_runs() -> None:
     # what the README tells people without the console script on PATH to type
     result = subprocess.run(
-        [sys.executable, "-m", "homediag", "--version"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "homediag", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("homediag ")
