@@ -21,7 +21,8 @@ from typing import Any
 
 from homediag.core import codes
 from homediag.engine.catalog import CHECKUP, load_playbooks
-from homediag.lab.faults import FAULTS, HomeView
+from homediag.lab.faults import FAULTS
+from homediag.lab.home import HomeView
 from homediag.lab.scenario import Role
 
 CHECKUP_BLIND: frozenset[str] = frozenset({"wan.slow", "wan.bufferbloat"})
