@@ -20,11 +20,13 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
 from homediag.net.addressing import (
     AddressClass,
@@ -216,6 +218,16 @@ def _is_ipv4(text: str) -> bool:
         return False
 
 
+class NatArgs(ProbeArgs):
+    """Arguments of ``net.nat`` (config: ``probes.net.nat``)."""
+
+    public_ip: bool = Field(True, description="Ask internet.public_ip_urls for the public address")
+    upstream: bool = Field(
+        True,
+        description="Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
+    )
+
+
 class NatProbe(Probe):
     """The router's WAN address and the public address, classified."""
 
@@ -263,15 +275,7 @@ class NatProbe(Probe):
                 "Class of that router's address: public, private, cgnat, link-local, reserved or none",
             ),
         ),
-        args=(
-            ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),
-            ProbeArg(
-                "upstream",
-                "bool",
-                True,
-                "Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
-            ),
-        ),
+        args=NatArgs,
         description=(
             "Sends the read-only UPnP action GetExternalIPAddress to the IGD's WANIPConnection or "
             "WANPPPConnection control URL (only on the IGD's own LAN address; answer capped at 64 KiB "
@@ -286,13 +290,14 @@ class NatProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Measure both addresses and observe their classes."""
+        args = ctx.args_as(NatArgs)
         wan, public, upstream = await asyncio.gather(
             wan_address(ctx),
             public_address(ctx)
-            if ctx.arg("public_ip")
+            if args.public_ip
             else _constant(Measured(evidence=_("not asked (public_ip is off)"))),
             upstream_router(ctx)
-            if ctx.arg("upstream")
+            if args.upstream
             else _constant(Measured(evidence=_("not asked (upstream is off)"))),
         )
         ctx.observe(

@@ -23,13 +23,14 @@ import ipaddress
 import statistics
 import threading
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import speedtest
 from homediag.net.echo import measure
 from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed
@@ -59,6 +60,15 @@ class Location(TypedDict):
 
     lat: float
     lon: float
+
+
+class ThroughputArgs(ProbeArgs):
+    """Arguments of ``net.throughput`` (config: ``probes.net.throughput``)."""
+
+    latency_target: str = Field(
+        "", description="Measure latency to this address (default: first ping target)"
+    )
+    socket_timeout_s: float = Field(10.0, description="Timeout of each socket speedtest-cli opens")
 
 
 class ThroughputProbe(Probe):
@@ -110,12 +120,7 @@ class ThroughputProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="latency through the system ping, else TCP connects; the speed test needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg(
-                "latency_target", "str", "", "Measure latency to this address (default: first ping target)"
-            ),
-            ProbeArg("socket_timeout_s", "float", 10.0, "Timeout of each socket speedtest-cli opens"),
-        ),
+        args=ThroughputArgs,
         description=(
             "Measures idle latency to an internet target, runs speedtest-cli (speedtest.net, or the "
             "Speedtest Mini server of speedtest.server; both fetch www.speedtest.net/speedtest-config.php "
@@ -150,7 +155,7 @@ class ThroughputProbe(Probe):
             secure = server == "auto" or server.lower().startswith("https:")
         shutdown = threading.Event()
         phases = Phases()
-        socket_timeout = max(1.0, min(float(ctx.arg("socket_timeout_s")), ctx.remaining()))
+        socket_timeout = max(1.0, min(ctx.args_as(ThroughputArgs).socket_timeout_s, ctx.remaining()))
         worker = asyncio.ensure_future(
             ctx.to_thread(
                 lambda: speedtest.run_speedtest(
@@ -186,7 +191,8 @@ class ThroughputProbe(Probe):
         self._observe_loaded(ctx, idle, [t.result() for t in finished])
 
     def _latency_target(self, ctx: ProbeContext) -> str | None:
-        candidates = [str(ctx.arg("latency_target"))] if ctx.arg("latency_target") else []
+        args = ctx.args_as(ThroughputArgs)
+        candidates = [args.latency_target] if args.latency_target else []
         candidates += list(ctx.config.internet.ping_targets)
         for text in candidates:
             try:
