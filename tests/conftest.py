@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 LAB_TEST_ID = os.environ.get("HOMEDIAG_TEST_LAB_ID") or f"t{os.getpid()}"
 """The test session's lab id: ``t`` and the PID of the test run (at most 8 characters)."""
-_TEST_LAB = re.compile(r"^([tx])(\d{1,7})-")
+_TEST_LAB = re.compile(r"^([tx])(\d{1,7})([a-z]?)-")
+"""Lab ids of test runs: ``t``/``x``, the PID, and an optional letter (``x<pid>b``: a bench trial's)."""
 
 
 def remove_stale_test_labs() -> None:
@@ -46,7 +47,7 @@ def remove_stale_test_labs() -> None:
     for ns in system.list_netns():
         match = _TEST_LAB.match(ns)
         if match and not os.path.exists(f"/proc/{match.group(2)}"):
-            stale.add(match.group(1) + match.group(2))
+            stale.add(match.group(1) + match.group(2) + match.group(3))
     for lab_id in sorted(stale):
         Lab(lab_id).down()
 

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +18,9 @@ from homediag.core.exitcodes import ExitCode
 from homediag.core.i18n import _
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from homediag.lab.bench import TrialResult
     from homediag.lab.lab import Lab
     from homediag.lab.selftest import FaultResult
 
@@ -71,7 +75,7 @@ def list_(
 ) -> None:
     """List the scenarios and the faults."""
     from homediag.core.jsonio import dumps
-    from homediag.lab.faults import FAULTS
+    from homediag.lab.faults import FAULTS, PAIRS
     from homediag.lab.scenario import list_scenarios, load_scenario
 
     with _lab_errors():
@@ -91,9 +95,15 @@ def list_(
                         for s in scenarios
                     ],
                     "faults": [
-                        {"name": f.name, "summary": _(f.summary), "codes": list(f.codes)}
+                        {
+                            "name": f.name,
+                            "summary": _(f.summary),
+                            "codes": list(f.codes),
+                            "complaint": f.complaint,
+                        }
                         for f in sorted(FAULTS.values(), key=lambda f: f.name)
                     ],
+                    "pairs": [list(pair) for pair in PAIRS],
                 }
             )
         )
@@ -116,17 +126,42 @@ def list_(
     out.print(faults)
 
 
-@app.command(help=_("Build the lab for SCENARIO (a lab already up with this id is torn down first)."))
+@app.command(
+    help=_(
+        "Build the lab for SCENARIO, or the home drawn from --home SEED (a lab already up with this id is "
+        "torn down first)."
+    )
+)
 def up(
-    scenario: Annotated[str, typer.Argument(help=_("Scenario name ('homediag lab list')."))],
+    scenario: Annotated[
+        str | None, typer.Argument(help=_("Scenario name ('homediag lab list'); default: healthy."))
+    ] = None,
     hosts: Annotated[
         int | None, typer.Option("--hosts", help=_("Number of plain hosts (0-225)."), min=0)
     ] = None,
+    home: Annotated[
+        str | None,
+        typer.Option("--home", help=_("Build the home drawn from this seed ('random': a new seed).")),
+    ] = None,
 ) -> None:
-    """Build the lab for SCENARIO (a lab already up with this id is torn down first)."""
+    """Build the lab for SCENARIO, or the home drawn from --home SEED."""
+    import secrets
     import time
 
-    _check_scenario(scenario)
+    from homediag.lab.draw import SEED
+
+    if home is not None and scenario is not None:
+        fail(_("give a scenario or --home, not both"), ExitCode.USAGE)
+    if home is not None:
+        home = secrets.token_hex(4) if home == "random" else home
+        if not SEED.match(home):
+            fail(
+                _("invalid seed {seed!r}: use 1 to 48 letters, digits, '.', '-' or '_'").format(seed=home),
+                ExitCode.USAGE,
+            )
+    else:
+        scenario = scenario or "healthy"
+        _check_scenario(scenario)
     lab = _lab()
     out = console(stderr=True)
     start = time.monotonic()
@@ -134,12 +169,48 @@ def up(
         if lab.is_up():
             out.print(_("Taking down lab {id} first.").format(id=lab.lab_id))
             lab.down()
-        lab.up(scenario, plain_hosts=hosts)
+        if home is not None:
+            lab.up(home=home, plain_hosts=hosts)
+        else:
+            lab.up(scenario or "healthy", plain_hosts=hosts)
+        st = lab.status()
+    if st.home is not None:
+        _print_home(console(), st.home, st.notes)
+    name = scenario if home is None else f"home-{home}"
     out.print(
         _("Lab {id} is up with scenario {name} in {s:.1f} s. Try: homediag lab shell").format(
-            id=lab.lab_id, name=scenario, s=time.monotonic() - start
+            id=lab.lab_id, name=name, s=time.monotonic() - start
         )
     )
+
+
+def _print_home(out: Console, home: dict[str, object], notes: tuple[str, ...] = ()) -> None:
+    """The drawn home: its dimensions, then its devices (field names as in the JSON)."""
+    from rich.table import Table
+
+    fields = {k: v for k, v in home.items() if k != "devices"}
+    out.print(_("Home {seed}").format(seed=fields.pop("seed", "?")), markup=False)
+    for key, value in fields.items():
+        text = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        out.print(f"  {key}: {text}", markup=False)
+    for note in notes:
+        out.print(f"  ! {note}", markup=False)
+    devices = home.get("devices")
+    if isinstance(devices, dict):
+        table = Table(box=None, pad_edge=False)
+        for column in ("id", "kind", "ip", "mac", "vendor", "name"):
+            table.add_column(column)
+        for key, dev in devices.items():
+            if isinstance(dev, dict):
+                table.add_row(
+                    key,
+                    str(dev["kind"]),
+                    str(dev["ip"]),
+                    str(dev["mac"]),
+                    str(dev["vendor"]),
+                    str(dev["name"]),
+                )
+        out.print(table)
 
 
 @fault_app.command("add", help=_("Switch a fault on."))
@@ -184,6 +255,8 @@ def status(
             )
         return
     out.print(_("Lab {id}: scenario {name}").format(id=st.lab_id, name=st.scenario))
+    if st.home is not None:
+        _print_home(out, st.home, st.notes)
     out.print(_("Faults on: {faults}").format(faults=", ".join(st.faults) or "-"))
     out.print(_("Client address: {ip}").format(ip=st.client_ip or _("none")))
     out.print(_("Config: {path}").format(path=st.config))
@@ -221,15 +294,28 @@ def selftest(
         list[str] | None,
         typer.Option("--fault", help=_("Test only this fault (repeatable).")),
     ] = None,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home", help=_("Build the home drawn from this seed for the test (replaces a running lab).")
+        ),
+    ] = None,
 ) -> None:
     """Prove with standard tools from the client that each fault is present (exit 1 if not).
 
-    Uses the running lab, or builds a healthy one for the test and takes it down afterwards.
+    Uses the running lab, or builds a healthy one (or the home of ``--home``) for the test and takes it
+    down afterwards.
     """
+    from homediag.lab.draw import SEED
     from homediag.lab.selftest import run_selftest
 
     for name in fault or []:
         _check_fault(name)
+    if home is not None and not SEED.match(home):
+        fail(
+            _("invalid seed {seed!r}: use 1 to 48 letters, digits, '.', '-' or '_'").format(seed=home),
+            ExitCode.USAGE,
+        )
     lab = _lab()
     out = console()
 
@@ -242,7 +328,12 @@ def selftest(
 
     with _lab_errors():
         built = False
-        if not lab.status().up:
+        if home is not None:
+            lab.down()
+            lab.up(home=home)
+            _print_home(out, lab.status().home or {})
+            built = True
+        elif not lab.status().up:
             out.print(_("Building a healthy lab {id} for the self-test.").format(id=lab.lab_id))
             lab.up("healthy")
             built = True
@@ -254,6 +345,93 @@ def selftest(
     verdict = _("passed") if result.passed else _("FAILED")
     out.print(_("Self-test {verdict} in {s:.0f} s.").format(verdict=verdict, s=result.seconds))
     raise typer.Exit(0 if result.passed else int(ExitCode.PROBLEM))
+
+
+@app.command(
+    help=_(
+        "Draw N homes with faults from a seed, diagnose each inside the lab, and score it "
+        "(figures per fault, pair and home feature; a JSON file with --output)."
+    )
+)
+def bench(
+    trials: Annotated[int, typer.Option("--trials", help=_("Number of trials."), min=1, max=1000)] = 6,
+    seed: Annotated[str, typer.Option("--seed", help=_("The seed every trial is drawn from."))] = "1",
+    complaint: Annotated[
+        str,
+        typer.Option(
+            "--complaint",
+            help=_("auto: the customer's complaint and a checkup; checkup: only the checkup."),
+        ),
+    ] = "auto",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=_("Write the bench's JSON to this file."))
+    ] = None,
+) -> None:
+    """Draw N homes with faults from a seed, diagnose each inside the lab, and score it."""
+    from homediag.core.jsonio import dumps
+    from homediag.lab.bench import COMPLAINT_MODES, bench_lab_id, run_bench
+    from homediag.lab.draw import SEED
+
+    if complaint not in COMPLAINT_MODES:
+        fail(_("--complaint must be auto or checkup"), ExitCode.USAGE)
+    if not SEED.match(seed):
+        fail(
+            _("invalid seed {seed!r}: use 1 to 48 letters, digits, '.', '-' or '_'").format(seed=seed),
+            ExitCode.USAGE,
+        )
+    lab = _lab()
+    out = console()
+
+    def show(result: TrialResult) -> None:
+        mark = "ok  " if result.ok else "FAIL"
+        faults = "+".join(result.plan.faults) or "healthy"
+        line = f"{mark} #{result.plan.index} home {result.plan.home_seed}: {faults} ({result.seconds:.0f} s)"
+        out.print(line, markup=False)
+        for run in result.runs:
+            if not run.ok:
+                detail = f"     {run.complaint}: missed {list(run.missed)}, false {list(run.false_alarms)}, "
+                out.print(detail + f"top {run.top}{' ' + run.error if run.error else ''}", markup=False)
+        if result.error:
+            out.print(f"     {result.error}", markup=False)
+
+    with _lab_errors():
+        result = run_bench(
+            seed, trials, lab_id=bench_lab_id(lab.lab_id), complaint_mode=complaint, progress=show
+        )
+    data = result.to_json()
+    if output is not None:
+        output.write_text(dumps(data) + "\n", encoding="utf-8")
+    _print_bench(out, data["summary"])
+
+
+def _print_bench(out: Console, summary: dict[str, object]) -> None:
+    """The bench's tables."""
+    from rich.table import Table
+
+    for title, key in (
+        (_("Accuracy"), "accuracy"),
+        (_("Accuracy"), "trials_by_kind"),
+        (_("Per fault"), "per_fault"),
+        (_("Per pair"), "per_pair"),
+        (_("Per home feature"), "per_feature"),
+    ):
+        rows = summary.get(key)
+        if not isinstance(rows, dict) or not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column("")
+        table.add_column("ok", justify="right")
+        table.add_column("n", justify="right")
+        table.add_column("%", justify="right")
+        for name, cell in rows.items():
+            rate = cell["rate"]
+            table.add_row(name, str(cell["ok"]), str(cell["n"]), "-" if rate is None else f"{100 * rate:.0f}")
+        out.print(table)
+    for key in ("healthy_false_alarms", "scan", "seconds_per_trial", "false_alarm_codes", "missed_codes"):
+        out.print(f"{key}: {summary.get(key)}", markup=False)
+    errors = summary.get("errors")
+    if errors:
+        out.print(f"errors: {errors}", markup=False)
 
 
 @app.command(help=_("Stop every process of the lab and delete its namespaces (safe to repeat)."))

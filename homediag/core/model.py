@@ -296,6 +296,9 @@ class PlaybookRef:
     id: str
     version: int
     sha256: str
+    title: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """The playbook's title by language (``{"en": "The printer does not print", ...}``): what reports
+    call the complaint. Empty in reports written before it was recorded."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -67,6 +67,19 @@ _LAUNCH = (
 )
 
 
+MAX_LABEL_BYTES = 63
+"""A DNS label (a DNS-SD instance name) holds at most 63 bytes; avahi refuses a longer one."""
+
+
+def instance_label(name: str) -> str:
+    """``name`` cut to the 63 bytes of a DNS label, as a device cuts a long user-given name (never in
+    the middle of a character)."""
+    raw = name.encode()
+    if len(raw) <= MAX_LABEL_BYTES:
+        return name
+    return raw[:MAX_LABEL_BYTES].decode("utf-8", errors="ignore").rstrip()
+
+
 @dataclass(frozen=True)
 class ServiceRecord:
     """One DNS-SD service a device announces."""
@@ -84,7 +97,7 @@ class ServiceRecord:
             '<?xml version="1.0" standalone="no"?>',
             '<!DOCTYPE service-group SYSTEM "avahi-service.dtd">',
             "<service-group>",
-            f"  <name>{escape(self.name)}</name>",
+            f"  <name>{escape(instance_label(self.name))}</name>",
             "  <service>",
             f"    <type>{escape(self.type)}</type>",
         ]

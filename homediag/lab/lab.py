@@ -18,7 +18,16 @@ from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.lab import plan, services, system, topology
 from homediag.lab.avahi import DBUS_ADDRESS
-from homediag.lab.faults import FAULTS, check_fault, set_line_rate
+from homediag.lab.faults import (
+    FAULTS,
+    HomeView,
+    check_fault,
+    home_delay,
+    home_line,
+    set_line_rate,
+    wait_client_ipv6,
+)
+from homediag.lab.home import CLASSIC, Home, draw_home
 from homediag.lab.names import NETNS_ETC, LabNames, lab_id_from_env, validate_lab_id
 from homediag.lab.runtime import LabState, Runtime, load_state
 from homediag.lab.scenario import Scenario, check_plain_hosts, load_scenario
@@ -51,6 +60,9 @@ class LabStatus:
     processes: tuple[ProcessStatus, ...] = ()
     config: Path | None = None
     built: bool = False
+    home: dict[str, object] | None = None
+    """The drawn home (None: the classic home of a scenario)."""
+    notes: tuple[str, ...] = ()
 
 
 def check_environment() -> None:
@@ -110,32 +122,66 @@ class Lab:
         """Whether this lab exists (built or half-built)."""
         return load_state(self.names) is not None or bool(self._namespaces())
 
-    def up(self, scenario: str | Scenario = "healthy", *, plain_hosts: int | None = None) -> None:
-        """Build the lab for ``scenario`` (name or loaded), then switch its faults on.
+    def up(
+        self,
+        scenario: str | Scenario = "healthy",
+        *,
+        plain_hosts: int | None = None,
+        home: str | Home | None = None,
+    ) -> None:
+        """Build the lab for ``scenario`` (name or loaded), then switch its faults on; or, with
+        ``home`` (a seed or a drawn home), build that home with no fault on.
 
         Raises ``LabError`` when the lab is already up (call ``down`` first) or cannot be built;
         a failed build is torn down before the error is raised.
         """
         check_environment()
-        loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        drawn = draw_home(home) if isinstance(home, str) else home
+        if drawn is not None:
+            loaded = drawn.scenario
+        else:
+            loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
+            unknown = [fault for fault in loaded.faults if fault not in FAULTS]
+            if unknown:
+                raise LabError(
+                    _("scenario {name!r}: unknown fault {fault!r}").format(name=loaded.name, fault=unknown[0])
+                )
         if plain_hosts is not None:
-            loaded = loaded.with_plain_hosts(check_plain_hosts(plain_hosts))
+            loaded = loaded.with_plain_hosts(check_plain_hosts(plain_hosts, loaded.addresses))
+        profile = drawn.profile if drawn is not None else CLASSIC
         with self._locked():
             if self.is_up():
                 raise LabError(
                     _("lab {id} is already up; run 'homediag lab down' first").format(id=self.lab_id)
                 )
             self.names.state_dir.mkdir(parents=True, exist_ok=True)
-            state = LabState(scenario=loaded.name, plain_hosts=loaded.plain_hosts)
-            rt = Runtime(self.names, loaded, state)
+            state = LabState(
+                scenario=loaded.name,
+                plain_hosts=loaded.plain_hosts,
+                wan_mode=profile.wan_mode,
+                home_seed=drawn.seed if drawn is not None else None,
+                home=drawn.to_json() if drawn is not None else None,
+            )
+            rt = Runtime(self.names, loaded, state, profile)
             rt.save()
             try:
                 topology.build(rt)
-                self._write_config()
+                home_line(rt)
+                note = home_delay(rt)
+                if note:
+                    state.notes.append(note)
+                self._write_config(profile.config())
                 # The router's DHCP and DNS first (the client needs them), with the internet
                 # (miniupnpd asks its STUN server at start); then everything else together.
                 rt.start(services.internet_specs(rt) + services.router_specs(rt))
-                rt.start([services.upnp_spec(rt), *services.device_specs(rt), *services.client_specs(rt)])
+                later = [*services.device_specs(rt), *services.client_specs(rt)]
+                if profile.router.upnp:
+                    later.insert(0, services.upnp_spec(rt))
+                if profile.router.ipv6:
+                    later.append(services.ra_spec(rt))
+                rt.start(later)
+                if profile.router.ipv6:
+                    wait_client_ipv6(rt, timeout=15.0)
                 services.client_print_queue(rt)
                 for name in loaded.faults:
                     self._apply(rt, name)
@@ -174,13 +220,29 @@ class Lab:
             raise LabError(_("lab {id} is not up; run 'homediag lab up SCENARIO'").format(id=self.lab_id))
         if not state.built:
             raise LabError(_("lab {id} is half-built; run 'homediag lab down'").format(id=self.lab_id))
+        if state.home_seed is not None:
+            home = draw_home(state.home_seed)
+            if home.to_json() != state.home:
+                raise LabError(
+                    _(
+                        "the home of seed {seed} draws differently now than when lab {id} was built; "
+                        "run 'homediag lab down' and build it again"
+                    ).format(seed=state.home_seed, id=self.lab_id)
+                )
+            return Runtime(self.names, home.scenario, state, home.profile)
         scenario = load_scenario(state.scenario).with_plain_hosts(state.plain_hosts)
         return Runtime(self.names, scenario, state)
 
     @property
     def scenario(self) -> Scenario:
-        """The scenario the running lab was built for."""
+        """The scenario the running lab was built for (a drawn home's devices, for a home)."""
         return self._runtime().scenario
+
+    @property
+    def home(self) -> HomeView:
+        """The running lab's home: its profile and devices."""
+        rt = self._runtime()
+        return HomeView(rt.profile, rt.scenario)
 
     # --- faults ----------------------------------------------------------------------------------
 
@@ -223,6 +285,11 @@ class Lab:
         if clash:
             raise LabError(
                 _("fault {name} cannot be combined with {other}").format(name=name, other=clash[0])
+            )
+        reason = fault.unavailable(HomeView(rt.profile, rt.scenario))
+        if reason is not None:
+            raise LabError(
+                _("fault {name} cannot apply to this home: {reason}").format(name=name, reason=reason)
             )
         fault.apply(rt)
         rt.state.faults.append(name)
@@ -273,6 +340,7 @@ class Lab:
                 input=input_text,
                 capture_output=True,
                 text=True,
+                errors="replace",  # a device's bytes are not always UTF-8
                 timeout=timeout,
                 env=self.client_env(env),
                 check=False,
@@ -312,6 +380,8 @@ class Lab:
             ),
             config=self.config_path,
             built=state.built,
+            home=state.home,
+            notes=tuple(state.notes),
         )
 
     def restart_client_avahi(self) -> None:
@@ -328,8 +398,11 @@ class Lab:
 
     # --- config ----------------------------------------------------------------------------------
 
-    def _write_config(self) -> None:
-        self.config_path.write_text(yaml.safe_dump(lab_config(), sort_keys=False), encoding="utf-8")
+    def _write_config(self, extra: Mapping[str, object] | None = None) -> None:
+        config = {**lab_config(), **(extra or {})}
+        self.config_path.write_text(
+            yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
 
 
 def lab_config() -> dict[str, object]:

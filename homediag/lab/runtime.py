@@ -20,7 +20,9 @@ from typing import Any
 from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.lab import system
+from homediag.lab.home import CLASSIC, HomeProfile
 from homediag.lab.names import LabNames
+from homediag.lab.plan import AddressPlan, WanMode
 from homediag.lab.scenario import Scenario
 from homediag.lab.system import ProcessRecord
 
@@ -55,6 +57,12 @@ class LabState:
     started: float = field(default_factory=time.time)
     built: bool = False
     """True once ``up`` finished; a lab that is not built is half-made and only ``down`` helps."""
+    home_seed: str | None = None
+    """The seed of the drawn home the lab runs (None: the classic home of a scenario)."""
+    home: dict[str, Any] | None = None
+    """The drawn home as it was when the lab was built (``lab status`` shows it)."""
+    notes: list[str] = field(default_factory=list)
+    """What the lab could not build as drawn on this machine (said, never hidden)."""
 
     def to_json(self) -> dict[str, Any]:
         """For the state file."""
@@ -66,6 +74,9 @@ class LabState:
             "wan_mode": self.wan_mode,
             "started": self.started,
             "built": self.built,
+            "home_seed": self.home_seed,
+            "home": self.home,
+            "notes": self.notes,
         }
 
     @classmethod
@@ -79,6 +90,9 @@ class LabState:
             wan_mode=str(data.get("wan_mode", "public")),
             started=float(data.get("started", 0.0)),
             built=bool(data.get("built", False)),
+            home_seed=str(data["home_seed"]) if data.get("home_seed") is not None else None,
+            home=dict(data["home"]) if isinstance(data.get("home"), dict) else None,
+            notes=[str(n) for n in data.get("notes", [])],
         )
 
 
@@ -102,14 +116,37 @@ def load_state(names: LabNames) -> LabState | None:
         ) from None
 
 
+def _tail(log: Path) -> str:
+    """The last line of a daemon's log, quoted (the log goes when a failed ``up`` tears the lab down)."""
+    try:
+        lines = [
+            line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()
+        ]
+    except OSError:
+        return ""
+    return f" ({lines[-1][:200]})" if lines else ""
+
+
 class Runtime:
     """The lab being built or driven: names, scenario, state, and the processes it started."""
 
-    def __init__(self, names: LabNames, scenario: Scenario, state: LabState) -> None:
+    def __init__(
+        self, names: LabNames, scenario: Scenario, state: LabState, profile: HomeProfile = CLASSIC
+    ) -> None:
         self.names = names
         self.scenario = scenario
         self.state = state
+        self.profile = profile
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+
+    @property
+    def plan(self) -> AddressPlan:
+        """The LAN's address plan."""
+        return self.scenario.addresses
+
+    def wan_mode(self, name: str | None = None) -> WanMode:
+        """The WAN mode ``name`` of this home (default: the one it is in now)."""
+        return self.plan.wan_modes()[name or self.state.wan_mode]
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -154,8 +191,9 @@ class Runtime:
             still: list[tuple[DaemonSpec, ProcessRecord]] = []
             for spec, record in running:
                 if not system.is_alive(record):
+                    log = self.log(spec.name)
                     raise LabError(
-                        _("{name} exited at start; see {log}").format(name=spec.name, log=self.log(spec.name))
+                        _("{name} exited at start; see {log}").format(name=spec.name, log=log) + _tail(log)
                     )
                 if spec.ready is None or spec.ready(record.pid):
                     ready.add(spec.name)

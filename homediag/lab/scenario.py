@@ -35,6 +35,7 @@ from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.core.model import DeviceKind
 from homediag.lab import plan
+from homediag.lab.plan import DEFAULT_PLAN, AddressPlan
 
 PROBLEM_CODES: frozenset[str] = frozenset(codes.catalogue())
 """The problem codes of DESIGN.md (the catalogue scenarios may expect): the engine's catalogue."""
@@ -134,7 +135,7 @@ class _ScenarioFile(BaseModel):
     complaint: str | None = None
     expect: Expect = Expect()
     devices: dict[str, DeviceSpec] = Field(default_factory=dict)
-    plain_hosts: int | None = Field(default=None, ge=0, le=plan.MAX_PLAIN_HOSTS)
+    plain_hosts: int | None = Field(default=None, ge=0, le=DEFAULT_PLAN.max_plain_hosts)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Scenario:
     devices: dict[str, DeviceSpec]
     """Every device of the scenario by id, plain hosts included (``host1``, ``host2``...)."""
     plain_hosts: int
+    addresses: AddressPlan = DEFAULT_PLAN
+    """The LAN's address plan (the classic lab's, or a drawn home's)."""
 
     def by_role(self, role: Role) -> list[tuple[str, DeviceSpec]]:
         """The devices with ``role``, in id order."""
@@ -161,10 +164,19 @@ class Scenario:
 
     def with_plain_hosts(self, count: int) -> Scenario:
         """The same scenario with ``count`` generated plain hosts instead."""
-        check_plain_hosts(count)
+        check_plain_hosts(count, self.addresses)
         devices = {k: d for k, d in self.devices.items() if not _is_generated(k, d)}
-        devices.update(generated_hosts(count, taken=devices))
-        return Scenario(self.name, self.description, self.faults, self.complaint, self.expect, devices, count)
+        devices.update(generated_hosts(count, taken=devices, addresses=self.addresses))
+        return Scenario(
+            self.name,
+            self.description,
+            self.faults,
+            self.complaint,
+            self.expect,
+            devices,
+            count,
+            self.addresses,
+        )
 
     def present_devices(self, faults: tuple[str, ...] | list[str]) -> dict[str, DeviceSpec]:
         """The devices on the LAN while ``faults`` are on (fault-only devices come and go)."""
@@ -175,11 +187,13 @@ class Scenario:
         }
 
 
-def check_plain_hosts(count: int) -> int:
+def check_plain_hosts(count: int, addresses: AddressPlan = DEFAULT_PLAN) -> int:
     """Refuse a plain host count the LAN cannot hold."""
-    if not 0 <= count <= plan.MAX_PLAIN_HOSTS:
+    if not 0 <= count <= addresses.max_plain_hosts:
         raise LabError(
-            _("plain hosts must be between 0 and {n} (they share the LAN /24)").format(n=plan.MAX_PLAIN_HOSTS)
+            _("plain hosts must be between 0 and {n} (they share the LAN /24)").format(
+                n=addresses.max_plain_hosts
+            )
         )
     return count
 
@@ -188,31 +202,46 @@ def _is_generated(key: str, dev: DeviceSpec) -> bool:
     return dev.role is Role.HOST and re.fullmatch(r"host\d+", key) is not None
 
 
-def generated_hosts(count: int, *, taken: dict[str, DeviceSpec]) -> dict[str, DeviceSpec]:
-    """``count`` plain hosts ``host1``..``hostN`` from .30 up, skipping addresses already used."""
-    used = {dev.ip for dev in taken.values()}
+def generated_hosts(
+    count: int,
+    *,
+    taken: dict[str, DeviceSpec],
+    addresses: AddressPlan = DEFAULT_PLAN,
+    models: tuple[plan.HostModel, ...] = plan.PLAIN_HOST_MODELS,
+    mac_tag: int = 0x77,
+) -> dict[str, DeviceSpec]:
+    """``count`` plain hosts ``host1``..``hostN`` from the plan's first host address up, skipping
+    addresses already used (and the router's), cycling through ``models``."""
+    used = {dev.ip for dev in taken.values()} | {addresses.router, addresses.client}
+    used |= set(_pool(addresses))
     out: dict[str, DeviceSpec] = {}
     index = 0
     slot = 0
     while len(out) < count:
-        ip = plan.plain_host_ip(slot)
+        ip = addresses.plain_host_ip(slot)
+        if ip >= addresses.lan.broadcast_address:
+            raise LabError(_("the LAN has no room for {n} plain hosts").format(n=count))
         if ip in used:
             slot += 1
             continue
-        if ip >= plan.LAN.broadcast_address:
-            raise LabError(_("the LAN has no room for {n} plain hosts").format(n=count))
-        model = plan.PLAIN_HOST_MODELS[index % len(plan.PLAIN_HOST_MODELS)]
+        model = models[index % len(models)]
+        last = int(ip) & 0xFF
         out[f"host{index + 1}"] = DeviceSpec(
             role=Role.HOST,
             kind=DeviceKind(model.kind),
             vendor=model.vendor,
             ip=ip,
-            mac=plan.plain_host_mac(slot),
+            mac=f"{model.oui}:{mac_tag:02x}:{slot // 256:02x}:{last:02x}",
             name=f"{model.name} {index + 1}",
         )
         index += 1
         slot += 1
     return out
+
+
+def _pool(addresses: AddressPlan) -> list[IPv4Address]:
+    first, last = addresses.pool
+    return [first + i for i in range(int(last) - int(first) + 1)]
 
 
 def _scenario_dir() -> Any:
@@ -266,9 +295,11 @@ def parse_scenario_text(text: str, *, source: str) -> _ScenarioFile:
 
 
 def load_scenario(name: str) -> Scenario:
-    """Load a shipped scenario by name, resolving ``extends`` and expanding plain hosts."""
-    from homediag.lab.faults import FAULTS
+    """Load a shipped scenario by name, resolving ``extends`` and expanding plain hosts.
 
+    The names of its faults are checked where the faults are known (:func:`homediag.lab.lab.Lab.up`
+    and the tests), so this module needs no import of the faults.
+    """
     chain: list[_ScenarioFile] = []
     current: str | None = name
     while current is not None:
@@ -286,10 +317,7 @@ def load_scenario(name: str) -> Scenario:
         if raw.plain_hosts is not None:
             plain = raw.plain_hosts
     top = chain[0]
-    unknown = [fault for fault in top.faults if fault not in FAULTS]
-    if unknown:
-        raise LabError(_("scenario {name!r}: unknown fault {fault!r}").format(name=name, fault=unknown[0]))
-    _check_devices(name, devices)
+    check_devices(name, devices)
     devices.update(generated_hosts(plain, taken=devices))
     return Scenario(
         name=top.name,
@@ -306,7 +334,9 @@ RESERVED_IDS = frozenset({"isp", "inet", "hosts"})
 """Namespaces of the lab that are not devices."""
 
 
-def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
+def check_devices(name: str, devices: dict[str, DeviceSpec], addresses: AddressPlan = DEFAULT_PLAN) -> None:
+    """Refuse devices a lab cannot build: the router and client missing or misplaced, reserved ids,
+    addresses outside the LAN, shared addresses or MACs."""
     for role in (Role.ROUTER, Role.CLIENT):
         keys = [key for key, dev in devices.items() if dev.role is role]
         if keys != [str(role)]:
@@ -323,13 +353,10 @@ def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
     seen_ip: dict[IPv4Address, str] = {}
     seen_mac: dict[str, str] = {}
     for key, dev in devices.items():
-        if dev.ip not in plan.LAN or dev.ip in (
-            plan.LAN.network_address,
-            plan.LAN.broadcast_address,
-        ):
+        if not addresses.in_lan(dev.ip):
             raise LabError(
                 _("scenario {name!r}: device {id} has an address outside {lan}").format(
-                    name=name, id=key, lan=plan.LAN
+                    name=name, id=key, lan=addresses.lan
                 )
             )
         if dev.role in (Role.IP_CONFLICT, Role.LAN_CONFLICT):
@@ -350,9 +377,9 @@ def _check_devices(name: str, devices: dict[str, DeviceSpec]) -> None:
         seen_mac[dev.mac] = key
     router = next(dev for dev in devices.values() if dev.role is Role.ROUTER)
     client = next(dev for dev in devices.values() if dev.role is Role.CLIENT)
-    if router.ip != plan.ROUTER_LAN or client.ip != plan.CLIENT_IP:
+    if router.ip != addresses.router or client.ip != addresses.client:
         raise LabError(
             _("scenario {name!r}: the router must be {r} and the client {c}").format(
-                name=name, r=plan.ROUTER_LAN, c=plan.CLIENT_IP
+                name=name, r=addresses.router, c=addresses.client
             )
         )

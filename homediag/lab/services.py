@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from homediag.lab import plan, system
 from homediag.lab.avahi import (
@@ -171,19 +172,26 @@ DHCP_DNS_MODES = ("normal", "dead-dns", "no-dns")
 def write_dhcp_opts(rt: Runtime, mode: str) -> None:
     """The DHCP options dnsmasq re-reads on SIGHUP: which DNS server the LAN is told to use."""
     line = {
-        "normal": f"option:dns-server,{plan.ROUTER_LAN}",
-        "dead-dns": f"option:dns-server,{plan.DEAD_DNS}",
+        "normal": f"option:dns-server,{rt.plan.router}",
+        "dead-dns": f"option:dns-server,{rt.plan.dead_dns}",
         "no-dns": "option:dns-server",
     }[mode]
     (rt.dir("router") / "dhcp-opts").write_text(line + "\n", encoding="utf-8")
 
 
 def router_specs(rt: Runtime) -> list[DaemonSpec]:
-    """dnsmasq (DHCP, DNS forwarding), miniupnpd, the admin page."""
+    """dnsmasq (DHCP, DNS forwarding), the admin page (and a Telnet login where the home has one)."""
     directory = rt.dir("router")
     client = rt.scenario.devices["client"]
+    lan = rt.plan
+    router = rt.profile.router
     write_dhcp_opts(rt, "normal")
     conf = directory / "dnsmasq.conf"
+    behaviour = [f"cache-size={150 if router.dns_cache else 0}"]
+    if router.dhcp_delay_s:
+        behaviour.append(f"dhcp-reply-delay={router.dhcp_delay_s}")
+    if not router.dhcp_ping_check:
+        behaviour.append("no-ping")
     conf.write_text(
         "\n".join(
             [
@@ -193,17 +201,16 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
                 "no-resolv",
                 "no-hosts",
                 f"server={plan.DNS_SERVER}",
-                "cache-size=0",
-                "domain=fritz.box",
-                "local=/fritz.box/",
-                f"address=/fritz.box/{plan.ROUTER_LAN}",
-                f"dhcp-range={plan.DHCP_POOL[0]},{plan.DHCP_POOL[1]},255.255.255.0,12h",
-                f"dhcp-host={client.mac},{plan.CLIENT_IP},{plan.CLIENT_HOSTNAME}",
+                *behaviour,
+                f"domain={lan.domain}",
+                f"local=/{lan.domain}/",
+                f"address=/{lan.domain}/{lan.router}",
+                f"dhcp-range={lan.pool[0]},{lan.pool[1]},{lan.lan.netmask},12h",
+                f"dhcp-host={client.mac},{lan.client},{plan.CLIENT_HOSTNAME}",
                 *_host_records(rt),
-                f"dhcp-option=option:router,{plan.ROUTER_LAN}",
+                f"dhcp-option=option:router,{lan.router}",
                 f"dhcp-optsfile={directory / 'dhcp-opts'}",
                 "dhcp-authoritative",
-                "no-ping",
                 f"dhcp-leasefile={directory / 'leases'}",
                 f"pid-file={directory / 'dnsmasq.pid'}",
                 "log-facility=-",
@@ -215,31 +222,55 @@ def router_specs(rt: Runtime) -> list[DaemonSpec]:
         ),
         encoding="utf-8",
     )
-    cert, key = _router_cert(rt)
-    web_args = [
-        "--lan-ip",
-        str(plan.ROUTER_LAN),
-        "--name",
-        rt.scenario.devices["router"].name,
-        "--plain-flag",
-        str(directory / "admin-plain"),
-    ]
-    if cert and key:
-        web_args += ["--cert", str(cert), "--key", str(key)]
-    return [
+    specs = [
         DaemonSpec(
             "router.dnsmasq",
             rt.ns(ROUTER),
             ["dnsmasq", f"--conf-file={conf}", "--keep-in-foreground"],
             ready=all_ready(udp_ready(53), udp_ready(67)),
         ),
-        DaemonSpec(
-            "router.web",
-            rt.ns(ROUTER),
-            rt.python(f"{SERVERS}.router_web", *web_args),
-            ready=all_ready(tcp_ready(80), tcp_ready(8080)),
-        ),
+        router_web_spec(rt),
     ]
+    if rt.profile.telnet == "router":
+        specs.append(telnet_spec(rt, "router", lan.router))
+    return specs
+
+
+def router_web_spec(rt: Runtime) -> DaemonSpec:
+    """The router's admin page (its mode from the home; the ``admin-http`` flag file serves it over
+    plain HTTP whatever the mode) and the captive portal's page."""
+    directory = rt.dir("router")
+    cert, key = _router_cert(rt)
+    flag = directory / "admin-plain"
+    mode = rt.profile.router.admin
+    web_args = [
+        "--lan-ip",
+        str(rt.plan.router),
+        "--name",
+        rt.scenario.devices["router"].name,
+        "--plain-flag",
+        str(flag),
+        "--mode",
+        mode,
+    ]
+    if cert and key:
+        web_args += ["--cert", str(cert), "--key", str(key)]
+    ready = [tcp_ready(8080)]
+    if mode != "https" or flag.exists():
+        ready.append(tcp_ready(80))
+    return DaemonSpec(
+        "router.web", rt.ns(ROUTER), rt.python(f"{SERVERS}.router_web", *web_args), ready=all_ready(*ready)
+    )
+
+
+def telnet_spec(rt: Runtime, key: str, ip: object) -> DaemonSpec:
+    """A Telnet login prompt on port 23 (an old firmware's service left on)."""
+    return DaemonSpec(
+        f"{key}.telnet",
+        rt.ns(key),
+        rt.python(f"{SERVERS}.telnet", "--listen", f"{ip}:23"),
+        ready=tcp_ready(23),
+    )
 
 
 def _host_records(rt: Runtime) -> list[str]:
@@ -248,8 +279,10 @@ def _host_records(rt: Runtime) -> list[str]:
     A FRITZ!Box answers ``Annas-iPhone.fritz.box`` (and the reverse lookup) for every device it has
     seen; the lab's devices have fixed addresses, so the names are declared here.
     """
+    if rt.profile.names == "default":
+        return []  # the devices keep their makers' names, and the router knows none of them
     return [
-        f"host-record={dev.hostname}.fritz.box,{dev.ip}"
+        f"host-record={dev.hostname}.{rt.plan.domain},{dev.ip}"
         for dev in rt.scenario.present_devices([]).values()
         if dev.role not in (Role.ROUTER, Role.CLIENT)
     ]
@@ -274,7 +307,7 @@ def _router_cert(rt: Runtime) -> tuple[Path | None, Path | None]:
             "-days",
             "3650",
             "-subj",
-            "/CN=fritz.box",
+            f"/CN={rt.plan.domain}",
             "-keyout",
             str(key),
             "-out",
@@ -282,6 +315,14 @@ def _router_cert(rt: Runtime) -> tuple[Path | None, Path | None]:
         ]
     )
     return cert, key
+
+
+def _router_maker(rt: Runtime) -> str:
+    vendor = rt.scenario.devices["router"].vendor
+    return {
+        "AVM Audiovisuelles Marketing und Computersysteme GmbH": "AVM",
+        "TP-LINK TECHNOLOGIES CO.,LTD.": "TP-Link",
+    }.get(vendor, vendor.split(",")[0].split(" ")[0])
 
 
 def upnp_spec(rt: Runtime) -> DaemonSpec:
@@ -295,7 +336,7 @@ def upnp_spec(rt: Runtime) -> DaemonSpec:
     """
     directory = rt.dir("router")
     router = rt.scenario.devices["router"]
-    stun = rt.state.wan_mode == "public"
+    stun = not rt.wan_mode().isp_nat
     # A stopped miniupnpd may linger as a zombie until it is reaped, and miniupnpd refuses to start
     # while its PID file names a process that kill(pid, 0) still finds.
     (directory / "miniupnpd.pid").unlink(missing_ok=True)
@@ -314,10 +355,10 @@ def upnp_spec(rt: Runtime) -> DaemonSpec:
                 f"uuid={_uuid('igd' + router.mac)}",
                 f"serial={_hex(router.mac, 12).upper()}",
                 f"friendly_name={router.name}",
-                "manufacturer_name=AVM",
-                "manufacturer_url=http://avm.de",
+                f"manufacturer_name={_router_maker(rt)}",
+                "manufacturer_url=http://www.example.com/",
                 f"model_name={router.model or router.name}",
-                "model_number=7590",
+                f"model_number={router.model.split()[-1] if router.model else 'router'}",
                 f"ext_perform_stun={'yes' if stun else 'no'}",
                 f"ext_stun_host={plan.STUN_SERVER}",
                 f"ext_stun_port={plan.STUN_PORTS[0]}",
@@ -326,7 +367,7 @@ def upnp_spec(rt: Runtime) -> DaemonSpec:
                 "upnp_forward_chain=miniupnpd",
                 "upnp_nat_chain=prerouting_miniupnpd",
                 "upnp_nat_postrouting_chain=postrouting_miniupnpd",
-                f"allow 1024-65535 {plan.LAN} 1024-65535",
+                f"allow 1024-65535 {rt.plan.lan} 1024-65535",
                 "deny 0-65535 0.0.0.0/0 0-65535",
                 "",
             ]
@@ -471,7 +512,7 @@ def udhcpc_spec(rt: Runtime, client: DeviceSpec) -> DaemonSpec:
             "-t",
             "3",
             "-T",
-            "1",
+            str(dhcp_wait_s(rt)),
             "-A",
             "2",
         ],
@@ -480,8 +521,15 @@ def udhcpc_spec(rt: Runtime, client: DeviceSpec) -> DaemonSpec:
             "HOMEDIAG_LAB_LEASE": str(lease),
         },
         ready=lambda _pid: system.file_contains(lease, "event=bound"),
-        timeout=15.0,
+        timeout=15.0 + 3 * dhcp_wait_s(rt),
     )
+
+
+def dhcp_wait_s(rt: Runtime) -> int:
+    """How long the client waits for each DHCP answer: a second, or longer than the router takes."""
+    router = rt.profile.router
+    slow = router.dhcp_delay_s + (3 if router.dhcp_ping_check else 0)
+    return 1 if slow == 0 else slow + 2
 
 
 # --- devices -------------------------------------------------------------------------------------
@@ -503,15 +551,16 @@ def _printer(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
     spool = directory / "spool"
     spool.mkdir(exist_ok=True)
     model = dev.model or dev.name
+    maker = _printer_maker(dev)
     uuid = _uuid("printer" + dev.mac)
     host = dev.hostname
     txt = (
         ("txtvers", "1"),
         ("qtotal", "1"),
         ("rp", "ipp/print"),
-        ("ty", f"Brother {model}"),
+        ("ty", f"{maker} {model}"),
         ("product", f"({model})"),
-        ("usb_MFG", "Brother"),
+        ("usb_MFG", maker),
         ("usb_MDL", model),
         ("note", "Office"),
         ("adminurl", f"http://{host}.local./"),
@@ -556,7 +605,7 @@ table inet printer {{
                 "-d",
                 str(spool),
                 "-M",
-                "Brother",
+                maker,
                 "-m",
                 model,
                 "-l",
@@ -589,6 +638,13 @@ table inet printer {{
             ready=tcp_ready(631),
         ),
     ]
+
+
+def _printer_maker(dev: DeviceSpec) -> str:
+    for prefix, maker in (("Brother", "Brother"), ("HP", "HP"), ("Seiko Epson", "EPSON"), ("Canon", "Canon")):
+        if dev.vendor.startswith(prefix):
+            return maker
+    return dev.vendor.split(" ")[0]
 
 
 def _device_web(rt: Runtime, key: str, spec: Mapping[str, object], ready_port: int) -> DaemonSpec:
@@ -637,7 +693,7 @@ def _cast(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
         "<specVersion><major>1</major><minor>0</minor></specVersion>"
         f"<URLBase>http://{dev.ip}:8008</URLBase><device>"
         "<deviceType>urn:dial-multiscreen-org:device:dial:1</deviceType>"
-        f"<friendlyName>{dev.name}</friendlyName><manufacturer>Google Inc.</manufacturer>"
+        f"<friendlyName>{escape(dev.name)}</friendlyName><manufacturer>Google Inc.</manufacturer>"
         f"<modelName>{model}</modelName><UDN>uuid:{_uuid('udn' + dev.mac)}</UDN>"
         "</device></root>"
     )
@@ -701,7 +757,7 @@ def _hue(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
         "<specVersion><major>1</major><minor>0</minor></specVersion>"
         f"<URLBase>http://{dev.ip}:80/</URLBase><device>"
         "<deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType>"
-        f"<friendlyName>{dev.name} ({dev.ip})</friendlyName>"
+        f"<friendlyName>{escape(dev.name)} ({dev.ip})</friendlyName>"
         "<manufacturer>Signify</manufacturer><manufacturerURL>http://www.philips-hue.com</manufacturerURL>"
         "<modelDescription>Philips hue Personal Wireless Lighting</modelDescription>"
         "<modelName>Philips hue bridge 2015</modelName>"
@@ -819,7 +875,7 @@ def _mqtt(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
     services = [ServiceRecord("_mqtt._tcp", 1883, f"Mosquitto on {dev.name}")]
     return [
         *avahi_specs(rt, key, dev.hostname, services, dbus=False),
-        mosquitto_spec(rt, key, anonymous=False),
+        mosquitto_spec(rt, key, anonymous=rt.profile.mqtt_anonymous),
     ]
 
 
@@ -852,7 +908,9 @@ def _dlna(rt: Runtime, key: str, dev: DeviceSpec) -> list[DaemonSpec]:
         ),
         encoding="utf-8",
     )
+    telnet = [telnet_spec(rt, key, dev.ip)] if rt.profile.telnet == "nas" else []
     return [
+        *telnet,
         *avahi_specs(rt, key, dev.hostname, [], dbus=False),
         DaemonSpec(
             f"{key}.minidlna",
@@ -911,7 +969,8 @@ _BUILDERS = {
 def rogue_dhcp_spec(rt: Runtime, key: str) -> DaemonSpec:
     """A second DHCP server on the LAN, handing out its own network."""
     directory = rt.dir(key)
-    net = plan.ROGUE_NET
+    net = rt.plan.rogue_net()
+    gateway = net.network_address + 1
     return DaemonSpec(
         f"{key}.dnsmasq",
         rt.ns(key),
@@ -923,8 +982,8 @@ def rogue_dhcp_spec(rt: Runtime, key: str) -> DaemonSpec:
             "--interface=eth0",
             "--bind-interfaces",
             f"--dhcp-range={net[100]},{net[150]},255.255.255.0,1h",
-            f"--dhcp-option=option:router,{plan.ROGUE_GATEWAY}",
-            f"--dhcp-option=option:dns-server,{plan.ROGUE_GATEWAY}",
+            f"--dhcp-option=option:router,{gateway}",
+            f"--dhcp-option=option:dns-server,{gateway}",
             f"--dhcp-leasefile={directory / 'leases'}",
             f"--pid-file={directory / 'dnsmasq.pid'}",
             "--log-facility=-",

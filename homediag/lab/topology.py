@@ -10,6 +10,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from homediag.lab import plan, system
+from homediag.lab.names import check_ifname
+from homediag.lab.plan import AddressPlan, WanMode
 from homediag.lab.runtime import Runtime
 from homediag.lab.scenario import DeviceSpec, Role
 
@@ -29,6 +31,8 @@ table inet filter {
         type filter hook input priority 0; policy accept;
         iifname "wan" ct state established,related accept
         iifname "wan" icmp type { echo-request, destination-unreachable, time-exceeded } accept
+        iifname "wan" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, echo-request,
+            destination-unreachable, packet-too-big, time-exceeded } accept
         iifname "wan" drop
     }
     chain forward {
@@ -46,7 +50,7 @@ table inet filter {
     chain postrouting {
         type nat hook postrouting priority 100; policy accept;
         jump postrouting_miniupnpd
-        oifname "wan" masquerade
+        oifname "wan" meta nfproto ipv4 masquerade
     }
     chain prerouting_miniupnpd {
     }
@@ -63,8 +67,6 @@ def port_name(device_id: str) -> str:
 
 def system_ifname(name: str) -> str:
     """Check an interface name fits the kernel's 15 characters."""
-    from homediag.lab.names import check_ifname
-
     return check_ifname(name)
 
 
@@ -99,12 +101,13 @@ def build(rt: Runtime) -> None:
     ]
     system.ip_batch(lines)
 
-    mode = plan.WAN_MODES[rt.state.wan_mode]
+    mode = rt.wan_mode()
+    lan = rt.plan
     ports = ["client", "hosts"] + [key for key, _ in devices]
     router_lines = [
         "link set lo up",
         f"link add {BRIDGE} address {router_dev.mac} type bridge stp_state 0 mcast_snooping 0",
-        f"addr add {plan.ROUTER_LAN}/{plan.LAN.prefixlen} dev {BRIDGE}",
+        f"addr add {lan.router}/{lan.lan.prefixlen} dev {BRIDGE}",
         f"link set {BRIDGE} up",
     ]
     for port in ports:
@@ -112,11 +115,7 @@ def build(rt: Runtime) -> None:
             f"link set {port_name(port)} master {BRIDGE}",
             f"link set {port_name(port)} up",
         ]
-    router_lines += [
-        f"addr add {mode.router} dev {WAN}",
-        f"link set {WAN} up",
-        f"route add default via {mode.isp.ip}",
-    ]
+    router_lines += [f"addr add {mode.router} dev {WAN}", f"link set {WAN} up", *_router_default(mode)]
     system.ip_batch(router_lines, ns=router)
     system.sysctl(router, {"net.ipv4.ip_forward": 1, "net.ipv4.conf.all.send_redirects": 0})
     system.nft(router, ROUTER_NFT)
@@ -124,8 +123,8 @@ def build(rt: Runtime) -> None:
     system.ip_batch(
         [
             "link set lo up",
-            f"addr add {mode.isp} dev cust",
             "link set cust up",
+            *_isp_customer(mode, add=True),
             f"addr add {plan.ISP_UP} dev uplink",
             "link set uplink up",
             f"route add default via {plan.INET_DOWN.ip}",
@@ -158,17 +157,85 @@ def build(rt: Runtime) -> None:
     system.ip_batch(["link set lo up", "link set eth0 up"], ns=client)
 
     for key, dev in devices:
-        system.ip_batch(_device_lines(dev.ip), ns=rt.ns(key))
+        system.ip_batch(_device_lines(dev.ip, lan), ns=rt.ns(key))
 
     _build_hosts(rt)
+    if rt.profile.router.ipv6:
+        build_ipv6(rt)
 
 
-def _device_lines(ip: IPv4Address) -> list[str]:
+def _router_default(mode: WanMode) -> list[str]:
+    """The router's default route towards the ISP edge in ``mode``."""
+    if mode.onlink:
+        return [f"route replace default via {mode.isp.ip} dev {WAN} onlink"]
+    return [f"route replace default via {mode.isp.ip}"]
+
+
+def _isp_customer(mode: WanMode, *, add: bool) -> list[str]:
+    """The ISP edge's side of the customer link in ``mode`` (added, or removed)."""
+    verb = "add" if add else "del"
+    lines = [f"addr {verb} {mode.isp} dev cust"]
+    if mode.onlink:  # a private /32 hop in front of the customer's public address
+        lines.append(f"route {verb} {mode.router.ip}/32 dev cust src {mode.isp.ip}")
+    return lines if add else lines[::-1]
+
+
+def restore_isp_routes(rt: Runtime) -> None:
+    """The ISP edge's routes over the customer link, again: taking ``cust`` down deletes them, while
+    the addresses (and the routes that come with them) stay."""
+    mode = rt.wan_mode()
+    lines = [f"route replace {mode.router.ip}/32 dev cust src {mode.isp.ip}"] if mode.onlink else []
+    if rt.profile.router.ipv6:
+        lines.append(f"route replace {rt.plan.lan_v6} via {rt.plan.router_v6_wan.ip} dev cust")
+    system.ip_batch(lines, ns=rt.ns(ISP))
+
+
+def build_ipv6(rt: Runtime) -> None:
+    """IPv6 that works: the router advertises the home's prefix and routes it through the ISP."""
+    lan = rt.plan
+    system.sysctl(rt.ns(ROUTER), {"net.ipv6.conf.all.forwarding": 1})
+    # The ISP's side of the line keeps its IPv6 addresses while ``wan-down`` holds it down (Linux drops
+    # them on a link taken down by default); ``restore_isp_routes`` puts the routes back.
+    system.sysctl(
+        rt.ns(ISP),
+        {
+            "net.ipv6.conf.all.forwarding": 1,
+            "net.ipv6.conf.all.keep_addr_on_down": 1,
+            "net.ipv6.conf.cust.keep_addr_on_down": 1,
+        },
+    )
+    system.ip_batch(
+        [
+            f"addr add {lan.router_v6}/{lan.lan_v6.prefixlen} dev {BRIDGE} nodad",
+            f"addr add {lan.router_v6_wan} dev {WAN} nodad",
+            f"route add default via {plan.ISP_V6.ip} dev {WAN}",
+        ],
+        ns=rt.ns(ROUTER),
+    )
+    system.ip_batch(
+        [
+            f"addr add {plan.ISP_V6} dev cust nodad",
+            f"addr add {plan.ISP_UP_V6} dev uplink nodad",
+            f"route add {lan.lan_v6} via {lan.router_v6_wan.ip} dev cust",
+            f"route add default via {plan.INET_DOWN_V6.ip} dev uplink",
+        ],
+        ns=rt.ns(ISP),
+    )
+    system.ip_batch(
+        [
+            f"addr add {plan.INET_DOWN_V6} dev isp nodad",
+            f"route add {lan.lan_v6} via {plan.ISP_UP_V6.ip} dev isp",
+        ],
+        ns=rt.ns(INET),
+    )
+
+
+def _device_lines(ip: IPv4Address, lan: AddressPlan) -> list[str]:
     return [
         "link set lo up",
-        f"addr add {ip}/{plan.LAN.prefixlen} dev eth0",
+        f"addr add {ip}/{lan.lan.prefixlen} dev eth0",
         "link set eth0 up",
-        f"route add default via {plan.ROUTER_LAN}",
+        f"route add default via {lan.router}",
     ]
 
 
@@ -181,7 +248,7 @@ def _write_resolv(rt: Runtime, role: str) -> None:
     elif role in (ROUTER, ISP, INET):
         text = f"nameserver {plan.DNS_SERVER}\n"
     else:
-        text = f"nameserver {plan.ROUTER_LAN}\n"
+        text = f"nameserver {rt.plan.router}\n"
     (directory / "resolv.conf").write_text(text, encoding="utf-8")
 
 
@@ -206,18 +273,18 @@ def _build_hosts(rt: Runtime) -> None:
     lines = ["link set lo up", "link set eth0 up"]
     hosts = rt.scenario.by_role(Role.HOST)
     for index, (_key, dev) in enumerate(hosts):
-        lines += host_lines(f"h{index + 1}", dev, table=1000 + index)
+        lines += host_lines(f"h{index + 1}", dev, rt.plan, table=1000 + index)
     system.ip_batch(lines, ns=ns)
 
 
-def host_lines(ifname: str, dev: DeviceSpec, *, table: int) -> list[str]:
+def host_lines(ifname: str, dev: DeviceSpec, lan: AddressPlan, *, table: int) -> list[str]:
     """``ip`` batch lines that add one host as a macvlan in the hosts namespace."""
     return [
         f"link add {system_ifname(ifname)} link eth0 address {dev.mac} type macvlan mode private",
-        f"addr add {dev.ip}/{plan.LAN.prefixlen} dev {ifname} noprefixroute",
+        f"addr add {dev.ip}/{lan.lan.prefixlen} dev {ifname} noprefixroute",
         f"link set {ifname} up",
-        f"route add {plan.LAN} dev {ifname} src {dev.ip} table {table}",
-        f"route add default via {plan.ROUTER_LAN} dev {ifname} table {table}",
+        f"route add {lan.lan} dev {ifname} src {dev.ip} table {table}",
+        f"route add default via {lan.router} dev {ifname} table {table}",
         f"rule add from {dev.ip} lookup {table} pref {table}",
     ]
 
@@ -242,7 +309,7 @@ def add_device_ns(rt: Runtime, key: str, dev: DeviceSpec, *, extra: list[str] | 
         [f"link set {port_name(key)} master {BRIDGE}", f"link set {port_name(key)} up"],
         ns=rt.ns(ROUTER),
     )
-    system.ip_batch(_device_lines(dev.ip) + (extra or []), ns=ns)
+    system.ip_batch(_device_lines(dev.ip, rt.plan) + (extra or []), ns=ns)
 
 
 def remove_device_ns(rt: Runtime, key: str) -> None:
@@ -271,21 +338,15 @@ def set_port(rt: Runtime, device_id: str, *, up: bool) -> None:
 
 def set_wan_mode(rt: Runtime, mode_name: str) -> None:
     """Re-address the WAN link: a public address, a second router in front, or carrier NAT."""
-    old = plan.WAN_MODES[rt.state.wan_mode]
-    new = plan.WAN_MODES[mode_name]
+    old = rt.wan_mode()
+    new = rt.wan_mode(mode_name)
     if old == new:
         return
     # The ISP side first (address and NAT), so no packet leaves un-NATed from the new address.
-    system.ip_batch([f"addr del {old.isp} dev cust", f"addr add {new.isp} dev cust"], ns=rt.ns(ISP))
+    system.ip_batch(_isp_customer(old, add=False) + _isp_customer(new, add=True), ns=rt.ns(ISP))
     _set_isp_nat(rt, new, old=old)
-    system.ip_batch(
-        [
-            f"addr del {old.router} dev {WAN}",
-            f"addr add {new.router} dev {WAN}",
-            f"route replace default via {new.isp.ip}",
-        ],
-        ns=rt.ns(ROUTER),
-    )
+    lines = [f"addr del {old.router} dev {WAN}", f"addr add {new.router} dev {WAN}"]
+    system.ip_batch(lines + _router_default(new), ns=rt.ns(ROUTER))
     rt.state.wan_mode = mode_name
     rt.save()
 

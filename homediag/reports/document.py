@@ -98,6 +98,9 @@ def to_document(report: Report) -> dict[str, Any]:
         if observation.get("privacy") is None:
             # Observations carry their fact's privacy class; those of reports written before keep their form.
             observation.pop("privacy", None)
+    for ref in document.get("playbooks") or ():
+        if not ref.get("title"):
+            ref.pop("title", None)  # reports that record no title stay as before
     for finding in document.get("findings") or ():
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:
@@ -320,7 +323,8 @@ def _build(doc: Mapping[str, Any]) -> Report:
             for q in doc.get("questions") or ()
         ),
         playbooks=tuple(
-            PlaybookRef(p["id"], int(p["version"]), p["sha256"]) for p in doc.get("playbooks") or ()
+            PlaybookRef(p["id"], int(p["version"]), p["sha256"], dict(p.get("title") or {}))
+            for p in doc.get("playbooks") or ()
         ),
         meta=ReportMeta(
             customer=meta.get("customer"),

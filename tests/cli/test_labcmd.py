@@ -26,6 +26,8 @@ def test_lab_list_json_names_every_scenario_and_fault(capsys):
     assert {f["name"] for f in data["faults"]} == set(FAULTS)
     healthy = data["scenarios"][0]
     assert healthy["expect"] == {"codes": [], "top": None}
+    assert ["wan-loss", "printer-paused"] in data["pairs"]
+    assert {f["name"]: f["complaint"] for f in data["faults"]}["printer-paused"] == "printer"
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,19 @@ def test_bad_lab_id_is_a_one_line_error(capsys, monkeypatch):
     code, _out, err = run(capsys, "lab", "status")
     assert code == 3
     assert err.count("\n") == 1 and "invalid lab id" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("lab", "up", "healthy", "--home", "7"), "not both"),
+        (("lab", "up", "--home", "bad seed!"), "invalid seed"),
+        (("lab", "bench", "--complaint", "sometimes"), "auto or checkup"),
+        (("lab", "bench", "--seed", "../x"), "invalid seed"),
+    ],
+    ids=["scenario-and-home", "bad-home-seed", "bad-complaint-mode", "bad-bench-seed"],
+)
+def test_bad_home_and_bench_options_are_usage_errors(capsys, args, message):
+    code, _out, err = run(capsys, *args)
+    assert code == 4
+    assert message in err and "Traceback" not in err

@@ -1,8 +1,10 @@
 """The router's web pages: the admin page, and the captive portal the ``captive-portal`` fault uses.
 
-- port 80: redirects to the HTTPS admin page, as current routers do; while the flag file exists (the
-  ``admin-http`` fault) it serves the login page itself, over plain HTTP;
-- port 443: the login page over TLS (a self-signed certificate), when a certificate is given;
+- port 80, by ``--mode``: ``redirect`` sends browsers to the HTTPS admin page, as current routers do;
+  ``http`` serves the login page itself over plain HTTP, as many ISP routers do; ``https`` leaves port
+  80 closed. While the flag file exists (the ``admin-http`` fault) port 80 serves the login page;
+- port 443: the login page over TLS (a self-signed certificate), when a certificate is given and the
+  mode is not ``http``;
 - port 8080: the captive portal. Every request is redirected to its login page; the fault makes the
   router send the LAN's web traffic here.
 """
@@ -34,13 +36,15 @@ PORTAL_PAGE = """<!DOCTYPE html>
 """
 
 
-def make_handlers(name: str, lan_ip: str, plain_flag: Path) -> tuple[type[Handler], ...]:
+def make_handlers(
+    name: str, lan_ip: str, plain_flag: Path, mode: str = "redirect"
+) -> tuple[type[Handler], ...]:
     """The handler classes of the three ports."""
     login = LOGIN_PAGE.format(name=html.escape(name))
 
     class Admin(Handler):
         def do_GET(self) -> None:
-            if plain_flag.exists():
+            if mode == "http" or plain_flag.exists():
                 self.send_body(200, login, "text/html; charset=utf-8")
             else:
                 self.send_body(301, "", headers={"Location": f"https://{lan_ip}/"})
@@ -82,13 +86,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plain-flag", type=Path, required=True)
     parser.add_argument("--cert", type=Path)
     parser.add_argument("--key", type=Path)
+    parser.add_argument("--mode", choices=("redirect", "http", "https"), default="redirect")
     args = parser.parse_args(argv)
-    admin, admin_tls, portal = make_handlers(args.name, args.lan_ip, args.plain_flag)
-    servers: list[ThreadingHTTPServer] = [
-        Server((args.lan_ip, 80), admin),
-        Server((args.lan_ip, 8080), portal),
-    ]
-    if args.cert and args.key:
+    admin, admin_tls, portal = make_handlers(args.name, args.lan_ip, args.plain_flag, args.mode)
+    servers: list[ThreadingHTTPServer] = [Server((args.lan_ip, 8080), portal)]
+    if args.mode != "https" or args.plain_flag.exists():
+        servers.append(Server((args.lan_ip, 80), admin))
+    if args.cert and args.key and args.mode != "http":
         tls = Server((args.lan_ip, 443), admin_tls)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
