@@ -36,7 +36,12 @@ from homediag.net.addressing import (
 )
 from homediag.net.hops import hop_address
 from homediag.net.upnp.devices import WanService
-from homediag.net.upnp.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
+from homediag.net.upnp.igd import (
+    MAX_SOAP_BYTES,
+    build_request,
+    control_url_allowed,
+    parse_external_ip_response,
+)
 
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3
@@ -53,24 +58,6 @@ class Measured:
     klass: AddressClass | None = None
     """None when not measured."""
     evidence: str = ""
-
-
-def control_url_allowed(url: str, igd_address: str, subnet_text: object) -> bool:
-    """Whether ``url`` is http(s) on the IGD's own address inside the local subnet."""
-    try:
-        parts = urlsplit(url)
-        host = ipaddress.IPv4Address(parts.hostname or "")
-        subnet = ipaddress.IPv4Network(str(subnet_text), strict=False)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and "@" not in parts.netloc
-        and str(host) == igd_address
-        and host in subnet
-        and not host.is_loopback
-    )
 
 
 async def wan_address(ctx: ProbeContext) -> Measured:
