@@ -109,6 +109,10 @@ def test_recording_holds_no_real_looking_address(path: Path) -> None:
     assert violations(text) == []
 
 
+def test_recordings_are_found() -> None:
+    assert sorted(RECORDINGS.rglob("*.json")), f"no recordings under {RECORDINGS}"
+
+
 @pytest.mark.parametrize(
     ("text", "culprit"),
     [
