@@ -54,7 +54,7 @@ def inputs() -> dict[str, bytes]:
 
 
 def timed(fn: Callable[[], object], repeat: int = 5) -> tuple[float, str]:
-    from homediag.probes.discovery.safe_xml import UpnpXmlError
+    from homediag.net.upnp.safe_xml import UpnpXmlError
 
     times = []
     outcome = ""
@@ -70,7 +70,7 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> tuple[float, str]:
 
 
 def heap_peak(fn: Callable[[], object]) -> float:
-    from homediag.probes.discovery.safe_xml import UpnpXmlError
+    from homediag.net.upnp.safe_xml import UpnpXmlError
 
     tracemalloc.start()
     with contextlib.suppress(UpnpXmlError):
@@ -82,7 +82,7 @@ def heap_peak(fn: Callable[[], object]) -> float:
 
 async def worker_ms(data: bytes) -> float:
     from homediag.core.worker import WorkerError, run_killable
-    from homediag.probes.discovery.upnp_description import parse_description
+    from homediag.net.upnp.description import parse_description
 
     started = time.perf_counter()
     with contextlib.suppress(WorkerError):
@@ -92,10 +92,10 @@ async def worker_ms(data: bytes) -> float:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from homediag.probes.discovery.ssdp import _Collector
-    from homediag.probes.discovery.upnp_description import parse_description
-    from homediag.probes.parsers.arp_frame import parse_arp_frame
-    from homediag.probes.parsers.dhcp_offer import parse_dhcp_offer
+    from homediag.net.arp import parse_arp_frame
+    from homediag.net.dhcp import parse_dhcp_offer
+    from homediag.net.upnp.description import parse_description
+    from homediag.net.upnp.ssdp import _Collector
     from tests.parsers.test_arp_frame import arp_payload, frame
     from tests.parsers.test_dhcp_offer import offer_frame
 
@@ -105,7 +105,7 @@ def main() -> None:
         peak = heap_peak(lambda data=data: parse_description(data, LOCATION))
         via_worker = statistics.median(asyncio.run(worker_ms(data)) for _ in range(3))
         print(f"{name:40} {ms:9.2f} ms {peak:7.2f} MB {via_worker:6.0f} ms  {outcome}")
-    from homediag.probes.discovery.safe_xml import parse_capped
+    from homediag.net.upnp.safe_xml import parse_capped
 
     deep = b"<root>" + b"<a>" * 200_000 + b"</a>" * 200_000 + b"</root>"
     ms, outcome = timed(lambda: parse_capped(deep, max_bytes=len(deep)))

@@ -1,4 +1,4 @@
-"""``homediag probes list | explain ID``: the probes, from their specs."""
+"""``homediag probes list | explain ID | facts``: the probes and the facts they provide, from their specs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from homediag.core.i18n import _
 app = typer.Typer(help=_("List and explain the probes."), no_args_is_help=True)
 
 
+def fact_summary(fact: Any) -> dict[str, Any]:
+    """The JSON form of a fact declaration (``Fact`` or a catalogue ``FactSpec``)."""
+    return {
+        "name": fact.name,
+        "type": fact.describe_type(),
+        "unit": fact.unit,
+        "privacy": fact.privacy.value,
+        "summary": fact.summary,
+    }
+
+
 def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
     """The JSON form of a spec for ``probes list --format json`` and ``probes explain``."""
     return {
@@ -24,9 +35,12 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
         "fallback": spec.fallback,
         "binaries": list(spec.binaries),
         "needs": list(spec.needs),
-        "provides": list(spec.provides),
+        "provides": list(spec.fact_names),
+        "facts": [fact_summary(fact) for fact in spec.provides],
         "matchers": [m.describe() for m in spec.matchers],
-        "args": [{"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.args],
+        "args": [
+            {"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.arg_infos()
+        ],
         "timeout_s": spec.timeout_s,
         "description": spec.description,
         "origin": origin,
@@ -80,7 +94,6 @@ def explain(
     from rich.markup import escape
 
     from homediag.app.registry import load_registry
-    from homediag.core import facts
     from homediag.core.jsonio import dumps
 
     registry = load_registry(load_config(ctx, None))
@@ -111,16 +124,46 @@ def explain(
     if spec.needs:
         out.print(_("Needs") + f": {', '.join(spec.needs)}")
     out.print(_("Provides") + ":")
-    for name in spec.provides:
-        fact = facts.get(name)
-        unit = escape(f" [{fact.unit}]") if fact and fact.unit else ""
-        private = f" ({fact.privacy.value})" if fact and fact.sensitive else ""
-        out.print(f"  {name}{unit}{private} — {escape(fact.summary if fact else '')}")
+    for fact in spec.provides:
+        unit = escape(f" [{fact.unit}]") if fact.unit else ""
+        private = f" ({fact.privacy.value})" if fact.sensitive else ""
+        kind = escape(fact.describe_type())
+        out.print(f"  {fact.name}{unit}{private}: {kind} — {escape(fact.summary)}")
     if spec.matchers:
         out.print(_("Runs for devices matching") + ": " + "; ".join(m.describe() for m in spec.matchers))
-    if spec.args:
+    if spec.arg_infos():
         out.print(_("Arguments (config: probes.{id}.NAME)").format(id=spec.id) + ":")
         default = _("default")
-        for arg in spec.args:
+        for arg in spec.arg_infos():
             out.print(f"  {arg.name} ({arg.type}, {default} {arg.default!r}) — {escape(arg.help)}")
     out.print(_("Origin") + f": {escape(registry.origins[probe_id])}")
+
+
+@app.command(help=_("List every fact the installed probes provide: type, unit, privacy class and meaning."))
+def facts(
+    ctx: typer.Context,
+    format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
+) -> None:
+    """List every fact the installed probes provide, from their declarations (the fact documentation)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from homediag.app.registry import load_registry
+    from homediag.core.jsonio import dumps
+
+    registry = load_registry(load_config(ctx, None))
+    catalogue = sorted(registry.catalogue(), key=lambda fact: (fact.provider, fact.name))
+    if format_ is ListFormat.JSON:
+        echo_json(dumps({"facts": [{**fact_summary(f), "provider": f.provider} for f in catalogue]}))
+        return
+    table = Table(title=_("Facts"), title_justify="left")
+    table.add_column(_("Fact"))
+    table.add_column(_("Type"))
+    table.add_column(_("Privacy"))
+    table.add_column(_("Probe"))
+    table.add_column(_("Summary"))
+    for fact in catalogue:
+        unit = f" [{fact.unit}]" if fact.unit else ""
+        kind = escape(fact.describe_type() + unit)
+        table.add_row(fact.name, kind, fact.privacy.value, fact.provider, escape(fact.summary))
+    console().print(table)

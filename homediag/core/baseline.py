@@ -18,6 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from typing_extensions import TypedDict
+
+from homediag.core.facts import record
 from homediag.core.model import Device, Report
 
 DeviceTokenizer = Callable[[Sequence[Device]], list[Device]]
@@ -43,6 +46,28 @@ class Baseline:
         return self.report.privacy_level == "redacted"
 
 
+@record
+class MissingDevice(TypedDict):
+    """A ``baseline.missing_devices`` item: a device of the baseline that no current device matches."""
+
+    id: str
+    ip: str | None
+    kind: str
+    name: str | None
+    vendor: str | None
+
+
+@record
+class MovedDevice(TypedDict):
+    """A ``baseline.moved_devices`` item: a device of the baseline found at another address."""
+
+    id: str
+    kind: str
+    name: str | None
+    old_ip: str | None
+    new_ip: str | None
+
+
 @dataclass(frozen=True)
 class BaselineComparison:
     """What changed since the baseline report."""
@@ -51,9 +76,9 @@ class BaselineComparison:
     baseline_time: str
     redacted: bool
     device_count: int
-    missing: tuple[dict[str, Any], ...] = ()
+    missing: tuple[MissingDevice, ...] = ()
     """Baseline devices that no current device matches: id, ip, kind, name, vendor."""
-    moved: tuple[dict[str, Any], ...] = ()
+    moved: tuple[MovedDevice, ...] = ()
     """Baseline devices found at another address: id, kind, name, old_ip, new_ip."""
     notes: tuple[str, ...] = field(default=())
 
@@ -73,7 +98,7 @@ def _name(device: Device) -> str | None:
     return device.names[0] if device.names else (device.model or device.vendor)
 
 
-def _entry(device: Device) -> dict[str, Any]:
+def _entry(device: Device) -> MissingDevice:
     return {
         "id": device.id,
         "ip": device.ip,
@@ -110,8 +135,8 @@ def compare(baseline: Baseline, current: Sequence[Device]) -> BaselineComparison
             "no device of the baseline matched: it may come from another network, or (redacted) from "
             "another installation, whose tokens mean other devices"
         )
-    missing: list[dict[str, Any]] = []
-    moved: list[dict[str, Any]] = []
+    missing: list[MissingDevice] = []
+    moved: list[MovedDevice] = []
     for old, new in pairs:
         if new is None:
             missing.append(_entry(old))

@@ -353,3 +353,18 @@ def with_evidence(device: Device, source: str, claim: str, detail: str = "") -> 
     return Device(
         **{**device.__dict__, "evidence": (*device.evidence, DeviceEvidence(source, claim, detail))}
     )
+
+
+def subject_of(device: Device) -> str:
+    """The observation subject of a device: ``device:<id>``."""
+    return f"device:{device.id}"
+
+
+def service(device: Device, service_type: str) -> Service | None:
+    """The device's first service of ``service_type`` (``_hap._tcp``), if any."""
+    wanted = service_type.rstrip(".").removesuffix(".local")
+    for item in device.services:
+        if item.type.rstrip(".").removesuffix(".local") == wanted:
+            return item
+    return None
+

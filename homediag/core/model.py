@@ -97,7 +97,7 @@ class Observation:
     """One fact observed by one probe about one subject."""
 
     fact: str
-    """A name from the fact catalogue (``homediag.core.facts``)."""
+    """The name of a fact its probe declares (``homediag.core.facts.Fact``)."""
     value: JSONValue
     source: str
     """The probe id that observed it."""
@@ -109,6 +109,9 @@ class Observation:
     time: str = ""
     evidence: str | None = None
     """A short human-readable piece of evidence (``3 of 30 pings lost``), never raw secrets."""
+    privacy: str | None = None
+    """The fact's privacy class as its probe declared it (``keep``, ``pseudonymise``, ``drop``), which
+    redaction reads; None in reports written before observations carried it (``sensitive`` then)."""
 
 
 @dataclasses.dataclass(frozen=True)

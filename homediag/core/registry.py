@@ -9,30 +9,36 @@ switches plugin loading off; when homediag runs as root, only plugins named in `
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 
-from homediag.core import facts as fact_catalogue
+from pydantic import ValidationError
+
 from homediag.core.config import Config
-from homediag.core.errors import PluginError, ProbeSpecError
+from homediag.core.errors import ConfigError, PluginError, ProbeSpecError
+from homediag.core.facts import Fact, FactCatalogue, FactSpec, Privacy
+from homediag.core.i18n import _
 from homediag.core.probe import Probe
-from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeSpec, Risk
+from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeArgs, ProbeSpec, Risk, arg_infos
+
+FACT_NAME_RE = PROBE_ID_RE
+"""Fact names are dotted lower-case names, like probe ids."""
 
 ENTRY_POINT_GROUP = "homediag.probes.v1"
 ENV_DISABLE_AUTOLOAD = "HOMEDIAG_DISABLE_PLUGIN_AUTOLOAD"
 MAX_TIMEOUT_S = 600.0
 
 
-def validate_spec(
-    spec: object, *, extra_facts: Iterable[fact_catalogue.FactSpec] = (), check_needs: bool = True
-) -> None:
+def validate_spec(spec: object, *, known_facts: Collection[str] | None = None) -> None:
     """Raise ``ProbeSpecError`` naming every rule ``spec`` breaks.
 
-    ``check_needs=False`` leaves needed facts unchecked: a plugin may need a fact another plugin
-    registers later; :meth:`Registry.check_references` checks them once everything is loaded.
+    ``known_facts``: the facts some probe provides, to check ``needs`` against (unchecked when None: a
+    plugin may need a fact another plugin provides; :meth:`Registry.check_references` checks them
+    once everything is loaded).
     """
     if not isinstance(spec, ProbeSpec):
         raise ProbeSpecError("spec must be a homediag.core.spec.ProbeSpec")
@@ -52,23 +58,55 @@ def validate_spec(
         problems.append("a probe that needs a privilege must name its unprivileged fallback")
     if not spec.provides:
         problems.append("provides is empty: a probe must observe something")
-    extra = {fact.name: fact for fact in extra_facts}
-    for name in spec.provides:
-        known = extra.get(name) or fact_catalogue.get(name)
-        if known is None:
-            problems.append(f"provides unknown fact {name!r} (add it to the fact catalogue)")
-        elif known.provider != spec.id:
-            problems.append(f"fact {name!r} is provided by {known.provider}, not {spec.id}")
+    problems += _fact_problems(spec.provides)
+    provided = set(spec.fact_names)
     for name in spec.needs:
-        if check_needs and name not in extra and fact_catalogue.get(name) is None:
+        if known_facts is not None and name not in known_facts and name not in provided:
             problems.append(f"needs unknown fact {name!r}")
-        if name in spec.provides:
+        if name in provided:
             problems.append(f"fact {name!r} is both needed and provided")
-    names = [arg.name for arg in spec.args]
-    if len(set(names)) != len(names):
-        problems.append("argument names are not unique")
+    args: object = spec.args
+    if not (inspect.isclass(args) and issubclass(args, ProbeArgs)):
+        problems.append("args must be a homediag.core.spec.ProbeArgs model (one field per argument)")
+    else:
+        undocumented = [info.name for info in arg_infos(args) if not info.help.strip()]
+        if undocumented:
+            problems.append(f"arguments without help (Field description): {', '.join(undocumented)}")
+        try:
+            args()
+        except ValidationError:
+            problems.append("every argument needs a default")
     if problems:
         raise ProbeSpecError(f"{spec.id}: " + "; ".join(problems))
+
+
+def _fact_problems(provides: Iterable[object]) -> list[str]:
+    """What is wrong with the fact declarations of a spec (plugins are not type-checked)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for fact in provides:
+        if not isinstance(fact, Fact):
+            problems.append(
+                f"provides {fact!r}, an unknown fact: declare each fact with "
+                "homediag.core.facts.Fact(name, type, summary)"
+            )
+            continue
+        if not FACT_NAME_RE.match(fact.name):
+            problems.append(f"fact name {fact.name!r} is not a dotted lower-case name like 'dns.any_ok'")
+        if fact.name in seen:
+            problems.append(f"fact {fact.name!r} is declared twice")
+        seen.add(fact.name)
+        if not fact.summary.strip():
+            problems.append(f"fact {fact.name!r} has no summary")
+        privacy: object = fact.privacy
+        if not isinstance(privacy, Privacy):
+            problems.append(f"fact {fact.name!r}: privacy {privacy!r} is not one of {', '.join(Privacy)}")
+        try:
+            fact.problem(0)  # builds the type's checker: a type that cannot be checked fails here
+            fact.describe_type()
+        except Exception as exc:  # noqa: BLE001 - a plugin's type may be anything
+            problems.append(f"fact {fact.name!r}: type {fact.type!r} cannot be checked: {type(exc).__name__}")
+    return problems
 
 
 @dataclass
@@ -92,17 +130,14 @@ class Registry:
         if not inspect.iscoroutinefunction(probe.run):
             raise ProbeSpecError(f"{probe.__name__}.run must be an async function")
         spec = getattr(probe, "spec", None)
-        extra = tuple(getattr(probe, "extra_facts", ()))
-        validate_spec(spec, extra_facts=extra, check_needs=False)
+        validate_spec(spec)
         assert isinstance(spec, ProbeSpec)
         if spec.id in self.probes:
             raise ProbeSpecError(f"probe id {spec.id!r} is already registered by {self.origins[spec.id]}")
         taken = self.providers()
-        for name in spec.provides:
+        for name in spec.fact_names:
             if name in taken:
                 raise ProbeSpecError(f"{spec.id}: fact {name!r} is already provided by {taken[name]}")
-        for extra_fact in extra:
-            fact_catalogue.register(extra_fact)
         self.probes[spec.id] = probe
         self.origins[spec.id] = origin
         return probe
@@ -135,18 +170,31 @@ class Registry:
         """Every spec, sorted by id."""
         return [self.probes[key].spec for key in sorted(self.probes)]
 
-    def catalogue(self) -> fact_catalogue.FactCatalogue:
-        """The declarations of every fact the registered probes provide."""
-        return fact_catalogue.FactCatalogue(
-            spec
-            for probe in self.probes.values()
-            for name in probe.spec.provides
-            if (spec := fact_catalogue.get(name)) is not None
+    def catalogue(self) -> FactCatalogue:
+        """The declarations of every fact the registered probes provide (from their specs)."""
+        return FactCatalogue(
+            FactSpec.of(fact, pid) for pid in sorted(self.probes) for fact in self.probes[pid].spec.provides
         )
+
+    def probe_args(self, config: Config) -> dict[str, ProbeArgs]:
+        """The arguments of every registered probe: its defaults, with the values ``probes.<id>`` of
+        ``config`` over them. ``ConfigError`` naming the probe and the key for an unknown probe id, an
+        unknown argument or a value of the wrong type (one sentence: the first problem found)."""
+        values: dict[str, ProbeArgs] = {}
+        for probe_id in config.probes:
+            if probe_id not in self.probes:
+                raise ConfigError(_unknown_probe(config, probe_id, sorted(self.probes)))
+        for probe_id, probe in sorted(self.probes.items()):
+            given = config.probes.get(probe_id) or {}
+            try:
+                values[probe_id] = probe.spec.args.model_validate(given)
+            except ValidationError as exc:
+                raise ConfigError(_bad_argument(config, probe_id, probe.spec, exc)) from None
+        return values
 
     def providers(self) -> dict[str, str]:
         """Map each provided fact to its probe id."""
-        return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.provides}
+        return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.fact_names}
 
     def load_plugins(self, config: Config, *, as_root: bool) -> None:
         """Load third-party probes from the ``homediag.probes.v1`` entry points."""
@@ -168,6 +216,29 @@ class Registry:
                 self.errors.append(
                     str(PluginError(f"plugin {where} failed to load: {type(exc).__name__}: {exc}"))
                 )
+
+
+def _where(config: Config) -> str:
+    return f"{config.source}: " if config.source else ""
+
+
+def _unknown_probe(config: Config, probe_id: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(probe_id, known, n=1)
+    hint = _(" (did you mean {id}?)").format(id=close[0]) if close else ""
+    return _("{where}probes.{id}: no installed probe has this id{hint}; see 'homediag probes list'").format(
+        where=_where(config), id=probe_id[:60], hint=hint
+    )
+
+
+def _bad_argument(config: Config, probe_id: str, spec: ProbeSpec, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        names = ", ".join(info.name for info in spec.arg_infos()) or _("none")
+        return _("{where}probes.{id}.{key}: {id} has no such argument (its arguments: {names})").format(
+            where=_where(config), id=probe_id, key=key[:60], names=names
+        )
+    return f"{_where(config)}probes.{probe_id}.{key[:60]}: {first['msg']}"  # pydantic's words, as config.py
 
 
 def build_registry(

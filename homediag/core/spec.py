@@ -2,16 +2,22 @@
 
 A spec says what a probe is (a stable dotted id and one line of summary), how risky it is (exactly one
 risk level), where it runs (platforms, privilege and the fallback it uses without it, binaries), what it
-needs and provides (facts from the catalogue), which devices it is for (matchers), its arguments and its
-timeout. The registry validates specs when probes register; ``homediag probes explain`` renders them.
+needs (fact names) and provides (the declarations of its facts: :class:`~homediag.core.facts.Fact`), which
+devices it is for (matchers), its arguments and its timeout. The registry validates specs when probes
+register; ``homediag probes explain`` renders them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from homediag.core.facts import Fact, describe_type
 
 PROBE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -80,17 +86,44 @@ class DeviceMatcher:
         return ", ".join(parts)
 
 
-ArgType = Literal["int", "float", "str", "bool", "list"]
+class ProbeArgs(BaseModel):
+    """A probe's arguments: one field per argument, with its type, default and help (``description``).
+
+    Settable under ``probes.<id>`` in the configuration, validated when the configuration loads (unknown
+    keys refused); the probe reads typed values with ``ctx.args_as(TheArgs)``::
+
+        class GatewayArgs(ProbeArgs):
+            count: int = Field(30, description="Echo requests to send")
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoArgs(ProbeArgs):
+    """The arguments of a probe that has none."""
 
 
 @dataclass(frozen=True)
-class ProbeArg:
-    """One documented argument of a probe with its default (settable under ``probes.<id>`` in config)."""
+class ArgInfo:
+    """One argument as the docs show it (``probes explain``)."""
 
     name: str
-    type: ArgType
-    default: object
+    type: str
+    default: Any
     help: str
+
+
+def arg_infos(model: type[ProbeArgs]) -> list[ArgInfo]:
+    """The arguments of ``model``, in declaration order."""
+    return [
+        ArgInfo(
+            name=name,
+            type=describe_type(field.annotation),
+            default=field.get_default(call_default_factory=True),
+            help=field.description or "",
+        )
+        for name, field in model.model_fields.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -104,8 +137,8 @@ class ProbeSpec:
     risk: Risk
     timeout_s: float
     """Total deadline of one run, including every retry and parse."""
-    provides: tuple[str, ...]
-    """Facts from the catalogue this probe provides (and no other probe does)."""
+    provides: tuple[Fact, ...]
+    """The declarations of the facts this probe provides (and no other probe does)."""
     needs: tuple[str, ...] = ()
     """Facts this probe reads; the runner runs their providers first."""
     platforms: tuple[Platform, ...] = ALL_PLATFORMS
@@ -116,16 +149,30 @@ class ProbeSpec:
     """External commands it may call; missing ones are reported, not fatal, when a fallback exists."""
     matchers: tuple[DeviceMatcher, ...] = ()
     """Non-empty for device probes: one run per matching device."""
-    args: tuple[ProbeArg, ...] = ()
+    args: type[ProbeArgs] = NoArgs
+    """The model of its arguments (a :class:`ProbeArgs` subclass)."""
     description: str = ""
     """Longer text for ``probes explain``: method, limits, what it never does."""
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def fact_names(self) -> tuple[str, ...]:
+        """The names of the facts this probe provides."""
+        return tuple(fact.name for fact in self.provides if isinstance(fact, Fact))
+
+    @functools.cached_property
+    def _facts(self) -> dict[str, Fact]:
+        return {fact.name: fact for fact in self.provides if isinstance(fact, Fact)}
+
+    def fact(self, name: str) -> Fact | None:
+        """The declaration of the provided fact ``name``, or None."""
+        return self._facts.get(name)
 
     @property
     def per_device(self) -> bool:
         """Whether the runner schedules this probe once per matching device."""
         return bool(self.matchers)
 
-    def arg_defaults(self) -> dict[str, object]:
-        """The arguments with their defaults."""
-        return {arg.name: arg.default for arg in self.args}
+    def arg_infos(self) -> list[ArgInfo]:
+        """Its arguments as the docs show them."""
+        return arg_infos(self.args)

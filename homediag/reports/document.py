@@ -94,6 +94,10 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
+    for observation in document.get("observations") or ():
+        if observation.get("privacy") is None:
+            # Observations carry their fact's privacy class; those of reports written before keep their form.
+            observation.pop("privacy", None)
     for ref in document.get("playbooks") or ():
         if not ref.get("title"):
             ref.pop("title", None)  # reports that record no title stay as before
@@ -286,6 +290,7 @@ def _build(doc: Mapping[str, Any]) -> Report:
                 sensitive=bool(o.get("sensitive", False)),
                 time=o.get("time", ""),
                 evidence=o.get("evidence"),
+                privacy=o.get("privacy"),
             )
             for o in doc.get("observations") or ()
         ),

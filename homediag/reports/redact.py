@@ -3,9 +3,9 @@
 Four layers (docs/report-format.md#redaction):
 
 1. **Every field is classified.** The report schema gives each leaf an ``x-privacy`` class — ``keep``,
-   ``pseudonymise``, ``drop``, ``address`` (judged by value), ``by-fact`` (the fact catalogue's class)
-   or ``text`` (free text, swept). The walk below follows the schema, so a field the schema does not
-   know is dropped, never passed through.
+   ``pseudonymise``, ``drop``, ``address`` (judged by value), ``by-fact`` (the privacy class the
+   observation carries, declared by its probe) or ``text`` (free text, swept). The walk below follows
+   the schema, so a field the schema does not know is dropped, never passed through.
 2. **Keyed, readable tokens.** Devices become ``printer-1``, SSIDs ``ssid-1``, serials ``serial-1``:
    numbers handed out by :class:`~homediag.reports.tokens.TokenStore` from an HMAC whose key stays in
    the user's config directory, so a device keeps its token across one installation's reports. MAC
@@ -48,8 +48,8 @@ from typing import Any
 
 import ahocorasick_rs
 
-from homediag.core import facts as fact_catalogue
 from homediag.core.devices import normalise_mac
+from homediag.core.facts import Privacy
 from homediag.core.model import Report
 from homediag.reports.known import KnownValues, fold
 from homediag.reports.tokens import REPLACEMENT_PATTERN, TokenStore, is_token
@@ -507,7 +507,8 @@ class Redactor:
             case "by-fact":
                 fact = parent.get("fact", "") if isinstance(parent, dict) else ""
                 sensitive = bool(parent.get("sensitive")) if isinstance(parent, dict) else False
-                return self._fact_value(str(fact), value, sensitive)
+                declared = parent.get("privacy") if isinstance(parent, dict) else None
+                return self._fact_value(str(fact), value, sensitive, _privacy(declared))
             case _:  # "text", and anything unclassified is treated as the most suspicious text
                 return self._text_value(value)
 
@@ -554,17 +555,17 @@ class Redactor:
             return self._text(value)
         return self._token("value", value)
 
-    def _fact_value(self, fact: str, value: Any, sensitive: bool) -> Any:
-        spec = fact_catalogue.get(fact)
-        privacy = spec.privacy if spec is not None else None
-        hint = name_hint(fact, weak=privacy is not fact_catalogue.Privacy.KEEP)
-        if hint is None and privacy is fact_catalogue.Privacy.DROP:
+    def _fact_value(self, fact: str, value: Any, sensitive: bool, privacy: Privacy | None) -> Any:
+        """A fact's value, by the privacy class its observation carries (a report written before
+        observations carried it: pseudonymised when ``sensitive``, kept otherwise; its name decides too)."""
+        if privacy is None:
+            privacy = Privacy.PSEUDONYMISE if sensitive else Privacy.KEEP
+        hint = name_hint(fact, weak=privacy is not Privacy.KEEP)
+        if hint is None and privacy is Privacy.DROP:
             hint = "drop"
-        if hint is None and (
-            privacy is fact_catalogue.Privacy.PSEUDONYMISE or (privacy is None and sensitive)
-        ):
+        if hint is None and privacy is Privacy.PSEUDONYMISE:
             hint = _FACT_TOKEN_CLASSES.get(fact, "value")
-        return self._structured(value, hint, weak=privacy is not fact_catalogue.Privacy.KEEP)
+        return self._structured(value, hint, weak=privacy is not Privacy.KEEP)
 
     def _structured(self, value: Any, hint: str | None, *, weak: bool) -> Any:
         if isinstance(value, dict):
@@ -912,6 +913,14 @@ _POSSESSIVE_NAME = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]*(?:['’]s\b|s\s)|\b(?:von|
 def _names_someone(value: str) -> bool:
     """Whether a model string names a person or a place ("Annas Stehlampe", "Lamp of Anna")."""
     return _POSSESSIVE_NAME.search(value) is not None
+
+
+def _privacy(value: object) -> Privacy | None:
+    """The privacy class an observation carries (None: absent or not one homediag knows)."""
+    try:
+        return Privacy(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 _FACT_TOKEN_CLASSES = {

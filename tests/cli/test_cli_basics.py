@@ -73,6 +73,17 @@ def test_probes_explain(cli: Isolated) -> None:
     assert unknown.stderr.startswith("homediag: error: unknown probe")
 
 
+def test_probes_facts_come_from_the_declarations(cli: Isolated) -> None:
+    done = cli("probes", "facts", "--format", "json")
+    assert done.returncode == 0
+    facts = {fact["name"]: fact for fact in json.loads(done.stdout)["facts"]}
+    assert facts["gateway.loss_pct"]["unit"] == "%" and facts["gateway.loss_pct"]["provider"] == "net.gateway"
+    assert facts["discovery.devices"]["type"].startswith("list[DeviceEntry{id: str, ip: str | null")
+    assert facts["nat.public_address"]["privacy"] == "drop"
+    table = cli("probes", "facts")
+    assert table.returncode == 0 and "gateway.loss_pct" in table.stdout
+
+
 def test_unknown_option_is_a_one_line_usage_error(cli: Isolated) -> None:
     done = cli("diagnose", "--frobnicate")
     assert done.returncode == 4

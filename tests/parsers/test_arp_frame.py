@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from homediag.net.arp import ArpParseError, claims, is_arp, parse_arp_frame
 from homediag.probes.net.arp_conflict import macs_speaking_for
-from homediag.probes.parsers.arp_frame import ArpParseError, claims, is_arp, parse_arp_frame
 
 US = "02:00:5e:00:53:0a"
 OTHER = "02:00:5e:00:53:66"

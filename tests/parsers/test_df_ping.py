@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from homediag.probes.parsers.df_ping import DfPing, parse_df_ping
+from homediag.net.os.df_ping import DfPing, parse_df_ping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "df-ping"
 

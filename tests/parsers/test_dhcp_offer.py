@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homediag.probes.parsers.dhcp_offer import DhcpParseError, is_dhcp_reply, parse_dhcp_offer
+from homediag.net.dhcp import DhcpParseError, is_dhcp_reply, parse_dhcp_offer
 
 XID = 0x1234ABCD
 CLIENT = "02:00:5e:00:53:0a"

@@ -1,12 +1,12 @@
 """Every parser entry point returns a result or raises ParseError on any input, and nothing else.
 
-Covers every public ``parse_*`` function of ``homediag/probes/parsers/`` (a test fails when one is
-added without being listed here), the other text helpers there, the UPnP/SSDP/IPP/DHCP/STUN/mDNS
-decoders and the endpoint parsers. Inputs are bounded (a few hundred characters or bytes) and each
-one feeds every entry point, so that 1 000 cases per entry point take seconds: random text, "line
-soup" drawn from every recorded fixture and a list of known troublemakers (``²``, long digit runs,
-separators), random bytes, and valid frames with bytes flipped or cut. ``HOMEDIAG_FUZZ_EXAMPLES``
-sets the number of cases (default 1000).
+Covers every public ``parse_*`` function of ``homediag/net/os/`` and of the protocol decoders of
+``homediag/net/`` (a test fails when one is added without being listed here), the other text helpers
+there, the UPnP/SSDP/IPP/DHCP/STUN/mDNS decoders and the endpoint parsers. Inputs are bounded (a few
+hundred characters or bytes) and each one feeds every entry point, so that 1 000 cases per entry point
+take seconds: random text, "line soup" drawn from every recorded fixture and a list of known
+troublemakers (``²``, long digit runs, separators), random bytes, and valid frames with bytes flipped or
+cut. ``HOMEDIAG_FUZZ_EXAMPLES`` sets the number of cases (default 1000).
 """
 
 from __future__ import annotations
@@ -23,33 +23,31 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import homediag.probes.parsers as parsers_package
-from homediag.probes.discovery import mdns, ssdp, unicast, upnp_description
-from homediag.probes.discovery.safe_xml import parse_capped
-from homediag.probes.net import dns, igd, reach
-from homediag.probes.parsers import (
+import homediag.net.os as parsers_package
+from homediag.net import arp as arp_frame
+from homediag.net import dhcp as dhcp_offer
+from homediag.net import dns, dnssd, ipp, mdns, reach, stun
+from homediag.net import netbios as nbstat
+from homediag.net.errors import ParseError
+from homediag.net.os import (
     _common,
     _iw_common,
     _wifi_common,
     _windows_labels,
     airport,
     arp_a,
-    arp_frame,
     df_ping,
     dhcp_leases,
-    dhcp_offer,
     ip_addr,
     ip_neigh,
     ip_route,
     ipconfig,
-    ipp,
     iw_info,
     iw_link,
     iw_scan,
     iw_station,
     iwconfig,
     lpstat,
-    nbstat,
     netsh_wlan,
     netstat_rn,
     nmcli_dev_show,
@@ -59,13 +57,19 @@ from homediag.probes.parsers import (
     resolv_conf,
     route_print,
     scutil_dns,
-    stun,
     system_profiler_airport,
     wdutil,
     wifi_types,
     windows_printers,
 )
-from homediag.probes.parsers.errors import ParseError
+from homediag.net.upnp import description as upnp_description
+from homediag.net.upnp import igd, ssdp
+from homediag.net.upnp.safe_xml import parse_capped
+
+DECODER_MODULES = {
+    "arp_frame": arp_frame, "dhcp_offer": dhcp_offer, "ipp": ipp, "nbstat": nbstat, "stun": stun,
+}  # fmt: skip
+"""The protocol decoders that lived beside the OS parsers: every public function is listed too."""
 
 EXAMPLES = int(os.environ.get("HOMEDIAG_FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(
@@ -81,7 +85,7 @@ TID = bytes(range(12))
 LOCATION = "http://192.0.2.1:5000/desc.xml"
 
 TEXT_ENTRY_POINTS: dict[str, Callable[[str], object]] = {
-    # homediag/probes/parsers: every public parse_* function
+    # homediag/net/os: every public parse_* function
     "airport.parse_airport_info": airport.parse_airport_info,
     "airport.parse_airport_scan": airport.parse_airport_scan,
     "arp_a.parse_arp_a": arp_a.parse_arp_a,
@@ -129,7 +133,7 @@ TEXT_ENTRY_POINTS: dict[str, Callable[[str], object]] = {
     "_common.parse_port": _common.parse_port,
     "_iw_common.parse_bitrate": _iw_common.parse_bitrate,
     "wifi_types.parse_phy_mode": wifi_types.parse_phy_mode,
-    # the other text helpers of homediag/probes/parsers
+    # the other text helpers of homediag/net/os
     "_common.normalise_mac": _common.normalise_mac,
     "_common.text_or_none": _common.text_or_none,
     "_common.load_json_array": lambda text: _common.load_json_array(text, "fuzz"),
@@ -159,6 +163,7 @@ BYTES_ENTRY_POINTS: dict[str, Callable[[bytes], object]] = {
     "arp_frame.parse_arp_frame": arp_frame.parse_arp_frame,
     "arp_frame.arp_offset": arp_frame.arp_offset,
     "arp_frame.claims": lambda data: arp_frame.claims(data, SENDER),
+    "arp_frame.is_reply_in": lambda data: arp_frame.is_reply_in(data, ipaddress.IPv4Network("192.0.2.0/24")),
     "dhcp_offer.parse_dhcp_offer": dhcp_offer.parse_dhcp_offer,
     "dhcp_offer.is_dhcp_reply": lambda data: dhcp_offer.is_dhcp_reply(data, XID),
     "ipp.parse_response": ipp.parse_response,
@@ -170,15 +175,19 @@ BYTES_ENTRY_POINTS: dict[str, Callable[[bytes], object]] = {
     "safe_xml.parse_capped": parse_capped,
     "upnp_description.parse_description": lambda data: upnp_description.parse_description(data, LOCATION),
     "igd.parse_external_ip_response": igd.parse_external_ip_response,
+    "igd.parse_action_response": lambda data: igd.parse_action_response(data, "GetStatusInfo"),
     "mdns.decode_txt": lambda data: mdns.decode_txt(dict(i.partition(b"=")[::2] for i in data.split(b"\0"))),
-    "unicast.read_answer": lambda data: unicast.read_answer(data, unicast.DnssdAnswer()),
+    "dnssd.read_answer": lambda data: dnssd.read_answer(data, dnssd.DnssdAnswer()),
 }  # fmt: skip
 
 NOT_ENTRY_POINTS = {
     # builders and helpers that take no untrusted input
     "_common.check_text", "_common.interface_from_mask", "_common.is_blank", "_common.iter_lines",
     "_iw_common.best_rate", "_iw_common.legacy_mode", "_wifi_common.check_text", "_wifi_common.plausible_dbm",
-    "_wifi_common.security_from_akms", "arp_frame.is_arp", "dhcp_leases.latest_by_interface",
+    "_wifi_common.security_from_akms", "arp_frame.is_arp", "arp_frame.build_arp_request",
+    "arp_frame.arp_frames", "arp_frame.macs_speaking_for", "arp_frame.sweep_targets", "arp_frame.collect",
+    "arp_frame.duplicates", "dhcp_offer.probe_client_mac", "dhcp_offer.build_discover",
+    "dhcp_offer.offers_from", "nbstat.netbios_names", "dhcp_leases.latest_by_interface",
     "ip_route.default_route_hops", "ip_route.default_routes", "ipp.build_get_printer_attributes",
     "nbstat.build_request", "nbstat.encode_name", "netstat_rn.default_routes", "nmcli_wifi.nmcli_active_link",
     "stun.binding_request", "stun.binding_success", "wifi_types.band_for_channel",
@@ -236,7 +245,7 @@ def _valid_frames() -> list[bytes]:
         nbstat.build_request(7),
         ssdp.build_msearch(),
         b"HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nUSN: uuid:1::upnp:rootdevice\r\nLOCATION: http://192.0.2.1/\r\n\r\n",
-        unicast.build_query(["_services._dns-sd._udp.local."], 7),
+        dnssd.build_query(["_services._dns-sd._udp.local."], 7),
     ]
     for path in sorted((FIXTURES / "upnp").glob("*.xml")):
         frames.append(path.read_bytes()[:4000])
@@ -274,11 +283,14 @@ def _feed(entry_points: dict[str, Callable[[Any], object]], value: object) -> No
 def test_every_public_parser_is_fuzzed() -> None:
     listed = set(TEXT_ENTRY_POINTS) | set(BYTES_ENTRY_POINTS) | NOT_ENTRY_POINTS
     found = set()
-    for module in pkgutil.iter_modules(parsers_package.__path__):
-        loaded = importlib.import_module(f"{parsers_package.__name__}.{module.name}")
+    modules = {
+        module.name: importlib.import_module(f"{parsers_package.__name__}.{module.name}")
+        for module in pkgutil.iter_modules(parsers_package.__path__)
+    }
+    for alias, loaded in {**modules, **DECODER_MODULES}.items():
         for name, function in inspect.getmembers(loaded, inspect.isfunction):
             if function.__module__ == loaded.__name__ and not name.startswith("_"):
-                found.add(f"{module.name}.{name}")
+                found.add(f"{alias}.{name}")
     assert found - listed == set(), "add new parser functions to this fuzz test"
 
 

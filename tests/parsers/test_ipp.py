@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homediag.core.worker import WorkerError, run_killable
-from homediag.probes.parsers.ipp import (
+from homediag.net.ipp import (
     GET_PRINTER_ATTRIBUTES,
     MAX_BODY,
     MAX_DEPTH,
@@ -21,7 +21,7 @@ from homediag.probes.parsers.ipp import (
     IppError,
     parse_response,
 )
-from homediag.probes.parsers.ipp import build_get_printer_attributes as build_request
+from homediag.net.ipp import build_get_printer_attributes as build_request
 
 
 def attr(tag: int, name: str, value: bytes) -> bytes:

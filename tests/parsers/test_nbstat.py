@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.nbstat import NBSTAT, build_request, encode_name, parse_node_status
+from homediag.net.errors import ParseError
+from homediag.net.netbios import NBSTAT, build_request, encode_name, parse_node_status
 
 
 def answer(

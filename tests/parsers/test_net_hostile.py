@@ -17,25 +17,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homediag.probes.parsers._common import MAX_LINE_CHARS, MAX_TEXT_CHARS
-from homediag.probes.parsers.arp_a import parse_arp_a
-from homediag.probes.parsers.dhcp_leases import (
+from homediag.net.errors import ParseError
+from homediag.net.os._common import MAX_LINE_CHARS, MAX_TEXT_CHARS
+from homediag.net.os.arp_a import parse_arp_a
+from homediag.net.os.dhcp_leases import (
     parse_dhclient_leases,
     parse_dnsmasq_leases,
     parse_networkd_lease,
 )
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_addr import parse_ip_addr_json
-from homediag.probes.parsers.ip_neigh import parse_ip_neigh
-from homediag.probes.parsers.ip_route import parse_ip_route, parse_ip_route_json
-from homediag.probes.parsers.ipconfig import parse_ipconfig
-from homediag.probes.parsers.lpstat import parse_lpstat_v
-from homediag.probes.parsers.netstat_rn import parse_netstat_rn
-from homediag.probes.parsers.nmcli_dev_show import parse_nmcli_dev_show
-from homediag.probes.parsers.resolv_conf import parse_resolv_conf
-from homediag.probes.parsers.route_print import parse_route_print
-from homediag.probes.parsers.scutil_dns import parse_scutil_dns
-from homediag.probes.parsers.windows_printers import parse_get_printer, parse_get_printer_port
+from homediag.net.os.ip_addr import parse_ip_addr_json
+from homediag.net.os.ip_neigh import parse_ip_neigh
+from homediag.net.os.ip_route import parse_ip_route, parse_ip_route_json
+from homediag.net.os.ipconfig import parse_ipconfig
+from homediag.net.os.lpstat import parse_lpstat_v
+from homediag.net.os.netstat_rn import parse_netstat_rn
+from homediag.net.os.nmcli_dev_show import parse_nmcli_dev_show
+from homediag.net.os.resolv_conf import parse_resolv_conf
+from homediag.net.os.route_print import parse_route_print
+from homediag.net.os.scutil_dns import parse_scutil_dns
+from homediag.net.os.windows_printers import parse_get_printer, parse_get_printer_port
 from tests.parsers.real_outputs import OWN_FIXTURES, own_fixture_paths, real_outputs_dir
 
 PARSERS: dict[str, Callable[[str], object]] = {

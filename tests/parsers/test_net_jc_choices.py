@@ -10,7 +10,7 @@ from __future__ import annotations
 import jc
 import pytest
 
-from homediag.probes.parsers.netstat_rn import parse_netstat_rn
+from homediag.net.os.netstat_rn import parse_netstat_rn
 from tests.parsers.real_outputs import own_fixture
 
 

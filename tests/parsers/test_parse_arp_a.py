@@ -6,8 +6,8 @@ from ipaddress import IPv4Address
 
 import pytest
 
-from homediag.probes.parsers.arp_a import ArpKind, parse_arp_a
-from homediag.probes.parsers.errors import ParseError
+from homediag.net.errors import ParseError
+from homediag.net.os.arp_a import ArpKind, parse_arp_a
 from tests.parsers.real_outputs import own_fixture
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from homediag.probes.parsers._common import load_json_array, normalise_mac, parse_int, parse_ip
-from homediag.probes.parsers._windows_labels import IPCONFIG_LABELS, label_key
-from homediag.probes.parsers.errors import ParseError
+from homediag.net.errors import ParseError
+from homediag.net.os._common import load_json_array, normalise_mac, parse_int, parse_ip
+from homediag.net.os._windows_labels import IPCONFIG_LABELS, label_key
 
 
 @pytest.mark.parametrize(

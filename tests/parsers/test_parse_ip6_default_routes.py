@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_route import DefaultHop, default_route_hops, parse_ip_route
+from homediag.net.errors import ParseError
+from homediag.net.os.ip_route import DefaultHop, default_route_hops, parse_ip_route
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ip-6-route"
 R1, R2 = "fe80::200:5eff:fe00:5301", "fe80::200:5eff:fe00:5302"

@@ -6,9 +6,9 @@ from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr, parse_ip_addr_json
-from homediag.probes.parsers.ip_neigh import NeighbourState, parse_ip_neigh
+from homediag.net.errors import ParseError
+from homediag.net.os.ip_addr import OperState, parse_ip_addr, parse_ip_addr_json
+from homediag.net.os.ip_neigh import NeighbourState, parse_ip_neigh
 from tests.parsers.real_outputs import own_fixture
 
 

@@ -6,8 +6,8 @@ from ipaddress import IPv4Address, IPv6Address, ip_network
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_route import (
+from homediag.net.errors import ParseError
+from homediag.net.os.ip_route import (
     NextHop,
     RouteType,
     default_routes,

@@ -7,8 +7,8 @@ from ipaddress import IPv4Address, IPv4Interface, IPv6Address
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ipconfig import (
+from homediag.net.errors import ParseError
+from homediag.net.os.ipconfig import (
     AdapterKind,
     AddressStatus,
     IpconfigAll,

@@ -7,7 +7,8 @@ from ipaddress import IPv4Address, IPv4Interface, IPv6Address, ip_network
 
 import pytest
 
-from homediag.probes.parsers.dhcp_leases import (
+from homediag.net.errors import ParseError
+from homediag.net.os.dhcp_leases import (
     LeaseSource,
     latest_by_interface,
     parse_dhclient_leases,
@@ -15,9 +16,8 @@ from homediag.probes.parsers.dhcp_leases import (
     parse_networkd_lease,
     parse_networkmanager_lease,
 )
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.nmcli_dev_show import NmDeviceState, parse_nmcli_dev_show
-from homediag.probes.parsers.resolv_conf import parse_resolv_conf
+from homediag.net.os.nmcli_dev_show import NmDeviceState, parse_nmcli_dev_show
+from homediag.net.os.resolv_conf import parse_resolv_conf
 from tests.parsers.real_outputs import own_fixture
 
 

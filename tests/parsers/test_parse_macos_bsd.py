@@ -6,9 +6,9 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.netstat_rn import bsd_destination, default_routes, parse_netstat_rn
-from homediag.probes.parsers.scutil_dns import parse_scutil_dns
+from homediag.net.errors import ParseError
+from homediag.net.os.netstat_rn import bsd_destination, default_routes, parse_netstat_rn
+from homediag.net.os.scutil_dns import parse_scutil_dns
 from tests.parsers.real_outputs import own_fixture
 
 

@@ -6,9 +6,9 @@ from ipaddress import IPv4Address, IPv6Address
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.lpstat import parse_lpstat_v
-from homediag.probes.parsers.windows_printers import (
+from homediag.net.errors import ParseError
+from homediag.net.os.lpstat import parse_lpstat_v
+from homediag.net.os.windows_printers import (
     PortProtocol,
     WindowsPrinterStatus,
     parse_format_list,

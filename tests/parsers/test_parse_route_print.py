@@ -6,8 +6,8 @@ from ipaddress import IPv4Address, IPv6Address, ip_network
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.route_print import InterfaceListEntry, parse_route_print
+from homediag.net.errors import ParseError
+from homediag.net.os.route_print import InterfaceListEntry, parse_route_print
 from tests.parsers.real_outputs import own_fixture
 
 

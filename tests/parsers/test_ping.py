@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homediag.probes.parsers.df_ping import parse_df_ping
-from homediag.probes.parsers.ping import parse_ping
+from homediag.net.os.df_ping import parse_df_ping
+from homediag.net.os.ping import parse_ping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ping"
 

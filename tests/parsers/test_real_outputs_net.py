@@ -13,23 +13,23 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers.arp_a import ArpKind, parse_arp_a
-from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr_json
-from homediag.probes.parsers.ip_neigh import NeighbourState, parse_ip_neigh
-from homediag.probes.parsers.ip_route import RouteType, default_routes, parse_ip_route
-from homediag.probes.parsers.ipconfig import (
+from homediag.net.os.arp_a import ArpKind, parse_arp_a
+from homediag.net.os.ip_addr import OperState, parse_ip_addr_json
+from homediag.net.os.ip_neigh import NeighbourState, parse_ip_neigh
+from homediag.net.os.ip_route import RouteType, default_routes, parse_ip_route
+from homediag.net.os.ipconfig import (
     Adapter,
     AdapterKind,
     MediaState,
     NodeType,
     parse_ipconfig,
 )
-from homediag.probes.parsers.lpstat import parse_lpstat_v
-from homediag.probes.parsers.netstat_rn import BsdRoute, parse_netstat_rn
-from homediag.probes.parsers.netstat_rn import default_routes as bsd_defaults
-from homediag.probes.parsers.nmcli_dev_show import parse_nmcli_dev_show
-from homediag.probes.parsers.route_print import WindowsRoute, parse_route_print
-from homediag.probes.parsers.scutil_dns import Resolver, parse_scutil_dns
+from homediag.net.os.lpstat import parse_lpstat_v
+from homediag.net.os.netstat_rn import BsdRoute, parse_netstat_rn
+from homediag.net.os.netstat_rn import default_routes as bsd_defaults
+from homediag.net.os.nmcli_dev_show import parse_nmcli_dev_show
+from homediag.net.os.route_print import WindowsRoute, parse_route_print
+from homediag.net.os.scutil_dns import Resolver, parse_scutil_dns
 from tests.parsers.real_outputs import RealCase, load_real_case, mac, real_case_params
 
 COMMANDS = [

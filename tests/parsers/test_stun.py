@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homediag.probes.parsers.stun import (
+from homediag.net.stun import (
     MAGIC_COOKIE,
     StunError,
     binding_request,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from homediag.net.os._common import parse_port
+from homediag.net.os.ipconfig import parse_ipconfig, parse_lease_date
+from homediag.net.reach import parse_endpoint
+from homediag.net.upnp.igd import parse_external_ip_response
 from homediag.probes.net.dns import parse_server
-from homediag.probes.net.igd import parse_external_ip_response
-from homediag.probes.net.reach import parse_endpoint
-from homediag.probes.parsers._common import parse_port
-from homediag.probes.parsers.ipconfig import parse_ipconfig, parse_lease_date
 
 IPCONFIG = Path(__file__).parent / "fixtures" / "ipconfig-all" / "de-DE-cp850-read-as-cp1252.txt"
 SUPERSCRIPTS = ["²", "³", "¹²³", "2²", "٢"]  # the last one is an Arabic-Indic digit: int() reads it

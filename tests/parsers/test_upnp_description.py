@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homediag.core.worker import WorkerError, run_killable
-from homediag.probes.discovery.safe_xml import MAX_DEPTH, UpnpXmlError, parse_capped
-from homediag.probes.discovery.upnp_description import (
+from homediag.net.upnp.description import (
     DeviceDescription,
     parse_description,
     same_origin_url,
 )
+from homediag.net.upnp.safe_xml import MAX_DEPTH, UpnpXmlError, parse_capped
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upnp"
 LOCATION = "http://192.0.2.1:5000/rootDesc.xml"

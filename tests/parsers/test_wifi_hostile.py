@@ -15,18 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homediag.probes.parsers._wifi_common import LINK_MAX_CHARS, SCAN_MAX_CHARS
-from homediag.probes.parsers.airport import parse_airport_info, parse_airport_scan
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.iw_info import parse_iw_info
-from homediag.probes.parsers.iw_link import parse_iw_link
-from homediag.probes.parsers.iw_scan import parse_iw_scan
-from homediag.probes.parsers.iw_station import parse_iw_station_dump
-from homediag.probes.parsers.iwconfig import parse_iwconfig
-from homediag.probes.parsers.netsh_wlan import parse_netsh_interfaces, parse_netsh_networks
-from homediag.probes.parsers.nmcli_wifi import parse_nmcli_wifi_list
-from homediag.probes.parsers.system_profiler_airport import parse_system_profiler_airport
-from homediag.probes.parsers.wdutil import parse_wdutil_info
+from homediag.net.errors import ParseError
+from homediag.net.os._wifi_common import LINK_MAX_CHARS, SCAN_MAX_CHARS
+from homediag.net.os.airport import parse_airport_info, parse_airport_scan
+from homediag.net.os.iw_info import parse_iw_info
+from homediag.net.os.iw_link import parse_iw_link
+from homediag.net.os.iw_scan import parse_iw_scan
+from homediag.net.os.iw_station import parse_iw_station_dump
+from homediag.net.os.iwconfig import parse_iwconfig
+from homediag.net.os.netsh_wlan import parse_netsh_interfaces, parse_netsh_networks
+from homediag.net.os.nmcli_wifi import parse_nmcli_wifi_list
+from homediag.net.os.system_profiler_airport import parse_system_profiler_airport
+from homediag.net.os.wdutil import parse_wdutil_info
 from tests.parsers.real_outputs import OWN_FIXTURES
 from tests.parsers.real_outputs import real_outputs_dir as real_outputs_root
 

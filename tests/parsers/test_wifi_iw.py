@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers._iw_common import parse_bitrate, unescape_ssid
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.iw_info import parse_iw_info
-from homediag.probes.parsers.iw_link import parse_iw_link
-from homediag.probes.parsers.iw_scan import parse_iw_scan
-from homediag.probes.parsers.iw_station import parse_iw_station_dump
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.errors import ParseError
+from homediag.net.os._iw_common import parse_bitrate, unescape_ssid
+from homediag.net.os.iw_info import parse_iw_info
+from homediag.net.os.iw_link import parse_iw_link
+from homediag.net.os.iw_scan import parse_iw_scan
+from homediag.net.os.iw_station import parse_iw_station_dump
+from homediag.net.os.wifi_types import (
     Band,
     BssType,
     ConnectionState,

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.iwconfig import parse_iwconfig
-from homediag.probes.parsers.nmcli_wifi import (
+from homediag.net.errors import ParseError
+from homediag.net.os.iwconfig import parse_iwconfig
+from homediag.net.os.nmcli_wifi import (
     nmcli_active_link,
     parse_nmcli_wifi_list,
     split_terse,
 )
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.os.wifi_types import (
     Band,
     ConnectionState,
     Security,

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers.airport import parse_airport_info, parse_airport_scan
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.system_profiler_airport import parse_system_profiler_airport
-from homediag.probes.parsers.wdutil import parse_wdutil_info
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.errors import ParseError
+from homediag.net.os.airport import parse_airport_info, parse_airport_scan
+from homediag.net.os.system_profiler_airport import parse_system_profiler_airport
+from homediag.net.os.wdutil import parse_wdutil_info
+from homediag.net.os.wifi_types import (
     Band,
     ConnectionState,
     Limitation,

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.netsh_wlan import parse_netsh_interfaces, parse_netsh_networks
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.errors import ParseError
+from homediag.net.os.netsh_wlan import parse_netsh_interfaces, parse_netsh_networks
+from homediag.net.os.wifi_types import (
     Band,
     BssType,
     ConnectionState,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from homediag.probes.parsers._wifi_common import security_from_words
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.os._wifi_common import security_from_words
+from homediag.net.os.wifi_types import (
     Band,
     ConnectionState,
     Limitation,

@@ -21,6 +21,7 @@ from homediag.probes.devices.mqtt import MqttProbe, build_connect, parse_connack
 from homediag.probes.devices.smarthome_summary import SmarthomeSummaryProbe
 from homediag.testing import ProbeOutcome, http_response, run_probe
 from tests.probes.live import run_live
+from tests.probes.records import device_entry, missing_device, silent_peer
 
 NEEDS = {"discovery.devices": []}
 EUREKA = {
@@ -239,20 +240,8 @@ def facts(values: dict[str, object], *extra: Observation) -> list[Observation]:
     return [*(Observation(fact=k, value=v, source="t") for k, v in values.items()), *extra]  # type: ignore[arg-type]
 
 
-TV_ENTRY = {
-    "id": "tv",
-    "ip": "192.0.2.11",
-    "kind": "media",
-    "seen_by": ["arp", "mdns"],
-    "services": ["_googlecast._tcp"],
-}
-NAMED_SPEAKER = {
-    "id": "sp",
-    "ip": "192.0.2.32",
-    "kind": "speaker",
-    "seen_by": ["arp", "names"],
-    "services": [],
-}
+TV_ENTRY = device_entry("tv", "192.0.2.11", "media", seen_by=["arp", "mdns"], services=["_googlecast._tcp"])
+NAMED_SPEAKER = device_entry("sp", "192.0.2.32", "speaker", seen_by=["arp", "names"], services=[])
 
 
 def media_summary(devices: list[dict[str, object]], **more: object) -> ProbeOutcome:
@@ -275,20 +264,14 @@ def test_media_summary_when_multicast_is_blocked() -> None:
 
 
 def test_media_summary_sees_a_known_tv_silent() -> None:
-    outcome = media_summary([], **{"lan.silent_peers": [{"ip": "192.0.2.11", "kind": "media", "name": "tv"}]})
+    outcome = media_summary([], **{"lan.silent_peers": [silent_peer("192.0.2.11", "media", "tv")]})
     assert outcome.value("cast.found") == 0 and outcome.value("cast.reachable") is None
     assert outcome.value("cast.known_silent") is True
 
 
 def test_smarthome_summary() -> None:
-    hue = {
-        "id": "h",
-        "ip": "192.0.2.13",
-        "kind": "hub",
-        "seen_by": ["arp", "mdns"],
-        "services": ["_hue._tcp"],
-    }
-    plug = {"id": "p", "ip": "192.0.2.34", "kind": "iot", "seen_by": ["arp", "names"], "services": []}
+    hue = device_entry("h", "192.0.2.13", "hub", seen_by=["arp", "mdns"], services=["_hue._tcp"])
+    plug = device_entry("p", "192.0.2.34", "iot", seen_by=["arp", "names"], services=[])
     outcome = asyncio.run(
         run_probe(
             SmarthomeSummaryProbe,
@@ -296,7 +279,7 @@ def test_smarthome_summary() -> None:
                 {
                     "discovery.devices": [hue, plug, TV_ENTRY],
                     "lan.silent_peers": [],
-                    "baseline.missing_devices": [{"ip": "192.0.2.16", "kind": "hub"}],
+                    "baseline.missing_devices": [missing_device("192.0.2.16", "hub")],
                 }
             ),
         )

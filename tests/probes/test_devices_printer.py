@@ -13,13 +13,14 @@ import pytest
 
 from homediag.core.model import Device, Observation, Outcome, Service
 from homediag.core.spec import Platform
+from homediag.net.ipp import parse_response
 from homediag.probes.devices.print_queues import PrintQueuesProbe
 from homediag.probes.devices.printer_ipp import PrinterIppProbe, endpoint, supplies
 from homediag.probes.devices.printer_summary import PrinterSummaryProbe
-from homediag.probes.parsers.ipp import parse_response
 from homediag.testing import ProbeOutcome, run_probe
 from tests.parsers.test_ipp import PAUSED, attr, response
 from tests.probes.live import run_live
+from tests.probes.records import device_entry, print_queue, silent_peer, supply
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -244,7 +245,7 @@ def test_windows_queues_take_the_address_of_their_port() -> None:
 
 # --- summary ------------------------------------------------------------------------------------
 
-PRINTER = {"id": "p", "ip": "192.0.2.20", "kind": "printer", "seen_by": ["arp", "mdns"], "names": ["office"]}
+PRINTER = device_entry("p", "192.0.2.20", "printer", seen_by=["arp", "mdns"], names=["office"])
 
 
 def summary(facts: dict[str, object], per_device: list[Observation] = ()) -> ProbeOutcome:  # type: ignore[assignment]
@@ -270,7 +271,7 @@ def test_summary_of_a_paused_printer() -> None:
             ipp("ipp.answered", True),
             ipp("ipp.state", "stopped"),
             ipp("ipp.state_reasons", ["paused"]),
-            ipp("ipp.supplies", [{"name": "Black", "level": 5, "is_low": True}]),
+            ipp("ipp.supplies", [supply("Black", 5, is_low=True)]),
         ],
     )
     assert outcome.value("printer.found") is True and outcome.value("printer.announced") is True
@@ -285,7 +286,7 @@ def test_summary_without_any_printer_says_so_and_sees_a_known_one_silent() -> No
     outcome = summary(
         {
             "discovery.devices": [],
-            "lan.silent_peers": [{"ip": "192.0.2.20", "kind": "printer", "name": "office"}],
+            "lan.silent_peers": [silent_peer("192.0.2.20", "printer", "office")],
         }
     )
     assert outcome.value("printer.found") is False
@@ -295,7 +296,7 @@ def test_summary_without_any_printer_says_so_and_sees_a_known_one_silent() -> No
 
 def test_a_queue_printing_to_a_silent_address_while_the_printer_answers_elsewhere() -> None:
     outcome = summary(
-        {"printer.queues": [{"name": "Office", "host": "192.0.2.21", "network": True, "scheme": "ipp"}]},
+        {"printer.queues": [print_queue("Office", "192.0.2.21", scheme="ipp")]},
         [ipp("ipp.answered", True), ipp("ipp.state", "idle"), ipp("ipp.state_reasons", [])],
     )
     assert outcome.value("printer.queue_address_ok") is False
@@ -304,7 +305,7 @@ def test_a_queue_printing_to_a_silent_address_while_the_printer_answers_elsewher
 
 def test_a_queue_by_mdns_name_reaches_the_announced_printer() -> None:
     outcome = summary(
-        {"printer.queues": [{"name": "Office", "host": "office.local", "network": True, "scheme": "ipp"}]},
+        {"printer.queues": [print_queue("Office", "office.local", scheme="ipp")]},
         [ipp("ipp.answered", True), ipp("ipp.state", "idle")],
     )
     assert outcome.value("printer.queue_address_ok") is True

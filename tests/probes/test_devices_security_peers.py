@@ -18,6 +18,7 @@ from homediag.probes.net import peers
 from homediag.probes.net.peers import PeersProbe
 from homediag.testing import ProbeOutcome, http_response, run_probe
 from tests.probes.live import run_live
+from tests.probes.records import device_entry, print_queue
 
 ROUTER = Device(id="gw", ip="192.0.2.1", kind=DeviceKind.ROUTER)
 LOGIN = "<html><head><title>FRITZ!Box &amp; friends</title></head><form>Password</form></html>"
@@ -97,7 +98,7 @@ def test_security_summary() -> None:
     observations = [
         Observation(
             fact="discovery.devices",
-            value=[{"id": "gw", "ip": "192.0.2.1"}, {"id": "mq", "ip": "192.0.2.16"}],
+            value=[device_entry("gw", "192.0.2.1"), device_entry("mq", "192.0.2.16")],
             source="t",
         ),
         Observation(fact="admin.http", value="page", source="t", subject="device:gw"),
@@ -126,7 +127,7 @@ PEER_FACTS = {
         {"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"},
         {"ip": "192.0.2.11", "name": "living-room-tv.fritz.box"},
     ],
-    "printer.queues": [{"name": "Old", "host": "198.51.100.20", "network": True}],
+    "printer.queues": [print_queue("Old", "198.51.100.20")],
 }
 
 

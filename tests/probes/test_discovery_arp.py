@@ -12,8 +12,11 @@ import pytest
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF
 from homediag.core.model import Outcome
-from homediag.probes.discovery import arp_sweep
-from homediag.probes.discovery.arp_sweep import (
+from homediag.net import l2
+from homediag.net.arp import parse_arp_frame
+from homediag.net.l2 import MIN_GAP_S, Exchange, Heard, Send
+from homediag.probes.discovery import arp as arp_sweep
+from homediag.probes.discovery.arp import (
     Answer,
     ArpSweepProbe,
     collect,
@@ -21,9 +24,6 @@ from homediag.probes.discovery.arp_sweep import (
     is_reply_in,
     sweep_targets,
 )
-from homediag.probes.net import l2
-from homediag.probes.net.l2 import MIN_GAP_S, Exchange, Heard, Send
-from homediag.probes.parsers.arp_frame import parse_arp_frame
 from homediag.testing import ProbeOutcome, run_probe
 from tests.parsers.test_arp_frame import US, arp_payload, frame
 

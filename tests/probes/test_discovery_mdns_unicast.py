@@ -11,26 +11,21 @@ import ipaddress
 import pytest
 
 from homediag.core.model import Device, DeviceEvidence, Outcome, Service
-from homediag.probes.discovery import unicast
-from homediag.probes.discovery.mdns import (
+from homediag.net.dnssd import DnssdAnswer, build_query, dnssd_unicast, read_answer
+from homediag.net.mdns import (
     MAX_SERVICES_PER_ADDRESS,
     MAX_TXT_PER_ADDRESS,
     Instance,
-    MdnsDiscoveryProbe,
     decode_txt,
     instance_label,
     is_service_type,
     model_of,
     sightings,
 )
-from homediag.probes.discovery.ssdp import SearchResult
-from homediag.probes.discovery.unicast import (
-    DnssdAnswer,
-    UnicastDiscoveryProbe,
-    build_query,
-    dnssd_unicast,
-    read_answer,
-)
+from homediag.net.upnp.ssdp import SearchResult
+from homediag.probes.discovery import unicast
+from homediag.probes.discovery.mdns import MdnsDiscoveryProbe
+from homediag.probes.discovery.unicast import UnicastDiscoveryProbe
 from homediag.testing import run_probe
 from tests.support import udp_server
 

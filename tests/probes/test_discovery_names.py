@@ -12,9 +12,9 @@ import dns.rrset
 import pytest
 
 from homediag.core.model import Device
+from homediag.net.netbios import NBSTAT, encode_name
 from homediag.probes.discovery import names
 from homediag.probes.discovery.names import NamesProbe, host_label, netbios_names, reverse_lookup
-from homediag.probes.parsers.nbstat import NBSTAT, encode_name
 from homediag.testing import RecordedSystem, run_probe
 from tests.support import udp_server
 

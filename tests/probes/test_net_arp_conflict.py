@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from homediag.core.model import Outcome
-from homediag.probes.net import l2
+from homediag.net import l2
+from homediag.net.arp import parse_arp_frame
+from homediag.net.l2 import Exchange, Heard, Send
 from homediag.probes.net.arp_conflict import ArpConflictProbe, build_arp_request
-from homediag.probes.net.l2 import Exchange, Heard, Send
-from homediag.probes.parsers.arp_frame import parse_arp_frame
 from homediag.testing import ProbeOutcome, run_probe
 from tests.parsers.test_arp_frame import OTHER, ROUTER, US, arp_payload, frame
 

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from homediag.core.model import Outcome
-from homediag.probes.net import dhcp, l2
+from homediag.net import l2
+from homediag.net.l2 import Exchange, Heard, Send
+from homediag.probes.net import dhcp
 from homediag.probes.net.dhcp import DhcpProbe, build_discover, probe_client_mac
-from homediag.probes.net.l2 import Exchange, Heard, Send
 from homediag.testing import ProbeOutcome, run_probe
 from tests.parsers.test_dhcp_offer import CLIENT, offer_frame
 

@@ -11,7 +11,7 @@ import pytest
 from homediag.core.model import Outcome
 from homediag.core.probe import CommandResult
 from homediag.core.spec import Platform
-from homediag.probes.net.echo import EchoSeries, summarise
+from homediag.net.echo import EchoSeries, summarise
 from homediag.probes.net.gateway import GatewayProbe
 from homediag.testing import run_probe
 

@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from homediag.probes.net.hops import (
+from homediag.net.hops import (
     ICMP_TIME_EXCEEDED,
     HopAnswer,
     hop_request,

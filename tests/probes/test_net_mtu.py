@@ -13,13 +13,9 @@ import pytest
 from homediag.core.model import Outcome
 from homediag.core.probe import CommandResult
 from homediag.core.spec import Platform
-from homediag.probes.net.mtu import (
-    MtuProbe,
-    Probe1,
-    _Sender,
-    classify_icmp,
-    search,
-)
+from homediag.net.mtu import Probe1, classify_icmp, search
+from homediag.net.mtu import Sender as _Sender
+from homediag.probes.net.mtu import MtuProbe
 from homediag.testing import RecordedSystem, run_probe
 from tests.netns import Topology, drop_frag_needed, require_netns, routed_path
 

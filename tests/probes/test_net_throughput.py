@@ -15,8 +15,8 @@ import pytest
 
 from homediag.core.config import parse_config
 from homediag.core.model import Outcome
-from homediag.probes.net import speedtest_client
-from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed, run_speedtest
+from homediag.net import speedtest as speedtest_client
+from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed, run_speedtest
 from homediag.probes.net.throughput import ThroughputProbe, grade
 from homediag.testing import run_probe
 from tests.netns import Topology, require_netns

@@ -20,8 +20,11 @@ from homediag.core.http import HttpResponse
 from homediag.core.model import DeviceKind
 from homediag.core.probe import FactView, ProbeContext
 from homediag.core.session import Session
-from homediag.probes.discovery import ssdp
-from homediag.probes.discovery.ssdp import (
+from homediag.net.addressing import interface_address
+from homediag.net.upnp import ssdp
+from homediag.net.upnp.description import parse_description
+from homediag.net.upnp.devices import device_record, device_sighting, is_igd, kind_of, wan_services
+from homediag.net.upnp.ssdp import (
     MAX_LOCATIONS,
     Described,
     LocationRefused,
@@ -36,16 +39,7 @@ from homediag.probes.discovery.ssdp import (
     location_anomalies,
     parse_response,
 )
-from homediag.probes.discovery.ssdp_devices import (
-    SsdpDiscoveryProbe,
-    device_record,
-    device_sighting,
-    is_igd,
-    kind_of,
-    wan_services,
-)
-from homediag.probes.discovery.upnp_description import parse_description
-from homediag.probes.net.addressing import interface_address
+from homediag.probes.discovery.ssdp import SsdpDiscoveryProbe
 from homediag.testing import RecordedContext, http_response
 
 SUBNET = ipaddress.IPv4Network("192.0.2.0/24")

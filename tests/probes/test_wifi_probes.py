@@ -10,6 +10,7 @@ from homediag.core.spec import Platform
 from homediag.probes.wifi.link import WifiLinkProbe
 from homediag.probes.wifi.neighbours import WifiNeighboursProbe
 from homediag.testing import run_probe
+from tests.probes.records import interface_entry
 
 FIXTURES = Path(__file__).parent.parent / "parsers" / "fixtures"
 
@@ -50,7 +51,7 @@ def test_no_wireless_interface_is_said_plainly() -> None:
     outcome = asyncio.run(
         run_probe(
             WifiLinkProbe,
-            facts={"interface.name": "eth0", "interface.all": [{"name": "eth0", "kind": "wired"}]},
+            facts={"interface.name": "eth0", "interface.all": [interface_entry("eth0", "wired")]},
             binaries=[],
         )
     )

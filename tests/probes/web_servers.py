@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from homediag.probes.parsers.stun import binding_success, request_transaction_id
+from homediag.net.stun import binding_success, request_transaction_id
 
 PORTAL = "http://login.portal.example/start?from=check"
 

@@ -268,3 +268,42 @@ def test_the_free_text_sweep(store: TokenStore, text: str, gone: str, kept: str)
     if gone:
         assert gone not in swept
     assert kept in swept
+
+
+def _observed(privacy: str | None, *, sensitive: bool = False, fact: str = "x.plugin_value") -> object:
+    import dataclasses
+
+    from homediag.core.model import Observation
+
+    base = fixture("printer-paused")
+    value = "Kitchen-Tablet-of-Anna"
+    observation = Observation(fact=fact, value=value, source="x.plugin", sensitive=sensitive, privacy=privacy)
+    return dataclasses.replace(base, observations=(observation,))
+
+
+@pytest.mark.parametrize(
+    ("privacy", "sensitive", "kept"),
+    [
+        pytest.param("keep", True, True, id="keep-declared"),
+        pytest.param("pseudonymise", False, False, id="pseudonymise-declared"),
+        pytest.param("drop", False, False, id="drop-declared"),
+        pytest.param(None, True, False, id="written-before-sensitive"),
+        pytest.param(None, False, True, id="written-before-not-sensitive"),
+    ],
+)
+def test_redaction_reads_the_privacy_class_an_observation_carries(
+    store: TokenStore, privacy: str | None, sensitive: bool, kept: bool
+) -> None:
+    report = redact(_observed(privacy, sensitive=sensitive), store)  # type: ignore[arg-type]
+    [observation] = report.observations
+    assert (observation.value == "Kitchen-Tablet-of-Anna") is kept
+    if privacy == "drop":
+        assert observation.value is None
+    assert observation.privacy == privacy
+
+
+def test_a_report_written_before_observations_carried_privacy_keeps_its_form() -> None:
+    document = to_document(_observed(None))  # type: ignore[arg-type]
+    assert "privacy" not in document["observations"][0]
+    assert to_document(_observed("keep"))["observations"][0]["privacy"] == "keep"  # type: ignore[arg-type]
+    assert validation_errors(to_document(_observed("drop"))) == []  # type: ignore[arg-type]

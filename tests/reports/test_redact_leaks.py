@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import pytest
 
+from homediag.app.registry import load_registry
 from homediag.core.model import (
     Device,
     DeviceKind,
@@ -23,6 +25,8 @@ from homediag.reports.document import dump_report
 from homediag.reports.redact import redact
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import fixture, render_html, render_markdown, render_text
+
+CATALOGUE = load_registry(plugins=False).catalogue()
 
 CAST_FN = "Wohnzimmer Fernseher"
 CAST_ID = "9b1e6a3d40f14e7c8a2b5c6d7e8f9a0b"  # 32 hex: a cast device id
@@ -42,6 +46,13 @@ PLANTED = [CAST_FN, CAST_ID, PRINTER_NOTE, PRINTER_TY, AIRPLAY_PK, "3c:2a:f4:00:
            DHCP_DOMAIN, SPONSOR, CITY, LONG_HEX]  # fmt: skip
 
 
+def declared(fact: str) -> dict[str, Any]:
+    """The privacy fields a run writes into an observation of ``fact`` (as its probe declares it)."""
+    spec = CATALOGUE.get(fact)
+    assert spec is not None
+    return {"sensitive": spec.sensitive, "privacy": spec.privacy.value}
+
+
 def leaky_report() -> Report:
     base = fixture("printer-paused")
     cast = Device(
@@ -59,16 +70,16 @@ def leaky_report() -> Report:
     )  # fmt: skip
     observations = (
         *base.observations,
-        Observation(fact="mdns.services", source="discovery.mdns", value=[
+        Observation(fact="mdns.services", source="discovery.mdns", **declared("mdns.services"), value=[
             {"type": "_googlecast._tcp", "name": f"Chromecast-{CAST_ID}", "ip": "10.77.0.30",
              "txt": {"fn": CAST_FN, "id": CAST_ID, "cd": CAST_ID.upper(), "md": "Chromecast"}},
             {"type": "_ipp._tcp", "name": "BRN3C2AF4005320", "txt": {"ty": PRINTER_TY, "note": PRINTER_NOTE}},
             {"type": "_hap._tcp", "name": "Eve", "txt": {"id": AIRPLAY_ID, "md": "Annas Stehlampe"}},
         ]),
-        Observation(fact="dhcp.offers", source="net.dhcp", value=[
+        Observation(fact="dhcp.offers", source="net.dhcp", **declared("dhcp.offers"), value=[
             {"server": "10.77.0.1", "address": "10.77.0.61", "domain": DHCP_DOMAIN}],
             evidence=f"offer from 10.77.0.1 with domain {DHCP_DOMAIN}"),
-        Observation(fact="speedtest.server", source="net.throughput", value=SERVER),
+        Observation(fact="speedtest.server", source="net.throughput", **declared("speedtest.server"), value=SERVER),
         Observation(fact="speedtest.download_mbps", source="net.throughput", value=48.2,
                     evidence=f"48.2 Mbit/s down, 9.8 Mbit/s up via {SERVER}"),
         Observation(fact="gateway.rtt_ms", source="net.gateway", value=1.0,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homediag.app.diagnose import replay
-from homediag.core import facts as fact_catalogue
+from homediag.app.registry import load_registry
 from homediag.core.config import Config
 from homediag.core.jsonio import loads
 from homediag.core.model import (
@@ -70,7 +70,18 @@ KEYS = st.one_of(
     st.text(string.ascii_lowercase + "_", min_size=1, max_size=10),
 )  # fmt: skip
 JSON = st.recursive(JSON_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)), max_leaves=12)  # fmt: skip
-FACTS = sorted(fact_catalogue.CATALOGUE)
+CATALOGUE = {fact.name: fact for fact in load_registry(plugins=False).catalogue()}
+FACTS = sorted(CATALOGUE)
+
+
+@st.composite
+def observations(draw: st.DrawFn) -> Observation:
+    """An observation of a known fact, carrying its privacy class as a live run writes it (or none, as in
+    reports written before observations carried it)."""
+    fact = draw(st.sampled_from(FACTS))
+    return Observation(fact=fact, value=draw(JSON), source="net.test",
+                       subject=draw(st.sampled_from(["local", "gateway", "device:dev-1"])), evidence=draw(st.none() | TEXT),
+                       sensitive=draw(st.booleans()), privacy=draw(st.sampled_from([CATALOGUE[fact].privacy.value, None])))  # fmt: skip
 
 
 @st.composite
@@ -120,10 +131,7 @@ def reports(draw: st.DrawFn) -> Report:
         complaint=draw(st.sampled_from([None, "checkup", "printer"])),
         devices=tuple(draw(st.lists(devices(), max_size=size))),
         observations=tuple(
-            Observation(fact=draw(st.sampled_from(FACTS)), value=draw(JSON), source="net.test",
-                        subject=draw(st.sampled_from(["local", "gateway", "device:dev-1"])), evidence=draw(st.none() | TEXT),
-                        sensitive=draw(st.booleans()))
-            for _ in range(draw(st.integers(0, 2 * size)))
+            draw(observations()) for _ in range(draw(st.integers(0, 2 * size)))
         ),
         probe_runs=tuple(
             ProbeRun(probe="net.test", outcome=draw(st.sampled_from(list(Outcome))), duration_s=draw(st.floats(0, 100)),

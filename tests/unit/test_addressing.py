@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from homediag.core.errors import ScanRefused
-from homediag.probes.net.addressing import (
+from homediag.net.addressing import (
     AddressClass,
     check_scan_target,
     classify_address,

@@ -10,7 +10,7 @@ import pytest
 from homediag.app.registry import load_registry
 from homediag.core.config import Config, PluginsConfig
 from homediag.core.errors import ProbeSpecError
-from homediag.core.facts import FactSpec
+from homediag.core.facts import Fact
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry, validate_spec
 from homediag.core.spec import Privilege, ProbeSpec, Risk
@@ -22,7 +22,7 @@ def spec(**overrides: Any) -> ProbeSpec:
         "summary": "demo",
         "risk": Risk.SAFE,
         "timeout_s": 5.0,
-        "provides": ("gateway.rtt_ms",),
+        "provides": (Fact("x.demo_rtt_ms", float, "a round trip", unit="ms"),),
     }
     values.update(overrides)
     return ProbeSpec(**values)
@@ -55,23 +55,54 @@ def spec(**overrides: Any) -> ProbeSpec:
 )
 def test_invalid_specs_are_refused_with_the_reason(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ProbeSpecError, match=message):
-        validate_spec(spec(**overrides))
+        validate_spec(spec(**overrides), known_facts=BUILTINS.providers())
+
+
+BUILTINS = load_registry(plugins=False)
 
 
 def test_a_fact_provided_by_another_probe_is_refused() -> None:
+    twin = type(
+        "Twin",
+        (GoodPlugin,),
+        {"spec": spec(id="x.twin", provides=(Fact("gateway.rtt_ms", float, "a twin"),))},
+    )
     with pytest.raises(ProbeSpecError, match=r"provided by net\.gateway"):
-        validate_spec(spec(id="x.twin"))
+        load_registry(plugins=False).register(twin)
 
 
-class _PluginFacts:
-    extra_facts = (FactSpec("plugin.answer", "int", "acme.answer", "the answer"),)
+@pytest.mark.parametrize(
+    ("fact", "message"),
+    [
+        (Fact("x.demo_hosts", list, "untyped items"), None),
+        (Fact("Bad Name", int, "a name"), "dotted lower-case"),
+        (Fact("x.demo_a", int, " "), "no summary"),
+        (Fact("x.demo_a", object(), "a type nothing can check"), "cannot be checked"),
+    ],
+    ids=["bare-list-is-allowed-for-plugins", "bad-name", "no-summary", "unusable-type"],
+)
+def test_fact_declarations_are_checked(fact: Fact, message: str | None) -> None:
+    if message is None:
+        validate_spec(spec(provides=(fact,)))
+        return
+    with pytest.raises(ProbeSpecError, match=message):
+        validate_spec(spec(provides=(fact,)))
+
+
+def test_a_fact_declared_twice_by_one_probe_is_refused() -> None:
+    twice = (Fact("x.demo_a", int, "once"), Fact("x.demo_a", int, "twice"))
+    with pytest.raises(ProbeSpecError, match="declared twice"):
+        validate_spec(spec(provides=twice))
 
 
 class GoodPlugin(Probe):
     spec = ProbeSpec(
-        id="acme.answer", summary="answers", risk=Risk.PASSIVE, timeout_s=1.0, provides=("plugin.answer",)
+        id="acme.answer",
+        summary="answers",
+        risk=Risk.PASSIVE,
+        timeout_s=1.0,
+        provides=(Fact("plugin.answer", int, "the answer"),),
     )
-    extra_facts = _PluginFacts.extra_facts
 
     async def run(self, ctx: ProbeContext) -> None:
         ctx.observe("plugin.answer", 42)
@@ -79,7 +110,11 @@ class GoodPlugin(Probe):
 
 class BadPlugin(Probe):
     spec = ProbeSpec(
-        id="acme.bad", summary="steals a fact", risk=Risk.PASSIVE, timeout_s=1.0, provides=("dns.any_ok",)
+        id="acme.bad",
+        summary="steals a fact",
+        risk=Risk.PASSIVE,
+        timeout_s=1.0,
+        provides=(Fact("dns.any_ok", bool, "a stolen fact"),),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
@@ -124,7 +159,7 @@ def test_plugins_load_and_bad_ones_are_named(plugins: list[_EntryPoint]) -> None
         _EntryPoint("broken", ImportError("no module named acme.missing")),
         _EntryPoint("notaprobe", object()),
     ]
-    reg = Registry()
+    reg = load_registry(plugins=False)
     reg.load_plugins(Config(), as_root=False)
     assert "acme.answer" in reg.probes
     assert reg.origins["acme.answer"] == "acme-homediag (entry point 'good' = 'acme.probes:good')"
@@ -173,10 +208,9 @@ def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:
             summary="base",
             risk=Risk.PASSIVE,
             timeout_s=1.0,
-            provides=("plugin.base",),
+            provides=(Fact("plugin.base", int, "base"),),
             needs=("plugin.nowhere",),
         )
-        extra_facts = (FactSpec("plugin.base", "int", "acme.base", "base"),)
 
         async def run(self, ctx: ProbeContext) -> None:
             return None
@@ -187,10 +221,9 @@ def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:
             summary="on top",
             risk=Risk.PASSIVE,
             timeout_s=1.0,
-            provides=("plugin.on_top",),
+            provides=(Fact("plugin.on_top", int, "on top"),),
             needs=("plugin.base",),
         )
-        extra_facts = (FactSpec("plugin.on_top", "int", "acme.on_top", "on top"),)
 
         async def run(self, ctx: ProbeContext) -> None:
             return None
@@ -202,3 +235,32 @@ def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:
     assert "acme.base" not in reg.probes
     assert "acme.on_top" not in reg.probes
     assert len(reg.errors) == 2
+
+
+def test_probe_arguments_come_from_the_config_over_their_defaults() -> None:
+    from homediag.core.config import parse_config
+    from homediag.probes.net.gateway import GatewayArgs
+
+    config = parse_config('probes: {net.gateway: {count: "20", interval_s: 1}}')
+    args = BUILTINS.probe_args(config)
+    gateway = args["net.gateway"]
+    assert isinstance(gateway, GatewayArgs)
+    assert (gateway.count, gateway.interval_s, gateway.timeout_s) == (20, 1.0, 1.0)  # as users write them
+    assert args["net.dns"].model_dump() == {"servers": [], "timeout_s": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("probes: {net.gatewy: {cuont: x}}", r"probes\.net\.gatewy: no installed probe .* \(did you mean net\.gateway\?\)"),  # noqa: E501
+        ("probes: {net.dns: {servers: 53}}", r"probes\.net\.dns\.servers: Input should be a valid list"),
+        ("probes: {wifi.link: {fast: true}}", r"probes\.wifi\.link\.fast: wifi\.link has no such argument \(its arguments: none\)"),  # noqa: E501
+    ],
+    ids=["unknown-probe", "wrong-type", "a-probe-without-arguments"],
+)  # fmt: skip
+def test_probe_arguments_that_do_not_fit_are_a_config_error(text: str, message: str) -> None:
+    from homediag.core.config import parse_config
+    from homediag.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        BUILTINS.probe_args(parse_config(text, source="site.yaml"))

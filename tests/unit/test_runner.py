@@ -9,7 +9,7 @@ import pytest
 
 from homediag.core.config import Config
 from homediag.core.errors import NotApplicable, ProbeFailure
-from homediag.core.facts import FactSpec
+from homediag.core.facts import Fact
 from homediag.core.model import Outcome, ProbeResult
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
@@ -18,8 +18,8 @@ from homediag.core.session import Session
 from homediag.core.spec import Platform, ProbeSpec, Risk
 
 
-def _fact(name: str, provider: str) -> FactSpec:
-    return FactSpec(name=name, type="int", provider=provider, summary=f"test fact {name}")
+def _fact(name: str) -> Fact:
+    return Fact(name, int, f"test fact {name}")
 
 
 def make_probe(
@@ -39,11 +39,10 @@ def make_probe(
             summary=f"test probe {behaviour}",
             risk=risk,
             timeout_s=timeout_s,
-            provides=(fact_name,),
+            provides=(_fact(fact_name),),
             needs=needs,
             **({"platforms": platforms} if platforms else {}),
         )
-        extra_facts = (_fact(fact_name, probe_id),)
 
         def applicable(self, ctx: ProbeContext) -> str | None:
             return "nothing to look at here" if behaviour == "not_applicable" else None
@@ -175,9 +174,12 @@ def test_obtain_runs_only_the_providers_needed() -> None:
 def test_rerun_measures_again_from_the_source_and_keeps_the_first_results() -> None:
     class Meter(Probe):
         spec = ProbeSpec(
-            id="t.meter", summary="counts its runs", risk=Risk.SAFE, timeout_s=1.0, provides=("test.meter",)
+            id="t.meter",
+            summary="counts its runs",
+            risk=Risk.SAFE,
+            timeout_s=1.0,
+            provides=(_fact("test.meter"),),
         )
-        extra_facts = (_fact("test.meter", "t.meter"),)
         runs = 0
 
         async def run(self, ctx: ProbeContext) -> None:
@@ -238,10 +240,11 @@ from homediag.core.registry import Registry
 from homediag.core.runner import Runner
 from homediag.core.session import Session
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.core.facts import Fact
 
 class Stuck(Probe):
     spec = ProbeSpec(id="net.gateway", summary="a name lookup that never returns", risk=Risk.SAFE,
-                     timeout_s=0.5, provides=("gateway.reachable",))
+                     timeout_s=0.5, provides=(Fact("gateway.reachable", bool, "answered"),))
 
     async def run(self, ctx):
         await asyncio.to_thread(time.sleep, 30)  # like getaddrinfo waiting for a silent resolver

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from homediag.probes.parsers.wifi_types import (
+from homediag.net.os.wifi_types import (
     Band,
     PhyMode,
     Security,
     WifiLink,
     WifiNetwork,
 )
-from homediag.probes.wifi.analysis import (
+from homediag.net.wifi.analysis import (
     DFS_PENALTY,
     ChannelPlan,
     SecurityClass,

@@ -15,11 +15,13 @@ import html
 import re
 from urllib.parse import urljoin, urlsplit
 
+from homediag.core.devices import subject_of
+from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError, HttpResponse
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import subject_of, text
+from homediag.net.text import text
 
 MAX_PAGE = 64 * 1024
 TIMEOUT_S = 5.0
@@ -74,7 +76,21 @@ class AdminPageProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=12.0,
         needs=("discovery.devices",),
-        provides=("admin.http", "admin.https", "admin.title", "admin.server"),
+        provides=(
+            Fact(
+                "admin.http",
+                str,
+                "Plain HTTP on port 80: page (served), redirect-https, redirect-http, none (subject: device)",
+            ),
+            Fact("admin.https", bool, "An admin page is served over TLS on port 443 (subject: device)"),
+            Fact(
+                "admin.title",
+                str,
+                "Title of the admin page (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("admin.server", str, "The Server header of the admin page (subject: device)"),
+        ),
         matchers=(DeviceMatcher(kind="router"), DeviceMatcher(kind="nas")),
         description=(
             "GETs http://<device>/ without following redirects (and once more on a same-host http "

@@ -8,10 +8,14 @@ nothing: pairing and every request beyond the announcement need the owner's keys
 
 from __future__ import annotations
 
+from typing_extensions import TypedDict
+
+from homediag.core.devices import service, subject_of
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of, text
+from homediag.net.text import text
 
 CATEGORIES = {
     1: "other",
@@ -45,6 +49,18 @@ CATEGORIES = {
 }
 
 
+
+@record
+class Accessory(TypedDict):
+    """A ``homekit.accessory`` value: what a HomeKit accessory's TXT record says."""
+
+    model: str | None
+    category: str | None
+    status_flags: int | None
+    config_number: int | None
+    protocol: str | None
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(str(value).strip()) if value is not None else None
@@ -61,7 +77,15 @@ class HomekitProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=2.0,
         needs=("discovery.devices",),
-        provides=("homekit.accessory", "homekit.paired"),
+        provides=(
+            Fact(
+                "homekit.accessory",
+                Accessory,
+                "HomeKit TXT: model, category, paired, configuration number (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("homekit.paired", bool, "The HomeKit accessory is paired (sf=0) (subject: device)"),
+        ),
         matchers=(DeviceMatcher(mdns_type="_hap._tcp"),),
         description=(
             "Reads the _hap._tcp TXT record discovery heard: model (md), category (ci), status flags "
@@ -83,17 +107,14 @@ class HomekitProbe(Probe):
         category = _int(txt.get("ci"))
         paired = None if flags is None else not bool(flags & 0x01)
         subject = subject_of(device)
-        ctx.observe(
-            "homekit.accessory",
-            {
-                "model": text(txt.get("md"), 64),
+        accessory: Accessory = {
+            "model": text(txt.get("md"), 64),
                 "category": CATEGORIES.get(category or 0, str(category) if category is not None else None),
-                "status_flags": flags,
-                "config_number": _int(txt.get("c#")),
-                "protocol": text(txt.get("pv"), 8),
-            },
-            subject=subject,
-        )
+            "status_flags": flags,
+            "config_number": _int(txt.get("c#")),
+            "protocol": text(txt.get("pv"), 8),
+        }
+        ctx.observe("homekit.accessory", accessory, subject=subject)
         ctx.observe(
             "homekit.paired",
             paired,

@@ -7,10 +7,27 @@ Never creates an API user or presses anything.
 
 from __future__ import annotations
 
+from typing_extensions import TypedDict
+
+from homediag.core.devices import subject_of
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import FetchFailed, fetch_json, subject_of, text
+from homediag.net.http import FetchFailed, fetch_json
+from homediag.net.text import text
+
+
+@record
+class HueConfig(TypedDict):
+    """A ``hue.config`` value: the public part of a Hue bridge's ``/api/config``."""
+
+    name: str | None
+    model: str | None
+    software: str | None
+    api: str | None
+    bridge_id: str | None
+    factory_new: bool | None
 
 
 class HueProbe(Probe):
@@ -22,7 +39,15 @@ class HueProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=6.0,
         needs=("discovery.devices",),
-        provides=("hue.config", "hue.answered"),
+        provides=(
+            Fact(
+                "hue.config",
+                HueConfig,
+                "Hue bridge /api/config: name, model, software and API version, bridge id (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("hue.answered", bool, "The Hue bridge answered its config endpoint (subject: device)"),
+        ),
         matchers=(
             DeviceMatcher(mdns_type="_hue._tcp"),
             DeviceMatcher(oui="00:17:88"),
@@ -48,13 +73,14 @@ class HueProbe(Probe):
                 "hue.answered", False, subject=subject, evidence=_("/api/config: {error}").format(error=exc)
             )
             return
-        config = {
+        factory_new = data.get("factorynew")
+        config: HueConfig = {
             "name": text(data.get("name")),
             "model": text(data.get("modelid"), 32),
             "software": text(data.get("swversion"), 32),
             "api": text(data.get("apiversion"), 32),
             "bridge_id": text(data.get("bridgeid"), 32),
-            "factory_new": data.get("factorynew") if isinstance(data.get("factorynew"), bool) else None,
+            "factory_new": factory_new if isinstance(factory_new, bool) else None,
         }
         ctx.observe("hue.answered", True, subject=subject, evidence=_("the bridge answered /api/config"))
         ctx.observe(

@@ -9,12 +9,33 @@ connected. Sends nothing: Matter itself needs the fabric's credentials.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required
 
+from typing_extensions import TypedDict
+
+from homediag.core.devices import service, subject_of
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of, text
+from homediag.net.text import text
+
+
+@record
+class MatterNode(TypedDict, total=False):
+    """A ``matter.node`` value: what a Matter device's TXT records say (keys it did not send are left out)."""
+
+    operational: Required[bool]
+    """It announces an operational (commissioned) node, ``_matter._tcp``."""
+    idle_interval_ms: int
+    active_interval_ms: int
+    tcp: bool
+    icd: bool
+    commissioning_mode: int
+    discriminator: int
+    vendor_product: str
+    device_type: int
+    device_name: str
 
 
 def _int(value: str | None) -> int | None:
@@ -33,7 +54,19 @@ class MatterProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=2.0,
         needs=("discovery.devices",),
-        provides=("matter.node", "matter.commissionable"),
+        provides=(
+            Fact(
+                "matter.node",
+                MatterNode,
+                "Matter TXT: commissioning mode, vendor/product, device type, intervals (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "matter.commissionable",
+                bool,
+                "The Matter device is open for commissioning (subject: device)",
+            ),
+        ),
         matchers=(DeviceMatcher(mdns_type="_matter._tcp"), DeviceMatcher(mdns_type="_matterc._udp")),
         description=(
             "Reads the _matterc._udp (commissionable: CM, D, VP, DT, DN) and _matter._tcp "

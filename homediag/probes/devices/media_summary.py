@@ -7,12 +7,14 @@ to have (the baseline, the local DNS names) stays silent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict
 
+from homediag.core.baseline import MissingDevice
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import DeviceEntry, MediaInfo, SilentPeer, announced, answered_by_unicast
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import announced, answered_by_unicast, dicts
 
 MEDIA_KINDS = ("media", "speaker")
 MEDIA_SERVICES = (
@@ -24,15 +26,30 @@ MEDIA_SERVICES = (
 )
 
 
-def offers_media(entry: dict[str, Any]) -> bool:
+@record
+class CastDevice(TypedDict):
+    """A ``cast.devices`` item: a media device, what it offers and how it was heard."""
+
+    id: str
+    ip: str | None
+    kind: str
+    name: str | None
+    protocols: list[str]
+    offers: bool
+    """It offers cast, AirPlay or DLNA (rather than being a TV or speaker by kind only)."""
+    announced: bool
+    unicast: bool
+
+
+def offers_media(entry: DeviceEntry) -> bool:
     """Whether a ``discovery.devices`` entry offers a media protocol (cast, AirPlay, DLNA renderer)."""
-    types = " ".join(str(s).lower() for s in entry.get("services") or [])
+    types = " ".join(s.lower() for s in entry["services"])
     return any(marker in types for marker in MEDIA_SERVICES)
 
 
-def is_media(entry: dict[str, Any]) -> bool:
+def is_media(entry: DeviceEntry) -> bool:
     """Whether a ``discovery.devices`` entry is a TV or speaker, or offers a media protocol."""
-    return entry.get("kind") in MEDIA_KINDS or offers_media(entry)
+    return entry["kind"] in MEDIA_KINDS or offers_media(entry)
 
 
 class MediaSummaryProbe(Probe):
@@ -50,7 +67,22 @@ class MediaSummaryProbe(Probe):
             "lan.silent_peers",
             "baseline.missing_devices",
         ),
-        provides=("cast.devices", "cast.announced", "cast.found", "cast.reachable", "cast.known_silent"),
+        provides=(
+            Fact(
+                "cast.devices",
+                list[CastDevice],
+                "Cast, AirPlay and DLNA devices: id, address, name, protocols, heard by multicast",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("cast.announced", int, "Cast, AirPlay or DLNA devices heard by multicast (mDNS or SSDP)"),
+            Fact("cast.found", int, "Devices offering cast, AirPlay or DLNA, found by any means"),
+            Fact("cast.reachable", bool, "A cast, AirPlay or DLNA device answers unicast (null: none found)"),
+            Fact(
+                "cast.known_silent",
+                bool,
+                "A media device known from the baseline or the local DNS does not answer",
+            ),
+        ),
         description=(
             "Sums up the media devices (cast, AirPlay, DLNA, and devices of kind media or speaker): "
             "which were heard by multicast, which answer unicast, and which known ones (baseline, "
@@ -60,22 +92,23 @@ class MediaSummaryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
-        media = [d for d in dicts(ctx.fact("discovery.devices")) if is_media(d)]
-        infos = {o.subject: o.value for o in ctx.known.all("media.info") if isinstance(o.value, dict)}
-        listed = [
-            {
-                "id": d.get("id"),
-                "ip": d.get("ip"),
-                "kind": d.get("kind"),
-                "name": (infos.get(f"device:{d.get('id')}") or {}).get("name")
-                or (d.get("names") or [None])[0],
-                "protocols": (infos.get(f"device:{d.get('id')}") or {}).get("protocols", []),
-                "offers": offers_media(d),
-                "announced": announced(d),
-                "unicast": answered_by_unicast(d),
-            }
-            for d in media
-        ]
+        media = [d for d in ctx.fact_as("discovery.devices", list[DeviceEntry]) or [] if is_media(d)]
+        infos = dict(ctx.observed_as("media.info", MediaInfo))
+        listed: list[CastDevice] = []
+        for d in media:
+            info = infos.get(f"device:{d['id']}", MediaInfo(protocols=[]))
+            listed.append(
+                {
+                    "id": d["id"],
+                    "ip": d["ip"],
+                    "kind": d["kind"],
+                    "name": info.get("name") or (d["names"][0] if d["names"] else None),
+                    "protocols": info["protocols"],
+                    "offers": offers_media(d),
+                    "announced": announced(d),
+                    "unicast": answered_by_unicast(d),
+                }
+            )
         casting = [m for m in listed if m["offers"]]
         heard = [m for m in casting if m["announced"]]
         where = ", ".join(f"{m['name'] or m['ip']}" for m in listed[:4])
@@ -102,9 +135,11 @@ class MediaSummaryProbe(Probe):
                 else _("no cast device found")
             ),
         )
-        silent = [p for p in dicts(ctx.fact("lan.silent_peers")) if p.get("kind") in MEDIA_KINDS]
-        missing = [m for m in dicts(ctx.fact("baseline.missing_devices")) if m.get("kind") in MEDIA_KINDS]
-        ips = sorted({str(p.get("ip")) for p in [*silent, *missing]})
+        peers = ctx.fact_as("lan.silent_peers", list[SilentPeer]) or []
+        gone = ctx.fact_as("baseline.missing_devices", list[MissingDevice]) or []
+        silent = [p for p in peers if p["kind"] in MEDIA_KINDS]
+        missing = [m for m in gone if m["kind"] in MEDIA_KINDS]
+        ips = sorted({str(p["ip"]) for p in [*silent, *missing]})
         ctx.observe(
             "cast.known_silent",
             bool(ips),

@@ -13,10 +13,11 @@ import contextlib
 import secrets
 import struct
 
+from homediag.core.devices import service, subject_of
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
-from homediag.probes.devices.common import service, subject_of
 
 MQTT_PORT = 1883
 CONNACK_CODES = {
@@ -54,7 +55,14 @@ class MqttProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=6.0,
         needs=("discovery.devices",),
-        provides=("mqtt.anonymous", "mqtt.connack"),
+        provides=(
+            Fact(
+                "mqtt.anonymous",
+                bool,
+                "The MQTT broker accepted a CONNECT without credentials (subject: device)",
+            ),
+            Fact("mqtt.connack", int, "The broker's CONNACK return code (subject: device)"),
+        ),
         matchers=(DeviceMatcher(mdns_type="_mqtt._tcp"), DeviceMatcher(port=MQTT_PORT)),
         description=(
             "Connects to the broker's MQTT port, sends one MQTT 3.1.1 CONNECT without user name or "

@@ -3,29 +3,29 @@
 Passive: reads the operating system's own list, never a printer.
 
 - Linux and macOS: CUPS ``lpstat -v`` (queue name and device URI), parsed by
-  :mod:`homediag.probes.parsers.lpstat` (jc has no ``lpstat`` parser);
+  :mod:`homediag.net.os.lpstat` (jc has no ``lpstat`` parser);
 - Windows: PowerShell ``Get-Printer`` and ``Get-PrinterPort`` (``Format-List``), parsed by
-  :mod:`homediag.probes.parsers.windows_printers`; a queue's port gives the printer's address.
+  :mod:`homediag.net.os.windows_printers`; a queue's port gives the printer's address.
 
 ``devices.printer_summary`` compares the addresses the queues print to with where printers answer.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from homediag.core.errors import NotApplicable, ProbeFailure
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import PrintQueue
 from homediag.core.spec import Platform, ProbeSpec, Risk
-from homediag.probes.parsers.errors import ParseError
+from homediag.net.errors import ParseError
 
 POWERSHELL = ("powershell", "-NoProfile", "-NonInteractive", "-Command")
 
 
-def cups_queues(text: str) -> list[dict[str, Any]]:
+def cups_queues(text: str) -> list[PrintQueue]:
     """The queues of ``lpstat -v`` output."""
-    from homediag.probes.parsers.lpstat import parse_lpstat_v
+    from homediag.net.os.lpstat import parse_lpstat_v
 
     return [
         {
@@ -40,12 +40,12 @@ def cups_queues(text: str) -> list[dict[str, Any]]:
     ]
 
 
-def windows_queues(printers_text: str, ports_text: str) -> list[dict[str, Any]]:
+def windows_queues(printers_text: str, ports_text: str) -> list[PrintQueue]:
     """The queues of ``Get-Printer``, each with the address of its port from ``Get-PrinterPort``."""
-    from homediag.probes.parsers.windows_printers import parse_get_printer, parse_get_printer_port
+    from homediag.net.os.windows_printers import parse_get_printer, parse_get_printer_port
 
     ports = {p.name: p for p in parse_get_printer_port(ports_text)} if ports_text.strip() else {}
-    out: list[dict[str, Any]] = []
+    out: list[PrintQueue] = []
     for printer in parse_get_printer(printers_text):
         port = ports.get(printer.port_name or "")
         host = port.host_address if port is not None else None
@@ -71,7 +71,15 @@ class PrintQueuesProbe(Probe):
         summary="This computer's print queues and the addresses they print to",
         risk=Risk.PASSIVE,
         timeout_s=6.0,
-        provides=("printer.queues", "printer.queue_count"),
+        provides=(
+            Fact(
+                "printer.queues",
+                list[PrintQueue],
+                "This computer's print queues: name, device URI, host, port, scheme, network",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("printer.queue_count", int, "How many print queues this computer has"),
+        ),
         binaries=("lpstat", "powershell"),
         description=(
             "Reads the print queues of this computer: CUPS 'lpstat -v' on Linux and macOS, PowerShell "

@@ -6,7 +6,7 @@ The resource path comes from the printer's ``rp`` TXT key (``ipp/print`` by defa
 never a payload to the raw print ports (9100-9107, 515, 9999), never any other operation.
 
 The answer (at most 256 KiB, within an 8 s total deadline including the body) is decoded by the
-strict decoder :mod:`homediag.probes.parsers.ipp` in a killable worker (2 s), so a hostile frame can
+strict decoder :mod:`homediag.net.ipp` in a killable worker (2 s), so a hostile frame can
 neither hang nor crash the run. Recorded per printer (subject ``device:<id>``): whether it answered,
 ``printer-state``, ``printer-state-reasons``, make and model, supplies and UUID.
 """
@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import Supply
 from homediag.core.spec import DeviceMatcher, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
-from homediag.probes.parsers.ipp import (
+from homediag.net.ipp import (
     MAX_BODY,
     PRINTER_STATES,
     IppResponse,
@@ -55,7 +57,7 @@ def endpoint(device: Device) -> tuple[str, str, bool] | None:
     return f"{scheme}://{device.ip}:{port}/{path}", f"{uri_scheme}://{device.ip}:{port}/{path}", tls
 
 
-def supplies(response: IppResponse) -> list[dict[str, Any]]:
+def supplies(response: IppResponse) -> list[Supply]:
     """Marker supplies from the marker-* attributes (levels -1/-2/-3 mean unknown: kept as None)."""
     names = response.attributes.get("marker-names", [])
     types = response.attributes.get("marker-types", [])
@@ -63,27 +65,31 @@ def supplies(response: IppResponse) -> list[dict[str, Any]]:
     levels = response.attributes.get("marker-levels", [])
     lows = response.attributes.get("marker-low-levels", [])
     highs = response.attributes.get("marker-high-levels", [])
-    out: list[dict[str, Any]] = []
+    out: list[Supply] = []
     for index, name in enumerate(names[:32]):
 
         def at(values: list[Any], default: Any = None, i: int = index) -> Any:
             return values[i] if i < len(values) else default
 
-        level = at(levels)
-        low = at(lows)
-        known = isinstance(level, int) and 0 <= level <= 100
+        level, low, high = _integer(at(levels)), _integer(at(lows)), _integer(at(highs))
+        known = level is not None and 0 <= level <= 100
         out.append(
             {
                 "name": str(name)[:64],
                 "type": str(at(types, "") or "")[:32] or None,
                 "color": str(at(colors, "") or "")[:32] or None,
                 "level": level if known else None,
-                "low": low if isinstance(low, int) and 0 <= low <= 100 else None,
-                "high": at(highs) if isinstance(at(highs), int) else None,
-                "is_low": bool(known and isinstance(low, int) and low >= 0 and level <= low),
+                "low": low if low is not None and 0 <= low <= 100 else None,
+                "high": high,
+                "is_low": bool(known and low is not None and level is not None and 0 <= level <= low),
             }
         )
     return out
+
+
+def _integer(value: object) -> int | None:
+    """An IPP integer (a boolean a hostile printer sends in its place is not one)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class PrinterIppProbe(Probe):
@@ -96,12 +102,16 @@ class PrinterIppProbe(Probe):
         timeout_s=12.0,
         needs=("discovery.devices",),
         provides=(
-            "ipp.answered",
-            "ipp.state",
-            "ipp.state_reasons",
-            "ipp.make_model",
-            "ipp.supplies",
-            "ipp.uuid",
+            Fact("ipp.answered", bool, "The printer answered Get-Printer-Attributes (subject: device)"),
+            Fact("ipp.state", str, "printer-state: idle, processing or stopped (subject: device)"),
+            Fact("ipp.state_reasons", list[str], "printer-state-reasons keywords (subject: device)"),
+            Fact("ipp.make_model", str, "printer-make-and-model (subject: device)"),
+            Fact(
+                "ipp.supplies",
+                list[Supply],
+                "Marker supplies: name, type, colour, level %, low and high levels (subject: device)",
+            ),
+            Fact("ipp.uuid", str, "printer-uuid (subject: device)", privacy=Privacy.PSEUDONYMISE),
         ),
         matchers=(
             DeviceMatcher(mdns_type="_ipp._tcp"),

@@ -10,17 +10,20 @@ queues point at an address where a printer answers.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
+from homediag.core.baseline import MissingDevice, MovedDevice
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import DeviceEntry, PrintQueue, SilentPeer, Supply, announced
 from homediag.core.spec import ProbeSpec, Risk
 
 STATE_ORDER = {"stopped": 3, "processing": 2, "idle": 1}
 
 
-def _dicts(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+def _where(subject: str, by_subject: dict[str, DeviceEntry]) -> str:
+    """The address of a printer's subject (the subject itself for a device discovery did not list)."""
+    return str(by_subject[subject]["ip"]) if subject in by_subject else subject
 
 
 class PrinterSummaryProbe(Probe):
@@ -43,15 +46,35 @@ class PrinterSummaryProbe(Probe):
             "baseline.moved_devices",
         ),
         provides=(
-            "printer.found",
-            "printer.announced",
-            "printer.reachable",
-            "printer.state",
-            "printer.state_reasons",
-            "printer.supply_low",
-            "printer.known_silent",
-            "printer.queue_address_ok",
-            "printer.queue_moved",
+            Fact("printer.found", bool, "A printer is on the LAN now (found by any discovery)"),
+            Fact("printer.announced", bool, "A printer announces itself by multicast (mDNS or SSDP)"),
+            Fact("printer.reachable", bool, "A printer answered IPP (null: no printer found)"),
+            Fact(
+                "printer.state",
+                str,
+                "State of the printers: stopped if any is, else processing, else idle (null: none answered)",
+            ),
+            Fact("printer.state_reasons", list[str], "printer-state-reasons of every printer that answered"),
+            Fact(
+                "printer.supply_low",
+                bool,
+                "A marker supply is at or below its low level (null: no printer reported supplies)",
+            ),
+            Fact(
+                "printer.known_silent",
+                bool,
+                "A printer known from the baseline, a print queue or the local DNS does not answer",
+            ),
+            Fact(
+                "printer.queue_address_ok",
+                bool,
+                "Every network print queue points at an address where a printer answers (null: none)",
+            ),
+            Fact(
+                "printer.queue_moved",
+                bool,
+                "A print queue's address is silent while a printer answers at another (null: no queue)",
+            ),
         ),
         description=(
             "Sums up the printer observations: printers found (any discovery) and announced by "
@@ -64,10 +87,10 @@ class PrinterSummaryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
-        devices = _dicts(ctx.fact("discovery.devices"))
-        printers = [d for d in devices if d.get("kind") == "printer"]
-        by_subject = {f"device:{d.get('id')}": d for d in printers}
-        names = ", ".join(str(p.get("ip")) for p in printers[:4])
+        devices = ctx.fact_as("discovery.devices", list[DeviceEntry]) or []
+        printers = [d for d in devices if d["kind"] == "printer"]
+        by_subject = {f"device:{d['id']}": d for d in printers}
+        names = ", ".join(str(p["ip"]) for p in printers[:4])
         ctx.observe(
             "printer.found",
             bool(printers),
@@ -75,13 +98,13 @@ class PrinterSummaryProbe(Probe):
             if printers
             else _("no printer found on the LAN"),
         )
-        announced = [p for p in printers if {"mdns", "ssdp"} & set(p.get("seen_by") or [])]
+        heard = [p for p in printers if announced(p)]
         ctx.observe(
             "printer.announced",
-            bool(announced),
+            bool(heard),
             evidence=(
-                _("{n} printers announce themselves").format(n=len(announced))
-                if announced
+                _("{n} printers announce themselves").format(n=len(heard))
+                if heard
                 else _("no printer announces itself by mDNS or SSDP")
             ),
         )
@@ -91,7 +114,7 @@ class PrinterSummaryProbe(Probe):
             ctx.observe("printer.reachable", None, evidence=_("no printer to ask"))
         else:
             why = "; ".join(
-                f"{by_subject.get(s, {}).get('ip', s)}: {o.evidence}"
+                f"{_where(s, by_subject)}: {o.evidence}"
                 for s, o in answered.items()
                 if o.evidence
             )
@@ -101,7 +124,7 @@ class PrinterSummaryProbe(Probe):
         self._queues(ctx, devices, ok_subjects, by_subject)
 
     @staticmethod
-    def _state(ctx: ProbeContext, ok_subjects: list[str], by_subject: dict[str, dict[str, Any]]) -> None:
+    def _state(ctx: ProbeContext, ok_subjects: list[str], by_subject: dict[str, DeviceEntry]) -> None:
         states = {o.subject: o.value for o in ctx.known.all("ipp.state") if o.subject in ok_subjects}
         worst = max(
             (v for v in states.values() if isinstance(v, str)),
@@ -111,27 +134,27 @@ class PrinterSummaryProbe(Probe):
         ctx.observe(
             "printer.state",
             worst,
-            evidence="; ".join(f"{by_subject.get(s, {}).get('ip', s)}: {v}" for s, v in states.items())
-            or None,
+            evidence="; ".join(f"{_where(s, by_subject)}: {v}" for s, v in states.items()) or None,
         )
         reasons: list[str] = []
-        for obs in ctx.known.all("ipp.state_reasons"):
-            if obs.subject in ok_subjects and isinstance(obs.value, list):
-                reasons += [str(r) for r in obs.value if str(r) not in reasons]
+        for subject, found in ctx.observed_as("ipp.state_reasons", list[str]):
+            if subject in ok_subjects:
+                reasons += [r for r in found if r not in reasons]
         ctx.observe(
             "printer.state_reasons",
             reasons if ok_subjects else None,
             evidence=", ".join(reasons[:8]) or (_("no alerts") if ok_subjects else _("no printer answered")),
         )
         supplies = [
-            s for o in ctx.known.all("ipp.supplies") if o.subject in ok_subjects for s in _dicts(o.value)
-        ]
-        low = [s for s in supplies if s.get("is_low")]
+            s for subject, found in ctx.observed_as("ipp.supplies", list[Supply]) if subject in ok_subjects
+            for s in found
+        ]  # fmt: skip
+        low = [s for s in supplies if s["is_low"]]
         ctx.observe(
             "printer.supply_low",
             bool(low) if supplies else None,
             evidence=(
-                ", ".join(f"{s.get('name')} {s.get('level')}%" for s in low[:4])
+                ", ".join(f"{s['name']} {s['level']}%" for s in low[:4])
                 if low
                 else (
                     _("{n} supplies above their low level").format(n=len(supplies))
@@ -143,9 +166,11 @@ class PrinterSummaryProbe(Probe):
 
     @staticmethod
     def _known_silent(ctx: ProbeContext) -> None:
-        silent = [p for p in _dicts(ctx.fact("lan.silent_peers")) if p.get("kind") == "printer"]
-        missing = [m for m in _dicts(ctx.fact("baseline.missing_devices")) if m.get("kind") == "printer"]
-        ips = {str(p.get("ip")) for p in silent} | {str(m.get("ip")) for m in missing}
+        peers = ctx.fact_as("lan.silent_peers", list[SilentPeer]) or []
+        gone = ctx.fact_as("baseline.missing_devices", list[MissingDevice]) or []
+        silent = [p for p in peers if p["kind"] == "printer"]
+        missing = [m for m in gone if m["kind"] == "printer"]
+        ips = {str(p["ip"]) for p in silent} | {str(m["ip"]) for m in missing}
         where = ", ".join(sorted(ips)[:4])
         ctx.observe(
             "printer.known_silent",
@@ -156,17 +181,16 @@ class PrinterSummaryProbe(Probe):
     @staticmethod
     def _queues(
         ctx: ProbeContext,
-        devices: list[dict[str, Any]],
+        devices: list[DeviceEntry],
         ok_subjects: list[str],
-        by_subject: dict[str, dict[str, Any]],
+        by_subject: dict[str, DeviceEntry],
     ) -> None:
-        queues = [q for q in _dicts(ctx.fact("printer.queues")) if q.get("network")]
-        answering_ips = {str(by_subject[s].get("ip")) for s in ok_subjects if s in by_subject}
-        device_ips = {str(d.get("ip")) for d in devices}
-        device_names = {
-            str(n).lower().removesuffix(".local") for d in devices for n in (d.get("names") or []) if n
-        }
-        moved_printers = [m for m in _dicts(ctx.fact("baseline.moved_devices")) if m.get("kind") == "printer"]
+        queues = [q for q in ctx.fact_as("printer.queues", list[PrintQueue]) or [] if q["network"]]
+        answering_ips = {str(by_subject[s]["ip"]) for s in ok_subjects if s in by_subject}
+        device_ips = {str(d["ip"]) for d in devices}
+        device_names = {n.lower().removesuffix(".local") for d in devices for n in d["names"] if n}
+        moved = ctx.fact_as("baseline.moved_devices", list[MovedDevice]) or []
+        moved_printers = [m for m in moved if m["kind"] == "printer"]
         if not queues:
             ctx.observe(
                 "printer.queue_address_ok", None, evidence=_("this computer has no network print queue")
@@ -176,7 +200,7 @@ class PrinterSummaryProbe(Probe):
                 True if moved_printers else None,
                 evidence=(
                     _("the printer moved from {old} to {new} since the baseline").format(
-                        old=moved_printers[0].get("old_ip"), new=moved_printers[0].get("new_ip")
+                        old=moved_printers[0]["old_ip"], new=moved_printers[0]["new_ip"]
                     )
                     if moved_printers
                     else None
@@ -185,15 +209,15 @@ class PrinterSummaryProbe(Probe):
             return
         silent_queues: list[str] = []
         for queue in queues:
-            host = str(queue.get("host") or "")
+            host = queue["host"] or ""
             try:
                 ipaddress.ip_address(host)
                 reachable = host in answering_ips or host in device_ips
             except ValueError:  # a name: an mDNS host or DNS-SD instance name
                 label = host.lower().removesuffix(".").removesuffix(".local").split("._", 1)[0]
-                reachable = label in device_names or bool(answering_ips and queue.get("scheme") == "dnssd")
+                reachable = label in device_names or bool(answering_ips and queue["scheme"] == "dnssd")
             if not reachable:
-                silent_queues.append(f"{queue.get('name')} -> {host}")
+                silent_queues.append(f"{queue['name']} -> {host}")
         ctx.observe(
             "printer.queue_address_ok",
             not silent_queues,
@@ -203,15 +227,15 @@ class PrinterSummaryProbe(Probe):
                 else _("{n} network queues print to answering printers").format(n=len(queues))
             ),
         )
-        moved = bool(silent_queues and answering_ips) or bool(moved_printers)
+        queue_moved = bool(silent_queues and answering_ips) or bool(moved_printers)
         ctx.observe(
             "printer.queue_moved",
-            moved,
+            queue_moved,
             evidence=(
                 _("a queue prints to a silent address while a printer answers at {ips}").format(
                     ips=", ".join(sorted(answering_ips)[:3])
                 )
-                if moved
+                if queue_moved
                 else None
             ),
         )

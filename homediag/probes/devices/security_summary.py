@@ -6,10 +6,11 @@ facts the security checks of ``checkup`` and ``smart-home`` judge.
 
 from __future__ import annotations
 
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import DeviceEntry
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import dicts
 
 
 class SecuritySummaryProbe(Probe):
@@ -21,7 +22,18 @@ class SecuritySummaryProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=2.0,
         needs=("discovery.devices", "admin.http", "mqtt.anonymous"),
-        provides=("security.admin_http", "security.mqtt_anonymous"),
+        provides=(
+            Fact(
+                "security.admin_http",
+                list[str],
+                "Addresses whose admin page is served over plain HTTP without a redirect to HTTPS",
+            ),
+            Fact(
+                "security.mqtt_anonymous",
+                bool,
+                "An MQTT broker accepted a client without credentials (null: no broker checked)",
+            ),
+        ),
         description=(
             "Lists the devices whose admin page is served over plain HTTP without a redirect to HTTPS, "
             "and whether any MQTT broker accepted a client without credentials. Sends nothing."
@@ -30,7 +42,8 @@ class SecuritySummaryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
-        ips = {f"device:{d.get('id')}": str(d.get("ip")) for d in dicts(ctx.fact("discovery.devices"))}
+        devices = ctx.fact_as("discovery.devices", list[DeviceEntry]) or []
+        ips = {f"device:{d['id']}": str(d["ip"]) for d in devices}
         plain = [ips.get(o.subject, o.subject) for o in ctx.known.all("admin.http") if o.value == "page"]
         ctx.observe(
             "security.admin_http",

@@ -7,12 +7,14 @@ network is known to have (the baseline, the local DNS names) stays silent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict
 
+from homediag.core.baseline import MissingDevice
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import DeviceEntry, SilentPeer, announced, answered_by_unicast
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import announced, answered_by_unicast, dicts
 
 SMART_KINDS = ("hub", "iot")
 PROTOCOLS = (
@@ -25,9 +27,22 @@ PROTOCOLS = (
 )
 
 
-def protocols(entry: dict[str, Any]) -> list[str]:
+@record
+class SmartDevice(TypedDict):
+    """A ``smarthome.hubs`` item: a hub or smart-home device, its protocols and how it was heard."""
+
+    id: str
+    ip: str | None
+    kind: str
+    name: str | None
+    protocols: list[str]
+    announced: bool
+    unicast: bool
+
+
+def protocols(entry: DeviceEntry) -> list[str]:
     """The smart-home protocols a ``discovery.devices`` entry announces."""
-    types = {str(s) for s in entry.get("services") or []}
+    types = set(entry["services"])
     return sorted({name for marker, name in PROTOCOLS if marker in types})
 
 
@@ -47,7 +62,25 @@ class SmarthomeSummaryProbe(Probe):
             "lan.silent_peers",
             "baseline.missing_devices",
         ),
-        provides=("smarthome.hubs", "smarthome.announced", "smarthome.reachable", "smarthome.known_silent"),
+        provides=(
+            Fact(
+                "smarthome.hubs",
+                list[SmartDevice],
+                "Smart-home hubs and devices: id, address, kind, protocols, heard by multicast, answers",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("smarthome.announced", int, "Smart-home devices heard by multicast"),
+            Fact(
+                "smarthome.reachable",
+                bool,
+                "A smart-home hub or device answers unicast (null: none known)",
+            ),
+            Fact(
+                "smarthome.known_silent",
+                bool,
+                "A hub or smart-home device known from the baseline or the local DNS does not answer",
+            ),
+        ),
         description=(
             "Sums up the smart-home devices (Hue, HomeKit, Matter, MQTT, devices of kind hub or iot): "
             "which were heard by multicast, which answer unicast, which known ones (baseline, local "
@@ -57,15 +90,14 @@ class SmarthomeSummaryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
-        found = [
-            d for d in dicts(ctx.fact("discovery.devices")) if d.get("kind") in SMART_KINDS or protocols(d)
-        ]
-        listed = [
+        devices = ctx.fact_as("discovery.devices", list[DeviceEntry]) or []
+        found = [d for d in devices if d["kind"] in SMART_KINDS or protocols(d)]
+        listed: list[SmartDevice] = [
             {
-                "id": d.get("id"),
-                "ip": d.get("ip"),
-                "kind": d.get("kind"),
-                "name": (d.get("names") or [None])[0],
+                "id": d["id"],
+                "ip": d["ip"],
+                "kind": d["kind"],
+                "name": d["names"][0] if d["names"] else None,
                 "protocols": protocols(d),
                 "announced": announced(d),
                 "unicast": answered_by_unicast(d),
@@ -94,9 +126,11 @@ class SmarthomeSummaryProbe(Probe):
             if listed
             else _("no smart-home device known"),
         )
-        silent = [p for p in dicts(ctx.fact("lan.silent_peers")) if p.get("kind") in SMART_KINDS]
-        missing = [m for m in dicts(ctx.fact("baseline.missing_devices")) if m.get("kind") in SMART_KINDS]
-        ips = sorted({str(p.get("ip")) for p in [*silent, *missing]})
+        peers = ctx.fact_as("lan.silent_peers", list[SilentPeer]) or []
+        gone = ctx.fact_as("baseline.missing_devices", list[MissingDevice]) or []
+        silent = [p for p in peers if p["kind"] in SMART_KINDS]
+        missing = [m for m in gone if m["kind"] in SMART_KINDS]
+        ips = sorted({str(p["ip"]) for p in [*silent, *missing]})
         ctx.observe(
             "smarthome.known_silent",
             bool(ips),

@@ -13,6 +13,7 @@ import ipaddress
 import time
 
 from homediag.core.devices import ROLE_SELF
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
@@ -45,7 +46,14 @@ class TelnetProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=8.0,
         needs=("discovery.devices",),
-        provides=("security.telnet_open", "security.telnet_checked"),
+        provides=(
+            Fact(
+                "security.telnet_open",
+                list[str],
+                "Addresses that accept TCP connections on the Telnet port 23",
+            ),
+            Fact("security.telnet_checked", int, "Devices whose Telnet port was tried"),
+        ),
         description=(
             "Attempts one TCP connection to port 23 of every discovered device (at most 256; 32 at a "
             "time, 100 per second, 1.5 s each) and closes it at once. Reads and sends nothing: no "

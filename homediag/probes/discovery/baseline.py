@@ -9,7 +9,8 @@ lease): what still points at its old address (a print queue) no longer reaches i
 
 from __future__ import annotations
 
-from homediag.core.baseline import compare
+from homediag.core.baseline import MissingDevice, MovedDevice, compare
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
@@ -25,11 +26,25 @@ class BaselineProbe(Probe):
         timeout_s=5.0,
         needs=("discovery.devices",),
         provides=(
-            "baseline.missing_devices",
-            "baseline.moved_devices",
-            "baseline.missing_kinds",
-            "baseline.moved_kinds",
-            "baseline.device_count",
+            Fact(
+                "baseline.missing_devices",
+                list[MissingDevice],
+                "Devices of the baseline report that no longer answer: id, address, kind, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "baseline.moved_devices",
+                list[MovedDevice],
+                "Devices of the baseline report now at another address: id, kind, old and new address",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "baseline.missing_kinds",
+                list[str],
+                "Kinds of the devices that vanished since the baseline",
+            ),
+            Fact("baseline.moved_kinds", list[str], "Kinds of the devices that changed address"),
+            Fact("baseline.device_count", int, "Devices in the baseline report"),
         ),
         description=(
             "Compares the devices found now with the devices of the report given with --baseline: "
@@ -80,8 +95,8 @@ class BaselineProbe(Probe):
                 or None
             ),
         )
-        ctx.observe("baseline.missing_kinds", sorted({str(m["kind"]) for m in missing}))
-        ctx.observe("baseline.moved_kinds", sorted({str(m["kind"]) for m in moved}))
+        ctx.observe("baseline.missing_kinds", sorted({m["kind"] for m in missing}))
+        ctx.observe("baseline.moved_kinds", sorted({m["kind"] for m in moved}))
         ctx.observe(
             "baseline.device_count",
             comparison.device_count,

@@ -9,12 +9,13 @@ which discovery methods saw it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from homediag.core.devices import KIND_SOURCE
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import DeviceEntry
 from homediag.core.spec import ProbeSpec, Risk
 
 SOURCES = {
@@ -26,7 +27,7 @@ SOURCES = {
 }
 
 
-def summary(device: Device) -> dict[str, Any]:
+def summary(device: Device) -> DeviceEntry:
     """The ``discovery.devices`` entry of one device."""
     because = next((e.detail for e in device.evidence if e.source == KIND_SOURCE), None)
     return {
@@ -59,7 +60,16 @@ class InventoryProbe(Probe):
             "names.reverse_dns",
             "lan.multicast_gap",
         ),
-        provides=("discovery.devices", "discovery.device_count", "discovery.kinds"),
+        provides=(
+            Fact(
+                "discovery.devices",
+                list[DeviceEntry],
+                "Every device found, merged: id, address, MAC, vendor, kind, names, how it was seen",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("discovery.device_count", int, "How many devices were found"),
+            Fact("discovery.kinds", dict[str, int], "How many devices of each kind were found"),
+        ),
         tags=("discovery",),
         description=(
             "Reads the device sightings of the ARP sweep, the mDNS browse, the SSDP search, the name "

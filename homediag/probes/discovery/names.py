@@ -8,7 +8,7 @@ Safe. Runs after the ARP sweep and names what it found:
   are named too (``names.reverse_dns``). A resolver outside the subnet is only asked about devices that
   answered, and never more than 256 of them;
 - **NetBIOS** node status (UDP 137) of devices that answered and have no name yet (Windows PCs, Samba,
-  NAS): one datagram each, answers parsed strictly (:mod:`homediag.probes.parsers.nbstat`);
+  NAS): one datagram each, answers parsed strictly (:mod:`homediag.net.netbios`);
 - **DHCP leases** a DHCP server on this computer keeps (dnsmasq, Pi-hole, OpenWrt), when readable.
 
 Names join devices by address; addresses that only have a name become no device here (``net.peers``
@@ -17,29 +17,27 @@ asks whether they answer).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
-import secrets
-import socket
-import time
-from collections.abc import Iterable
+
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from homediag.core.devices import device_id
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.addressing import no_lan_reason, require_lan
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.nbstat import build_request, parse_node_status
+from homediag.core.records import NameEntry
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
+from homediag.net.addressing import no_lan_reason, require_lan
+from homediag.net.dns import reverse_lookup
+from homediag.net.errors import ParseError
+from homediag.net.netbios import netbios_names
 
 SOURCE = "discovery.names"
-NETBIOS_PORT = 137
 MAX_PTR_QUERIES = 1024
 MAX_OFFSUBNET_QUERIES = 256
-MAX_NETBIOS = 256
-PTR_CONCURRENCY = 32
 LEASE_FILES = (
     "/var/lib/misc/dnsmasq.leases",
     "/var/lib/dnsmasq/dnsmasq.leases",
@@ -48,92 +46,26 @@ LEASE_FILES = (
 )
 
 
+
+@record
+class LeaseName(TypedDict):
+    """A ``names.dhcp_leases`` item: a lease of a DHCP server on this computer that carries a name."""
+
+    ip: str
+    mac: str | None
+    name: str
+
+
 def host_label(name: str) -> str:
     """The first label of a DNS name (``iPhone-1.fritz.box.`` -> ``iPhone-1``)."""
     return name.rstrip(".").split(".", 1)[0][:63]
 
 
-def clean_name(name: str) -> str:
-    """A DNS name without the root dot, printable characters only."""
-    return "".join(ch for ch in name.rstrip(".") if ch.isprintable())[:253]
+class NamesArgs(ProbeArgs):
+    """Arguments of ``discovery.names`` (config: ``probes.discovery.names``)."""
 
-
-async def reverse_lookup(
-    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
-) -> dict[ipaddress.IPv4Address, str]:
-    """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
-    import dns.asyncquery
-    import dns.exception
-    import dns.message
-    import dns.rdatatype
-    import dns.reversename
-
-    semaphore = asyncio.Semaphore(PTR_CONCURRENCY)
-    found: dict[ipaddress.IPv4Address, str] = {}
-
-    async def one(address: ipaddress.IPv4Address) -> None:
-        query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
-        async with semaphore:
-            try:
-                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
-            except (dns.exception.DNSException, OSError, ValueError):
-                return
-        for rrset in response.answer:
-            if rrset.rdtype == dns.rdatatype.PTR:
-                for item in rrset:
-                    name = clean_name(item.to_text())
-                    if name:
-                        found[address] = name
-                        return
-
-    await asyncio.gather(*(one(a) for a in addresses))
-    return found
-
-
-async def netbios_names(
-    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float, port: int = NETBIOS_PORT
-) -> dict[ipaddress.IPv4Address, str]:
-    """NetBIOS workstation names of ``addresses``: one node status request each, answers for ``listen_s``."""
-    targets = list(addresses)[:MAX_NETBIOS]
-    if not targets:
-        return {}
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setblocking(False)
-    found: dict[ipaddress.IPv4Address, str] = {}
-    ids: dict[ipaddress.IPv4Address, int] = {}
-    try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the answers
-        for index, target in enumerate(targets):
-            ids[target] = (secrets.randbits(16) + index) & 0xFFFF
-            with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), port))
-            await asyncio.sleep(0.002)
-        deadline = time.monotonic() + listen_s
-        while len(found) < len(targets):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                async with asyncio.timeout(remaining):
-                    data, sender = await loop.sock_recvfrom(sock, 2048)
-            except TimeoutError:
-                break
-            except OSError:
-                continue
-            try:
-                address = ipaddress.IPv4Address(sender[0])
-                status = parse_node_status(data)
-            except (ValueError, ParseError):
-                continue
-            if ids.get(address) != status.transaction_id:
-                continue
-            name = status.host_name
-            if name:
-                found[address] = name
-    finally:
-        sock.close()
-    return found
+    ptr_timeout_s: float = Field(1.0, description="Seconds to wait for each PTR answer")
+    netbios: bool = Field(True, description="Ask devices without a name for their NetBIOS name")
 
 
 class NamesProbe(Probe):
@@ -150,11 +82,27 @@ class NamesProbe(Probe):
             "dns.resolvers",
             "arp.hosts",
         ),
-        provides=("names.reverse_dns", "names.netbios", "names.dhcp_leases"),
-        args=(
-            ProbeArg("ptr_timeout_s", "float", 1.0, "Seconds to wait for each PTR answer"),
-            ProbeArg("netbios", "bool", True, "Ask devices without a name for their NetBIOS name"),
+        provides=(
+            Fact(
+                "names.reverse_dns",
+                list[NameEntry],
+                "Names the local resolver gives LAN addresses (PTR): address, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "names.netbios",
+                list[NameEntry],
+                "NetBIOS names of LAN hosts: address, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "names.dhcp_leases",
+                list[LeaseName],
+                "Host names in DHCP lease files this computer can read: address, MAC, name",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
         ),
+        args=NamesArgs,
         tags=("discovery",),
         description=(
             "Asks the resolvers this computer uses for the PTR names of LAN addresses: every address "
@@ -171,15 +119,15 @@ class NamesProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Name what discovery found."""
+        args = ctx.args_as(NamesArgs)
         own, subnet = require_lan(ctx)
         answering = {
             ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
         }
         answering.discard(own)
-        configured = ctx.fact("dns.resolvers")
-        resolvers = [r for r in configured if isinstance(r, str)] if isinstance(configured, list) else []
+        resolvers = ctx.fact_as("dns.resolvers", list[str]) or []
         local = [r for r in resolvers if _ipv4_in(r, subnet)]
-        timeout = max(0.2, min(float(ctx.arg("ptr_timeout_s")), 2.0, ctx.remaining() / 3))
+        timeout = max(0.2, min(args.ptr_timeout_s, 2.0, ctx.remaining() / 3))
         ptr: dict[ipaddress.IPv4Address, str] = {}
         if local:
             targets = [a for a in subnet.hosts() if a != own][:MAX_PTR_QUERIES]
@@ -197,17 +145,17 @@ class NamesProbe(Probe):
             how = _("no resolver to ask")
         ctx.observe(
             "names.reverse_dns",
-            [{"ip": str(a), "name": n} for a, n in sorted(ptr.items())],
+            [NameEntry(ip=str(a), name=n) for a, n in sorted(ptr.items())],
             evidence=how,
         )
         named = {a for a in answering if a in ptr}
         nb: dict[ipaddress.IPv4Address, str] = {}
-        if ctx.arg("netbios") and ctx.remaining() > 1.0:
+        if args.netbios and ctx.remaining() > 1.0:
             unnamed = sorted(answering - named - self._mdns_named(ctx))
             nb = await netbios_names(unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
             ctx.observe(
                 "names.netbios",
-                [{"ip": str(a), "name": n} for a, n in sorted(nb.items())],
+                [NameEntry(ip=str(a), name=n) for a, n in sorted(nb.items())],
                 evidence=_("{n} of {total} unnamed devices answered NetBIOS").format(
                     n=len(nb), total=len(unnamed)
                 ),
@@ -230,10 +178,10 @@ class NamesProbe(Probe):
         return out
 
     @staticmethod
-    def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[dict[str, str | None]]:
-        from homediag.probes.parsers.dhcp_leases import parse_dnsmasq_leases
+    def _leases(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> list[LeaseName]:
+        from homediag.net.os.dhcp_leases import parse_dnsmasq_leases
 
-        out: list[dict[str, str | None]] = []
+        out: list[LeaseName] = []
         for path in LEASE_FILES:
             text = ctx.system.read_text(path)
             if not text:
@@ -253,7 +201,7 @@ class NamesProbe(Probe):
         answering: set[ipaddress.IPv4Address],
         ptr: dict[ipaddress.IPv4Address, str],
         netbios: dict[ipaddress.IPv4Address, str],
-        leases: list[dict[str, str | None]],
+        leases: list[LeaseName],
     ) -> None:
         names: dict[ipaddress.IPv4Address, list[tuple[str, str]]] = {}
         for address, name in ptr.items():
@@ -264,8 +212,8 @@ class NamesProbe(Probe):
             names.setdefault(address, []).append((name, _("NetBIOS name")))
         for lease in leases:
             with contextlib.suppress(ValueError):
-                address = ipaddress.IPv4Address(str(lease["ip"]))
-                names.setdefault(address, []).append((str(lease["name"]), _("DHCP lease")))
+                address = ipaddress.IPv4Address(lease["ip"])
+                names.setdefault(address, []).append((lease["name"], _("DHCP lease")))
         for address in sorted(answering):
             found = names.get(address)
             if not found:

@@ -18,167 +18,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import secrets
-import socket
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id
+from homediag.core.facts import Fact, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, Service
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.discovery.mdns import (
-    META_QUERY,
-    clean,
-    instance_label,
-    is_service_type,
-    model_of,
-    short_type,
-)
-from homediag.probes.discovery.ssdp import describe, search_unicast
-from homediag.probes.discovery.ssdp_devices import device_sighting
-from homediag.probes.net.addressing import no_lan_reason, require_lan
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
+from homediag.net.addressing import no_lan_reason, require_lan
+from homediag.net.dnssd import SOURCE, dnssd_unicast
+from homediag.net.mdns import model_of, short_type
+from homediag.net.upnp.devices import device_sighting
+from homediag.net.upnp.ssdp import describe, search_unicast
 
-SOURCE = "discovery.unicast"
-MDNS_PORT = 5353
 MAX_TARGETS = 256
-MAX_TYPES_PER_DEVICE = 16
-MAX_DATAGRAM = 9000
-TYPE_PTR = 12
-CLASS_IN = 1
 MULTICAST_SOURCES = ("discovery.mdns", "discovery.ssdp")
 
 
-@dataclass
-class DnssdAnswer:
-    """What one device told us by unicast DNS-SD."""
+@record
+class UnicastAnswer(TypedDict):
+    """A ``lan.unicast_answers`` item: a device multicast did not show, and what it answered by unicast."""
 
-    types: list[str] = field(default_factory=list)
-    services: dict[str, Service] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)
-
-
-def build_query(names: Iterable[str], query_id: int) -> bytes:
-    """A legacy unicast DNS query (PTR) for ``names``."""
-    # Re-exported by zeroconf at runtime, though not listed in its __all__.
-    from zeroconf import DNSOutgoing, DNSQuestion  # type: ignore[attr-defined]
-
-    out = DNSOutgoing(0, False, query_id)
-    for name in names:
-        out.add_question(DNSQuestion(name, TYPE_PTR, CLASS_IN))
-    return bytes(out.packets()[0])
+    ip: str
+    via: list[str]
+    """``mdns`` (DNS-SD), ``ssdp`` (M-SEARCH)."""
 
 
-def read_answer(data: bytes, into: DnssdAnswer) -> bool:
-    """Fold one response into ``into``; False when zeroconf finds it malformed."""
-    from zeroconf import DNSIncoming, DNSPointer, DNSService, DNSText  # type: ignore[attr-defined]
+class UnicastDiscoveryArgs(ProbeArgs):
+    """Arguments of ``discovery.unicast`` (config: ``probes.discovery.unicast``)."""
 
-    if len(data) > MAX_DATAGRAM:
-        return False
-    incoming = DNSIncoming(data)
-    if not incoming.valid or not incoming.is_response():
-        return False
-    records = incoming.answers()
-    servers: dict[str, DNSService] = {}
-    texts: dict[str, DNSText] = {}
-    for record in records:
-        if isinstance(record, DNSService):
-            servers[record.name.lower()] = record
-        elif isinstance(record, DNSText):
-            texts[record.name.lower()] = record
-    for record in records:
-        if not isinstance(record, DNSPointer):
-            continue
-        if record.name.lower() == META_QUERY.lower():
-            wanted = is_service_type(record.alias) and record.alias not in into.types
-            if wanted and len(into.types) < MAX_TYPES_PER_DEVICE:
-                into.types.append(record.alias)
-            continue
-        service_type = record.name
-        instance = record.alias
-        key = instance.lower()
-        server = servers.get(key)
-        txt: dict[str, str] = {}
-        text = texts.get(key)
-        if text is not None:
-            txt = _txt(text.text)
-        label = instance_label(instance, service_type)
-        into.services[key] = Service(
-            type=short_type(service_type),
-            port=server.port if server is not None else None,
-            name=label,
-            source=SOURCE,
-            txt=txt,
-        )
-        if server is not None and server.server:
-            into.names.append(clean(server.server.removesuffix(".local.")))
-        into.names.append(label)
-    return True
-
-
-def _txt(raw: bytes) -> dict[str, str]:
-    out: dict[str, str] = {}
-    pos = 0
-    while pos < len(raw) and len(out) < 128:
-        length = raw[pos]
-        item = raw[pos + 1 : pos + 1 + length]
-        pos += 1 + length
-        key, _sep, value = item.partition(b"=")
-        name = clean(key.decode("utf-8", "replace"), 64)
-        if name and name not in out:
-            out[name] = clean(value.decode("utf-8", "replace"), 255)
-    return out
-
-
-async def dnssd_unicast(
-    targets: list[ipaddress.IPv4Address], *, listen_s: float, port: int = MDNS_PORT
-) -> dict[ipaddress.IPv4Address, DnssdAnswer]:
-    """Ask each target for its service types, then for the instances of each type, by unicast."""
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setblocking(False)
-    answers: dict[ipaddress.IPv4Address, DnssdAnswer] = {}
-    asked_types: set[tuple[ipaddress.IPv4Address, str]] = set()
-    query_id = secrets.randbits(16) or 1
-    wanted = set(targets)
-    try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port: a legacy unicast query
-        meta = build_query([META_QUERY], query_id)
-        for target in targets:
-            with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, meta, (str(target), port))
-            await asyncio.sleep(0.001)
-        deadline = time.monotonic() + listen_s
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                async with asyncio.timeout(remaining):
-                    data, sender = await loop.sock_recvfrom(sock, MAX_DATAGRAM + 1)
-            except TimeoutError:
-                break
-            except OSError:
-                continue
-            try:
-                address = ipaddress.IPv4Address(sender[0])
-            except ValueError:
-                continue
-            if address not in wanted or sender[1] != port:
-                continue
-            answer = answers.setdefault(address, DnssdAnswer())
-            if not read_answer(data, answer):
-                continue
-            new_types = [t for t in answer.types if (address, t) not in asked_types]
-            if new_types:
-                asked_types.update((address, t) for t in new_types)
-                with contextlib.suppress(OSError):
-                    await loop.sock_sendto(sock, build_query(new_types, query_id), (str(address), port))
-    finally:
-        sock.close()
-    return {a: v for a, v in answers.items() if v.types or v.services}
+    listen_s: float = Field(1.0, description="Seconds to wait for the unicast answers")
 
 
 class UnicastDiscoveryProbe(Probe):
@@ -197,8 +69,24 @@ class UnicastDiscoveryProbe(Probe):
             "mdns.responders",
             "ssdp.responders",
         ),
-        provides=("lan.unicast_answers", "lan.multicast_gap", "lan.multicast_heard"),
-        args=(ProbeArg("listen_s", "float", 1.0, "Seconds to wait for the unicast answers"),),
+        provides=(
+            Fact(
+                "lan.unicast_answers",
+                list[UnicastAnswer],
+                "Devices multicast did not show that answered unicast DNS-SD or M-SEARCH: address, how",
+            ),
+            Fact(
+                "lan.multicast_gap",
+                int,
+                "Devices that answer DNS-SD or SSDP by unicast but were not heard by multicast",
+            ),
+            Fact(
+                "lan.multicast_heard",
+                int,
+                "Devices other than the gateway heard by multicast (mDNS or SSDP)",
+            ),
+        ),
+        args=UnicastDiscoveryArgs,
         tags=("discovery",),
         description=(
             "To each device that answered ARP but was heard by neither the mDNS browse nor the SSDP "
@@ -235,7 +123,7 @@ class UnicastDiscoveryProbe(Probe):
         if len(silent) > MAX_TARGETS:
             silent = silent[:MAX_TARGETS]
             ctx.limit("unicast targets")
-        listen = max(0.3, min(float(ctx.arg("listen_s")), 3.0, ctx.remaining() / 3))
+        listen = max(0.3, min(ctx.args_as(UnicastDiscoveryArgs).listen_s, 3.0, ctx.remaining() / 3))
         ctx.using(_("unicast DNS-SD and M-SEARCH to {n} devices").format(n=len(silent)))
         dnssd, ssdp = await asyncio.gather(
             dnssd_unicast(silent, listen_s=listen),
@@ -277,9 +165,7 @@ class UnicastDiscoveryProbe(Probe):
             )
         for sender in ssdp.senders:
             answers.setdefault(str(sender), set()).add("ssdp")
-        listed = [
-            {"ip": ip, "via": sorted(how)} for ip, how in sorted(answers.items(), key=lambda x: _key(x[0]))
-        ]
+        listed = [UnicastAnswer(ip=ip, via=sorted(answers[ip])) for ip in sorted(answers, key=_key)]
         ctx.observe(
             "lan.unicast_answers",
             listed,
@@ -292,7 +178,7 @@ class UnicastDiscoveryProbe(Probe):
             len(listed),
             evidence=(
                 _("{ips} answer DNS-SD or SSDP by unicast, but multicast did not show them").format(
-                    ips=", ".join(item["ip"] for item in listed[:5])  # type: ignore[misc]
+                    ips=", ".join(item["ip"] for item in listed[:5])
                 )
                 if listed
                 else _("no device answered by unicast what multicast did not show")

@@ -17,66 +17,25 @@ from __future__ import annotations
 
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import BPF_ARP, Exchange, Send, exchange_in
-from homediag.probes.parsers.arp_frame import ArpFrame, ArpParseError, claims, parse_arp_frame
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net.addressing import own_address
+from homediag.net.arp import arp_frames, build_arp_request, claims, macs_speaking_for
+from homediag.net.l2 import BPF_ARP, Exchange, Send, exchange_in
 
 TRIES = 2
-MAX_FRAMES = 256
 
 
-def build_arp_request(
-    interface_mac: str, sender_ip: ipaddress.IPv4Address, target_ip: ipaddress.IPv4Address
-) -> bytes:
-    """A broadcast ARP request (a probe when ``sender_ip`` is 0.0.0.0)."""
-    from scapy.layers.l2 import ARP, Ether
+class ArpConflictArgs(ProbeArgs):
+    """Arguments of ``net.arp_conflict`` (config: ``probes.net.arp_conflict``)."""
 
-    frame = Ether(src=interface_mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
-        op=1,
-        hwsrc=interface_mac,
-        psrc=str(sender_ip),
-        hwdst="00:00:00:00:00:00",
-        pdst=str(target_ip),
-    )
-    return bytes(frame)
-
-
-def arp_frames(heard: Exchange) -> tuple[list[ArpFrame], int]:
-    """The well-formed ARP packets heard, and how many frames were malformed."""
-    frames: list[ArpFrame] = []
-    malformed = 0
-    for item in heard.heard[:MAX_FRAMES]:
-        try:
-            frames.append(parse_arp_frame(item.frame))
-        except ArpParseError:
-            malformed += 1
-    return frames, malformed
-
-
-def macs_speaking_for(
-    frames: list[ArpFrame], address: ipaddress.IPv4Address, *, exclude: str | None = None
-) -> list[str]:
-    """Distinct MACs that claimed ``address`` as ARP sender (probes claim nothing), in order."""
-    found = [f.sender_mac for f in frames if f.sender_ip == address and f.sender_mac != exclude]
-    return list(dict.fromkeys(found))
-
-
-def own_address(addresses: object) -> ipaddress.IPv4Address | None:
-    """The first usable IPv4 address of ``interface.ipv4`` (``a.b.c.d/nn`` texts)."""
-    if not isinstance(addresses, list):
-        return None
-    for text in addresses:
-        try:
-            interface = ipaddress.IPv4Interface(str(text))
-        except ValueError:
-            continue
-        if not (interface.ip.is_loopback or interface.ip.is_unspecified):
-            return interface.ip
-    return None
+    listen_s: float = Field(0.75, description="Seconds to listen after each pair of requests")
 
 
 class ArpConflictProbe(Probe):
@@ -88,13 +47,32 @@ class ArpConflictProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=6.0,
         needs=("interface.name", "interface.mac", "interface.ipv4", "gateway.ipv4"),
-        provides=("ip.conflict", "ip.conflict_macs", "gateway.arp_macs", "gateway.arp_mac_count"),
+        provides=(
+            Fact("ip.conflict", bool, "Another MAC answered ARP probes for this computer's IPv4 address"),
+            Fact(
+                "ip.conflict_macs",
+                list[str],
+                "MACs other than ours that claim our address",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "gateway.arp_macs",
+                list[str],
+                "MACs that answered ARP for the gateway's address",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "gateway.arp_mac_count",
+                int,
+                "How many distinct MACs answered ARP for the gateway's address",
+            ),
+        ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
             "no fallback: the OS neighbour table holds one MAC per address and never our own, so it "
             "cannot show a conflict; the probe ends not_permitted"
         ),
-        args=(ProbeArg("listen_s", "float", 0.75, "Seconds to listen after each pair of requests"),),
+        args=ArpConflictArgs,
         description=(
             "Sends two RFC 5227 ARP probes (sender 0.0.0.0) for this computer's own IPv4 address and two "
             "ARP requests for the gateway's, 250 ms apart, on the session's interface only, listening "
@@ -108,7 +86,7 @@ class ArpConflictProbe(Probe):
         """Not applicable without an IPv4 address on an Ethernet-like interface."""
         if not ctx.fact("interface.name") or normalise_mac(str(ctx.fact("interface.mac") or "")) is None:
             return _("the interface has no MAC address (not an Ethernet or Wi-Fi link)")
-        if own_address(ctx.fact("interface.ipv4")) is None:
+        if own_address(ctx.fact_as("interface.ipv4", list[str])) is None:
             return _("the interface has no IPv4 address")
         return None
 
@@ -116,7 +94,7 @@ class ArpConflictProbe(Probe):
         """Probe our address, then the gateway's."""
         iface = str(ctx.fact("interface.name") or "")
         mac = normalise_mac(str(ctx.fact("interface.mac") or ""))
-        ours = own_address(ctx.fact("interface.ipv4"))
+        ours = own_address(ctx.fact_as("interface.ipv4", list[str]))
         if mac is None or ours is None:
             raise NotApplicable(_("the interface has no MAC or IPv4 address"))
         if not ctx.session.privileged:
@@ -126,7 +104,7 @@ class ArpConflictProbe(Probe):
                     "table cannot show a conflict: it holds one MAC per address and never our own"
                 )
             )
-        listen = max(0.3, min(float(ctx.arg("listen_s")), 2.0))
+        listen = max(0.3, min(ctx.args_as(ArpConflictArgs).listen_s, 2.0))
         ctx.using(_("ARP probes on {iface}").format(iface=iface))
         unspecified = ipaddress.IPv4Address(0)
 

@@ -15,67 +15,27 @@ servers, lease time, domain). Without raw sockets there is no way to send a DISC
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import random
+
+from pydantic import Field
 
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.l2 import BPF_DHCP_CLIENT, Exchange, Send, exchange_in
-from homediag.probes.parsers.dhcp_offer import DhcpOffer, DhcpParseError, is_dhcp_reply, parse_dhcp_offer
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net.dhcp import OfferEntry, build_discover, is_dhcp_reply, offers_from, probe_client_mac
+from homediag.net.l2 import BPF_DHCP_CLIENT, Send, exchange_in
 
 MAX_LISTEN_S = 4.0
 RETRY_AFTER_S = 2.0
-MAX_OFFERS = 64
-"""Frames answering our transaction that are dissected; more are not looked at."""
-PARAMETERS = (1, 3, 6, 15, 51, 54)
-"""Options asked for: subnet mask, router, DNS servers, domain, lease time, server identifier."""
-UNSPECIFIED = ipaddress.IPv4Address(0)
-_MAC_SALT = "homediag dhcp discover client v1"
 
 
-def probe_client_mac(interface_mac: str | None, interface_name: str) -> str:
-    """The fixed client MAC for this interface: locally administered, unicast, stable across runs."""
-    seed = f"{normalise_mac(interface_mac) or interface_name}|{_MAC_SALT}"
-    digest = bytearray(hashlib.blake2s(seed.encode(), digest_size=6).digest())
-    digest[0] = (digest[0] & 0xFC) | 0x02
-    return ":".join(f"{byte:02x}" for byte in digest)
+class DhcpArgs(ProbeArgs):
+    """Arguments of ``net.dhcp`` (config: ``probes.net.dhcp``)."""
 
-
-def build_discover(interface_mac: str, client_mac: str, xid: int) -> bytes:
-    """The DHCPDISCOVER frame (broadcast flag set, never a REQUEST)."""
-    from scapy.layers.dhcp import BOOTP, DHCP
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.l2 import Ether
-
-    chaddr = bytes.fromhex(client_mac.replace(":", "")) + b"\x00" * 10
-    frame = (
-        Ether(src=interface_mac, dst="ff:ff:ff:ff:ff:ff")
-        / IP(src=str(UNSPECIFIED), dst="255.255.255.255", ttl=64)
-        / UDP(sport=68, dport=67)
-        / BOOTP(op=1, chaddr=chaddr, xid=xid, flags=0x8000)
-        / DHCP(options=[("message-type", "discover"), ("param_req_list", list(PARAMETERS)), "end"])
-    )
-    return bytes(frame)
-
-
-def offers_from(heard: Exchange, client_mac: str) -> tuple[list[tuple[float, DhcpOffer]], int]:
-    """The first offer of each server (with its arrival time) and the count of unreadable frames."""
-    offers: dict[str, tuple[float, DhcpOffer]] = {}
-    malformed = 0
-    for item in heard.heard[:MAX_OFFERS]:
-        try:
-            offer = parse_dhcp_offer(item.frame)
-        except DhcpParseError:
-            malformed += 1
-            continue
-        if offer.client_mac != client_mac:
-            continue
-        offers.setdefault(str(offer.server), (item.at_s, offer))
-    return sorted(offers.values(), key=lambda pair: pair[0]), malformed
+    listen_s: float = Field(MAX_LISTEN_S, description="Seconds to listen (at most 4)")
 
 
 class DhcpProbe(Probe):
@@ -88,17 +48,22 @@ class DhcpProbe(Probe):
         timeout_s=8.0,
         needs=("interface.name", "interface.mac"),
         provides=(
-            "dhcp.server_count",
-            "dhcp.servers",
-            "dhcp.offers",
-            "dhcp.offers_dns",
-            "dhcp.first_offer_ms",
+            Fact("dhcp.server_count", int, "DHCP servers that answered one DISCOVER within 4 s"),
+            Fact("dhcp.servers", list[str], "Server identifiers of the DHCP servers that answered"),
+            Fact(
+                "dhcp.offers",
+                list[OfferEntry],
+                "Each server's offer: server, MAC, address, routers, DNS, lease, domain",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("dhcp.offers_dns", bool, "Every offer carries the DNS servers option (null: no offer)"),
+            Fact("dhcp.first_offer_ms", float, "Time from the DISCOVER to the first offer", unit="ms"),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(
             "no fallback: a DHCP DISCOVER can only be sent with raw sockets, so the probe ends not_permitted"
         ),
-        args=(ProbeArg("listen_s", "float", MAX_LISTEN_S, "Seconds to listen (at most 4)"),),
+        args=DhcpArgs,
         description=(
             "Broadcasts one DHCPDISCOVER with scapy on the session's interface (one retry after 2 s "
             "when nobody answered) and lists every server that offers within 4 s: server identifier, "
@@ -132,9 +97,9 @@ class DhcpProbe(Probe):
                 )
             )
         # HOOK(dhcp-leases): the current lease (server, address, expiry) is readable from the OS lease
-        # files; their parser (homediag/probes/parsers/dhcp_leases.py) is written on another branch.
+        # files; their parser (homediag/net/os/dhcp_leases.py) is written on another branch.
         # Once merged, read the lease here (ctx.system.read_text) and observe it as its own facts.
-        listen = max(0.5, min(float(ctx.arg("listen_s")), MAX_LISTEN_S, ctx.remaining() - 0.5))
+        listen = max(0.5, min(ctx.args_as(DhcpArgs).listen_s, MAX_LISTEN_S, ctx.remaining() - 0.5))
         client_mac = probe_client_mac(interface_mac, iface)
         xid = random.getrandbits(32)
         frame = build_discover(interface_mac, client_mac, xid)

@@ -21,209 +21,26 @@ Safe: a handful of queries per resolver (at most the first three resolvers), wit
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import secrets
-import statistics
-import string
-import time
-from dataclasses import dataclass
 
+from pydantic import Field
+
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
-from homediag.probes.parsers._common import parse_port
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
+from homediag.net.dns import LATENCY_SAMPLES, ResolverReport, answers_agree, examine, parse_server
 
 MAX_RESOLVERS = 3
 MAX_NAMES = 4
-LATENCY_SAMPLES = 3
-NXDOMAIN_PREFIX = "hd-"
 
 
-@dataclass(frozen=True)
-class Server:
-    """A resolver address with its port."""
+class DnsArgs(ProbeArgs):
+    """Arguments of ``net.dns`` (config: ``probes.net.dns``)."""
 
-    address: str
-    port: int = 53
-
-    @property
-    def label(self) -> str:
-        """``192.0.2.53`` or ``192.0.2.53:5353``."""
-        return self.address if self.port == 53 else f"{self.address}:{self.port}"
-
-
-def parse_server(text: str) -> Server | None:
-    """``192.0.2.53``, ``192.0.2.53:5353``, ``2001:db8::53``, ``[2001:db8::53]:53`` -> Server."""
-    value = text.strip()
-    port = 53
-    if value.startswith("["):
-        host, _, rest = value[1:].partition("]")
-        if rest.startswith(":"):
-            port = parse_port(rest[1:]) or 0
-        value = host
-    elif value.count(":") == 1:
-        host, _, port_text = value.partition(":")
-        parsed = parse_port(port_text)
-        if parsed is None:
-            return None
-        value, port = host, parsed
-    try:
-        address = str(ipaddress.ip_address(value.split("%", 1)[0]))
-    except ValueError:
-        return None
-    if not 0 < port < 65536:
-        return None
-    return Server(address, port)
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """One query's answer (or silence)."""
-
-    answered: bool
-    """A well-formed NOERROR or NXDOMAIN response came back."""
-    latency_ms: float | None
-    rcode: str | None
-    error: str | None = None
-    addresses: tuple[str, ...] = ()
-    """A records in the answer section (after any CNAME chain)."""
-
-
-async def query_resolver(
-    server: Server,
-    name: str,
-    timeout_s: float,
-    tries: int = 2,
-    *,
-    tcp: bool = False,
-) -> QueryResult:
-    """Ask ``server`` for the A record of ``name`` over UDP (or TCP); retry on silence."""
-    import dns.asyncquery
-    import dns.exception
-    import dns.message
-    import dns.rcode
-    import dns.rdatatype
-
-    last_error = "no answer"
-    for _attempt in range(tries):
-        query = dns.message.make_query(name, "A")
-        started = time.monotonic()
-        try:
-            if tcp:
-                response = await dns.asyncquery.tcp(
-                    query, server.address, timeout=timeout_s, port=server.port
-                )
-            else:
-                response = await dns.asyncquery.udp(
-                    query, server.address, timeout=timeout_s, port=server.port
-                )
-        except dns.exception.Timeout:
-            last_error = _("no answer within {seconds:g} s").format(seconds=round(timeout_s, 1))
-            continue
-        except (OSError, EOFError, dns.exception.DNSException) as exc:
-            return QueryResult(False, None, None, str(exc)[:200] or type(exc).__name__)
-        latency = (time.monotonic() - started) * 1000.0
-        rcode = dns.rcode.to_text(response.rcode())
-        ok = response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
-        addresses = tuple(
-            str(rdata.address)
-            for rrset in response.answer
-            if rrset.rdtype == dns.rdatatype.A
-            for rdata in rrset
-        )[:32]
-        return QueryResult(ok, round(latency, 3), rcode, addresses=addresses)
-    return QueryResult(False, None, None, last_error)
-
-
-def random_label(length: int = 12) -> str:
-    """Lower-case letters no cache has seen."""
-    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
-
-
-def nxdomain_name(first_name: str) -> str:
-    """A name that cannot exist: a random label under the top-level domain of ``first_name``."""
-    tld = first_name.rstrip(".").rsplit(".", 1)[-1] or "com"
-    return f"{NXDOMAIN_PREFIX}{random_label(16)}.{tld}"
-
-
-@dataclass(frozen=True)
-class ResolverReport:
-    """Everything learned about one resolver."""
-
-    server: Server
-    first: QueryResult
-    names: dict[str, QueryResult]
-    samples: tuple[QueryResult, ...]
-    nxdomain: QueryResult | None
-    tcp: QueryResult
-
-    @property
-    def sample_ms(self) -> list[float | None]:
-        """Answer times of the random names (None: lost or failed)."""
-        return [s.latency_ms if s.answered else None for s in self.samples]
-
-    @property
-    def latency_ms(self) -> float | None:
-        """Mean answer time of the random names that were answered."""
-        answered = [s for s in self.sample_ms if s is not None]
-        return round(statistics.fmean(answered), 3) if answered else None
-
-    @property
-    def names_resolved(self) -> bool | None:
-        """Every configured name got an address (None when the resolver was silent)."""
-        if not self.first.answered and self.first.rcode is None:
-            return None
-        return all(result.addresses for result in self.names.values())
-
-    @property
-    def fake_answer(self) -> bool | None:
-        """An address came back for a name that cannot exist (None: not asked or no answer)."""
-        if self.nxdomain is None or self.nxdomain.rcode is None:
-            return None
-        return bool(self.nxdomain.addresses)
-
-
-async def examine(server: Server, names: list[str], timeout_s: float, deadline: float) -> ResolverReport:
-    """Run the five steps of the module docstring against one resolver."""
-
-    def budget() -> float:
-        return max(0.05, min(timeout_s, deadline - time.monotonic()))
-
-    first = await query_resolver(server, names[0], budget())
-    silent = not first.answered and first.rcode is None
-    if silent:
-        tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)
-        return ResolverReport(server, first, {names[0]: first}, (), None, tcp)
-
-    async def sequential_samples() -> tuple[QueryResult, ...]:
-        results = []
-        for index in range(LATENCY_SAMPLES):
-            name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{names[0]}"
-            results.append(await query_resolver(server, name, budget(), tries=1))
-        return tuple(results)
-
-    others = names[1:]
-    samples, nxdomain, tcp, answers = await asyncio.gather(
-        sequential_samples(),
-        query_resolver(server, nxdomain_name(names[0]), budget()),
-        query_resolver(server, names[0], budget(), tries=1, tcp=True),
-        asyncio.gather(*(query_resolver(server, name, budget()) for name in others)),
+    servers: list[str] = Field(
+        default_factory=list, description="Ask these resolvers instead of the configured ones"
     )
-    by_name: dict[str, QueryResult] = {names[0]: first, **dict(zip(others, answers, strict=True))}
-    return ResolverReport(server, first, by_name, samples, nxdomain, tcp)
-
-
-def answers_agree(reports: list[ResolverReport]) -> tuple[bool | None, list[str]]:
-    """Whether resolvers that resolved every name share an address for each; the names that differ."""
-    complete = [r for r in reports if r.names_resolved]
-    if len(complete) < 2:
-        return None, []
-    differing = []
-    for name in complete[0].names:
-        sets = [set(r.names[name].addresses) for r in complete if name in r.names]
-        if sets and not set.intersection(*sets):
-            differing.append(name)
-    return not differing, differing
+    timeout_s: float = Field(2.0, description="Seconds to wait for each answer")
 
 
 class DnsProbe(Probe):
@@ -236,24 +53,50 @@ class DnsProbe(Probe):
         timeout_s=15.0,
         needs=("dns.resolvers",),
         provides=(
-            "dns.resolver_ok",
-            "dns.latency_ms",
-            "dns.any_ok",
-            "dns.best_latency_ms",
-            "dns.latency_samples_ms",
-            "dns.names_resolved",
-            "dns.addresses",
-            "dns.all_names_resolved",
-            "dns.answers_agree",
-            "dns.fake_answer",
-            "dns.any_fake_answer",
-            "dns.tcp_ok",
-            "dns.udp_fails_tcp_works",
+            Fact("dns.resolver_ok", bool, "This resolver answered a query (subject: resolver)"),
+            Fact("dns.latency_ms", float, "Answer time of this resolver (subject: resolver)", unit="ms"),
+            Fact("dns.any_ok", bool, "At least one configured resolver answered"),
+            Fact("dns.best_latency_ms", float, "Answer time of the fastest working resolver", unit="ms"),
+            Fact(
+                "dns.latency_samples_ms",
+                list[float | None],
+                "Answer times for random names no cache holds (subject: resolver; null when lost)",
+                unit="ms",
+            ),
+            Fact(
+                "dns.names_resolved",
+                bool,
+                "Every name of internet.dns_names resolved to an address (subject: resolver)",
+            ),
+            Fact(
+                "dns.addresses",
+                dict[str, list[str]],
+                "Addresses returned for each configured name (subject: resolver)",
+            ),
+            Fact("dns.all_names_resolved", bool, "Some resolver resolved every configured name"),
+            Fact(
+                "dns.answers_agree",
+                bool,
+                "Where several resolvers answered, their addresses overlap for every name",
+            ),
+            Fact(
+                "dns.fake_answer",
+                bool,
+                "Returned an address for a random name that does not exist (subject: resolver)",
+            ),
+            Fact(
+                "dns.any_fake_answer",
+                bool,
+                "Some resolver returned an address for a name that does not exist",
+            ),
+            Fact("dns.tcp_ok", bool, "This resolver answered over TCP (subject: resolver)"),
+            Fact(
+                "dns.udp_fails_tcp_works",
+                bool,
+                "Some resolver answered over TCP while it did not answer over UDP",
+            ),
         ),
-        args=(
-            ProbeArg("servers", "list", [], "Ask these resolvers instead of the configured ones"),
-            ProbeArg("timeout_s", "float", 2.0, "Seconds to wait for each answer"),
-        ),
+        args=DnsArgs,
         description=(
             f"Asks each of the first {MAX_RESOLVERS} configured resolvers for the A records of the names "
             f"in internet.dns_names (at most {MAX_NAMES}; one retry on silence), times "
@@ -267,14 +110,14 @@ class DnsProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable when no resolver is configured (that itself is observed by net.interfaces)."""
-        if not (ctx.arg("servers") or ctx.fact("dns.resolvers")):
+        if not (ctx.args_as(DnsArgs).servers or ctx.fact("dns.resolvers")):
             return _("no DNS resolver is configured")
         return None
 
     async def run(self, ctx: ProbeContext) -> None:
         """Examine every resolver concurrently."""
-        configured = ctx.arg("servers") or ctx.fact("dns.resolvers") or []
-        assert isinstance(configured, list)
+        args = ctx.args_as(DnsArgs)
+        configured: list[str] = args.servers or ctx.fact_as("dns.resolvers", list[str]) or []
         servers = [s for s in (parse_server(str(v)) for v in configured) if s is not None]
         servers = servers[:MAX_RESOLVERS]
         if len(configured) > MAX_RESOLVERS:
@@ -283,7 +126,7 @@ class DnsProbe(Probe):
         if len(names) > MAX_NAMES:
             ctx.limit("names")
         names = names[:MAX_NAMES] or ["example.com"]
-        timeout = float(ctx.arg("timeout_s"))
+        timeout = args.timeout_s
         reports = await asyncio.gather(*(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers))
         for report in reports:
             self._observe_resolver(ctx, report, names)

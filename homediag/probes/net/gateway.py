@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.errors import NotApplicable
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import measure, summarise
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net.echo import measure, summarise
+
+
+class GatewayArgs(ProbeArgs):
+    """Arguments of ``net.gateway`` (config: ``probes.net.gateway``)."""
+
+    count: int = Field(30, description="Echo requests to send")
+    interval_s: float = Field(0.02, description="Pause between requests (0.2 s at least for ping)")
+    timeout_s: float = Field(1.0, description="How long to wait for the last answer")
+    target: str = Field("", description="Measure this address instead of the gateway (tests, labs)")
 
 
 class GatewayProbe(Probe):
@@ -26,22 +38,22 @@ class GatewayProbe(Probe):
         timeout_s=15.0,
         needs=("gateway.ipv4",),
         provides=(
-            "gateway.reachable",
-            "gateway.loss_pct",
-            "gateway.rtt_ms",
-            "gateway.rtt_max_ms",
-            "gateway.jitter_ms",
-            "gateway.samples_ms",
+            Fact("gateway.reachable", bool, "The default gateway answered at least once"),
+            Fact("gateway.loss_pct", float, "Share of probes to the gateway that got no answer", unit="%"),
+            Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),
+            Fact("gateway.rtt_max_ms", float, "Highest round trip to the gateway", unit="ms"),
+            Fact("gateway.jitter_ms", float, "Mean difference of consecutive round trips", unit="ms"),
+            Fact(
+                "gateway.samples_ms",
+                list[float | None],
+                "Round trips of each probe (null when lost)",
+                unit="ms",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping, else TCP connects to ports 53/80/443 of the gateway",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 30, "Echo requests to send"),
-            ProbeArg("interval_s", "float", 0.02, "Pause between requests (0.2 s at least for ping)"),
-            ProbeArg("timeout_s", "float", 1.0, "How long to wait for the last answer"),
-            ProbeArg("target", "str", "", "Measure this address instead of the gateway (tests, labs)"),
-        ),
+        args=GatewayArgs,
         description=(
             "Sends a short paced burst of ICMP echo requests to the default gateway and reports loss, "
             "mean and highest round trip and jitter. Never targets anything but the gateway."
@@ -50,26 +62,27 @@ class GatewayProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without a default gateway."""
-        if not (ctx.arg("target") or ctx.fact("gateway.ipv4")):
+        if not (ctx.args_as(GatewayArgs).target or ctx.fact("gateway.ipv4")):
             return _("there is no default gateway")
         return None
 
     async def run(self, ctx: ProbeContext) -> None:
         """Send the burst and observe the statistics."""
-        target = str(ctx.arg("target") or ctx.fact("gateway.ipv4"))
+        args = ctx.args_as(GatewayArgs)
+        target = str(args.target or ctx.fact("gateway.ipv4"))
         try:
             ipaddress.ip_address(target)
         except ValueError:
             raise NotApplicable(
                 _("the gateway address {value} is not an IP address").format(value=target[:60])
             ) from None
-        count = max(1, min(int(ctx.arg("count")), 200))
+        count = max(1, min(args.count, 200))
         series = await measure(
             ctx,
             target,
             count=count,
-            interval_s=float(ctx.arg("interval_s")),
-            timeout_s=float(ctx.arg("timeout_s")),
+            interval_s=args.interval_s,
+            timeout_s=args.timeout_s,
         )
         ctx.using(series.method)
         stats = summarise(series.samples)

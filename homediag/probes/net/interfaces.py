@@ -2,7 +2,7 @@
 
 Passive: reads local state only, sends nothing. netifaces gives the portable view (interfaces, addresses,
 default gateways); the operating system's own tools add what netifaces cannot see, parsed by the pure
-parsers in ``homediag/probes/parsers``:
+parsers in ``homediag/net/os``:
 
 - Linux: ``/sys/class/net`` (link state, kind), ``ip -j addr`` (duplicate address detection failures),
   ``ip route`` (how many default routes), ``/etc/resolv.conf``;
@@ -19,11 +19,13 @@ import ipaddress
 from dataclasses import dataclass
 
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import InterfaceEntry
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.resolv_conf import parse_resolv_conf as _parse_resolv_conf
+from homediag.net.errors import ParseError
+from homediag.net.os.resolv_conf import parse_resolv_conf as _parse_resolv_conf
 
 APIPA = ipaddress.IPv4Network("169.254.0.0/16")
 
@@ -39,7 +41,7 @@ class InterfaceInfo:
     ipv4: tuple[ipaddress.IPv4Interface, ...]
     ipv6: tuple[ipaddress.IPv6Interface, ...]
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> InterfaceEntry:
         """The summary stored in ``interface.all``."""
         return {
             "name": self.name,
@@ -107,23 +109,28 @@ class InterfacesProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=5.0,
         provides=(
-            "interface.name",
-            "interface.up",
-            "interface.kind",
-            "interface.mac",
-            "interface.ipv4",
-            "interface.ipv6",
-            "interface.apipa",
-            "interface.has_ipv4",
-            "interface.subnet",
-            "interface.all",
-            "interface.duplicate_address",
-            "interface.dhcp_enabled",
-            "interface.dhcp_server",
-            "interface.default_routes",
-            "gateway.ipv4",
-            "gateway.ipv6",
-            "dns.resolvers",
+            Fact("interface.name", str, "Interface of the default route, or the one named"),
+            Fact("interface.up", bool, "The interface has link (carrier) and is up"),
+            Fact("interface.kind", str, "wired, wireless, virtual, loopback or unknown"),
+            Fact("interface.mac", str, "MAC address of the interface", privacy=Privacy.PSEUDONYMISE),
+            Fact("interface.ipv4", list[str], "IPv4 addresses with prefix length (a.b.c.d/nn)"),
+            Fact(
+                "interface.ipv6",
+                list[str],
+                "IPv6 addresses with prefix length",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("interface.apipa", bool, "The only IPv4 address is link-local 169.254.0.0/16"),
+            Fact("interface.has_ipv4", bool, "A usable (non link-local) IPv4 address is set"),
+            Fact("interface.subnet", str, "The IPv4 network of the interface (a.b.c.0/nn)"),
+            Fact("interface.all", list[InterfaceEntry], "Every interface: name, up, kind, addresses"),
+            Fact("interface.duplicate_address", bool, "The OS found another device using our address"),
+            Fact("interface.dhcp_enabled", bool, "The OS gets the address by DHCP (Windows)"),
+            Fact("interface.dhcp_server", str, "DHCP server of the current lease, where the OS says"),
+            Fact("interface.default_routes", int, "How many IPv4 default routes the OS has"),
+            Fact("gateway.ipv4", str, "The default IPv4 gateway"),
+            Fact("gateway.ipv6", str, "The default IPv6 gateway"),
+            Fact("dns.resolvers", list[str], "Configured DNS resolvers, in order"),
         ),
         binaries=("ip", "ipconfig", "scutil", "netstat"),
         description=(
@@ -239,8 +246,8 @@ async def os_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
 
 
 async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
-    from homediag.probes.parsers.ip_addr import OperState, parse_ip_addr_json
-    from homediag.probes.parsers.ip_route import default_routes, parse_ip_route
+    from homediag.net.os.ip_addr import OperState, parse_ip_addr_json
+    from homediag.net.os.ip_route import default_routes, parse_ip_route
 
     if not ctx.which("ip"):
         return OsView()
@@ -261,7 +268,7 @@ async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
 
 
 async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
-    from homediag.probes.parsers.ipconfig import AddressStatus, MediaState, parse_ipconfig
+    from homediag.net.os.ipconfig import AddressStatus, MediaState, parse_ipconfig
 
     result = await ctx.run_command(["ipconfig", "/all"], timeout_s=5.0)
     if not result.ok:
@@ -296,8 +303,8 @@ async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView
 
 
 async def _macos_view(ctx: ProbeContext) -> OsView:
-    from homediag.probes.parsers.netstat_rn import default_routes, parse_netstat_rn
-    from homediag.probes.parsers.scutil_dns import parse_scutil_dns
+    from homediag.net.os.netstat_rn import default_routes, parse_netstat_rn
+    from homediag.net.os.scutil_dns import parse_scutil_dns
 
     resolvers: tuple[str, ...] | None = None
     dns = await ctx.run_command(["scutil", "--dns"], timeout_s=5.0)

@@ -26,11 +26,14 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net import reach
-from homediag.probes.net.echo import EchoSeries, measure, summarise
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net import reach
+from homediag.net.echo import EchoSeries, measure, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -78,6 +81,15 @@ def classify_http(
     return False, False, None, _("answered {status}, not 204").format(status=status)
 
 
+class InternetArgs(ProbeArgs):
+    """Arguments of ``net.internet`` (config: ``probes.net.internet``)."""
+
+    count: int = Field(30, description="Echo requests per ping target")
+    interval_s: float = Field(0.2, description="Pause between echo requests")
+    timeout_s: float = Field(4.0, description="Seconds each TCP, HTTP, TLS or STUN check may take")
+    verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
+
+
 class InternetProbe(Probe):
     """Reachability of the configured internet targets, protocol by protocol."""
 
@@ -87,43 +99,108 @@ class InternetProbe(Probe):
         risk=Risk.SAFE,
         timeout_s=25.0,
         provides=(
-            "internet.target_ok",
-            "internet.target_loss_pct",
-            "internet.target_rtt_ms",
-            "internet.target_jitter_ms",
-            "internet.icmp_ok",
-            "internet.loss_pct",
-            "internet.rtt_ms",
-            "internet.jitter_ms",
-            "internet.tcp_ok",
-            "internet.tcp_connect_ms",
-            "internet.tcp_any_ok",
-            "internet.http_status",
-            "internet.http_ok",
-            "internet.http_any_ok",
-            "internet.captive_portal",
-            "internet.portal_host",
-            "internet.http_connect_ok",
-            "internet.http_connect_pct",
-            "internet.https_tls_ok",
-            "internet.https_tls_pct",
-            "internet.https_url_latency_ms",
-            "internet.https_latency_ms",
-            "internet.name_failures",
-            "internet.stun_ok",
-            "internet.stun_rtt_ms",
-            "internet.udp_ok",
-            "internet.stun_mapped_address",
+            Fact("internet.target_ok", bool, "This target answered (subject: target)"),
+            Fact(
+                "internet.target_loss_pct",
+                float,
+                "Share of echo requests to this target that got no answer (subject: target)",
+                unit="%",
+            ),
+            Fact("internet.target_rtt_ms", float, "Mean round trip (subject: target)", unit="ms"),
+            Fact(
+                "internet.target_jitter_ms",
+                float,
+                "Mean difference of consecutive round trips (subject: target)",
+                unit="ms",
+            ),
+            Fact("internet.icmp_ok", bool, "At least one internet target answered echo"),
+            Fact(
+                "internet.loss_pct",
+                float,
+                "Loss to the internet: the lowest loss among the targets (path loss hits them all)",
+                unit="%",
+            ),
+            Fact("internet.rtt_ms", float, "Lowest mean round trip among the targets", unit="ms"),
+            Fact("internet.jitter_ms", float, "Median jitter of the targets that answered", unit="ms"),
+            Fact(
+                "internet.tcp_ok",
+                bool,
+                "A TCP connection to this host:port was accepted (subject: target)",
+            ),
+            Fact("internet.tcp_connect_ms", float, "Time of the TCP handshake (subject: target)", unit="ms"),
+            Fact("internet.tcp_any_ok", bool, "At least one TCP target accepted a connection"),
+            Fact("internet.http_status", int, "HTTP status of the connectivity check (subject: url)"),
+            Fact(
+                "internet.http_ok",
+                bool,
+                "The connectivity check answered as expected: 204, or 200 without a body (subject: url)",
+            ),
+            Fact("internet.http_any_ok", bool, "At least one connectivity check answered as expected"),
+            Fact(
+                "internet.captive_portal",
+                bool,
+                "A connectivity check was redirected to another host, or got a page (200 with a body, 511) "
+                "where 204 was expected",
+            ),
+            Fact(
+                "internet.portal_host",
+                str,
+                "The host a connectivity check was redirected to (never visited)",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "internet.http_connect_ok",
+                bool,
+                "TCP port 80 of the HTTP check's host accepted a connection (subject: url)",
+            ),
+            Fact(
+                "internet.http_connect_pct",
+                float,
+                "Share of HTTP checks whose port 80 accepted a connection",
+                unit="%",
+            ),
+            Fact(
+                "internet.https_tls_ok",
+                bool,
+                "TCP and a verified TLS handshake with the HTTPS check's host succeeded (subject: url)",
+            ),
+            Fact(
+                "internet.https_tls_pct",
+                float,
+                "Share of HTTPS checks whose TLS handshake succeeded",
+                unit="%",
+            ),
+            Fact(
+                "internet.https_url_latency_ms",
+                float,
+                "Time of an HTTPS request, name already resolved (subject: url)",
+                unit="ms",
+            ),
+            Fact(
+                "internet.https_latency_ms",
+                float,
+                "Median time of the HTTPS requests that succeeded",
+                unit="ms",
+            ),
+            Fact(
+                "internet.name_failures",
+                int,
+                "Host names of the HTTP, HTTPS and STUN checks that did not resolve",
+            ),
+            Fact("internet.stun_ok", bool, "The STUN server answered over UDP (subject: server)"),
+            Fact("internet.stun_rtt_ms", float, "STUN round trip (subject: server)", unit="ms"),
+            Fact("internet.udp_ok", bool, "At least one STUN server answered over UDP"),
+            Fact(
+                "internet.stun_mapped_address",
+                str,
+                "The public address and port a STUN server saw (XOR-MAPPED-ADDRESS)",
+                privacy=Privacy.DROP,
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 30, "Echo requests per ping target"),
-            ProbeArg("interval_s", "float", 0.2, "Pause between echo requests"),
-            ProbeArg("timeout_s", "float", 4.0, "Seconds each TCP, HTTP, TLS or STUN check may take"),
-            ProbeArg("verify_tls", "bool", True, "Verify certificates of the HTTPS checks"),
-        ),
+        args=InternetArgs,
         description=(
             "Pings the configured internet targets (loss, round trip, jitter), connects to the TCP "
             "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
@@ -172,7 +249,7 @@ class InternetProbe(Probe):
         ctx.observe("internet.name_failures", self.name_failures)
 
     def _timeout(self, ctx: ProbeContext) -> float:
-        return max(0.1, min(float(ctx.arg("timeout_s")), ctx.remaining() - 0.5))
+        return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
 
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
         address = await reach.resolve(host, self._timeout(ctx), udp=udp)
@@ -182,12 +259,13 @@ class InternetProbe(Probe):
 
     # --- echo -----------------------------------------------------------------------------------
     async def _echo(self, ctx: ProbeContext, targets: list[str]) -> None:
+        args = ctx.args_as(InternetArgs)
         if not targets:
             for fact in ("internet.icmp_ok", "internet.loss_pct", "internet.rtt_ms", "internet.jitter_ms"):
                 ctx.observe(fact, None, evidence=_("no ping targets are configured"))
             return
-        count = max(1, min(int(ctx.arg("count")), 100))
-        interval = max(0.01, float(ctx.arg("interval_s")))
+        count = max(1, min(args.count, 100))
+        interval = max(0.01, args.interval_s)
 
         async def one(target: str) -> tuple[str, EchoSeries | None]:
             address = await self._resolve(ctx, target)
@@ -358,7 +436,7 @@ class InternetProbe(Probe):
                 endpoint.port,
                 path or "/",
                 self._timeout(ctx),
-                verify=bool(ctx.arg("verify_tls")),
+                verify=ctx.args_as(InternetArgs).verify_tls,
             )
             if result.request_ms is not None:
                 evidence = _("TLS in {tls:.0f} ms, answered {status} after {ms:.0f} ms").format(

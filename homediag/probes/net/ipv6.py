@@ -14,23 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from collections.abc import Sequence
 
+from pydantic import Field
+
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import measure, summarise
-from homediag.probes.parsers.errors import ParseError
-from homediag.probes.parsers.ip_route import default_route_hops, parse_ip_route
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net.echo import measure, summarise
+from homediag.net.errors import ParseError
+from homediag.net.os.ip_route import default_route_hops, parse_ip_route
 
 GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 MAX_TARGETS = 4
 ROUTE_SOURCES = {"ra": "ra", "dhcp": "dhcp", "static": "static", "boot": "static", "kernel": "kernel"}
 
 
-def global_addresses(values: object) -> list[ipaddress.IPv6Interface]:
+def global_addresses(values: Sequence[object] | None) -> list[ipaddress.IPv6Interface]:
     """Global unicast addresses (2000::/3) among ``interface.ipv6`` values (``addr/prefix`` strings)."""
     found: list[ipaddress.IPv6Interface] = []
-    for value in values if isinstance(values, list) else []:
+    for value in values or ():
         try:
             interface = ipaddress.IPv6Interface(str(value).split("%", 1)[0])
         except ValueError:
@@ -38,6 +42,13 @@ def global_addresses(values: object) -> list[ipaddress.IPv6Interface]:
         if interface.ip in GLOBAL_UNICAST:
             found.append(interface)
     return found
+
+
+class Ipv6Args(ProbeArgs):
+    """Arguments of ``net.ipv6`` (config: ``probes.net.ipv6``)."""
+
+    count: int = Field(3, description="Echo requests per IPv6 target")
+    timeout_s: float = Field(1.0, description="Seconds to wait for the last answer")
 
 
 class Ipv6Probe(Probe):
@@ -50,21 +61,27 @@ class Ipv6Probe(Probe):
         timeout_s=12.0,
         needs=("interface.name", "interface.ipv6", "gateway.ipv6"),
         provides=(
-            "ipv6.global_addresses",
-            "ipv6.has_global",
-            "ipv6.default_route",
-            "ipv6.route_source",
-            "ipv6.configured",
-            "ipv6.target_ok",
-            "ipv6.target_rtt_ms",
-            "ipv6.internet_ok",
+            Fact(
+                "ipv6.global_addresses",
+                list[str],
+                "Global unicast IPv6 addresses of the interface",
+                privacy=Privacy.DROP,
+            ),
+            Fact("ipv6.has_global", bool, "The interface has a global unicast IPv6 address"),
+            Fact("ipv6.default_route", bool, "An IPv6 default route exists"),
+            Fact(
+                "ipv6.route_source",
+                str,
+                "Where the IPv6 default route came from: ra, dhcp, static, kernel, unknown",
+            ),
+            Fact("ipv6.configured", bool, "A global IPv6 address and a default route are both set"),
+            Fact("ipv6.target_ok", bool, "This IPv6 target answered (subject: target)"),
+            Fact("ipv6.target_rtt_ms", float, "Mean round trip over IPv6 (subject: target)", unit="ms"),
+            Fact("ipv6.internet_ok", bool, "At least one IPv6 internet target answered"),
         ),
         privilege=Privilege.NONE,
         binaries=("ip", "ping"),
-        args=(
-            ProbeArg("count", "int", 3, "Echo requests per IPv6 target"),
-            ProbeArg("timeout_s", "float", 1.0, "Seconds to wait for the last answer"),
-        ),
+        args=Ipv6Args,
         description=(
             "Reads the interface's global IPv6 addresses and the kernel's IPv6 default route (Linux: ip "
             "-6 route, which tells a route learned from router advertisements), then sends three echo "
@@ -76,7 +93,7 @@ class Ipv6Probe(Probe):
     async def run(self, ctx: ProbeContext) -> None:
         """Observe addressing, routing and reachability."""
         interface = ctx.fact("interface.name")
-        addresses = global_addresses(ctx.fact("interface.ipv6"))
+        addresses = global_addresses(ctx.fact_as("interface.ipv6", list[str]))
         ctx.observe("ipv6.global_addresses", [str(a) for a in addresses])
         ctx.observe(
             "ipv6.has_global",
@@ -116,6 +133,7 @@ class Ipv6Probe(Probe):
         return False, None, _("no IPv6 default gateway")
 
     async def _reach(self, ctx: ProbeContext, has_global: bool) -> None:
+        args = ctx.args_as(Ipv6Args)
         targets: list[str] = []
         for text in ctx.config.internet.ipv6_targets[:MAX_TARGETS]:
             try:
@@ -131,8 +149,8 @@ class Ipv6Probe(Probe):
             )
             ctx.observe("ipv6.internet_ok", None, evidence=reason)
             return
-        count = max(1, min(int(ctx.arg("count")), 10))
-        timeout = float(ctx.arg("timeout_s"))
+        count = max(1, min(args.count, 10))
+        timeout = args.timeout_s
         series = await asyncio.gather(
             *(measure(ctx, t, count=count, interval_s=0.2, timeout_s=timeout) for t in targets)
         )

@@ -27,239 +27,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import os
-import random
-import socket
-import struct
-import time
-from dataclasses import dataclass
+
+from pydantic import Field
 
 from homediag.core.errors import NotApplicable, NotPermitted
+from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
-from homediag.probes.parsers._common import parse_int
-from homediag.probes.parsers.df_ping import parse_df_ping
-
-SMALL = 576
-IPV6_MIN = 1280
-MAX_PROBES = 12
-HEADERS = 28
-"""IPv4 header (20) plus ICMP echo header (8)."""
-IP_MTU_DISCOVER = 10
-IP_PMTUDISC_PROBE = 3
-ICMP_UNREACHABLE = 3
-ICMP_FRAG_NEEDED = 4
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net.mtu import MAX_PROBES, SMALL, PingSender, Probe1, RawSender, Sender, search
+from homediag.net.os._common import parse_int
 
 
-@dataclass(frozen=True)
-class Probe1:
-    """What one DF packet of ``size`` bytes got back."""
+class MtuArgs(ProbeArgs):
+    """Arguments of ``net.mtu`` (config: ``probes.net.mtu``)."""
 
-    size: int
-    replied: bool
-    frag_needed: bool = False
-    reported_mtu: int | None = None
-    local: bool = False
-    """It never left this computer (larger than the interface or the path MTU the kernel knows)."""
-    unsupported: bool = False
-
-
-@dataclass(frozen=True)
-class MtuResult:
-    """The search's conclusion."""
-
-    small_ok: bool
-    full_ok: bool | None
-    path_mtu: int | None
-    frag_needed: bool | None
-    reported_mtu: int | None
-    probes: tuple[Probe1, ...]
-    exact: bool
-    """The search closed in on one size (False when the packet budget ran out first)."""
-
-
-class _Sender:
-    """Sends one DF echo of a given IP size and says what came back."""
-
-    method = ""
-
-    async def send(self, size: int, wait_s: float) -> Probe1:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release the socket, if any."""
-
-
-class RawSender(_Sender):
-    """Raw ICMP with IP_PMTUDISC_PROBE (Linux, root)."""
-
-    method = "raw ICMP with DF"
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        try:
-            self.sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE)
-        except OSError:
-            self.sock.close()
-            raise
-        self.sock.setblocking(False)
-        self.ident = (os.getpid() ^ random.getrandbits(16)) & 0xFFFF
-        self.seq = 0
-
-    def close(self) -> None:
-        """Close the raw socket."""
-        self.sock.close()
-
-    async def send(self, size: int, wait_s: float) -> Probe1:
-        """One echo request of ``size`` IP bytes; wait for its reply or a fragmentation-needed."""
-        loop = asyncio.get_running_loop()
-        self.seq = (self.seq + 1) & 0xFFFF
-        payload = bytes(max(0, size - HEADERS))
-        packet = echo_request(self.ident, self.seq, payload)
-        try:
-            await loop.sock_sendto(self.sock, packet, (self.target, 0))
-        except OSError:  # EMSGSIZE: larger than the interface
-            return Probe1(size, False, local=True)
-        deadline = time.monotonic() + wait_s
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return Probe1(size, False)
-            try:
-                async with asyncio.timeout(remaining):
-                    data = await loop.sock_recv(self.sock, 65535)
-            except TimeoutError:
-                return Probe1(size, False)
-            seen = classify_icmp(data, self.ident, self.seq, self.target)
-            if seen == "reply":
-                return Probe1(size, True)
-            if isinstance(seen, tuple):
-                return Probe1(size, False, frag_needed=True, reported_mtu=seen[1] or None)
-
-
-def classify_icmp(packet: bytes, ident: int, seq: int, target: str) -> str | tuple[str, int] | None:
-    """``"reply"`` for our echo reply from ``target``; ``("frag", mtu)`` for a fragmentation-needed about
-    our request; None for anything else. ``packet`` starts with its IPv4 header."""
-    if len(packet) < 28:
-        return None
-    ihl = (packet[0] & 0x0F) * 4
-    if ihl < 20 or len(packet) < ihl + 8:
-        return None
-    icmp_type, code = packet[ihl], packet[ihl + 1]
-    if icmp_type == ICMP_ECHO_REPLY:
-        reply_id, reply_seq = struct.unpack_from("!HH", packet, ihl + 4)
-        if reply_id == ident and reply_seq == seq and socket.inet_ntoa(packet[12:16]) == target:
-            return "reply"
-        return None
-    if icmp_type == ICMP_UNREACHABLE and code == ICMP_FRAG_NEEDED:
-        (mtu,) = struct.unpack_from("!H", packet, ihl + 6)
-        inner = ihl + 8
-        if len(packet) < inner + 20:
-            return None
-        inner_ihl = (packet[inner] & 0x0F) * 4
-        if inner_ihl < 20 or len(packet) < inner + inner_ihl + 8:
-            return None
-        if socket.inet_ntoa(packet[inner + 16 : inner + 20]) != target:
-            return None
-        echo = inner + inner_ihl
-        inner_type = packet[echo]
-        inner_id, inner_seq = struct.unpack_from("!HH", packet, echo + 4)
-        if inner_type == ICMP_ECHO_REQUEST and inner_id == ident and inner_seq == seq:
-            return ("frag", int(mtu))
-    return None
-
-
-class PingSender(_Sender):
-    """The system ping with DF set, one packet per run."""
-
-    method = "system ping with DF"
-
-    def __init__(self, ctx: ProbeContext, target: str) -> None:
-        self.ctx = ctx
-        self.target = target
-        self.platform = ctx.session.platform.value if ctx.session.platform else "linux"
-
-    def argv(self, size: int, wait_s: float) -> list[str]:
-        """The command for one DF packet of ``size`` IP bytes."""
-        payload = str(max(0, size - HEADERS))
-        wait = max(1, round(wait_s))
-        if self.platform == "windows":
-            return ["ping", "-f", "-l", payload, "-n", "1", "-w", str(wait * 1000), self.target]
-        if self.platform == "macos":
-            return ["ping", "-D", "-s", payload, "-c", "1", "-W", str(wait * 1000), "-n", self.target]
-        return ["ping", "-n", "-M", "do", "-s", payload, "-c", "1", "-W", str(wait), self.target]
-
-    async def send(self, size: int, wait_s: float) -> Probe1:
-        """Run ping once and read its verdict."""
-        result = await self.ctx.run_command(self.argv(size, wait_s), timeout_s=wait_s + 3.0)
-        parsed = parse_df_ping(result.stdout + "\n" + result.stderr)
-        return Probe1(
-            size,
-            parsed.replied,
-            frag_needed=parsed.frag_needed,
-            reported_mtu=parsed.reported_mtu,
-            local=parsed.local_too_big,
-            unsupported=parsed.unsupported,
-        )
-
-
-async def search(sender: _Sender, full: int, wait_s: float, max_probes: int = MAX_PROBES) -> MtuResult:
-    """The bounded search of the module docstring."""
-    probes: list[Probe1] = []
-
-    async def send(size: int) -> Probe1:
-        probe = await sender.send(size, wait_s)
-        probes.append(probe)
-        return probe
-
-    def result(small_ok: bool, full_ok: bool | None, lo: int | None, exact: bool) -> MtuResult:
-        heard = any(p.frag_needed for p in probes) or any(
-            p.local and p.reported_mtu is not None and p.reported_mtu < full for p in probes
-        )
-        frag: bool | None = heard if full_ok is False else None
-        reported = next((p.reported_mtu for p in probes if p.reported_mtu), None)
-        return MtuResult(small_ok, full_ok, lo, frag, reported, tuple(probes), exact)
-
-    small = await send(SMALL)
-    if small.unsupported:
-        raise NotPermitted(_("this ping cannot set the don't-fragment flag"))
-    if not small.replied:
-        return result(False, None, None, False)
-    first = await send(full)
-    if first.replied:
-        return result(True, True, full, True)
-    if not (first.frag_needed or first.local):
-        second = await send(full)  # one loss must not pass for a black hole
-        if second.replied:
-            return result(True, True, full, True)
-    lo, hi = SMALL, full
-    hint = next((p.reported_mtu for p in probes if p.reported_mtu), None)
-    if hint is not None and lo < hint < hi:
-        probe = await send(hint)
-        if probe.replied:
-            lo = hint
-            hi = min(hi, hint + 1)  # a router said exactly this
-        else:
-            hi = hint
-    if hi - lo > 1 and lo < IPV6_MIN < hi:  # most paths carry 1280 (IPv6's minimum): halve the range
-        probe = await send(IPV6_MIN)
-        if probe.replied:
-            lo = IPV6_MIN
-        else:
-            hi = IPV6_MIN
-    while hi - lo > 1 and len(probes) < max_probes:
-        mid = (lo + hi) // 2
-        probe = await send(mid)
-        if probe.replied:
-            lo = mid
-        else:
-            hi = mid
-            if probe.reported_mtu and lo < probe.reported_mtu < hi:
-                hi = probe.reported_mtu + 1
-    return result(True, False, lo, hi - lo <= 1)
+    target: str = Field("", description="Measure to this IPv4 address (default: the first ping target)")
+    wait_s: float = Field(1.0, description="Seconds to wait for each answer")
 
 
 class MtuProbe(Probe):
@@ -272,21 +56,32 @@ class MtuProbe(Probe):
         timeout_s=20.0,
         needs=("interface.name",),
         provides=(
-            "mtu.target",
-            "mtu.small_ok",
-            "mtu.full_ok",
-            "mtu.path_mtu",
-            "mtu.frag_needed",
-            "mtu.reported_mtu",
-            "mtu.probes_sent",
+            Fact("mtu.target", str, "The internet address the path MTU was measured to"),
+            Fact("mtu.small_ok", bool, "A small (576-byte) packet with DF set got an answer"),
+            Fact("mtu.full_ok", bool, "A full-size (1500-byte) packet with DF set got an answer"),
+            Fact(
+                "mtu.path_mtu",
+                int,
+                "Largest packet with DF set (IP total length) that got an answer",
+                unit="bytes",
+            ),
+            Fact(
+                "mtu.frag_needed",
+                bool,
+                "An ICMP fragmentation-needed message came back for a packet that was too large",
+            ),
+            Fact(
+                "mtu.reported_mtu",
+                int,
+                "The next-hop MTU a fragmentation-needed message named",
+                unit="bytes",
+            ),
+            Fact("mtu.probes_sent", int, "Packets sent to measure the path MTU"),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping with DF set (ping -M do / -D / -f), one packet per run",
         binaries=("ping",),
-        args=(
-            ProbeArg("target", "str", "", "Measure to this IPv4 address (default: the first ping target)"),
-            ProbeArg("wait_s", "float", 1.0, "Seconds to wait for each answer"),
-        ),
+        args=MtuArgs,
         description=(
             f"Sends at most {MAX_PROBES} echo requests with the don't-fragment flag to one internet "
             f"target: {SMALL} bytes, the interface's MTU (twice when the first vanishes), then a binary "
@@ -308,7 +103,7 @@ class MtuProbe(Probe):
             raise NotApplicable(_("no IPv4 internet target is configured"))
         ctx.observe("mtu.target", target)
         full = self._interface_mtu(ctx)
-        wait = max(0.2, min(float(ctx.arg("wait_s")), 3.0))
+        wait = max(0.2, min(ctx.args_as(MtuArgs).wait_s, 3.0))
         sender = self._sender(ctx, target)
         ctx.using(sender.method)
         try:
@@ -352,7 +147,7 @@ class MtuProbe(Probe):
                 return max(SMALL + 2, min(value, 1500))
         return 1500
 
-    def _sender(self, ctx: ProbeContext, target: str) -> _Sender:
+    def _sender(self, ctx: ProbeContext, target: str) -> Sender:
         linux = ctx.session.platform is None or ctx.session.platform.value == "linux"
         if ctx.session.privileged and linux:
             with contextlib.suppress(PermissionError, OSError):
@@ -371,7 +166,8 @@ def _verdict(probe: Probe1) -> str:
 
 
 def _target(ctx: ProbeContext) -> str | None:
-    candidates = [str(ctx.arg("target"))] if ctx.arg("target") else list(ctx.config.internet.ping_targets)
+    args = ctx.args_as(MtuArgs)
+    candidates = [args.target] if args.target else list(ctx.config.internet.ping_targets)
     for text in candidates:
         try:
             address = ipaddress.ip_address(text)

@@ -4,7 +4,7 @@ Safe: one read-only SOAP action, ``GetExternalIPAddress``, to the WANIPConnectio
 control URL that ``discovery.ssdp`` found in the IGD's description — only when that URL is on the IGD's
 own address inside the local subnet — and one HTTP GET of each configured ``internet.public_ip_urls``
 until one answers with a plain-text IP address. Then the first router beyond the gateway (hop 2 towards
-the first ping target, :mod:`~homediag.probes.net.hops`): many routers' IGDs hide a private WAN address
+the first ping target, :mod:`~homediag.net.hops`): many routers' IGDs hide a private WAN address
 (miniupnpd answers with no address, or the address STUN sees), while the next hop still shows it.
 
 It observes classes (public, private, cgnat, link-local, ...; documentation ranges count as public), not
@@ -20,19 +20,28 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
+from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
-from homediag.probes.net.addressing import (
+from homediag.net.addressing import (
     AddressClass,
     IPAddress,
     classify_address,
     parse_address,
 )
-from homediag.probes.net.hops import hop_address
-from homediag.probes.net.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
+from homediag.net.hops import hop_address
+from homediag.net.upnp.devices import WanService
+from homediag.net.upnp.igd import (
+    MAX_SOAP_BYTES,
+    build_request,
+    control_url_allowed,
+    parse_external_ip_response,
+)
 
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3
@@ -51,24 +60,6 @@ class Measured:
     evidence: str = ""
 
 
-def control_url_allowed(url: str, igd_address: str, subnet_text: object) -> bool:
-    """Whether ``url`` is http(s) on the IGD's own address inside the local subnet."""
-    try:
-        parts = urlsplit(url)
-        host = ipaddress.IPv4Address(parts.hostname or "")
-        subnet = ipaddress.IPv4Network(str(subnet_text), strict=False)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and "@" not in parts.netloc
-        and str(host) == igd_address
-        and host in subnet
-        and not host.is_loopback
-    )
-
-
 async def wan_address(ctx: ProbeContext) -> Measured:
     """Ask the IGD for its external address."""
     present = ctx.fact("upnp.igd_present")
@@ -77,13 +68,10 @@ async def wan_address(ctx: ProbeContext) -> Measured:
     if present is not True:
         return Measured(evidence=_("no UPnP IGD answered: the WAN address is unknown"))
     igd_address = str(ctx.fact("upnp.igd_address") or "")
-    services = ctx.fact("upnp.igd_wan_services") or []
-    assert isinstance(services, list)
+    services = ctx.fact_as("upnp.igd_wan_services", list[WanService]) or []
     problems: list[str] = []
     for service in services[:MAX_WAN_SERVICES]:
-        if not isinstance(service, dict):
-            continue
-        service_type, url = str(service.get("service_type")), str(service.get("control_url"))
+        service_type, url = service["service_type"], service["control_url"]
         if not control_url_allowed(url, igd_address, ctx.fact("interface.subnet")):
             problems.append(_("control URL not on the IGD's address: refused"))
             continue
@@ -217,6 +205,16 @@ def _is_ipv4(text: str) -> bool:
         return False
 
 
+class NatArgs(ProbeArgs):
+    """Arguments of ``net.nat`` (config: ``probes.net.nat``)."""
+
+    public_ip: bool = Field(True, description="Ask internet.public_ip_urls for the public address")
+    upstream: bool = Field(
+        True,
+        description="Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
+    )
+
+
 class NatProbe(Probe):
     """The router's WAN address and the public address, classified."""
 
@@ -233,24 +231,38 @@ class NatProbe(Probe):
             "gateway.ipv4",
         ),
         provides=(
-            "nat.wan_address",
-            "nat.wan_class",
-            "nat.wan_is_private",
-            "nat.public_address",
-            "nat.public_class",
-            "nat.wan_equals_public",
-            "nat.upstream_address",
-            "nat.upstream_class",
-        ),
-        args=(
-            ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),
-            ProbeArg(
-                "upstream",
-                "bool",
-                True,
-                "Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
+            Fact(
+                "nat.wan_address",
+                str,
+                "The router's WAN address, as its UPnP IGD reports it",
+                privacy=Privacy.DROP,
+            ),
+            Fact(
+                "nat.wan_class",
+                str,
+                "Class of the WAN address: public, private, cgnat, link-local, reserved or none",
+            ),
+            Fact("nat.wan_is_private", bool, "The WAN address is private (RFC 1918)"),
+            Fact("nat.public_address", str, "The address the internet sees", privacy=Privacy.DROP),
+            Fact(
+                "nat.public_class",
+                str,
+                "Class of the public address: public, private, cgnat, link-local, reserved or none",
+            ),
+            Fact("nat.wan_equals_public", bool, "The router's WAN address is the address the internet sees"),
+            Fact(
+                "nat.upstream_address",
+                str,
+                "The first router beyond the default gateway (hop 2 towards the internet)",
+                privacy=Privacy.DROP,
+            ),
+            Fact(
+                "nat.upstream_class",
+                str,
+                "Class of that router's address: public, private, cgnat, link-local, reserved or none",
             ),
         ),
+        args=NatArgs,
         description=(
             "Sends the read-only UPnP action GetExternalIPAddress to the IGD's WANIPConnection or "
             "WANPPPConnection control URL (only on the IGD's own LAN address; answer capped at 64 KiB "
@@ -265,13 +277,14 @@ class NatProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Measure both addresses and observe their classes."""
+        args = ctx.args_as(NatArgs)
         wan, public, upstream = await asyncio.gather(
             wan_address(ctx),
             public_address(ctx)
-            if ctx.arg("public_ip")
+            if args.public_ip
             else _constant(Measured(evidence=_("not asked (public_ip is off)"))),
             upstream_router(ctx)
-            if ctx.arg("upstream")
+            if args.upstream
             else _constant(Measured(evidence=_("not asked (upstream is off)"))),
         )
         ctx.observe(

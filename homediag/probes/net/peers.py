@@ -17,19 +17,37 @@ import asyncio
 import contextlib
 import errno
 import ipaddress
-from typing import Any
+from dataclasses import dataclass, field
+
+from typing_extensions import TypedDict
 
 from homediag.core.devices import classify
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceKind
 from homediag.core.probe import Probe, ProbeContext
+from homediag.core.records import NameEntry, PrintQueue, SilentPeer
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.devices.common import dicts
-from homediag.probes.net.addressing import no_lan_reason, require_lan
+from homediag.net.addressing import no_lan_reason, require_lan
 
 RECHECK_PORTS = (80, 443)
 MAX_RECHECK = 64
 RECHECK_CONCURRENCY = 32
+
+OutsideEntry = TypedDict("OutsideEntry", {"ip": str, "from": list[str]})
+"""A ``lan.outside_subnet`` item: a known address outside this interface's subnet, and where it is known
+from."""
+record(OutsideEntry)
+
+
+@dataclass
+class _Known:
+    """A LAN device this network is known to have, as collected."""
+
+    ip: str
+    names: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
 
 
 async def answers(address: str, *, timeout_s: float) -> bool:
@@ -70,11 +88,28 @@ class PeersProbe(Probe):
             "printer.queues",
         ),
         provides=(
-            "lan.known_peers",
-            "lan.peers_answering",
-            "lan.peers_reachable",
-            "lan.silent_peers",
-            "lan.outside_subnet",
+            Fact(
+                "lan.known_peers",
+                int,
+                "LAN devices known from local DNS names, the baseline or print queues (not the gateway)",
+            ),
+            Fact("lan.peers_answering", int, "Known LAN devices that answered (ARP or TCP)"),
+            Fact(
+                "lan.peers_reachable",
+                bool,
+                "At least one known LAN device other than the gateway answers (null: none known)",
+            ),
+            Fact(
+                "lan.silent_peers",
+                list[SilentPeer],
+                "Known LAN devices that did not answer: address, name, kind, where known from",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "lan.outside_subnet",
+                list[OutsideEntry],
+                "Known devices whose address lies outside this interface's subnet: address, where known from",
+            ),
         ),
         description=(
             "Collects the LAN devices this network is known to have: addresses the local resolver "
@@ -93,7 +128,7 @@ class PeersProbe(Probe):
         """Collect, re-check, record."""
         own, subnet = require_lan(ctx)
         gateway = str(ctx.fact("gateway.ipv4") or "")
-        known: dict[str, dict[str, Any]] = {}
+        known: dict[str, _Known] = {}
         outside: dict[str, set[str]] = {}
 
         def add(ip: str | None, source: str, name: str | None = None, kind: str | None = None) -> None:
@@ -109,24 +144,22 @@ class PeersProbe(Probe):
                 return
             if address == own or str(address) == gateway:
                 return
-            entry = known.setdefault(
-                str(address), {"ip": str(address), "names": [], "kinds": [], "from": set()}
-            )
-            entry["from"].add(source)
-            if name and name not in entry["names"]:
-                entry["names"].append(name[:63])
+            entry = known.setdefault(str(address), _Known(str(address)))
+            entry.sources.add(source)
+            if name and name not in entry.names:
+                entry.names.append(name[:63])
             if kind and kind != DeviceKind.UNKNOWN.value:
-                entry["kinds"].append(kind)
+                entry.kinds.append(kind)
 
-        for item in dicts(ctx.fact("names.reverse_dns")):
-            add(str(item.get("ip") or ""), "dns", str(item.get("name") or "").split(".")[0] or None)
+        for item in ctx.fact_as("names.reverse_dns", list[NameEntry]) or []:
+            add(item["ip"], "dns", item["name"].split(".")[0] or None)
         baseline = ctx.session.baseline
         if baseline is not None:
             for device in baseline.devices:
                 add(device.ip, "baseline", device.names[0] if device.names else None, device.kind.value)
-        for queue in dicts(ctx.fact("printer.queues")):
-            if queue.get("network"):
-                add(str(queue.get("host") or ""), "print queue", str(queue.get("name") or ""), "printer")
+        for queue in ctx.fact_as("printer.queues", list[PrintQueue]) or []:
+            if queue["network"]:
+                add(queue["host"], "print queue", queue["name"], "printer")
         seen = {a for d in ctx.known.devices() for a in d.addresses}
         silent = [ip for ip in known if ip not in seen]
         rechecked: set[str] = set()
@@ -158,7 +191,7 @@ class PeersProbe(Probe):
         ctx.observe("lan.silent_peers", quiet, evidence=evidence if quiet else None)
         ctx.observe(
             "lan.outside_subnet",
-            [{"ip": ip, "from": sorted(sources)} for ip, sources in sorted(outside.items())],
+            [OutsideEntry({"ip": ip, "from": sorted(sources)}) for ip, sources in sorted(outside.items())],
             evidence=(
                 _("{n} known devices are outside {subnet}").format(n=len(outside), subnet=subnet)
                 if outside
@@ -167,15 +200,14 @@ class PeersProbe(Probe):
         )
 
     @staticmethod
-    def _silent_entry(entry: dict[str, Any]) -> dict[str, Any]:
-        names: list[str] = entry["names"]
-        kind = entry["kinds"][0] if entry["kinds"] else None
+    def _silent_entry(entry: _Known) -> SilentPeer:
+        kind = entry.kinds[0] if entry.kinds else None
         if kind is None:
-            guess, _because = classify(Device(id="", ip=entry["ip"], names=tuple(names)))
+            guess, _because = classify(Device(id="", ip=entry.ip, names=tuple(entry.names)))
             kind = guess.value
         return {
-            "ip": entry["ip"],
-            "name": names[0] if names else None,
+            "ip": entry.ip,
+            "name": entry.names[0] if entry.names else None,
             "kind": kind,
-            "from": sorted(entry["from"]),
+            "from": sorted(entry.sources),
         }

@@ -4,7 +4,7 @@ Active (a speed test loads the line for about 20 s) and on demand: tagged ``on-d
 when a playbook needs it or ``--speedtest`` is given.
 
 1. Idle latency: 10 echo requests to an internet target (the first ping target), 0.2 s apart.
-2. speedtest-cli in a worker thread (:mod:`homediag.probes.net.speedtest_client`) against speedtest.net
+2. speedtest-cli in a worker thread (:mod:`homediag.net.speedtest`) against speedtest.net
    (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
 3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
    (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
@@ -24,13 +24,17 @@ import ipaddress
 import statistics
 import threading
 
+from pydantic import Field
+from typing_extensions import TypedDict
+
 from homediag.core.errors import ProbeFailure
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
-from homediag.probes.net import speedtest_client
-from homediag.probes.net.echo import measure
-from homediag.probes.net.speedtest_client import Phases, SpeedResult, SpeedtestFailed
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
+from homediag.net import speedtest
+from homediag.net.echo import measure
+from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed
 
 GRADES = ((30.0, "A"), (60.0, "B"), (200.0, "C"), (400.0, "D"))
 LOADED_INTERVAL_S = 0.25
@@ -51,6 +55,23 @@ def median(samples: list[float | None]) -> float | None:
     return round(statistics.median(answered), 3) if answered else None
 
 
+@record
+class Location(TypedDict):
+    """A ``speedtest.location`` value: where speedtest.net guessed the client is."""
+
+    lat: float
+    lon: float
+
+
+class ThroughputArgs(ProbeArgs):
+    """Arguments of ``net.throughput`` (config: ``probes.net.throughput``)."""
+
+    latency_target: str = Field(
+        "", description="Measure latency to this address (default: first ping target)"
+    )
+    socket_timeout_s: float = Field(10.0, description="Timeout of each socket speedtest-cli opens")
+
+
 class ThroughputProbe(Probe):
     """A speed test with latency under load."""
 
@@ -60,28 +81,47 @@ class ThroughputProbe(Probe):
         risk=Risk.ACTIVE,
         timeout_s=60.0,
         provides=(
-            "speedtest.download_mbps",
-            "speedtest.upload_mbps",
-            "speedtest.ping_ms",
-            "speedtest.server",
-            "speedtest.isp",
-            "speedtest.public_ip",
-            "speedtest.location",
-            "latency.idle_ms",
-            "latency.loaded_ms",
-            "latency.increase_ms",
-            "latency.grade",
-            "latency.loaded_loss_pct",
+            Fact("speedtest.download_mbps", float, "Download throughput of the speed test", unit="Mbit/s"),
+            Fact("speedtest.upload_mbps", float, "Upload throughput of the speed test", unit="Mbit/s"),
+            Fact("speedtest.ping_ms", float, "Latency to the speed test server (HTTP)", unit="ms"),
+            Fact(
+                "speedtest.server",
+                str,
+                "The speed test server: sponsor, name and host",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("speedtest.isp", str, "The provider speedtest.net saw"),
+            Fact("speedtest.public_ip", str, "The public address speedtest.net saw", privacy=Privacy.DROP),
+            Fact(
+                "speedtest.location",
+                Location,
+                "Coordinates speedtest.net guessed (lat, lon)",
+                privacy=Privacy.DROP,
+            ),
+            Fact("latency.idle_ms", float, "Median round trip to an internet target, line idle", unit="ms"),
+            Fact(
+                "latency.loaded_ms",
+                float,
+                "Median round trip to the same target while the download ran",
+                unit="ms",
+            ),
+            Fact("latency.increase_ms", float, "Loaded minus idle round trip", unit="ms"),
+            Fact(
+                "latency.grade",
+                str,
+                "Grade of the latency increase: A < 30, B < 60, C < 200, D < 400 ms, else F",
+            ),
+            Fact(
+                "latency.loaded_loss_pct",
+                float,
+                "Share of echo requests lost while the download ran",
+                unit="%",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="latency through the system ping, else TCP connects; the speed test needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg(
-                "latency_target", "str", "", "Measure latency to this address (default: first ping target)"
-            ),
-            ProbeArg("socket_timeout_s", "float", 10.0, "Timeout of each socket speedtest-cli opens"),
-        ),
+        args=ThroughputArgs,
         description=(
             "Measures idle latency to an internet target, runs speedtest-cli (speedtest.net, or the "
             "Speedtest Mini server of speedtest.server; both fetch www.speedtest.net/speedtest-config.php "
@@ -116,10 +156,10 @@ class ThroughputProbe(Probe):
             secure = server == "auto" or server.lower().startswith("https:")
         shutdown = threading.Event()
         phases = Phases()
-        socket_timeout = max(1.0, min(float(ctx.arg("socket_timeout_s")), ctx.remaining()))
+        socket_timeout = max(1.0, min(ctx.args_as(ThroughputArgs).socket_timeout_s, ctx.remaining()))
         worker = asyncio.ensure_future(
             ctx.to_thread(
-                lambda: speedtest_client.run_speedtest(
+                lambda: speedtest.run_speedtest(
                     server,
                     secure=bool(secure),
                     socket_timeout_s=socket_timeout,
@@ -152,7 +192,8 @@ class ThroughputProbe(Probe):
         self._observe_loaded(ctx, idle, [t.result() for t in finished])
 
     def _latency_target(self, ctx: ProbeContext) -> str | None:
-        candidates = [str(ctx.arg("latency_target"))] if ctx.arg("latency_target") else []
+        args = ctx.args_as(ThroughputArgs)
+        candidates = [args.latency_target] if args.latency_target else []
         candidates += list(ctx.config.internet.ping_targets)
         for text in candidates:
             try:
@@ -204,7 +245,7 @@ class ThroughputProbe(Probe):
         client = result.client
         ctx.observe("speedtest.isp", str(client["isp"])[:200] if client.get("isp") else None)
         ctx.observe("speedtest.public_ip", str(client["ip"])[:64] if client.get("ip") else None)
-        location = None
+        location: Location | None = None
         with contextlib.suppress(KeyError, TypeError, ValueError):
             location = {"lat": float(client["lat"]), "lon": float(client["lon"])}
         ctx.observe("speedtest.location", location)

@@ -7,38 +7,13 @@ never triggers a scan. A computer without a wireless interface, or on a wired li
 
 from __future__ import annotations
 
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.wifi_types import WifiLink
-from homediag.probes.wifi.analysis import expected_rate, link_rate_ratio, security_class
-from homediag.probes.wifi.collect import read_link
-
-LINK_FACTS: tuple[str, ...] = (
-    "wifi.present",
-    "wifi.in_use",
-    "wifi.connected",
-    "wifi.interface",
-    "wifi.ssid",
-    "wifi.ssid_hidden",
-    "wifi.bssid",
-    "wifi.band",
-    "wifi.channel",
-    "wifi.width_mhz",
-    "wifi.signal_dbm",
-    "wifi.signal_percent",
-    "wifi.noise_dbm",
-    "wifi.snr_db",
-    "wifi.tx_rate_mbps",
-    "wifi.rx_rate_mbps",
-    "wifi.phy_mode",
-    "wifi.security",
-    "wifi.insecure",
-    "wifi.expected_rate_mbps",
-    "wifi.rate_ratio",
-    "wifi.driver",
-    "wifi.limitations",
-)
+from homediag.net.os.wifi_types import WifiLink
+from homediag.net.wifi.analysis import expected_rate, link_rate_ratio, security_class
+from homediag.net.wifi.collect import read_link
 
 
 class WifiLinkProbe(Probe):
@@ -50,7 +25,36 @@ class WifiLinkProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=20.0,
         needs=("interface.name", "interface.all"),
-        provides=LINK_FACTS,
+        provides=(
+            Fact("wifi.present", bool, "This computer has a wireless interface"),
+            Fact("wifi.in_use", bool, "The default route goes over a connected Wi-Fi link"),
+            Fact("wifi.connected", bool, "The wireless interface is associated to a network"),
+            Fact("wifi.interface", str, "The wireless interface"),
+            Fact("wifi.ssid", str, "Name of the Wi-Fi network", privacy=Privacy.PSEUDONYMISE),
+            Fact("wifi.ssid_hidden", bool, "The network name is hidden or withheld by the OS"),
+            Fact("wifi.bssid", str, "MAC address of the access point", privacy=Privacy.PSEUDONYMISE),
+            Fact("wifi.band", str, "Frequency band: 2.4GHz, 5GHz or 6GHz"),
+            Fact("wifi.channel", int, "Primary channel"),
+            Fact("wifi.width_mhz", int, "Channel width", unit="MHz"),
+            Fact("wifi.signal_dbm", float, "Signal strength", unit="dBm"),
+            Fact("wifi.signal_percent", int, "Signal quality as Windows shows it", unit="%"),
+            Fact("wifi.noise_dbm", float, "Noise floor", unit="dBm"),
+            Fact("wifi.snr_db", float, "Signal-to-noise ratio", unit="dB"),
+            Fact("wifi.tx_rate_mbps", float, "Transmit rate of the link", unit="Mbit/s"),
+            Fact("wifi.rx_rate_mbps", float, "Receive rate of the link", unit="Mbit/s"),
+            Fact("wifi.phy_mode", str, "802.11 mode: a, b, g, n, ac, ax, be"),
+            Fact("wifi.security", str, "open, wep, wpa-tkip, wpa2, wpa3, wpa2-wpa3, enterprise, owe"),
+            Fact("wifi.insecure", bool, "Open, WEP or TKIP-only protection"),
+            Fact(
+                "wifi.expected_rate_mbps",
+                float,
+                "Rate this mode, width and signal should reach",
+                unit="Mbit/s",
+            ),
+            Fact("wifi.rate_ratio", float, "Actual link rate / expected rate"),
+            Fact("wifi.driver", str, "Driver of the wireless interface"),
+            Fact("wifi.limitations", list[str], "What limited reading the link (root, location permission)"),
+        ),
         binaries=("iw", "nmcli", "wdutil", "system_profiler", "netsh"),
         description=(
             "Reads the Wi-Fi link from the OS: iw and nmcli on Linux, wdutil (root), system_profiler or "

@@ -9,12 +9,15 @@ usable signal.
 
 from __future__ import annotations
 
+from typing_extensions import TypedDict
+
+from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.probes.parsers.wifi_types import Band, WifiLink, WifiNetwork
-from homediag.probes.wifi.analysis import best_channels, congestion_scores, stuck_on_24ghz
-from homediag.probes.wifi.collect import read_scan
+from homediag.net.os.wifi_types import Band, WifiLink, WifiNetwork
+from homediag.net.wifi.analysis import best_channels, congestion_scores, stuck_on_24ghz
+from homediag.net.wifi.collect import read_scan
 
 MAX_NETWORKS = 512
 
@@ -44,7 +47,20 @@ def link_from_facts(ctx: ProbeContext) -> WifiLink | None:
     )
 
 
-def _summary(network: WifiNetwork) -> dict[str, object]:
+@record
+class NetworkEntry(TypedDict):
+    """A ``wifi.networks`` item: one network (one BSSID) in range."""
+
+    ssid: str | None
+    bssid: str | None
+    band: str | None
+    channel: int | None
+    width_mhz: int | None
+    signal_dbm: float | None
+    security: str
+
+
+def _summary(network: WifiNetwork) -> NetworkEntry:
     return {
         "ssid": network.ssid,
         "bssid": network.bssid,
@@ -76,14 +92,31 @@ class WifiNeighboursProbe(Probe):
             "wifi.signal_dbm",
         ),
         provides=(
-            "wifi.networks",
-            "wifi.network_count",
-            "wifi.channel_congestion",
-            "wifi.channel_radios",
-            "wifi.best_channels",
-            "wifi.best_channel_congestion",
-            "wifi.other_band_available",
-            "wifi.scan_limitations",
+            Fact(
+                "wifi.networks",
+                list[NetworkEntry],
+                "Networks in range: SSID, BSSID, band, channel, signal, security",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact("wifi.network_count", int, "How many networks are in range"),
+            Fact(
+                "wifi.channel_congestion",
+                float,
+                "Congestion score of the link's channel (1 = one strong co-channel neighbour)",
+            ),
+            Fact("wifi.channel_radios", int, "Other radios overlapping the link's channel"),
+            Fact("wifi.best_channels", dict[str, int], "Least congested channel per band"),
+            Fact(
+                "wifi.best_channel_congestion",
+                float,
+                "Congestion score of the best channel on the link's band",
+            ),
+            Fact(
+                "wifi.other_band_available",
+                bool,
+                "On 2.4 GHz while the same network offers 5/6 GHz with a usable signal",
+            ),
+            Fact("wifi.scan_limitations", list[str], "What limited the scan (root, location permission)"),
         ),
         binaries=("nmcli", "iw", "system_profiler", "netsh"),
         description=(

@@ -275,7 +275,7 @@ def test_hostile_ssdp_devices_are_contained(lan: Topology, tmp_path: Path) -> No
 
 FILTER_CHECK = """
 import json, struct, sys
-from homediag.probes.net.l2 import BPF_ARP, BPF_DHCP_CLIENT, exchange
+from homediag.net.l2 import BPF_ARP, BPF_DHCP_CLIENT, exchange
 program = {"arp": BPF_ARP, "dhcp": BPF_DHCP_CLIENT}[sys.argv[1]]
 out = exchange("eth0", [], 2.0, lambda frame: True, kernel_filter=program)
 seen = []

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from homediag.app.registry import load_registry
+from homediag.core.facts import Fact
 from homediag.core.model import FindingStatus, Observation, Outcome, RemedyOutcome
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.registry import Registry
@@ -32,7 +33,12 @@ class RecordedInterfaces(Probe):
         summary="recorded interfaces",
         risk=Risk.PASSIVE,
         timeout_s=2,
-        provides=("interface.up", "interface.has_ipv4", "interface.kind", "dns.resolvers"),
+        provides=(
+            Fact("interface.up", bool, "recorded"),
+            Fact("interface.has_ipv4", bool, "recorded"),
+            Fact("interface.kind", str, "recorded"),
+            Fact("dns.resolvers", list[str], "recorded"),
+        ),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
@@ -50,7 +56,7 @@ class RecordedGateway(Probe):
         summary="recorded gateway",
         risk=Risk.SAFE,
         timeout_s=8,
-        provides=("gateway.reachable", "gateway.loss_pct"),
+        provides=(Fact("gateway.reachable", bool, "recorded"), Fact("gateway.loss_pct", float, "recorded")),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
@@ -66,7 +72,7 @@ class FailingDns(Probe):
         summary="failing dns",
         risk=Risk.ACTIVE,
         timeout_s=3,
-        provides=("dns.any_ok",),
+        provides=(Fact("dns.any_ok", bool, "recorded"),),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
@@ -143,14 +149,22 @@ class _Meeting(Probe):
 class MeetingGateway(_Meeting):
     me, other, fact = "gateway", "dns", "gateway.reachable"
     spec: ClassVar[ProbeSpec] = ProbeSpec(
-        id="net.gateway", summary="meets dns", risk=Risk.SAFE, timeout_s=5, provides=("gateway.reachable",)
+        id="net.gateway",
+        summary="meets dns",
+        risk=Risk.SAFE,
+        timeout_s=5,
+        provides=(Fact("gateway.reachable", bool, "recorded"),),
     )
 
 
 class MeetingDns(_Meeting):
     me, other, fact = "dns", "gateway", "dns.any_ok"
     spec: ClassVar[ProbeSpec] = ProbeSpec(
-        id="net.dns", summary="meets gateway", risk=Risk.SAFE, timeout_s=5, provides=("dns.any_ok",)
+        id="net.dns",
+        summary="meets gateway",
+        risk=Risk.SAFE,
+        timeout_s=5,
+        provides=(Fact("dns.any_ok", bool, "recorded"),),
     )
 
 
@@ -162,7 +176,7 @@ class RecordedSpeed(Probe):
         summary="recorded speed test",
         risk=Risk.ACTIVE,
         timeout_s=5,
-        provides=("speedtest.download_mbps",),
+        provides=(Fact("speedtest.download_mbps", float, "recorded"),),
         tags=("on-demand",),
     )
 

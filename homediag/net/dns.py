@@ -1,0 +1,250 @@
+"""DNS with dnspython: one resolver's answers, timing and honesty, and reverse (PTR) lookups.
+
+:func:`examine` asks one resolver the questions ``net.dns`` reports on (the first name with one retry,
+every configured name, random names no cache holds, a name that cannot exist, the first name over TCP);
+:func:`reverse_lookup` asks a resolver for the PTR names of LAN addresses (``discovery.names``).
+Every query has its own timeout; nothing here raises for a network failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import secrets
+import statistics
+import string
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from homediag.core.i18n import _
+from homediag.net.os._common import parse_port
+
+LATENCY_SAMPLES = 3
+NXDOMAIN_PREFIX = "hd-"
+PTR_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class Server:
+    """A resolver address with its port."""
+
+    address: str
+    port: int = 53
+
+    @property
+    def label(self) -> str:
+        """``192.0.2.53`` or ``192.0.2.53:5353``."""
+        return self.address if self.port == 53 else f"{self.address}:{self.port}"
+
+
+def parse_server(text: str) -> Server | None:
+    """``192.0.2.53``, ``192.0.2.53:5353``, ``2001:db8::53``, ``[2001:db8::53]:53`` -> Server."""
+    value = text.strip()
+    port = 53
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        if rest.startswith(":"):
+            port = parse_port(rest[1:]) or 0
+        value = host
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+        parsed = parse_port(port_text)
+        if parsed is None:
+            return None
+        value, port = host, parsed
+    try:
+        address = str(ipaddress.ip_address(value.split("%", 1)[0]))
+    except ValueError:
+        return None
+    if not 0 < port < 65536:
+        return None
+    return Server(address, port)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """One query's answer (or silence)."""
+
+    answered: bool
+    """A well-formed NOERROR or NXDOMAIN response came back."""
+    latency_ms: float | None
+    rcode: str | None
+    error: str | None = None
+    addresses: tuple[str, ...] = ()
+    """A records in the answer section (after any CNAME chain)."""
+
+
+async def query_resolver(
+    server: Server,
+    name: str,
+    timeout_s: float,
+    tries: int = 2,
+    *,
+    tcp: bool = False,
+) -> QueryResult:
+    """Ask ``server`` for the A record of ``name`` over UDP (or TCP); retry on silence."""
+    import dns.asyncquery
+    import dns.exception
+    import dns.message
+    import dns.rcode
+    import dns.rdatatype
+
+    last_error = "no answer"
+    for _attempt in range(tries):
+        query = dns.message.make_query(name, "A")
+        started = time.monotonic()
+        try:
+            if tcp:
+                response = await dns.asyncquery.tcp(
+                    query, server.address, timeout=timeout_s, port=server.port
+                )
+            else:
+                response = await dns.asyncquery.udp(
+                    query, server.address, timeout=timeout_s, port=server.port
+                )
+        except dns.exception.Timeout:
+            last_error = _("no answer within {seconds:g} s").format(seconds=round(timeout_s, 1))
+            continue
+        except (OSError, EOFError, dns.exception.DNSException) as exc:
+            return QueryResult(False, None, None, str(exc)[:200] or type(exc).__name__)
+        latency = (time.monotonic() - started) * 1000.0
+        rcode = dns.rcode.to_text(response.rcode())
+        ok = response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+        addresses = tuple(
+            str(rdata.address)
+            for rrset in response.answer
+            if rrset.rdtype == dns.rdatatype.A
+            for rdata in rrset
+        )[:32]
+        return QueryResult(ok, round(latency, 3), rcode, addresses=addresses)
+    return QueryResult(False, None, None, last_error)
+
+
+def random_label(length: int = 12) -> str:
+    """Lower-case letters no cache has seen."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
+
+
+def nxdomain_name(first_name: str) -> str:
+    """A name that cannot exist: a random label under the top-level domain of ``first_name``."""
+    tld = first_name.rstrip(".").rsplit(".", 1)[-1] or "com"
+    return f"{NXDOMAIN_PREFIX}{random_label(16)}.{tld}"
+
+
+@dataclass(frozen=True)
+class ResolverReport:
+    """Everything learned about one resolver."""
+
+    server: Server
+    first: QueryResult
+    names: dict[str, QueryResult]
+    samples: tuple[QueryResult, ...]
+    nxdomain: QueryResult | None
+    tcp: QueryResult
+
+    @property
+    def sample_ms(self) -> list[float | None]:
+        """Answer times of the random names (None: lost or failed)."""
+        return [s.latency_ms if s.answered else None for s in self.samples]
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Mean answer time of the random names that were answered."""
+        answered = [s for s in self.sample_ms if s is not None]
+        return round(statistics.fmean(answered), 3) if answered else None
+
+    @property
+    def names_resolved(self) -> bool | None:
+        """Every configured name got an address (None when the resolver was silent)."""
+        if not self.first.answered and self.first.rcode is None:
+            return None
+        return all(result.addresses for result in self.names.values())
+
+    @property
+    def fake_answer(self) -> bool | None:
+        """An address came back for a name that cannot exist (None: not asked or no answer)."""
+        if self.nxdomain is None or self.nxdomain.rcode is None:
+            return None
+        return bool(self.nxdomain.addresses)
+
+
+async def examine(server: Server, names: list[str], timeout_s: float, deadline: float) -> ResolverReport:
+    """Run the five steps of the module docstring against one resolver."""
+
+    def budget() -> float:
+        return max(0.05, min(timeout_s, deadline - time.monotonic()))
+
+    first = await query_resolver(server, names[0], budget())
+    silent = not first.answered and first.rcode is None
+    if silent:
+        tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)
+        return ResolverReport(server, first, {names[0]: first}, (), None, tcp)
+
+    async def sequential_samples() -> tuple[QueryResult, ...]:
+        results = []
+        for index in range(LATENCY_SAMPLES):
+            name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{names[0]}"
+            results.append(await query_resolver(server, name, budget(), tries=1))
+        return tuple(results)
+
+    others = names[1:]
+    samples, nxdomain, tcp, answers = await asyncio.gather(
+        sequential_samples(),
+        query_resolver(server, nxdomain_name(names[0]), budget()),
+        query_resolver(server, names[0], budget(), tries=1, tcp=True),
+        asyncio.gather(*(query_resolver(server, name, budget()) for name in others)),
+    )
+    by_name: dict[str, QueryResult] = {names[0]: first, **dict(zip(others, answers, strict=True))}
+    return ResolverReport(server, first, by_name, samples, nxdomain, tcp)
+
+
+def answers_agree(reports: list[ResolverReport]) -> tuple[bool | None, list[str]]:
+    """Whether resolvers that resolved every name share an address for each; the names that differ."""
+    complete = [r for r in reports if r.names_resolved]
+    if len(complete) < 2:
+        return None, []
+    differing = []
+    for name in complete[0].names:
+        sets = [set(r.names[name].addresses) for r in complete if name in r.names]
+        if sets and not set.intersection(*sets):
+            differing.append(name)
+    return not differing, differing
+
+
+
+def clean_name(name: str) -> str:
+    """A DNS name without the root dot, printable characters only."""
+    return "".join(ch for ch in name.rstrip(".") if ch.isprintable())[:253]
+
+
+async def reverse_lookup(
+    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
+) -> dict[ipaddress.IPv4Address, str]:
+    """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
+    import dns.asyncquery
+    import dns.exception
+    import dns.message
+    import dns.rdatatype
+    import dns.reversename
+
+    semaphore = asyncio.Semaphore(PTR_CONCURRENCY)
+    found: dict[ipaddress.IPv4Address, str] = {}
+
+    async def one(address: ipaddress.IPv4Address) -> None:
+        query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
+        async with semaphore:
+            try:
+                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
+            except (dns.exception.DNSException, OSError, ValueError):
+                return
+        for rrset in response.answer:
+            if rrset.rdtype == dns.rdatatype.PTR:
+                for item in rrset:
+                    name = clean_name(item.to_text())
+                    if name:
+                        found[address] = name
+                        return
+
+    await asyncio.gather(*(one(a) for a in addresses))
+    return found

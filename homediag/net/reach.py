@@ -1,0 +1,268 @@
+"""Small reachability checks for the internet probes: name lookup, TCP connect, TLS request, STUN binding.
+
+Each check has its own deadline, returns a value object saying what happened (never raises for a
+network failure) and opens at most one socket. Callers pass ``timeout_s`` already clipped to their
+probe's ``ctx.remaining()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ipaddress
+import secrets
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from homediag.net.os._common import parse_port
+from homediag.net.stun import (
+    MappedAddress,
+    StunError,
+    binding_request,
+    parse_binding_response,
+)
+
+MAX_STATUS_LINE = 4096
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A host (name or address) and a port, as written in the configuration."""
+
+    host: str
+    port: int
+
+    @property
+    def label(self) -> str:
+        """``host:port`` (IPv6 in brackets)."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def parse_endpoint(text: str, default_port: int) -> Endpoint | None:
+    """``host``, ``host:port``, ``192.0.2.1:443``, ``[2001:db8::1]:443`` -> Endpoint (None when malformed)."""
+    value = text.strip()
+    if not value or any(c.isspace() for c in value):
+        return None
+    port = default_port
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        if rest:
+            parsed = parse_port(rest[1:]) if rest.startswith(":") else None
+            if parsed is None:
+                return None
+            port = parsed
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+        parsed = parse_port(port_text)
+        if parsed is None:
+            return None
+        port = parsed
+    else:
+        host = value
+    if not host or not 0 < port < 65536:
+        return None
+    return Endpoint(host, port)
+
+
+def url_endpoint(url: str) -> Endpoint | None:
+    """The host and port an http(s) URL connects to."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return Endpoint(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+
+
+async def resolve(host: str, timeout_s: float, *, udp: bool = False) -> str | None:
+    """The first address ``host`` resolves to (an address is returned as is), or None."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    kind = socket.SOCK_DGRAM if udp else socket.SOCK_STREAM
+    try:
+        async with asyncio.timeout(timeout_s):
+            infos = await loop.getaddrinfo(host, None, type=kind)
+    except (OSError, TimeoutError, UnicodeError):
+        return None
+    for family, _type, _proto, _canon, sockaddr in infos:
+        if family in (socket.AF_INET, socket.AF_INET6):
+            return str(sockaddr[0])
+    return None
+
+
+@dataclass(frozen=True)
+class Connect:
+    """A TCP connection attempt."""
+
+    ok: bool
+    ms: float | None
+    error: str | None = None
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted: {exc.verify_message}"[:200]
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return (exc.strerror or errno.errorcode.get(exc.errno, str(exc.errno)))[:200]
+    return (str(exc) or type(exc).__name__).splitlines()[0][:200]
+
+
+async def tcp_connect(address: str, port: int, timeout_s: float) -> Connect:
+    """Open and close one TCP connection."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(timeout_s):
+            _reader, writer = await asyncio.open_connection(address, port)
+    except TimeoutError:
+        return Connect(False, None, f"no answer within {timeout_s:g} s")
+    except OSError as exc:
+        return Connect(False, None, _error_text(exc))
+    elapsed = (time.monotonic() - started) * 1000.0
+    writer.close()
+    with contextlib.suppress(OSError, TimeoutError):
+        async with asyncio.timeout(0.5):
+            await writer.wait_closed()
+    return Connect(True, round(elapsed, 3))
+
+
+@dataclass(frozen=True)
+class TlsRequest:
+    """A TLS handshake and, when it succeeded, one request up to its status line."""
+
+    tls_ok: bool
+    handshake_ms: float | None
+    request_ms: float | None
+    """From the TCP connect to the response's status line: an HTTPS request without DNS."""
+    status: int | None
+    error: str | None = None
+
+
+async def tls_request(
+    address: str, host: str, port: int, path: str, timeout_s: float, *, verify: bool = True
+) -> TlsRequest:
+    """Connect to ``address`` (already resolved), shake hands as ``host`` and GET ``path``.
+
+    ``ctx.http`` resolves names itself; to time an HTTPS request without its DNS lookup (as ChromeOS's
+    HTTPS latency routine does) this speaks the one request line on a connection to the address the
+    caller resolved, and reads no more than the status line (at most 4 KiB).
+    """
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    started = time.monotonic()
+    handshake: float | None = None
+    try:
+        async with asyncio.timeout(timeout_s):
+            reader, writer = await asyncio.open_connection(
+                address, port, ssl=context, server_hostname=host, limit=MAX_STATUS_LINE
+            )
+            handshake = (time.monotonic() - started) * 1000.0
+            try:
+                request = (
+                    f"GET {path or '/'} HTTP/1.1\r\nHost: {host}\r\n"
+                    "User-Agent: homediag\r\nConnection: close\r\n\r\n"
+                )
+                writer.write(request.encode("ascii", "replace"))
+                await writer.drain()
+                line = await reader.readuntil(b"\r\n")
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    await writer.wait_closed()
+    except TimeoutError:
+        return TlsRequest(
+            handshake is not None,
+            _round(handshake),
+            None,
+            None,
+            f"no answer within {timeout_s:g} s",
+        )
+    except (OSError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        return TlsRequest(handshake is not None, _round(handshake), None, None, _error_text(exc))
+    elapsed = (time.monotonic() - started) * 1000.0
+    parts = line.split(b" ", 2)
+    status = int(parts[1]) if len(parts) >= 2 and len(parts[1]) == 3 and parts[1].isdigit() else None
+    return TlsRequest(True, _round(handshake), round(elapsed, 3), status)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@dataclass(frozen=True)
+class StunResult:
+    """A STUN Binding exchange over UDP."""
+
+    ok: bool
+    """The server answered (a success, or an error response: UDP got through either way)."""
+    rtt_ms: float | None
+    mapped: MappedAddress | None
+    tries: int
+    error: str | None = None
+
+
+async def stun_binding(
+    address: str, port: int, timeout_s: float, *, tries: int = 3, first_wait_s: float = 0.5
+) -> StunResult:
+    """Send a Binding request, retransmitting with doubling waits (RFC 5389, 7.2.1), until answered.
+
+    Datagrams from other sources, or that are not the answer to our transaction, are ignored (at most
+    64 of them).
+    """
+    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    transaction = secrets.token_bytes(12)
+    request = binding_request(transaction)
+    deadline = time.monotonic() + timeout_s
+    wait = first_wait_s
+    sent = 0
+    ignored = 0
+    last_error: str | None = None
+    try:
+        while sent < tries and time.monotonic() < deadline:
+            sent_at = time.monotonic()
+            try:
+                await loop.sock_sendto(sock, request, (address, port))
+            except OSError as exc:
+                return StunResult(False, None, None, sent + 1, _error_text(exc))
+            sent += 1
+            until = min(deadline, sent_at + wait)
+            while time.monotonic() < until and ignored < 64:
+                try:
+                    async with asyncio.timeout(max(0.0, until - time.monotonic())):
+                        data, peer = await loop.sock_recvfrom(sock, 2048)
+                except TimeoutError:
+                    break
+                except OSError as exc:  # ICMP port unreachable surfaces here
+                    last_error = _error_text(exc)
+                    await asyncio.sleep(max(0.0, until - time.monotonic()))
+                    break
+                if str(ipaddress.ip_address(peer[0].split("%", 1)[0])) != address:
+                    ignored += 1
+                    continue
+                try:
+                    response = parse_binding_response(data, transaction)
+                except StunError as exc:
+                    ignored += 1
+                    last_error = str(exc)
+                    continue
+                rtt = round((time.monotonic() - sent_at) * 1000.0, 3)
+                if not response.success:
+                    return StunResult(True, rtt, None, sent, f"error response {response.error_code}")
+                return StunResult(True, rtt, response.mapped, sent)
+            wait *= 2
+    finally:
+        sock.close()
+    return StunResult(False, None, None, sent, last_error or "no answer")
