@@ -351,8 +351,11 @@ class Report:
     tool_version: str = ""
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
-        problems = [f for f in self.findings if f.status.is_problem]
+        """The confirmed or likely fault with the highest probability (DESIGN.md). Advisories never
+        are (they make no exit code 1 on their own)."""
+        from homediag.core.codes import is_advisory  # here: importing codes imports PyYAML
+
+        problems = [f for f in self.findings if f.status.is_problem and not is_advisory(f.code)]
         if not problems:
             return None
         return max(problems, key=lambda f: (f.probability, f.status == FindingStatus.CONFIRMED))

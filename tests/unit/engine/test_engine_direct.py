@@ -1,0 +1,174 @@
+"""Judgements on their own (DESIGN.md, "Faults and advisories", "Direct measurement wins over
+inference"): an advisory takes no probability from the complaint's causes and never makes a problem
+of the run; a symptom a probe measures directly is reported with its code whatever else is wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any
+
+import pytest
+
+from homediag.core.model import Finding, FindingStatus, Report, RunContext
+from homediag.engine.diagnose import Diagnosis, StoredFacts, diagnose_playbook
+from tests.unit.engine.engine_builders import (
+    base_playbook,
+    cause,
+    compile_data,
+    observations,
+    probe_test,
+    problems_of,
+    remedy,
+)
+
+
+def with_advisory(prevalence: float | None = 0.3) -> dict[str, Any]:
+    """The base playbook and an advisory cause (an admin page over HTTP) that a probe observes."""
+    data = copy.deepcopy(base_playbook())
+    extra = {} if prevalence is None else {"prevalence": prevalence}
+    data["causes"].append(cause("adm", 0.5, "security.admin-http", **extra))
+    # Any boolean fact of the catalogue will do: false means the advisory is there.
+    data["tests"].append(
+        probe_test(
+            "tadm",
+            "wifi.ssid_hidden",
+            {"adm": {"good": 0.02, "bad": 0.98}},
+            normal={"good": 0.995, "bad": 0.005},
+        )
+    )
+    data["remedies"].append(remedy("fix_adm", {"adm": 0.8}))
+    return data
+
+
+def run(data: dict[str, Any], pairs: list[tuple[str, Any]]) -> Diagnosis:
+    model = compile_data(data)
+    return asyncio.run(
+        diagnose_playbook(
+            model, facts=StoredFacts(observations(pairs)), questioner=None, audience="technician"
+        )
+    )
+
+
+def by_code(result: Diagnosis) -> dict[str, Finding]:
+    return {f.code: f for f in result.findings}
+
+
+def test_an_advisory_is_no_hypothesis_of_the_complaint() -> None:
+    model = compile_data(with_advisory())
+    assert "adm" not in model.priors
+    assert [h.id for h in model.advisories] == ["adm"]
+    assert model.advisories[0].prior == 0.3
+    plain = compile_data(base_playbook())
+    assert dict(model.priors) == pytest.approx(dict(plain.priors))
+
+
+def test_an_advisory_takes_no_probability_from_the_causes() -> None:
+    """Everything the complaint's tests see is normal and the advisory is not there: the old engine
+    handed the advisory what the ruled-out causes lost (an MQTT broker "likely 0.77")."""
+    result = run(with_advisory(), [("interface.up", True), ("gateway.reachable", True)])
+    advisory = by_code(result)["security.admin-http"]
+    assert advisory.status is FindingStatus.NOT_TESTED
+    assert advisory.probability == pytest.approx(0.3)
+    assert result.top_finding() is None
+
+
+def test_an_advisory_observed_is_reported_apart_and_is_no_problem_of_the_run() -> None:
+    pairs = [("interface.up", False), ("gateway.reachable", True), ("wifi.ssid_hidden", False)]
+    result = run(with_advisory(), pairs)
+    found = by_code(result)
+    assert found["security.admin-http"].status is FindingStatus.CONFIRMED
+    assert found["security.admin-http"].decided_by == "tadm"
+    assert found["link.no-connection"].status is FindingStatus.CONFIRMED
+    # Faults first, advisories after, and the advisory never the top finding.
+    codes = [f.code for f in result.findings]
+    assert codes.index("security.admin-http") > max(
+        codes.index(c) for c in codes if c != "security.admin-http"
+    )
+    top = result.top_finding()
+    assert top is not None and top.code == "link.no-connection"
+    # The complaint's posterior is the one without the advisory's test.
+    without = run(with_advisory(), pairs[:2])
+    assert found["link.no-connection"].probability == by_code(without)["link.no-connection"].probability
+
+
+def test_a_run_with_only_advisories_has_no_top_finding_so_exit_code_0() -> None:
+    result = run(
+        with_advisory(), [("interface.up", True), ("gateway.reachable", True), ("wifi.ssid_hidden", False)]
+    )
+    assert by_code(result)["security.admin-http"].status is FindingStatus.CONFIRMED
+    assert result.top_finding() is None
+    report = Report(
+        run_id="r",
+        started_at="",
+        finished_at="",
+        complete=True,
+        context=RunContext(platform="linux"),
+        findings=result.findings,
+    )
+    assert report.top_finding() is None
+
+
+def test_an_advisory_seen_absent_is_ruled_out() -> None:
+    result = run(with_advisory(), [("interface.up", True), ("wifi.ssid_hidden", True)])
+    assert by_code(result)["security.admin-http"].status is FindingStatus.RULED_OUT
+
+
+def test_an_advisory_needs_a_probe_that_observes_it_and_a_prevalence() -> None:
+    data = with_advisory(prevalence=None)
+    assert any("give its prevalence" in str(p) for p in problems_of(data))
+    data = with_advisory()
+    data["tests"].pop()
+    assert any("no probe test observes it" in str(p) for p in problems_of(data))
+
+
+def test_an_inline_case_cannot_expect_an_advisory_as_the_diagnosis() -> None:
+    data = with_advisory()
+    data["cases"] = [{"name": "x", "observations": [], "expect": {"diagnosis": "adm"}}]
+    assert any("judged on its own" in str(p) for p in problems_of(data))
+
+
+# --- direct measurement -------------------------------------------------------------------------
+
+
+def measured_playbook() -> dict[str, Any]:
+    """Two causes of one complaint; ``b``'s symptom is measured directly by ``tb``."""
+    data = copy.deepcopy(base_playbook())
+    data["causes"][1]["prior"] = 0.02  # rare: the posterior alone would leave it "possible"
+    data["tests"][1]["measures"] = {"bad": ["b"]}
+    return data
+
+
+def test_a_measured_symptom_is_reported_whatever_else_is_wrong() -> None:
+    pairs = [("interface.up", False), ("gateway.reachable", False)]
+    plain = run(base_playbook() | {"causes": measured_playbook()["causes"]}, pairs)
+    assert by_code(plain)["gateway.unreachable"].status is FindingStatus.POSSIBLE  # the single-fault view
+    result = run(measured_playbook(), pairs)
+    found = by_code(result)
+    assert found["gateway.unreachable"].status is FindingStatus.CONFIRMED
+    assert found["gateway.unreachable"].decided_by == "tb"
+    assert found["link.no-connection"].status.is_problem
+    assert any("measured gateway.unreachable" in (s.note or "") for s in result.trace)
+
+
+def test_a_measurement_without_the_symptom_changes_nothing() -> None:
+    pairs = [("interface.up", False), ("gateway.reachable", True)]
+    assert [(f.code, f.status, f.probability) for f in run(measured_playbook(), pairs).findings] == [
+        (f.code, f.status, f.probability)
+        for f in run(base_playbook() | {"causes": measured_playbook()["causes"]}, pairs).findings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("measures", "message"),
+    [
+        ({"worse": ["b"]}, "is not an outcome"),
+        ({"bad": ["nobody"]}, "is not a fault cause"),
+    ],
+)
+def test_measures_must_name_an_outcome_and_a_fault_cause(
+    measures: dict[str, list[str]], message: str
+) -> None:
+    data = measured_playbook()
+    data["tests"][1]["measures"] = measures
+    assert any(message in str(p) for p in problems_of(data))
