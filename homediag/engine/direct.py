@@ -14,7 +14,8 @@ share of the complaint's posterior:
   when such an outcome is observed, the measurement is judged on its own likelihood ratio, at even
   odds (as if no other cause competed for it), and the finding takes the higher of that and its share
   of the posterior. A measurement that does not show the symptom changes nothing here: ruling a cause
-  out stays the posterior's job.
+  out stays the posterior's job. A measured symptom that another likely cause explains (loss to the
+  router on a weak Wi-Fi link) stays that cause's evidence.
 
 Both give a :class:`Judged`: the probability and the evidence (each test outcome with its likelihood
 ratio against a healthy network), for the findings and the trace.
@@ -23,7 +24,7 @@ ratio against a healthy network), for the findings and the trace.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from homediag.engine.beliefs import Beliefs, Evidence, EvidenceKind
@@ -31,6 +32,11 @@ from homediag.engine.model import CompiledTest, Hypothesis
 
 MEASURED_PRIOR = 0.5
 """A directly measured symptom is judged at even odds: the measurement decides, not the prior."""
+EXPLAINED_P = 0.6
+"""A cause at least this likely (``likely`` or better) explains the measurements it predicts."""
+EXPLAINS_RATIO = 3.0
+"""A cause explains an outcome it makes at least this much likelier than a healthy network does
+(as for multi-fault candidates)."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +110,36 @@ def advisory(beliefs: Beliefs, hypothesis: Hypothesis) -> Judged:
     return _judge(beliefs, hypothesis, hypothesis.prior, observed)
 
 
-def measured(beliefs: Beliefs, hypothesis: Hypothesis) -> Judged | None:
+def measured(
+    beliefs: Beliefs, hypothesis: Hypothesis, marginals: Mapping[str, float] | None = None
+) -> Judged | None:
     """A fault judged from the outcomes that measure its symptom directly (``measures``), or None when
-    no test measured it."""
+    no test measured it.
+
+    A measured outcome that another cause explains, one that is itself likely (its marginal in
+    ``marginals`` at least :data:`EXPLAINED_P`, and it makes the outcome :data:`EXPLAINS_RATIO`
+    times likelier than a healthy network), is that cause's evidence instead: 13 % loss to the router
+    on a weak Wi-Fi link is the weak signal's symptom, not a second fault of the cable."""
     observed = [
         entry
         for entry in _outcomes(beliefs)
         if hypothesis.id in entry[1].spec.measures.get(entry[0].outcome or "", ())
+        and not _explained(beliefs, hypothesis, entry[1], entry[2], marginals or {})
     ]
     if not observed:
         return None
     return _judge(beliefs, hypothesis, MEASURED_PRIOR, observed)
+
+
+def _explained(
+    beliefs: Beliefs, hypothesis: Hypothesis, test: CompiledTest, index: int, marginals: Mapping[str, float]
+) -> bool:
+    base = beliefs.baseline(test)[index]
+    for other in beliefs.hypotheses:
+        if other.id == hypothesis.id or other.kind not in ("cause", "interaction"):
+            continue
+        if marginals.get(other.id, 0.0) < EXPLAINED_P:
+            continue
+        if beliefs.model.likelihood(test, other)[index] >= EXPLAINS_RATIO * base:
+            return True
+    return False

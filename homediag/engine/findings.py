@@ -64,15 +64,12 @@ def findings(session: Session) -> list[Finding]:
     beliefs = session.beliefs
     scored = beliefs.score()
     belief = scored.belief
-    marginal: dict[str, float] = {}
+    marginal = marginals(session)
     partners: dict[str, tuple[str, float]] = {}
     for h in beliefs.hypotheses:
         p = belief.p(h.id)
-        if h.kind in ("cause", "interaction"):
-            marginal[h.id] = marginal.get(h.id, 0.0) + p
-        elif h.kind == "multi":
+        if h.kind == "multi":
             for member in h.members:
-                marginal[member] = marginal.get(member, 0.0) + p
                 if p > partners.get(member, ("", 0.0))[1]:
                     partners[member] = (h.id, p)
     offered = remedies.options(session)
@@ -96,7 +93,7 @@ def findings(session: Session) -> list[Finding]:
             members = _codes(session, h.members)
         elif partner is not None and partner[1] >= POSSIBLE_P:
             members = _codes(session, beliefs.hypothesis(partner[0]).members)
-        judged = direct.measured(beliefs, h) if h.kind == "cause" else None
+        judged = direct.measured(beliefs, h, marginal) if h.kind == "cause" else None
         if judged is not None and judged.probability > p:
             found.append(
                 _finding(
@@ -135,20 +132,33 @@ def findings(session: Session) -> list[Finding]:
     return found
 
 
+def marginals(session: Session) -> dict[str, float]:
+    """Each cause's and interaction's marginal: its own posterior plus that of every multi-fault
+    candidate it is part of."""
+    beliefs = session.beliefs
+    belief = beliefs.posterior
+    marginal: dict[str, float] = {}
+    for h in beliefs.hypotheses:
+        p = belief.p(h.id)
+        if h.kind in ("cause", "interaction"):
+            marginal[h.id] = marginal.get(h.id, 0.0) + p
+        elif h.kind == "multi":
+            for member in h.members:
+                marginal[member] = marginal.get(member, 0.0) + p
+    return marginal
+
+
 def trace_judgements(session: Session) -> None:
     """Record, in one ``infer`` step, the causes judged on their own: the advisories a probe observed,
     and the faults a measurement raised above their share of the posterior."""
     beliefs = session.beliefs
-    belief = beliefs.posterior
+    marginal = marginals(session)
     parts: list[str] = []
     for h in beliefs.hypotheses:
         if h.kind != "cause":
             continue
-        judged = direct.measured(beliefs, h)
-        marginal = belief.p(h.id) + sum(
-            belief.p(m.id) for m in beliefs.hypotheses if m.kind == "multi" and h.id in m.members
-        )
-        if judged is not None and judged.probability > marginal:
+        judged = direct.measured(beliefs, h, marginal)
+        if judged is not None and judged.probability > marginal.get(h.id, 0.0):
             parts.append(f"measured {h.code} {judged.probability:.2f} ({_sources(judged)})")
     for advisory in session.model.advisories:
         judged = direct.advisory(beliefs, advisory)
