@@ -4,7 +4,9 @@ A cause's probability is its marginal: its own posterior plus that of every mult
 is part of. Status words follow DESIGN.md: ``confirmed`` (>= 0.9 with a likelihood ratio of at least
 10 for it, or a passed verifier), ``likely`` (>= 0.6), ``ruled_out`` (< 0.01, with the deciding test),
 ``deferred`` or ``not_tested`` (no test moved it; deferred when a test that would is outside its
-window), else ``possible``. The leak becomes the finding ``unknown`` when it is (tied) most probable.
+window), else ``possible``. A cause that another explains as well, never told apart from it
+(:mod:`~homediag.engine.competitors`), is at most ``likely``. The leak becomes the finding
+``unknown`` when it is (tied) most probable.
 A checkup merges its members' findings by problem code (:func:`merge_by_code`).
 
 Judged on their own (:mod:`homediag.engine.direct`): a cause whose symptom a test measured directly
@@ -21,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from homediag.core.codes import UNKNOWN, is_advisory
 from homediag.core.i18n import N_, gettext_for
 from homediag.core.model import EvidenceItem, Finding, FindingStatus, Remedy
-from homediag.engine import direct, remedies
+from homediag.engine import competitors, direct, remedies
 from homediag.engine.beliefs import Evidence, EvidenceKind
 from homediag.engine.model import LEAK_ID, Hypothesis
 from homediag.engine.selection import repair_plan
@@ -214,12 +216,14 @@ def status_of(
     if h.id in session.verified:
         return FindingStatus.CONFIRMED
     if p >= CONFIRMED_P and best_lr >= CONFIRMED_LR:
+        if judged is None and competitors.untested(session, h):
+            return FindingStatus.LIKELY  # another cause explains the same observations, untested
         return FindingStatus.CONFIRMED
     if p >= LIKELY_P:
         return FindingStatus.LIKELY
     if h.kind == "advisory" and judged is not None and not judged.tested:
         return FindingStatus.NOT_TESTED
-    if p < RULED_OUT_P:
+    if p < RULED_OUT_P and not competitors.competes_with_leader(session, h):
         return FindingStatus.RULED_OUT
     if judged is not None:
         return FindingStatus.POSSIBLE

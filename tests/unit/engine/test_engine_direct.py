@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
 
-from homediag.core.model import Finding, FindingStatus, Report, RunContext
+from homediag.core.model import Finding, FindingStatus, Observation, Report, RunContext
 from homediag.engine.diagnose import Diagnosis, StoredFacts, diagnose_playbook
 from tests.unit.engine.engine_builders import (
     base_playbook,
@@ -172,3 +173,66 @@ def test_measures_must_name_an_outcome_and_a_fault_cause(
     data = measured_playbook()
     data["tests"][1]["measures"] = measures
     assert any(message in str(p) for p in problems_of(data))
+
+
+# --- competing explanations ---------------------------------------------------------------------
+
+
+def competing_playbook() -> dict[str, Any]:
+    """``a`` is common, ``r`` rare; the free test ``ta`` tells ``a`` from ``c`` but not from ``r``; ``tr``
+    (not free) can."""
+    data = copy.deepcopy(base_playbook())
+    data["causes"] = [
+        cause("a", 0.5, "wan.down"),
+        cause("c", 0.4, "gateway.unreachable"),
+        cause("r", 0.002, "dhcp.rogue-server"),
+    ]
+    data["leak"] = {"prior": 0.01}
+    data["defaults"] = {"leak_spread": 0.05}
+    data["tests"] = [
+        probe_test(
+            "ta",
+            "interface.up",
+            {
+                "a": {"good": 0.02, "bad": 0.98},
+                "r": {"good": 0.1, "bad": 0.9},
+                "c": {"good": 0.99, "bad": 0.01},
+            },
+        ),
+        probe_test("tr", "gateway.reachable", {"r": {"good": 0.03, "bad": 0.97}}, cost={"seconds": 6}),
+    ]
+    data["remedies"] = [remedy("fix_a", {"a": 0.8}), remedy("fix_c", {"c": 0.8}), remedy("fix_r", {"r": 0.8})]
+    return data
+
+
+class CostlyFacts(StoredFacts):
+    """Stored facts whose ``gateway.reachable`` costs time until obtained, as a live probe's does."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(observations(pairs))
+        self.obtained: set[str] = set()
+
+    async def obtain(self, facts: Iterable[str]) -> list[Observation]:
+        wanted = list(facts)
+        self.obtained.update(wanted)
+        return await super().obtain(wanted)
+
+    def cost_s(self, fact: str) -> float:
+        return 6.0 if fact == "gateway.reachable" and fact not in self.obtained else 0.0
+
+
+def test_the_test_that_tells_a_rare_competitor_apart_runs_before_the_engine_stops() -> None:
+    model = compile_data(competing_playbook())
+    facts = CostlyFacts([("interface.up", False), ("gateway.reachable", True)])
+    result = asyncio.run(diagnose_playbook(model, facts=facts, questioner=None, audience="technician"))
+    step = next(s for s in result.trace if s.test == "tr")
+    assert step.why is not None and step.why.rule.value == "competitor"
+    assert by_code(result)["wan.down"].status is FindingStatus.CONFIRMED
+    assert by_code(result)["dhcp.rogue-server"].status is FindingStatus.RULED_OUT
+
+
+def test_a_cause_with_an_untested_competitor_is_likely_not_confirmed() -> None:
+    result = run(competing_playbook(), [("interface.up", False)])  # tr cannot run: no observation
+    assert by_code(result)["wan.down"].probability >= 0.9
+    assert by_code(result)["wan.down"].status is FindingStatus.LIKELY
+    assert by_code(result)["dhcp.rogue-server"].status is not FindingStatus.RULED_OUT
