@@ -27,7 +27,7 @@ from homediag.engine import competitors, direct, remedies
 from homediag.engine.beliefs import Evidence, EvidenceKind
 from homediag.engine.model import LEAK_ID, Hypothesis
 from homediag.engine.selection import repair_plan
-from homediag.engine.session import Session, text_in
+from homediag.engine.session import Session
 from homediag.engine.trace import TraceAction, rounded
 
 CONFIRMED_P = 0.9
@@ -249,7 +249,6 @@ def _finding(
     efficiency: Mapping[str, float],
     judged: direct.Judged | None = None,
 ) -> Finding:
-    lang = session.lang
     source = session.model.cause(h.id) or session.model.interaction(h.id)
     assert source is not None
     pro, con = evidence_items(session, items)
@@ -277,9 +276,9 @@ def _finding(
         code=h.code or UNKNOWN,
         status=status,
         probability=rounded(p),
-        title=text_in(source.title, lang),
-        explanation=text_in(source.explanation, lang),
-        details=text_in(source.details, lang),
+        title=session.text(source.title),
+        explanation=session.text(source.explanation),
+        details=session.text(source.details),
         evidence=tuple(pro),
         evidence_against=tuple(con),
         remedies=_remedies_for(session, h, order, efficiency),
@@ -294,15 +293,14 @@ def _finding(
 def _remedies_for(
     session: Session, h: Hypothesis, order: Mapping[str, int], efficiency: Mapping[str, float]
 ) -> tuple[Remedy, ...]:
-    lang = session.lang
     model = session.model
     chosen = [r for r in model.remedies if model.fix(r, h) > 0]
     chosen.sort(key=lambda r: (order.get(r.id, len(order)), -efficiency.get(r.id, 0.0), r.index))
     result = [
         Remedy(
             id=r.id,
-            title=text_in(r.spec.title, lang),
-            steps=tuple(text_in(step, lang) for step in r.spec.steps),
+            title=session.text(r.spec.title),
+            steps=tuple(session.text(step) for step in r.spec.steps),
             safe_for_customer=r.spec.safe_for_customer,
             needs_consent=r.spec.needs_consent,
             disruptive=r.spec.disruptive,
@@ -320,11 +318,10 @@ def _remedies_for(
 
 def _escalation(session: Session) -> Remedy:
     spec = session.model.spec.escalation
-    lang = session.lang
     return Remedy(
         id="escalate",
-        title=text_in(spec.title, lang),
-        steps=(text_in(spec.text, lang),),
+        title=session.text(spec.title),
+        steps=(session.text(spec.text),),
         safe_for_customer=True,
         cost_s=rounded(remedies.escalation_cost(session), 1),
     )

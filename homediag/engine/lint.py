@@ -13,6 +13,7 @@ indistinguishable causes are warnings, and the draft itself is reported as a war
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from homediag.core.facts import FactCatalogue
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
 from homediag.engine.schema import LANGUAGES, BoundRef, Match, PlaybookSpec
+from homediag.engine.texts import PLACEHOLDER, placeholders
 
 SUM_TOLERANCE = 1e-6
 SEPARATION = 0.2
@@ -97,6 +99,37 @@ def check_translations(spec: PlaybookSpec, doc: Document, out: _Collector) -> No
         for lang in LANGUAGES:
             if lang != "en" and text.get(lang) == english:
                 out.error((*path, lang), f"the {lang} text is a copy of the English one")
+
+
+_SETTINGS = {"thresholds": set(Thresholds.model_fields), "expect": set(ExpectConfig.model_fields)}
+_BARE_SETTING = re.compile(
+    r"(?<![{.\w])(?:expect\.)?(" + "|".join(sorted(_SETTINGS["thresholds"] | _SETTINGS["expect"])) + r")\b"
+)
+
+
+def check_placeholders(doc: Document, out: _Collector) -> None:
+    """Numbers in texts come from placeholders that name a setting, the same in every language; a
+    setting's bare key name in a text is an error (the reader wants the number)."""
+    for path, text in _texts(doc.data):
+        english = text.get("en")
+        wanted = sorted(placeholders(english)) if isinstance(english, str) else []
+        for lang in LANGUAGES:
+            value = text.get(lang)
+            if not isinstance(value, str):
+                continue
+            found = sorted(placeholders(value))
+            for section, name in found:
+                if name not in _SETTINGS[section]:
+                    out.error((*path, lang), f"{{{section}.{name}}} names no setting")
+            if lang != "en" and found != wanted:
+                out.error((*path, lang), "its placeholders differ from the English text's")
+            bare = _BARE_SETTING.search(PLACEHOLDER.sub("", value))
+            if bare is not None:
+                out.error(
+                    (*path, lang),
+                    f"the setting's key name {bare.group(0)!r} in a text: write its placeholder "
+                    f"({{thresholds.{bare.group(1)}}} or {{expect.{bare.group(1)}}}) to print the number",
+                )
 
 
 def _bound_names(match: Match) -> Iterator[BoundRef]:
@@ -357,6 +390,7 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
                     out.error((*base, "expect", key), f"unknown problem code {code!r}")
 
     check_translations(spec, doc, out)
+    check_placeholders(doc, out)
     return out.problems
 
 
