@@ -200,9 +200,11 @@ class Remedy:
     id: str
     title: str
     steps: tuple[str, ...] = ()
-    safe_for_customer: bool = True
+    safe_for_customer: bool = False
     needs_consent: bool = False
     disruptive: bool = False
+    costs_money: bool = False
+    """The step costs money (new equipment, a plan upgrade, a fee)."""
     cost_s: float | None = None
     fixes: Mapping[str, float] = dataclasses.field(default_factory=dict)
     outcome: RemedyOutcome | None = None

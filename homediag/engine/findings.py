@@ -304,6 +304,7 @@ def _remedies_for(
             safe_for_customer=r.spec.safe_for_customer,
             needs_consent=r.spec.needs_consent,
             disruptive=r.spec.disruptive,
+            costs_money=r.spec.costs_money,
             cost_s=rounded(remedies.remedy_cost(session, r), 1),
             fixes={k: rounded(v) for k, v in sorted(r.spec.fixes.items())},
             outcome=session.remedy_outcomes.get(r.id),

@@ -318,9 +318,13 @@ class RemedySpec(_Model):
     fixes: dict[Id, Annotated[float, Field(gt=0.0, le=1.0)]]
     cost: Cost = Cost()
     kind: Literal["action", "information", "contact"] = "action"
-    safe_for_customer: bool = True
+    safe_for_customer: bool = False
+    """Whether a customer may be offered it; off unless the author says so (a remedy written without
+    the flag goes to technicians only)."""
     needs_consent: bool = False
     disruptive: bool = False
+    costs_money: bool = False
+    """The step costs money (new equipment, a plan upgrade, a provider's fee): the report says so."""
     steps: Annotated[list[Text], Field(min_length=1)]
     verify: Verify | None = None
 

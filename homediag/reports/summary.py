@@ -330,12 +330,14 @@ def complaint_label(complaint: str | None) -> str:
 
 
 def remedy_flags(remedy: Remedy) -> list[str]:
-    """Short translated flags: who may do it, consent, disruption."""
+    """Short translated flags: who may do it, consent, disruption, money."""
     flags = [_("safe to do yourself") if remedy.safe_for_customer else _("for technicians")]
     if remedy.needs_consent:
         flags.append(_("ask the owner first"))
     if remedy.disruptive:
         flags.append(_("interrupts the network or the device"))
+    if remedy.costs_money:
+        flags.append(_("costs money"))
     return flags
 
 
