@@ -236,3 +236,50 @@ def test_a_cause_with_an_untested_competitor_is_likely_not_confirmed() -> None:
     assert by_code(result)["wan.down"].probability >= 0.9
     assert by_code(result)["wan.down"].status is FindingStatus.LIKELY
     assert by_code(result)["dhcp.rogue-server"].status is not FindingStatus.RULED_OUT
+
+
+# --- the smart-home verifier ----------------------------------------------------------------------
+
+
+class ScriptedUser:
+    """An interactive user whose answers are scripted by question id."""
+
+    interactive = True
+    source = "interactive"
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    async def ask(self, question: Any, lang: str) -> str | None:
+        del lang
+        self.asked.append(question.id)
+        return self.answers.get(question.id)
+
+
+def test_bringing_the_wifi_closer_is_verified_by_asking_whether_the_devices_respond_again() -> None:
+    """The old verifier asked "all or only some?" again and counted "all of them" as fixed."""
+    from homediag.engine.catalog import load_playbooks
+    from homediag.engine.diagnose import diagnose
+
+    user = ScriptedUser(
+        {"some_devices_only": "some", "remedy:closer_or_repeater": "done", "devices_back": "yes"}
+    )
+    pairs = [
+        ("smarthome.hubs", [{"ip": "192.0.2.13", "kind": "hub", "protocols": ["hue"]}]),
+        ("smarthome.announced", 3),
+        ("smarthome.reachable", True),
+        ("smarthome.known_silent", True),
+        ("lan.peers_reachable", True),
+        ("lan.multicast_gap", 0),
+        ("lan.duplicate_ips", []),
+    ]
+    result = asyncio.run(
+        diagnose(
+            "smart-home", facts=StoredFacts(observations(pairs)), questioner=user, playbooks=load_playbooks()
+        )
+    )
+    assert "remedy:closer_or_repeater" in user.asked
+    finding = by_code(result)["wifi.weak-signal"]
+    assert finding.status is FindingStatus.CONFIRMED
+    assert finding.decided_by == "remedy:closer_or_repeater"
