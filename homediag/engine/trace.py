@@ -257,10 +257,13 @@ class TraceStep:
 
 
 def rounded(value: float, digits: int = 4) -> float:
-    """A float rounded for the trace (infinite ratios are capped)."""
+    """A float rounded for the trace (infinite ratios are capped).
+
+    Rounded to 9 places first, so that float noise from renormalising (3/32 computed as
+    0.09374999999999999) does not flip the last printed digit."""
     if math.isnan(value):
         return 0.0
-    return round(min(value, 1e9), digits)
+    return round(round(min(value, 1e9), 9), digits)
 
 
 @dataclass
