@@ -93,8 +93,9 @@ class Diagnosis:
         return not self.errors
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely fault with the highest probability (DESIGN.md); an advisory never
-        is the top finding."""
+        """The confirmed or likely fault with the highest probability
+        (docs/probes-and-playbooks.md#status-words); an advisory never is the top finding
+        (docs/probes-and-playbooks.md#faults-and-advisories)."""
         problems = [f for f in self.findings if f.status.is_problem and not is_advisory(f.code)]
         if not problems:
             return None

@@ -1,8 +1,8 @@
 """Judgements from direct observation: advisories, and faults whose symptom a probe measures.
 
-DESIGN.md, "Faults and advisories" and "Direct measurement wins over inference". Two kinds of cause
-are judged each on its own, from the probe tests that observe it, instead of (or as well as) by its
-share of the complaint's posterior:
+docs/probes-and-playbooks.md#faults-and-advisories and #direct-measurement-wins-over-inference. Two
+kinds of cause are judged each on its own, from the probe tests that observe it, instead of (or as
+well as) by its share of the complaint's posterior:
 
 - an *advisory* (an admin page over plain HTTP, Telnet, an anonymous MQTT broker, no UPnP IGD, an
   insecure Wi-Fi) produces no symptom, so it is not a hypothesis of the complaint at all: it would take

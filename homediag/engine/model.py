@@ -9,12 +9,11 @@ multi-fault candidates and (in a checkup) "nothing is wrong". Likelihoods are co
 
 Causes whose problem code is an *advisory* (``homediag/core/codes.yaml``: no symptom by itself, such
 as an admin page over plain HTTP) are not hypotheses of the complaint: they would take probability
-from its causes without explaining anything (DESIGN.md, "Faults and advisories"). They are laid out
-apart (:attr:`PlaybookModel.advisories`, with their ``prevalence`` as prior) and judged each on its
-own from the probe tests that observe them (:mod:`homediag.engine.direct`); their effects on a test
-are kept apart too (:attr:`CompiledTest.advisory_effects`), so a test that only observes advisories
-tells the complaint's hypotheses (and the leak) nothing.
-"""
+from its causes without explaining anything (docs/probes-and-playbooks.md#faults-and-advisories).
+They are laid out apart (:attr:`PlaybookModel.advisories`, with their ``prevalence`` as prior) and
+judged each on its own from the probe tests that observe them (:mod:`homediag.engine.direct`); their
+effects on a test are kept apart too (:attr:`CompiledTest.advisory_effects`), so a test that only
+observes advisories tells the complaint's hypotheses (and the leak) nothing."""
 
 from __future__ import annotations
 

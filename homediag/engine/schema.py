@@ -1,6 +1,6 @@
 """The playbook format: pydantic v2 models (``extra="forbid"``, strict types).
 
-A playbook is knowledge, not a flowchart (DESIGN.md, Playbooks and the engine). Its parts:
+A playbook is knowledge, not a flowchart (docs/probes-and-playbooks.md#playbooks). Its parts:
 
 - ``causes`` (each with a problem code and a prior weight), ``conditions`` (latent states with base rates),
   ``interactions`` (``all_of`` / ``none_of``: faults that show only when two things hold together)
@@ -267,7 +267,7 @@ class TestSpec(_Model):
     measures: dict[OutcomeName, list[Id]] = Field(default_factory=dict)
     """Direct measurement: these outcomes *are* the symptom these causes' codes name (DNS answers
     slower than the threshold are ``dns.slow``). Such a cause is reported from the measurement
-    whatever else is wrong (DESIGN.md, "Direct measurement wins over inference")."""
+    whatever else is wrong (docs/probes-and-playbooks.md#direct-measurement-wins-over-inference)."""
 
     @model_validator(mode="after")
     def _kind_fields(self) -> TestSpec:

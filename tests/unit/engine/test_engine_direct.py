@@ -1,6 +1,7 @@
-"""Judgements on their own (DESIGN.md, "Faults and advisories", "Direct measurement wins over
-inference"): an advisory takes no probability from the complaint's causes and never makes a problem
-of the run; a symptom a probe measures directly is reported with its code whatever else is wrong."""
+"""Judgements on their own (docs/probes-and-playbooks.md#faults-and-advisories and
+#direct-measurement-wins-over-inference): an advisory takes no probability from the complaint's
+causes and never makes a problem of the run; a symptom a probe measures directly is reported with
+its code whatever else is wrong."""
 
 from __future__ import annotations
 
