@@ -23,7 +23,8 @@ def timed(args: list[str]) -> tuple[list[float], list[float]]:
         subprocess.run([sys.executable, "-m", "homediag", *args], capture_output=True, check=False)
         walls.append(time.perf_counter() - started)
         after = os.times()
-        cpus.append(after.children_user - before.children_user + after.children_system - before.children_system)
+        user = after.children_user - before.children_user
+        cpus.append(user + after.children_system - before.children_system)
     return walls, cpus
 
 
