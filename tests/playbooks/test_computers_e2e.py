@@ -138,4 +138,4 @@ def test_ubuntu_tests_the_dns_server_behind_the_stub() -> None:
     assert values[("dns.latency_ms", "resolver:192.0.2.1")] == 850.0
     assert ("dns.latency_ms", "resolver:127.0.0.53") not in values
     assert "dns.server-unreachable" not in problems(report)
-    assert problems(diagnose("ubuntu", ("slow-dns",), "slow-internet")) == {"dns.slow": FindingStatus.LIKELY}
+    assert problems(diagnose("ubuntu", ("slow-dns",), "slow-internet")).get("dns.slow") in PROBLEM
