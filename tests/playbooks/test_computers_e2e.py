@@ -109,8 +109,7 @@ def test_the_checkup_finds_it(kind: str, fault: str) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_checkup_points_at_slow_dns(kind: str) -> None:
-    # A checkup reports dns.slow as its leading fault; "possible" only, until the rule that a direct
-    # measurement decides its code (DESIGN.md) reaches the checkup (issue 13).
+    # A checkup reports dns.slow as its leading fault (a direct measurement decides its code).
     report = diagnose(kind, ("slow-dns",), None, LANG.get(kind, "en"))
     faults = [f for f in report.findings if f.status is not FindingStatus.NOT_TESTED and f.code != "unknown"]
     leading = max(faults, key=lambda f: f.probability)
