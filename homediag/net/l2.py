@@ -24,7 +24,7 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -105,8 +105,17 @@ def exchange(
     kernel_filter: BpfProgram | None = None,
     max_seen: int = MAX_SEEN,
     max_kept: int = MAX_KEPT,
+    quiet_s: float | None = None,
+    novelty: Callable[[bytes], Hashable] | None = None,
+    settles: Callable[[bytes], bool] | None = None,
 ) -> Exchange:
     """Send ``sends`` on ``iface`` and keep the frames ``keep`` accepts for ``listen_s`` seconds.
+
+    With ``quiet_s``, the listening ends earlier: once a frame was kept and no new one followed for
+    ``quiet_s`` seconds (sends still due then are not sent). A frame is new when ``novelty`` (default:
+    the whole frame) gives a key not seen before, so repeated answers of one responder do not keep the
+    listening going. With ``settles``, the quiet period only starts once a kept frame satisfied it
+    (the answer the caller waits for above all). ``listen_s`` stays the total deadline.
 
     Raises ``PermissionError`` without raw-socket privilege, ``OSError`` for an interface that is
     gone or cannot send.
@@ -129,9 +138,17 @@ def exchange(
     truncated = False
     started = time.monotonic()
     last_sent = -1.0
+    keys: set[Hashable] = set()
+    last_new: float | None = None
+    settled = False
     try:
         while True:
             now = time.monotonic() - started
+            end = listen_s
+            if quiet_s is not None and last_new is not None and settled:
+                end = min(listen_s, last_new + quiet_s)
+            if now >= end:
+                break
             while schedule and schedule[0].at_s <= now:
                 item = schedule.pop(0)
                 if item.unless_answered and heard:
@@ -143,10 +160,10 @@ def exchange(
                 sent += 1
                 last_sent = time.monotonic() - started
                 now = last_sent
-            if now >= listen_s:
+            if now >= end:
                 break
-            next_event = schedule[0].at_s if schedule else listen_s
-            wait = max(0.0, min(next_event, listen_s) - now)
+            next_event = schedule[0].at_s if schedule else end
+            wait = max(0.0, min(next_event, end) - now)
             ready = type(sock).select([sock], wait)
             if not ready:
                 continue
@@ -155,7 +172,13 @@ def exchange(
                 continue
             seen += 1
             if keep(frame):
-                heard.append(Heard(round(time.monotonic() - started, 4), bytes(frame)))
+                at = round(time.monotonic() - started, 4)
+                heard.append(Heard(at, bytes(frame)))
+                key = bytes(frame) if novelty is None else novelty(bytes(frame))
+                if key not in keys:
+                    keys.add(key)
+                    last_new = at
+                    settled = settled or settles is None or settles(bytes(frame))
             if seen >= max_seen or len(heard) >= max_kept:
                 truncated = True
                 break
@@ -173,6 +196,9 @@ async def exchange_in(
     *,
     kernel_filter: BpfProgram | None = None,
     max_kept: int = MAX_KEPT,
+    quiet_s: float | None = None,
+    novelty: Callable[[bytes], Hashable] | None = None,
+    settles: Callable[[bytes], bool] | None = None,
 ) -> Exchange:
     """:func:`exchange` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
 
@@ -181,7 +207,18 @@ async def exchange_in(
     """
     try:
         return await ctx.to_thread(
-            partial(exchange, kernel_filter=kernel_filter, max_kept=max_kept), iface, sends, listen_s, keep
+            partial(
+                exchange,
+                kernel_filter=kernel_filter,
+                max_kept=max_kept,
+                quiet_s=quiet_s,
+                novelty=novelty,
+                settles=settles,
+            ),
+            iface,
+            sends,
+            listen_s,
+            keep,
         )
     except PermissionError:
         raise NotPermitted(
