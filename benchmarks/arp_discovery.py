@@ -24,6 +24,8 @@ import statistics
 import sys
 import time
 
+from benchlab import bench_lab
+
 from homediag.lab.lab import Lab
 
 SWEEP = """
@@ -61,7 +63,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=60)
     args = parser.parse_args()
-    lab = Lab("ad")
+    lab = bench_lab("a")
     lab.down()
     lab.up("healthy", plain_hosts=args.hosts)
     try:
