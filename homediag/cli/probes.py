@@ -38,7 +38,9 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
         "provides": list(spec.fact_names),
         "facts": [fact_summary(fact) for fact in spec.provides],
         "matchers": [m.describe() for m in spec.matchers],
-        "args": [{"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.args],
+        "args": [
+            {"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.arg_infos()
+        ],
         "timeout_s": spec.timeout_s,
         "description": spec.description,
         "origin": origin,
@@ -129,10 +131,10 @@ def explain(
         out.print(f"  {fact.name}{unit}{private}: {kind} — {escape(fact.summary)}")
     if spec.matchers:
         out.print(_("Runs for devices matching") + ": " + "; ".join(m.describe() for m in spec.matchers))
-    if spec.args:
+    if spec.arg_infos():
         out.print(_("Arguments (config: probes.{id}.NAME)").format(id=spec.id) + ":")
         default = _("default")
-        for arg in spec.args:
+        for arg in spec.arg_infos():
             out.print(f"  {arg.name} ({arg.type}, {default} {arg.default!r}) — {escape(arg.help)}")
     out.print(_("Origin") + f": {escape(registry.origins[probe_id])}")
 

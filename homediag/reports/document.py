@@ -94,13 +94,13 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
-    for ref in document.get("playbooks") or ():
-        if not ref.get("title"):
-            ref.pop("title", None)  # reports that record no title stay as before
     for observation in document.get("observations") or ():
         if observation.get("privacy") is None:
             # Observations carry their fact's privacy class; those of reports written before keep their form.
             observation.pop("privacy", None)
+    for ref in document.get("playbooks") or ():
+        if not ref.get("title"):
+            ref.pop("title", None)  # reports that record no title stay as before
     for finding in document.get("findings") or ():
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:

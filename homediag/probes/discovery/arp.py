@@ -28,6 +28,7 @@ import time
 from functools import partial
 from typing import NotRequired
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
@@ -37,7 +38,7 @@ from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import check_scan_target, no_lan_reason, require_lan
 from homediag.net.arp import Answer, build_arp_request, collect, duplicates, reply_sender, sweep_targets
 from homediag.net.errors import ParseError
@@ -73,6 +74,13 @@ class DuplicateIp(TypedDict):
 
     ip: str
     macs: list[str]
+
+
+class ArpSweepArgs(ProbeArgs):
+    """Arguments of ``discovery.arp`` (config: ``probes.discovery.arp``)."""
+
+    tries: int = Field(TRIES, description="ARP requests per address (the second only when unanswered)")
+    listen_s: float = Field(0.25, description="The sweep ends once no new answer came for this long")
 
 
 class ArpSweepProbe(Probe):
@@ -111,10 +119,7 @@ class ArpSweepProbe(Probe):
             "table (ip neigh, arp -a) then lists who answered, one MAC per address (no duplicates seen)"
         ),
         binaries=("ip", "arp"),
-        args=(
-            ProbeArg("tries", "int", TRIES, "ARP requests per address (the second only when unanswered)"),
-            ProbeArg("listen_s", "float", 0.25, "The sweep ends once no new answer came for this long"),
-        ),
+        args=ArpSweepArgs,
         tags=("discovery",),
         description=(
             "Sends one broadcast ARP request to every address of the interface's own subnet (never our "
@@ -247,9 +252,10 @@ class ArpSweepProbe(Probe):
         subnet: ipaddress.IPv4Network,
         targets: list[ipaddress.IPv4Address],
     ) -> tuple[list[Answer], int]:
+        args = ctx.args_as(ArpSweepArgs)
         ctx.using(_("ARP sweep on {iface}").format(iface=iface))
-        tries = max(1, min(int(ctx.arg("tries")), 3))
-        listen = max(0.1, min(float(ctx.arg("listen_s")), 2.0))
+        tries = max(1, min(args.tries, 3))
+        listen = max(0.1, min(args.listen_s, 2.0))
         requests = [(target, build_arp_request(mac, own, target)) for target in targets]
         heard = await sweep_in(  # NotPermitted goes up: the caller falls back
             ctx,

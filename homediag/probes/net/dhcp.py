@@ -32,12 +32,14 @@ import ipaddress
 import random
 from functools import partial
 
+from pydantic import Field
+
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.dhcp import (
     DhcpOffer,
     DhcpParseError,
@@ -61,6 +63,13 @@ pings an address before offering it, ignores the DISCOVERs that come while its p
 second) and answers the next one."""
 QUIET_S = 2.0
 """The listening ends once no new offer came for this long after the last one."""
+
+
+class DhcpArgs(ProbeArgs):
+    """Arguments of ``net.dhcp`` (config: ``probes.net.dhcp``)."""
+
+    listen_s: float = Field(LISTEN_S, description="Total seconds to listen when nobody answers (at most 8)")
+    quiet_s: float = Field(QUIET_S, description="The listening ends this long after the last new offer")
 
 
 class DhcpProbe(Probe):
@@ -103,12 +112,7 @@ class DhcpProbe(Probe):
         fallback=(
             "no fallback: a DHCP DISCOVER can only be sent with raw sockets, so the probe ends not_permitted"
         ),
-        args=(
-            ProbeArg(
-                "listen_s", "float", LISTEN_S, "Total seconds to listen when nobody answers (at most 8)"
-            ),
-            ProbeArg("quiet_s", "float", QUIET_S, "The listening ends this long after the last new offer"),
-        ),
+        args=DhcpArgs,
         description=(
             "Broadcasts a DHCPDISCOVER with scapy on the session's interface, again after 1, 2 and 4 s "
             "as DHCP clients do, and lists every server that offers until 2 s pass without a new offer "
@@ -145,8 +149,9 @@ class DhcpProbe(Probe):
         # HOOK(dhcp-leases): the current lease (server, address, expiry) is readable from the OS lease
         # files; their parser (homediag/net/os/dhcp_leases.py) is written on another branch.
         # Once merged, read the lease here (ctx.system.read_text) and observe it as its own facts.
-        listen = max(0.5, min(float(ctx.arg("listen_s")), MAX_LISTEN_S, ctx.remaining() - 0.5))
-        quiet = max(0.2, min(float(ctx.arg("quiet_s")), listen))
+        args = ctx.args_as(DhcpArgs)
+        listen = max(0.5, min(args.listen_s, MAX_LISTEN_S, ctx.remaining() - 0.5))
+        quiet = max(0.2, min(args.quiet_s, listen))
         subnet = _network(ctx.fact("interface.subnet"))
         gateway = _address(ctx.fact("gateway.ipv4"))
         client_mac = probe_client_mac(interface_mac, iface)

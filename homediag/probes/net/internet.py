@@ -29,10 +29,12 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
 from homediag.net.echo import EchoSeries, measure_paths, summarise
 
@@ -80,6 +82,18 @@ def classify_http(
             _("a page of {size} bytes came back where 204 was expected").format(size=len(body)),
         )
     return False, False, None, _("answered {status}, not 204").format(status=status)
+
+
+class InternetArgs(ProbeArgs):
+    """Arguments of ``net.internet`` (config: ``probes.net.internet``)."""
+
+    count: int = Field(60, description="Echo requests per ping target at most")
+    min_count: int = Field(
+        20, description="Echo requests per ping target first; more (up to count) only when loss is ambiguous"
+    )
+    interval_s: float = Field(0.05, description="Pause between echo requests (0.2 s at least for ping)")
+    timeout_s: float = Field(4.0, description="Seconds each TCP, HTTP, TLS or STUN check may take")
+    verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
 
 
 class InternetProbe(Probe):
@@ -192,18 +206,7 @@ class InternetProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 60, "Echo requests per ping target at most"),
-            ProbeArg(
-                "min_count",
-                "int",
-                20,
-                "Echo requests per ping target first; more (up to count) only when loss is ambiguous",
-            ),
-            ProbeArg("interval_s", "float", 0.05, "Pause between echo requests (0.2 s at least for ping)"),
-            ProbeArg("timeout_s", "float", 4.0, "Seconds each TCP, HTTP, TLS or STUN check may take"),
-            ProbeArg("verify_tls", "bool", True, "Verify certificates of the HTTPS checks"),
-        ),
+        args=InternetArgs,
         description=(
             "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
             "when the loss is ambiguous), connects to the TCP "
@@ -253,7 +256,7 @@ class InternetProbe(Probe):
         ctx.observe("internet.name_failures", self.name_failures)
 
     def _timeout(self, ctx: ProbeContext) -> float:
-        return max(0.1, min(float(ctx.arg("timeout_s")), ctx.remaining() - 0.5))
+        return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
 
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
         address = await reach.resolve(host, self._timeout(ctx), udp=udp)
@@ -263,13 +266,14 @@ class InternetProbe(Probe):
 
     # --- echo -----------------------------------------------------------------------------------
     async def _echo(self, ctx: ProbeContext, targets: list[str]) -> None:
+        args = ctx.args_as(InternetArgs)
         if not targets:
             for fact in ("internet.icmp_ok", "internet.loss_pct", "internet.rtt_ms", "internet.jitter_ms"):
                 ctx.observe(fact, None, evidence=_("no ping targets are configured"))
             return
-        count = max(1, min(int(ctx.arg("count")), 100))
-        first = max(1, min(int(ctx.arg("min_count")), count))
-        interval = max(0.01, float(ctx.arg("interval_s")))
+        count = max(1, min(args.count, 100))
+        first = max(1, min(args.min_count, count))
+        interval = max(0.01, args.interval_s)
         addresses = await asyncio.gather(*(self._resolve(ctx, t) for t in targets))
         resolved = [(t, a) for t, a in zip(targets, addresses, strict=True) if a is not None]
         sampled = await measure_paths(
@@ -443,7 +447,7 @@ class InternetProbe(Probe):
                 endpoint.port,
                 path or "/",
                 self._timeout(ctx),
-                verify=bool(ctx.arg("verify_tls")),
+                verify=ctx.args_as(InternetArgs).verify_tls,
             )
             if result.request_ms is not None:
                 evidence = _("TLS in {tls:.0f} ms, answered {status} after {ms:.0f} ms").format(
