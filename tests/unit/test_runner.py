@@ -213,7 +213,7 @@ def test_a_device_probe_run_again_supersedes_its_whole_first_round() -> None:
 
     class Finder(Probe):
         spec = ProbeSpec(
-            id="t.finder", summary="finds one printer", risk=Risk.SAFE, timeout_s=1.0, provides=("test.finder",)
+            id="t.finder", summary="finds a printer", risk=Risk.SAFE, timeout_s=1.0, provides=("test.finder",)
         )
         extra_facts = (_fact("test.finder", "t.finder"),)
         runs = 0
