@@ -15,7 +15,7 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__, _signals
 from homediag._signals import Interrupt
-from homediag.cli import diagnose, labcmd, playbooks, probes, report, scan
+from homediag.cli import diagnose, guide, labcmd, playbooks, probes, report, scan
 from homediag.cli.common import CliState, fail
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
@@ -54,6 +54,7 @@ def _root(
 
 
 diagnose.register(app)
+guide.register(app)
 scan.register(app)
 app.add_typer(report.app, name="report")
 app.add_typer(probes.app, name="probes")
@@ -64,6 +65,8 @@ app.add_typer(labcmd.app, name="lab")
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: maps every error to its documented exit code."""
     args = sys.argv[1:] if argv is None else argv
+    if not args and sys.stdin.isatty() and sys.stdout.isatty():
+        args = ["guide"]  # on a terminal, no arguments start the guided check; else the help
     try:
         code = _run(args)
     finally:  # no signal may print a traceback or change the exit code from here on
