@@ -165,11 +165,11 @@ def checking_words(probe_id: str) -> str:
 
 
 OUTCOME_WORDS = {
-    RemedyOutcome.FIXED: N_("fixed it"),
-    RemedyOutcome.NOT_FIXED: N_("did not fix it"),
-    RemedyOutcome.SKIPPED: N_("skipped"),
-    RemedyOutcome.OFFERED: N_("offered, not done"),
-    RemedyOutcome.COULD_NOT_VERIFY: N_("done, could not check whether it worked"),
+    RemedyOutcome.FIXED: N_("{step}: fixed it"),
+    RemedyOutcome.NOT_FIXED: N_("{step}: did not fix it"),
+    RemedyOutcome.SKIPPED: N_("{step}: skipped"),
+    RemedyOutcome.OFFERED: N_("{step}: offered, not done"),
+    RemedyOutcome.COULD_NOT_VERIFY: N_("{step}: done, could not check whether it worked"),
 }
 
 
@@ -418,7 +418,7 @@ def handover_summary(report: Report, problem: str) -> str:
     ruled = [f.title for f in report.findings if f.status is FindingStatus.RULED_OUT]
     if ruled:
         lines.append(_("Ruled out: {causes}").format(causes="; ".join(ruled)))
-    attempts = [f"{title}: {_(OUTCOME_WORDS[outcome])}" for title, outcome in tried(report)]
+    attempts = [_(OUTCOME_WORDS[outcome]).format(step=title) for title, outcome in tried(report)]
     lines.append(_("Tried: {steps}").format(steps="; ".join(attempts) if attempts else _("nothing yet")))
     if not report.complete:
         lines.append(_("Note: some checks could not finish; the report says which."))
