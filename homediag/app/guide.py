@@ -440,32 +440,22 @@ def ending(
 
     ``report`` is the report as it was saved (redacted): the summary is made from it.
     """
-    saved_line = (
-        _("The report is saved (private details removed): {path}").format(path=saved)
-        if saved is not None
-        else _("The report could not be saved (see the warning above).")
-    )
+    where = saved_blocks(saved)
     if report.interrupted_by:
-        block = Block(heading=_("Stopped. What was checked so far is in the report."), lines=(saved_line,))
-        return Ending(EndingKind.INTERRUPTED, Screen("end", (block,)))
+        block = Block(heading=_("Stopped. What was checked so far is in the report."))
+        return Ending(EndingKind.INTERRUPTED, Screen("end", (block, *where)))
     remedy = fixed_by(report)
     if remedy is not None:
-        block = Block(
-            heading=_("What fixed it: {step}").format(step=remedy),
-            lines=(saved_line,),
-            tone=Tone.GOOD,
-        )
-        return Ending(EndingKind.FIXED, _with_details(Screen("end", (block,))))
+        block = Block(heading=_("What fixed it: {step}").format(step=remedy), tone=Tone.GOOD)
+        return Ending(EndingKind.FIXED, _with_details(Screen("end", (block, *where))))
     if report.not_applicable and report.complete:
-        block = Block(
-            heading=_("This check does not apply here: {reason}").format(reason=report.not_applicable),
-            lines=(saved_line,),
-        )
-        return Ending(EndingKind.NOT_APPLICABLE, Screen("end", (block,)))
+        reason = report.not_applicable
+        block = Block(heading=_("This check does not apply here: {reason}").format(reason=reason))
+        return Ending(EndingKind.NOT_APPLICABLE, Screen("end", (block, *where)))
     top = report.top_finding()
     if top is None and report.complete and entry.complaint == CHECKUP:
-        block = Block(heading=_("No problem found."), lines=(saved_line,), tone=Tone.GOOD)
-        return Ending(EndingKind.NO_PROBLEM, _with_details(Screen("end", (block,))))
+        block = Block(heading=_("No problem found."), tone=Tone.GOOD)
+        return Ending(EndingKind.NO_PROBLEM, _with_details(Screen("end", (block, *where))))
     summary = handover_summary(report, entry.text_in(lang))
     heading, text = _escalation_texts(entry, playbooks, lang)
     lines = [text] if text else []
@@ -478,9 +468,19 @@ def ending(
             lines=tuple(summary.splitlines()),
             style=LineStyle.VERBATIM,
         ),
-        Block(lines=(saved_line,)),
+        *where,
     )
     return Ending(EndingKind.ESCALATE, _with_details(Screen("end", blocks)), summary)
+
+
+def saved_blocks(saved: Path | None) -> tuple[Block, ...]:
+    """Where the report is: its path on a line of its own, to copy."""
+    if saved is None:
+        return (Block(lines=(_("The report could not be saved (see the warning above)."),), tone=Tone.WARN),)
+    return (
+        Block(heading=_("The report is saved (private details removed):")),
+        Block(lines=(str(saved),), style=LineStyle.VERBATIM),
+    )
 
 
 def _with_details(screen: Screen) -> Screen:
