@@ -203,7 +203,8 @@ class TerminalGuide:
         self.display: WordsProgress | None = None
         self.on_first_screen: Any = None
         self._cancelled = threading.Event()
-        self._marker = ">" if plain or not _can_encode("›", self.out) else "›"
+        self.marker = ">" if plain or not _can_encode("›", self.out) else "›"
+        """The sign before the highlighted answer (never colour alone)."""
 
     @property
     def width(self) -> int:
@@ -289,7 +290,7 @@ class TerminalGuide:
     def _option_lines(self, labels: list[str], selected: int | None) -> list[str]:
         lines = []
         for index, label in enumerate(labels):
-            mark = self._marker if index == selected else " "
+            mark = self.marker if index == selected else " "
             head = f"{mark} {index + 1}) "
             wrapped = textwrap.wrap(
                 _inert(label), width=max(10, self.width - 1), initial_indent=head,
@@ -305,6 +306,10 @@ class TerminalGuide:
         self.out.flush()
 
     def _choose_interactive(self, labels: list[str]) -> int | None:
+        with _cbreak(self.keys_fd):  # before the choices are drawn: a key pressed at once counts
+            return self._select(labels)
+
+    def _select(self, labels: list[str]) -> int | None:
         selected = 0
         hint = _("Arrow keys and Enter, or the number.")
         hint = _fit(hint, self.width)
@@ -335,7 +340,7 @@ class TerminalGuide:
             if chosen is None:
                 lines = [*self._option_lines(labels, selected), hint]
             else:  # what was chosen stays on the screen, the other choices go
-                lines = [f"{self._marker} {chosen + 1}) {_fit(_inert(labels[chosen]), self.width - 6)}"]
+                lines = [f"{self.marker} {chosen + 1}) {_fit(_inert(labels[chosen]), self.width - 6)}"]
             self._write(f"\x1b[{len(drawn)}F\x1b[J" + "\n".join(lines) + "\n")
             drawn = lines
             if chosen is not None:
@@ -381,13 +386,12 @@ class TerminalGuide:
         return buffered.split(b"\n", 1)[0].decode("utf-8", errors="replace")
 
     def _keys(self) -> Iterator[str]:
-        with _cbreak(self.keys_fd):
-            while True:
-                data = self._read_some()
-                if data is None:
-                    yield END
-                    return
-                yield from parse_keys(data.decode("utf-8", errors="replace"))
+        while True:
+            data = self._read_some()
+            if data is None:
+                yield END
+                return
+            yield from parse_keys(data.decode("utf-8", errors="replace"))
 
 
 def parse_keys(text: str) -> Iterator[str]:
