@@ -8,29 +8,56 @@ remedy to offer next, and hears back "done", "skip" or "I can't"; as a
 :class:`~homediag.engine.questions.RemedyListener` the flow hears each verifier's verdict and says
 "Fixed" or "Still not working".
 
-What the customer sees is worked out here as :class:`Screen` values (texts in their language, no
-terminal codes), and drawn by a :class:`GuideUI`: the terminal's is ``homediag.cli.guide``. Nothing
-here prints, reads a key or exits.
+What the customer sees is worked out here as :class:`~homediag.app.screens.Screen` values (texts in
+their language, no terminal codes), and drawn by a :class:`~homediag.app.screens.GuideUI`: the
+terminal's is ``homediag.cli.guide``. The first screens (menu, start) are in ``app.screens``, which
+stays light: the menu comes before the engine is imported. Nothing here prints, reads a key or exits.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from homediag.app.screens import (
+    Block,
+    GuideUI,
+    LineStyle,
+    Option,
+    Screen,
+    Tone,
+    menu_screen,
+    start_screen,
+)
 from homediag.core.i18n import N_, _
 from homediag.core.model import FindingStatus, RemedyOutcome, Report
-from homediag.engine.menu import MenuEntry
 from homediag.engine.questions import CANNOT, DONE, SKIP, QuestionKind, QuestionSpec, RemedyResult
 from homediag.reports.summary import percent, status_label
 
 if TYPE_CHECKING:
     from homediag.core.model import Finding
     from homediag.engine.catalog import PlaybookSet
+    from homediag.engine.menu import MenuEntry
+
+__all__ = [
+    "Block",
+    "Ending",
+    "EndingKind",
+    "GuideUI",
+    "GuidedFlow",
+    "LineStyle",
+    "Option",
+    "Screen",
+    "Tone",
+    "ending",
+    "handover_summary",
+    "menu_screen",
+    "start_screen",
+]
 
 DONT_KNOW = "dont_know"
 """The answer every question offers besides its own: the engine goes on without one."""
@@ -43,80 +70,6 @@ MAX_RULED_OUT = 4
 """Causes ruled out that are named before the first remedy (then: "and N more")."""
 ALSO = 0.1
 """Other causes the summary names as also possible, from this probability on."""
-
-
-class Tone(StrEnum):
-    """What a block means; the text says it too (never colour alone)."""
-
-    INFO = "info"
-    GOOD = "good"
-    BAD = "bad"
-    WARN = "warn"
-
-
-class LineStyle(StrEnum):
-    """How a block's lines are set."""
-
-    PLAIN = "plain"
-    NUMBERED = "numbered"
-    BULLETS = "bullets"
-    VERBATIM = "verbatim"
-    """Lines to copy as they are (no indent; the terminal wraps them, so a copy has no breaks)."""
-
-
-@dataclass(frozen=True)
-class Block:
-    """A heading and lines of text."""
-
-    heading: str | None = None
-    lines: tuple[str, ...] = ()
-    style: LineStyle = LineStyle.PLAIN
-    tone: Tone = Tone.INFO
-
-
-@dataclass(frozen=True)
-class Option:
-    """One answer the customer can choose."""
-
-    key: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What the customer sees at one step: blocks of text, and the answers when it asks."""
-
-    name: str
-    """Which step (``menu``, ``question``, ``remedy``, ``verdict``, ``end``...): for tests and logs."""
-    blocks: tuple[Block, ...]
-    options: tuple[Option, ...] = ()
-
-    def text(self) -> str:
-        """Everything on the screen as plain text (for logs and tests)."""
-        out: list[str] = []
-        for block in self.blocks:
-            if block.heading:
-                out.append(block.heading)
-            out.extend(block.lines)
-        out.extend(f"{n}) {o.label}" for n, o in enumerate(self.options, start=1))
-        return "\n".join(out)
-
-
-class GuideUI(Protocol):
-    """Draws screens and reads the customer's choice (the terminal's: ``homediag.cli.guide``)."""
-
-    def choose(self, screen: Screen) -> str | None:
-        """Show ``screen`` and wait for one of its options; its key, or None when there is no answer
-        (end of input, or :meth:`cancel`). Called from a worker thread while checks run."""
-        ...
-
-    def show(self, screen: Screen) -> None:
-        """Show ``screen`` (no answer wanted)."""
-        ...
-
-    def cancel(self) -> None:
-        """Stop waiting in :meth:`choose` (the run was interrupted)."""
-        ...
 
 
 # --- the words -----------------------------------------------------------------------------------
@@ -176,30 +129,6 @@ OUTCOME_WORDS = {
 # --- screens -------------------------------------------------------------------------------------
 
 
-def menu_screen(entries: Sequence[MenuEntry], lang: str) -> Screen:
-    """The first screen: the problems in plain words."""
-    return Screen(
-        name="menu",
-        blocks=(Block(heading=_("What is wrong? Choose the problem.")),),
-        options=tuple(Option(e.complaint, e.text_in(lang)) for e in entries),
-    )
-
-
-def start_screen(entry: MenuEntry, lang: str) -> Screen:
-    """Said once the problem is chosen, before the checks run."""
-    return Screen(
-        name="start",
-        blocks=(
-            Block(
-                heading=_("Checking: {problem}").format(problem=entry.text_in(lang)),
-                lines=(
-                    _("This takes about a minute. I ask only what the checks cannot see for themselves."),
-                ),
-            ),
-        ),
-    )
-
-
 def question_screen(question: QuestionSpec, lang: str) -> Screen:
     """A question the probes cannot answer, with "I don't know"."""
     options = [Option(key, label) for key, label in question.answer_labels(lang)]
@@ -221,9 +150,7 @@ def found_blocks(finding: Finding, *, first: bool) -> list[Block]:
     else:
         heading = _("Next most likely: {title} ({status}, {percent})")
     text = heading.format(title=finding.title, status=status, percent=percent(finding.probability))
-    blocks = [
-        Block(heading=text, lines=(finding.explanation,) if finding.explanation else (), tone=Tone.BAD)
-    ]
+    blocks = [Block(heading=text, lines=(finding.explanation,) if finding.explanation else (), tone=Tone.BAD)]
     evidence = tuple(e.text for e in finding.evidence[:MAX_EVIDENCE])
     if evidence:
         blocks.append(Block(heading=_("What points to it:"), lines=evidence, style=LineStyle.BULLETS))

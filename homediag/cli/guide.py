@@ -41,7 +41,7 @@ from homediag.core.i18n import _
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from homediag.app.guide import Block, Screen
+    from homediag.app.screens import Block, Screen
     from homediag.core.model import ProbeResult
 
 POLL_S = 0.1
@@ -79,7 +79,7 @@ def is_plain_terminal() -> bool:
 
 def run_guide(ctx: typer.Context, language: str, config: Path | None, interface: str | None) -> None:
     """The flow: menu, checks with remedies, the end; exits with the flow's code."""
-    from homediag.app.guide import menu_screen, start_screen
+    from homediag.app.screens import menu_screen, start_screen
     from homediag.engine.menu import read_menu
 
     entries = read_menu()
@@ -202,6 +202,7 @@ class TerminalGuide:
         self._width = width
         self.display: WordsProgress | None = None
         self.on_first_screen: Any = None
+        """Called once, when the first screen's choices are all drawn (the preload starts then)."""
         self._cancelled = threading.Event()
         self.marker = ">" if plain or not _can_encode("›", self.out) else "›"
         """The sign before the highlighted answer (never colour alone)."""
@@ -224,10 +225,6 @@ class TerminalGuide:
         self._cancelled.clear()
         with self._paused():
             self._draw_blocks(screen.blocks)
-            if self.on_first_screen is not None:
-                started, self.on_first_screen = self.on_first_screen, None
-                self.out.flush()
-                started()
             if self.plain:
                 index = self._choose_plain(len(screen.options), [o.label for o in screen.options])
             else:
@@ -260,7 +257,7 @@ class TerminalGuide:
         from rich.table import Table
         from rich.text import Text
 
-        from homediag.app.guide import LineStyle
+        from homediag.app.screens import LineStyle
 
         self.console.print()
         for block in blocks:
@@ -301,6 +298,12 @@ class TerminalGuide:
             lines.extend(wrapped)
         return lines
 
+    def _drawn(self) -> None:
+        """The first screen is all on the terminal: start what waits for it (once)."""
+        if self.on_first_screen is not None:
+            started, self.on_first_screen = self.on_first_screen, None
+            started()
+
     def _write(self, text: str) -> None:
         self.out.write(text)
         self.out.flush()
@@ -315,6 +318,7 @@ class TerminalGuide:
         hint = _fit(hint, self.width)
         drawn = [*self._option_lines(labels, selected), hint]
         self._write("\n".join(drawn) + "\n")
+        self._drawn()
         typed = ""
         chosen: int | None = None
         for key in self._keys():
@@ -352,6 +356,7 @@ class TerminalGuide:
         prompt = _("Type a number from 1 to {n} and press Enter: ").format(n=count)
         for _attempt in range(20):
             self._write(prompt)
+            self._drawn()
             line = self._read_line()
             if line is None:
                 self._write("\n")
