@@ -25,12 +25,9 @@ from homediag.core.model import (
     Service,
 )
 from homediag.reports.document import dump_report
-from homediag.reports.html import render_html
-from homediag.reports.markdown import render_markdown
 from homediag.reports.redact import redact
-from homediag.reports.terminal import render_text
 from homediag.reports.tokens import TokenStore
-from tests.reports.conftest import fixture
+from tests.reports.conftest import fixture, render_html, render_markdown, render_text
 
 KINDS = list(DeviceKind)
 

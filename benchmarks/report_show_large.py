@@ -39,9 +39,8 @@ from homediag.core.model import (
 )
 from homediag.reports.document import dump_report, load_report
 from homediag.reports.redact import redact
-from homediag.reports.terminal import render_text
 from homediag.reports.tokens import TokenStore
-from tests.reports.conftest import fixture
+from tests.reports.conftest import fixture, render_text
 
 KINDS = list(DeviceKind)
 

@@ -62,17 +62,29 @@ class Judgement:
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, diagnosis: Diagnosis) -> Judgement:
-        """The judgement of an engine diagnosis."""
+    def of(cls, diagnosis: Diagnosis, playbooks: PlaybookSet) -> Judgement:
+        """The judgement of an engine diagnosis (``playbooks``: the set it judged with, for titles)."""
         return cls(
             findings=diagnosis.findings,
             trace=tuple(diagnosis.trace_json()),
             questions=diagnosis.questions,
-            playbooks=diagnosis.playbooks,
+            playbooks=_titled(diagnosis.playbooks, playbooks),
             complaint=diagnosis.complaint,
             not_applicable=diagnosis.not_applicable,
             errors=diagnosis.errors,
         )
+
+
+def _titled(refs: Sequence[PlaybookRef], playbooks: PlaybookSet) -> tuple[PlaybookRef, ...]:
+    """``refs`` with each playbook's title in every language, which reports call the complaint by."""
+    titled = []
+    for ref in refs:
+        try:
+            title = dict(playbooks.get(ref.id).spec.title)
+        except KeyError:
+            title = {}
+        titled.append(dataclasses.replace(ref, title=title) if title else ref)
+    return tuple(titled)
 
 
 class DiagnosisRun:
@@ -105,17 +117,18 @@ class DiagnosisRun:
 
     async def execute(self) -> None:
         """Diagnose the complaint: the engine asks the runner for the facts it needs."""
+        playbooks = self.playbooks or load_playbooks(catalogue=self.registry.catalogue())
         diagnosis = await diagnose(
             self.complaint,
             facts=RunnerFacts(self.runner),
             questioner=self.questioner,
-            playbooks=self.playbooks or load_playbooks(catalogue=self.registry.catalogue()),
+            playbooks=playbooks,
             audience=self.session.audience.value,
             lang=self.session.lang,
             config=self.session.config,
             now=datetime.now().astimezone(),
         )
-        self.judgement = Judgement.of(diagnosis)
+        self.judgement = Judgement.of(diagnosis, playbooks)
 
     async def run_probes(self, probe_ids: Sequence[str] | None = None) -> None:
         """Run probes without judging (``homediag scan``; every default probe when None)."""
@@ -212,16 +225,17 @@ async def replay(
     with (loaded against the installed probes' facts when None).
     """
     catalogue = fact_catalogue(config)
+    playbooks = playbooks or load_playbooks(catalogue=catalogue)
     diagnosis = await diagnose(
         complaint or stored.complaint,
         facts=StoredFacts.from_report(stored, catalogue),
         questioner=questioner,
-        playbooks=playbooks or load_playbooks(catalogue=catalogue),
+        playbooks=playbooks,
         audience=audience,
         lang=lang,
         config=config,
     )
-    judgement = Judgement.of(diagnosis)
+    judgement = Judgement.of(diagnosis, playbooks)
     return dataclasses.replace(
         stored,
         run_id=str(uuid.uuid4()),

@@ -33,10 +33,10 @@ from homediag.app.screens import (
     menu_screen,
     start_screen,
 )
-from homediag.core.i18n import N_, _
+from homediag.core.i18n import N_, _, current_language
 from homediag.core.model import FindingStatus, RemedyOutcome, Report
 from homediag.engine.questions import CANNOT, DONE, SKIP, QuestionKind, QuestionSpec, RemedyResult
-from homediag.reports.summary import percent, status_label
+from homediag.reports.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
     from homediag.core.model import Finding
@@ -124,6 +124,19 @@ OUTCOME_WORDS = {
     RemedyOutcome.OFFERED: N_("{step}: offered, not done"),
     RemedyOutcome.COULD_NOT_VERIFY: N_("{step}: done, could not check whether it worked"),
 }
+
+
+def status_label(status: FindingStatus) -> str:
+    """The status word of a finding, in the current language (the report's own words)."""
+    return _(STATUS_LABELS[status])
+
+
+def percent(probability: float) -> str:
+    """A probability as a percentage, for the current language."""
+    from babel.numbers import format_percent
+
+    text: str = format_percent(probability, locale=current_language())
+    return text
 
 
 # --- screens -------------------------------------------------------------------------------------

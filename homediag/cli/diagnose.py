@@ -14,6 +14,7 @@ from typer.core import TyperArgument, TyperCommand
 from homediag.cli.common import CliState, load_config
 from homediag.cli.output import (
     Customer,
+    Devices,
     Format,
     Lang,
     NoRedact,
@@ -135,6 +136,7 @@ def register(app: typer.Typer) -> None:
         ticket: Ticket = None,
         note: Note = None,
         no_redact: NoRedact = False,
+        devices: Devices = False,
         answers: Annotated[
             Path | None,
             typer.Option("--answers", help=_("Answers to questions, from a YAML or JSON file.")),
@@ -201,6 +203,7 @@ def register(app: typer.Typer) -> None:
                 questioner=scripted,
                 redact=not no_redact,
                 playbooks=playbooks,
+                devices=devices,
             )
             return
         run_and_report(
@@ -213,6 +216,7 @@ def register(app: typer.Typer) -> None:
             redact=not no_redact,
             questioner=scripted,
             playbooks=playbooks,
+            devices=devices,
         )
 
 
@@ -227,6 +231,7 @@ def run_and_report(
     redact: bool = True,
     questioner: Questioner | None = None,
     playbooks: PlaybookSet | None = None,
+    devices: bool = False,
 ) -> None:
     """Run the diagnosis with signal handling, write the report, print, and exit with its code.
 
@@ -252,7 +257,7 @@ def run_and_report(
     with display:
         interrupted = run_job(run.execute, on_interrupt=run.runner.abort)
     report = run.report(interrupted_by=interrupted.name)
-    emit(report, fmt, output, redact=redact)
+    emit(report, fmt, output, redact=redact, devices=devices)
     if interrupted.exit_code is not None:
         finish(interrupted.exit_code)
     finish(int(exit_code_for(report)))
@@ -269,6 +274,7 @@ def replay_and_report(
     questioner: Questioner | None = None,
     redact: bool = True,
     playbooks: PlaybookSet | None = None,
+    devices: bool = False,
 ) -> None:
     """``diagnose --from``: re-diagnose a stored report with the current playbooks, offline."""
     import asyncio
@@ -291,7 +297,7 @@ def replay_and_report(
         )
     )
     report = with_meta(report, **dataclasses.asdict(meta))
-    emit(report, fmt, output, redact=redact)
+    emit(report, fmt, output, redact=redact, devices=devices)
     finish(int(exit_code_for(report)))
 
 
@@ -312,14 +318,17 @@ def exit_code_for(report: Report) -> ExitCode:
     return ExitCode.OK
 
 
-def emit(report: Report, fmt: Format, output: Path | None, *, redact: bool = True) -> None:
-    """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir.
+def emit(
+    report: Report, fmt: Format, output: Path | None, *, redact: bool = True, devices: bool = False
+) -> None:
+    """Write the report to ``output`` in ``fmt``, or print it and keep the JSON in the data dir
+    (``devices``: the summary lists every device, whatever the complaint).
 
     Everything written or printed is redacted unless ``redact`` is False (``--no-redact``): then the
     full record is written with file mode 0600 and ``privacy_level: "full"``. Secrets never are.
     """
     shared = prepare(report, redact=redact)
-    show(shared, fmt, output)
+    show(shared, fmt, output, devices=devices)
     if output is not None:
         sys.stderr.write(_("Report written to {path}").format(path=output) + "\n")
         return

@@ -43,6 +43,10 @@ NoRedact = Annotated[
 ]
 
 
+Devices = Annotated[
+    bool,
+    typer.Option("--devices", help=_("List every device of the network, not only those the findings name.")),
+]
 Customer = Annotated[str | None, typer.Option("--customer", help=_("Customer name."))]
 Site = Annotated[str | None, typer.Option("--site", help=_("Site or address."))]
 Ticket = Annotated[str | None, typer.Option("--ticket", help=_("Ticket number."))]
@@ -86,22 +90,31 @@ def prepare(report: Report, *, redact: bool) -> Report:
 
 
 def show(
-    report: Report, fmt: Format, output: Path | None, *, lang: str | None = None, verbose: bool = False
+    report: Report,
+    fmt: Format,
+    output: Path | None,
+    *,
+    lang: str | None = None,
+    verbose: bool = False,
+    devices: bool = False,
 ) -> None:
     """Print the (prepared) report in ``fmt``, or write it to ``output`` (``verbose``: the terminal
-    summary also lists every measurement and check)."""
+    summary also lists every check and the trace; ``devices``: every device, whatever the complaint)."""
+    from homediag.reports.compose import ViewOptions
+
+    options = ViewOptions(all_devices=devices)
     private = report.privacy_level == "full"
     if output is not None:
-        write_output(output, render(report, fmt, lang=lang), private=private)
+        write_output(output, render(report, fmt, lang=lang, options=options), private=private)
         return
     if fmt is Format.TEXT:
-        from homediag.reports.terminal import print_report
+        from homediag.reports.render import print_report
 
-        print_report(report, console(), verbose=verbose, lang=lang)
+        print_report(report, console(), verbose=verbose, lang=lang, options=options)
     elif fmt is Format.JSON:
         echo_json(render(report, fmt))
     else:
-        sys.stdout.write(render(report, fmt, lang=lang))
+        sys.stdout.write(render(report, fmt, lang=lang, options=options))
 
 
 def reports_dir() -> Path:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from homediag.cli import output as out
 from homediag.cli.common import console, echo_json
-from homediag.cli.output import Customer, Format, Lang, NoRedact, Note, Site, Ticket
+from homediag.cli.output import Customer, Devices, Format, Lang, NoRedact, Note, Site, Ticket
 from homediag.core.i18n import _
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(help=_("Render, show and compare saved reports."), no_args_is_help=True)
 
@@ -36,6 +33,7 @@ def render(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write to this file."))] = None,
     no_redact: NoRedact = False,
     lang: Lang = None,
+    devices: Devices = False,
     customer: Customer = None,
     site: Site = None,
     ticket: Ticket = None,
@@ -47,7 +45,7 @@ def render(
     language = out.use_language(lang)
     report = out.with_meta(load_report(file), customer=customer, site=site, ticket=ticket, note=note)
     report = out.prepare(report, redact=not no_redact)
-    out.show(report, out.choose_format(output, format_), output, lang=language, verbose=True)
+    out.show(report, out.choose_format(output, format_), output, lang=language, verbose=True, devices=devices)
 
 
 @app.command(help=_("Show a saved report's summary in the terminal."))
@@ -55,14 +53,16 @@ def show(
     file: Annotated[Path, typer.Argument(help=_("A homediag JSON report."))],
     no_redact: NoRedact = False,
     lang: Lang = None,
+    devices: Devices = False,
 ) -> None:
     """Show a saved report's summary in the terminal."""
+    from homediag.reports.compose import ViewOptions
     from homediag.reports.document import load_report
-    from homediag.reports.terminal import print_report
+    from homediag.reports.render import print_report
 
     language = out.use_language(lang)
     report = out.prepare(load_report(file), redact=not no_redact)
-    print_report(report, console(), verbose=False, lang=language)
+    print_report(report, console(), verbose=False, lang=language, options=ViewOptions(all_devices=devices))
 
 
 @app.command(
@@ -83,13 +83,13 @@ def diff(
     from homediag.core.jsonio import dumps
     from homediag.reports.diff import diff_reports
     from homediag.reports.document import load_report
-    from homediag.reports.terminal import render_diff
+    from homediag.reports.render import print_diff
 
-    out.use_language(lang)
+    language = out.use_language(lang)
     before = out.prepare(load_report(old), redact=not no_redact)
     after = out.prepare(load_report(new), redact=not no_redact)
     result = diff_reports(before, after)
     if format_ is DiffFormat.JSON:
         echo_json(dumps(result.to_json()))
         return
-    console().print(render_diff(result))
+    print_diff(result, console(), lang=language)

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         from homediag.cli.runtime import finish, progress_display, run_job
         from homediag.core.jsonio import dumps
         from homediag.core.session import Session
-        from homediag.reports.devices import devices_table
+        from homediag.reports.render import print_devices
 
         cfg = load_config(ctx, config)
         registry = load_registry(cfg)
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
 
             echo_json(dumps({"devices": to_jsonable(devices)}))
         else:
-            console().print(devices_table(devices))
+            print_devices(devices, console())
         if interrupted.exit_code is not None:
             finish(interrupted.exit_code)
         failed = any(r.outcome.failed for r in run.runner.results)

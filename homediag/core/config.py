@@ -66,7 +66,7 @@ class ExpectConfig(_Section):
 
 
 class Thresholds(_Section):
-    """When a measurement becomes a problem (DESIGN.md, Default thresholds)."""
+    """When a measurement becomes a problem (docs/probes-and-playbooks.md#thresholds)."""
 
     gateway_loss_pct: float = 2.0
     internet_loss_pct: float = 2.0

@@ -22,7 +22,7 @@ FactType = Literal["bool", "int", "float", "str", "list", "object"]
 
 
 class Privacy(StrEnum):
-    """How redaction treats a fact's value in shared reports (reliability.md, section D)."""
+    """How redaction treats a fact's value in shared reports (docs/report-format.md#redaction)."""
 
     KEEP = "keep"
     """Not personal: latency, loss, a private gateway address."""

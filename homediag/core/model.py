@@ -58,7 +58,8 @@ class Outcome(StrEnum):
 
 
 class DeviceKind(StrEnum):
-    """What a device is, as far as the evidence says (DESIGN.md, Devices)."""
+    """What a device is, as far as the evidence says
+    (docs/probes-and-playbooks.md#observations-devices-findings)."""
 
     ROUTER = "router"
     PRINTER = "printer"
@@ -76,7 +77,7 @@ class DeviceKind(StrEnum):
 
 
 class FindingStatus(StrEnum):
-    """Status words of findings, by posterior (DESIGN.md, Playbooks and the engine)."""
+    """Status words of findings, by posterior (docs/probes-and-playbooks.md#status-words)."""
 
     CONFIRMED = "confirmed"
     LIKELY = "likely"
@@ -179,7 +180,8 @@ class ProbeResult:
 
 
 class RemedyOutcome(StrEnum):
-    """What happened when a remedy was offered (interactive runs; DESIGN.md, Playbooks and the engine)."""
+    """What happened when a remedy was offered (interactive runs;
+    docs/diagnosis-engine.md#remedies-and-verifiers)."""
 
     OFFERED = "offered"
     """Offered; the user neither did it nor declined it."""
@@ -293,6 +295,9 @@ class PlaybookRef:
     id: str
     version: int
     sha256: str
+    title: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """The playbook's title by language (``{"en": "The printer does not print", ...}``): what reports
+    call the complaint. Empty in reports written before it was recorded."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,7 +344,7 @@ class Report:
     playbooks: tuple[PlaybookRef, ...] = ()
     meta: ReportMeta = dataclasses.field(default_factory=ReportMeta)
     privacy_level: str = "full"
-    """``full`` until redacted; ``redacted`` after (DESIGN.md, Reports)."""
+    """``full`` until redacted; ``redacted`` after (docs/report-format.md#redaction)."""
     redaction: Mapping[str, int] = dataclasses.field(default_factory=dict)
     """How many values of each class redaction replaced."""
     interrupted_by: str | None = None
@@ -351,7 +356,8 @@ class Report:
     tool_version: str = ""
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
+        """The confirmed or likely finding with the highest probability
+        (docs/probes-and-playbooks.md#status-words)."""
         problems = [f for f in self.findings if f.status.is_problem]
         if not problems:
             return None

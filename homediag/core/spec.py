@@ -17,7 +17,7 @@ PROBE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 class Risk(StrEnum):
-    """How much a probe may disturb the network, lowest first (DESIGN.md, Probes)."""
+    """How much a probe may disturb the network, lowest first (docs/probes-and-playbooks.md#probes)."""
 
     PASSIVE = "passive"
     """Reads local state, sends nothing."""

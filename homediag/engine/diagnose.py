@@ -92,7 +92,8 @@ class Diagnosis:
         return not self.errors
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
+        """The confirmed or likely finding with the highest probability
+        (docs/probes-and-playbooks.md#status-words)."""
         problems = [f for f in self.findings if f.status.is_problem]
         if not problems:
             return None

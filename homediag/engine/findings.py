@@ -1,7 +1,8 @@
 """Findings: one per cause and interaction of a playbook, with its status, evidence and remedies.
 
 A cause's probability is its marginal: its own posterior plus that of every multi-fault candidate it
-is part of. Status words follow DESIGN.md: ``confirmed`` (>= 0.9 with a likelihood ratio of at least
+is part of. Status words follow docs/probes-and-playbooks.md#status-words: ``confirmed`` (>= 0.9 with a
+likelihood ratio of at least
 10 for it, or a passed verifier), ``likely`` (>= 0.6), ``ruled_out`` (< 0.01, with the deciding test),
 ``deferred`` or ``not_tested`` (no test moved it; deferred when a test that would is outside its
 window), else ``possible``. The leak becomes the finding ``unknown`` when it is (tied) most probable.
@@ -131,7 +132,8 @@ def evidence_items(session: Session, items: Ratios) -> tuple[list[EvidenceItem],
 
 
 def status_of(session: Session, h: Hypothesis, p: float, best_lr: float) -> FindingStatus:
-    """The status word of hypothesis ``h`` at probability ``p`` (DESIGN.md)."""
+    """The status word of hypothesis ``h`` at probability ``p``
+    (docs/probes-and-playbooks.md#status-words)."""
     beliefs = session.beliefs
     if h.id in session.verified:
         return FindingStatus.CONFIRMED
@@ -149,7 +151,7 @@ def status_of(session: Session, h: Hypothesis, p: float, best_lr: float) -> Find
             if beliefs.moved_by(h, deferred, TESTED_DELTA)
             else FindingStatus.NOT_TESTED
         )
-    return FindingStatus.POSSIBLE  # from 0.01: not ruled out (DESIGN.md leaves 0.01-0.1 open)
+    return FindingStatus.POSSIBLE  # from 0.01: not ruled out (the design leaves 0.01-0.1 open)
 
 
 def _finding(

@@ -1,6 +1,6 @@
 """The playbook format: pydantic v2 models (``extra="forbid"``, strict types).
 
-A playbook is knowledge, not a flowchart (DESIGN.md, Playbooks and the engine). Its parts:
+A playbook is knowledge, not a flowchart (docs/probes-and-playbooks.md#playbooks). Its parts:
 
 - ``causes`` (each with a problem code and a prior weight), ``conditions`` (latent states with base rates),
   ``interactions`` (``all_of`` / ``none_of``: faults that show only when two things hold together)

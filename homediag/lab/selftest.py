@@ -85,10 +85,14 @@ def _tool(module: str, *args: str) -> list[str]:
 
 
 def ping(target: str, *, ok: bool = True) -> Check:
-    """``target`` answers ping (or, with ``ok=False``, does not)."""
+    """``target`` answers ping (or, with ``ok=False``, does not).
+
+    Six echoes, one answer is enough: under a loss fault (10 % each way) two echoes both went
+    unanswered in about 4 % of the checks; six all go unanswered in about 5 in 100 000.
+    """
 
     def probe(lab: Lab) -> tuple[bool, str]:
-        rc, out = _run(lab, ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-q", target])
+        rc, out = _run(lab, ["ping", "-c", "6", "-i", "0.1", "-W", "1", "-q", target])
         return (rc == 0) == ok, _last(out)
 
     return Check(f"ping {target} {'answers' if ok else 'fails'}", probe)

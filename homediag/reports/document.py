@@ -94,6 +94,9 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
+    for ref in document.get("playbooks") or ():
+        if not ref.get("title"):
+            ref.pop("title", None)  # reports that record no title stay as before
     for finding in document.get("findings") or ():
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:
@@ -315,7 +318,8 @@ def _build(doc: Mapping[str, Any]) -> Report:
             for q in doc.get("questions") or ()
         ),
         playbooks=tuple(
-            PlaybookRef(p["id"], int(p["version"]), p["sha256"]) for p in doc.get("playbooks") or ()
+            PlaybookRef(p["id"], int(p["version"]), p["sha256"], dict(p.get("title") or {}))
+            for p in doc.get("playbooks") or ()
         ),
         meta=ReportMeta(
             customer=meta.get("customer"),

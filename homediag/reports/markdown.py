@@ -1,10 +1,12 @@
 """The Markdown report for tickets: renders well on GitHub and in ticket systems that speak Markdown.
 
-Verdict first, then the problems with their evidence and remedies, the causes ruled out, the devices,
-the measurements, the trace and the checks run. Every value is made inert and escaped so that it stays
-text: ASCII punctuation that Markdown gives meaning to is backslash-escaped, and anything a renderer
-could turn into a link (``http://``, ``www.``, an e-mail address) is put in a code span, where no
-Markdown applies — so a device named ``[x](http://evil)`` or ``![](http://beacon)`` shows as written.
+It formats a :class:`~homediag.reports.view.ReportView` and nothing else. Verdict first, then the
+faults with their evidence and remedies, the advisories, the causes ruled out, the devices, the
+measurements, the trace and the checks run. Every value of the view is inert already; here it is
+escaped so that it stays text: ASCII punctuation that Markdown gives meaning to is backslash-escaped,
+and anything a renderer could turn into a link (``http://``, ``www.``, an e-mail address) is put in a
+code span, where no Markdown applies — so a device named ``[x](http://evil)`` or
+``![](http://beacon)`` shows as written.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from homediag.core.i18n import _
-from homediag.core.model import EvidenceItem, Finding, Report
-from homediag.reports import summary
 from homediag.reports.sanitize import inert
+from homediag.reports.view import EvidenceLine, FindingView, ReportView
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[+\-](?=\s|$)|=+\s*$|>|\d{1,9}(?=[.)](?:\s|$)))")
@@ -60,186 +60,144 @@ def text(value: object, max_chars: int = 256) -> str:
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(text(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
     return [*lines, ""]
 
 
-def _evidence(items: Sequence[EvidenceItem], sign: str) -> list[str]:
-    lines = []
-    for item in items[:20]:
-        ratio = f" (×{summary.number(item.likelihood_ratio, 2)})" if item.likelihood_ratio is not None else ""
-        lines.append(f"- {sign} {text(item.text)}{ratio}")
-    return lines
+def _evidence(items: Sequence[EvidenceLine], sign: str) -> list[str]:
+    return [f"- {sign} {text(item.text)}" + (f" (×{item.ratio})" if item.ratio else "") for item in items]
 
 
-def _finding(report: Report, finding: Finding) -> list[str]:
-    lines = [
-        f"### {text(finding.title, 200)} — {summary.status_label(finding.status)}, "
-        f"{summary.percent(finding.probability)}",
-        "",
-    ]
+def _finding(view: ReportView, finding: FindingView) -> list[str]:
+    labels = view.labels
+    status = finding.status_label + (f", {finding.probability}" if finding.probability else "")
+    lines = [f"### {text(finding.title, 200)} — {text(status)}", ""]
     about = code(finding.code, 60)
-    if finding.members:
-        about += " — " + _("together") + ": " + ", ".join(code(m, 60) for m in finding.members[:8])
-    if finding.subject:
-        about += " — " + text(summary.subject_label(report, finding.subject), 80)
+    if finding.together:
+        about += f" — {text(labels.together_colon)} " + ", ".join(code(m, 60) for m in finding.together)
+    if finding.about:
+        about += " — " + text(finding.about, 80)
     lines += [about, ""]
     if finding.explanation:
         lines += [text(finding.explanation, 1000), ""]
-    if finding.details and report.context.audience == "technician":
+    if finding.details:
         lines += [f"*{text(finding.details, 1000)}*", ""]
     if finding.evidence or finding.evidence_against:
-        lines += ["**" + _("Evidence") + "**", ""]
+        lines += [f"**{text(labels.evidence)}**", ""]
         lines += _evidence(finding.evidence, "+")
         lines += _evidence(finding.evidence_against, "−")
         lines.append("")
     if finding.remedies:
-        lines += ["**" + _("What to do") + "**", ""]
-        for number, remedy in enumerate(finding.remedies[:10], start=1):
-            flags = ", ".join(summary.remedy_flags(remedy))
-            lines.append(f"{number}. {text(remedy.title, 200)} ({flags})")
-            lines += [f"   - {text(step)}" for step in remedy.steps[:20]]
+        lines += [f"**{text(labels.what_to_do)}**", ""]
+        for number, remedy in enumerate(finding.remedies, start=1):
+            done = f" — *{text(remedy.outcome)}*" if remedy.outcome else ""
+            lines.append(f"{number}. {text(remedy.title, 200)} ({text(remedy.flags)}){done}")
+            lines += [f"   - {text(step)}" for step in remedy.steps]
         lines.append("")
     return lines
 
 
-def render_markdown(report: Report, lang: str | None = None) -> str:
-    """The Markdown report of ``report`` in ``lang`` (default: the current language)."""
-    with summary.language(lang):
-        return "\n".join(_render(report)).rstrip() + "\n"
+def render_markdown(view: ReportView) -> str:
+    """The Markdown report of ``view``."""
+    return "\n".join(_render(view)).rstrip() + "\n"
 
 
-def _render(report: Report) -> list[str]:
-    verdict = summary.verdict(report)
-    lines = [
-        "# " + _("Network diagnosis") + f" — {text(summary.complaint_label(report.complaint))}",
-        "",
-        "**" + _("Verdict") + f":** {text(verdict.sentence, 200)}",
-        "",
-    ]
+def _render(view: ReportView) -> list[str]:
+    labels, verdict, meta = view.labels, view.verdict, view.meta
+    lines = [f"# {text(view.heading)}", ""]
+    lines += [f"**{text(labels.verdict_colon)}** {text(verdict.sentence, 200)}", ""]
     if verdict.next_step:
-        lines += ["**" + _("Next step") + f":** {text(verdict.next_step, 200)}", ""]
-    if verdict.more_problems:
-        lines += [_("and {n} more problem(s), below").format(n=verdict.more_problems), ""]
-    meta = [(_("Date"), text(report.finished_at[:16].replace("T", " ") + " UTC"))]
-    if report.meta.customer:
-        meta.append((_("Customer"), text(report.meta.customer, 120)))
-    if report.meta.site:
-        meta.append((_("Site"), text(report.meta.site, 120)))
-    if report.meta.ticket:
-        meta.append((_("Ticket"), text(report.meta.ticket, 60)))
-    meta.append((_("Privacy"), text(summary.privacy_note(report))))
-    lines += [f"> **{label}:** {value}  " for label, value in meta]
+        lines += [f"**{text(labels.next_step_colon)}** {text(verdict.next_step, 200)}", ""]
+    if verdict.more:
+        lines += [text(verdict.more), ""]
+    if view.incomplete:
+        lines += [f"*{text(view.incomplete, 500)}*", ""]
+    items = [(labels.date, meta.date), (labels.customer, meta.customer), (labels.site, meta.site),
+             (labels.ticket, meta.ticket), (labels.privacy, view.privacy.note)]  # fmt: skip
+    lines += [f"> **{text(label)}** {text(value)}  " for label, value in items if value]
     lines.append("")
 
-    found = summary.problems(report)
-    if found:
-        lines += ["## " + _("What is wrong"), ""]
-        for finding in found:
-            lines += _finding(report, finding)
-    eliminated = summary.ruled_out(report)
-    if eliminated:
-        lines += ["## " + _("Ruled out"), ""]
-        for item in eliminated:
-            decided = " — " + _("decided by") + f" {code(item.decided_by, 60)}" if item.decided_by else ""
+    if view.faults:
+        lines += ["## " + text(labels.faults), ""]
+        for finding in view.faults:
+            lines += _finding(view, finding)
+    if view.advisories:
+        lines += ["## " + text(labels.advisories), "", text(labels.advisories_intro), ""]
+        for finding in view.advisories:
+            lines += _finding(view, finding)
+    if view.ruled_out:
+        lines += ["## " + text(labels.ruled_out), ""]
+        for item in view.ruled_out:
+            decided = f" — {text(labels.decided_by)} {code(item.decided_by, 60)}" if item.decided_by else ""
             lines.append(f"- {text(item.sentence, 500)} {code(item.code, 60)}{decided}")
         lines.append("")
-    pending = summary.open_causes(report)
-    if pending:
-        lines += ["## " + _("Not checked"), ""]
-        lines += [
-            f"- {text(f.title, 200)} ({summary.status_label(f.status)}) {code(f.code, 60)}" for f in pending
-        ]
+    if view.open_causes:
+        lines += ["## " + text(labels.open_causes), ""]
+        lines += [f"- {text(c.title, 200)} ({text(c.status_label)}) {code(c.code, 60)}"
+                  for c in view.open_causes]  # fmt: skip
         lines.append("")
 
-    lines += ["## " + _("Devices") + f" ({len(report.devices)})", ""]
-    if report.devices:
+    devices = view.devices
+    lines += ["## " + text(devices.title), ""]
+    if devices.rows:
         lines += _table(
-            [_("Kind"), _("Name"), _("Address"), _("MAC address"), _("Vendor"), _("Services")],
+            [labels.kind, labels.name, labels.address, labels.mac, labels.vendor, labels.services],
             (
-                [
-                    text(summary.kind_label(d.kind)),
-                    ", ".join(code(n, 80) for n in d.names[:3]),
-                    code(d.ip or "", 64),
-                    code(d.mac or "", 40),
-                    text(d.vendor or "", 60),
-                    ", ".join(code(t, 60) for t in sorted({s.type for s in d.services})[:6]),
-                ]
-                for d in report.devices
+                [text(d.kind), ", ".join(code(n, 80) for n in d.names), code(d.address, 64), code(d.mac, 40),
+                 text(d.vendor, 60), ", ".join(code(t, 60) for t in d.services)]
+                for d in devices.rows
             ),
-        )
-    else:
-        lines += [_("No devices were found."), ""]
+        )  # fmt: skip
+    if devices.hidden_note:
+        lines += [text(devices.hidden_note), ""]
+    elif not devices.total:
+        lines += [text(labels.no_devices), ""]
 
-    shown = summary.measurements(report)
-    if shown:
-        lines += ["## " + _("Measurements"), ""]
+    if view.measurements:
+        lines += ["## " + text(labels.measurements), ""]
         lines += _table(
-            [_("Measurement"), _("About"), _("Value")],
-            ([text(m.label), text(m.about, 80), text(m.value, 80)] for m in shown),
+            [labels.measurement, labels.about, labels.value],
+            ([text(m.label), text(m.about, 80), text(m.value, 80)] for m in view.measurements),
         )
-    steps = summary.trace_lines(report)
-    if steps:
-        lines += ["## " + _("How homediag narrowed it down"), ""]
-        lines += [f"{step.n}. *{text(step.action, 30)}* {text(step.text, 500)}" for step in steps]
+    if view.timeline:
+        lines += ["## " + text(labels.timeline), ""]
+        lines += [f"- {code(entry.time, 40)} {text(entry.text, 500)}" for entry in view.timeline]
         lines.append("")
-    if report.questions:
-        lines += ["## " + _("Questions"), ""]
-        lines += _table(
-            [_("Question"), _("Answer")],
-            (
-                [
-                    text(q.text),
-                    text(q.answers.get(q.answer, q.answer), 100) if q.answer is not None else _("not asked"),
-                ]
-                for q in report.questions
-            ),
-        )
-    lines += ["## " + _("Checks run"), ""]
+    if view.baseline is not None:
+        lines += ["## " + text(labels.baseline), "", text(view.baseline.summary), ""]
+        lines += [f"- {text(line, 300)}" for line in view.baseline.lines]
+        lines.append("")
+    if view.trace:
+        lines += ["## " + text(labels.trace), ""]
+        lines += [f"{step.n}. *{text(step.action, 30)}* {text(step.text, 500)}" for step in view.trace]
+        lines.append("")
+    if view.errors:
+        lines += ["## " + text(labels.errors), ""]
+        lines += [f"- {text(error.sentence, 500)}" for error in view.errors]
+        lines.append("")
+    if view.questions:
+        lines += ["## " + text(labels.questions), ""]
+        lines += _table([labels.question, labels.answer],
+                        ([text(q.text), text(q.answer, 100)] for q in view.questions))  # fmt: skip
+    lines += ["## " + text(labels.checks_run), ""]
     lines += _table(
-        [_("Check"), _("Outcome"), _("Time"), _("Note")],
-        (
-            [
-                code(r.probe + (f" @ {r.target}" if r.target else ""), 80),
-                text(summary.outcome_label(r.outcome)),
-                f"{summary.number(r.duration_s, 2)} s",
-                text((r.error.message if r.error else None) or r.reason or r.method or "", 200),
-            ]
-            for r in report.probe_runs
-        ),
+        [labels.check, labels.outcome, labels.time, labels.note],
+        ([code(r.probe, 80), text(r.outcome), text(r.time), text(r.note, 200)] for r in view.runs),
     )
-    if report.meta.note:
-        lines += ["## " + _("Technician's note"), ""]
-        note = inert(report.meta.note, 4000, keep_newlines=True)
-        lines += [f"> {text(line, 2000)}" for line in note.splitlines()]
+    if view.meta.note:
+        lines += ["## " + text(labels.technician_note), ""]
+        lines += [f"> {text(line, 2000)}" for line in view.meta.note.splitlines()]
         lines.append("")
-    if report.observations:
-        lines += ["## " + _("Raw observations"), ""]
+    if view.raw:
+        lines += ["## " + text(labels.raw), ""]
         lines += _table(
-            [_("Fact"), _("About"), _("Value"), _("Source")],
-            (
-                [
-                    code(o.fact, 80),
-                    code(o.subject, 80),
-                    code(summary.format_value(o.value, o.unit), MAX_RAW_VALUE),
-                    code(o.source, 60),
-                ]
-                for o in report.observations
-            ),
-        )
-    footer = summary.redaction_summary(report)
+            [labels.fact, labels.about, labels.value, labels.source],
+            ([code(o.fact, 80), code(o.subject, 80), code(o.value, MAX_RAW_VALUE), code(o.source, 60)]
+             for o in view.raw),
+        )  # fmt: skip
     lines += ["---", ""]
-    if footer:
-        lines += [f"*{text(footer, 400)}*  "]
-    lines.append(
-        "*"
-        + text(
-            _("homediag {version} · report schema {schema} · run {run}").format(
-                version=report.tool_version or "?", schema="1", run=report.run_id
-            ),
-            200,
-        )
-        + "*"
-    )
+    if view.privacy.redaction:
+        lines += [f"*{text(view.privacy.redaction, 400)}*  "]
+    lines.append(f"*{text(view.footer, 200)}*")
     return lines

@@ -1,54 +1,28 @@
 """The network map of the HTML report: this computer, the router, the internet, the devices by kind.
 
-The faulty hop or device is marked, from the problem codes of the confirmed and likely findings: a
-link, address or Wi-Fi problem marks the hop between this computer and the router; a router or LAN
-problem the router; an internet or DNS problem the hop to the internet; a device problem the device
-named in the finding's subject (or every device of the kind the code is about).
+The view builder (:mod:`homediag.reports.compose`) draws it. What is marked broken comes from
+:func:`homediag.reports.focus.broken_parts`: only what a confirmed or likely *fault*, judged from
+measured evidence, says is broken — the hop between this computer and the router, the router, the hop
+to the internet, or a device. Advisories, double NAT and carrier-grade NAT mark nothing: the internet
+works through them. The devices the findings name come first, so the cut at :data:`MAX_DEVICES` never
+hides them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
-from homediag.core.i18n import _
-from homediag.core.model import Device, DeviceKind, Finding, Report
+from homediag.core.i18n import N_
+from homediag.core.model import Device, DeviceKind
+from homediag.reports.focus import CLIENT_ROUTER, ROUTER_INTERNET, Broken
 from homediag.reports.sanitize import inert
-from homediag.reports.summary import device_label, kind_label
 from homediag.reports.svg import Figure, Shape, shape
+from homediag.reports.texts import Say
 
 WIDTH = 720
 MAX_DEVICES = 12
 
-_CLIENT_LINK = ("link.", "dhcp.", "ip.", "wifi.", "lan.packet-loss", "dns.no-resolver")
-_ROUTER = ("gateway.", "lan.client-isolation", "lan.multicast-blocked", "lan.subnet-mismatch")
-_INTERNET = ("wan.", "dns.", "ipv6.", "upnp.")
-_DEVICE_KINDS = {"printer.": DeviceKind.PRINTER}
-
-
-def faults(findings: Iterable[Finding]) -> tuple[set[str], set[str]]:
-    """Which parts to mark: hops (``client-router``, ``router-internet``) and nodes (``router``,
-    ``internet``, ``device:<id>``, ``kind:<kind>``)."""
-    hops: set[str] = set()
-    nodes: set[str] = set()
-    for finding in findings:
-        if not finding.status.is_problem:
-            continue
-        codes = finding.members or (finding.code,)
-        for code in codes:
-            if code.startswith(_CLIENT_LINK):
-                hops.add("client-router")
-            elif code.startswith(_ROUTER):
-                nodes.add("router")
-            elif code.startswith(_INTERNET):
-                hops.add("router-internet")
-            elif code.startswith(("printer.", "device.", "security.")):
-                if finding.subject and finding.subject.startswith("device:"):
-                    nodes.add(finding.subject)
-                else:
-                    for prefix, kind in _DEVICE_KINDS.items():
-                        if code.startswith(prefix):
-                            nodes.add(f"kind:{kind.value}")
-    return hops, nodes
+DeviceLabel = Callable[[Device], str]
 
 
 def _node(shapes: list[Shape], x: float, y: float, title: str, subtitle: str, faulty: bool,
@@ -70,24 +44,32 @@ def _hop(shapes: list[Shape], x1: float, x2: float, y: float, faulty: bool, labe
         shapes.append(shape("text", "✕", x=mid, y=y + 7, cls="fault-mark big", anchor="middle"))
 
 
-def network_map(report: Report) -> Figure:
-    """The map of the network as the report saw it."""
-    hops, nodes = faults(report.findings)
-    router = next((d for d in report.devices if d.kind is DeviceKind.ROUTER), None)
-    others = [d for d in report.devices if d is not router]
-    others.sort(key=lambda d: (list(DeviceKind).index(d.kind), device_label(d)))
+def network_map(
+    devices: Sequence[Device],
+    broken: Broken,
+    say: Say,
+    *,
+    interface: str | None,
+    label: DeviceLabel,
+    kind_label: DeviceLabel,
+    first: frozenset[str] = frozenset(),
+) -> Figure:
+    """The map of the network as the report saw it (``first``: ids of the devices to place first)."""
+    router = next((d for d in devices if d.kind is DeviceKind.ROUTER), None)
+    others = [d for d in devices if d is not router]
+    others.sort(key=lambda d: (d.id not in first and d.id not in broken.devices,
+                               list(DeviceKind).index(d.kind), label(d)))  # fmt: skip
     shapes: list[Shape] = []
     y = 50.0
     client_x, router_x, internet_x = 90.0, WIDTH / 2, WIDTH - 90.0
-    interface = report.context.interface or ""
-    _hop(shapes, client_x + 62, router_x - 62, y, "client-router" in hops,
-         _("this computer to the router"))  # fmt: skip
-    _hop(shapes, router_x + 62, internet_x - 62, y, "router-internet" in hops,
-         _("the router to the internet"))  # fmt: skip
-    _node(shapes, client_x, y, _("this computer"), interface, False)
-    router_sub = (router.ip or "") if router is not None else ""
-    _node(shapes, router_x, y, _("router"), router_sub, "router" in nodes)
-    _node(shapes, internet_x, y, _("internet"), "", "internet" in nodes)
+    _hop(shapes, client_x + 62, router_x - 62, y, CLIENT_ROUTER in broken.hops,
+         say(N_("this computer to the router")))  # fmt: skip
+    _hop(shapes, router_x + 62, internet_x - 62, y, ROUTER_INTERNET in broken.hops,
+         say(N_("the router to the internet")))  # fmt: skip
+    _node(shapes, client_x, y, say(N_("this computer")), inert(interface or "", 24), False)
+    router_sub = inert(router.ip or "", 46) if router is not None else ""
+    _node(shapes, router_x, y, say(N_("router")), router_sub, broken.router)
+    _node(shapes, internet_x, y, say(N_("internet")), "", False)
     shown = others[:MAX_DEVICES]
     per_row = 4
     rows = (len(shown) + per_row - 1) // per_row
@@ -98,19 +80,18 @@ def network_map(report: Report) -> Figure:
         x = spacing * (col + 1)
         dy = 150.0 + row * 80.0
         shapes.append(shape("line", x1=router_x, y1=y + 24, x2=x, y2=dy - 24, cls="lan"))
-        faulty = f"device:{device.id}" in nodes or f"kind:{device.kind.value}" in nodes
-        _node(shapes, x, dy, device_label(device), kind_label(device.kind), faulty,
-              tip=_device_tip(device))  # fmt: skip
+        _node(shapes, x, dy, label(device), kind_label(device), device.id in broken.devices,
+              tip=_device_tip(device, label, kind_label))  # fmt: skip
     height = 150.0 + rows * 80.0 if shown else 100.0
     if len(others) > len(shown):
-        more = _("and {n} more devices").format(n=len(others) - len(shown))
+        more = say(N_("and {n} more devices")).format(n=len(others) - len(shown))
         shapes.append(shape("text", more, x=WIDTH / 2, y=height - 20, cls="caption", anchor="middle"))
         height += 10
-    return Figure(WIDTH, int(height), _("Network map"), tuple(shapes))
+    return Figure(WIDTH, int(height), say(N_("Network map")), tuple(shapes))
 
 
-def _device_tip(device: Device) -> str:
-    parts = [device_label(device), kind_label(device.kind)]
+def _device_tip(device: Device, label: DeviceLabel, kind_label: DeviceLabel) -> str:
+    parts = [label(device), kind_label(device)]
     if device.ip:
         parts.append(inert(device.ip, 46))
     if device.vendor:

@@ -111,3 +111,25 @@ def test_diagnose_writes_markdown_and_html(run_isolated: Isolated, loopback_conf
         assert done.returncode in (0, 1, 2), done.stderr
         assert mode(out) == 0o644
         assert "Lab" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("report", "show"), ("report", "render", "--format", "markdown"), ("diagnose", "--non-interactive", "--from")],
+)
+def test_a_printer_complaint_lists_only_the_printer_unless_devices_is_given(cli: Isolated, paused: Path,
+                                                                           command: tuple[str, ...]) -> None:  # fmt: skip
+    plain = cli(*command, str(paused), "--lang", "en")
+    assert plain.returncode in (0, 1), plain.stderr
+    assert "Devices concerned (1 of 6)" in plain.stdout
+    assert "5 other device(s) on the network are not shown." in plain.stdout.replace("\n", " ")
+    assert "nas-1" not in plain.stdout.split("Devices concerned")[1].split("other device(s)")[0]
+    every = cli(*command, str(paused), "--lang", "en", "--devices")
+    assert every.returncode == plain.returncode, every.stderr
+    assert "Devices (6)" in every.stdout and "nas-1" in every.stdout and "not shown" not in every.stdout
+
+
+def test_devices_is_in_the_help_of_each_command_that_shows_a_report(cli: Isolated) -> None:
+    for command in (("diagnose",), ("report", "show"), ("report", "render")):
+        done = cli(*command, "--help")
+        assert done.returncode == 0 and "--devices" in done.stdout, command

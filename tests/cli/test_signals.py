@@ -49,14 +49,32 @@ def _start(config: Path, out: Path, env: dict[str, str]) -> subprocess.Popen[str
     return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _wait_until_pinging(proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
+    """Return once ``net.gateway`` sends its echoes: an ICMP socket shows in the process's network
+    namespace (``/proc/PID/net/raw`` as root, ``/proc/PID/net/icmp`` without). A fixed sleep was not
+    enough on a loaded machine, where start-up alone can take longer than two seconds."""
+    deadline = time.monotonic() + timeout
+    tables = [Path(f"/proc/{proc.pid}/net/{name}") for name in ("raw", "icmp")]
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        for table in tables:
+            try:
+                if len(table.read_text().splitlines()) > 1:
+                    time.sleep(0.2)
+                    return
+            except OSError:
+                pass
+        time.sleep(0.02)
+    pytest.fail("net.gateway did not start pinging in time")
+
+
 @pytest.mark.parametrize(("signum", "code", "name"), SIGNALS)
 def test_a_signal_writes_the_partial_report(
     signum: int, code: int, name: str, tmp_path: Path, isolated_env: dict[str, str], slow_config: Path
 ) -> None:
     out = tmp_path / "partial.json"
     proc = _start(slow_config, out, isolated_env)
-    time.sleep(2.0)
-    assert proc.poll() is None, proc.communicate()
+    _wait_until_pinging(proc)
     sent = time.monotonic()
     proc.send_signal(signum)
     _stdout, stderr = proc.communicate(timeout=30)
@@ -127,8 +145,7 @@ def test_a_second_signal_does_not_lose_the_report(
 ) -> None:
     out = tmp_path / "partial.json"
     proc = _start(slow_config, out, isolated_env)
-    time.sleep(2.0)
-    assert proc.poll() is None, proc.communicate()
+    _wait_until_pinging(proc)
     proc.send_signal(signal.SIGINT)
     time.sleep(gap)
     proc.send_signal(signal.SIGTERM)
@@ -144,7 +161,7 @@ def test_a_third_signal_ends_at_once_and_leaves_no_half_file(
 ) -> None:
     out = tmp_path / "partial.json"
     proc = _start(slow_config, out, isolated_env)
-    time.sleep(2.0)
+    _wait_until_pinging(proc)
     for _ in range(3):
         proc.send_signal(signal.SIGINT)
     _stdout, stderr = proc.communicate(timeout=30)

@@ -168,3 +168,33 @@ def test_every_leaf_of_the_schema_is_classified_for_privacy() -> None:
     for name, definition in doc["$defs"].items():
         walk(definition, f"#{name}")
     assert missing == []
+
+
+def test_a_playbook_title_round_trips_and_is_left_out_when_unknown() -> None:
+    from homediag.core.model import PlaybookRef
+
+    title = {"en": "The printer does not print", "de": "Der Drucker druckt nicht"}
+    titled = PlaybookRef("printer", 2, "ab" * 32, title)
+    document = to_document(sample_report(playbooks=(titled, PlaybookRef("checkup", 2, "cd" * 32))))
+    assert validation_errors(document) == []
+    assert document["playbooks"][0]["title"]["de"] == "Der Drucker druckt nicht"
+    assert "title" not in document["playbooks"][1]  # reports without titles keep their old shape
+    assert from_document(document).playbooks == (titled, PlaybookRef("checkup", 2, "cd" * 32))
+    document["playbooks"][0]["title"] = {"en": 3}
+    assert any("playbooks/0/title/en" in error for error in validation_errors(document))
+
+
+def test_replay_records_each_playbook_title_in_every_language() -> None:
+    import asyncio
+
+    from homediag.app.diagnose import replay
+    from homediag.core.config import Config
+    from tests.reports.conftest import fixture
+
+    stored = fixture("printer-paused")
+    report = asyncio.run(replay(stored, complaint=None, questioner=None, audience="customer", lang="en",
+                                config=Config()))  # fmt: skip
+    titles = {ref.id: dict(ref.title) for ref in report.playbooks}
+    assert titles["printer"] == {"en": "The printer does not print", "de": "Der Drucker druckt nicht",
+                                 "fr": "L'imprimante n'imprime pas"}  # fmt: skip
+    assert validation_errors(to_document(report)) == []

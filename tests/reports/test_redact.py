@@ -15,12 +15,9 @@ from pathlib import Path
 import pytest
 
 from homediag.reports.document import dump_report, to_document, validation_errors
-from homediag.reports.html import render_html
-from homediag.reports.markdown import render_markdown
 from homediag.reports.redact import address_class, eui64_mac, for_output, redact, scrub_secrets
-from homediag.reports.terminal import render_text
 from homediag.reports.tokens import KEY_FILE, TABLE_FILE, RedactionError, TokenStore
-from tests.reports.conftest import fixture
+from tests.reports.conftest import fixture, render_html, render_markdown, render_text
 
 CANARIES = [
     "Anna Müller WLAN",

@@ -20,12 +20,9 @@ from homediag.core.model import (
     Service,
 )
 from homediag.reports.document import dump_report
-from homediag.reports.html import render_html
-from homediag.reports.markdown import render_markdown
 from homediag.reports.redact import redact
-from homediag.reports.terminal import render_text
 from homediag.reports.tokens import TokenStore
-from tests.reports.conftest import fixture
+from tests.reports.conftest import fixture, render_html, render_markdown, render_text
 
 CAST_FN = "Wohnzimmer Fernseher"
 CAST_ID = "9b1e6a3d40f14e7c8a2b5c6d7e8f9a0b"  # 32 hex: a cast device id

@@ -29,15 +29,13 @@ from homediag.core.model import (
     Service,
 )
 from homediag.reports.document import dump_report, to_document, validation_errors
-from homediag.reports.html import CSP, render_html
-from homediag.reports.markdown import render_markdown
+from homediag.reports.html import CSP
 from homediag.reports.redact import redact
 from homediag.reports.render import Format, render
-from homediag.reports.terminal import render_text
 from homediag.reports.tokens import TokenStore
-from tests.reports.conftest import FIXED_KEY, fixture
+from tests.reports.conftest import FIXED_KEY, fixture, render_html, render_markdown, render_text
 
-NAMES = ["printer-paused", "printer-resumed", "slow-wifi", "canary"]
+NAMES = ["printer-paused", "printer-resumed", "slow-wifi", "canary", "checkup-advisories"]
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -101,7 +99,7 @@ def test_snapshot(name: str, fmt: Format, snapshot: SnapshotAssertion) -> None:
     assert render(redacted(name), fmt, lang="en") == snapshot
 
 
-@pytest.mark.parametrize("name", ["printer-paused", "slow-wifi"])
+@pytest.mark.parametrize("name", ["printer-paused", "slow-wifi", "checkup-advisories"])
 @pytest.mark.parametrize("lang", ["de", "fr"])
 def test_snapshot_in_other_languages(name: str, lang: str, snapshot: SnapshotAssertion) -> None:
     assert render_markdown(redacted(name), lang) == snapshot
@@ -215,7 +213,7 @@ def test_hostile_names_are_inert_in_the_terminal() -> None:
 
     from rich.console import Console
 
-    from homediag.reports.terminal import print_report
+    from homediag.reports.render import print_report
 
     text = _hostile_outputs()["text"]
     assert not C0_C1.search(text)

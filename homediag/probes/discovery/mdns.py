@@ -6,7 +6,7 @@ device probes care about (so a short window is enough); every type that answers 
 own; after the browse window every instance is resolved (SRV, TXT, addresses), from zeroconf's cache
 where the announcements already carried them.
 
-Every byte is hostile (reliability.md, H1/H2): zeroconf parses the packets and drops malformed ones
+Every byte is hostile (docs/hostile-input.md#limits): zeroconf parses the packets and drops malformed ones
 (compression loops, overruns, oversized packets); homediag adds its own caps on what it keeps: at most
 4096 instances and 64 services per address, 8 KiB of TXT per address (longer values are cut), 256
 service types, and a browse window of at most 5 s. A name is never taken as identity: services are

@@ -1,6 +1,7 @@
 """``net.gateway``: latency, jitter and loss to the default gateway over a short burst.
 
-Safe: a burst of echo requests (30 by default, DESIGN.md's gateway loss window) to the gateway only.
+Safe: a burst of echo requests (30 by default, the gateway loss window of
+docs/probes-and-playbooks.md#thresholds) to the gateway only.
 Raw ICMP when permitted; otherwise the system ``ping``; otherwise TCP connects (see ``echo.py``).
 """
 

@@ -8,7 +8,8 @@ when a playbook needs it or ``--speedtest`` is given.
    (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
 3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
    (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
-   increase over idle is graded as in DESIGN.md (A < 30, B < 60, C < 200, D < 400 ms, else F).
+   increase over idle is graded as in docs/probes-and-playbooks.md#thresholds (A < 30, B < 60, C < 200, D <
+   400 ms, else F).
 
 A speed test that fails or is refused ends the probe with outcome ``error`` and the reason (which step,
 what came back) — never with zeros, and never as "internet down". The idle latency stays observed.
@@ -37,7 +38,7 @@ MAX_LOADED_SAMPLES = 120
 
 
 def grade(increase_ms: float) -> str:
-    """DESIGN.md's grade of a latency increase under load."""
+    """The grade (docs/probes-and-playbooks.md#thresholds) of a latency increase under load."""
     for limit, letter in GRADES:
         if increase_ms < limit:
             return letter
