@@ -36,6 +36,7 @@ from homediag.app.screens import (
 from homediag.core.i18n import N_, _, current_language
 from homediag.core.model import FindingStatus, RemedyOutcome, Report
 from homediag.engine.questions import CANNOT, DONE, SKIP, QuestionKind, QuestionSpec, RemedyResult
+from homediag.reports.focus import tidy
 from homediag.reports.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def found_blocks(finding: Finding, *, first: bool) -> list[Block]:
         heading = _("Next most likely: {title} ({status}, {percent})")
     text = heading.format(title=finding.title, status=status, percent=percent(finding.probability))
     blocks = [Block(heading=text, lines=(finding.explanation,) if finding.explanation else (), tone=Tone.BAD)]
-    evidence = tuple(e.text for e in finding.evidence[:MAX_EVIDENCE])
+    evidence = tuple(tidy(e.text) for e in finding.evidence[:MAX_EVIDENCE])  # as the report says it
     if evidence:
         blocks.append(Block(heading=_("What points to it:"), lines=evidence, style=LineStyle.BULLETS))
     return blocks

@@ -61,7 +61,11 @@ class Printer:
         self.again = dict(again)
 
     async def obtain(self, facts: Iterable[str]) -> list[Observation]:
-        return [Observation(fact=f, value=self.first[f], source="test") for f in facts if f in self.first]
+        return [
+            Observation(fact=f, value=self.first[f], source="test", evidence=_detail(self.first[f]))
+            for f in facts
+            if f in self.first
+        ]
 
     def can_obtain(self, fact: str) -> bool:
         return fact in self.first
@@ -82,6 +86,11 @@ class Printer:
         values = {**self.first, **self.again}
         fresh = [Observation(fact=f, value=values[f], source="test") for f in facts if f in values]
         return Refreshed(tuple(fresh))
+
+
+def _detail(value: Any) -> str | None:
+    """The detail a probe gives with a list of reasons, as the printer probe does ("paused")."""
+    return ", ".join(map(str, value)) if isinstance(value, list) and value else None
 
 
 class Customer:
@@ -123,6 +132,7 @@ def test_before_the_first_fix_the_customer_hears_what_was_found() -> None:
     text = offer.text()
     assert text.index("Most likely: The printer is paused") < text.index("Try this: Resume the printer")
     assert "What points to it:" in text and "Ruled out:" in text
+    assert "Printer alerts: paused" in text.splitlines()  # as the report says it: not "paused (paused)"
     assert "It disturbs nothing else." in text
     assert [o.label for o in offer.options] == ["Done", "Skip", "I can't"]
     assert [s.name for s in customer.seen] == ["remedy", "verifying", "verdict"]
