@@ -24,7 +24,9 @@ LabFaults = Callable[..., AbstractContextManager[Lab]]
 
 @pytest.fixture
 def terminal(request: pytest.FixtureRequest) -> Iterator[Terminal]:
-    term = Terminal(f"guide-{request.node.name}"[:40].replace("[", "-").replace("]", ""))
+    callspec = getattr(request.node, "callspec", None)
+    case = f"-{callspec.id}" if callspec is not None else ""
+    term = Terminal(f"guide-{request.node.originalname[5:35]}{case}")  # en and de apart
     try:
         yield term
     finally:
