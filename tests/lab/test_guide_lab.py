@@ -136,3 +136,20 @@ def test_an_internet_outage_the_customer_cannot_fix_ends_with_the_summary_and_th
     assert remedy_outcomes(report)["restart_router"] == "not_fixed"
     assert report["run_id"] in summary
     assert "wan.down" in details
+
+
+def test_ctrl_c_during_the_checks_keeps_the_partial_report(
+    lab: Lab, terminal: Terminal, tmp_path: Path
+) -> None:
+    reports = start_guide(terminal, lab, tmp_path)
+    terminal.wait_for(r"› 1\) The internet does not work", timeout=30)
+    terminal.keys("9")  # check everything: the longest run
+    terminal.wait_for(r"Checking: Check everything")
+    terminal.wait_for(r"(Looking|Checking|Asking)[^\n]*\.\.\.")  # the progress: the checks run
+    terminal.keys("C-c")  # as the customer presses it
+    end = terminal.wait_for(r"Stopped\. What was checked so far is in the report\.")
+    assert terminal.exit_code() == 130
+    assert "Traceback" not in end
+    report = saved_report(reports)
+    assert report["interrupted_by"] == "SIGINT" and report["complete"] is False
+    assert f"The report is saved (private details removed):\n{reports}/report-" in end

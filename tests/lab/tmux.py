@@ -3,7 +3,8 @@
 
 Each :class:`Terminal` runs its own tmux server (``-L`` with a socket name of its own), so it never
 touches a developer's tmux sessions, and kills it when closed. The command runs under ``sh -c`` and
-prints ``[exit N]`` when it ends, so the last screen stays readable and the exit code is known.
+prints ``[exit N]`` when it ends (a Ctrl-C too), so the last screen stays readable and the exit code is
+known.
 When ``HOMEDIAG_SCREENS_DIR`` is set, every screen a test waits for is also written there (the
 "screenshots" of a flow, for a human to read).
 """
@@ -51,7 +52,9 @@ class Terminal:
     def start(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
         """Run ``argv`` with ``env`` in a new pane."""
         command = "env -i " + shlex.join([f"{k}={v}" for k, v in env.items()]) + " " + shlex.join(argv)
-        script = f'{command}; echo "[exit $?]"; sleep 600'
+        # the shell outlives a Ctrl-C (``C-c`` reaches the whole foreground group): its trap runs once
+        # the command ended, and the command gets the signal with its default handling
+        script = f'trap : INT; {command}; echo "[exit $?]"; sleep 600'
         self._tmux(
             "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", str(self.width), "-y", str(self.height),
             "sh", "-c", script,
