@@ -65,8 +65,6 @@ app.add_typer(labcmd.app, name="lab")
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: maps every error to its documented exit code."""
     args = sys.argv[1:] if argv is None else argv
-    if not args and sys.stdin.isatty() and sys.stdout.isatty():
-        args = ["guide"]  # on a terminal, no arguments start the guided check; else the help
     try:
         code = _run(args)
     finally:  # no signal may print a traceback or change the exit code from here on
@@ -77,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str]) -> int:
     try:
+        if not args and sys.stdin.isatty() and sys.stdout.isatty():
+            args = ["guide"]  # on a terminal, no arguments start the guided check; else the help
         code = app(args=args, prog_name="homediag", standalone_mode=False)
     except Exit as exc:
         code = exc.exit_code
