@@ -153,7 +153,7 @@ async def report_from_history(
         playbooks=refs,
         meta=meta or ReportMeta(),
         tool_version=__version__,
-        watch=_section(store, runs, start, end, samples, minutes, found, judged, running, notes),
+        watch=_section(runs, start, end, samples, minutes, found, judged, running, notes),
     )
 
 
@@ -191,7 +191,7 @@ def _stored(kept: Sequence[StoredEvent]) -> list[Event]:
 
 def _merge(judged: Sequence[Judged], quiet: Diagnosis) -> tuple[Finding, ...]:
     """Findings by code: the problems of the windows (intermittent unless the quiet time has them too,
-    with their windows), the quiet time's problems, and what the quiet time ruled out or left open."""
+    with their windows), the quiet time's problems, and what the windows ruled out or left open."""
     persistent = {f.code for f in quiet.findings if f.status.is_problem}
     seen: dict[str, list[TimeWindow]] = {}
     best: list[Finding] = []
@@ -207,7 +207,13 @@ def _merge(judged: Sequence[Judged], quiet: Diagnosis) -> tuple[Finding, ...]:
         for f in merge_by_code([*best, *(f for f in quiet.findings if f.status.is_problem)])
     ]
     named = {f.code for f in problems}
-    rest = [f for f in quiet.findings if not f.status.is_problem and f.code not in named]
+    # What the windows ruled out while the trouble happened is evidence; the quiet checkup's other
+    # causes are not (it saw only the path's measurements, not the printer or the Wi-Fi neighbours).
+    rest = [
+        f
+        for f in merge_by_code([f for j in judged for f in j.diagnosis.findings if not f.status.is_problem])
+        if f.code not in named
+    ]
     return tuple(sort_findings([*problems, *rest]))
 
 
@@ -229,7 +235,6 @@ def _refs(diagnoses: Sequence[Diagnosis], playbooks: PlaybookSet) -> tuple[Playb
 
 
 def _section(
-    store: Store,
     runs: Sequence[Run],
     start: float,
     end: float,

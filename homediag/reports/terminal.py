@@ -56,6 +56,8 @@ def _finding_block(view: ReportView, finding: FindingView) -> RenderableType:
         lines.append(Text(f"  {view.labels.together_colon} {', '.join(finding.together)}", style="dim"))
     if finding.about:
         lines.append(Text("  " + finding.about, style="dim"))
+    if finding.seen:
+        lines.append(Text("  " + finding.seen, style="yellow"))
     if finding.explanation:
         lines.append(Text("  " + finding.explanation))
     if finding.details:
@@ -101,6 +103,20 @@ def _measurements(view: ReportView) -> Table | None:
     return table
 
 
+def _outages(view: ReportView) -> RenderableType | None:
+    table = view.outages
+    if table is None:
+        return None
+    if not table.rows:
+        return _section(table.title, [table.note, table.empty])
+    out = Table(title=escape(table.title), title_justify="left", caption=escape(table.note))
+    for column in table.columns:
+        out.add_column(escape(column))
+    for row in table.rows:
+        out.add_row(*(escape(cell) for cell in row))
+    return out
+
+
 def _runs_table(view: ReportView, runs: tuple[RunView, ...], title: str) -> Table | None:
     if not runs:
         return None
@@ -143,6 +159,9 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     measured = _measurements(view)
     if measured is not None:
         parts.append(measured)
+    outages = _outages(view)
+    if outages is not None:
+        parts.append(outages)
     if view.timeline:
         parts.append(_section(labels.timeline, [f"{e.time}  {e.text}" for e in view.timeline]))
     if view.baseline is not None:
