@@ -50,6 +50,8 @@ from homediag.watch.windows import Window, evidence, inside, iso, outside, windo
 MAX_TRACE_STEPS = 5000
 """The report keeps at most this many engine steps over all windows (a week of events stays readable)."""
 MAX_JUDGED_WINDOWS = 200
+MOSTLY = 0.8
+"""A fault whose windows cover this share of the watched time is there all along, not intermittent."""
 """Windows judged by the engine in one report (the most recent ones); the rest are listed only."""
 
 
@@ -128,7 +130,7 @@ async def report_from_history(
     quiet_samples = outside(samples, spans)
     quiet_obs = evidence(quiet_samples, start, end) if quiet_samples else []
     quiet = await _judge("checkup", quiet_obs, "no", start, playbook_set, config, audience, lang)
-    findings = _merge(judged, quiet)
+    findings = _merge(judged, quiet, max(1.0, end - start))
     trace = _trace(quiet, judged)
     refs = _refs([quiet, *(j.diagnosis for j in judged)], playbook_set)
     errors = [e for d in [quiet, *(j.diagnosis for j in judged)] for e in d.errors]
@@ -189,19 +191,22 @@ def _stored(kept: Sequence[StoredEvent]) -> list[Event]:
     return events
 
 
-def _merge(judged: Sequence[Judged], quiet: Diagnosis) -> tuple[Finding, ...]:
-    """Findings by code: the problems of the windows (intermittent unless the quiet time has them too,
-    with their windows), the quiet time's problems, and what the windows ruled out or left open."""
+def _merge(judged: Sequence[Judged], quiet: Diagnosis, watched_s: float) -> tuple[Finding, ...]:
+    """Findings by code: the problems of the windows (intermittent unless the quiet time has them too
+    or their windows cover most of the watch; with their windows), the quiet time's problems, and what
+    the windows ruled out or left open."""
     persistent = {f.code for f in quiet.findings if f.status.is_problem}
     seen: dict[str, list[TimeWindow]] = {}
+    covered: dict[str, float] = {}
     best: list[Finding] = []
     for item in judged:
         for finding in item.diagnosis.findings:
             if finding.status.is_problem:
-                seen.setdefault(finding.code, []).append(
-                    TimeWindow(iso(item.window.start), iso(item.window.end))
-                )
+                window = item.window
+                seen.setdefault(finding.code, []).append(TimeWindow(iso(window.start), iso(window.end)))
+                covered[finding.code] = covered.get(finding.code, 0.0) + window.end - window.start
                 best.append(finding)
+    persistent |= {code for code, seconds in covered.items() if seconds >= MOSTLY * watched_s}
     problems = [
         dataclasses.replace(f, intermittent=f.code not in persistent, windows=tuple(seen.get(f.code, ())))
         for f in merge_by_code([*best, *(f for f in quiet.findings if f.status.is_problem)])

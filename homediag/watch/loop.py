@@ -228,11 +228,9 @@ def maintain(store: Store, now: float, schedule: Schedule, session: Session | No
     if oldest is not None and oldest < cutoff:
         old = store.samples(until=cutoff)
         settings = event_rules.Settings(thresholds=session.config.thresholds) if session else None
-        found = [
-            e
-            for e in event_rules.detect(old, settings)
-            if e.end < cutoff  # an event still going on is found again from the raw samples
-        ]
+        detected = event_rules.detect(old, settings)
+        # An event still going on at the cutoff stays raw (from its start): it is found again later.
+        cut = min([cutoff, *(e.start for e in detected if e.end >= cutoff)])
         store.add_events(
             StoredEvent(
                 e.start,
@@ -242,9 +240,10 @@ def maintain(store: Store, now: float, schedule: Schedule, session: Session | No
                 e.subject,
                 info_of({"measured": e.measured, "bad": e.bad, "peak": e.peak}),
             )
-            for e in found
+            for e in detected
+            if e.end < cut
         )
-        store.downsample(min(cutoff, max((e.end for e in found), default=cutoff)))
+        store.downsample(cut)
     store.prune(now - schedule.keep_days * DAY_S)
 
 
