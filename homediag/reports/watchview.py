@@ -64,12 +64,12 @@ def clock(start: datetime, end: datetime | None = None) -> str:
 
 
 def duration(say: Say, seconds: float) -> str:
-    """``45 s``, ``12 min``, ``2.5 h``."""
+    """``45 s``, ``12 min``, ``2.5 h`` (SI symbols, the same in every language)."""
     if seconds < 120:
-        return say(N_("{n} s")).format(n=say.number(seconds, 0))
+        return say.number(seconds, 0) + " s"
     if seconds < 7200:
-        return say(N_("{n} min")).format(n=say.number(seconds / 60, 0))
-    return say(N_("{n} h")).format(n=say.number(seconds / 3600, 1))
+        return say.number(seconds / 60, 0) + " min"
+    return say.number(seconds / 3600, 1) + " h"
 
 
 def seen(say: Say, finding: Finding) -> str | None:

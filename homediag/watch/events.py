@@ -257,8 +257,8 @@ def _dns_events(series: Sequence[Sample], settings: Settings, losses: Sequence[E
     events = []
     for group in _clusters(series, bad, gap):
         failed = sum(1 for i in group if not series[i].ok)
-        if len(group) < 2 and failed == 0:
-            continue  # one slow answer is not an event
+        if len(group) < 2:
+            continue  # one slow or lost answer is not an event: the next lookup says whether it lasts
         start, end = _edges(series, group[0], group[-1], gap)
         during = _overlapping(start, end, losses, DURING_SHARE)
         location = losses[during].location if during is not None else Location.DNS

@@ -100,7 +100,7 @@ def iso(t: float) -> str:
 
 def evidence(samples: Sequence[Sample], start: float, end: float) -> list[Observation]:
     """The facts the probes would have observed in ``[start, end]``, from the window's samples."""
-    span = _("{start}–{end}").format(start=clock(start), end=clock(end))
+    span = f"{clock(start)}–{clock(end)}"
     stamp = iso(start)
     out: list[Observation] = []
 
