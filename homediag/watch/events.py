@@ -36,7 +36,9 @@ OUTAGE_SHARE = 0.9
 """Share of lost echoes from which a loss event is an outage."""
 MERGE_GAP_S = 15.0
 DURING_SHARE = 0.5
-"""A DNS or HTTP event that lies at least this much inside a loss event happened because of it."""
+"""An HTTP failure that lies at least this much inside a loss event happened because of it."""
+DURING_MARGIN_S = 2.0
+"""A DNS lookup sent this close to a loss event counts as made during it (its answer was lost)."""
 
 
 class Location(StrEnum):
@@ -248,6 +250,8 @@ def _gap_of(series: Sequence[Sample], floor_s: float) -> float:
 
 
 def _dns_events(series: Sequence[Sample], settings: Settings, losses: Sequence[Event]) -> list[Event]:
+    """Slow or failed lookups. Those made during a loss event are that event's (their packets were
+    lost): they are clustered apart, so trouble of DNS's own right after a loss starts when it does."""
     slow_ms = settings.thresholds.dns_slow_ms
 
     def bad(sample: Sample) -> bool:
@@ -255,28 +259,31 @@ def _dns_events(series: Sequence[Sample], settings: Settings, losses: Sequence[E
 
     gap = _gap_of(series, settings.merge_gap_s)
     events = []
-    for group in _clusters(series, bad, gap):
-        failed = sum(1 for i in group if not series[i].ok)
-        if len(group) < 2:
-            continue  # one slow or lost answer is not an event: the next lookup says whether it lasts
-        start, end = _edges(series, group[0], group[-1], gap)
-        during = _overlapping(start, end, losses, DURING_SHARE)
-        location = losses[during].location if during is not None else Location.DNS
-        kind = EventKind.DNS_FAILURE if failed * 2 > len(group) else EventKind.DNS_SLOW
-        values = [v for i in group if (v := series[i].value) is not None]
-        events.append(
-            Event(
-                kind,
-                location,
-                start,
-                end,
-                series[group[0]].subject,
-                group[-1] - group[0] + 1,
-                len(group),
-                max(values) if values else None,
-                during,
+    during_loss = [s for s in series if _inside(s.t, losses, DURING_MARGIN_S)]
+    on_its_own = [s for s in series if not _inside(s.t, losses, DURING_MARGIN_S)]
+    for part, in_loss in ((on_its_own, False), (during_loss, True)):
+        for group in _clusters(part, bad, gap):
+            if len(group) < 2:
+                continue  # one slow or lost answer is not an event: the next lookup says whether it lasts
+            failed = sum(1 for i in group if not part[i].ok)
+            start, end = _edges(part, group[0], group[-1], gap)
+            during = _overlapping(start, end, losses) if in_loss else None
+            location = losses[during].location if during is not None else Location.DNS
+            kind = EventKind.DNS_FAILURE if failed * 2 > len(group) else EventKind.DNS_SLOW
+            values = [v for i in group if (v := part[i].value) is not None]
+            events.append(
+                Event(
+                    kind,
+                    location,
+                    start,
+                    end,
+                    part[group[0]].subject,
+                    group[-1] - group[0] + 1,
+                    len(group),
+                    max(values) if values else None,
+                    during,
+                )
             )
-        )
     return events
 
 

@@ -45,7 +45,10 @@ def path_samples(
             )
         if t >= next_dns:
             slow = any(a <= offset < b for a, b in dns_slow)
-            out.append(Sample(t, Kind.DNS, RESOLVER, True, 805.0 if slow else round(2 + rng.random(), 3)))
+            if in_lan and rng.random() < 2 * loss_share:  # the query or its answer lost on the way
+                out.append(Sample(t, Kind.DNS, RESOLVER, False))
+            else:
+                out.append(Sample(t, Kind.DNS, RESOLVER, True, 805.0 if slow else round(2 + rng.random(), 3)))
             next_dns += dns_every
         t += interval
     return out

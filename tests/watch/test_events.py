@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homediag.watch.events import EventKind, Location, detect
+from homediag.watch.events import Event, EventKind, Location, detect
 from homediag.watch.samples import Kind, Sample, info_of
 from homediag.watch.windows import windows
 from tests.watch.history import GATEWAY, T0, path_samples
@@ -10,6 +10,11 @@ from tests.watch.history import GATEWAY, T0, path_samples
 
 def _kinds(samples: list[Sample]) -> list[tuple[str, str]]:
     return [(e.kind.value, e.location.value) for e in detect(samples)]
+
+
+def _own(samples: list[Sample]) -> list[Event]:
+    """The events of their own (not lookups that failed because a loss event lost their packets)."""
+    return [e for e in detect(samples) if e.during is None]
 
 
 def test_a_healthy_path_has_no_event() -> None:
@@ -24,8 +29,13 @@ def test_a_single_lost_echo_is_noise_not_an_event() -> None:
 
 
 def test_loss_to_the_gateway_is_located_between_this_computer_and_the_router_within_5_s() -> None:
-    found = detect(path_samples(T0, 180, lan_loss=[(60, 100)]))
+    everything = detect(path_samples(T0, 180, lan_loss=[(60, 100)]))
+    found = _own(path_samples(T0, 180, lan_loss=[(60, 100)]))
     assert [(e.kind, e.location) for e in found] == [(EventKind.LOSS, Location.LAN)]
+    # lookups whose packets the loss took are listed with it, at its place
+    assert {(e.kind, e.location) for e in everything if e.during is not None} <= {
+        (EventKind.DNS_FAILURE, Location.LAN)
+    }
     assert abs(found[0].start - (T0 + 60)) < 5 and abs(found[0].end - (T0 + 100)) < 5
 
 
@@ -35,7 +45,7 @@ def test_loss_beyond_a_clean_gateway_is_located_beyond_the_router() -> None:
 
 
 def test_every_echo_lost_is_an_outage() -> None:
-    found = detect(path_samples(T0, 120, lan_loss=[(40, 60)], loss_share=1.0))
+    found = _own(path_samples(T0, 120, lan_loss=[(40, 60)], loss_share=1.0))
     assert [(e.kind, e.location) for e in found] == [(EventKind.OUTAGE, Location.LAN)]
     assert abs(found[0].duration_s - 20) < 2
 
@@ -45,9 +55,16 @@ def test_slow_dns_alone_is_dns_only_and_slow_dns_during_loss_belongs_to_the_loss
     assert [(e.kind, e.location) for e in alone] == [(EventKind.DNS_SLOW, Location.DNS)]
     assert abs(alone[0].start - (T0 + 100)) < 5 and abs(alone[0].end - (T0 + 140)) < 5
     during = detect(path_samples(T0, 180, lan_loss=[(50, 150)], dns_slow=[(80, 120)]))
-    dns = [e for e in during if e.kind is EventKind.DNS_SLOW]
-    assert dns and dns[0].location is Location.LAN and dns[0].during is not None
+    dns = [e for e in during if e.kind in (EventKind.DNS_SLOW, EventKind.DNS_FAILURE)]
+    assert dns and all(e.location is Location.LAN and e.during is not None for e in dns)
     assert [w.complaint for w in windows(during)] == ["unstable-connection"]
+
+
+def test_lookups_lost_in_a_loss_do_not_stretch_the_slow_dns_that_follows() -> None:
+    found = _own(path_samples(T0, 180, lan_loss=[(60, 100)], dns_slow=[(100, 140)]))
+    slow = [e for e in found if e.kind is EventKind.DNS_SLOW]
+    assert len(slow) == 1 and slow[0].location is Location.DNS
+    assert abs(slow[0].start - (T0 + 100)) < 5
 
 
 def test_wifi_roams_disconnects_weak_signal_and_the_os_log() -> None:

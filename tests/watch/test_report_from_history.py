@@ -77,7 +77,8 @@ def test_the_watch_report_is_valid_and_survives_redaction_and_reading_back(lab_l
     assert validation_errors(document) == []
     shared, _warnings = for_output(lab_like_report, redact_report=True)
     again = from_document(json.loads(json.dumps(to_document(shared))))
-    assert again.watch is not None and len(again.watch["events"]) == 2
+    assert again.watch is not None
+    assert [e["kind"] for e in again.watch["events"] if e["kind"] != "dns-failure"] == ["loss", "dns-slow"]
     assert {f.code for f in again.findings if f.intermittent} == {"lan.packet-loss", "dns.slow"}
 
 
