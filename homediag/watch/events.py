@@ -3,10 +3,10 @@
 Places on the path (:class:`Location`): between this computer and the router (``lan``), beyond the
 router (``wan``), DNS only (``dns``), Wi-Fi only (``wifi``). What is found:
 
-- loss bursts and outages: lost echoes to the gateway make a ``lan`` event; lost echoes beyond it
-  (hop 2, internet targets) while the gateway answers make a ``wan`` event. Lost echoes closer than
-  ``merge_gap_s`` belong to one event, which needs at least :data:`MIN_BAD` of them (one lost echo is
-  noise). An event whose echoes were (nearly) all lost is an outage;
+- loss bursts and outages: lost echoes (to any target) closer than ``merge_gap_s`` make one burst,
+  which needs at least :data:`MIN_BAD` of them (one lost echo is noise). A burst in which the gateway
+  lost echoes too is a ``lan`` event; one in which only the targets beyond it (hop 2, the internet)
+  lost them is a ``wan`` event. A burst whose echoes were (nearly) all lost is an outage;
 - latency spikes: the gateway above ``gateway_rtt_wired_ms``, targets beyond it more than
   ``bufferbloat_ms`` above their usual round trip;
 - DNS failures and slow answers (above ``dns_slow_ms``): ``dns`` unless they happen during a loss
@@ -15,8 +15,8 @@ router (``wan``), DNS only (``dns``), Wi-Fi only (``wifi``). What is found:
   disconnect log; lease changes (new address or gateway).
 
 Boundaries: an event starts halfway between the last good measurement and the first bad one, and ends
-halfway between the last bad one and the next good one (every echo crosses the home network, so a
-``lan`` event's edges are refined with the echoes to every target). Pure logic: no I/O.
+halfway between the last bad one and the next good one (every echo crosses the home network, so the
+echoes to all targets together place a loss burst's edges). Pure logic: no I/O.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from homediag.core.config import Thresholds
@@ -113,13 +113,7 @@ def detect(samples: Sequence[Sample], settings: Settings | None = None) -> list[
     pings = [s for s in samples if s.kind is Kind.PING]
     gateway = [s for s in pings if s.role == Role.GATEWAY.value]
     beyond = [s for s in pings if s.role in (Role.HOP2.value, Role.INTERNET.value)]
-    lan = [
-        _refine(event, pings, settings.merge_gap_s)
-        for event in _loss_events(gateway, Location.LAN, "gateway", settings)
-    ]
-    outside = [s for s in beyond if not _inside(s.t, lan)]
-    wan = _loss_events(outside, Location.WAN, "internet", settings)
-    events: list[Event] = [*lan, *wan]
+    events: list[Event] = _loss_events(pings, settings)
     events += _latency_events(gateway, beyond, settings, events)
     loss_events = list(events)
     events += _dns_events([s for s in samples if s.kind is Kind.DNS], settings, loss_events)
@@ -132,18 +126,25 @@ def detect(samples: Sequence[Sample], settings: Settings | None = None) -> list[
 # --- clustering -----------------------------------------------------------------------------------------
 
 
-def _clusters(series: Sequence[Sample], bad: Callable[[Sample], bool], gap_s: float) -> list[list[int]]:
-    """Indices of bad samples, grouped where consecutive bad ones are at most ``gap_s`` apart."""
+def _clusters(
+    series: Sequence[Sample], bad: Callable[[Sample], bool], gap_s: float, max_good: int | None = None
+) -> list[list[int]]:
+    """Indices of bad samples, grouped where consecutive bad ones are at most ``gap_s`` apart (and, with
+    ``max_good``, at most that many good samples lie between them)."""
     groups: list[list[int]] = []
     last_t: float | None = None
+    good = 0
     for i, sample in enumerate(series):
         if not bad(sample):
+            good += 1
             continue
-        if last_t is not None and sample.t - last_t <= gap_s and groups:
+        close = last_t is not None and sample.t - last_t <= gap_s
+        if close and groups and (max_good is None or good <= max_good):
             groups[-1].append(i)
         else:
             groups.append([i])
         last_t = sample.t
+        good = 0
     return groups
 
 
@@ -159,29 +160,27 @@ def _edges(series: Sequence[Sample], first: int, last: int, gap_s: float) -> tup
     return start, end
 
 
-def _loss_events(
-    series: Sequence[Sample], location: Location, subject: str, settings: Settings
-) -> list[Event]:
+def _loss_events(pings: Sequence[Sample], settings: Settings) -> list[Event]:
+    """Bursts of lost echoes to any target, each placed by where the echoes were lost: at the gateway
+    too (between this computer and the router), or only beyond it. Every echo crosses the home
+    network, so the echoes to all targets together find a burst's edges to a fraction of a second."""
     events = []
-    for group in _clusters(series, lambda s: not s.ok, settings.merge_gap_s):
+    for group in _clusters(pings, lambda s: not s.ok, settings.merge_gap_s):
         if len(group) < settings.min_bad:
             continue
         first, last = group[0], group[-1]
-        measured = last - first + 1
-        start, end = _edges(series, first, last, settings.merge_gap_s)
-        kind = EventKind.OUTAGE if len(group) >= OUTAGE_SHARE * measured else EventKind.LOSS
-        events.append(Event(kind, location, start, end, subject, measured, len(group)))
+        span = pings[first : last + 1]
+        at_gateway = [s for s in span if s.role == Role.GATEWAY.value]
+        further = [s for s in span if s.role != Role.GATEWAY.value]
+        lost_gateway = sum(1 for s in at_gateway if not s.ok)
+        gateway_share = lost_gateway / len(at_gateway) if at_gateway else 0.0
+        further_share = sum(1 for s in further if not s.ok) / len(further) if further else 0.0
+        lan = lost_gateway >= 2 and gateway_share >= 0.5 * further_share
+        start, end = _edges(pings, first, last, settings.merge_gap_s)
+        kind = EventKind.OUTAGE if len(group) >= OUTAGE_SHARE * len(span) else EventKind.LOSS
+        location, subject = (Location.LAN, "gateway") if lan else (Location.WAN, "internet")
+        events.append(Event(kind, location, start, end, subject, len(span), len(group)))
     return events
-
-
-def _refine(event: Event, pings: Sequence[Sample], gap_s: float) -> Event:
-    """Widen a ``lan`` loss event to the lost echoes of any target around it: all cross the LAN."""
-    near = [s for s in pings if event.start - gap_s <= s.t <= event.end + gap_s]
-    lost = [i for i, s in enumerate(near) if not s.ok]
-    if not lost:
-        return event
-    start, end = _edges(near, lost[0], lost[-1], gap_s)
-    return replace(event, start=min(event.start, start), end=max(event.end, end))
 
 
 def _inside(t: float, events: Iterable[Event], margin_s: float = 1.0) -> bool:
@@ -262,7 +261,7 @@ def _dns_events(series: Sequence[Sample], settings: Settings, losses: Sequence[E
     during_loss = [s for s in series if _inside(s.t, losses, DURING_MARGIN_S)]
     on_its_own = [s for s in series if not _inside(s.t, losses, DURING_MARGIN_S)]
     for part, in_loss in ((on_its_own, False), (during_loss, True)):
-        for group in _clusters(part, bad, gap):
+        for group in _clusters(part, bad, gap, max_good=1):
             if len(group) < 2:
                 continue  # one slow or lost answer is not an event: the next lookup says whether it lasts
             failed = sum(1 for i in group if not part[i].ok)
@@ -290,7 +289,7 @@ def _dns_events(series: Sequence[Sample], settings: Settings, losses: Sequence[E
 def _http_events(series: Sequence[Sample], settings: Settings, losses: Sequence[Event]) -> list[Event]:
     gap = _gap_of(series, settings.merge_gap_s)
     events = []
-    for group in _clusters(series, lambda s: not s.ok, gap):
+    for group in _clusters(series, lambda s: not s.ok, gap, max_good=1):
         if len(group) < 2:
             continue
         start, end = _edges(series, group[0], group[-1], gap)

@@ -71,7 +71,10 @@ def build(
         index = int((t - t0) // size)
         if not 0 <= index < count:
             return
-        bucket = grid.setdefault(key, [_Bucket() for _ in range(count)])[index]
+        column = grid.get(key)
+        if column is None:
+            column = grid[key] = [_Bucket() for _ in range(count)]
+        bucket = column[index]
         bucket.n += n
         bucket.fails += fails
         bucket.total += total

@@ -133,8 +133,9 @@ def test_kill_9_loses_at_most_the_last_second_and_the_watch_resumes(lab: Any, tm
 
     resumed = _start(lab, history, tmp_path / "report.json", tmp_path / "data", "--for", "6s")
     _stdout, stderr = resumed.communicate(timeout=90)
-    assert resumed.returncode == 0, stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
+    problems = [f["code"] for f in report["findings"] if f["status"] in PROBLEM]
+    assert resumed.returncode == 0, (problems, report["watch"]["events"], stderr[-2000:])
     watch = report["watch"]
     assert len(watch["runs"]) == 2  # one watch across the crash
     assert _seconds(watch["started_at"]) < killed_at
