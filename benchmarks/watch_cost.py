@@ -92,9 +92,10 @@ def loop_cost(seconds: float, speedup: float) -> None:
     print(
         f"loop: CPU {cpu:.2f} s ({100 * cpu / wall:.1f} % of one core), {1000 * per_sample:.3f} ms per sample"
     )
+    hourly = per_sample * per_hour_default
     print(
         f"loop: extrapolated to one hour at the default rates ({per_hour_default:.0f} samples): "
-        f"{per_sample * per_hour_default:.1f} s CPU per hour ({100 * per_sample * per_hour_default / 3600:.2f} % of a core)"
+        f"{hourly:.1f} s CPU per hour ({100 * hourly / 3600:.2f} % of a core)"
     )
     print(f"loop: peak RSS {rss_before / 1024:.1f} MB before, {rss_after / 1024:.1f} MB after")
 
@@ -126,8 +127,8 @@ def synthetic_day(store: Store, start: float) -> int:
             )
             count += 1
         if second % 5 == 0:
-            store.add(Sample(t, Kind.WIFI, "if:wlan0", True, -55.0 - rng.random() * 5,
-                             info_of({"bssid": "02:00:00:00:00:01", "channel": 36, "tx_rate_mbps": 866.7})))  # fmt: skip
+            link = info_of({"bssid": "02:00:00:00:00:01", "channel": 36, "tx_rate_mbps": 866.7})
+            store.add(Sample(t, Kind.WIFI, "if:wlan0", True, -55.0 - rng.random() * 5, link))
             count += 1
         store.commit(t)
     store.end_run(start + DAY_S)
@@ -145,7 +146,7 @@ def day_of_history() -> None:
         store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         raw = store.size_bytes()
         print(
-            f"day: {count} samples written in {written:.1f} s (a commit per second); database {raw / 1e6:.1f} MB raw"
+            f"day: {count} samples written in {written:.1f} s (a commit per second); {raw / 1e6:.1f} MB raw"
         )
         began = time.monotonic()
         report = asyncio.run(report_from_history(store, config=Config(), since=start, until=start + DAY_S))
@@ -155,9 +156,10 @@ def day_of_history() -> None:
         markdown = render(report, Format.MARKDOWN)
         rendered = time.monotonic() - began
         problems = sorted({f.code for f in report.findings if f.status.is_problem})
+        watch = report.watch or {}
         print(
-            f"day: report from the history in {built:.1f} s ({len(report.watch['events']) if report.watch else 0} events, "
-            f"{len(report.watch['windows']) if report.watch else 0} windows judged, faults {problems}); "
+            f"day: report from the history in {built:.1f} s ({len(watch.get('events', []))} events, "
+            f"{len(watch.get('windows', []))} windows judged, faults {problems}); "
             f"HTML {len(html) / 1e3:.0f} kB + Markdown rendered in {rendered:.2f} s"
         )
         del markdown

@@ -11,6 +11,7 @@ time: a fault found there is there all along, not intermittent.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from collections.abc import Sequence
@@ -79,13 +80,24 @@ def windows(events: Sequence[Event]) -> list[Window]:
 
 
 def inside(samples: Sequence[Sample], start: float, end: float) -> list[Sample]:
-    """The samples in ``[start, end]``."""
-    return [s for s in samples if start <= s.t <= end]
+    """The samples in ``[start, end]`` (``samples`` in time order, as the store gives them)."""
+    low = bisect.bisect_left(samples, start, key=_time)
+    high = bisect.bisect_right(samples, end, key=_time)
+    return list(samples[low:high])
 
 
 def outside(samples: Sequence[Sample], spans: Sequence[Window]) -> list[Sample]:
-    """The samples outside every window."""
-    return [s for s in samples if not any(w.start <= s.t <= w.end for w in spans)]
+    """The samples outside every window (``samples`` in time order)."""
+    keep = [True] * len(samples)
+    for window in spans:
+        low = bisect.bisect_left(samples, window.start, key=_time)
+        high = bisect.bisect_right(samples, window.end, key=_time)
+        keep[low:high] = [False] * (high - low)
+    return [s for s, kept in zip(samples, keep, strict=True) if kept]
+
+
+def _time(sample: Sample) -> float:
+    return sample.t
 
 
 def clock(t: float) -> str:
