@@ -1,7 +1,7 @@
 """``discovery.ssdp``: UPnP devices that answer an SSDP search, and the router's UPnP IGD.
 
-Safe: one ``M-SEARCH`` for ``ssdp:all`` and one for the Internet Gateway Device (each sent twice, 0.5 s
-apart) on the session's interface, multicast TTL 2, then one GET of each device description. Everything
+Safe: one ``M-SEARCH`` for ``ssdp:all`` and one for the Internet Gateway Device (each sent twice, 0.25 s
+apart, MX 1) on the session's interface, multicast TTL 2, then one GET of each device description. Everything
 that comes back is treated as hostile (see :mod:`homediag.net.upnp.ssdp`).
 
 Each LOCATION becomes one device sighting (address, names from ``friendlyName``, vendor from
@@ -12,11 +12,13 @@ record and go into the ``ssdp.devices`` fact, which redaction pseudonymises.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.upnp.devices import (
     LocationAnomalyEntry,
@@ -28,6 +30,7 @@ from homediag.net.upnp.devices import (
     wan_services,
 )
 from homediag.net.upnp.ssdp import (
+    DEFAULT_MX,
     DESCRIBE_BUDGET_S,
     ST_ALL,
     ST_IGD,
@@ -36,6 +39,16 @@ from homediag.net.upnp.ssdp import (
     describe,
     search,
 )
+
+
+class SsdpDiscoveryArgs(ProbeArgs):
+    """Arguments of ``discovery.ssdp`` (config: ``probes.discovery.ssdp``)."""
+
+    mx: int = Field(DEFAULT_MX, description="MX of the M-SEARCH: devices answer within this many seconds")
+    describe: bool = Field(True, description="Fetch and parse each device description (LOCATION)")
+    describe_budget_s: float = Field(
+        DESCRIBE_BUDGET_S, description="Total seconds for all description fetches"
+    )
 
 
 class SsdpDiscoveryProbe(Probe):
@@ -70,22 +83,14 @@ class SsdpDiscoveryProbe(Probe):
                 "The IGD's WANIPConnection/WANPPPConnection services and control URLs",
             ),
         ),
-        args=(
-            ProbeArg("mx", "int", 3, "MX of the M-SEARCH: devices answer within this many seconds"),
-            ProbeArg("describe", "bool", True, "Fetch and parse each device description (LOCATION)"),
-            ProbeArg(
-                "describe_budget_s",
-                "float",
-                DESCRIBE_BUDGET_S,
-                "Total seconds for all description fetches",
-            ),
-        ),
+        args=SsdpDiscoveryArgs,
         tags=("discovery",),
         description=(
             "Sends an SSDP M-SEARCH (ssdp:all and InternetGatewayDevice, each twice) with multicast TTL 2 "
-            "from the session's interface and listens MX + 1 s. Each device description is fetched "
-            "only from the answering address inside the local subnet (never a name, loopback or "
-            "another host), capped at 1 MiB with a total deadline, at most 4 at a time, and parsed "
+            "from the session's interface and listens until MX (1 s) + 0.4 s after the second search. "
+            "Each device description is fetched only from the answering address inside the local "
+            "subnet (never a name, loopback or another host), capped at 1 MiB with a total deadline, "
+            "at most 4 at a time, and parsed "
             "with defusedxml under element and depth caps in a killable worker. Never sends SOAP "
             "actions, subscribes to events or changes anything on a device."
         ),
@@ -97,8 +102,9 @@ class SsdpDiscoveryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Search, describe, and record devices and the IGD."""
+        args = ctx.args_as(SsdpDiscoveryArgs)
         address, subnet = require_lan(ctx)
-        mx = max(1, min(int(ctx.arg("mx")), 5))
+        mx = max(1, min(args.mx, 5))
         try:
             result = await search(address, subnet, targets=(ST_ALL, ST_IGD), mx=mx)
         except OSError as exc:
@@ -111,8 +117,8 @@ class SsdpDiscoveryProbe(Probe):
         if result.truncated:
             ctx.limit("ssdp answers")
         described: list[Described]
-        if ctx.arg("describe"):
-            described = await describe(ctx, result, subnet, budget_s=float(ctx.arg("describe_budget_s")))
+        if args.describe:
+            described = await describe(ctx, result, subnet, budget_s=args.describe_budget_s)
         else:
             described = [
                 Described(location, responses[0].sender, responses, error="not fetched")

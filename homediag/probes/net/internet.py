@@ -3,8 +3,11 @@
 Safe: everything goes to the configured internet targets only (``internet.*`` in the configuration),
 concurrently, within one deadline:
 
-- echo to ``ping_targets`` (30 each by default, through ``echo.measure``: raw ICMP, else the system
-  ping, else TCP connects), for loss, round trip and jitter beyond the gateway;
+- echo to ``ping_targets`` (through ``echo.measure_paths``: raw ICMP, else the system ping, else TCP
+  connects), for loss, round trip and jitter beyond the gateway. Sampling is sequential: 20 echoes to
+  every target at once, 50 ms apart; only when a sequential test (``echo.LossTest``) cannot call the
+  paths clean or lossy, or the targets disagree, 40 more each (a second second, not the six seconds of
+  30 pings 0.2 s apart that a fixed sample took);
 - a TCP connect to each of ``tcp_targets`` (``host:port``);
 - the connectivity checks ``http_checks``: a TCP connect to their port 80 (HTTP firewall), then a GET
   that must answer 204 (or 200 without a body). A redirect to another host, or a page (200 with a body,
@@ -26,12 +29,14 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
-from homediag.net.echo import EchoSeries, measure, summarise
+from homediag.net.echo import EchoSeries, measure_paths, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -77,6 +82,18 @@ def classify_http(
             _("a page of {size} bytes came back where 204 was expected").format(size=len(body)),
         )
     return False, False, None, _("answered {status}, not 204").format(status=status)
+
+
+class InternetArgs(ProbeArgs):
+    """Arguments of ``net.internet`` (config: ``probes.net.internet``)."""
+
+    count: int = Field(60, description="Echo requests per ping target at most")
+    min_count: int = Field(
+        20, description="Echo requests per ping target first; more (up to count) only when loss is ambiguous"
+    )
+    interval_s: float = Field(0.05, description="Pause between echo requests (0.2 s at least for ping)")
+    timeout_s: float = Field(4.0, description="Seconds each TCP, HTTP, TLS or STUN check may take")
+    verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
 
 
 class InternetProbe(Probe):
@@ -189,14 +206,10 @@ class InternetProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 30, "Echo requests per ping target"),
-            ProbeArg("interval_s", "float", 0.2, "Pause between echo requests"),
-            ProbeArg("timeout_s", "float", 4.0, "Seconds each TCP, HTTP, TLS or STUN check may take"),
-            ProbeArg("verify_tls", "bool", True, "Verify certificates of the HTTPS checks"),
-        ),
+        args=InternetArgs,
         description=(
-            "Pings the configured internet targets (loss, round trip, jitter), connects to the TCP "
+            "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
+            "when the loss is ambiguous), connects to the TCP "
             "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
             "page instead means a captive portal, whose address is recorded but never visited), shakes "
             "hands with the HTTPS checks and times one request each without DNS, and sends a STUN "
@@ -243,7 +256,7 @@ class InternetProbe(Probe):
         ctx.observe("internet.name_failures", self.name_failures)
 
     def _timeout(self, ctx: ProbeContext) -> float:
-        return max(0.1, min(float(ctx.arg("timeout_s")), ctx.remaining() - 0.5))
+        return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
 
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
         address = await reach.resolve(host, self._timeout(ctx), udp=udp)
@@ -253,21 +266,26 @@ class InternetProbe(Probe):
 
     # --- echo -----------------------------------------------------------------------------------
     async def _echo(self, ctx: ProbeContext, targets: list[str]) -> None:
+        args = ctx.args_as(InternetArgs)
         if not targets:
             for fact in ("internet.icmp_ok", "internet.loss_pct", "internet.rtt_ms", "internet.jitter_ms"):
                 ctx.observe(fact, None, evidence=_("no ping targets are configured"))
             return
-        count = max(1, min(int(ctx.arg("count")), 100))
-        interval = max(0.01, float(ctx.arg("interval_s")))
-
-        async def one(target: str) -> tuple[str, EchoSeries | None]:
-            address = await self._resolve(ctx, target)
-            if address is None:
-                return target, None
-            series = await measure(ctx, address, count=count, interval_s=interval, timeout_s=1.0)
-            return target, series
-
-        results = await asyncio.gather(*(one(t) for t in targets))
+        count = max(1, min(args.count, 100))
+        first = max(1, min(args.min_count, count))
+        interval = max(0.01, args.interval_s)
+        addresses = await asyncio.gather(*(self._resolve(ctx, t) for t in targets))
+        resolved = [(t, a) for t, a in zip(targets, addresses, strict=True) if a is not None]
+        sampled = await measure_paths(
+            ctx,
+            [a for _t, a in resolved],
+            min_count=first,
+            max_count=count,
+            interval_s=interval,
+            timeout_s=1.0,
+        )
+        by_target = {t: series for (t, _a), series in zip(resolved, sampled, strict=True)}
+        results: list[tuple[str, EchoSeries | None]] = [(t, by_target.get(t)) for t in targets]
         losses: list[float] = []
         rtts: list[float] = []
         jitters: list[float] = []
@@ -429,7 +447,7 @@ class InternetProbe(Probe):
                 endpoint.port,
                 path or "/",
                 self._timeout(ctx),
-                verify=bool(ctx.arg("verify_tls")),
+                verify=ctx.args_as(InternetArgs).verify_tls,
             )
             if result.request_ms is not None:
                 evidence = _("TLS in {tls:.0f} ms, answered {status} after {ms:.0f} ms").format(
