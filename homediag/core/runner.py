@@ -74,9 +74,13 @@ class Runner:
         progress: ProgressHook | None = None,
         budget_s: float | None = None,
         system: SystemView | None = None,
+        contexts: Callable[..., ProbeContext] | None = None,
     ) -> None:
         self.registry = registry
         self.system = system or SystemView()
+        self.contexts = contexts or ProbeContext
+        """Makes each probe's context (``ProbeContext``'s signature); ``homediag.testing`` hands in one
+        that replays recorded commands and HTTP answers, so a whole run works on a recorded computer."""
         self.session = session
         self.progress = progress
         self.results: list[ProbeResult] = []
@@ -296,7 +300,7 @@ class Runner:
         if not fresh:
             deadline = min(deadline, self._run_deadline)
         try:
-            ctx = ProbeContext(
+            ctx = self.contexts(
                 spec,
                 self.session,
                 known=self.view(),
