@@ -12,8 +12,9 @@ with libpcap or the tcpdump binary, which a user's computer may lack, so the two
 the output of ``tcpdump -dd 'arp'`` and ``tcpdump -dd 'ip and udp dst port 68'``. Where they cannot be
 attached, the Python ``keep`` filter does the whole job.
 
-Blocking: probes call :func:`exchange_in` (which runs :func:`exchange` through ``ctx.to_thread`` and
-turns socket errors into probe outcomes). scapy is imported here, lazily.
+Blocking: probes call :func:`exchange_in`, which runs ``ctx.l2().exchange`` (:class:`LiveL2`, that is
+:func:`exchange`, in a live run; a recording or a fake in a test) through ``ctx.to_thread`` and turns
+socket errors into probe outcomes. scapy is imported here, lazily.
 """
 
 from __future__ import annotations
@@ -25,17 +26,15 @@ import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from homediag.core.errors import NotPermitted, ProbeFailure
 from homediag.core.i18n import _
+from homediag.core.io import MAX_KEPT, BpfProgram, Exchange, Heard, Send
 
 if TYPE_CHECKING:
     from homediag.core.probe import ProbeContext
-
-BpfProgram = tuple[tuple[int, int, int, int], ...]
 
 BPF_ARP: BpfProgram = (
     (0x28, 0, 0, 0x0000000C),
@@ -63,37 +62,6 @@ SO_ATTACH_FILTER = 26
 MIN_GAP_S = 0.002
 """At least 2 ms between frames (arp-scan's pace, docs/architecture.md#safety-of-scanning)."""
 MAX_SEEN = 50_000
-MAX_KEPT = 256
-
-
-@dataclass(frozen=True)
-class Send:
-    """A frame to send ``at_s`` seconds after the start."""
-
-    at_s: float
-    frame: bytes
-    unless_answered: bool = False
-    """Skip it when a frame was already kept (a retry)."""
-
-
-@dataclass(frozen=True)
-class Heard:
-    """A kept frame and when it arrived (seconds after the start)."""
-
-    at_s: float
-    frame: bytes
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """What was sent and heard."""
-
-    heard: tuple[Heard, ...]
-    sent: int
-    seen: int
-    """Frames read from the interface (kept or not)."""
-    truncated: bool
-    """``max_seen`` or ``max_kept`` was reached before the listening time ended."""
 
 
 def exchange(
@@ -164,6 +132,23 @@ def exchange(
     return Exchange(heard=tuple(heard), sent=sent, seen=seen, truncated=truncated)
 
 
+class LiveL2:
+    """The live side of ``ctx.l2()``: :func:`exchange` on a scapy layer-2 socket."""
+
+    def exchange(
+        self,
+        iface: str,
+        sends: Sequence[Send],
+        listen_s: float,
+        keep: Callable[[bytes], bool],
+        *,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        """See :func:`exchange`."""
+        return exchange(iface, sends, listen_s, keep, kernel_filter=kernel_filter, max_kept=max_kept)
+
+
 async def exchange_in(
     ctx: ProbeContext,
     iface: str,
@@ -174,14 +159,18 @@ async def exchange_in(
     kernel_filter: BpfProgram | None = None,
     max_kept: int = MAX_KEPT,
 ) -> Exchange:
-    """:func:`exchange` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
+    """``ctx.l2().exchange`` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
 
     Raises :class:`NotPermitted` when the operating system refuses the raw socket (no root, no
     CAP_NET_RAW: a caller with a fallback catches it) and :class:`ProbeFailure` for other socket errors.
     """
     try:
         return await ctx.to_thread(
-            partial(exchange, kernel_filter=kernel_filter, max_kept=max_kept), iface, sends, listen_s, keep
+            partial(ctx.l2().exchange, kernel_filter=kernel_filter, max_kept=max_kept),
+            iface,
+            sends,
+            listen_s,
+            keep,
         )
     except PermissionError:
         raise NotPermitted(

@@ -18,7 +18,6 @@ gateway and this computer are marked so the kind rules know them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import socket
 import time
@@ -32,13 +31,14 @@ from homediag.core.devices import normalise_mac as normal_mac
 from homediag.core.errors import NotPermitted, ProbeFailure, ScanRefused
 from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
+from homediag.core.io import Exchange, Send
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import check_scan_target, no_lan_reason, require_lan
 from homediag.net.arp import Answer, build_arp_request, collect, duplicates, is_reply_in, sweep_targets
 from homediag.net.errors import ParseError
-from homediag.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange_in
+from homediag.net.l2 import BPF_ARP, MIN_GAP_S, exchange_in
 
 SOURCE = "discovery.arp"
 TRIES = 2
@@ -285,7 +285,7 @@ class ArpSweepProbe(Probe):
     ) -> list[Answer]:
         ctx.using(_("TCP connection attempts and the OS neighbour table"))
         budget = max(0.5, ctx.remaining() - 2.0)
-        await nudge(targets, budget_s=budget)
+        await nudge(ctx, targets, budget_s=budget)
         table = await self._neighbours(ctx, iface)
         wanted = set(targets)
         return [Answer(ip, (mac,)) for ip, mac in sorted(table.items()) if ip in wanted and ip in subnet]
@@ -335,8 +335,9 @@ class ArpSweepProbe(Probe):
         return found
 
 
-async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-    """Attempt a TCP connection to port 80 of each target, paced, so the OS resolves it by ARP."""
+async def nudge(ctx: ProbeContext, targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+    """Attempt a TCP connection (``ctx.tcp()``) to port 80 of each target, paced, so the OS resolves it
+    by ARP."""
     semaphore = asyncio.Semaphore(MAX_CONCURRENT_CONNECTS)
     started = time.monotonic()
     # The OS asks ARP as soon as a connection is attempted and keeps the answer in its table: there is
@@ -345,12 +346,7 @@ async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> Non
 
     async def one(target: ipaddress.IPv4Address) -> None:
         async with semaphore:
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(timeout):
-                    _reader, writer = await asyncio.open_connection(str(target), CONNECT_PORT)
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+            await ctx.tcp().connect(str(target), CONNECT_PORT, timeout)
 
     tasks: list[asyncio.Task[None]] = []
     try:

@@ -15,18 +15,17 @@ servers, lease time, domain). Without raw sockets there is no way to send a DISC
 
 from __future__ import annotations
 
-import random
-
 from pydantic import Field
 
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
+from homediag.core.io import Send
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.dhcp import OfferEntry, build_discover, is_dhcp_reply, offers_from, probe_client_mac
-from homediag.net.l2 import BPF_DHCP_CLIENT, Send, exchange_in
+from homediag.net.l2 import BPF_DHCP_CLIENT, exchange_in
 
 MAX_LISTEN_S = 4.0
 RETRY_AFTER_S = 2.0
@@ -101,7 +100,7 @@ class DhcpProbe(Probe):
         # Once merged, read the lease here (ctx.system.read_text) and observe it as its own facts.
         listen = max(0.5, min(ctx.args_as(DhcpArgs).listen_s, MAX_LISTEN_S, ctx.remaining() - 0.5))
         client_mac = probe_client_mac(interface_mac, iface)
-        xid = random.getrandbits(32)
+        xid = ctx.random().getrandbits(32)
         frame = build_discover(interface_mac, client_mac, xid)
         sends = [Send(0.0, frame)]
         if listen > RETRY_AFTER_S:
