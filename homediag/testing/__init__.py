@@ -15,8 +15,10 @@ async def test_gateway_probe_reports_loss():
 
 :class:`RecordedSystem` replays interfaces, gateways and files; ``commands`` replays command output by
 argv prefix; ``http`` replays HTTP answers by URL; ``recording`` replays a recording file
-(:mod:`homediag.testing.recording`: its facts, HTTP exchanges and commands). A probe that reaches for
-anything not recorded gets a clear failure, so a test never silently touches the real network.
+(:mod:`homediag.testing.recording`: its facts, HTTP exchanges, commands, random seed and network I/O);
+``io`` hands in fakes of the network factories instead (:func:`homediag.testing.fakes.fake_io`). A
+probe that reaches for anything not recorded gets a clear failure, so a test never silently touches the
+real network.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from typing import Any
 from homediag.core.baseline import Baseline
 from homediag.core.config import Config
 from homediag.core.http import HttpError, HttpResponse
+from homediag.core.io import ProbeIO, offline_io
 from homediag.core.model import Device, JSONValue, Observation, ProbeResult
 from homediag.core.probe import CommandResult, FactView, Probe, ProbeContext
 from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
 from homediag.core.system import SystemView
+from homediag.testing.fakes import fake_io
 from homediag.testing.recording import HttpExchange, Recording
+from homediag.testing.replay import Replay, UnrecordedIO, replay_io
 
 _FAMILIES = {"inet": 2, "inet6": 10, "link": 17}
 
@@ -82,10 +87,6 @@ class RecordedSystem(SystemView):
     def exists(self, path: str) -> bool:
         """Whether a recorded file (or a directory holding one) exists."""
         return path in self.files or any(f.startswith(path.rstrip("/") + "/") for f in self.files)
-
-
-class UnrecordedIO(AssertionError):
-    """A probe under test reached for I/O that the test did not record."""
 
 
 class RecordedContext(ProbeContext):
@@ -160,6 +161,8 @@ __all__ = [
     "RecordedContext",
     "RecordedSystem",
     "Recording",
+    "UnrecordedIO",
+    "fake_io",
     "http_response",
     "run_probe",
 ]
@@ -171,6 +174,8 @@ class ProbeOutcome:
 
     result: ProbeResult
     commands_run: tuple[tuple[str, ...], ...] = ()
+    unused_io: tuple[str, ...] = ()
+    """Network calls the recording holds that the run never made."""
 
     def value(self, fact: str, subject: str | None = "local") -> JSONValue:
         """The observed value of ``fact`` (about ``subject``; any subject when None)."""
@@ -202,12 +207,17 @@ async def run_probe(
     timeout_s: float | None = None,
     baseline: Baseline | None = None,
     recording: Recording | None = None,
+    io: ProbeIO | None = None,
+    seed: int | None = None,
 ) -> ProbeOutcome:
     """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings.
 
-    With ``recording``, its facts come before ``facts`` (a mapping) and its commands and HTTP exchanges
-    answer the probe, besides ``commands`` and ``http``.
+    With ``recording``, its facts come before ``facts`` (a mapping), its commands and HTTP exchanges
+    answer the probe besides ``commands`` and ``http``, its network calls answer the factories (unless
+    ``io`` is given) and its seed is the run's (unless ``seed`` is given). Without either, network I/O
+    fails the probe with :class:`homediag.core.io.NoNetwork`.
     """
+    replay: Replay | None = None
     if recording is not None:
         if recording.probe != probe.spec.id:
             raise ValueError(f"a recording of {recording.probe} given to {probe.spec.id}")
@@ -215,6 +225,11 @@ async def run_probe(
             raise TypeError("with a recording, give facts as a mapping")
         facts = {**recording.facts, **facts}
         commands = {**{c.argv: c for c in recording.commands}, **(commands or {})}
+        if io is None:
+            replay = Replay(recording.io)
+            io = replay_io(replay)
+        if seed is None:
+            seed = recording.seed
     if isinstance(facts, Mapping):
         known = [Observation(fact=name, value=value, source="test") for name, value in facts.items()]
     else:
@@ -239,6 +254,12 @@ async def run_probe(
         http=http,
         binaries=binaries,
         exchanges=recording.http if recording is not None else (),
+        io=io or offline_io("network I/O not recorded in this test: give run_probe a recording or io="),
+        seed=seed,
     )
     result = await execute(probe, ctx)
-    return ProbeOutcome(result=result, commands_run=tuple(ctx.commands_run))
+    return ProbeOutcome(
+        result=result,
+        commands_run=tuple(ctx.commands_run),
+        unused_io=tuple(replay.unused()) if replay is not None else (),
+    )
