@@ -11,10 +11,13 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF
+from homediag.core.io import Exchange, Heard, Send
 from homediag.core.model import Outcome
-from homediag.net import l2
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
 from homediag.net.arp import parse_arp_frame
-from homediag.net.l2 import MIN_GAP_S, Exchange, Heard, Send
+from homediag.net.l2 import MIN_GAP_S
+from homediag.net.live import live_io
 from homediag.probes.discovery import arp as arp_sweep
 from homediag.probes.discovery.arp import (
     Answer,
@@ -24,7 +27,8 @@ from homediag.probes.discovery.arp import (
     is_reply_in,
     sweep_targets,
 )
-from homediag.testing import ProbeOutcome, run_probe
+from homediag.testing import ProbeOutcome, fake_io, run_probe
+from homediag.testing.fakes import FakeL2, FakeTcp
 from tests.parsers.test_arp_frame import US, arp_payload, frame
 
 SUBNET = ipaddress.IPv4Network("192.0.2.0/29")
@@ -73,9 +77,9 @@ class FakeLan:
         return Exchange(heard=tuple(heard), sent=len(sends), seen=len(heard), truncated=False)
 
 
-def sweep(monkeypatch: pytest.MonkeyPatch, lan: FakeLan, **facts: object) -> ProbeOutcome:
-    monkeypatch.setattr(l2, "exchange", lan)
-    return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
+def sweep(lan: FakeLan, **facts: object) -> ProbeOutcome:
+    io = fake_io(l2=FakeL2(lan))
+    return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True, io=io))  # type: ignore[arg-type]
 
 
 def test_targets_are_the_subnet_hosts_without_our_own_address() -> None:
@@ -107,9 +111,9 @@ def test_collect_keeps_every_mac_of_an_address_and_counts_malformed() -> None:
     assert duplicates(answers) == answers
 
 
-def test_the_sweep_finds_hosts_duplicates_and_marks_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sweep_finds_hosts_duplicates_and_marks_the_gateway() -> None:
     lan = FakeLan(HOSTS)
-    outcome = sweep(monkeypatch, lan)
+    outcome = sweep(lan)
     assert outcome.result.outcome is Outcome.OK
     hosts = outcome.value("arp.hosts")
     assert [h["ip"] for h in hosts] == ["192.0.2.1", "192.0.2.3", "192.0.2.5"]  # type: ignore[index]
@@ -127,11 +131,9 @@ def test_the_sweep_finds_hosts_duplicates_and_marks_the_gateway(monkeypatch: pyt
     assert {d.mac for d in devices if d.ip == "192.0.2.5"} == set(HOSTS["192.0.2.5"])
 
 
-def test_paced_requests_never_ask_for_our_address_and_retry_only_the_silent(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_paced_requests_never_ask_for_our_address_and_retry_only_the_silent() -> None:
     lan = FakeLan(HOSTS, shy=frozenset({"192.0.2.3"}))
-    outcome = sweep(monkeypatch, lan)
+    outcome = sweep(lan)
     first, second = lan.rounds
     asked = [str(parse_arp_frame(s.frame).target_ip) for s in first]
     assert "192.0.2.2" not in asked and len(asked) == 5
@@ -142,19 +144,19 @@ def test_paced_requests_never_ask_for_our_address_and_retry_only_the_silent(
     assert "192.0.2.3" in [h["ip"] for h in outcome.value("arp.hosts")]  # type: ignore[index, union-attr]
 
 
-def test_a_subnet_larger_than_a_22_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_subnet_larger_than_a_22_is_refused() -> None:
     lan = FakeLan(HOSTS)
     outcome = sweep(
-        monkeypatch, lan, **{"interface.ipv4": ["10.1.0.2/16"], "interface.subnet": "10.1.0.0/16"}
+        lan, **{"interface.ipv4": ["10.1.0.2/16"], "interface.subnet": "10.1.0.0/16"}
     )
     assert outcome.result.outcome is Outcome.NOT_APPLICABLE
     assert "larger than a /22" in (outcome.result.reason or "")
     assert lan.rounds == []
 
 
-def test_a_public_subnet_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_public_subnet_is_refused() -> None:
     lan = FakeLan(HOSTS)
-    outcome = sweep(monkeypatch, lan, **{"interface.ipv4": ["8.8.8.2/29"], "interface.subnet": "8.8.8.0/29"})
+    outcome = sweep(lan, **{"interface.ipv4": ["8.8.8.2/29"], "interface.subnet": "8.8.8.0/29"})
     assert outcome.result.outcome is Outcome.NOT_APPLICABLE and lan.rounds == []
 
 
@@ -166,17 +168,18 @@ NEIGHBOURS = """192.0.2.1 lladdr 00:00:5e:00:53:01 REACHABLE
 """
 
 
-def test_without_root_the_neighbour_table_after_connection_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    nudged: list[str] = []
-
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        assert budget_s > 0
-        nudged.extend(str(t) for t in targets)
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
+def test_without_root_the_neighbour_table_after_connection_attempts() -> None:
+    tcp = FakeTcp()
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={("ip", "-4", "neigh"): NEIGHBOURS})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=False,
+            commands={("ip", "-4", "neigh"): NEIGHBOURS},
+            io=fake_io(tcp=tcp),
+        )
     )
+    nudged = [host for host, port in tcp.connects if port == 80]
     assert nudged == ["192.0.2.1", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6"]
     assert [h["ip"] for h in outcome.value("arp.hosts")] == ["192.0.2.1", "192.0.2.3"]  # type: ignore[index, union-attr]
     assert outcome.value("lan.duplicate_ip") is None  # not measurable, never "False"
@@ -187,24 +190,26 @@ def test_the_unprivileged_nudge_is_paced_and_bounded() -> None:
     async def go() -> float:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await arp_sweep.nudge([ipaddress.IPv4Address("127.0.0.1")] * 50, budget_s=0.2)
+        ctx = ProbeContext(ArpSweepProbe.spec, Session(), io=live_io())
+        await arp_sweep.nudge(ctx, [ipaddress.IPv4Address("127.0.0.1")] * 50, budget_s=0.2)
         return loop.time() - started
 
     # 100 per second at most: within a 0.2 s budget only about 20 attempts start, and it ends in time.
     assert asyncio.run(go()) < 1.5
 
 
-def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates() -> None:
     def refused(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(l2, "exchange", refused)
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, commands={("ip", "-4", "neigh"): NEIGHBOURS})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=True,
+            commands={("ip", "-4", "neigh"): NEIGHBOURS},
+            io=fake_io(l2=FakeL2(refused), tcp=FakeTcp()),
+        )
     )
     assert outcome.result.outcome is Outcome.OK
     assert outcome.value("lan.duplicate_ip") is None
@@ -219,26 +224,27 @@ PROC_NET_ARP = """IP address       HW type     Flags       HW address           
 """
 
 
-def test_without_ip_and_arp_the_kernel_table_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_ip_and_arp_the_kernel_table_is_read() -> None:
     from homediag.testing import RecordedSystem
 
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     system = RecordedSystem(files={"/proc/net/arp": PROC_NET_ARP})
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, system=system, commands={})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=False,
+            system=system,
+            commands={},
+            io=fake_io(tcp=FakeTcp()),
+        )
     )
     assert outcome.result.outcome is Outcome.OK, outcome.result.reason
     assert [h["ip"] for h in outcome.value("arp.hosts")] == ["192.0.2.1", "192.0.2.3"]  # type: ignore[index, union-attr]
 
 
-def test_without_any_neighbour_table_the_failure_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
-    outcome = asyncio.run(run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={}))
+def test_without_any_neighbour_table_the_failure_says_so() -> None:
+    outcome = asyncio.run(
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={}, io=fake_io(tcp=FakeTcp()))
+    )
     assert outcome.result.outcome is Outcome.ERROR
     assert "/proc/net/arp" in (outcome.result.reason or "")
