@@ -221,6 +221,8 @@ async def run_probe(
     if recording is not None:
         if recording.probe != probe.spec.id:
             raise ValueError(f"a recording of {recording.probe} given to {probe.spec.id}")
+        if not facts:
+            facts = {}
         if not isinstance(facts, Mapping):
             raise TypeError("with a recording, give facts as a mapping")
         facts = {**recording.facts, **facts}
