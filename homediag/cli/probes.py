@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from homediag.cli.common import ListFormat, console, echo_json, load_config
+from homediag.cli.complete import complete_probe_ids
 from homediag.core.errors import UsageError
 from homediag.core.i18n import _
 
@@ -87,7 +88,10 @@ def list_(
 @app.command(help=_("Explain one probe: what it observes, how, its risk, privileges and arguments."))
 def explain(
     ctx: typer.Context,
-    probe_id: Annotated[str, typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"))],
+    probe_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"), autocompletion=complete_probe_ids),
+    ],
     format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
     """Explain one probe: what it observes, how, its risk, privileges and arguments."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,7 +64,8 @@ class Exchange:
 
 
 class L2Link(Protocol):
-    """Raw Ethernet frames on one interface (``homediag.net.l2``)."""
+    """Raw Ethernet frames on one interface (``homediag.net.l2``). Both calls block: run them in a
+    worker thread. ``PermissionError`` without raw-socket privilege, ``OSError`` otherwise."""
 
     def exchange(
         self,
@@ -75,9 +76,29 @@ class L2Link(Protocol):
         *,
         kernel_filter: BpfProgram | None = None,
         max_kept: int = MAX_KEPT,
+        quiet_s: float | None = None,
+        novelty: Callable[[bytes], Hashable] | None = None,
+        settles: Callable[[bytes], bool] | None = None,
     ) -> Exchange:
-        """Send ``sends`` and keep the frames ``keep`` accepts for ``listen_s`` seconds (blocking: run it
-        in a worker thread). ``PermissionError`` without raw-socket privilege, ``OSError`` otherwise."""
+        """Send ``sends`` and keep the frames ``keep`` accepts for ``listen_s`` seconds (earlier after
+        ``quiet_s`` without a new frame: see ``homediag.net.l2.exchange``)."""
+        ...
+
+    def sweep(
+        self,
+        iface: str,
+        requests: Sequence[tuple[Hashable, bytes]],
+        answer_of: Callable[[bytes], Hashable | None],
+        *,
+        tries: int = 2,
+        retry_wait_s: float = 0.1,
+        quiet_s: float = 0.25,
+        deadline_s: float = 10.0,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        """Ask many addresses in one paced burst and a retry round for the silent ones (see
+        ``homediag.net.l2.sweep``); ``answer_of`` keys the frames kept."""
         ...
 
 
@@ -187,8 +208,11 @@ class MdnsBrowse:
 class MdnsBrowser(Protocol):
     """The multicast DNS-SD browse (``homediag.net.mdns``, python-zeroconf)."""
 
-    async def browse(self, own: str, browse_s: float, resolve_s: float) -> MdnsBrowse:
-        """Browse from address ``own`` for ``browse_s`` seconds, then resolve for up to ``resolve_s``;
+    async def browse(
+        self, own: str, browse_s: float, resolve_s: float, *, quiet_s: float | None = None
+    ) -> MdnsBrowse:
+        """Browse from address ``own`` until the answers stop (``quiet_s`` without anything new, the
+        library's default when None; ``browse_s`` at most), then resolve for up to ``resolve_s``;
         ``OSError`` when no socket can be opened there."""
         ...
 

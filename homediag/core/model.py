@@ -205,9 +205,11 @@ class Remedy:
     id: str
     title: str
     steps: tuple[str, ...] = ()
-    safe_for_customer: bool = True
+    safe_for_customer: bool = False
     needs_consent: bool = False
     disruptive: bool = False
+    costs_money: bool = False
+    """The step costs money (new equipment, a plan upgrade, a fee)."""
     cost_s: float | None = None
     fixes: Mapping[str, float] = dataclasses.field(default_factory=dict)
     outcome: RemedyOutcome | None = None
@@ -359,9 +361,12 @@ class Report:
     tool_version: str = ""
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability
-        (docs/probes-and-playbooks.md#status-words)."""
-        problems = [f for f in self.findings if f.status.is_problem]
+        """The confirmed or likely fault with the highest probability
+        (docs/probes-and-playbooks.md#status-words). Advisories never are: they make no exit code 1 on
+        their own (docs/probes-and-playbooks.md#faults-and-advisories)."""
+        from homediag.core.codes import is_advisory  # here: importing codes imports PyYAML
+
+        problems = [f for f in self.findings if f.status.is_problem and not is_advisory(f.code)]
         if not problems:
             return None
         return max(problems, key=lambda f: (f.probability, f.status == FindingStatus.CONFIRMED))

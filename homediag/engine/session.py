@@ -17,6 +17,7 @@ from homediag.core.model import RemedyOutcome
 from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
 from homediag.engine.state import RunState
+from homediag.engine.texts import render
 from homediag.engine.variables import Variables
 
 ANSWERED = N_("{question} Answer: {answer}")
@@ -123,10 +124,24 @@ class Session:
             return 0.0
         return test.cost_s(self.user_minute_s)
 
+    def text(self, texts: Mapping[str, str] | None, fallback: str = "") -> str:
+        """A playbook text in the run's language, with the numbers of its placeholders
+        (:mod:`homediag.engine.texts`) from the run's configuration."""
+        return render(text_in(texts, self.lang, fallback), self._settings(), self.lang)
+
+    def texts(self, texts: Mapping[str, str]) -> dict[str, str]:
+        """A playbook text in every language, placeholders filled (for the questioner)."""
+        settings = self._settings()
+        return {lang: render(value, settings, lang) for lang, value in texts.items()}
+
+    def _settings(self) -> dict[str, Mapping[str, object]]:
+        config = self.run.config
+        return {"thresholds": config.thresholds.model_dump(), "expect": config.expect.model_dump()}
+
     def explain(self, test: CompiledTest, outcome: str) -> str:
         """The evidence text of ``test``'s ``outcome`` in the run's language."""
         lang = self.lang
-        text = text_in(test.spec.explain.get(outcome), lang)
+        text = self.text(test.spec.explain.get(outcome))
         if text:
             return text
         label = text_in(test.spec.title, lang) or text_in(test.spec.text, lang) or test.id

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from homediag.core.io import (
@@ -34,6 +34,7 @@ from homediag.core.io import (
     L2Link,
     MdnsBrowse,
     MdnsBrowser,
+    NoNetwork,
     Phases,
     ProbeIO,
     Send,
@@ -50,16 +51,18 @@ QUIET_S = 0.02
 """How long a fake receive waits before "nothing came" (a caller looping until its deadline must not spin)."""
 
 ExchangeFn = Callable[..., Exchange]
-"""``(iface, sends, listen_s, keep, *, kernel_filter, max_kept) -> Exchange``, as :class:`L2Link`."""
+"""A stand-in for :meth:`L2Link.exchange` or :meth:`L2Link.sweep` (same arguments)."""
 
 
 class FakeL2:
-    """``ctx.l2()`` answered by a function with the signature of :meth:`L2Link.exchange` (it may raise
-    ``PermissionError`` or ``OSError`` as a live link does)."""
+    """``ctx.l2()`` answered by functions with the signatures of :meth:`L2Link.exchange` and
+    :meth:`L2Link.sweep` (they may raise ``PermissionError`` or ``OSError`` as a live link does)."""
 
-    def __init__(self, exchange: ExchangeFn) -> None:
+    def __init__(self, exchange: ExchangeFn | None = None, *, sweep: ExchangeFn | None = None) -> None:
         self._exchange = exchange
+        self._sweep = sweep
         self.calls: list[tuple[str, tuple[Send, ...], float]] = []
+        self.sweeps: list[tuple[str, tuple[tuple[Hashable, bytes], ...]]] = []
 
     def exchange(
         self,
@@ -70,10 +73,54 @@ class FakeL2:
         *,
         kernel_filter: BpfProgram | None = None,
         max_kept: int = MAX_KEPT,
+        quiet_s: float | None = None,
+        novelty: Callable[[bytes], Hashable] | None = None,
+        settles: Callable[[bytes], bool] | None = None,
     ) -> Exchange:
         """Record the call, then answer it."""
         self.calls.append((iface, tuple(sends), listen_s))
-        return self._exchange(iface, sends, listen_s, keep, kernel_filter=kernel_filter, max_kept=max_kept)
+        if self._exchange is None:
+            raise NoNetwork("l2.exchange: not faked in this test")
+        return self._exchange(
+            iface,
+            sends,
+            listen_s,
+            keep,
+            kernel_filter=kernel_filter,
+            max_kept=max_kept,
+            quiet_s=quiet_s,
+            novelty=novelty,
+            settles=settles,
+        )
+
+    def sweep(
+        self,
+        iface: str,
+        requests: Sequence[tuple[Hashable, bytes]],
+        answer_of: Callable[[bytes], Hashable | None],
+        *,
+        tries: int = 2,
+        retry_wait_s: float = 0.1,
+        quiet_s: float = 0.25,
+        deadline_s: float = 10.0,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        """Record the call, then answer it."""
+        self.sweeps.append((iface, tuple(requests)))
+        if self._sweep is None:
+            raise NoNetwork("l2.sweep: not faked in this test")
+        return self._sweep(
+            iface,
+            requests,
+            answer_of,
+            tries=tries,
+            retry_wait_s=retry_wait_s,
+            quiet_s=quiet_s,
+            deadline_s=deadline_s,
+            kernel_filter=kernel_filter,
+            max_kept=max_kept,
+        )
 
 
 Responder = Callable[[bytes, str, int], Iterable[Datagram]]
@@ -312,9 +359,11 @@ class FakeMdns:
         self.found = found
         self.browses: list[str] = []
 
-    async def browse(self, own: str, browse_s: float, resolve_s: float) -> MdnsBrowse:
+    async def browse(
+        self, own: str, browse_s: float, resolve_s: float, *, quiet_s: float | None = None
+    ) -> MdnsBrowse:
         """The scripted result."""
-        del browse_s, resolve_s
+        del browse_s, resolve_s, quiet_s
         self.browses.append(own)
         if isinstance(self.found, OSError):
             raise self.found

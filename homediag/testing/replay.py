@@ -26,7 +26,7 @@ import asyncio
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from homediag.core.io import (
@@ -222,6 +222,9 @@ class _RecordingL2:
         *,
         kernel_filter: BpfProgram | None = None,
         max_kept: int = MAX_KEPT,
+        quiet_s: float | None = None,
+        novelty: Callable[[bytes], Hashable] | None = None,
+        settles: Callable[[bytes], bool] | None = None,
     ) -> Exchange:
         return typing.cast(
             Exchange,
@@ -229,9 +232,50 @@ class _RecordingL2:
                 "l2.exchange",
                 _l2_args(iface, sends),
                 lambda: self.live.exchange(
-                    iface, sends, listen_s, keep, kernel_filter=kernel_filter, max_kept=max_kept
+                    iface,
+                    sends,
+                    listen_s,
+                    keep,
+                    kernel_filter=kernel_filter,
+                    max_kept=max_kept,
+                    quiet_s=quiet_s,
+                    novelty=novelty,
+                    settles=settles,
                 ),
                 frames=encode(list(sends)),
+            ),
+        )
+
+    def sweep(
+        self,
+        iface: str,
+        requests: Sequence[tuple[Hashable, bytes]],
+        answer_of: Callable[[bytes], Hashable | None],
+        *,
+        tries: int = 2,
+        retry_wait_s: float = 0.1,
+        quiet_s: float = 0.25,
+        deadline_s: float = 10.0,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        return typing.cast(
+            Exchange,
+            self.log.call_sync(
+                "l2.sweep",
+                {"iface": iface, "requests": len(requests)},
+                lambda: self.live.sweep(
+                    iface,
+                    requests,
+                    answer_of,
+                    tries=tries,
+                    retry_wait_s=retry_wait_s,
+                    quiet_s=quiet_s,
+                    deadline_s=deadline_s,
+                    kernel_filter=kernel_filter,
+                    max_kept=max_kept,
+                ),
+                frames=encode([frame for _key, frame in requests]),
             ),
         )
 
@@ -314,11 +358,15 @@ class _RecordingMdns:
     def __init__(self, live: Any, log: CallLog) -> None:
         self.live, self.log = live, log
 
-    async def browse(self, own: str, browse_s: float, resolve_s: float) -> MdnsBrowse:
+    async def browse(
+        self, own: str, browse_s: float, resolve_s: float, *, quiet_s: float | None = None
+    ) -> MdnsBrowse:
         return typing.cast(
             MdnsBrowse,
             await self.log.call(
-                "mdns.browse", {"own": own}, lambda: self.live.browse(own, browse_s, resolve_s)
+                "mdns.browse",
+                {"own": own},
+                lambda: self.live.browse(own, browse_s, resolve_s, quiet_s=quiet_s),
             ),
         )
 
@@ -503,10 +551,32 @@ class _ReplayL2:
         *,
         kernel_filter: BpfProgram | None = None,
         max_kept: int = MAX_KEPT,
+        quiet_s: float | None = None,
+        novelty: Callable[[bytes], Hashable] | None = None,
+        settles: Callable[[bytes], bool] | None = None,
     ) -> Exchange:
-        del listen_s, kernel_filter
+        del listen_s, kernel_filter, quiet_s, novelty, settles  # the recording ended when the run did
         recorded: Exchange = self.replay.answer("l2.exchange", _l2_args(iface, sends), Exchange)
         heard = tuple(h for h in recorded.heard if keep(h.frame))[:max_kept]
+        return dataclasses.replace(recorded, heard=heard)
+
+    def sweep(
+        self,
+        iface: str,
+        requests: Sequence[tuple[Hashable, bytes]],
+        answer_of: Callable[[bytes], Hashable | None],
+        *,
+        tries: int = 2,
+        retry_wait_s: float = 0.1,
+        quiet_s: float = 0.25,
+        deadline_s: float = 10.0,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        del tries, retry_wait_s, quiet_s, deadline_s, kernel_filter
+        args = {"iface": iface, "requests": len(requests)}
+        recorded: Exchange = self.replay.answer("l2.sweep", args, Exchange)
+        heard = tuple(h for h in recorded.heard if answer_of(h.frame) is not None)[:max_kept]
         return dataclasses.replace(recorded, heard=heard)
 
 
@@ -582,8 +652,10 @@ class _ReplayMdns:
     def __init__(self, replay: Replay) -> None:
         self.replay = replay
 
-    async def browse(self, own: str, browse_s: float, resolve_s: float) -> MdnsBrowse:
-        del browse_s, resolve_s
+    async def browse(
+        self, own: str, browse_s: float, resolve_s: float, *, quiet_s: float | None = None
+    ) -> MdnsBrowse:
+        del browse_s, resolve_s, quiet_s
         found: MdnsBrowse = self.replay.answer("mdns.browse", {"own": own}, MdnsBrowse)
         return found
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Callable, Sequence
 
 import pytest
 
 from homediag.core.io import Exchange, Heard, Send
 from homediag.core.model import Outcome
+from homediag.probes.net import dhcp
 from homediag.probes.net.dhcp import DhcpProbe, build_discover, probe_client_mac
 from homediag.testing import ProbeOutcome, fake_io, run_probe
 from homediag.testing.fakes import FakeL2
@@ -53,7 +55,7 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
         iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool], **_: object
     ) -> Exchange:
         calls.append(list(sends))
-        assert iface == "eth0" and listen_s <= 4.0
+        assert iface == "eth0" and listen_s <= 8.0
         discover = sends[0].frame
         xid = discover[BOOTP_AT + 4 : BOOTP_AT + 8]
         chaddr = discover[BOOTP_AT + 28 : BOOTP_AT + 34]
@@ -66,9 +68,13 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
     return fake
 
 
-def run_dhcp(frames: Sequence[tuple[float, bytes]], **kwargs: object) -> ProbeOutcome:
+def run_dhcp(
+    frames: Sequence[tuple[float, bytes]],
+    facts: dict[str, object] | None = None,
+    **kwargs: object,
+) -> ProbeOutcome:
     io = fake_io(l2=FakeL2(recorded(frames)))
-    return asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=io, **kwargs))  # type: ignore[arg-type]
+    return asyncio.run(run_probe(DhcpProbe, facts=facts or IFACE_FACTS, privileged=True, io=io, **kwargs))  # type: ignore[arg-type]
 
 
 def test_one_server() -> None:
@@ -101,12 +107,71 @@ def test_nobody_answers() -> None:
     assert outcome.value("dhcp.first_offer_ms") is None
 
 
-def test_one_retry_only_when_nobody_answered() -> None:
+def test_the_discover_is_retransmitted_with_backoff_and_listening_ends_on_quiet() -> None:
+    seen: dict[str, object] = {}
     fake = recorded([])
-    asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=fake_io(l2=FakeL2(fake))))
+
+    def spy(*args: object, **kwargs: object) -> Exchange:
+        seen.update(kwargs)
+        return fake(*args, **kwargs)
+
+    asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=fake_io(l2=FakeL2(spy))))
     [sends] = fake.calls  # type: ignore[attr-defined]
-    assert [(s.at_s, s.unless_answered) for s in sends] == [(0.0, False), (2.0, True)]
-    assert sends[0].frame == sends[1].frame
+    assert [s.at_s for s in sends] == [0.0, 1.0, 2.0, 4.0]
+    assert not any(s.unless_answered for s in sends), "a slow router may answer only a retransmission"
+    assert len({s.frame for s in sends}) == 1, "one transaction: the same DISCOVER each time"
+    assert seen["quiet_s"] == 2.0 and seen["novelty"] is dhcp.reply_source
+
+
+LAN_FACTS = {**IFACE_FACTS, "interface.subnet": "192.0.2.0/24", "gateway.ipv4": "192.0.2.1"}
+FOREIGN = offer_frame(server="198.51.100.1", mac="02:00:5e:00:53:09", yiaddr="198.51.100.50")
+SAME_SUBNET_OTHER_ROUTER = offer_frame(server="192.0.2.3", mac="02:00:5e:00:53:03", yiaddr="192.0.2.201")
+
+
+@pytest.mark.parametrize(
+    ("frames", "matches", "foreign", "reason"),
+    [
+        pytest.param([(0.01, offer_frame())], True, [], "every offer is for 192.0.2.0/24", id="the-router"),
+        pytest.param(
+            [(0.01, FOREIGN), (1.2, offer_frame())], False, ["198.51.100.1"], "outside", id="another-network"
+        ),
+        pytest.param(
+            [(0.01, offer_frame()), (0.3, SAME_SUBNET_OTHER_ROUTER)],
+            False,
+            ["192.0.2.3"],
+            "names router 192.0.2.3, not this computer's gateway 192.0.2.1",
+            id="same-subnet-other-router",
+        ),
+    ],
+)
+def test_offers_are_checked_against_the_network_the_computer_uses(
+    frames: list[tuple[float, bytes]],
+    matches: bool,
+    foreign: list[str],
+    reason: str,
+) -> None:
+    outcome = run_dhcp(frames, facts=LAN_FACTS)
+    assert outcome.value("dhcp.offers_match_lan") is matches
+    assert outcome.value("dhcp.foreign_servers") == foreign
+    assert reason in (outcome.observations("dhcp.offers_match_lan")[0].evidence or "")
+
+
+def test_without_an_address_of_its_own_there_is_nothing_to_compare() -> None:
+    outcome = run_dhcp([(0.01, FOREIGN)])
+    assert outcome.value("dhcp.server_count") == 1
+    assert outcome.value("dhcp.offers_match_lan") is None
+    assert outcome.value("dhcp.foreign_servers") == []
+
+
+def test_only_an_offer_that_fits_the_lan_starts_the_quiet_period() -> None:
+    subnet, gateway = ipaddress.IPv4Network("192.0.2.0/24"), ipaddress.IPv4Address("192.0.2.1")
+    assert dhcp.fits_lan(offer_frame(), client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(FOREIGN, client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(SAME_SUBNET_OTHER_ROUTER, client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(offer_frame(), client_mac="02:00:5e:00:53:77", subnet=subnet, gateway=gateway)
+    no_lease = dhcp.fits_lan(offer_frame(), client_mac=CLIENT, subnet=None, gateway=None)
+    assert not no_lease, "without a lease of its own, the probe listens to the deadline"
+    assert not dhcp.fits_lan(b"\x00" * 60, client_mac=CLIENT, subnet=subnet, gateway=gateway)
 
 
 def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing() -> None:
