@@ -35,10 +35,11 @@ from homediag.core.config import load_config
 from homediag.app.registry import load_registry
 from homediag.core.runner import Runner
 from homediag.core.session import Session
+from homediag.net.live import live_io
 
 async def main():
     cfg = load_config()
-    runner = Runner(load_registry(cfg), Session.detect(config=cfg))
+    runner = Runner(load_registry(cfg), Session.detect(config=cfg), io=live_io())
     await runner.run(["discovery.arp"])
     result = next(r for r in runner.results if r.probe == "discovery.arp")
     hosts = next(o.value for o in result.observations if o.fact == "arp.hosts")

@@ -26,10 +26,11 @@ from homediag.core.config import load_config
 from homediag.app.registry import load_registry
 from homediag.core.runner import Runner
 from homediag.core.session import Session
+from homediag.net.live import live_io
 
 def main():
     config = load_config()
-    runner = Runner(load_registry(config), Session.detect(config=config, speedtest=True))
+    runner = Runner(load_registry(config), Session.detect(config=config, speedtest=True), io=live_io())
     asyncio.run(runner.run(["net.throughput"]))
     result = next(r for r in runner.results if r.probe == "net.throughput")
     values = {o.fact: o.value for o in result.observations}

@@ -32,6 +32,7 @@ def main() -> None:
     from homediag.core.runner import Runner, execute
     from homediag.core.session import Platform, Session
     from homediag.core.spec import Risk
+    from homediag.net.live import live_io
 
     request = json.loads(sys.argv[1])
     config = Config.model_validate(request.get("config") or {})
@@ -46,7 +47,7 @@ def main() -> None:
             platform=Platform.LINUX,
             max_risk=Risk.ACTIVE,
         )
-        runner = Runner(load_registry(config, plugins=False), session)
+        runner = Runner(load_registry(config, plugins=False), session, io=live_io())
         results = asyncio.run(runner.run(request["probes"]))
         sys.stdout.write(dumps({result.probe: result for result in results}))
         return
@@ -60,7 +61,11 @@ def main() -> None:
     )
     known = [Observation(fact=k, value=v, source="test") for k, v in request.get("facts", {}).items()]
     ctx = ProbeContext(
-        probe.spec, session, args=request.get("args") or {}, known=FactView(lambda: known, lambda: [])
+        probe.spec,
+        session,
+        args=request.get("args") or {},
+        known=FactView(lambda: known, lambda: []),
+        io=live_io(),
     )
     sys.stdout.write(dumps(asyncio.run(execute(probe, ctx))))
 
@@ -75,6 +80,7 @@ def record(request: dict[str, object], config: object) -> None:
     from homediag.core.runner import Runner, execute
     from homediag.core.session import Platform, Session
     from homediag.core.spec import Risk
+    from homediag.net.live import live_io
     from homediag.testing.recording import RecordingContext, rewrite
 
     assert isinstance(config, Config)
@@ -87,7 +93,7 @@ def record(request: dict[str, object], config: object) -> None:
         platform=Platform.LINUX,
         max_risk=Risk.ACTIVE,
     )
-    runner = Runner(registry, session)
+    runner = Runner(registry, session, io=live_io())
     providers = registry.providers()
     asyncio.run(runner.run(sorted({providers[name] for name in probe.spec.needs})))
     view = runner.view()
@@ -96,6 +102,7 @@ def record(request: dict[str, object], config: object) -> None:
         session,
         known=view,
         facts={name: view.value(name) for name in probe.spec.needs},
+        io=live_io(),
     )
     result = asyncio.run(execute(probe, ctx))
     replacements = request.get("rewrite") or {}

@@ -23,6 +23,7 @@ from typing import Any
 from homediag import __version__
 from homediag.app.playbooks import fact_catalogue, load_playbooks
 from homediag.core.baseline import Baseline
+from homediag.core.io import ProbeIO
 from homediag.core.model import (
     Finding,
     PlaybookRef,
@@ -43,6 +44,7 @@ from homediag.engine.catalog import PlaybookSet
 from homediag.engine.diagnose import Diagnosis, diagnose
 from homediag.engine.questions import Questioner
 from homediag.engine.sources import RunnerFacts, StoredFacts
+from homediag.net.live import live_io
 from homediag.reports.baseline import tokenizer
 from homediag.reports.document import load_report
 
@@ -100,6 +102,7 @@ class DiagnosisRun:
         meta: ReportMeta | None = None,
         progress: ProgressHook | None = None,
         system: SystemView | None = None,
+        io: ProbeIO | None = None,
         questioner: Questioner | None = None,
         playbooks: PlaybookSet | None = None,
         contexts: Callable[..., ProbeContext] | None = None,
@@ -111,7 +114,14 @@ class DiagnosisRun:
         self.registry = registry
         self.complaint = complaint
         self.meta = meta or ReportMeta()
-        self.runner = Runner(registry, session, progress=progress, system=system, contexts=contexts)
+        self.runner = Runner(
+            registry,
+            session,
+            progress=progress,
+            system=system,
+            io=io if io is not None else live_io(),
+            contexts=contexts,
+        )
         self.judgement = Judgement(complaint=complaint)
         self.run_id = str(uuid.uuid4())
         self.started_at = utc_now()

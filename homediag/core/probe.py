@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from random import Random
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
@@ -40,6 +42,17 @@ from homediag.core.config import Config
 from homediag.core.errors import ProbeSpecError
 from homediag.core.facts import typed
 from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpResponse, fetch
+from homediag.core.io import (
+    DnsClient,
+    IcmpClient,
+    L2Link,
+    MdnsBrowser,
+    ProbeIO,
+    SpeedtestRunner,
+    TcpClient,
+    UdpOpener,
+    offline_io,
+)
 from homediag.core.model import Device, JSONValue, Observation, to_jsonable, utc_now
 from homediag.core.session import Session
 from homediag.core.spec import ProbeArgs, ProbeSpec
@@ -127,8 +140,10 @@ def argument_problem(exc: ValidationError) -> str:
 class ProbeContext:
     """Everything a probe may use, and where it records what it saw.
 
-    The runner makes one per probe run. Tests use :class:`homediag.testing.FakeContext`, which
-    subclasses this and replays recorded command outputs and HTTP answers.
+    The runner makes one per probe run, with the live network I/O of ``homediag.net.live`` as ``io``;
+    without ``io`` every network factory refuses with :class:`~homediag.core.io.NoNetwork`. Tests use
+    :class:`homediag.testing.RecordedContext`, which replays recorded commands, HTTP answers and network
+    I/O (or fakes of it); ``seed`` fixes :meth:`random` (a recording keeps it).
     """
 
     def __init__(
@@ -141,8 +156,13 @@ class ProbeContext:
         target: Device | None = None,
         deadline: float | None = None,
         system: SystemView | None = None,
+        io: ProbeIO | None = None,
+        seed: int | None = None,
     ) -> None:
         self.spec = spec
+        self.io = io or offline_io()
+        self.seed = seed if seed is not None else secrets.randbits(64)
+        self._random = Random(self.seed)  # noqa: S311 - transaction ids, not secrets
         self.system = system or SystemView()
         self.session = session
         self.known = known or FactView(lambda: (), lambda: ())
@@ -269,6 +289,39 @@ class ProbeContext:
         self.method = method
 
     # --- I/O -------------------------------------------------------------------------------------
+    def l2(self) -> L2Link:
+        """Raw Ethernet frames (ARP, DHCP): see :class:`homediag.core.io.L2Link`."""
+        return self.io.l2
+
+    def udp(self) -> UdpOpener:
+        """Datagram sockets (SSDP, DNS-SD, NetBIOS, STUN)."""
+        return self.io.udp
+
+    def dns(self) -> DnsClient:
+        """DNS queries to a given server, and the system resolver."""
+        return self.io.dns
+
+    def mdns(self) -> MdnsBrowser:
+        """The multicast DNS-SD browse."""
+        return self.io.mdns
+
+    def tcp(self) -> TcpClient:
+        """TCP connects, short streams, one TLS request."""
+        return self.io.tcp
+
+    def icmp(self) -> IcmpClient:
+        """Raw ICMP: echo, TTL-limited hops, "don't fragment" echoes."""
+        return self.io.icmp
+
+    def speedtest(self) -> SpeedtestRunner:
+        """The speed test."""
+        return self.io.speedtest
+
+    def random(self) -> Random:
+        """This run's random source (transaction ids, random labels), seeded from :attr:`seed`: the
+        same seed draws the same values, so a recorded run replays."""
+        return self._random
+
     def which(self, binary: str) -> str | None:
         """Path of ``binary`` on PATH, or None."""
         return shutil.which(binary)

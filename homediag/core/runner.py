@@ -34,6 +34,7 @@ from homediag.core.errors import (
     ProbeSpecError,
 )
 from homediag.core.i18n import _
+from homediag.core.io import ProbeIO
 from homediag.core.model import Device, Observation, Outcome, ProbeError, ProbeResult, utc_now
 from homediag.core.probe import FactView, Probe, ProbeContext
 from homediag.core.registry import Registry
@@ -74,10 +75,13 @@ class Runner:
         progress: ProgressHook | None = None,
         budget_s: float | None = None,
         system: SystemView | None = None,
+        io: ProbeIO | None = None,
         contexts: Callable[..., ProbeContext] | None = None,
     ) -> None:
         self.registry = registry
         self.system = system or SystemView()
+        self.io = io
+        """The probes' network I/O (``homediag.net.live.live_io()`` for a real run; None: none)."""
         self.contexts = contexts or ProbeContext
         """Makes each probe's context (``ProbeContext``'s signature); ``homediag.testing`` hands in one
         that replays recorded commands and HTTP answers, so a whole run works on a recorded computer."""
@@ -308,6 +312,7 @@ class Runner:
                 target=target,
                 deadline=deadline,
                 system=self.system,
+                io=self.io,
             )
         except ProbeSpecError as exc:  # arguments the application layer did not check
             reason = _describe(exc)

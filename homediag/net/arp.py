@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from homediag.core.devices import normalise_mac
+from homediag.core.io import Exchange
 from homediag.net.errors import ParseError
-from homediag.net.l2 import Exchange
 
 ETH_ARP = 0x0806
 ETH_VLAN = 0x8100

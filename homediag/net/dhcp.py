@@ -27,8 +27,8 @@ from typing_extensions import TypedDict
 
 from homediag.core.devices import normalise_mac
 from homediag.core.facts import record
+from homediag.core.io import Exchange
 from homediag.net.errors import ParseError
-from homediag.net.l2 import Exchange
 
 ETH_IPV4 = 0x0800
 ETH_VLAN = 0x8100

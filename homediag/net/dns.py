@@ -3,22 +3,26 @@
 :func:`examine` asks one resolver the questions ``net.dns`` reports on (the first name with one retry,
 every configured name, random names no cache holds, a name that cannot exist, the first name over TCP);
 :func:`reverse_lookup` asks a resolver for the PTR names of LAN addresses (``discovery.names``).
-Every query has its own timeout; nothing here raises for a network failure.
+Every query has its own timeout; nothing here raises for a network failure. Queries go through
+``ctx.dns()``, whose live side is :class:`LiveDns`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import secrets
 import statistics
 import string
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from random import Random
 
 from homediag.core.i18n import _
+from homediag.core.io import DnsAnswer
+from homediag.core.probe import ProbeContext
 from homediag.net.os._common import parse_port
+from homediag.net.reach import resolve
 
 LATENCY_SAMPLES = 3
 NXDOMAIN_PREFIX = "hd-"
@@ -76,6 +80,7 @@ class QueryResult:
 
 
 async def query_resolver(
+    ctx: ProbeContext,
     server: Server,
     name: str,
     timeout_s: float,
@@ -83,53 +88,75 @@ async def query_resolver(
     *,
     tcp: bool = False,
 ) -> QueryResult:
-    """Ask ``server`` for the A record of ``name`` over UDP (or TCP); retry on silence."""
-    import dns.asyncquery
-    import dns.exception
-    import dns.message
-    import dns.rcode
-    import dns.rdatatype
-
+    """Ask ``server`` for the A record of ``name`` over UDP (or TCP) through ``ctx.dns()``; retry on
+    silence."""
     last_error = "no answer"
     for _attempt in range(tries):
-        query = dns.message.make_query(name, "A")
-        started = time.monotonic()
-        try:
-            if tcp:
-                response = await dns.asyncquery.tcp(
-                    query, server.address, timeout=timeout_s, port=server.port
-                )
-            else:
-                response = await dns.asyncquery.udp(
-                    query, server.address, timeout=timeout_s, port=server.port
-                )
-        except dns.exception.Timeout:
+        answer = await ctx.dns().query(
+            server.address, name, "A", port=server.port, tcp=tcp, timeout_s=timeout_s
+        )
+        if answer.timed_out:
             last_error = _("no answer within {seconds:g} s").format(seconds=round(timeout_s, 1))
             continue
-        except (OSError, EOFError, dns.exception.DNSException) as exc:
-            return QueryResult(False, None, None, str(exc)[:200] or type(exc).__name__)
-        latency = (time.monotonic() - started) * 1000.0
-        rcode = dns.rcode.to_text(response.rcode())
-        ok = response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
-        addresses = tuple(
-            str(rdata.address)
-            for rrset in response.answer
-            if rrset.rdtype == dns.rdatatype.A
-            for rdata in rrset
-        )[:32]
-        return QueryResult(ok, round(latency, 3), rcode, addresses=addresses)
+        if answer.rcode is None:
+            return QueryResult(False, None, None, answer.error or "no answer")
+        ok = answer.rcode in ("NOERROR", "NXDOMAIN")
+        latency = None if answer.latency_ms is None else round(answer.latency_ms, 3)
+        return QueryResult(ok, latency, answer.rcode, addresses=answer.records[:32])
     return QueryResult(False, None, None, last_error)
 
 
-def random_label(length: int = 12) -> str:
-    """Lower-case letters no cache has seen."""
-    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))
+class LiveDns:
+    """The live side of ``ctx.dns()``: dnspython for queries, the system resolver for names."""
+
+    async def query(
+        self, server: str, name: str, rdtype: str, *, port: int = 53, tcp: bool = False, timeout_s: float
+    ) -> DnsAnswer:
+        """One query; never raises for a network failure."""
+        import dns.asyncquery
+        import dns.exception
+        import dns.message
+        import dns.rcode
+        import dns.rdatatype
+
+        try:
+            query = dns.message.make_query(name, rdtype)
+        except (dns.exception.DNSException, ValueError) as exc:
+            return DnsAnswer(None, error=str(exc)[:200] or type(exc).__name__)
+        started = time.monotonic()
+        try:
+            if tcp:
+                response = await dns.asyncquery.tcp(query, server, timeout=timeout_s, port=port)
+            else:
+                response = await dns.asyncquery.udp(query, server, timeout=timeout_s, port=port)
+        except dns.exception.Timeout:
+            return DnsAnswer(None, timed_out=True)
+        except (OSError, EOFError, ValueError, dns.exception.DNSException) as exc:
+            return DnsAnswer(None, error=str(exc)[:200] or type(exc).__name__)
+        latency = (time.monotonic() - started) * 1000.0
+        wanted = dns.rdatatype.from_text(rdtype)
+        records = tuple(
+            str(rdata.address) if wanted == dns.rdatatype.A else rdata.to_text()
+            for rrset in response.answer
+            if rrset.rdtype == wanted
+            for rdata in rrset
+        )[:64]
+        return DnsAnswer(dns.rcode.to_text(response.rcode()), records, latency)
+
+    async def resolve(self, host: str, timeout_s: float, *, udp: bool = False) -> str | None:
+        """The first address the system resolver gives for ``host``."""
+        return await resolve(host, timeout_s, udp=udp)
 
 
-def nxdomain_name(first_name: str) -> str:
+def random_label(rng: Random, length: int = 12) -> str:
+    """Lower-case letters no cache has seen (from the run's random source: a recording replays)."""
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(length))
+
+
+def nxdomain_name(rng: Random, first_name: str) -> str:
     """A name that cannot exist: a random label under the top-level domain of ``first_name``."""
     tld = first_name.rstrip(".").rsplit(".", 1)[-1] or "com"
-    return f"{NXDOMAIN_PREFIX}{random_label(16)}.{tld}"
+    return f"{NXDOMAIN_PREFIX}{random_label(rng, 16)}.{tld}"
 
 
 @dataclass(frozen=True)
@@ -169,31 +196,34 @@ class ResolverReport:
         return bool(self.nxdomain.addresses)
 
 
-async def examine(server: Server, names: list[str], timeout_s: float, deadline: float) -> ResolverReport:
+async def examine(
+    ctx: ProbeContext, server: Server, names: list[str], timeout_s: float, deadline: float
+) -> ResolverReport:
     """Run the five steps of the module docstring against one resolver."""
+    rng = ctx.random()
 
     def budget() -> float:
         return max(0.05, min(timeout_s, deadline - time.monotonic()))
 
-    first = await query_resolver(server, names[0], budget())
+    first = await query_resolver(ctx, server, names[0], budget())
     silent = not first.answered and first.rcode is None
     if silent:
-        tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)
+        tcp = await query_resolver(ctx, server, names[0], budget(), tries=1, tcp=True)
         return ResolverReport(server, first, {names[0]: first}, (), None, tcp)
 
     async def sequential_samples() -> tuple[QueryResult, ...]:
         results = []
         for index in range(LATENCY_SAMPLES):
-            name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{names[0]}"
-            results.append(await query_resolver(server, name, budget(), tries=1))
+            name = f"{NXDOMAIN_PREFIX}{random_label(rng)}{index}.{names[0]}"
+            results.append(await query_resolver(ctx, server, name, budget(), tries=1))
         return tuple(results)
 
     others = names[1:]
     samples, nxdomain, tcp, answers = await asyncio.gather(
         sequential_samples(),
-        query_resolver(server, nxdomain_name(names[0]), budget()),
-        query_resolver(server, names[0], budget(), tries=1, tcp=True),
-        asyncio.gather(*(query_resolver(server, name, budget()) for name in others)),
+        query_resolver(ctx, server, nxdomain_name(rng, names[0]), budget()),
+        query_resolver(ctx, server, names[0], budget(), tries=1, tcp=True),
+        asyncio.gather(*(query_resolver(ctx, server, name, budget()) for name in others)),
     )
     by_name: dict[str, QueryResult] = {names[0]: first, **dict(zip(others, answers, strict=True))}
     return ResolverReport(server, first, by_name, samples, nxdomain, tcp)
@@ -219,32 +249,28 @@ def clean_name(name: str) -> str:
 
 
 async def reverse_lookup(
-    addresses: Iterable[ipaddress.IPv4Address], resolver: str, *, timeout_s: float, port: int = 53
+    ctx: ProbeContext,
+    addresses: Iterable[ipaddress.IPv4Address],
+    resolver: str,
+    *,
+    timeout_s: float,
+    port: int = 53,
 ) -> dict[ipaddress.IPv4Address, str]:
     """PTR names of ``addresses`` from ``resolver`` (at most 32 queries at a time)."""
-    import dns.asyncquery
-    import dns.exception
-    import dns.message
-    import dns.rdatatype
-    import dns.reversename
-
     semaphore = asyncio.Semaphore(PTR_CONCURRENCY)
     found: dict[ipaddress.IPv4Address, str] = {}
+    client = ctx.dns()
 
     async def one(address: ipaddress.IPv4Address) -> None:
-        query = dns.message.make_query(dns.reversename.from_address(str(address)), "PTR")
         async with semaphore:
-            try:
-                response = await dns.asyncquery.udp(query, resolver, timeout=timeout_s, port=port)
-            except (dns.exception.DNSException, OSError, ValueError):
+            answer = await client.query(
+                resolver, address.reverse_pointer + ".", "PTR", port=port, timeout_s=timeout_s
+            )
+        for record in answer.records:
+            name = clean_name(record)
+            if name:
+                found[address] = name
                 return
-        for rrset in response.answer:
-            if rrset.rdtype == dns.rdatatype.PTR:
-                for item in rrset:
-                    name = clean_name(item.to_text())
-                    if name:
-                        found[address] = name
-                        return
 
     await asyncio.gather(*(one(a) for a in addresses))
     return found

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import secrets
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from homediag.core.model import Service
+from homediag.core.probe import ProbeContext
 from homediag.net.mdns import META_QUERY, clean, instance_label, is_service_type, short_type
 
 SOURCE = "discovery.unicast"
@@ -109,22 +108,20 @@ def _txt(raw: bytes) -> dict[str, str]:
 
 
 async def dnssd_unicast(
-    targets: list[ipaddress.IPv4Address], *, listen_s: float, port: int = MDNS_PORT
+    ctx: ProbeContext, targets: list[ipaddress.IPv4Address], *, listen_s: float, port: int = MDNS_PORT
 ) -> dict[ipaddress.IPv4Address, DnssdAnswer]:
-    """Ask each target for its service types, then for the instances of each type, by unicast."""
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setblocking(False)
+    """Ask each target for its service types, then for the instances of each type, by unicast
+    (a ``ctx.udp()`` socket)."""
+    sock = ctx.udp().open(bind="0.0.0.0")  # noqa: S104 - an ephemeral port: a legacy unicast query
     answers: dict[ipaddress.IPv4Address, DnssdAnswer] = {}
     asked_types: set[tuple[ipaddress.IPv4Address, str]] = set()
-    query_id = secrets.randbits(16) or 1
+    query_id = ctx.random().getrandbits(16) or 1
     wanted = set(targets)
     try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port: a legacy unicast query
         meta = build_query([META_QUERY], query_id)
         for target in targets:
             with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, meta, (str(target), port))
+                await sock.send(meta, str(target), port)
             await asyncio.sleep(0.001)
         deadline = time.monotonic() + listen_s
         while True:
@@ -132,26 +129,25 @@ async def dnssd_unicast(
             if remaining <= 0:
                 break
             try:
-                async with asyncio.timeout(remaining):
-                    data, sender = await loop.sock_recvfrom(sock, MAX_DATAGRAM + 1)
-            except TimeoutError:
-                break
+                datagram = await sock.receive(remaining, MAX_DATAGRAM + 1)
             except OSError:
                 continue
+            if datagram is None:
+                break
             try:
-                address = ipaddress.IPv4Address(sender[0])
+                address = ipaddress.IPv4Address(datagram.host)
             except ValueError:
                 continue
-            if address not in wanted or sender[1] != port:
+            if address not in wanted or datagram.port != port:
                 continue
             answer = answers.setdefault(address, DnssdAnswer())
-            if not read_answer(data, answer):
+            if not read_answer(datagram.data, answer):
                 continue
             new_types = [t for t in answer.types if (address, t) not in asked_types]
             if new_types:
                 asked_types.update((address, t) for t in new_types)
                 with contextlib.suppress(OSError):
-                    await loop.sock_sendto(sock, build_query(new_types, query_id), (str(address), port))
+                    await sock.send(build_query(new_types, query_id), str(address), port)
     finally:
         sock.close()
     return {a: v for a, v in answers.items() if v.types or v.services}

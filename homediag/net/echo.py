@@ -10,6 +10,9 @@ The method depends on what this computer allows (docs/architecture.md#safety-of-
    ICMP datagram sockets are not used: ``net.ipv4.ping_group_range`` often forbids them.
 3. **TCP connect** to a few ports: a SYN-ACK or a RST both prove the host answered. It cannot tell a host
    that is down from one that drops TCP, which the result says.
+
+Raw sockets and TCP connects go through the context (``ctx.icmp().echo`` is :func:`raw_icmp` in a live
+run; ``ctx.tcp().connect``), so a recording replays every method.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import errno
 import ipaddress
 import itertools
 import math
@@ -30,6 +32,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from homediag.core.io import EchoSeries
 from homediag.core.probe import ProbeContext
 from homediag.net.os.ping import parse_ping
 
@@ -38,25 +41,6 @@ ICMP_ECHO_REPLY = 0
 STRAGGLER_MIN_S = 0.3
 TCP_PORTS = (53, 80, 443)
 """Ports tried for TCP round trips; never a printer port (9100-9107, 515, 9999)."""
-
-
-@dataclass(frozen=True)
-class EchoSeries:
-    """Round trips in ms, one per request, None where no answer came."""
-
-    method: str
-    samples: tuple[float | None, ...]
-    note: str | None = None
-
-    @property
-    def sent(self) -> int:
-        """Requests sent."""
-        return len(self.samples)
-
-    @property
-    def received(self) -> int:
-        """Answers received."""
-        return sum(1 for s in self.samples if s is not None)
 
 
 @dataclass(frozen=True)
@@ -219,35 +203,15 @@ async def system_ping(
     return EchoSeries("system ping", samples, note)
 
 
-async def _tcp_rtt(target: str, port: int, timeout_s: float) -> float | None:
-    loop = asyncio.get_running_loop()
-    family = socket.AF_INET6 if ipaddress.ip_address(target).version == 6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setblocking(False)
-    started = time.monotonic()
-    try:
-        async with asyncio.timeout(timeout_s):
-            await loop.sock_connect(sock, (target, port))
-    except ConnectionRefusedError:
-        pass  # a RST is an answer
-    except TimeoutError:
-        return None
-    except OSError as exc:
-        if exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET):
-            pass
-        else:
-            return None
-    finally:
-        sock.close()
-    return (time.monotonic() - started) * 1000.0
-
-
-async def tcp_connect(target: str, count: int, interval_s: float, timeout_s: float) -> EchoSeries:
-    """Round trips of TCP handshakes to the first port that answers."""
+async def tcp_connect(
+    ctx: ProbeContext, target: str, count: int, interval_s: float, timeout_s: float
+) -> EchoSeries:
+    """Round trips of TCP handshakes (``ctx.tcp()``) to the first port that answers."""
+    client = ctx.tcp()
     port = None
     first: float | None = None
     for candidate in TCP_PORTS:
-        first = await _tcp_rtt(target, candidate, timeout_s)
+        first = (await client.connect(target, candidate, timeout_s)).answered_ms
         if first is not None:
             port = candidate
             break
@@ -260,7 +224,7 @@ async def tcp_connect(target: str, count: int, interval_s: float, timeout_s: flo
     samples: list[float | None] = [first]
     for _ in range(count - 1):
         await asyncio.sleep(interval_s)
-        samples.append(await _tcp_rtt(target, port, timeout_s))
+        samples.append((await client.connect(target, port, timeout_s)).answered_ms)
     return EchoSeries(f"TCP connect (port {port})", tuple(samples))
 
 
@@ -271,14 +235,14 @@ async def measure(
     raw_ok = ctx.session.platform is None or ctx.session.platform.value != "windows"
     if ctx.session.privileged and raw_ok and ipaddress.ip_address(target).version == 4:
         try:
-            return await raw_icmp(target, count, interval_s, timeout_s)
+            return await ctx.icmp().echo(target, count, interval_s, timeout_s)
         except PermissionError:
             pass
     if ctx.which("ping"):
         series = await system_ping(ctx, target, count, max(interval_s, 0.2), timeout_s)
         if series.received or series.note is None:
             return series
-    return await tcp_connect(target, count, interval_s, timeout_s)
+    return await tcp_connect(ctx, target, count, interval_s, timeout_s)
 
 
 class LossVerdict(enum.Enum):

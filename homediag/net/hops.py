@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass
 
 from homediag.core.i18n import _
+from homediag.core.io import HopResult
+from homediag.core.probe import ProbeContext
 from homediag.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
 
 ICMP_DEST_UNREACHABLE = 3
@@ -59,16 +61,6 @@ class HopAnswer:
     address: str
     reached: bool
     """True when the target itself answered: the path is shorter than the TTL."""
-
-
-@dataclass(frozen=True)
-class HopResult:
-    """The router at one hop, or why it is unknown."""
-
-    address: str | None
-    reached: bool = False
-    method: str | None = None
-    note: str | None = None
 
 
 def hop_request(ident: int, seq: int) -> bytes:
@@ -198,14 +190,29 @@ async def _udp_recverr(target: str, ttl: int, tries: int, wait_s: float) -> HopR
 
 
 async def hop_address(
-    target: str, ttl: int, *, privileged: bool, windows: bool = False, tries: int = 3, wait_s: float = 1.0
+    ctx: ProbeContext,
+    target: str,
+    ttl: int,
+    *,
+    privileged: bool,
+    windows: bool = False,
+    tries: int = 3,
+    wait_s: float = 1.0,
 ) -> HopResult:
-    """The address of the router ``ttl`` hops towards ``target`` (IPv4), by the best method allowed."""
+    """The address of the router ``ttl`` hops towards ``target`` (IPv4), by the best method allowed
+    (through ``ctx.icmp().hop``)."""
     if ipaddress.ip_address(target).version != 4:
         return HopResult(None, note=_("only IPv4 paths are measured"))
     if privileged and not windows:
         with contextlib.suppress(PermissionError):
-            return await _raw_icmp(target, ttl, tries, wait_s)
+            return await ctx.icmp().hop(target, ttl, tries, wait_s, raw=True)
     if not LINUX:
         return HopResult(None, note=_("needs administrator rights on this system"))
+    return await ctx.icmp().hop(target, ttl, tries, wait_s, raw=False)
+
+
+async def live_hop(target: str, ttl: int, tries: int, wait_s: float, *, raw: bool) -> HopResult:
+    """The live side of ``ctx.icmp().hop``: raw ICMP, or UDP and the error queue."""
+    if raw:
+        return await _raw_icmp(target, ttl, tries, wait_s)
     return await _udp_recverr(target, ttl, tries, wait_s)

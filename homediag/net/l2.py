@@ -12,8 +12,10 @@ with libpcap or the tcpdump binary, which a user's computer may lack, so the two
 the output of ``tcpdump -dd 'arp'`` and ``tcpdump -dd 'ip and udp dst port 68'``. Where they cannot be
 attached, the Python ``keep`` filter does the whole job.
 
-Blocking: probes call :func:`exchange_in` (which runs :func:`exchange` through ``ctx.to_thread`` and
-turns socket errors into probe outcomes). scapy is imported here, lazily.
+Blocking: probes call :func:`exchange_in` and :func:`sweep_in`, which run ``ctx.l2().exchange`` and
+``ctx.l2().sweep`` (:class:`LiveL2`, that is :func:`exchange` and :func:`sweep`, in a live run; a
+recording or a fake in a test) through ``ctx.to_thread`` and turn socket errors into probe outcomes.
+scapy is imported here, lazily.
 """
 
 from __future__ import annotations
@@ -25,17 +27,15 @@ import struct
 import sys
 import time
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homediag.core.errors import NotPermitted, ProbeFailure
 from homediag.core.i18n import _
+from homediag.core.io import MAX_KEPT, BpfProgram, Exchange, Heard, Send
 
 if TYPE_CHECKING:
     from homediag.core.probe import ProbeContext
-
-BpfProgram = tuple[tuple[int, int, int, int], ...]
 
 BPF_ARP: BpfProgram = (
     (0x28, 0, 0, 0x0000000C),
@@ -65,37 +65,6 @@ MIN_GAP_S = 0.002
 SWEEP_BURST = 8
 """A sweep sends at most this many due frames back to back (336 bytes of ARP) when it woke late."""
 MAX_SEEN = 50_000
-MAX_KEPT = 256
-
-
-@dataclass(frozen=True)
-class Send:
-    """A frame to send ``at_s`` seconds after the start."""
-
-    at_s: float
-    frame: bytes
-    unless_answered: bool = False
-    """Skip it when a frame was already kept (a retry)."""
-
-
-@dataclass(frozen=True)
-class Heard:
-    """A kept frame and when it arrived (seconds after the start)."""
-
-    at_s: float
-    frame: bytes
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """What was sent and heard."""
-
-    heard: tuple[Heard, ...]
-    sent: int
-    seen: int
-    """Frames read from the interface (kept or not)."""
-    truncated: bool
-    """``max_seen`` or ``max_kept`` was reached before the listening time ended."""
 
 
 def exchange(
@@ -284,6 +253,62 @@ def sweep(
     return Exchange(heard=tuple(heard), sent=sent, seen=seen, truncated=truncated)
 
 
+class LiveL2:
+    """The live side of ``ctx.l2()``: :func:`exchange` and :func:`sweep` on a scapy layer-2 socket."""
+
+    def exchange(
+        self,
+        iface: str,
+        sends: Sequence[Send],
+        listen_s: float,
+        keep: Callable[[bytes], bool],
+        *,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+        quiet_s: float | None = None,
+        novelty: Callable[[bytes], Hashable] | None = None,
+        settles: Callable[[bytes], bool] | None = None,
+    ) -> Exchange:
+        """See :func:`exchange`."""
+        return exchange(
+            iface,
+            sends,
+            listen_s,
+            keep,
+            kernel_filter=kernel_filter,
+            max_kept=max_kept,
+            quiet_s=quiet_s,
+            novelty=novelty,
+            settles=settles,
+        )
+
+    def sweep(
+        self,
+        iface: str,
+        requests: Sequence[tuple[Hashable, bytes]],
+        answer_of: Callable[[bytes], Hashable | None],
+        *,
+        tries: int = 2,
+        retry_wait_s: float = 0.1,
+        quiet_s: float = 0.25,
+        deadline_s: float = 10.0,
+        kernel_filter: BpfProgram | None = None,
+        max_kept: int = MAX_KEPT,
+    ) -> Exchange:
+        """See :func:`sweep`."""
+        return sweep(
+            iface,
+            requests,
+            answer_of,
+            tries=tries,
+            retry_wait_s=retry_wait_s,
+            quiet_s=quiet_s,
+            deadline_s=deadline_s,
+            kernel_filter=kernel_filter,
+            max_kept=max_kept,
+        )
+
+
 async def sweep_in(
     ctx: ProbeContext,
     iface: str,
@@ -291,10 +316,10 @@ async def sweep_in(
     answer_of: Callable[[bytes], Hashable | None],
     **options: Any,
 ) -> Exchange:
-    """:func:`sweep` in a worker thread of ``ctx``, with the socket errors as probe outcomes (as
+    """``ctx.l2().sweep`` in a worker thread of ``ctx``, with the socket errors as probe outcomes (as
     :func:`exchange_in`)."""
     try:
-        return await ctx.to_thread(partial(sweep, **options), iface, requests, answer_of)
+        return await ctx.to_thread(partial(ctx.l2().sweep, **options), iface, requests, answer_of)
     except PermissionError:
         raise NotPermitted(
             _("the operating system refused a raw socket on {iface}").format(iface=iface)
@@ -318,7 +343,7 @@ async def exchange_in(
     novelty: Callable[[bytes], Hashable] | None = None,
     settles: Callable[[bytes], bool] | None = None,
 ) -> Exchange:
-    """:func:`exchange` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
+    """``ctx.l2().exchange`` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
 
     Raises :class:`NotPermitted` when the operating system refuses the raw socket (no root, no
     CAP_NET_RAW: a caller with a fallback catches it) and :class:`ProbeFailure` for other socket errors.
@@ -326,7 +351,7 @@ async def exchange_in(
     try:
         return await ctx.to_thread(
             partial(
-                exchange,
+                ctx.l2().exchange,
                 kernel_filter=kernel_filter,
                 max_kept=max_kept,
                 quiet_s=quiet_s,

@@ -15,12 +15,12 @@ import asyncio
 import ipaddress
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from typing_extensions import TypedDict
 
 from homediag.core.devices import device_id
 from homediag.core.facts import record
+from homediag.core.io import MdnsBrowse, MdnsInstance
 from homediag.core.model import Device, DeviceEvidence, Service
 
 SOURCE = "discovery.mdns"
@@ -69,30 +69,21 @@ class MdnsServiceEntry(TypedDict):
     txt: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Instance:
-    """One resolved service instance."""
+Instance = MdnsInstance
+"""One resolved service instance (:class:`homediag.core.io.MdnsInstance`)."""
 
-    type: str
-    """``_ipp._tcp`` (without ``.local.``)."""
-    name: str
-    """The instance label (``Brother HL-L2350DW``)."""
-    addresses: tuple[str, ...]
-    port: int | None
-    host: str | None
-    txt: Mapping[str, str] = field(default_factory=dict)
 
-    def as_json(self) -> MdnsServiceEntry:
-        """The entry of ``mdns.services``."""
-        return {
-            "type": self.type,
-            "name": self.name,
-            "ip": self.addresses[0] if self.addresses else None,
-            "addresses": list(self.addresses),
-            "port": self.port,
-            "host": self.host,
-            "txt": dict(self.txt),
-        }
+def service_entry(instance: MdnsInstance) -> MdnsServiceEntry:
+    """The entry of ``mdns.services`` for ``instance``."""
+    return {
+        "type": instance.type,
+        "name": instance.name,
+        "ip": instance.addresses[0] if instance.addresses else None,
+        "addresses": list(instance.addresses),
+        "port": instance.port,
+        "host": instance.host,
+        "txt": dict(instance.txt),
+    }
 
 
 def short_type(service_type: str) -> str:
@@ -292,3 +283,19 @@ async def browse(
     finally:
         await aiozc.async_close()
     return instances, types, truncated
+
+
+class LiveMdns:
+    """The live side of ``ctx.mdns()``: :func:`browse` with python-zeroconf."""
+
+    async def browse(
+        self, own: str, browse_s: float, resolve_s: float, *, quiet_s: float | None = None
+    ) -> MdnsBrowse:
+        """See :func:`browse`."""
+        instances, types, truncated = await browse(
+            ipaddress.IPv4Address(own),
+            browse_s,
+            resolve_s,
+            quiet_s=BROWSE_QUIET_S if quiet_s is None else quiet_s,
+        )
+        return MdnsBrowse(tuple(instances), tuple(sorted(types)), truncated)

@@ -1,7 +1,8 @@
 """Path MTU discovery: echo requests with "don't fragment" set, and the bounded search over their sizes.
 
 Two senders, by what this computer allows (``net.mtu`` picks one): :class:`RawSender` (raw ICMP with
-``IP_MTU_DISCOVER = IP_PMTUDISC_PROBE``, Linux, root) and :class:`PingSender` (the system ``ping`` with
+``IP_MTU_DISCOVER = IP_PMTUDISC_PROBE``, Linux, root; ``ctx.icmp().df_socket``, :class:`LiveDfSocket`
+in a live run) and :class:`PingSender` (the system ``ping`` with
 DF set, one packet per run). :func:`search` sends at most 12 packets: 576 bytes, the interface MTU
 (twice when the first vanishes without a word), the size a fragmentation-needed named, 1280, then a
 binary search. Sizes are IP packet sizes (an echo payload is 28 bytes smaller).
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from homediag.core.errors import NotPermitted
 from homediag.core.i18n import _
+from homediag.core.io import DfProbe
 from homediag.core.probe import ProbeContext
 from homediag.net.echo import ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, echo_request
 from homediag.net.os.df_ping import parse_df_ping
@@ -34,17 +36,8 @@ ICMP_UNREACHABLE = 3
 ICMP_FRAG_NEEDED = 4
 
 
-@dataclass(frozen=True)
-class Probe1:
-    """What one DF packet of ``size`` bytes got back."""
-
-    size: int
-    replied: bool
-    frag_needed: bool = False
-    reported_mtu: int | None = None
-    local: bool = False
-    """It never left this computer (larger than the interface or the path MTU the kernel knows)."""
-    unsupported: bool = False
+Probe1 = DfProbe
+"""What one DF packet of ``size`` bytes got back (:class:`homediag.core.io.DfProbe`)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +67,25 @@ class Sender:
 
 
 class RawSender(Sender):
-    """Raw ICMP with IP_PMTUDISC_PROBE (Linux, root)."""
+    """Raw ICMP with IP_PMTUDISC_PROBE (Linux, root), through ``ctx.icmp().df_socket``: ``OSError`` or
+    ``PermissionError`` when it cannot be opened."""
 
     method = "raw ICMP with DF"
+
+    def __init__(self, ctx: ProbeContext, target: str) -> None:
+        self.socket = ctx.icmp().df_socket(target)
+
+    def close(self) -> None:
+        """Close the raw socket."""
+        self.socket.close()
+
+    async def send(self, size: int, wait_s: float) -> Probe1:
+        """One echo request of ``size`` IP bytes; its reply or a fragmentation-needed."""
+        return await self.socket.send(size, wait_s)
+
+
+class LiveDfSocket:
+    """The live side of ``ctx.icmp().df_socket``: a raw ICMP socket with IP_PMTUDISC_PROBE."""
 
     def __init__(self, target: str) -> None:
         self.target = target

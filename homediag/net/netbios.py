@@ -23,13 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import secrets
-import socket
 import struct
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from homediag.core.probe import ProbeContext
 from homediag.net.errors import ParseError
 
 NBSTAT = 0x0021
@@ -129,23 +128,26 @@ def parse_node_status(data: bytes) -> NodeStatus:
 
 
 async def netbios_names(
-    addresses: Iterable[ipaddress.IPv4Address], *, listen_s: float, port: int = NETBIOS_PORT
+    ctx: ProbeContext,
+    addresses: Iterable[ipaddress.IPv4Address],
+    *,
+    listen_s: float,
+    port: int = NETBIOS_PORT,
 ) -> dict[ipaddress.IPv4Address, str]:
-    """NetBIOS workstation names of ``addresses``: one node status request each, answers for ``listen_s``."""
+    """NetBIOS workstation names of ``addresses``: one node status request each (a ``ctx.udp()``
+    socket), answers for ``listen_s``."""
     targets = list(addresses)[:MAX_NETBIOS]
     if not targets:
         return {}
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setblocking(False)
+    sock = ctx.udp().open(bind="0.0.0.0")  # noqa: S104 - an ephemeral port for the answers
+    rng = ctx.random()
     found: dict[ipaddress.IPv4Address, str] = {}
     ids: dict[ipaddress.IPv4Address, int] = {}
     try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the answers
         for index, target in enumerate(targets):
-            ids[target] = (secrets.randbits(16) + index) & 0xFFFF
+            ids[target] = (rng.getrandbits(16) + index) & 0xFFFF
             with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, build_request(ids[target]), (str(target), port))
+                await sock.send(build_request(ids[target]), str(target), port)
             await asyncio.sleep(0.002)
         deadline = time.monotonic() + listen_s
         while len(found) < len(targets):
@@ -153,15 +155,14 @@ async def netbios_names(
             if remaining <= 0:
                 break
             try:
-                async with asyncio.timeout(remaining):
-                    data, sender = await loop.sock_recvfrom(sock, 2048)
-            except TimeoutError:
-                break
+                datagram = await sock.receive(remaining, 2048)
             except OSError:
                 continue
+            if datagram is None:
+                break
             try:
-                address = ipaddress.IPv4Address(sender[0])
-                status = parse_node_status(data)
+                address = ipaddress.IPv4Address(datagram.host)
+                status = parse_node_status(datagram.data)
             except (ValueError, ParseError):
                 continue
             if ids.get(address) != status.transaction_id:

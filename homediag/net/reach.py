@@ -1,7 +1,8 @@
 """Small reachability checks for the internet probes: name lookup, TCP connect, TLS request, STUN binding.
 
 Each check has its own deadline, returns a value object saying what happened (never raises for a
-network failure) and opens at most one socket. Callers pass ``timeout_s`` already clipped to their
+network failure) and opens at most one socket. :class:`LiveTcp` is the live side of ``ctx.tcp()``;
+the STUN binding goes through ``ctx.udp()``. Callers pass ``timeout_s`` already clipped to their
 probe's ``ctx.remaining()``.
 """
 
@@ -11,13 +12,14 @@ import asyncio
 import contextlib
 import errno
 import ipaddress
-import secrets
 import socket
 import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from homediag.core.io import TcpConnect, TlsRequest
+from homediag.core.probe import ProbeContext
 from homediag.net.os._common import parse_port
 from homediag.net.stun import (
     MappedAddress,
@@ -99,13 +101,8 @@ async def resolve(host: str, timeout_s: float, *, udp: bool = False) -> str | No
     return None
 
 
-@dataclass(frozen=True)
-class Connect:
-    """A TCP connection attempt."""
-
-    ok: bool
-    ms: float | None
-    error: str | None = None
+Connect = TcpConnect
+"""A TCP connection attempt (:class:`homediag.core.io.TcpConnect`)."""
 
 
 def _error_text(exc: BaseException) -> str:
@@ -125,6 +122,9 @@ async def tcp_connect(address: str, port: int, timeout_s: float) -> Connect:
     except TimeoutError:
         return Connect(False, None, f"no answer within {timeout_s:g} s")
     except OSError as exc:
+        if isinstance(exc, ConnectionRefusedError) or exc.errno in (errno.ECONNREFUSED, errno.ECONNRESET):
+            ms = round((time.monotonic() - started) * 1000.0, 3)
+            return Connect(False, None, _error_text(exc), refused_ms=ms)
         return Connect(False, None, _error_text(exc))
     elapsed = (time.monotonic() - started) * 1000.0
     writer.close()
@@ -132,18 +132,6 @@ async def tcp_connect(address: str, port: int, timeout_s: float) -> Connect:
         async with asyncio.timeout(0.5):
             await writer.wait_closed()
     return Connect(True, round(elapsed, 3))
-
-
-@dataclass(frozen=True)
-class TlsRequest:
-    """A TLS handshake and, when it succeeded, one request up to its status line."""
-
-    tls_ok: bool
-    handshake_ms: float | None
-    request_ms: float | None
-    """From the TCP connect to the response's status line: an HTTPS request without DNS."""
-    status: int | None
-    error: str | None = None
 
 
 async def tls_request(
@@ -212,18 +200,21 @@ class StunResult:
 
 
 async def stun_binding(
-    address: str, port: int, timeout_s: float, *, tries: int = 3, first_wait_s: float = 0.5
+    ctx: ProbeContext,
+    address: str,
+    port: int,
+    timeout_s: float,
+    *,
+    tries: int = 3,
+    first_wait_s: float = 0.5,
 ) -> StunResult:
     """Send a Binding request, retransmitting with doubling waits (RFC 5389, 7.2.1), until answered.
 
     Datagrams from other sources, or that are not the answer to our transaction, are ignored (at most
     64 of them).
     """
-    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_DGRAM)
-    sock.setblocking(False)
-    loop = asyncio.get_running_loop()
-    transaction = secrets.token_bytes(12)
+    sock = ctx.udp().open(family=ipaddress.ip_address(address).version)
+    transaction = ctx.random().randbytes(12)
     request = binding_request(transaction)
     deadline = time.monotonic() + timeout_s
     wait = first_wait_s
@@ -234,22 +225,22 @@ async def stun_binding(
         while sent < tries and time.monotonic() < deadline:
             sent_at = time.monotonic()
             try:
-                await loop.sock_sendto(sock, request, (address, port))
+                await sock.send(request, address, port)
             except OSError as exc:
                 return StunResult(False, None, None, sent + 1, _error_text(exc))
             sent += 1
             until = min(deadline, sent_at + wait)
             while time.monotonic() < until and ignored < 64:
                 try:
-                    async with asyncio.timeout(max(0.0, until - time.monotonic())):
-                        data, peer = await loop.sock_recvfrom(sock, 2048)
-                except TimeoutError:
-                    break
+                    datagram = await sock.receive(max(0.0, until - time.monotonic()), 2048)
                 except OSError as exc:  # ICMP port unreachable surfaces here
                     last_error = _error_text(exc)
                     await asyncio.sleep(max(0.0, until - time.monotonic()))
                     break
-                if str(ipaddress.ip_address(peer[0].split("%", 1)[0])) != address:
+                if datagram is None:
+                    break
+                data = datagram.data
+                if str(ipaddress.ip_address(datagram.host)) != address:
                     ignored += 1
                     continue
                 try:
@@ -266,3 +257,51 @@ async def stun_binding(
     finally:
         sock.close()
     return StunResult(False, None, None, sent, last_error or "no answer")
+
+
+class LiveTcp:
+    """The live side of ``ctx.tcp()``: asyncio streams."""
+
+    async def connect(self, host: str, port: int, timeout_s: float) -> TcpConnect:
+        """See :func:`tcp_connect`."""
+        return await tcp_connect(host, port, timeout_s)
+
+    async def open(self, host: str, port: int, timeout_s: float) -> LiveTcpStream:
+        """An open connection; ``OSError`` or ``TimeoutError`` when none."""
+        async with asyncio.timeout(timeout_s):
+            reader, writer = await asyncio.open_connection(host, port)
+        return LiveTcpStream(reader, writer)
+
+    async def tls_request(
+        self, address: str, host: str, port: int, path: str, timeout_s: float, *, verify: bool = True
+    ) -> TlsRequest:
+        """See :func:`tls_request`."""
+        return await tls_request(address, host, port, path, timeout_s, verify=verify)
+
+
+class LiveTcpStream:
+    """An asyncio stream pair as a :class:`homediag.core.io.TcpStream`."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def send(self, data: bytes) -> None:
+        """Write and drain."""
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def read_exactly(self, count: int, timeout_s: float) -> bytes:
+        """Exactly ``count`` bytes; ``EOFError`` when the peer closed first."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await self.reader.readexactly(count)
+        except asyncio.IncompleteReadError:
+            raise EOFError("the peer closed the connection") from None
+
+    async def close(self) -> None:
+        """Close, waiting at most half a second."""
+        self.writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(0.5):
+                await self.writer.wait_closed()

@@ -16,54 +16,13 @@ speedtest-cli (``import speedtest``) does the measuring; this module only drives
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from homediag.core.i18n import _
+from homediag.core.io import Phases, SpeedResult, SpeedtestFailed
 
 CONFIG_URL = "www.speedtest.net/speedtest-config.php"
-
-
-class SpeedtestFailed(Exception):
-    """The speed test could not be run; the message says which step failed and why."""
-
-
-@dataclass
-class Phases:
-    """When the download ran (monotonic seconds), written by the worker thread, read by the probe."""
-
-    download_started: float | None = None
-    download_ended: float | None = None
-    step: str = "config"
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def mark(self, step: str) -> None:
-        """Record the step the worker is in (and the download's start and end)."""
-        now = time.monotonic()
-        with self.lock:
-            if step == "download" and self.download_started is None:
-                self.download_started = now
-            if step == "upload" and self.download_started is not None and self.download_ended is None:
-                self.download_ended = now
-            self.step = step
-
-    def downloading(self) -> bool:
-        """Whether the download is running now."""
-        with self.lock:
-            return self.download_started is not None and self.download_ended is None
-
-
-@dataclass(frozen=True)
-class SpeedResult:
-    """What speedtest-cli measured."""
-
-    download_bps: float
-    upload_bps: float
-    ping_ms: float | None
-    server: dict[str, Any]
-    client: dict[str, Any]
 
 
 def _describe(exc: BaseException) -> str:
@@ -157,3 +116,21 @@ def run_speedtest(
         server=dict(getattr(results, "server", {}) or {}),
         client=dict(getattr(results, "client", {}) or {}),
     )
+
+
+class LiveSpeedtest:
+    """The live side of ``ctx.speedtest()``: :func:`run_speedtest`."""
+
+    def run(
+        self,
+        server: str,
+        *,
+        secure: bool,
+        socket_timeout_s: float,
+        shutdown: threading.Event,
+        phases: Phases,
+    ) -> SpeedResult:
+        """See :func:`run_speedtest`."""
+        return run_speedtest(
+            server, secure=secure, socket_timeout_s=socket_timeout_s, shutdown=shutdown, phases=phases
+        )

@@ -15,8 +15,10 @@ async def test_gateway_probe_reports_loss():
 
 :class:`RecordedSystem` replays interfaces, gateways and files; ``commands`` replays command output by
 argv prefix; ``http`` replays HTTP answers by URL; ``recording`` replays a recording file
-(:mod:`homediag.testing.recording`: its facts, HTTP exchanges and commands). A probe that reaches for
-anything not recorded gets a clear failure, so a test never silently touches the real network.
+(:mod:`homediag.testing.recording`: its facts, HTTP exchanges, commands, random seed and network I/O);
+``io`` hands in fakes of the network factories instead (:func:`homediag.testing.fakes.fake_io`). A
+probe that reaches for anything not recorded gets a clear failure, so a test never silently touches the
+real network.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 from homediag.core.baseline import Baseline
 from homediag.core.config import Config
 from homediag.core.http import HttpError, HttpResponse
+from homediag.core.io import ProbeIO, offline_io
 from homediag.core.model import Device, JSONValue, Observation, ProbeResult
 from homediag.core.probe import CommandResult, FactView, Probe, ProbeContext
 from homediag.core.registry import Registry
@@ -36,7 +39,9 @@ from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
 from homediag.core.system import SystemView
+from homediag.testing.fakes import fake_io
 from homediag.testing.recording import HttpExchange, Recording
+from homediag.testing.replay import Replay, UnrecordedIO, replay_io
 
 _FAMILIES = {"inet": 2, "inet6": 10, "link": 17}
 
@@ -83,10 +88,6 @@ class RecordedSystem(SystemView):
     def exists(self, path: str) -> bool:
         """Whether a recorded file (or a directory holding one) exists."""
         return path in self.files or any(f.startswith(path.rstrip("/") + "/") for f in self.files)
-
-
-class UnrecordedIO(AssertionError):
-    """A probe under test reached for I/O that the test did not record."""
 
 
 class RecordedContext(ProbeContext):
@@ -162,6 +163,8 @@ __all__ = [
     "RecordedContext",
     "RecordedSystem",
     "Recording",
+    "UnrecordedIO",
+    "fake_io",
     "http_response",
     "run_probe",
 ]
@@ -173,6 +176,8 @@ class ProbeOutcome:
 
     result: ProbeResult
     commands_run: tuple[tuple[str, ...], ...] = ()
+    unused_io: tuple[str, ...] = ()
+    """Network calls the recording holds that the run never made."""
 
     def value(self, fact: str, subject: str | None = "local") -> JSONValue:
         """The observed value of ``fact`` (about ``subject``; any subject when None)."""
@@ -204,19 +209,31 @@ async def run_probe(
     timeout_s: float | None = None,
     baseline: Baseline | None = None,
     recording: Recording | None = None,
+    io: ProbeIO | None = None,
+    seed: int | None = None,
 ) -> ProbeOutcome:
     """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings.
 
-    With ``recording``, its facts come before ``facts`` (a mapping) and its commands and HTTP exchanges
-    answer the probe, besides ``commands`` and ``http``.
+    With ``recording``, its facts come before ``facts`` (a mapping), its commands and HTTP exchanges
+    answer the probe besides ``commands`` and ``http``, its network calls answer the factories (unless
+    ``io`` is given) and its seed is the run's (unless ``seed`` is given). Without either, network I/O
+    fails the probe with :class:`homediag.core.io.NoNetwork`.
     """
+    replay: Replay | None = None
     if recording is not None:
         if recording.probe != probe.spec.id:
             raise ValueError(f"a recording of {recording.probe} given to {probe.spec.id}")
+        if not facts:
+            facts = {}
         if not isinstance(facts, Mapping):
             raise TypeError("with a recording, give facts as a mapping")
         facts = {**recording.facts, **facts}
         commands = {**{c.argv: c for c in recording.commands}, **(commands or {})}
+        if io is None:
+            replay = Replay(recording.io)
+            io = replay_io(replay)
+        if seed is None:
+            seed = recording.seed
     if isinstance(facts, Mapping):
         known = [Observation(fact=name, value=value, source="test") for name, value in facts.items()]
     else:
@@ -241,12 +258,18 @@ async def run_probe(
         http=http,
         binaries=binaries,
         exchanges=recording.http if recording is not None else (),
+        io=io or offline_io("network I/O not recorded in this test: give run_probe a recording or io="),
+        seed=seed,
     )
     result = await execute(probe, ctx)
-    return ProbeOutcome(result=result, commands_run=tuple(ctx.commands_run))
+    return ProbeOutcome(
+        result=result,
+        commands_run=tuple(ctx.commands_run),
+        unused_io=tuple(replay.unused()) if replay is not None else (),
+    )
 
 
-Replay = Callable[[ProbeContext], None]
+MeasuredReplay = Callable[[ProbeContext], None]
 """Records what a network probe would have observed, reading the facts it needs from the context."""
 
 
@@ -268,7 +291,7 @@ class RecordedComputer:
     system: RecordedSystem = field(default_factory=RecordedSystem)
     commands: Mapping[tuple[str, ...], str | CommandResult] = field(default_factory=dict)
     http: Mapping[str, HttpResponse | Exception] = field(default_factory=dict)
-    measured: Mapping[str, Sequence[Observation] | Replay] = field(default_factory=dict)
+    measured: Mapping[str, Sequence[Observation] | MeasuredReplay] = field(default_factory=dict)
     devices: Mapping[str, Sequence[Device]] = field(default_factory=dict)
     """Devices a replayed probe reports (by probe id)."""
     privileged: bool = False
@@ -301,7 +324,7 @@ class RecordedComputer:
 
 
 def _replayed(
-    probe: type[Probe], measured: Sequence[Observation] | Replay | None, devices: tuple[Device, ...]
+    probe: type[Probe], measured: Sequence[Observation] | MeasuredReplay | None, devices: tuple[Device, ...]
 ) -> type[Probe]:
     """A probe with ``probe``'s spec that replays what was recorded instead of running."""
 

@@ -12,21 +12,27 @@ context offers, the exchanges in the order they happened::
          "match": {"SOAPAction": "\\"urn:schemas-upnp-org:service:WANIPConnection:1#GetStatusInfo\\""},
          "status": 200, "headers": {"Content-Type": "text/xml"}, "body": "<?xml ...", "truncated": false}
       ],
-      "commands": [{"argv": ["ip", "-j", "addr"], "returncode": 0, "stdout": "[...]", "stderr": ""}]
+      "commands": [{"argv": ["ip", "-j", "addr"], "returncode": 0, "stdout": "[...]", "stderr": ""}],
+      "seed": 1234,
+      "io": [{"call": "tcp.connect", "args": {"host": "192.0.2.1", "port": 80}, "result": {...}}]
     }
 
 An HTTP exchange answers a request with the same method and URL whose headers include every ``match``
 header (so two SOAP actions on one control URL are told apart); a body that is not UTF-8 is stored as
-``body_base64``. A command answers the longest recorded argv that prefixes the one run.
+``body_base64``. A command answers the longest recorded argv that prefixes the one run. ``seed`` is the
+run's random seed (``ctx.random()``: transaction ids, random names), ``io`` the calls of the network
+factories (``ctx.l2()``, ``ctx.udp()``, ``ctx.dns()``...) in the format of :mod:`homediag.testing.replay`.
 
 :class:`RecordingContext` records a live run (in the lab) through the real I/O; :func:`rewrite` replaces
-lab addresses and MACs by documentation ones before the recording is written. Replaying is
+lab addresses and MACs by documentation ones before the recording is written (in text, and as packed
+bytes in frames and datagrams). Replaying is
 :class:`homediag.testing.RecordedContext`'s job (``run_probe(..., recording=load(path))``).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +42,7 @@ from typing import Any
 from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpError, HttpResponse
 from homediag.core.model import JSONValue
 from homediag.core.probe import CommandResult, ProbeContext
+from homediag.testing.replay import recording_io
 
 FORMAT = "homediag-recording/1"
 MATCHED_HEADERS = ("soapaction",)
@@ -89,6 +96,9 @@ class Recording:
     facts: dict[str, JSONValue] = field(default_factory=dict)
     http: list[HttpExchange] = field(default_factory=list)
     commands: list[CommandResult] = field(default_factory=list)
+    seed: int | None = None
+    io: list[dict[str, Any]] = field(default_factory=list)
+    """The network factories' calls (:mod:`homediag.testing.replay`)."""
 
     def to_json(self) -> dict[str, Any]:
         """The recording as the JSON document of its file."""
@@ -101,6 +111,8 @@ class Recording:
                 {"argv": list(c.argv), "returncode": c.returncode, "stdout": c.stdout, "stderr": c.stderr}
                 for c in self.commands
             ],
+            "seed": self.seed,
+            "io": self.io,
         }
 
     def save(self, path: Path) -> None:
@@ -166,31 +178,91 @@ def from_json(data: Any) -> Recording:
         )
         for item in data.get("commands") or []
     ]
+    seed = data.get("seed")
+    io = data.get("io") or []
+    if not isinstance(io, list) or not all(isinstance(e, dict) and "call" in e for e in io):
+        raise RecordingError("io: a list of calls expected")
     return Recording(
-        probe=str(data["probe"]), facts=dict(data.get("facts") or {}), http=http, commands=commands
+        probe=str(data["probe"]),
+        facts=dict(data.get("facts") or {}),
+        http=http,
+        commands=commands,
+        seed=None if seed is None else int(seed),
+        io=io,
     )
 
 
 def rewrite(recording: Recording, replacements: Mapping[str, str]) -> Recording:
     """``recording`` with every occurrence of each key (a lab address, a MAC) replaced by its value, in
-    facts, URLs, headers, bodies and command output alike: longest keys first."""
+    facts, URLs, headers, bodies and command output alike, longest keys first; an IPv4 address also in
+    its reverse-DNS form, and addresses and MACs also packed in binary frames and datagrams (``hex``
+    values: checksums are not recomputed, and no parser of homediag checks them)."""
     pairs = sorted(replacements.items(), key=lambda kv: -len(kv[0]))
+    text_pairs = list(pairs)
+    binary_pairs: list[tuple[bytes, bytes]] = []
+    for old, new in pairs:
+        packed = _packed(old), _packed(new)
+        if packed[0] is not None and packed[1] is not None and len(packed[0]) == len(packed[1]):
+            binary_pairs.append((packed[0], packed[1]))
+        reverse = _reverse_pointer(old), _reverse_pointer(new)
+        if reverse[0] is not None and reverse[1] is not None:
+            text_pairs.append((reverse[0], reverse[1]))
+        if ":" in old and old.lower() != old.upper():
+            text_pairs.append((old.upper(), new.upper()))
+    text_pairs.sort(key=lambda kv: -len(kv[0]))
+    binary_pairs += [(o.encode(), n.encode()) for o, n in text_pairs]
 
     def sub(text: str) -> str:
-        for old, new in pairs:
+        for old, new in text_pairs:
             text = text.replace(old, new)
         return text
 
-    document = json.dumps(recording.to_json(), ensure_ascii=False)
-    return from_json(json.loads(sub(document)))
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return sub(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            if set(value) == {"hex"}:
+                data = bytes.fromhex(str(value["hex"]))
+                for old_bytes, new_bytes in binary_pairs:
+                    data = data.replace(old_bytes, new_bytes)
+                return {"hex": data.hex()}
+            return {sub(str(k)): walk(v) for k, v in value.items()}
+        return value
+
+    return from_json(walk(recording.to_json()))
+
+
+def _packed(text: str) -> bytes | None:
+    try:
+        return ipaddress.ip_address(text).packed
+    except ValueError:
+        pass
+    parts = text.replace("-", ":").split(":")
+    if len(parts) == 6 and all(len(p) == 2 for p in parts):
+        try:
+            return bytes(int(p, 16) for p in parts)
+        except ValueError:
+            return None
+    return None
+
+
+def _reverse_pointer(text: str) -> str | None:
+    try:
+        return ipaddress.IPv4Address(text).reverse_pointer
+    except ValueError:
+        return None
 
 
 class RecordingContext(ProbeContext):
-    """A live probe context that records every HTTP exchange and command into :attr:`recording`."""
+    """A live probe context (give it ``io=live_io()``) that records every HTTP exchange, command and
+    network factory call, and its random seed, into :attr:`recording`."""
 
     def __init__(self, *args: Any, facts: Mapping[str, JSONValue] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.recording = Recording(probe=self.spec.id, facts=dict(facts or {}))
+        self.recording = Recording(probe=self.spec.id, facts=dict(facts or {}), seed=self.seed)
+        self.io = recording_io(self.io, self.recording.io)
 
     async def run_command(self, argv: Sequence[str], **kwargs: Any) -> CommandResult:
         """Run the command for real and record what it printed."""

@@ -146,7 +146,7 @@ class Watcher:
 
         async def tick() -> None:
             nonlocal good_since_trouble
-            sample = await samplers.dns_lookup(resolver, self.path.dns_name)
+            sample = await samplers.dns_lookup(self.ctx, resolver, self.path.dns_name)
             self.emit(sample)
             slow = sample.value is not None and sample.value > self.session.config.thresholds.dns_slow_ms
             if not sample.ok or slow:

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from homediag.core.http import HttpError, fetch
+from homediag.core.io import ProbeIO
 from homediag.core.model import Observation
 from homediag.core.probe import FactView, ProbeContext
 from homediag.core.session import Session
@@ -32,6 +33,7 @@ from homediag.core.system import SystemView
 from homediag.net.dns import Server, query_resolver, random_label
 from homediag.net.echo import measure
 from homediag.net.hops import hop_address
+from homediag.net.live import live_io
 from homediag.net.os.resolv_conf import parse_resolv_conf
 from homediag.net.wifi.collect import read_link
 from homediag.watch.samples import Kind, Role, Sample, info_of
@@ -53,15 +55,23 @@ WATCH_SPEC = ProbeSpec(
 
 
 def sampler_context(
-    session: Session, system: SystemView | None = None, interface: str | None = None
+    session: Session,
+    system: SystemView | None = None,
+    interface: str | None = None,
+    io: ProbeIO | None = None,
 ) -> ProbeContext:
-    """A context for the samplers: commands and HTTP capped as for a probe, no overall deadline;
-    ``interface`` is the one the Wi-Fi reader prefers."""
+    """A context for the samplers: commands and HTTP capped as for a probe, no overall deadline, the
+    live network I/O unless ``io`` is given; ``interface`` is the one the Wi-Fi reader prefers."""
     known: tuple[Observation, ...] = ()
     if interface is not None:
         known = (Observation("interface.name", interface, source=WATCH_SPEC.id),)
     return ProbeContext(
-        WATCH_SPEC, session, known=FactView(lambda: known, lambda: ()), deadline=float("inf"), system=system
+        WATCH_SPEC,
+        session,
+        known=FactView(lambda: known, lambda: ()),
+        deadline=float("inf"),
+        system=system,
+        io=io if io is not None else live_io(),
     )
 
 
@@ -151,7 +161,8 @@ async def find_path(
     else:
         notes.append("no IPv4 default gateway")
     if with_hop2 and chosen and gateway is not None:
-        hop = await hop_address(chosen[0], 2, privileged=session.privileged, tries=2, wait_s=1.0)
+        ctx = sampler_context(session, system)
+        hop = await hop_address(ctx, chosen[0], 2, privileged=session.privileged, tries=2, wait_s=1.0)
         if hop.address and hop.address not in (gateway, *chosen):
             targets.append(Target(Role.HOP2, hop.address))
         else:
@@ -189,13 +200,15 @@ async def ping(ctx: ProbeContext, target: Target, *, timeout_s: float = PING_TIM
     return Sample(started, Kind.PING, target.subject, ok=rtt is not None, value=_round(rtt))
 
 
-async def dns_lookup(resolver: str | None, base_name: str, *, timeout_s: float = DNS_TIMEOUT_S) -> Sample:
+async def dns_lookup(
+    ctx: ProbeContext, resolver: str | None, base_name: str, *, timeout_s: float = DNS_TIMEOUT_S
+) -> Sample:
     """The A record of a fresh name (``<random>.<base_name>``) from ``resolver`` (None: the system's)."""
-    name = f"{random_label()}.{base_name.strip('.')}"
+    name = f"{random_label(ctx.random())}.{base_name.strip('.')}"
     started = time.time()
     if resolver is None:
         return await _system_lookup(name, started, timeout_s)
-    result = await query_resolver(Server(resolver), name, timeout_s, tries=1)
+    result = await query_resolver(ctx, Server(resolver), name, timeout_s, tries=1)
     detail = {} if result.answered else {"error": (result.error or "")[:120]}
     return Sample(
         started,

@@ -10,6 +10,7 @@ from homediag.core.probe import FactView, Probe, ProbeContext
 from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
+from homediag.net.live import live_io
 from homediag.testing import ProbeOutcome
 
 
@@ -34,5 +35,6 @@ async def run_live(
         args=args,
         target=target,
         deadline=time.monotonic() + (timeout_s if timeout_s is not None else probe.spec.timeout_s),
+        io=live_io(),
     )
     return ProbeOutcome(result=await execute(probe, ctx))

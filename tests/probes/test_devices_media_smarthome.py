@@ -7,11 +7,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import pytest
 
 from homediag.core.http import HttpError
 from homediag.core.model import Device, Observation, Service
+from homediag.net.live import live_io
 from homediag.probes.devices.homekit import HomekitProbe
 from homediag.probes.devices.hue import HueProbe
 from homediag.probes.devices.matter import MatterProbe
@@ -19,9 +21,13 @@ from homediag.probes.devices.media import MediaProbe, protocols
 from homediag.probes.devices.media_summary import MediaSummaryProbe
 from homediag.probes.devices.mqtt import MqttProbe, build_connect, parse_connack
 from homediag.probes.devices.smarthome_summary import SmarthomeSummaryProbe
-from homediag.testing import ProbeOutcome, http_response, run_probe
+from homediag.testing import ProbeOutcome, http_response
+from homediag.testing import run_probe as _run_probe
 from tests.probes.live import run_live
 from tests.probes.records import device_entry, missing_device, silent_peer
+
+run_probe = partial(_run_probe, io=live_io())
+"""Probes run on the live network here: the servers of these tests listen on 127.0.0.1."""
 
 NEEDS = {"discovery.devices": []}
 EUREKA = {

@@ -5,19 +5,19 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import pytest
-
 from homediag.core.baseline import Baseline
 from homediag.core.http import HttpError
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Observation, Report, RunContext
-from homediag.probes.devices import telnet
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
+from homediag.net.live import live_io
 from homediag.probes.devices.admin_page import AdminPageProbe, page_title
 from homediag.probes.devices.security_summary import SecuritySummaryProbe
-from homediag.probes.devices.telnet import TelnetProbe
+from homediag.probes.devices.telnet import TelnetProbe, port_open
 from homediag.probes.net import peers
 from homediag.probes.net.peers import PeersProbe
-from homediag.testing import ProbeOutcome, http_response, run_probe
-from tests.probes.live import run_live
+from homediag.testing import ProbeOutcome, fake_io, http_response, run_probe
+from homediag.testing.fakes import FakeTcp
 from tests.probes.records import device_entry, print_queue
 
 ROUTER = Device(id="gw", ip="192.0.2.1", kind=DeviceKind.ROUTER)
@@ -76,22 +76,33 @@ def test_titles_are_cleaned_and_bounded() -> None:
     assert len(page_title(b"<title>" + b"a" * 500 + b"</title>") or "") == 120
 
 
-def test_telnet_found_on_a_listening_port_and_not_on_a_closed_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_telnet_found_where_port_23_accepts_and_this_computer_is_not_tried() -> None:
+    tcp = FakeTcp(open={("192.0.2.9", 23)}, refused={"192.0.2.10"})
+    devices = [
+        Device(id="a", ip="192.0.2.9"),
+        Device(id="b", ip="192.0.2.10"),
+        Device(id="c", ip="192.0.2.11"),
+        Device(id="me", ip="192.0.2.3", evidence=(DeviceEvidence("x", "this computer"),)),
+    ]
+    outcome = asyncio.run(
+        run_probe(TelnetProbe, facts={"discovery.devices": []}, devices=devices, io=fake_io(tcp=tcp))
+    )
+    assert outcome.value("security.telnet_open") == ["192.0.2.9"]  # refused and silent are not open
+    assert outcome.value("security.telnet_checked") == 3
+    assert sorted(tcp.connects) == [("192.0.2.10", 23), ("192.0.2.11", 23), ("192.0.2.9", 23)]
+
+
+def test_a_listening_port_is_open_and_a_closed_one_is_not() -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
-    monkeypatch.setattr(telnet, "TELNET_PORT", listener.getsockname()[1])
-    devices = [
-        Device(id="a", ip="127.0.0.1"),
-        Device(id="b", ip="127.0.0.2"),
-        Device(id="me", ip="127.0.0.3", evidence=(DeviceEvidence("x", "this computer"),)),
-    ]
+    port = listener.getsockname()[1]
+    ctx = ProbeContext(TelnetProbe.spec, Session(), io=live_io())
     try:
-        outcome = asyncio.run(run_live(TelnetProbe, facts={"discovery.devices": []}, devices=devices))
+        assert asyncio.run(port_open(ctx, "127.0.0.1", port, timeout_s=1.0)) is True
     finally:
         listener.close()
-    assert outcome.value("security.telnet_open") == ["127.0.0.1"]
-    assert outcome.value("security.telnet_checked") == 2  # not this computer
+    assert asyncio.run(port_open(ctx, "127.0.0.1", port, timeout_s=1.0)) is False
 
 
 def test_security_summary() -> None:
@@ -131,23 +142,18 @@ PEER_FACTS = {
 }
 
 
-def run_peers(
-    monkeypatch: pytest.MonkeyPatch, devices: list[Device], answering: set[str], **kwargs: object
-) -> ProbeOutcome:
-    rechecked: list[str] = []
-
-    async def fake_answers(address: str, *, timeout_s: float) -> bool:
-        rechecked.append(address)
-        return address in answering
-
-    monkeypatch.setattr(peers, "answers", fake_answers)
-    outcome = asyncio.run(run_probe(PeersProbe, facts=PEER_FACTS, devices=devices, **kwargs))  # type: ignore[arg-type]
-    assert not set(rechecked) & {d.ip for d in devices}  # what discovery saw is not asked again
+def run_peers(devices: list[Device], answering: set[str], **kwargs: object) -> ProbeOutcome:
+    tcp = FakeTcp(refused=answering)  # a refusal is an answer: the host is there
+    outcome = asyncio.run(
+        run_probe(PeersProbe, facts=PEER_FACTS, devices=devices, io=fake_io(tcp=tcp), **kwargs)  # type: ignore[arg-type]
+    )
+    rechecked = {host for host, _port in tcp.connects}
+    assert not rechecked & {d.ip for d in devices}  # what discovery saw is not asked again
     return outcome
 
 
-def test_isolation_shows_as_named_devices_that_do_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_peers(monkeypatch, [Device(id="gw", ip="192.0.2.1", addresses=("192.0.2.1",))], set())
+def test_isolation_shows_as_named_devices_that_do_not_answer() -> None:
+    outcome = run_peers([Device(id="gw", ip="192.0.2.1", addresses=("192.0.2.1",))], set())
     assert outcome.value("lan.known_peers") == 2  # the gateway does not count
     assert outcome.value("lan.peers_reachable") is False
     silent = outcome.value("lan.silent_peers")
@@ -155,19 +161,19 @@ def test_isolation_shows_as_named_devices_that_do_not_answer(monkeypatch: pytest
     assert outcome.value("lan.outside_subnet") == [{"ip": "198.51.100.20", "from": ["print queue"]}]
 
 
-def test_one_device_off_while_the_rest_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_device_off_while_the_rest_answers() -> None:
     devices = [Device(id="tv", ip="192.0.2.11", addresses=("192.0.2.11",))]
-    outcome = run_peers(monkeypatch, devices, set())
+    outcome = run_peers(devices, set())
     assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 1
     assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
 
 
-def test_a_device_discovery_missed_may_still_answer_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_peers(monkeypatch, [], {"192.0.2.10"})
+def test_a_device_discovery_missed_may_still_answer_a_connection() -> None:
+    outcome = run_peers([], {"192.0.2.10"})
     assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
 
 
-def test_baseline_devices_are_known_with_their_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_baseline_devices_are_known_with_their_kind() -> None:
     baseline = Report(
         run_id="r",
         started_at="",
@@ -176,24 +182,19 @@ def test_baseline_devices_are_known_with_their_kind(monkeypatch: pytest.MonkeyPa
         context=RunContext(platform="linux"),
         devices=(Device(id="printer-1", ip="192.0.2.40", kind=DeviceKind.PRINTER, names=("printer-1",)),),
     )
-    outcome = run_peers(monkeypatch, [], set(), baseline=Baseline(baseline))
+    outcome = run_peers([], set(), baseline=Baseline(baseline))
     entry = next(p for p in outcome.value("lan.silent_peers") if p["ip"] == "192.0.2.40")  # type: ignore[index, union-attr]
     assert entry["kind"] == "printer" and entry["from"] == ["baseline"]  # type: ignore[index]
 
 
-def test_no_known_peer_is_no_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    rechecks: list[str] = []
-
-    async def fake_answers(address: str, *, timeout_s: float) -> bool:
-        rechecks.append(address)
-        return False
-
-    monkeypatch.setattr(peers, "answers", fake_answers)
+def test_no_known_peer_is_no_data() -> None:
+    tcp = FakeTcp()
     facts = {**PEER_FACTS, "names.reverse_dns": [], "printer.queues": None}
-    outcome = asyncio.run(run_probe(PeersProbe, facts=facts))  # type: ignore[arg-type]
-    assert outcome.value("lan.peers_reachable") is None and rechecks == []
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts, io=fake_io(tcp=tcp)))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_reachable") is None and tcp.connects == []
 
 
 def test_a_refused_or_accepted_connection_counts_as_an_answer() -> None:
     # 127.0.0.1 either listens on port 80/443 or refuses: both mean a host is there.
-    assert asyncio.run(peers.answers("127.0.0.1", timeout_s=1.0)) is True
+    ctx = ProbeContext(PeersProbe.spec, Session(), io=live_io())
+    assert asyncio.run(peers.answers(ctx, "127.0.0.1", timeout_s=1.0)) is True

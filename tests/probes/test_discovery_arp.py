@@ -11,10 +11,13 @@ import time
 import pytest
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF
+from homediag.core.io import Exchange, Heard
 from homediag.core.model import Outcome
-from homediag.net import l2
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
 from homediag.net.arp import is_reply_in, parse_arp_frame
-from homediag.net.l2 import MIN_GAP_S, SWEEP_BURST, Exchange, Heard
+from homediag.net.l2 import MIN_GAP_S, SWEEP_BURST, LiveL2
+from homediag.net.live import live_io
 from homediag.probes.discovery import arp as arp_sweep
 from homediag.probes.discovery.arp import (
     Answer,
@@ -23,7 +26,8 @@ from homediag.probes.discovery.arp import (
     duplicates,
     sweep_targets,
 )
-from homediag.testing import ProbeOutcome, run_probe
+from homediag.testing import ProbeOutcome, fake_io, run_probe
+from homediag.testing.fakes import FakeL2, FakeTcp
 from tests.parsers.test_arp_frame import US, arp_payload, frame
 
 SUBNET = ipaddress.IPv4Network("192.0.2.0/29")
@@ -94,6 +98,8 @@ class FakeLan:
 
 
 def install(monkeypatch: pytest.MonkeyPatch, lan: FakeLan) -> None:
+    """scapy's layer-2 socket becomes ``lan``: the live sweep of homediag.net.l2 (``ctx.l2()`` is
+    :class:`LiveL2` here) runs on it, pacing and retry round included."""
     from scapy.config import conf
 
     class Socket:
@@ -110,7 +116,8 @@ def install(monkeypatch: pytest.MonkeyPatch, lan: FakeLan) -> None:
 
 def sweep(monkeypatch: pytest.MonkeyPatch, lan: FakeLan, **facts: object) -> ProbeOutcome:
     install(monkeypatch, lan)
-    return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
+    io = fake_io(l2=LiveL2())
+    return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True, io=io))  # type: ignore[arg-type]
 
 
 def test_targets_are_the_subnet_hosts_without_our_own_address() -> None:
@@ -182,7 +189,7 @@ def test_a_single_try_sends_no_retry_round(monkeypatch: pytest.MonkeyPatch) -> N
     lan = FakeLan(HOSTS, shy=frozenset({"192.0.2.3"}))
     install(monkeypatch, lan)
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, args={"tries": 1})  # type: ignore[arg-type]
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, args={"tries": 1}, io=fake_io(l2=LiveL2()))  # type: ignore[arg-type]
     )
     assert len(lan.sent) == 5
     assert "192.0.2.3" not in [h["ip"] for h in outcome.value("arp.hosts")]  # type: ignore[index, union-attr]
@@ -212,17 +219,18 @@ NEIGHBOURS = """192.0.2.1 lladdr 00:00:5e:00:53:01 REACHABLE
 """
 
 
-def test_without_root_the_neighbour_table_after_connection_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    nudged: list[str] = []
-
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        assert budget_s > 0
-        nudged.extend(str(t) for t in targets)
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
+def test_without_root_the_neighbour_table_after_connection_attempts() -> None:
+    tcp = FakeTcp()
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={("ip", "-4", "neigh"): NEIGHBOURS})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=False,
+            commands={("ip", "-4", "neigh"): NEIGHBOURS},
+            io=fake_io(tcp=tcp),
+        )
     )
+    nudged = [host for host, port in tcp.connects if port == 80]
     assert nudged == ["192.0.2.1", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6"]
     assert [h["ip"] for h in outcome.value("arp.hosts")] == ["192.0.2.1", "192.0.2.3"]  # type: ignore[index, union-attr]
     assert outcome.value("lan.duplicate_ip") is None  # not measurable, never "False"
@@ -233,24 +241,26 @@ def test_the_unprivileged_nudge_is_paced_and_bounded() -> None:
     async def go() -> float:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await arp_sweep.nudge([ipaddress.IPv4Address("127.0.0.1")] * 50, budget_s=0.2)
+        ctx = ProbeContext(ArpSweepProbe.spec, Session(), io=live_io())
+        await arp_sweep.nudge(ctx, [ipaddress.IPv4Address("127.0.0.1")] * 50, budget_s=0.2)
         return loop.time() - started
 
     # 100 per second at most: within a 0.2 s budget only about 20 attempts start, and it ends in time.
     assert asyncio.run(go()) < 1.5
 
 
-def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates() -> None:
     def refused(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(l2, "sweep", refused)
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, commands={("ip", "-4", "neigh"): NEIGHBOURS})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=True,
+            commands={("ip", "-4", "neigh"): NEIGHBOURS},
+            io=fake_io(l2=FakeL2(sweep=refused), tcp=FakeTcp()),
+        )
     )
     assert outcome.result.outcome is Outcome.OK
     assert outcome.value("lan.duplicate_ip") is None
@@ -265,26 +275,27 @@ PROC_NET_ARP = """IP address       HW type     Flags       HW address           
 """
 
 
-def test_without_ip_and_arp_the_kernel_table_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_ip_and_arp_the_kernel_table_is_read() -> None:
     from homediag.testing import RecordedSystem
 
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     system = RecordedSystem(files={"/proc/net/arp": PROC_NET_ARP})
     outcome = asyncio.run(
-        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, system=system, commands={})
+        run_probe(
+            ArpSweepProbe,
+            facts=FACTS,
+            privileged=False,
+            system=system,
+            commands={},
+            io=fake_io(tcp=FakeTcp()),
+        )
     )
     assert outcome.result.outcome is Outcome.OK, outcome.result.reason
     assert [h["ip"] for h in outcome.value("arp.hosts")] == ["192.0.2.1", "192.0.2.3"]  # type: ignore[index, union-attr]
 
 
-def test_without_any_neighbour_table_the_failure_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-        return None
-
-    monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
-    outcome = asyncio.run(run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={}))
+def test_without_any_neighbour_table_the_failure_says_so() -> None:
+    outcome = asyncio.run(
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=False, commands={}, io=fake_io(tcp=FakeTcp()))
+    )
     assert outcome.result.outcome is Outcome.ERROR
     assert "/proc/net/arp" in (outcome.result.reason or "")

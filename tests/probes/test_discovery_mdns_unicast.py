@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import ipaddress
 
-import pytest
-
-from homediag.core.model import Device, DeviceEvidence, Outcome, Service
+from homediag.core.io import Datagram
+from homediag.core.model import Device, DeviceEvidence, Outcome
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
 from homediag.net.dnssd import DnssdAnswer, build_query, dnssd_unicast, read_answer
+from homediag.net.live import live_io
 from homediag.net.mdns import (
     MAX_SERVICES_PER_ADDRESS,
     MAX_TXT_PER_ADDRESS,
@@ -22,14 +24,18 @@ from homediag.net.mdns import (
     model_of,
     sightings,
 )
-from homediag.net.upnp.ssdp import SearchResult
-from homediag.probes.discovery import unicast
 from homediag.probes.discovery.mdns import MdnsDiscoveryProbe
 from homediag.probes.discovery.unicast import UnicastDiscoveryProbe
-from homediag.testing import run_probe
+from homediag.testing import fake_io, run_probe
+from homediag.testing.fakes import FakeUdp
 from tests.support import udp_server
 
 LOCAL = ipaddress.IPv4Address("127.0.0.1")
+
+
+def live() -> ProbeContext:
+    """A context with the live network (the responders of these tests listen on 127.0.0.1)."""
+    return ProbeContext(UnicastDiscoveryProbe.spec, Session(), io=live_io())
 
 
 def test_instance_labels_and_types() -> None:
@@ -69,7 +75,13 @@ def test_the_mdns_probe_does_not_browse_loopback() -> None:
 # --- legacy unicast DNS-SD ----------------------------------------------------------------------
 
 
-def dnssd_response(query: bytes) -> bytes:
+def dnssd_response(
+    query: bytes,
+    service_type: str = "_ipp._tcp.local.",
+    instance: str = "Office Printer",
+    port: int = 631,
+    txt: bytes = b"\x0crp=ipp/print\x0fty=Example LX-1",
+) -> bytes:
     """What a responder answers to a legacy unicast query: types, or an instance with SRV and TXT."""
     from zeroconf import DNSIncoming, DNSOutgoing, DNSPointer, DNSService, DNSText
 
@@ -77,12 +89,12 @@ def dnssd_response(query: bytes) -> bytes:
     out = DNSOutgoing(0x8400, False, incoming.id)
     for question in incoming.questions:
         if question.name == "_services._dns-sd._udp.local.":
-            out.add_answer_at_time(DNSPointer(question.name, 12, 1, 120, "_ipp._tcp.local."), 0)
-        elif question.name == "_ipp._tcp.local.":
-            instance = "Office Printer._ipp._tcp.local."
-            out.add_answer_at_time(DNSPointer(question.name, 12, 1, 120, instance), 0)
-            out.add_answer_at_time(DNSService(instance, 33, 1, 120, 0, 0, 631, "office.local."), 0)
-            out.add_answer_at_time(DNSText(instance, 16, 1, 120, b"\x0crp=ipp/print\x0fty=Example LX-1"), 0)
+            out.add_answer_at_time(DNSPointer(question.name, 12, 1, 120, service_type), 0)
+        elif question.name == service_type:
+            full = f"{instance}.{service_type}"
+            out.add_answer_at_time(DNSPointer(question.name, 12, 1, 120, full), 0)
+            out.add_answer_at_time(DNSService(full, 33, 1, 120, 0, 0, port, "office.local."), 0)
+            out.add_answer_at_time(DNSText(full, 16, 1, 120, txt), 0)
     return bytes(out.packets()[0])
 
 
@@ -109,7 +121,7 @@ def test_build_query_is_a_legacy_unicast_ptr_question() -> None:
 
 def test_a_unicast_dnssd_device_tells_its_types_and_instances() -> None:
     with responder() as port:
-        answers = asyncio.run(dnssd_unicast([LOCAL], listen_s=0.8, port=port))
+        answers = asyncio.run(dnssd_unicast(live(), [LOCAL], listen_s=0.8, port=port))
     answer = answers[LOCAL]
     assert answer.types == ["_ipp._tcp.local."]
     [service] = answer.services.values()
@@ -120,7 +132,7 @@ def test_a_unicast_dnssd_device_tells_its_types_and_instances() -> None:
 
 def test_malformed_unicast_answers_are_dropped() -> None:
     with responder("garbage") as port:
-        answers = asyncio.run(dnssd_unicast([LOCAL], listen_s=0.5, port=port))
+        answers = asyncio.run(dnssd_unicast(live(), [LOCAL], listen_s=0.5, port=port))
     assert answers == {}
     assert read_answer(b"\xc0" * 12, DnssdAnswer()) is False
 
@@ -131,7 +143,7 @@ def test_silence_ends_at_the_listen_time() -> None:
         async def go() -> tuple[dict[ipaddress.IPv4Address, DnssdAnswer], float]:
             loop = asyncio.get_running_loop()
             started = loop.time()
-            found = await dnssd_unicast([LOCAL], listen_s=0.3, port=port)
+            found = await dnssd_unicast(live(), [LOCAL], listen_s=0.3, port=port)
             return found, loop.time() - started
 
         found, elapsed = asyncio.run(go())
@@ -148,26 +160,16 @@ UNICAST_FACTS = {
 }
 
 
-def test_devices_multicast_missed_are_asked_and_the_gap_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
+def a_cast_device(data: bytes, host: str, port: int) -> list[Datagram]:
+    """192.0.2.11 answers legacy unicast DNS-SD as a Chromecast; nobody answers SSDP."""
+    if host != "192.0.2.11" or port != 5353:
+        return []
+    answer = dnssd_response(data, "_googlecast._tcp.local.", "TV", 8009, b"\x0dmd=Chromecast")
+    return [Datagram(answer, host, port)]
 
-    async def fake_dnssd(
-        targets: list[ipaddress.IPv4Address], *, listen_s: float
-    ) -> dict[ipaddress.IPv4Address, DnssdAnswer]:
-        asked.extend(str(t) for t in targets)
-        answer = DnssdAnswer(types=["_googlecast._tcp.local."])
-        answer.services["tv"] = Service(
-            type="_googlecast._tcp", port=8009, name="TV", txt={"md": "Chromecast"}
-        )
-        return {ipaddress.IPv4Address("192.0.2.11"): answer}
 
-    async def fake_ssdp(
-        targets: list[ipaddress.IPv4Address], subnet: object, *, listen_s: float
-    ) -> SearchResult:
-        return SearchResult(responses=())
-
-    monkeypatch.setattr(unicast, "dnssd_unicast", fake_dnssd)
-    monkeypatch.setattr(unicast, "search_unicast", fake_ssdp)
+def test_devices_multicast_missed_are_asked_and_the_gap_counted() -> None:
+    udp = FakeUdp(a_cast_device)
     devices = [
         Device(
             id="g",
@@ -185,8 +187,18 @@ def test_devices_multicast_missed_are_asked_and_the_gap_counted(monkeypatch: pyt
             evidence=(DeviceEvidence("a", "this computer"),),
         ),
     ]
-    outcome = asyncio.run(run_probe(UnicastDiscoveryProbe, facts=UNICAST_FACTS, devices=devices))  # type: ignore[arg-type]
-    assert asked == ["192.0.2.11", "192.0.2.30"]  # not the gateway, not us, not what multicast showed
+    outcome = asyncio.run(
+        run_probe(
+            UnicastDiscoveryProbe,
+            facts=UNICAST_FACTS,  # type: ignore[arg-type]
+            devices=devices,
+            io=fake_io(udp=udp),
+            args={"listen_s": 0.3},
+        )
+    )
+    for port in (5353, 1900):  # DNS-SD and SSDP
+        asked = sorted({host for _data, host, to in udp.sent if to == port})
+        assert asked == ["192.0.2.11", "192.0.2.30"]  # not the gateway, not us, not what multicast showed
     assert outcome.value("lan.multicast_gap") == 1
     assert outcome.value("lan.unicast_answers") == [{"ip": "192.0.2.11", "via": ["mdns"]}]
     assert outcome.value("lan.multicast_heard") == 1  # the printer; the gateway does not count

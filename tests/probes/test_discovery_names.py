@@ -9,16 +9,25 @@ import struct
 
 import dns.message
 import dns.rrset
-import pytest
 
+from homediag.core.io import Datagram, DnsAnswer
 from homediag.core.model import Device
-from homediag.net.netbios import NBSTAT, encode_name
-from homediag.probes.discovery import names
-from homediag.probes.discovery.names import NamesProbe, host_label, netbios_names, reverse_lookup
-from homediag.testing import RecordedSystem, run_probe
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
+from homediag.net.dns import reverse_lookup
+from homediag.net.live import live_io
+from homediag.net.netbios import NBSTAT, encode_name, netbios_names
+from homediag.probes.discovery.names import NamesProbe, host_label
+from homediag.testing import RecordedSystem, fake_io, run_probe
+from homediag.testing.fakes import FakeDns, FakeUdp
 from tests.support import udp_server
 
 LOCAL = ipaddress.IPv4Address("127.0.0.1")
+
+
+def live() -> ProbeContext:
+    """A context with the live network (the servers of these tests listen on 127.0.0.1)."""
+    return ProbeContext(NamesProbe.spec, Session(), io=live_io())
 
 
 def ptr_answer(data: bytes) -> list[bytes]:
@@ -33,7 +42,9 @@ def ptr_answer(data: bytes) -> list[bytes]:
 def test_reverse_dns_names_addresses_the_resolver_knows() -> None:
     with udp_server(ptr_answer) as port:
         found = asyncio.run(
-            reverse_lookup([LOCAL, ipaddress.IPv4Address("127.0.0.2")], "127.0.0.1", timeout_s=1.0, port=port)
+            reverse_lookup(
+                live(), [LOCAL, ipaddress.IPv4Address("127.0.0.2")], "127.0.0.1", timeout_s=1.0, port=port
+            )
         )
     assert found == {LOCAL: "Annas-iPhone.fritz.box"}
     assert host_label("Annas-iPhone.fritz.box.") == "Annas-iPhone"
@@ -57,7 +68,7 @@ def nbstat_answer(data: bytes) -> list[bytes]:
 
 def test_netbios_names_come_from_matching_answers_only() -> None:
     with udp_server(nbstat_answer) as port:
-        found = asyncio.run(netbios_names([LOCAL], listen_s=0.8, port=port))
+        found = asyncio.run(netbios_names(live(), [LOCAL], listen_s=0.8, port=port))
     assert found == {LOCAL: "OFFICE-PC"}
 
 
@@ -72,27 +83,27 @@ LEASES = (
 )
 
 
-def test_names_join_answering_devices_and_the_whole_subnet_is_asked_of_a_local_resolver(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    asked: list[tuple[int, str]] = []
+def nas_answers(data: bytes, host: str, port: int) -> list[Datagram]:
+    """192.0.2.12 answers NetBIOS node status as OFFICE-PC would (after garbage and a spoofed id)."""
+    if host != "192.0.2.12" or port != 137:
+        return []
+    answers = nbstat_answer(data)
+    return [Datagram(answer.replace(b"OFFICE-PC", b"NAS01    "), host, port) for answer in answers]
 
-    async def fake_ptr(
-        addresses: list[ipaddress.IPv4Address], resolver: str, *, timeout_s: float
-    ) -> dict[ipaddress.IPv4Address, str]:
-        asked.append((len(list(addresses)), resolver))
-        return {
-            ipaddress.IPv4Address("192.0.2.10"): "brother-hl.fritz.box",
-            ipaddress.IPv4Address("192.0.2.99"): "silent-tv.fritz.box",
-        }
 
-    async def fake_netbios(
-        addresses: list[ipaddress.IPv4Address], *, listen_s: float
-    ) -> dict[ipaddress.IPv4Address, str]:
-        return {a: "NAS01" for a in addresses if str(a) == "192.0.2.12"}
+def ptr(address: str) -> tuple[str, str]:
+    return ipaddress.IPv4Address(address).reverse_pointer + ".", "PTR"
 
-    monkeypatch.setattr(names, "reverse_lookup", fake_ptr)
-    monkeypatch.setattr(names, "netbios_names", fake_netbios)
+
+def test_names_join_answering_devices_and_the_whole_subnet_is_asked_of_a_local_resolver() -> None:
+    dns = FakeDns(
+        {
+            ptr("192.0.2.10"): ["brother-hl.fritz.box."],
+            ptr("192.0.2.99"): ["silent-tv.fritz.box."],
+        },
+        missing=dns_nxdomain(),
+    )
+    udp = FakeUdp(nas_answers)
     devices = [Device(id=str(i), ip=f"192.0.2.{i}", addresses=(f"192.0.2.{i}",)) for i in (10, 12, 30)]
     outcome = asyncio.run(
         run_probe(
@@ -100,9 +111,12 @@ def test_names_join_answering_devices_and_the_whole_subnet_is_asked_of_a_local_r
             facts=FACTS,  # type: ignore[arg-type]
             devices=devices,
             system=RecordedSystem(files={"/var/lib/misc/dnsmasq.leases": LEASES}),
+            io=fake_io(dns=dns, udp=udp),
         )
     )
-    assert asked == [(253, "192.0.2.1")]  # every address but ours, from the router
+    assert len(dns.queries) == 253, "every address but ours"
+    assert {server for server, _name, _type, _tcp in dns.queries} == {"192.0.2.1"}, "asked of the router"
+    assert {host for _data, host, _port in udp.sent} == {"192.0.2.30"} | {"192.0.2.12"}, "the unnamed only"
     assert [r["name"] for r in outcome.value("names.reverse_dns")] == [
         "brother-hl.fritz.box",
         "silent-tv.fritz.box",
@@ -120,24 +134,21 @@ def test_names_join_answering_devices_and_the_whole_subnet_is_asked_of_a_local_r
     # a name without an answering device makes no device (net.peers asks about it)
 
 
-def test_a_resolver_outside_the_subnet_is_asked_about_answering_devices_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    asked: list[list[str]] = []
-
-    async def fake_ptr(
-        addresses: list[ipaddress.IPv4Address], resolver: str, *, timeout_s: float
-    ) -> dict[ipaddress.IPv4Address, str]:
-        asked.append([str(a) for a in addresses])
-        return {}
-
-    async def no_netbios(
-        addresses: list[ipaddress.IPv4Address], *, listen_s: float
-    ) -> dict[ipaddress.IPv4Address, str]:
-        return {}
-
-    monkeypatch.setattr(names, "reverse_lookup", fake_ptr)
-    monkeypatch.setattr(names, "netbios_names", no_netbios)
+def test_a_resolver_outside_the_subnet_is_asked_about_answering_devices_only() -> None:
+    dns = FakeDns(missing=dns_nxdomain())
     devices = [Device(id="a", ip="192.0.2.10", addresses=("192.0.2.10",))]
-    asyncio.run(run_probe(NamesProbe, facts={**FACTS, "dns.resolvers": ["198.51.100.53"]}, devices=devices))  # type: ignore[arg-type]
-    assert asked == [["192.0.2.10"]]
+    asyncio.run(
+        run_probe(
+            NamesProbe,
+            facts={**FACTS, "dns.resolvers": ["198.51.100.53"]},  # type: ignore[arg-type]
+            devices=devices,
+            io=fake_io(dns=dns, udp=FakeUdp()),
+        )
+    )
+    assert [(server, name) for server, name, _type, _tcp in dns.queries] == [
+        ("198.51.100.53", "10.2.0.192.in-addr.arpa.")
+    ]
+
+
+def dns_nxdomain() -> DnsAnswer:
+    return DnsAnswer("NXDOMAIN", (), 1.0)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-import pytest
-
+from homediag.core.io import Exchange, Heard, Send
 from homediag.core.model import Outcome
-from homediag.net import l2
 from homediag.net.arp import parse_arp_frame
-from homediag.net.l2 import Exchange, Heard, Send
 from homediag.probes.net.arp_conflict import ArpConflictProbe, build_arp_request
-from homediag.testing import ProbeOutcome, run_probe
+from homediag.testing import ProbeOutcome, fake_io, run_probe
+from homediag.testing.fakes import FakeL2
 from tests.parsers.test_arp_frame import OTHER, ROUTER, US, arp_payload, frame
 
 FACTS = {
@@ -47,17 +45,21 @@ class Recorder:
         return Exchange(heard=kept, sent=len(sends), seen=len(self.frames), truncated=False)
 
 
-def run_arp(
-    monkeypatch: pytest.MonkeyPatch, frames: Sequence[bytes], **facts: object
-) -> tuple[ProbeOutcome, Recorder]:
+def run_arp(frames: Sequence[bytes], **facts: object) -> tuple[ProbeOutcome, Recorder]:
     recorder = Recorder(frames)
-    monkeypatch.setattr(l2, "exchange", recorder)
-    outcome = asyncio.run(run_probe(ArpConflictProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
+    outcome = asyncio.run(
+        run_probe(
+            ArpConflictProbe,
+            facts={**FACTS, **facts},  # type: ignore[arg-type]
+            privileged=True,
+            io=fake_io(l2=FakeL2(recorder)),
+        )
+    )
     return outcome, recorder
 
 
-def test_no_conflict_and_one_gateway_mac(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome, recorder = run_arp(monkeypatch, [GATEWAY_REPLY])
+def test_no_conflict_and_one_gateway_mac() -> None:
+    outcome, recorder = run_arp([GATEWAY_REPLY])
     assert outcome.result.outcome is Outcome.OK
     assert outcome.value("ip.conflict") is False
     assert outcome.value("ip.conflict_macs") == []
@@ -69,10 +71,8 @@ def test_no_conflict_and_one_gateway_mac(monkeypatch: pytest.MonkeyPatch) -> Non
     assert str(sent[2].sender_ip) == "192.0.2.10", "no conflict: an ordinary request for the gateway"
 
 
-def test_a_conflict_is_reported_and_the_gateway_is_then_asked_by_probe(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    outcome, recorder = run_arp(monkeypatch, [CONFLICT, CONFLICT, GATEWAY_REPLY])
+def test_a_conflict_is_reported_and_the_gateway_is_then_asked_by_probe() -> None:
+    outcome, recorder = run_arp([CONFLICT, CONFLICT, GATEWAY_REPLY])
     assert outcome.value("ip.conflict") is True
     assert outcome.value("ip.conflict_macs") == [OTHER]
     assert outcome.observations("ip.conflict_macs")[0].sensitive
@@ -80,22 +80,23 @@ def test_a_conflict_is_reported_and_the_gateway_is_then_asked_by_probe(
     assert all(s.sender_ip.is_unspecified for s in sent), "never claim an address in conflict"
 
 
-def test_two_macs_answer_for_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome, _ = run_arp(monkeypatch, [GATEWAY_REPLY, SPOOFED_GATEWAY])
+def test_two_macs_answer_for_the_gateway() -> None:
+    outcome, _ = run_arp([GATEWAY_REPLY, SPOOFED_GATEWAY])
     assert outcome.value("gateway.arp_mac_count") == 2
     assert outcome.value("ip.conflict") is False
 
 
-def test_no_gateway_is_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome, recorder = run_arp(monkeypatch, [], **{"gateway.ipv4": None})
+def test_no_gateway_is_not_measured() -> None:
+    outcome, recorder = run_arp([], **{"gateway.ipv4": None})
     assert outcome.value("gateway.arp_mac_count") is None
     assert len(recorder.sent) == 2
 
 
-def test_without_raw_sockets_it_is_not_permitted_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_raw_sockets_it_is_not_permitted_and_says_why() -> None:
     recorder = Recorder([])
-    monkeypatch.setattr(l2, "exchange", recorder)
-    outcome = asyncio.run(run_probe(ArpConflictProbe, facts=FACTS, privileged=False))  # type: ignore[arg-type]
+    outcome = asyncio.run(
+        run_probe(ArpConflictProbe, facts=FACTS, privileged=False, io=fake_io(l2=FakeL2(recorder)))  # type: ignore[arg-type]
+    )
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
     assert "neighbour table" in (outcome.result.reason or "")
     assert recorder.sent == []

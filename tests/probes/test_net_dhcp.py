@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from homediag.core.io import Exchange, Heard, Send
 from homediag.core.model import Outcome
-from homediag.net import l2
-from homediag.net.l2 import Exchange, Heard, Send
 from homediag.probes.net import dhcp
 from homediag.probes.net.dhcp import DhcpProbe, build_discover, probe_client_mac
-from homediag.testing import ProbeOutcome, run_probe
-from tests.parsers.test_dhcp_offer import CLIENT, offer_frame
+from homediag.testing import ProbeOutcome, fake_io, run_probe
+from homediag.testing.fakes import FakeL2
+from tests.parsers.test_dhcp_offer import CLIENT, XID, offer_frame
 
 IFACE_FACTS = {"interface.name": "eth0", "interface.mac": "00:00:5e:00:53:10"}
 
@@ -42,7 +42,13 @@ def test_the_discover_is_a_broadcast_discover_never_a_request() -> None:
     assert "requested_addr" not in options and "server_id" not in options
 
 
+BOOTP_AT = 14 + 20 + 8
+"""Where BOOTP starts in our DISCOVER (Ethernet, IPv4 without options, UDP)."""
+
+
 def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[..., Exchange]:
+    """An L2 exchange whose servers answer like real ones: the offers carry the transaction id and the
+    client MAC of the DISCOVER sent (``XID`` and ``CLIENT`` in the frames stand for them)."""
     calls: list[list[Send]] = []
 
     def fake(
@@ -50,7 +56,12 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
     ) -> Exchange:
         calls.append(list(sends))
         assert iface == "eth0" and listen_s <= 8.0
-        kept = tuple(Heard(at, frame) for at, frame in frames if keep(frame))
+        discover = sends[0].frame
+        xid = discover[BOOTP_AT + 4 : BOOTP_AT + 8]
+        chaddr = discover[BOOTP_AT + 28 : BOOTP_AT + 34]
+        ours = XID.to_bytes(4, "big"), bytes.fromhex(CLIENT.replace(":", ""))
+        answers = [(at, frame.replace(ours[0], xid).replace(ours[1], chaddr)) for at, frame in frames]
+        kept = tuple(Heard(at, frame) for at, frame in answers if keep(frame))
         return Exchange(heard=kept, sent=sent, seen=len(frames), truncated=False)
 
     fake.calls = calls  # type: ignore[attr-defined]
@@ -58,21 +69,16 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
 
 
 def run_dhcp(
-    monkeypatch: pytest.MonkeyPatch,
     frames: Sequence[tuple[float, bytes]],
     facts: dict[str, object] | None = None,
     **kwargs: object,
 ) -> ProbeOutcome:
-    fake = recorded(frames)
-    monkeypatch.setattr(l2, "exchange", fake)
-    # the recorded offers answer our transaction and our fixed client MAC
-    monkeypatch.setattr(dhcp.random, "getrandbits", lambda _bits: 0x1234ABCD)
-    monkeypatch.setattr(dhcp, "probe_client_mac", lambda _mac, _name: CLIENT)
-    return asyncio.run(run_probe(DhcpProbe, facts=facts or IFACE_FACTS, privileged=True, **kwargs))  # type: ignore[arg-type]
+    io = fake_io(l2=FakeL2(recorded(frames)))
+    return asyncio.run(run_probe(DhcpProbe, facts=facts or IFACE_FACTS, privileged=True, io=io, **kwargs))  # type: ignore[arg-type]
 
 
-def test_one_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_dhcp(monkeypatch, [(0.012, offer_frame())])
+def test_one_server() -> None:
+    outcome = run_dhcp([(0.012, offer_frame())])
     assert outcome.result.outcome is Outcome.OK
     assert outcome.value("dhcp.server_count") == 1
     assert outcome.value("dhcp.servers") == ["192.0.2.1"]
@@ -82,28 +88,26 @@ def test_one_server(monkeypatch: pytest.MonkeyPatch) -> None:
     assert offer["offered"] == "192.0.2.146" and offer["server_mac"] == "02:00:5e:00:53:01"
 
 
-def test_a_second_server_without_dns_option(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_server_without_dns_option() -> None:
     rogue = offer_frame(
         server="192.0.2.2", mac="02:00:5e:00:53:02", options=bytes([53, 1, 2, 54, 4, 192, 0, 2, 2, 255])
     )
     frames = [(0.01, offer_frame()), (0.02, offer_frame()), (0.5, rogue), (0.6, offer_frame(xid=7))]
-    outcome = run_dhcp(monkeypatch, frames)
+    outcome = run_dhcp(frames)
     assert outcome.value("dhcp.server_count") == 2
     assert outcome.value("dhcp.servers") == ["192.0.2.1", "192.0.2.2"]
     assert outcome.value("dhcp.offers_dns") is False
     assert "192.0.2.2" in (outcome.observations("dhcp.offers_dns")[0].evidence or "")
 
 
-def test_nobody_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_dhcp(monkeypatch, [])
+def test_nobody_answers() -> None:
+    outcome = run_dhcp([])
     assert outcome.value("dhcp.server_count") == 0
     assert outcome.value("dhcp.offers_dns") is None, "no offer is not 'no DNS option'"
     assert outcome.value("dhcp.first_offer_ms") is None
 
 
-def test_the_discover_is_retransmitted_with_backoff_and_listening_ends_on_quiet(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_discover_is_retransmitted_with_backoff_and_listening_ends_on_quiet() -> None:
     seen: dict[str, object] = {}
     fake = recorded([])
 
@@ -111,8 +115,7 @@ def test_the_discover_is_retransmitted_with_backoff_and_listening_ends_on_quiet(
         seen.update(kwargs)
         return fake(*args, **kwargs)
 
-    monkeypatch.setattr(l2, "exchange", spy)
-    asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=fake_io(l2=FakeL2(spy))))
     [sends] = fake.calls  # type: ignore[attr-defined]
     assert [s.at_s for s in sends] == [0.0, 1.0, 2.0, 4.0]
     assert not any(s.unless_answered for s in sends), "a slow router may answer only a retransmission"
@@ -142,20 +145,19 @@ SAME_SUBNET_OTHER_ROUTER = offer_frame(server="192.0.2.3", mac="02:00:5e:00:53:0
     ],
 )
 def test_offers_are_checked_against_the_network_the_computer_uses(
-    monkeypatch: pytest.MonkeyPatch,
     frames: list[tuple[float, bytes]],
     matches: bool,
     foreign: list[str],
     reason: str,
 ) -> None:
-    outcome = run_dhcp(monkeypatch, frames, facts=LAN_FACTS)
+    outcome = run_dhcp(frames, facts=LAN_FACTS)
     assert outcome.value("dhcp.offers_match_lan") is matches
     assert outcome.value("dhcp.foreign_servers") == foreign
     assert reason in (outcome.observations("dhcp.offers_match_lan")[0].evidence or "")
 
 
-def test_without_an_address_of_its_own_there_is_nothing_to_compare(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_dhcp(monkeypatch, [(0.01, FOREIGN)])
+def test_without_an_address_of_its_own_there_is_nothing_to_compare() -> None:
+    outcome = run_dhcp([(0.01, FOREIGN)])
     assert outcome.value("dhcp.server_count") == 1
     assert outcome.value("dhcp.offers_match_lan") is None
     assert outcome.value("dhcp.foreign_servers") == []
@@ -172,30 +174,32 @@ def test_only_an_offer_that_fits_the_lan_starts_the_quiet_period() -> None:
     assert not dhcp.fits_lan(b"\x00" * 60, client_mac=CLIENT, subnet=subnet, gateway=gateway)
 
 
-def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing() -> None:
     fake = recorded([])
-    monkeypatch.setattr(l2, "exchange", fake)
-    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=False))
+    outcome = asyncio.run(
+        run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=False, io=fake_io(l2=FakeL2(fake)))
+    )
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
     assert "raw sockets" in (outcome.result.reason or "")
     assert fake.calls == []  # type: ignore[attr-defined]
 
 
-def test_a_refused_socket_is_not_permitted(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_socket_is_not_permitted() -> None:
     def refuse(*_args: object, **_kwargs: object) -> Exchange:
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(l2, "exchange", refuse)
-    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    outcome = asyncio.run(
+        run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=fake_io(l2=FakeL2(refuse)))
+    )
     assert outcome.result.outcome is Outcome.NOT_PERMITTED
 
 
-def test_a_vanished_interface_is_an_error_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_vanished_interface_is_an_error_with_the_reason() -> None:
     def gone(*_args: object, **_kwargs: object) -> Exchange:
         raise OSError(19, "No such device")
 
-    monkeypatch.setattr(l2, "exchange", gone)
-    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
+    io = fake_io(l2=FakeL2(gone))
+    outcome = asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, io=io))
     assert outcome.result.outcome is Outcome.ERROR
     assert "No such device" in (outcome.result.reason or "")
 

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import dns.message
 import dns.rcode
@@ -14,9 +15,13 @@ import pytest
 
 from homediag.core.config import parse_config
 from homediag.core.model import Outcome
+from homediag.net.live import live_io
 from homediag.probes.net.dns import DnsProbe, parse_server
-from homediag.testing import run_probe
+from homediag.testing import run_probe as _run_probe
 from tests.probes.dns_server import DnsServer
+
+run_probe = partial(_run_probe, io=live_io())
+"""Probes run on the live network here: the servers of these tests listen on 127.0.0.1."""
 
 
 class _Server:

@@ -7,8 +7,11 @@ import asyncio
 import pytest
 
 from homediag.core.probe import ProbeContext
-from homediag.net import echo
+from homediag.core.session import Session
 from homediag.net.echo import EchoSeries, LossTest, LossVerdict, ambiguous, measure_paths
+from homediag.probes.net.internet import InternetProbe
+from homediag.testing import fake_io
+from homediag.testing.fakes import FakeIcmp
 
 OK = 1.0
 LOST = None
@@ -48,23 +51,22 @@ def test_more_samples_only_when_ambiguous(verdicts: list[LossVerdict], more: boo
     assert ambiguous(verdicts) is more
 
 
-def run_paths(
-    monkeypatch: pytest.MonkeyPatch, plans: dict[str, list[int]]
-) -> tuple[list[EchoSeries], list[int]]:
-    """``measure_paths`` with ``measure`` replaced: ``plans[target]`` is the losses of each stage."""
+def run_paths(plans: dict[str, list[int]]) -> tuple[list[EchoSeries], list[int]]:
+    """``measure_paths`` over raw ICMP (``ctx.icmp()``) whose echoes to ``target`` lose
+    ``plans[target][stage]`` of each stage."""
     counts: list[int] = []
     stage: dict[str, int] = {}
 
-    async def fake(_ctx: ProbeContext, target: str, *, count: int, **_: object) -> EchoSeries:
+    def echoes(target: str, count: int) -> EchoSeries:
         counts.append(count)
         index = stage.get(target, 0)
         stage[target] = index + 1
         return EchoSeries("raw ICMP", series(plans[target][index], count))
 
-    monkeypatch.setattr(echo, "measure", fake)
+    ctx = ProbeContext(InternetProbe.spec, Session(privileged=True), io=fake_io(icmp=FakeIcmp(echo=echoes)))
     result = asyncio.run(
         measure_paths(
-            None,  # type: ignore[arg-type]
+            ctx,
             list(plans),
             min_count=20,
             max_count=60,
@@ -75,14 +77,14 @@ def run_paths(
     return result, counts
 
 
-def test_clean_paths_stop_after_the_first_twenty(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, counts = run_paths(monkeypatch, {"198.51.100.1": [0], "198.51.100.2": [0]})
+def test_clean_paths_stop_after_the_first_twenty() -> None:
+    result, counts = run_paths({"198.51.100.1": [0], "198.51.100.2": [0]})
     assert counts == [20, 20]
     assert [s.sent for s in result] == [20, 20]
 
 
-def test_a_path_that_disagrees_gets_forty_more_echoes_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, counts = run_paths(monkeypatch, {"198.51.100.1": [0, 0], "198.51.100.2": [3, 5]})
+def test_a_path_that_disagrees_gets_forty_more_echoes_everywhere() -> None:
+    result, counts = run_paths({"198.51.100.1": [0, 0], "198.51.100.2": [3, 5]})
     assert counts == [20, 20, 40, 40]
     assert [s.sent for s in result] == [60, 60]
     assert [s.received for s in result] == [60, 52]

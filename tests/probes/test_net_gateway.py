@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from homediag.core.model import Outcome
 from homediag.core.probe import CommandResult
 from homediag.core.spec import Platform
 from homediag.net.echo import EchoSeries, summarise
+from homediag.net.live import live_io
 from homediag.probes.net.gateway import GatewayProbe
-from homediag.testing import run_probe
+from homediag.testing import run_probe as _run_probe
+
+run_probe = partial(_run_probe, io=live_io())
+"""Probes run on the live network here: the servers of these tests listen on 127.0.0.1."""
 
 PING = Path(__file__).parent.parent / "parsers" / "fixtures" / "ping"
 

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from homediag.core.config import Config, parse_config
+from homediag.core.io import ProbeIO
 from homediag.core.model import Outcome
 from homediag.core.probe import CommandResult, ProbeContext
 from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
-from homediag.probes.net import internet as internet_module
+from homediag.net.dns import LiveDns
+from homediag.net.live import live_io
 from homediag.probes.net.internet import InternetProbe, classify_http
-from homediag.testing import ProbeOutcome, run_probe
+from homediag.testing import ProbeOutcome
+from homediag.testing import run_probe as _run_probe
 from tests.probes.web_servers import StunServer, WebServer, self_signed_cert
+
+run_probe = partial(_run_probe, io=live_io())
+"""Probes run on the live network here: the servers of these tests listen on 127.0.0.1."""
 
 PING = Path(__file__).parent.parent / "parsers" / "fixtures" / "ping"
 
@@ -38,13 +46,13 @@ def _config(**internet: list[str]) -> Config:
     return parse_config(json.dumps({"internet": values}))
 
 
-def _run(config: Config, **kwargs: Any) -> ProbeOutcome:
+def _run(config: Config, io: ProbeIO | None = None, **kwargs: Any) -> ProbeOutcome:
     """Recorded commands (ping) when given; otherwise a live context: real HTTP to 127.0.0.1."""
     args = {"count": 3, "interval_s": 0.01, "timeout_s": 2.0, **kwargs.pop("args", {})}
     if kwargs:
         return asyncio.run(run_probe(InternetProbe, config=config, args=args, **kwargs))
     session = Session(config=config, platform=Platform.LINUX, max_risk=Risk.INTRUSIVE)
-    ctx = ProbeContext(InternetProbe.spec, session, args=args)
+    ctx = ProbeContext(InternetProbe.spec, session, args=args, io=io or live_io())
     return ProbeOutcome(asyncio.run(execute(InternetProbe, ctx)))
 
 
@@ -186,23 +194,22 @@ def test_echo_falls_back_to_tcp_without_ping() -> None:
     assert (outcome.result.method or "").startswith("TCP connect")
 
 
-def test_names_that_do_not_resolve_are_counted(
-    web: WebServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = internet_module.reach.resolve
+class InvalidNamesDoNotResolve(LiveDns):
+    """The live resolver, except that ``.invalid`` names fail here: no DNS query leaves this machine."""
 
-    async def fake_resolve(host: str, timeout_s: float, *, udp: bool = False) -> str | None:
+    async def resolve(self, host: str, timeout_s: float, *, udp: bool = False) -> str | None:
         if host.endswith(".invalid"):
-            return None  # no DNS query leaves this machine
-        return await real(host, timeout_s, udp=udp)
+            return None
+        return await super().resolve(host, timeout_s, udp=udp)
 
-    monkeypatch.setattr(internet_module.reach, "resolve", fake_resolve)
+
+def test_names_that_do_not_resolve_are_counted(web: WebServer) -> None:
     config = _config(
         http_checks=["http://check.invalid/generate_204", web.url("/generate_204")],
         https_checks=["https://secure.invalid/"],
         stun_servers=["stun.invalid:3478"],
     )
-    outcome = _run(config)
+    outcome = _run(config, io=dataclasses.replace(live_io(), dns=InvalidNamesDoNotResolve()))
     assert outcome.value("internet.name_failures") == 3
     assert outcome.value("internet.http_ok", "url:http://check.invalid/generate_204") is None
     assert outcome.value("internet.https_tls_ok", "url:https://secure.invalid/") is None

@@ -4,6 +4,7 @@ failures made plain, the latency-under-load sampling and the grade, the deadline
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,10 +16,11 @@ import pytest
 
 from homediag.core.config import parse_config
 from homediag.core.model import Outcome
-from homediag.net import speedtest as speedtest_client
+from homediag.net.live import live_io
 from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed, run_speedtest
 from homediag.probes.net.throughput import ThroughputProbe, grade
 from homediag.testing import run_probe
+from homediag.testing.fakes import FakeSpeedtest
 from tests.netns import Topology, require_netns
 
 LAB_WEB = ["-m", "homediag.lab.servers.internet_web"]
@@ -147,9 +149,14 @@ RESULT = SpeedResult(
 )
 
 
-def test_probe_observes_speed_and_latency_under_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(speedtest_client, "run_speedtest", _stand_in(1.2, RESULT))
-    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[]))
+def _with(run: Any, **kwargs: Any) -> Any:
+    """The probe with the live network for its latency samples (127.0.0.1) and ``run`` as the speed test."""
+    io = dataclasses.replace(live_io(), speedtest=FakeSpeedtest(run))
+    return asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[], io=io, **kwargs))
+
+
+def test_probe_observes_speed_and_latency_under_load() -> None:
+    outcome = _with(_stand_in(1.2, RESULT))
     assert outcome.result.outcome is Outcome.OK, outcome.result.reason
     assert outcome.value("speedtest.download_mbps") == 48.5
     assert outcome.value("speedtest.upload_mbps") == 9.5
@@ -164,16 +171,15 @@ def test_probe_observes_speed_and_latency_under_load(monkeypatch: pytest.MonkeyP
     assert "of 4 answered" in (loaded.evidence or "") or "of 5 answered" in (loaded.evidence or "")
 
 
-def test_a_failed_speed_test_is_an_error_not_zero(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(speedtest_client, "run_speedtest", _stand_in(0.1, SpeedtestFailed("HTTP Error 403")))
-    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[]))
+def test_a_failed_speed_test_is_an_error_not_zero() -> None:
+    outcome = _with(_stand_in(0.1, SpeedtestFailed("HTTP Error 403")))
     assert outcome.result.outcome is Outcome.ERROR
     assert "403" in (outcome.result.reason or "")
     assert outcome.observations("speedtest.download_mbps") == []
     assert outcome.value("latency.idle_ms") is not None  # what was measured stays
 
 
-def test_the_deadline_stops_speedtest_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_deadline_stops_speedtest_cli() -> None:
     stopped = threading.Event()
     inner = _stand_in(30.0, RESULT)
 
@@ -184,8 +190,7 @@ def test_the_deadline_stops_speedtest_cli(monkeypatch: pytest.MonkeyPatch) -> No
             if kwargs["shutdown"].is_set():
                 stopped.set()
 
-    monkeypatch.setattr(speedtest_client, "run_speedtest", run)
-    outcome = asyncio.run(run_probe(ThroughputProbe, config=LOOPBACK, binaries=[], timeout_s=4.0))
+    outcome = _with(run, timeout_s=4.0)
     assert outcome.result.outcome is Outcome.TIMEOUT
     assert "download" in (outcome.result.reason or "") or "upload" in (outcome.result.reason or "")
     assert stopped.wait(2.0), "speedtest-cli's shutdown event was never set"

@@ -21,6 +21,7 @@ from homediag.core.model import DeviceKind
 from homediag.core.probe import FactView, ProbeContext
 from homediag.core.session import Session
 from homediag.net.addressing import interface_address
+from homediag.net.live import live_io
 from homediag.net.upnp import ssdp
 from homediag.net.upnp.description import parse_description
 from homediag.net.upnp.devices import device_record, device_sighting, is_igd, kind_of, wan_services
@@ -40,7 +41,8 @@ from homediag.net.upnp.ssdp import (
     parse_response,
 )
 from homediag.probes.discovery.ssdp import SsdpDiscoveryProbe
-from homediag.testing import RecordedContext, http_response
+from homediag.testing import RecordedContext, fake_io, http_response
+from homediag.testing.fakes import FakeUdp
 
 SUBNET = ipaddress.IPv4Network("192.0.2.0/24")
 SENDER = ipaddress.IPv4Address("192.0.2.20")
@@ -359,6 +361,7 @@ def live_context(seconds: float) -> ProbeContext:
         Session(),
         known=FactView(lambda: (), lambda: ()),
         deadline=time.monotonic() + seconds,
+        io=live_io(),
     )
 
 
@@ -504,7 +507,14 @@ def test_ssdp_is_not_applicable_without_a_lan(facts: dict[str, object]) -> None:
 
 
 def test_search_socket_uses_ttl_2_and_the_session_interface() -> None:
-    sock = ssdp._open_socket(ipaddress.IPv4Address("127.0.0.1"))  # bound only: nothing is sent
+    from homediag.net.udp import LiveUdp
+
+    udp = FakeUdp()
+    asyncio.run(ssdp.search(fake_context(udp), ipaddress.IPv4Address("192.0.2.10"), SUBNET, listen_s=0.1))
+    [opened] = udp.opened
+    assert opened == {"family": 4, "bind": "192.0.2.10", "multicast_if": "192.0.2.10", "multicast_ttl": 2}
+    # and the live socket is opened that way (bound only: nothing is sent)
+    sock = LiveUdp().open(bind="127.0.0.1", multicast_if="127.0.0.1", multicast_ttl=2).sock
     try:
         assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 2
         assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, 4) == bytes([127, 0, 0, 1])
@@ -513,24 +523,17 @@ def test_search_socket_uses_ttl_2_and_the_session_interface() -> None:
         sock.close()
 
 
-class _Unroutable(socket.socket):
-    def sendto(self, *_args: object) -> int:  # type: ignore[override]
-        raise OSError(101, "Network is unreachable")
+def fake_context(udp: FakeUdp) -> ProbeContext:
+    return ProbeContext(SsdpDiscoveryProbe.spec, Session(), io=fake_io(udp=udp))
 
 
-def test_a_search_that_could_not_be_sent_is_a_failure_not_silence(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_search_that_could_not_be_sent_is_a_failure_not_silence() -> None:
     from homediag.core.model import Outcome
     from homediag.testing import run_probe
 
-    def unroutable(_address: ipaddress.IPv4Address) -> socket.socket:
-        sock = _Unroutable(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setblocking(False)
-        sock.bind(("127.0.0.1", 0))
-        return sock
-
-    monkeypatch.setattr(ssdp, "_open_socket", unroutable)
+    udp = FakeUdp(send_error=OSError(101, "Network is unreachable"))
     facts = {"interface.ipv4": ["192.0.2.10/24"], "interface.subnet": "192.0.2.0/24", "gateway.ipv4": None}
-    outcome = asyncio.run(run_probe(SsdpDiscoveryProbe, facts=facts))  # type: ignore[arg-type]
+    outcome = asyncio.run(run_probe(SsdpDiscoveryProbe, facts=facts, io=fake_io(udp=udp)))  # type: ignore[arg-type]
     assert outcome.result.outcome is Outcome.ERROR
     assert "Network is unreachable" in (outcome.result.reason or "")
     assert outcome.observations("ssdp.responders") == []

@@ -215,9 +215,12 @@ def test_a_device_probe_run_again_supersedes_its_whole_first_round() -> None:
 
     class Finder(Probe):
         spec = ProbeSpec(
-            id="t.finder", summary="finds a printer", risk=Risk.SAFE, timeout_s=1.0, provides=("test.finder",)
+            id="t.finder",
+            summary="finds a printer",
+            risk=Risk.SAFE,
+            timeout_s=1.0,
+            provides=(_fact("test.finder"),),
         )
-        extra_facts = (_fact("test.finder", "t.finder"),)
         runs = 0
 
         async def run(self, ctx: ProbeContext) -> None:
@@ -233,11 +236,10 @@ def test_a_device_probe_run_again_supersedes_its_whole_first_round() -> None:
             summary="asks each printer its state",
             risk=Risk.SAFE,
             timeout_s=1.0,
-            provides=("test.state",),
+            provides=(_fact("test.state"),),
             needs=("test.finder",),
             matchers=(DeviceMatcher(mdns_type="_ipp._tcp"),),
         )
-        extra_facts = (_fact("test.state", "t.state"),)
 
         async def run(self, ctx: ProbeContext) -> None:
             assert ctx.target is not None
@@ -250,10 +252,9 @@ def test_a_device_probe_run_again_supersedes_its_whole_first_round() -> None:
             summary="counts the stopped printers",
             risk=Risk.SAFE,
             timeout_s=1.0,
-            provides=("test.worst",),
+            provides=(_fact("test.worst"),),
             needs=("test.state",),
         )
-        extra_facts = (_fact("test.worst", "t.worst"),)
 
         async def run(self, ctx: ProbeContext) -> None:
             ctx.observe("test.worst", len([o for o in ctx.known.all("test.state") if o.value == 1]))

@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -327,20 +326,8 @@ def check_location(location: str, sender: ipaddress.IPv4Address, subnet: ipaddre
     return location
 
 
-def _open_socket(interface_ip: ipaddress.IPv4Address) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-    try:
-        sock.setblocking(False)
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, MULTICAST_TTL)
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, interface_ip.packed)
-        sock.bind((str(interface_ip), 0))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 async def search(
+    ctx: ProbeContext,
     interface_ip: ipaddress.IPv4Address,
     subnet: ipaddress.IPv4Network,
     *,
@@ -359,9 +346,8 @@ async def search(
     mx = max(1, min(int(mx), 5))
     last_search = RESEND_AFTER_S if repeat else 0.0
     window = last_search + mx + LATE_MARGIN_S if listen_s is None else max(0.1, listen_s)
-    loop = asyncio.get_running_loop()
     collector = _Collector(subnet)
-    sock = _open_socket(interface_ip)
+    sock = ctx.udp().open(bind=str(interface_ip), multicast_if=str(interface_ip), multicast_ttl=MULTICAST_TTL)
     started = time.monotonic()
     try:
         requests = [build_msearch(st, mx) for st in targets]
@@ -369,7 +355,7 @@ async def search(
         sent = 0
         for request in requests:
             try:
-                await loop.sock_sendto(sock, request, (SSDP_GROUP, SSDP_PORT))
+                await sock.send(request, SSDP_GROUP, SSDP_PORT)
                 sent += 1
             except OSError as exc:  # e.g. no route for multicast on this interface
                 failure = exc
@@ -386,24 +372,24 @@ async def search(
                 break
             wait = remaining if resend_at is None else max(0.0, min(remaining, resend_at - now))
             try:
-                async with asyncio.timeout(wait):
-                    data, addr = await loop.sock_recvfrom(sock, MAX_RESPONSE_BYTES + 1)
-            except TimeoutError:
+                datagram = await sock.receive(wait, MAX_RESPONSE_BYTES + 1)
+            except OSError:
+                continue
+            if datagram is None:
                 if resend_at is not None and time.monotonic() >= resend_at:
                     resend_at = None
                     for request in requests:
                         with contextlib.suppress(OSError):
-                            await loop.sock_sendto(sock, request, (SSDP_GROUP, SSDP_PORT))
+                            await sock.send(request, SSDP_GROUP, SSDP_PORT)
                 continue
-            except OSError:
-                continue
-            collector.add(data, str(addr[0]))
+            collector.add(datagram.data, datagram.host)
     finally:
         sock.close()
     return collector.result()
 
 
 async def search_unicast(
+    ctx: ProbeContext,
     targets: Sequence[ipaddress.IPv4Address],
     subnet: ipaddress.IPv4Network,
     *,
@@ -415,34 +401,30 @@ async def search_unicast(
     Devices answer a unicast search directly, so this tells a device that does SSDP from a network that
     lets no multicast through. Answers are checked as in :func:`search` (only from the targets).
     """
-    loop = asyncio.get_running_loop()
     collector = _Collector(subnet)
     wanted = {str(t) for t in targets}
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-    sock.setblocking(False)
+    sock = ctx.udp().open(bind="0.0.0.0")  # noqa: S104 - an ephemeral port for the unicast answers
     started = time.monotonic()
     try:
-        sock.bind(("0.0.0.0", 0))  # noqa: S104 - an ephemeral port for the unicast answers
         for target in targets[:MAX_LOCATIONS]:
             request = build_msearch(st, 1).replace(
                 f"HOST: {SSDP_GROUP}:{SSDP_PORT}".encode(), f"HOST: {target}:{SSDP_PORT}".encode()
             )
             with contextlib.suppress(OSError):
-                await loop.sock_sendto(sock, request, (str(target), SSDP_PORT))
+                await sock.send(request, str(target), SSDP_PORT)
             await asyncio.sleep(0.002)
         while collector.datagrams < MAX_DATAGRAMS:
             remaining = started + listen_s - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                async with asyncio.timeout(remaining):
-                    data, addr = await loop.sock_recvfrom(sock, MAX_RESPONSE_BYTES + 1)
-            except TimeoutError:
-                break
+                datagram = await sock.receive(remaining, MAX_RESPONSE_BYTES + 1)
             except OSError:
                 continue
-            if str(addr[0]) in wanted:
-                collector.add(data, str(addr[0]))
+            if datagram is None:
+                break
+            if datagram.host in wanted:
+                collector.add(datagram.data, datagram.host)
     finally:
         sock.close()
     return collector.result()

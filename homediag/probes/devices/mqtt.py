@@ -8,9 +8,7 @@ every message of the home's automation. Never subscribes, publishes or tries a p
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import secrets
 import struct
 
 from homediag.core.devices import service, subject_of
@@ -81,8 +79,7 @@ class MqttProbe(Probe):
         subject = subject_of(device)
         ctx.using(_("MQTT CONNECT to {ip}:{port}").format(ip=device.ip, port=port))
         try:
-            async with asyncio.timeout(min(4.0, ctx.remaining())):
-                reader, writer = await asyncio.open_connection(device.ip, port)
+            stream = await ctx.tcp().open(device.ip, port, min(4.0, ctx.remaining()))
         except (OSError, TimeoutError) as exc:
             why = _("no connection to port {port}: {error}").format(
                 port=port, error=getattr(exc, "strerror", None) or exc or "timeout"
@@ -91,12 +88,10 @@ class MqttProbe(Probe):
             ctx.observe("mqtt.connack", None, subject=subject)
             return
         try:
-            writer.write(build_connect(f"homediag-{secrets.token_hex(4)}"))
-            await writer.drain()
-            async with asyncio.timeout(min(3.0, ctx.remaining())):
-                data = await reader.readexactly(4)
+            await stream.send(build_connect(f"homediag-{ctx.random().getrandbits(32):08x}"))
+            data = await stream.read_exactly(4, min(3.0, ctx.remaining()))
             code = parse_connack(data)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+        except (OSError, TimeoutError, EOFError, ValueError) as exc:
             ctx.observe(
                 "mqtt.anonymous",
                 None,
@@ -109,12 +104,8 @@ class MqttProbe(Probe):
             return
         finally:
             with contextlib.suppress(OSError):
-                if not writer.is_closing():
-                    writer.write(b"\xe0\x00")  # DISCONNECT (harmless after a refusal)
-                    await writer.drain()
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+                await stream.send(b"\xe0\x00")  # DISCONNECT (harmless after a refusal)
+            await stream.close()
         meaning = CONNACK_CODES.get(code, "?")
         ctx.observe(
             "mqtt.anonymous",

@@ -24,17 +24,10 @@ CONCURRENCY = 32
 PER_SECOND = 100.0
 
 
-async def port_open(address: str, port: int, *, timeout_s: float) -> bool:
-    """Whether a TCP handshake with ``address:port`` completes within ``timeout_s`` (then closed)."""
-    try:
-        async with asyncio.timeout(timeout_s):
-            _reader, writer = await asyncio.open_connection(address, port)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
+async def port_open(ctx: ProbeContext, address: str, port: int, *, timeout_s: float) -> bool:
+    """Whether a TCP handshake with ``address:port`` (``ctx.tcp()``) completes within ``timeout_s``
+    (then closed)."""
+    return (await ctx.tcp().connect(address, port, timeout_s)).ok
 
 
 class TelnetProbe(Probe):
@@ -83,7 +76,7 @@ class TelnetProbe(Probe):
             if delay > 0:
                 await asyncio.sleep(delay)
             async with semaphore:
-                if await port_open(address, TELNET_PORT, timeout_s=timeout):
+                if await port_open(ctx, address, TELNET_PORT, timeout_s=timeout):
                     open_.append(address)
 
         await asyncio.gather(*(one(i, a) for i, a in enumerate(targets)))

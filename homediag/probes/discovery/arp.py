@@ -21,7 +21,6 @@ gateway and this computer are marked so the kind rules know them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import socket
 import time
@@ -282,7 +281,7 @@ class ArpSweepProbe(Probe):
     ) -> list[Answer]:
         ctx.using(_("TCP connection attempts and the OS neighbour table"))
         budget = max(0.5, ctx.remaining() - 2.0)
-        await nudge(targets, budget_s=budget)
+        await nudge(ctx, targets, budget_s=budget)
         table = await self._neighbours(ctx, iface)
         wanted = set(targets)
         return [Answer(ip, (mac,)) for ip, mac in sorted(table.items()) if ip in wanted and ip in subnet]
@@ -332,8 +331,9 @@ class ArpSweepProbe(Probe):
         return found
 
 
-async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
-    """Attempt a TCP connection to port 80 of each target, paced, so the OS resolves it by ARP."""
+async def nudge(ctx: ProbeContext, targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
+    """Attempt a TCP connection (``ctx.tcp()``) to port 80 of each target, paced, so the OS resolves it
+    by ARP."""
     semaphore = asyncio.Semaphore(MAX_CONCURRENT_CONNECTS)
     started = time.monotonic()
     # The OS asks ARP as soon as a connection is attempted and keeps the answer in its table: there is
@@ -342,12 +342,7 @@ async def nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> Non
 
     async def one(target: ipaddress.IPv4Address) -> None:
         async with semaphore:
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(timeout):
-                    _reader, writer = await asyncio.open_connection(str(target), CONNECT_PORT)
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+            await ctx.tcp().connect(str(target), CONNECT_PORT, timeout)
 
     tasks: list[asyncio.Task[None]] = []
     try:

@@ -26,7 +26,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
-from homediag.net.mdns import BROWSE_QUIET_S, MdnsServiceEntry, browse, sightings
+from homediag.net.mdns import BROWSE_QUIET_S, MdnsServiceEntry, service_entry, sightings
 
 
 class MdnsDiscoveryArgs(ProbeArgs):
@@ -83,13 +83,14 @@ class MdnsDiscoveryProbe(Probe):
         resolve_s = max(0.2, min(args.resolve_s, 3.0))
         ctx.using(_("mDNS browse from {address}").format(address=own))
         try:
-            instances, types, truncated = await browse(
-                own, browse_s, resolve_s, quiet_s=max(0.2, min(args.quiet_s, browse_s))
+            found = await ctx.mdns().browse(
+                str(own), browse_s, resolve_s, quiet_s=max(0.2, min(args.quiet_s, browse_s))
             )
         except OSError as exc:
             raise ProbeFailure(
                 _("cannot browse mDNS from {address}: {error}").format(address=own, error=exc.strerror or exc)
             ) from None
+        instances, types, truncated = list(found.instances), set(found.types), found.truncated
         instances = [i for i in instances if any(_in(a, subnet) for a in i.addresses)]
         devices, capped = sightings(instances)
         if truncated:
@@ -100,7 +101,7 @@ class MdnsDiscoveryProbe(Probe):
             ctx.add_device(device)
         ctx.observe(
             "mdns.services",
-            [i.as_json() for i in instances],
+            [service_entry(i) for i in instances],
             evidence=_("{n} service instances of {t} types").format(n=len(instances), t=len(types)),
         )
         ctx.observe("mdns.service_types", sorted(types))

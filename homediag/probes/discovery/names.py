@@ -131,13 +131,13 @@ class NamesProbe(Probe):
         ptr: dict[ipaddress.IPv4Address, str] = {}
         if local:
             targets = [a for a in subnet.hosts() if a != own][:MAX_PTR_QUERIES]
-            ptr = await reverse_lookup(targets, local[0], timeout_s=timeout)
+            ptr = await reverse_lookup(ctx, targets, local[0], timeout_s=timeout)
             how = _("{n} of {total} addresses have a PTR name at {resolver}").format(
                 n=len(ptr), total=len(targets), resolver=local[0]
             )
         elif resolvers:
             targets = sorted(answering)[:MAX_OFFSUBNET_QUERIES]
-            ptr = await reverse_lookup(targets, resolvers[0], timeout_s=timeout)
+            ptr = await reverse_lookup(ctx, targets, resolvers[0], timeout_s=timeout)
             how = _("{n} of {total} devices have a PTR name at {resolver}").format(
                 n=len(ptr), total=len(targets), resolver=resolvers[0]
             )
@@ -152,7 +152,7 @@ class NamesProbe(Probe):
         nb: dict[ipaddress.IPv4Address, str] = {}
         if args.netbios and ctx.remaining() > 1.0:
             unnamed = sorted(answering - named - self._mdns_named(ctx))
-            nb = await netbios_names(unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
+            nb = await netbios_names(ctx, unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
             ctx.observe(
                 "names.netbios",
                 [NameEntry(ip=str(a), name=n) for a, n in sorted(nb.items())],

@@ -106,7 +106,7 @@ class SsdpDiscoveryProbe(Probe):
         address, subnet = require_lan(ctx)
         mx = max(1, min(args.mx, 5))
         try:
-            result = await search(address, subnet, targets=(ST_ALL, ST_IGD), mx=mx)
+            result = await search(ctx, address, subnet, targets=(ST_ALL, ST_IGD), mx=mx)
         except OSError as exc:
             raise ProbeFailure(
                 _("cannot send an SSDP search from {address}: {error}").format(

@@ -126,8 +126,8 @@ class UnicastDiscoveryProbe(Probe):
         listen = max(0.3, min(ctx.args_as(UnicastDiscoveryArgs).listen_s, 3.0, ctx.remaining() / 3))
         ctx.using(_("unicast DNS-SD and M-SEARCH to {n} devices").format(n=len(silent)))
         dnssd, ssdp = await asyncio.gather(
-            dnssd_unicast(silent, listen_s=listen),
-            search_unicast(silent, subnet, listen_s=listen),
+            dnssd_unicast(ctx, silent, listen_s=listen),
+            search_unicast(ctx, silent, subnet, listen_s=listen),
         )
         described = await describe(ctx, ssdp, subnet, budget_s=max(0.5, min(5.0, ctx.remaining() - 1.0)))
         answers: dict[str, set[str]] = {}

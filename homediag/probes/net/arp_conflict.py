@@ -23,11 +23,12 @@ from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
+from homediag.core.io import Exchange, Send
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import own_address
 from homediag.net.arp import arp_frames, build_arp_request, claims, macs_speaking_for
-from homediag.net.l2 import BPF_ARP, Exchange, Send, exchange_in
+from homediag.net.l2 import BPF_ARP, exchange_in
 
 TRIES = 2
 

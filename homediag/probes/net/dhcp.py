@@ -29,7 +29,6 @@ Without raw sockets there is no way to send a DISCOVER: the probe ends ``not_per
 from __future__ import annotations
 
 import ipaddress
-import random
 from functools import partial
 
 from pydantic import Field
@@ -38,6 +37,7 @@ from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
+from homediag.core.io import Send
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.dhcp import (
@@ -51,7 +51,7 @@ from homediag.net.dhcp import (
     probe_client_mac,
     reply_source,
 )
-from homediag.net.l2 import BPF_DHCP_CLIENT, Send, exchange_in
+from homediag.net.l2 import BPF_DHCP_CLIENT, exchange_in
 
 MAX_LISTEN_S = 8.0
 """The longest total deadline the ``listen_s`` argument may set."""
@@ -155,7 +155,7 @@ class DhcpProbe(Probe):
         subnet = _network(ctx.fact("interface.subnet"))
         gateway = _address(ctx.fact("gateway.ipv4"))
         client_mac = probe_client_mac(interface_mac, iface)
-        xid = random.getrandbits(32)
+        xid = ctx.random().getrandbits(32)
         frame = build_discover(interface_mac, client_mac, xid)
         sends = [Send(0.0, frame), *(Send(at, frame) for at in RETRANSMIT_AT_S if at < listen)]
         ctx.using(_("DHCPDISCOVER on {iface}").format(iface=iface))

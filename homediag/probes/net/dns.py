@@ -127,7 +127,8 @@ class DnsProbe(Probe):
             ctx.limit("names")
         names = names[:MAX_NAMES] or ["example.com"]
         timeout = args.timeout_s
-        reports = await asyncio.gather(*(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers))
+        until = ctx.deadline - 0.2
+        reports = await asyncio.gather(*(examine(ctx, s, names, timeout, until) for s in servers))
         for report in reports:
             self._observe_resolver(ctx, report, names)
         self._observe_aggregates(ctx, reports)

@@ -33,10 +33,11 @@ from pydantic import Field
 
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
+from homediag.core.io import EchoSeries, TlsRequest
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
-from homediag.net.echo import EchoSeries, measure_paths, summarise
+from homediag.net.echo import measure_paths, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -259,7 +260,7 @@ class InternetProbe(Probe):
         return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
 
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
-        address = await reach.resolve(host, self._timeout(ctx), udp=udp)
+        address = await ctx.dns().resolve(host, self._timeout(ctx), udp=udp)
         if address is None:
             self.name_failures += 1
         return address
@@ -331,7 +332,7 @@ class InternetProbe(Probe):
             address = await self._resolve(ctx, endpoint.host)
             if address is None:
                 return endpoint.label, None, _("{host} did not resolve").format(host=endpoint.host)
-            result = await reach.tcp_connect(address, endpoint.port, self._timeout(ctx))
+            result = await ctx.tcp().connect(address, endpoint.port, self._timeout(ctx))
             if result.ok:
                 return endpoint.label, result, _("connected in {ms:.0f} ms").format(ms=result.ms or 0)
             return endpoint.label, result, result.error or _("no connection")
@@ -417,7 +418,7 @@ class InternetProbe(Probe):
                 None,
                 _("{host} did not resolve").format(host=endpoint.host),
             )
-        connect = await reach.tcp_connect(address, endpoint.port, self._timeout(ctx))
+        connect = await ctx.tcp().connect(address, endpoint.port, self._timeout(ctx))
         try:
             response = await ctx.http(
                 url, timeout_s=self._timeout(ctx), max_bytes=HTTP_BODY_CAP, follow_redirects=True
@@ -432,7 +433,7 @@ class InternetProbe(Probe):
 
     # --- HTTPS checks -----------------------------------------------------------------------------
     async def _https(self, ctx: ProbeContext, urls: list[str]) -> None:
-        async def one(url: str) -> tuple[str, reach.TlsRequest | None, str]:
+        async def one(url: str) -> tuple[str, TlsRequest | None, str]:
             endpoint = reach.url_endpoint(url)
             if endpoint is None:
                 return url, None, _("not an http(s) URL")
@@ -441,7 +442,7 @@ class InternetProbe(Probe):
                 return url, None, _("{host} did not resolve").format(host=endpoint.host)
             parts = urlsplit(url)
             path = parts.path + (f"?{parts.query}" if parts.query else "")
-            result = await reach.tls_request(
+            result = await ctx.tcp().tls_request(
                 address,
                 endpoint.host,
                 endpoint.port,
@@ -494,7 +495,7 @@ class InternetProbe(Probe):
             address = await self._resolve(ctx, endpoint.host, udp=True)
             if address is None:
                 return endpoint.label, None, _("{host} did not resolve").format(host=endpoint.host)
-            result = await reach.stun_binding(address, endpoint.port, min(3.0, self._timeout(ctx)))
+            result = await reach.stun_binding(ctx, address, endpoint.port, min(3.0, self._timeout(ctx)))
             if result.ok:
                 evidence = _("answered after {tries} request(s) in {ms:.0f} ms").format(
                     tries=result.tries, ms=result.rtt_ms or 0

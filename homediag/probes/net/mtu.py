@@ -151,7 +151,7 @@ class MtuProbe(Probe):
         linux = ctx.session.platform is None or ctx.session.platform.value == "linux"
         if ctx.session.privileged and linux:
             with contextlib.suppress(PermissionError, OSError):
-                return RawSender(target)
+                return RawSender(ctx, target)
         if ctx.which("ping"):
             return PingSender(ctx, target)
         raise NotPermitted(_("sending packets with the don't-fragment flag needs root or the system ping"))

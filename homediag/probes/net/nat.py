@@ -181,6 +181,7 @@ async def upstream_router(ctx: ProbeContext) -> Measured:
         return Measured(evidence=_("no IPv4 ping target configured"))
     platform = ctx.session.platform.value if ctx.session.platform else ""
     result = await hop_address(
+        ctx,
         targets[0], UPSTREAM_HOP, privileged=ctx.session.privileged, windows=platform == "windows"
     )
     if result.address is None:

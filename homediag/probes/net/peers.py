@@ -14,8 +14,6 @@ lies outside this interface's subnet).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -50,24 +48,12 @@ class _Known:
     sources: set[str] = field(default_factory=set)
 
 
-async def answers(address: str, *, timeout_s: float) -> bool:
-    """Whether ``address`` accepts or refuses a TCP connection on port 80 or 443 within ``timeout_s``."""
+async def answers(ctx: ProbeContext, address: str, *, timeout_s: float) -> bool:
+    """Whether ``address`` accepts or refuses a TCP connection (``ctx.tcp()``) on port 80 or 443 within
+    ``timeout_s``."""
     for port in RECHECK_PORTS:
-        try:
-            async with asyncio.timeout(timeout_s):
-                _reader, writer = await asyncio.open_connection(address, port)
-        except ConnectionRefusedError:
+        if (await ctx.tcp().connect(address, port, timeout_s)).answered_ms is not None:
             return True
-        except OSError as exc:
-            if exc.errno == errno.ECONNREFUSED:
-                return True
-            continue
-        except TimeoutError:
-            continue
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()
-        return True
     return False
 
 
@@ -169,7 +155,7 @@ class PeersProbe(Probe):
 
             async def check(ip: str) -> None:
                 async with semaphore:
-                    if await answers(ip, timeout_s=timeout):
+                    if await answers(ctx, ip, timeout_s=timeout):
                         rechecked.add(ip)
 
             await asyncio.gather(*(check(ip) for ip in silent[:MAX_RECHECK]))

@@ -30,11 +30,10 @@ from typing_extensions import TypedDict
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
+from homediag.core.io import Phases, SpeedResult, SpeedtestFailed
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
-from homediag.net import speedtest
 from homediag.net.echo import measure
-from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed
 
 GRADES = ((30.0, "A"), (60.0, "B"), (200.0, "C"), (400.0, "D"))
 LOADED_INTERVAL_S = 0.25
@@ -159,7 +158,7 @@ class ThroughputProbe(Probe):
         socket_timeout = max(1.0, min(ctx.args_as(ThroughputArgs).socket_timeout_s, ctx.remaining()))
         worker = asyncio.ensure_future(
             ctx.to_thread(
-                lambda: speedtest.run_speedtest(
+                lambda: ctx.speedtest().run(
                     server,
                     secure=bool(secure),
                     socket_timeout_s=socket_timeout,
