@@ -27,7 +27,7 @@ JSONScalar = str | int | float | bool | None
 JSONValue = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 SCHEMA_ID = f"urn:homediag:schema:report:{SCHEMA_MAJOR}"
 
@@ -221,6 +221,13 @@ class EvidenceItem:
     fact: str | None = None
     outcome: str | None = None
     likelihood_ratio: float | None = None
+    detail: str | None = None
+    """The observations' own words, as the probe wrote them in the run's language (``3 of 30 pings
+    lost``): ``text`` ends with it in brackets. None in reports of schema 1.0."""
+    value: JSONValue = None
+    """The value the test read (its first subject's), which renderers word in the reader's language;
+    None when it is personal data, and in reports of schema 1.0."""
+    unit: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -102,6 +102,11 @@ def to_document(report: Report) -> dict[str, Any]:
             # Observations carry their fact's privacy class; those of reports written before keep their form.
             observation.pop("privacy", None)
     for finding in document.get("findings") or ():
+        for item in (*(finding.get("evidence") or ()), *(finding.get("evidence_against") or ())):
+            for key in ("detail", "value", "unit"):
+                if item.get(key) is None:
+                    # What evidence is made from (schema 1.1): absent where unknown, as in 1.0 reports.
+                    item.pop(key, None)
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:
                 # Only an offered remedy has an outcome: reports of runs that offered none stay as before.
@@ -223,6 +228,9 @@ def _evidence(items: Any) -> tuple[EvidenceItem, ...]:
             fact=e.get("fact"),
             outcome=e.get("outcome"),
             likelihood_ratio=e.get("likelihood_ratio"),
+            detail=e.get("detail"),
+            value=e.get("value"),
+            unit=e.get("unit"),
         )
         for e in items or ()
     )
