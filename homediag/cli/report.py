@@ -62,7 +62,10 @@ def show(
 
     language = out.use_language(lang)
     report = out.prepare(load_report(file), redact=not no_redact)
-    print_report(report, console(), verbose=False, lang=language, options=ViewOptions(all_devices=devices))
+    texts = out.texts_for(report, language)
+    print_report(
+        report, console(), verbose=False, lang=language, options=ViewOptions(all_devices=devices), texts=texts
+    )
 
 
 @app.command(
@@ -92,4 +95,4 @@ def diff(
     if format_ is DiffFormat.JSON:
         echo_json(dumps(result.to_json()))
         return
-    print_diff(result, console(), lang=language)
+    print_diff(result, console(), lang=language, titles=out.texts_for(after, language))

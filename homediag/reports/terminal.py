@@ -126,6 +126,7 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     parts: list[RenderableType] = [_verdict_panel(view)]
     if view.incomplete:
         parts.append(Text(view.incomplete, style="yellow"))
+    parts += [Text(note, style="italic yellow") for note in view.notes]
     if view.faults:
         parts.append(Text(labels.faults, style="bold underline"))
         parts += [_finding_block(view, f) for f in view.faults]
