@@ -90,7 +90,7 @@ TRACE_ACTION_LABELS: Mapping[str, str] = {
     "infer": N_("concluded"),
     "multi_fault": N_("several causes"),
     "remedy": N_("fix"),
-    "stop": N_("stopped"),
+    "stop": N_("finished"),
 }
 """What a step of the engine's trace did (its ``action``), in words."""
 VALUE_LABELS: Mapping[tuple[str, str], str] = {
