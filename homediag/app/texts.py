@@ -20,14 +20,15 @@ escalation summary: ``report_texts(report, lang)`` and :func:`homediag.reports.r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from homediag.core.i18n import N_, SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import Report
 from homediag.core.retranslate import retranslate
-from homediag.engine.catalog import PlaybookSet
+from homediag.engine.catalog import PlaybookSet, load_specs
 from homediag.engine.findings import UNKNOWN_DETAILS, UNKNOWN_EXPLANATION, UNKNOWN_TITLE
-from homediag.engine.model import LEAK_ID, CompiledTest, PlaybookModel
+from homediag.engine.model import LEAK_ID
+from homediag.engine.schema import Cause, Interaction, PlaybookSpec, TestSpec
 from homediag.engine.session import explain, text_in
 from homediag.reports.texts import LANGUAGE_NAMES, Say, TextKind, TextRef, label_text
 
@@ -93,24 +94,27 @@ ESCALATION_REMEDY = "escalate"
 
 
 class PlaybookTexts:
-    """The texts of one report, rebuilt in ``lang`` from ``playbooks`` (the installation's)."""
+    """The texts of one report, rebuilt in ``lang`` from ``playbooks`` (the installation's: their specs,
+    or a loaded set)."""
 
-    def __init__(self, report: Report, playbooks: PlaybookSet, lang: str) -> None:
+    def __init__(self, report: Report, playbooks: PlaybookSet | Iterable[PlaybookSpec], lang: str) -> None:
         if lang not in SUPPORTED_LANGUAGES:
             raise ValueError(f"unsupported language: {lang!r}")
         self._lang = lang
         recorded = report.context.lang
         self.recorded = recorded if recorded in SUPPORTED_LANGUAGES else "en"
         """The language the report was made in."""
-        self._models: dict[str, PlaybookModel] = {}
+        if isinstance(playbooks, PlaybookSet):
+            playbooks = [model.spec for model in playbooks.playbooks]
+        installed = {spec.id: spec for spec in playbooks}
+        self._models: dict[str, PlaybookSpec] = {}
         self._versions: dict[str, int] = {}
-        installed = {model.id: model for model in playbooks.playbooks}
         for ref in report.playbooks:
             self._versions[ref.id] = ref.version
-            model = installed.get(ref.id)
-            if model is not None and model.spec.version == ref.version:
-                self._models[ref.id] = model
-        self._installed = {model.id: model.spec.version for model in playbooks.playbooks}
+            spec = installed.get(ref.id)
+            if spec is not None and spec.version == ref.version:
+                self._models[ref.id] = spec
+        self._installed = {spec.id: spec.version for spec in installed.values()}
         self._as_stored: set[str] = set()
         """Playbooks whose texts were shown as stored."""
         self._stored_words = False
@@ -133,7 +137,7 @@ class PlaybookTexts:
                 return label_text(self._lang, ref)
             case TextKind.COMPLAINT:
                 model = self._model(ref.playbook, record=False)
-                return text_in(model.spec.title, self._lang) if model is not None else ref.stored
+                return text_in(model.title, self._lang) if model is not None else ref.stored
             case TextKind.FINDING_TITLE | TextKind.FINDING_EXPLANATION | TextKind.FINDING_DETAILS:
                 return self._finding(ref)
             case TextKind.EVIDENCE:
@@ -144,8 +148,8 @@ class PlaybookTexts:
                 return self._question(ref)
             case TextKind.NOT_APPLICABLE:
                 model = self._model(ref.playbook, record=False)
-                if model is not None and model.spec.applies_if is not None:
-                    return text_in(model.spec.applies_if.reason, self._lang)
+                if model is not None and model.applies_if is not None:
+                    return text_in(model.applies_if.reason, self._lang)
                 return self._words(ref.stored, self.recorded)
             case TextKind.TRACE_NOTE:
                 return self._words(ref.stored, "en")  # the engine writes its trace in English
@@ -194,7 +198,7 @@ class PlaybookTexts:
 
     # --- kinds of text ------------------------------------------------------------------------------
 
-    def _model(self, playbook: str | None, *, record: bool = True) -> PlaybookModel | None:
+    def _model(self, playbook: str | None, *, record: bool = True) -> PlaybookSpec | None:
         model = self._models.get(playbook) if playbook else None
         if model is None and record and self._lang != self.recorded:
             self._as_stored.add(playbook or "?")
@@ -212,7 +216,8 @@ class PlaybookTexts:
         model = self._model(ref.playbook)
         if model is None or ref.cause is None:
             return self._stored(ref) if model is not None else ref.stored
-        source = model.cause(ref.cause) or model.interaction(ref.cause)
+        source: Cause | Interaction | None = next((c for c in model.causes if c.id == ref.cause), None)
+        source = source or next((i for i in model.interactions if i.id == ref.cause), None)
         if source is None or (ref.code is not None and source.code != ref.code):
             return self._stored(ref)
         texts: Mapping[str, str] = getattr(source, _FINDING_ATTRS[ref.kind])
@@ -223,12 +228,11 @@ class PlaybookTexts:
         if model is None or ref.remedy is None:
             return self._stored(ref) if model is not None else ref.stored
         if ref.remedy == ESCALATION_REMEDY:
-            escalation = model.spec.escalation
+            escalation = model.escalation
             texts = escalation.title if ref.kind is TextKind.REMEDY_TITLE else escalation.text
             return text_in(texts, self._lang, ref.stored)
-        try:
-            spec = model.remedy(ref.remedy).spec
-        except KeyError:
+        spec = next((r for r in model.remedies if r.id == ref.remedy), None)
+        if spec is None:
             return self._stored(ref)
         if ref.kind is TextKind.REMEDY_TITLE:
             return text_in(spec.title, self._lang, ref.stored)
@@ -242,25 +246,26 @@ class PlaybookTexts:
         if test is None:
             return self._stored(ref)
         if ref.kind is TextKind.QUESTION:
-            return text_in(test.spec.text, self._lang, ref.stored)
-        answers = test.spec.answers or {}
+            return text_in(test.text, self._lang, ref.stored)
+        answers = test.answers or {}
         if ref.outcome not in answers:
             return self._stored(ref)
         return text_in(answers[ref.outcome], self._lang, ref.stored)
 
-    def _asked(self, ref: TextRef) -> CompiledTest | None:
+    def _asked(self, ref: TextRef) -> TestSpec | None:
         """The question ``ref`` names: the test of that id in the report's playbooks (several
         playbooks of a checkup may ask the same: the one whose words the report stores)."""
-        found: list[CompiledTest] = []
-        for model in self._models.values():
-            for test in model.tests:
-                if test.id == ref.question and test.spec.text is not None:
-                    found.append(test)
+        found = [
+            test
+            for model in self._models.values()
+            for test in model.tests
+            if test.id == ref.question and test.text is not None
+        ]
         for test in found:
-            stored = text_in(test.spec.text, self.recorded)
+            stored = text_in(test.text, self.recorded)
             if ref.kind is TextKind.QUESTION and stored == ref.stored:
                 return test
-            answers = test.spec.answers or {}
+            answers = test.answers or {}
             said = text_in(answers[ref.outcome], self.recorded) if ref.outcome in answers else None
             if ref.kind is TextKind.ANSWER and said == ref.stored:
                 return test
@@ -270,11 +275,8 @@ class PlaybookTexts:
         model = self._model(ref.playbook)
         if model is None or ref.test is None or ref.outcome is None:
             return self._stored(ref) if model is not None else ref.stored
-        try:
-            test = model.test(ref.test)
-        except KeyError:
-            return self._stored(ref)
-        if ref.outcome not in test.outcomes:
+        test = next((t for t in model.tests if t.id == ref.test), None)
+        if test is None or ref.outcome not in test.outcomes:
             return self._stored(ref)
         said = explain(test, ref.outcome, self.recorded)
         detail = ref.detail if ref.detail is not None else _detail_of(ref.stored, said)
@@ -334,10 +336,9 @@ def _detail_of(stored: str, said: str) -> str | None:
     return None
 
 
-def report_texts(report: Report, lang: str, playbooks: PlaybookSet | None = None) -> PlaybookTexts:
-    """The texts of ``report`` in ``lang``, rebuilt from ``playbooks`` (default: this installation's)."""
-    if playbooks is None:
-        from homediag.app.playbooks import load_playbooks
-
-        playbooks = load_playbooks()
-    return PlaybookTexts(report, playbooks, lang)
+def report_texts(
+    report: Report, lang: str, playbooks: PlaybookSet | Iterable[PlaybookSpec] | None = None
+) -> PlaybookTexts:
+    """The texts of ``report`` in ``lang``, rebuilt from ``playbooks`` (default: this installation's,
+    read as specs: nothing is compiled to word a report)."""
+    return PlaybookTexts(report, load_specs() if playbooks is None else playbooks, lang)

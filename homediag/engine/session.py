@@ -17,6 +17,7 @@ from homediag.core.model import RemedyOutcome
 from homediag.core.outcomes import outcome_word
 from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
+from homediag.engine.schema import TestSpec
 from homediag.engine.state import RunState
 from homediag.engine.variables import Variables
 
@@ -126,18 +127,18 @@ class Session:
 
     def explain(self, test: CompiledTest, outcome: str) -> str:
         """The evidence text of ``test``'s ``outcome`` in the run's language."""
-        return explain(test, outcome, self.lang)
+        return explain(test.spec, outcome, self.lang)
 
 
-def explain(test: CompiledTest, outcome: str, lang: str) -> str:
+def explain(test: TestSpec, outcome: str, lang: str) -> str:
     """The evidence text of ``test``'s ``outcome`` in ``lang``: the playbook's ``explain`` text, else
     the test and its outcome (a question: its answer) in words. Reports are rebuilt in their reader's
     language with it."""
-    text = text_in(test.spec.explain.get(outcome), lang)
+    text = text_in(test.explain.get(outcome), lang)
     if text:
         return text
-    label = text_in(test.spec.title, lang) or text_in(test.spec.text, lang) or test.id
-    if test.spec.answers and outcome in test.spec.answers:
-        answer = text_in(test.spec.answers[outcome], lang, outcome)
+    label = text_in(test.title, lang) or text_in(test.text, lang) or test.id
+    if test.answers and outcome in test.answers:
+        answer = text_in(test.answers[outcome], lang, outcome)
         return gettext_for(lang, ANSWERED).format(question=label, answer=answer)
     return gettext_for(lang, TEST_OUTCOME).format(test=label, outcome=outcome_word(outcome, lang))
