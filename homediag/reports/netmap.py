@@ -62,30 +62,34 @@ def _wrap(text: str, chars: int, lines: int) -> list[str]:
     return out or [""]
 
 
-def box_size(title: str, subtitle: str, max_width: float = BOX_MAX) -> tuple[float, list[str]]:
+def wanted_width(title: str, subtitle: str) -> float:
+    """How wide a box must be for ``title`` and ``subtitle`` on one line each."""
+    return max(len(title) * TITLE_PX, len(subtitle) * SUB_PX) + 20
+
+
+def box_size(title: str, subtitle: str, max_width: float = BOX_MAX) -> tuple[float, list[str], list[str]]:
     """The width of a box for ``title`` and ``subtitle`` (it grows with them, up to ``max_width``) and
-    the title's lines (wrapped when it is still too long)."""
-    wanted = max(len(title) * TITLE_PX, len(subtitle) * SUB_PX) + 20
-    width = max(BOX_MIN, min(max_width, wanted))
-    return width, _wrap(title, max(4, int((width - 16) // TITLE_PX)), TITLE_LINES)
+    the lines of each (wrapped when they are still too long)."""
+    width = max(BOX_MIN, min(max_width, wanted_width(title, subtitle)))
+    title_lines = _wrap(title, max(4, int((width - 16) // TITLE_PX)), TITLE_LINES)
+    sub_lines = _wrap(subtitle, max(4, int((width - 12) // SUB_PX)), TITLE_LINES) if subtitle else []
+    return width, title_lines, sub_lines
 
 
 def _node(shapes: list[Shape], x: float, y: float, title: str, subtitle: str, faulty: bool,
           tip: str = "", max_width: float = BOX_MAX) -> None:  # fmt: skip
     cls = "node fault" if faulty else "node"
     title, subtitle = inert(title, 60), inert(subtitle, 46)
-    width, lines = box_size(title, subtitle, max_width)
-    sub_chars = max(4, int((width - 12) // SUB_PX))
-    if len(subtitle) > sub_chars:
-        subtitle = subtitle[: sub_chars - 1] + "…"
-    extra = 15.0 * (len(lines) - 1)
+    width, lines, subs = box_size(title, subtitle, max_width)
+    extra = 15.0 * (len(lines) - 1) + 13.0 * max(0, len(subs) - 1)
     top = y - 24 - extra / 2
     shapes.append(shape("rect", x=x - width / 2, y=top, width=width, height=48 + extra, rx=8, cls=cls,
                         title=tip or title))  # fmt: skip
     for index, line in enumerate(lines):
         shapes.append(shape("text", line, x=x, y=top + 21 + 15 * index, cls="node-title", anchor="middle"))
-    if subtitle:
-        shapes.append(shape("text", subtitle, x=x, y=top + 37 + extra, cls="node-sub", anchor="middle"))
+    below = top + 37 + 15.0 * (len(lines) - 1)
+    for index, line in enumerate(subs):
+        shapes.append(shape("text", line, x=x, y=below + 13 * index, cls="node-sub", anchor="middle"))
     if faulty:
         shapes.append(shape("circle", cx=x + width / 2 - 4, cy=top + 2, r=10, cls="fault-badge"))
         shapes.append(shape("text", "!", x=x + width / 2 - 4, y=top + 7, cls="fault-mark", anchor="middle"))
@@ -125,17 +129,22 @@ def network_map(
     _node(shapes, router_x, y, say(N_("router")), router_sub, broken.router)
     _node(shapes, internet_x, y, say(N_("internet")), "", False)
     shown = others[:MAX_DEVICES]
-    per_row = 4
+    per_row = 4  # three when a label would not fit beside three others (German and French kinds are long)
+    if any(wanted_width(label(d), kind_label(d)) > WIDTH / 5 - 10 for d in shown):
+        per_row = 3
     rows = (len(shown) + per_row - 1) // per_row
+    places = []
     for index, device in enumerate(shown):
         row, col = divmod(index, per_row)
         count = min(per_row, len(shown) - row * per_row)
         spacing = WIDTH / (count + 1)
-        x = spacing * (col + 1)
-        dy = 150.0 + row * 90.0
-        shapes.append(shape("line", x1=router_x, y1=y + 24, x2=x, y2=dy - 24, cls="lan"))
-        _node(shapes, x, dy, label(device), kind_label(device), device.id in broken.devices,
+        places.append((device, spacing * (col + 1), 150.0 + row * 90.0, spacing))
+    boxes: list[Shape] = []
+    for device, x, dy, spacing in places:  # every line first: no line crosses a box
+        shapes.insert(0, shape("line", x1=router_x, y1=y + 24, x2=x, y2=dy - 24, cls="lan"))
+        _node(boxes, x, dy, label(device), kind_label(device), device.id in broken.devices,
               tip=_device_tip(device, label, kind_label), max_width=min(BOX_MAX, spacing - 10))  # fmt: skip
+    shapes += boxes
     height = 150.0 + rows * 90.0 if shown else 100.0
     if len(others) > len(shown):
         more = say(N_("and {n} more devices")).format(n=len(others) - len(shown))

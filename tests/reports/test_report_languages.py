@@ -275,3 +275,27 @@ def test_evidence_items_of_schema_1_1_round_trip() -> None:
     again = from_document(to_document(report))
     items: list[EvidenceItem] = [e for f in again.findings for e in f.evidence]
     assert items == [e for f in report.findings for e in f.evidence]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_map_boxes_hold_their_words_in_every_language(lang: str) -> None:
+    """German and French names are longer ("dieser Computer", "Téléviseur ou lecteur multimédia"):
+    each box grows with its words or wraps them; none is cut short of a word."""
+    from homediag.reports.netmap import SUB_PX, TITLE_PX
+
+    report = made("checkup", "en")
+    figure = view_of(report, lang=lang, texts=report_texts(report, lang, playbooks())).network_map
+    width = 0.0
+    words: list[str] = []
+    for item in figure.shapes:
+        attrs = dict(item.attrs)
+        if item.tag == "rect":
+            width = float(attrs["width"])
+        elif item.tag == "text" and attrs.get("class") in ("node-title", "node-sub"):
+            px = TITLE_PX if attrs["class"] == "node-title" else SUB_PX
+            assert len(item.text) * px <= width, (item.text, width)
+            words.append(item.text)
+    shown = " ".join(words)
+    this_computer = gettext_for(lang, "this computer")
+    assert this_computer in shown and "…" not in shown
+    assert gettext_for(lang, "TV or media player").split()[0] in shown
