@@ -90,6 +90,10 @@ OUTCOME_WORDS: Mapping[str, str] = {
 text, and in the trace)."""
 
 
+TEST_OUTCOME = N_("{test}: {outcome}")
+"""The evidence of a test without an ``explain`` text for its outcome: its title and the outcome's word."""
+
+
 def outcome_word(outcome: str, lang: str) -> str:
     """The word for ``outcome`` in ``lang`` (the id itself when the table does not know it)."""
     message = OUTCOME_WORDS.get(outcome)
@@ -97,5 +101,12 @@ def outcome_word(outcome: str, lang: str) -> str:
 
 
 def outcome_words(outcome: str) -> frozenset[str]:
-    """Every way ``outcome`` is written in a report, in any language (its id included)."""
-    return frozenset({outcome, *(outcome_word(outcome, lang) for lang in SUPPORTED_LANGUAGES)})
+    """Every way ``outcome`` is written after the title of its test in a report, in any language: its
+    id, its word, and the words :data:`TEST_OUTCOME` puts around it (``Ergebnis offen``)."""
+    words = {outcome}
+    for lang in SUPPORTED_LANGUAGES:
+        word = outcome_word(outcome, lang)
+        words.add(word)
+        after = gettext_for(lang, TEST_OUTCOME).split("{test}", 1)[-1]
+        words.add(after.format(outcome=word).lstrip(" \u00a0:;=").strip())
+    return frozenset(w for w in words if w)

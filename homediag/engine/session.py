@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from homediag.core.i18n import N_, gettext_for
 from homediag.core.model import RemedyOutcome
-from homediag.core.outcomes import outcome_word
+from homediag.core.outcomes import TEST_OUTCOME, outcome_word
 from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
 from homediag.engine.schema import TestSpec
@@ -22,7 +22,6 @@ from homediag.engine.state import RunState
 from homediag.engine.variables import Variables
 
 ANSWERED = N_("{question} Answer: {answer}")
-TEST_OUTCOME = N_("{test}: {outcome}")
 
 
 def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str = "") -> str:

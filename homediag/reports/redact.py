@@ -328,6 +328,22 @@ def _is_outcome(value: str, outcomes: frozenset[str]) -> bool:
     return any(value == word or word.startswith(value + " ") for word in outcomes)
 
 
+def evidence_head(text: str, outcomes: frozenset[str]) -> int:
+    """How much of an evidence text the playbook made (``MQTT without a password: open``): up to the
+    first outcome word followed by the end or by the observations' words in brackets; 0 when none is.
+    Only there is an outcome word after a secret's label taken for the outcome."""
+    ends = []
+    for word in outcomes:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if end == len(text) or text.startswith(" (", end):
+                ends.append(end)
+                break
+            start = text.find(word, start + 1)
+    return min(ends, default=0)
+
+
 def evidence_outcomes(item: Mapping[str, Any]) -> frozenset[str]:
     """The words an evidence item's outcome is written with, in any language (empty: no outcome)."""
     outcome = item.get("outcome")
@@ -526,11 +542,16 @@ class Redactor:
             case "pseudonymise":
                 return self._pseudonymise(value, node)
             case "text" if node.definition == "evidence_item" and isinstance(parent, dict):
-                self._outcomes = evidence_outcomes(parent)
-                try:
+                outcomes = evidence_outcomes(parent)
+                head = evidence_head(value, outcomes) if isinstance(value, str) and outcomes else 0
+                if not head or not self._sweeping:
                     return self._text_value(value)
+                self._outcomes = outcomes
+                try:
+                    made = self._text(value[:head])
                 finally:
                     self._outcomes = frozenset()
+                return made + self._text(value[head:])
             case "by-fact":
                 fact = parent.get("fact", "") if isinstance(parent, dict) else ""
                 sensitive = bool(parent.get("sensitive")) if isinstance(parent, dict) else False
@@ -1012,8 +1033,10 @@ class _Scrubber:
             for key, child in value.items():
                 if isinstance(key, str) and name_hint(key, weak=False) == "secret" and child:
                     out[key] = self._replace(child)
-                elif key == "text" and outcomes:
-                    out[key] = self.scrub(child, outcomes)  # an evidence item: its outcome is no secret
+                elif key == "text" and outcomes and isinstance(child, str) and evidence_head(child, outcomes):
+                    # an evidence item: the outcome after the label of what was tested is no secret
+                    head = evidence_head(child, outcomes)
+                    out[key] = self.scrub(child[:head], outcomes) + self.scrub(child[head:])
                 else:
                     out[key] = self.scrub(child)
             return out
