@@ -20,6 +20,7 @@ escalation summary: ``report_texts(report, lang)`` and :func:`homediag.reports.r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from homediag.core.i18n import N_, SUPPORTED_LANGUAGES, gettext_for
@@ -32,6 +33,7 @@ from homediag.engine.schema import Cause, Interaction, PlaybookSpec, TestSpec
 from homediag.engine.session import explain, text_in
 from homediag.reports.texts import LANGUAGE_NAMES, Say, TextKind, TextRef, label_text
 
+_FRENCH_SPACE = re.compile(r" ([:;?!])(?=\s|$)")
 _FINDING_ATTRS = {
     TextKind.FINDING_TITLE: "title",
     TextKind.FINDING_EXPLANATION: "explanation",
@@ -137,7 +139,7 @@ class PlaybookTexts:
                 return label_text(self._lang, ref)
             case TextKind.COMPLAINT:
                 model = self._model(ref.playbook, record=False)
-                return text_in(model.title, self._lang) if model is not None else ref.stored
+                return self._typeset(text_in(model.title, self._lang) if model is not None else ref.stored)
             case TextKind.FINDING_TITLE | TextKind.FINDING_EXPLANATION | TextKind.FINDING_DETAILS:
                 return self._finding(ref)
             case TextKind.EVIDENCE:
@@ -149,7 +151,7 @@ class PlaybookTexts:
             case TextKind.NOT_APPLICABLE:
                 model = self._model(ref.playbook, record=False)
                 if model is not None and model.applies_if is not None:
-                    return text_in(model.applies_if.reason, self._lang)
+                    return self._typeset(text_in(model.applies_if.reason, self._lang))
                 return self._words(ref.stored, self.recorded)
             case TextKind.TRACE_NOTE:
                 return self._words(ref.stored, "en")  # the engine writes its trace in English
@@ -198,6 +200,11 @@ class PlaybookTexts:
 
     # --- kinds of text ------------------------------------------------------------------------------
 
+    def _typeset(self, text: str) -> str:
+        """A playbook's text with the reader's typography: in French a no-break space, not a plain one,
+        before ``: ; ? !`` (so a line never starts with one)."""
+        return _FRENCH_SPACE.sub("\u00a0\\1", text) if self._lang == "fr" else text
+
     def _model(self, playbook: str | None, *, record: bool = True) -> PlaybookSpec | None:
         model = self._models.get(playbook) if playbook else None
         if model is None and record and self._lang != self.recorded:
@@ -221,7 +228,7 @@ class PlaybookTexts:
         if source is None or (ref.code is not None and source.code != ref.code):
             return self._stored(ref)
         texts: Mapping[str, str] = getattr(source, _FINDING_ATTRS[ref.kind])
-        return text_in(texts, self._lang, ref.stored)
+        return self._typeset(text_in(texts, self._lang, ref.stored))
 
     def _remedy(self, ref: TextRef) -> str:
         model = self._model(ref.playbook)
@@ -230,27 +237,27 @@ class PlaybookTexts:
         if ref.remedy == ESCALATION_REMEDY:
             escalation = model.escalation
             texts = escalation.title if ref.kind is TextKind.REMEDY_TITLE else escalation.text
-            return text_in(texts, self._lang, ref.stored)
+            return self._typeset(text_in(texts, self._lang, ref.stored))
         spec = next((r for r in model.remedies if r.id == ref.remedy), None)
         if spec is None:
             return self._stored(ref)
         if ref.kind is TextKind.REMEDY_TITLE:
-            return text_in(spec.title, self._lang, ref.stored)
+            return self._typeset(text_in(spec.title, self._lang, ref.stored))
         index = ref.index or 0
         if index >= len(spec.steps):
             return self._stored(ref)
-        return text_in(spec.steps[index], self._lang, ref.stored)
+        return self._typeset(text_in(spec.steps[index], self._lang, ref.stored))
 
     def _question(self, ref: TextRef) -> str:
         test = self._asked(ref)
         if test is None:
             return self._stored(ref)
         if ref.kind is TextKind.QUESTION:
-            return text_in(test.text, self._lang, ref.stored)
+            return self._typeset(text_in(test.text, self._lang, ref.stored))
         answers = test.answers or {}
         if ref.outcome not in answers:
             return self._stored(ref)
-        return text_in(answers[ref.outcome], self._lang, ref.stored)
+        return self._typeset(text_in(answers[ref.outcome], self._lang, ref.stored))
 
     def _asked(self, ref: TextRef) -> TestSpec | None:
         """The question ``ref`` names: the test of that id in the report's playbooks (several
@@ -280,7 +287,7 @@ class PlaybookTexts:
             return self._stored(ref)
         said = explain(test, ref.outcome, self.recorded)
         detail = ref.detail if ref.detail is not None else _detail_of(ref.stored, said)
-        text = explain(test, ref.outcome, self._lang)
+        text = self._typeset(explain(test, ref.outcome, self._lang))
         shown = self._detail(detail, ref) if detail else None
         return f"{text} ({shown})" if shown else text
 

@@ -24,9 +24,19 @@ from homediag.core.i18n import DEFAULT_LANGUAGE, DOMAIN, LOCALE_DIR, SUPPORTED_L
 
 MIN_LETTERS = 4
 """Letters a message needs outside its placeholders to be matched against."""
+MIN_COVER = 0.5
+"""The share of a text's letters a message's own words must make up: a short message whose placeholder
+swallows most of a sentence (``printer-state {state}`` against ``printer-state 5 (stopped), reasons:
+paused``) is no match — the words in the placeholder would stay in the other language."""
 MAX_TEXT = 2000
 """Longer texts are not matched (a stored text is capped far below this)."""
-SEPARATOR = "; "
+SEPARATOR = re.compile(r"\u00a0?; ")
+"""What joins texts a probe wrote one after the other (French sets a no-break space before ``;``)."""
+JOINS = {"fr": "\u00a0; "}
+
+
+_WORDS = re.compile(r"(?<![\w.:/+-])[^\W\d_]+(?![\w.:/+-])")
+"""Words of a language in a text (identifiers such as ``printer-1``, ``net.dns`` or ``a_b`` are none)."""
 
 
 @dataclass(frozen=True)
@@ -127,9 +137,14 @@ def _one(text: str, source: str, target: str, depth: int) -> str | None:
         if found is None:
             continue
         values = {}
+        left = 0  # letters of words left in the other language inside the values
         for name in pattern.fields:
             value = found.group(name)
-            values[name] = _one(value, source, target, depth + 1) or value
+            translated = _one(value, source, target, depth + 1)
+            values[name] = translated or value
+            left += 0 if translated else sum(len(word) for word in _WORDS.findall(value))
+        if left > pattern.weight * (1 - MIN_COVER) / MIN_COVER:
+            continue
         return _fill(gettext_for(target, pattern.msgid), values)
     return None
 
@@ -145,10 +160,10 @@ def retranslate(text: str, source: str, target: str) -> str | None:
     whole = _one(text, source, target, 0)
     if whole is not None:
         return whole
-    pieces = text.split(SEPARATOR)
+    pieces = SEPARATOR.split(text)
     if len(pieces) == 1:
         return None
     translated = [_one(piece, source, target, 0) for piece in pieces]
     if any(piece is None for piece in translated):
         return None
-    return SEPARATOR.join(piece for piece in translated if piece is not None)
+    return JOINS.get(target, "; ").join(piece for piece in translated if piece is not None)

@@ -90,12 +90,12 @@ _CHANGED = {
 def _details(say: Say, change: DeviceChange) -> str:
     """What changed about a device, in words (a device that came or went: its address)."""
     if not change.changed:
-        return "; ".join(change.details)
+        return say.semicolon.join(change.details)
     parts = []
     for what, before, after in change.changed:
         old, new = (_kind(say, before), _kind(say, after)) if what == "kind" else (before, after)
         parts.append(say(_CHANGED[what]).format(old=old, new=new) if what in _CHANGED else f"{old} → {new}")
-    return "; ".join(parts)
+    return say.semicolon.join(parts)
 
 
 def _status(say: Say, status: str | None) -> str:

@@ -77,6 +77,7 @@ def labels(say: Say) -> Labels:
         ticket=say(N_("Ticket:")),
         privacy=say(N_("Privacy:")),
         for_technicians=say(N_("for technicians")),
+        colon=say.colon,
     )
 
 
@@ -145,7 +146,7 @@ def trace_lines(report: Report, say: Say) -> tuple[TraceLine, ...]:
         error = inert(step.get("error"), 300) if step.get("error") else None
         if error:
             parts.append(say(N_("could not be evaluated: {error}")).format(error=error))
-        lines.append(TraceLine(n, action, "; ".join(parts) or action, error))
+        lines.append(TraceLine(n, action, say.semicolon.join(parts) or action, error))
     return tuple(lines)
 
 

@@ -85,6 +85,9 @@ def label_text(lang: str, ref: TextRef) -> str:
     return gettext_for(lang, ref.stored)
 
 
+COLONS = {"fr": "\u00a0:"}
+SEMICOLONS = {"fr": "\u00a0; "}
+"""How a colon follows a word where code joins a label and its value (French: after a no-break space)."""
 LANGUAGE_NAMES = {"en": N_("English"), "de": N_("German"), "fr": N_("French")}
 """The languages by name, for notes on a view."""
 
@@ -164,6 +167,16 @@ class Say:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The label in its form for ``n`` (gettext plural forms: never "problem(s)")."""
         return self.texts.text(TextRef(TextKind.LABEL, singular, plural=plural, count=n))
+
+    @property
+    def colon(self) -> str:
+        """A colon after a word, as the language sets it: French puts a no-break space before it."""
+        return COLONS.get(self.lang, ":")
+
+    @property
+    def semicolon(self) -> str:
+        """What joins the parts of a line (``a; b``), as the language sets it."""
+        return SEMICOLONS.get(self.lang, "; ")
 
     def number(self, value: float, digits: int = 1) -> str:
         """``value`` formatted for the language (``12.5`` / ``12,5``), trailing zeros dropped."""

@@ -84,8 +84,9 @@ def renders(report: Report, lang: str) -> dict[str, str]:
 
 
 def _plain(text: str) -> str:
-    """Text without Markdown escapes and with every run of white space one space."""
-    return " ".join(re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>])", r"\1", text).split())
+    """Text without Markdown escapes and with every run of white space one space (a no-break space
+    stays what it is)."""
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>])", r"\1", text)).strip()
 
 
 def _chunks(message: str) -> Iterator[str]:
@@ -173,6 +174,13 @@ def test_a_report_reads_in_its_readers_language_in_every_format(
     assert all(outputs.values())
     problems = {fmt: hits for fmt, text in outputs.items() if (hits := foreign(text, read_in))}
     assert problems == {}
+    if read_in == "fr":  # a no-break space before : ; ? ! — never a plain one, never none after a word
+        recorded = [o.evidence for o in report.observations if o.evidence]  # probes' words, as written
+        for fmt, text in outputs.items():
+            for words in recorded:
+                text = text.replace(_plain(words), " ")
+            prose = re.sub(r"`[^`]*`|https?://\S+|\b\d+:\d+\b| ! ", " ", text)  # " ! ": the map's fault badge
+            assert not re.findall(r"(?:[^\W\d_]|\)) ?[:;?!](?=\s)", prose), fmt
 
 
 @pytest.mark.parametrize("made_in", LANGS)
