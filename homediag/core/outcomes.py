@@ -34,6 +34,8 @@ OUTCOME_WORDS: Mapping[str, str] = {
     "jam": N_("paper jam"),
     "supply": N_("toner or ink low"),
     "paused": N_("paused"),
+    "yes": N_("yes"),
+    "no": N_("no"),
     "absent": N_("absent"),
     "blackhole": N_("packets vanish"),
     "bloat": N_("bufferbloat"),
