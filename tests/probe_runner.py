@@ -6,6 +6,9 @@ Usage, under ``ip netns exec``, with one JSON argument:
   probes they need, the way ``homediag diagnose`` does; prints ``{probe_id: ProbeResult}``;
 - ``{"probe": "module:Class", "facts": {...}, "args": {...}, "config": {...}, "privileged": false}`` runs
   one probe with the given facts; prints its ProbeResult.
+- ``{"record": "probe.id", "path": "...json", "rewrite": {"10.77.0.1": "192.0.2.1"}, "privileged": true}``
+  runs the probes ``probe.id`` needs, then ``probe.id`` itself through a recording context, and writes
+  its recording (facts it read, its I/O) with lab addresses rewritten; prints its ProbeResult.
 
 homediag is imported inside ``main()``: the killable parse worker re-imports the main module in every
 child, and a light one keeps that cost like the CLI's.
@@ -32,6 +35,9 @@ def main() -> None:
 
     request = json.loads(sys.argv[1])
     config = Config.model_validate(request.get("config") or {})
+    if "record" in request:
+        record(request, config)
+        return
     if "probes" in request:
         session = Session(
             config=config,
@@ -57,6 +63,45 @@ def main() -> None:
         probe.spec, session, args=request.get("args") or {}, known=FactView(lambda: known, lambda: [])
     )
     sys.stdout.write(dumps(asyncio.run(execute(probe, ctx))))
+
+
+def record(request: dict[str, object], config: object) -> None:
+    """Record one live run of a probe (see the module docstring)."""
+    from pathlib import Path
+
+    from homediag.app.registry import load_registry
+    from homediag.core.config import Config
+    from homediag.core.jsonio import dumps
+    from homediag.core.runner import Runner, execute
+    from homediag.core.session import Platform, Session
+    from homediag.core.spec import Risk
+    from homediag.testing.recording import RecordingContext, rewrite
+
+    assert isinstance(config, Config)
+    registry = load_registry(config, plugins=False)
+    probe_id = str(request["record"])
+    probe = registry.probes[probe_id]
+    session = Session(
+        config=config,
+        privileged=bool(request.get("privileged")),
+        platform=Platform.LINUX,
+        max_risk=Risk.ACTIVE,
+    )
+    runner = Runner(registry, session)
+    providers = registry.providers()
+    asyncio.run(runner.run(sorted({providers[name] for name in probe.spec.needs})))
+    view = runner.view()
+    ctx = RecordingContext(
+        probe.spec,
+        session,
+        known=view,
+        facts={name: view.value(name) for name in probe.spec.needs},
+    )
+    result = asyncio.run(execute(probe, ctx))
+    replacements = request.get("rewrite") or {}
+    assert isinstance(replacements, dict)
+    rewrite(ctx.recording, replacements).save(Path(str(request["path"])))
+    sys.stdout.write(dumps(result))
 
 
 if __name__ == "__main__":

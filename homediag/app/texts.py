@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from homediag.core.i18n import N_, SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import Report
@@ -31,6 +32,7 @@ from homediag.engine.findings import UNKNOWN_DETAILS, UNKNOWN_EXPLANATION, UNKNO
 from homediag.engine.model import LEAK_ID
 from homediag.engine.schema import Cause, Interaction, PlaybookSpec, TestSpec
 from homediag.engine.session import explain, text_in
+from homediag.engine.texts import PLACEHOLDER, render
 from homediag.reports.texts import LANGUAGE_NAMES, Say, TextKind, TextRef, label_text
 
 _FRENCH_SPACE = re.compile(r" ([:;?!])(?=\s|$)")
@@ -78,6 +80,9 @@ TRACE_NOTES = (
     N_("not in the stored observations"),
     N_("a stored report cannot measure again"),
     N_("no probe provides {facts}"),
+    N_("judged on their own: {judgements}"),
+    N_("measured {code} {p} ({outcomes})"),
+    N_("advisory {code} {p} ({outcomes})"),
 )
 """The notes the engine writes in its trace, in English in every run (``engine.walk``, ``gather``,
 ``checkup``, ``selection``, ``remedies``, ``multifault``, ``sources``), as message ids: a report's trace
@@ -124,6 +129,9 @@ class PlaybookTexts:
         self._left_out = False
         """Whether a probe's words about a piece of evidence were left out (no way to word them)."""
         self._say = Say(self)
+        self._settings: Mapping[str, Mapping[str, Any]] = report.settings or {}
+        """The numbers the report's texts were written with (none recorded: texts that need them are
+        shown as stored)."""
 
     @property
     def lang(self) -> str:
@@ -200,9 +208,20 @@ class PlaybookTexts:
 
     # --- kinds of text ------------------------------------------------------------------------------
 
+    def _from_playbook(self, texts: Mapping[str, str] | None, ref: TextRef) -> str:
+        """A playbook's text in the reader's language; as stored when it needs numbers the report
+        does not record (a report of schema 1.0)."""
+        text = text_in(texts, self._lang, ref.stored)
+        if not self._settings and PLACEHOLDER.search(text):
+            return self._stored(ref)
+        return self._typeset(text)
+
     def _typeset(self, text: str) -> str:
-        """A playbook's text with the reader's typography: in French a no-break space, not a plain one,
-        before ``: ; ? !`` (so a line never starts with one)."""
+        """A playbook's text with the numbers it was written with (its ``{thresholds.x}``
+        placeholders, from the report's settings) and the reader's typography: in French a no-break
+        space, not a plain one, before ``: ; ? !`` (so a line never starts with one)."""
+        if "{" in text:
+            text = render(text, self._settings, self._lang)
         return _FRENCH_SPACE.sub("\u00a0\\1", text) if self._lang == "fr" else text
 
     def _model(self, playbook: str | None, *, record: bool = True) -> PlaybookSpec | None:
@@ -228,7 +247,7 @@ class PlaybookTexts:
         if source is None or (ref.code is not None and source.code != ref.code):
             return self._stored(ref)
         texts: Mapping[str, str] = getattr(source, _FINDING_ATTRS[ref.kind])
-        return self._typeset(text_in(texts, self._lang, ref.stored))
+        return self._from_playbook(texts, ref)
 
     def _remedy(self, ref: TextRef) -> str:
         model = self._model(ref.playbook)
@@ -237,27 +256,27 @@ class PlaybookTexts:
         if ref.remedy == ESCALATION_REMEDY:
             escalation = model.escalation
             texts = escalation.title if ref.kind is TextKind.REMEDY_TITLE else escalation.text
-            return self._typeset(text_in(texts, self._lang, ref.stored))
+            return self._from_playbook(texts, ref)
         spec = next((r for r in model.remedies if r.id == ref.remedy), None)
         if spec is None:
             return self._stored(ref)
         if ref.kind is TextKind.REMEDY_TITLE:
-            return self._typeset(text_in(spec.title, self._lang, ref.stored))
+            return self._from_playbook(spec.title, ref)
         index = ref.index or 0
         if index >= len(spec.steps):
             return self._stored(ref)
-        return self._typeset(text_in(spec.steps[index], self._lang, ref.stored))
+        return self._from_playbook(spec.steps[index], ref)
 
     def _question(self, ref: TextRef) -> str:
         test = self._asked(ref)
         if test is None:
             return self._stored(ref)
         if ref.kind is TextKind.QUESTION:
-            return self._typeset(text_in(test.text, self._lang, ref.stored))
+            return self._from_playbook(test.text, ref)
         answers = test.answers or {}
         if ref.outcome not in answers:
             return self._stored(ref)
-        return self._typeset(text_in(answers[ref.outcome], self._lang, ref.stored))
+        return self._from_playbook(answers[ref.outcome], ref)
 
     def _asked(self, ref: TextRef) -> TestSpec | None:
         """The question ``ref`` names: the test of that id in the report's playbooks (several
@@ -285,9 +304,11 @@ class PlaybookTexts:
         test = next((t for t in model.tests if t.id == ref.test), None)
         if test is None or ref.outcome not in test.outcomes:
             return self._stored(ref)
-        said = explain(test, ref.outcome, self.recorded)
+        if not self._settings and PLACEHOLDER.search(text_in(test.explain.get(ref.outcome), self._lang)):
+            return self._stored(ref)
+        said = explain(test, ref.outcome, self.recorded, self._settings)
         detail = ref.detail if ref.detail is not None else _detail_of(ref.stored, said)
-        text = self._typeset(explain(test, ref.outcome, self._lang))
+        text = self._typeset(explain(test, ref.outcome, self._lang, self._settings))
         shown = self._detail(detail, ref) if detail else None
         return f"{text} ({shown})" if shown else text
 

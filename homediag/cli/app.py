@@ -17,6 +17,7 @@ from homediag import __version__, _signals
 from homediag._signals import Interrupt
 from homediag.cli import diagnose, labcmd, playbooks, probes, report, scan
 from homediag.cli.common import CliState, fail
+from homediag.cli.group import HELP_OPTION_NAMES, RootGroup
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
 from homediag.core.i18n import _
@@ -24,10 +25,10 @@ from homediag.core.i18n import _
 app = typer.Typer(
     name="homediag",
     help=_("Find out why a home network misbehaves: probes, diagnosis by elimination, reports."),
+    cls=RootGroup,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 

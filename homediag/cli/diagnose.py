@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from homediag.cli.common import CliState, load_config
+from homediag.cli.complete import complete_complaints, complete_probe_ids
 from homediag.cli.output import (
     Customer,
     Devices,
@@ -97,18 +98,26 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         complaint: Annotated[
             str | None,
-            typer.Argument(help=None, show_default=False),  # DiagnoseCommand names the complaints
+            typer.Argument(
+                metavar="COMPLAINT",
+                help=None,  # DiagnoseCommand names the complaints
+                show_default=False,
+                autocompletion=complete_complaints,
+            ),
         ] = None,
         format_: Annotated[
             Format | None,
             typer.Option("--format", help=_("Output format (default: text, or by --output suffix).")),
         ] = None,
         output: Annotated[
-            Path | None, typer.Option("--output", "-o", help=_("Write the report to this file."))
+            Path | None,
+            typer.Option("--output", "-o", metavar="FILE", help=_("Write the report to this file.")),
         ] = None,
-        config: Annotated[Path | None, typer.Option("--config", help=_("Configuration file."))] = None,
+        config: Annotated[
+            Path | None, typer.Option("--config", metavar="FILE", help=_("Configuration file."))
+        ] = None,
         interface: Annotated[
-            str | None, typer.Option("--interface", help=_("Network interface to check."))
+            str | None, typer.Option("--interface", metavar="IF", help=_("Network interface to check."))
         ] = None,
         non_interactive: Annotated[
             bool, typer.Option("--non-interactive", help=_("Never ask questions."))
@@ -122,7 +131,12 @@ def register(app: typer.Typer) -> None:
         ] = MaxRisk.ACTIVE,
         allow: Annotated[
             list[str] | None,
-            typer.Option("--allow", help=_("Allow this probe (also an intrusive one); repeatable.")),
+            typer.Option(
+                "--allow",
+                metavar="PROBE_ID",
+                help=_("Allow this probe (also an intrusive one); repeatable."),
+                autocompletion=complete_probe_ids,
+            ),
         ] = None,
         speedtest: Annotated[
             bool, typer.Option("--speedtest", help=_("Run the speed test even in a checkup."))
@@ -139,16 +153,23 @@ def register(app: typer.Typer) -> None:
         devices: Devices = False,
         answers: Annotated[
             Path | None,
-            typer.Option("--answers", help=_("Answers to questions, from a YAML or JSON file.")),
+            typer.Option(
+                "--answers", metavar="FILE", help=_("Answers to questions, from a YAML or JSON file.")
+            ),
         ] = None,
         from_report: Annotated[
             Path | None,
-            typer.Option("--from", help=_("Re-diagnose a saved report's observations (touches no network).")),
+            typer.Option(
+                "--from",
+                metavar="REPORT.json",
+                help=_("Re-diagnose a saved report's observations (touches no network)."),
+            ),
         ] = None,
         baseline: Annotated[
             Path | None,
             typer.Option(
                 "--baseline",
+                metavar="OLD.json",
                 help=_("An earlier report of this network: report devices that vanished or moved since."),
             ),
         ] = None,

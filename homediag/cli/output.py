@@ -141,6 +141,33 @@ def show(
         sys.stdout.write(render(report, fmt, lang=lang, options=options, texts=texts))
 
 
+def page(report: Report, *, lang: str | None = None, devices: bool = False) -> None:
+    """Print the summary of ``report`` (``report show``): through a pager when it is longer than the
+    terminal, never when piped or on a dumb terminal.
+
+    rich's pager hands the text to ``$PAGER`` (else ``less``). As git does, ``LESS`` defaults to
+    ``FRX``: colours pass (``R``), a page that fits ends at once (``F``), the text stays on the
+    screen afterwards (``X``). Colours go to the pager only when ``less`` will show them.
+    """
+    import os
+
+    from homediag.reports.compose import ViewOptions
+    from homediag.reports.render import view_of
+    from homediag.reports.terminal import render as render_view
+
+    out = console()
+    texts = texts_for(report, lang)
+    view = view_of(report, lang=lang, options=ViewOptions(all_devices=devices), texts=texts)
+    summary = render_view(view, verbose=False)
+    if not out.is_interactive or len(out.render_lines(summary, pad=False)) <= out.height:
+        out.print(summary)
+        return
+    os.environ.setdefault("LESS", "FRX")
+    colour = out.color_system is not None and "R" in os.environ["LESS"].upper()
+    with out.pager(styles=colour):
+        out.print(summary)
+
+
 def reports_dir() -> Path:
     """Where reports are kept when no ``--output`` is given."""
     from platformdirs import user_data_dir

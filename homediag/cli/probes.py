@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from homediag.cli.common import ListFormat, console, echo_json, load_config
+from homediag.cli.complete import complete_probe_ids
 from homediag.core.errors import UsageError
 from homediag.core.i18n import _
 
@@ -38,7 +39,9 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
         "provides": list(spec.fact_names),
         "facts": [fact_summary(fact) for fact in spec.provides],
         "matchers": [m.describe() for m in spec.matchers],
-        "args": [{"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.args],
+        "args": [
+            {"name": a.name, "type": a.type, "default": a.default, "help": a.help} for a in spec.arg_infos()
+        ],
         "timeout_s": spec.timeout_s,
         "description": spec.description,
         "origin": origin,
@@ -85,7 +88,10 @@ def list_(
 @app.command(help=_("Explain one probe: what it observes, how, its risk, privileges and arguments."))
 def explain(
     ctx: typer.Context,
-    probe_id: Annotated[str, typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"))],
+    probe_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Probe id, e.g. net.dns"), autocompletion=complete_probe_ids),
+    ],
     format_: Annotated[ListFormat, typer.Option("--format", help=_("Output format."))] = ListFormat.TEXT,
 ) -> None:
     """Explain one probe: what it observes, how, its risk, privileges and arguments."""
@@ -129,10 +135,10 @@ def explain(
         out.print(f"  {fact.name}{unit}{private}: {kind} — {escape(fact.summary)}")
     if spec.matchers:
         out.print(_("Runs for devices matching") + ": " + "; ".join(m.describe() for m in spec.matchers))
-    if spec.args:
+    if spec.arg_infos():
         out.print(_("Arguments (config: probes.{id}.NAME)").format(id=spec.id) + ":")
         default = _("default")
-        for arg in spec.args:
+        for arg in spec.arg_infos():
             out.print(f"  {arg.name} ({arg.type}, {default} {arg.default!r}) — {escape(arg.help)}")
     out.print(_("Origin") + f": {escape(registry.origins[probe_id])}")
 

@@ -48,24 +48,20 @@ def render(
     out.show(report, out.choose_format(output, format_), output, lang=language, verbose=True, devices=devices)
 
 
-@app.command(help=_("Show a saved report's summary in the terminal."))
+@app.command(help=_("Show a saved report's summary in the terminal (paged when longer than the screen)."))
 def show(
     file: Annotated[Path, typer.Argument(help=_("A homediag JSON report."))],
     no_redact: NoRedact = False,
     lang: Lang = None,
     devices: Devices = False,
 ) -> None:
-    """Show a saved report's summary in the terminal."""
-    from homediag.reports.compose import ViewOptions
+    """Show a saved report's summary in the terminal (through a pager when it is longer than the
+    screen)."""
     from homediag.reports.document import load_report
-    from homediag.reports.render import print_report
 
     language = out.use_language(lang)
     report = out.prepare(load_report(file), redact=not no_redact)
-    texts = out.texts_for(report, language)
-    print_report(
-        report, console(), verbose=False, lang=language, options=ViewOptions(all_devices=devices), texts=texts
-    )
+    out.page(report, lang=language, devices=devices)
 
 
 @app.command(

@@ -4,7 +4,7 @@ SIGINT, SIGTERM and SIGHUP cancel the job so that ``finally`` blocks run and the
 written; while it is written, a second signal is noted and a third exits at once, with the first one's
 code (130, 143, 129). Before the job (start-up) a signal ends the command at once
 (``homediag._signals``). The job's progress is drawn on
-stderr with rich when stderr is a terminal, and not at all when it is piped.
+stderr with rich when stderr is a terminal, and not at all when it is piped or the terminal is dumb.
 """
 
 from __future__ import annotations
@@ -190,8 +190,9 @@ class RichProgress:
 
 
 def progress_display(enabled: bool) -> tuple[RichProgress | None, AbstractContextManager[Any]]:
-    """A progress hook and its context when ``enabled`` and stderr is a terminal, else nothing."""
-    if not enabled or not sys.stderr.isatty():
+    """A progress hook and its context when ``enabled`` and stderr is a terminal that can redraw a line
+    (not ``TERM=dumb``), else nothing."""
+    if not enabled or not sys.stderr.isatty() or os.environ.get("TERM", "") in {"dumb", "unknown"}:
         return None, nullcontext()
     display = RichProgress()
     return display, display

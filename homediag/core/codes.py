@@ -24,7 +24,7 @@ UNKNOWN = "unknown"
 
 
 class CodeKind(StrEnum):
-    """Whether a problem produces a symptom by itself (DESIGN.md, "Faults and advisories")."""
+    """Whether a problem produces a symptom by itself (docs/probes-and-playbooks.md#faults-and-advisories)."""
 
     FAULT = "fault"
     """A cause of something a person could complain of: no internet, slow, drops, no printing."""

@@ -66,7 +66,7 @@ class ExpectConfig(_Section):
 
 
 class Thresholds(_Section):
-    """When a measurement becomes a problem (DESIGN.md, Default thresholds)."""
+    """When a measurement becomes a problem (docs/probes-and-playbooks.md#thresholds)."""
 
     gateway_loss_pct: float = 2.0
     internet_loss_pct: float = 2.0
@@ -89,6 +89,9 @@ class Thresholds(_Section):
     1 is one strong co-channel neighbour)."""
     wifi_low_rate_ratio: float = 0.25
     """Link rate below this share of what mode, width and signal allow counts as a low rate."""
+    wifi_stronger_ap_db: float = 10.0
+    """The same network heard this much stronger on another access point: the computer sticks to
+    a worse one (field review, section 5.3)."""
 
 
 class PluginsConfig(_Section):

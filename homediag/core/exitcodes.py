@@ -1,4 +1,4 @@
-"""Exit codes of the command line (DESIGN.md, Command line)."""
+"""Exit codes of the command line (docs/report-format.md#exit-codes)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def record(shape: type[T]) -> type[T]:
 
 
 class Privacy(StrEnum):
-    """How redaction treats a fact's value in shared reports (reliability.md, section D)."""
+    """How redaction treats a fact's value in shared reports (docs/report-format.md#redaction)."""
 
     KEEP = "keep"
     """Not personal: latency, loss, a private gateway address."""

@@ -1,7 +1,7 @@
 """HTTP GET with a total deadline and a streamed byte cap, for probes.
 
 Inactivity timeouts alone let a device that trickles one byte a second hold a run forever, and no HTTP
-library caps the body by default (reliability.md, sections 0 and 2). Every probe that speaks HTTP goes
+library caps the body by default (docs/hostile-input.md#limits). Every probe that speaks HTTP goes
 through :func:`fetch`: the whole exchange, body included, must finish within ``timeout_s``; the body is
 read in chunks and cut at ``max_bytes``; redirects are followed only on the same host, at most three.
 """

@@ -58,7 +58,8 @@ class Outcome(StrEnum):
 
 
 class DeviceKind(StrEnum):
-    """What a device is, as far as the evidence says (DESIGN.md, Devices)."""
+    """What a device is, as far as the evidence says
+    (docs/probes-and-playbooks.md#observations-devices-findings)."""
 
     ROUTER = "router"
     PRINTER = "printer"
@@ -76,7 +77,7 @@ class DeviceKind(StrEnum):
 
 
 class FindingStatus(StrEnum):
-    """Status words of findings, by posterior (DESIGN.md, Playbooks and the engine)."""
+    """Status words of findings, by posterior (docs/probes-and-playbooks.md#status-words)."""
 
     CONFIRMED = "confirmed"
     LIKELY = "likely"
@@ -182,7 +183,8 @@ class ProbeResult:
 
 
 class RemedyOutcome(StrEnum):
-    """What happened when a remedy was offered (interactive runs; DESIGN.md, Playbooks and the engine)."""
+    """What happened when a remedy was offered (interactive runs;
+    docs/diagnosis-engine.md#remedies-and-verifiers)."""
 
     OFFERED = "offered"
     """Offered; the user neither did it nor declined it."""
@@ -203,9 +205,11 @@ class Remedy:
     id: str
     title: str
     steps: tuple[str, ...] = ()
-    safe_for_customer: bool = True
+    safe_for_customer: bool = False
     needs_consent: bool = False
     disruptive: bool = False
+    costs_money: bool = False
+    """The step costs money (new equipment, a plan upgrade, a fee)."""
     cost_s: float | None = None
     fixes: Mapping[str, float] = dataclasses.field(default_factory=dict)
     outcome: RemedyOutcome | None = None
@@ -352,7 +356,7 @@ class Report:
     playbooks: tuple[PlaybookRef, ...] = ()
     meta: ReportMeta = dataclasses.field(default_factory=ReportMeta)
     privacy_level: str = "full"
-    """``full`` until redacted; ``redacted`` after (DESIGN.md, Reports)."""
+    """``full`` until redacted; ``redacted`` after (docs/report-format.md#redaction)."""
     redaction: Mapping[str, int] = dataclasses.field(default_factory=dict)
     """How many values of each class redaction replaced."""
     interrupted_by: str | None = None
@@ -362,10 +366,17 @@ class Report:
     not_applicable: str | None = None
     """Why the complaint's playbook does not apply here (e.g. no wireless interface)."""
     tool_version: str = ""
+    settings: Mapping[str, Mapping[str, JSONValue]] | None = None
+    """The configured numbers the playbooks' texts were written with (``thresholds``, ``expect``), so
+    that a reader in another language reads the same numbers; None in reports of schema 1.0."""
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
-        problems = [f for f in self.findings if f.status.is_problem]
+        """The confirmed or likely fault with the highest probability
+        (docs/probes-and-playbooks.md#status-words). Advisories never are: they make no exit code 1 on
+        their own (docs/probes-and-playbooks.md#faults-and-advisories)."""
+        from homediag.core.codes import is_advisory  # here: importing codes imports PyYAML
+
+        problems = [f for f in self.findings if f.status.is_problem and not is_advisory(f.code)]
         if not problems:
             return None
         return max(problems, key=lambda f: (f.probability, f.status == FindingStatus.CONFIRMED))

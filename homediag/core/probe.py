@@ -6,13 +6,18 @@ that replays recordings (``homediag.testing``). A probe reports what it saw with
 ``ctx.add_device``; to stop early it raises ``NotApplicable``, ``NotPermitted`` or ``ProbeFailure``.
 
 ```python
+class GatewayArgs(ProbeArgs):
+    count: int = Field(30, description="Echo requests to send")
+
+
 class GatewayProbe(Probe):
     spec = ProbeSpec(id="net.gateway", summary="...", risk=Risk.SAFE, timeout_s=8,
-                     needs=("gateway.ipv4",),
+                     needs=("gateway.ipv4",), args=GatewayArgs,
                      provides=(Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),))
 
     async def run(self, ctx: ProbeContext) -> None:
         gateway = ctx.fact("gateway.ipv4")
+        count = ctx.args_as(GatewayArgs).count
         ...
         ctx.observe("gateway.rtt_ms", 1.8)
 ```
@@ -29,17 +34,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from pydantic import ValidationError
+
 from homediag.core.config import Config
 from homediag.core.errors import ProbeSpecError
 from homediag.core.facts import typed
 from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpResponse, fetch
 from homediag.core.model import Device, JSONValue, Observation, to_jsonable, utc_now
 from homediag.core.session import Session
-from homediag.core.spec import ProbeSpec
+from homediag.core.spec import ProbeArgs, ProbeSpec
 from homediag.core.system import SystemView
 from homediag.core.worker import run_killable
 
 T = TypeVar("T")
+A = TypeVar("A", bound=ProbeArgs)
 
 MAX_COMMAND_OUTPUT = 1024 * 1024
 MAX_OBSERVATIONS = 10_000
@@ -91,6 +99,31 @@ class FactView:
         return list(self._devices())
 
 
+def probe_args(spec: ProbeSpec, given: ProbeArgs | Mapping[str, object] | None) -> ProbeArgs:
+    """The arguments of a run of ``spec``: its model checked, or built from ``given`` values over the
+    defaults; ``ProbeSpecError`` naming the probe and the key when a value does not fit (the application
+    layer checks the configuration's values before any probe runs, so a run never meets one)."""
+    if isinstance(given, spec.args):
+        return given
+    if isinstance(given, ProbeArgs):
+        raise ProbeSpecError(
+            f"{spec.id}: arguments of {type(given).__name__} given, {spec.args.__name__} expected"
+        )
+    try:
+        return spec.args.model_validate(dict(given or {}))
+    except ValidationError as exc:
+        raise ProbeSpecError(f"{spec.id}: {argument_problem(exc)}") from None
+
+
+def argument_problem(exc: ValidationError) -> str:
+    """One line for the first problem of a probe's arguments: ``cuont: not an argument (...)``."""
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "arguments"
+    if first["type"] == "extra_forbidden":
+        return f"{key}: not an argument of this probe"
+    return f"{key}: {first['msg']}"
+
+
 class ProbeContext:
     """Everything a probe may use, and where it records what it saw.
 
@@ -104,7 +137,7 @@ class ProbeContext:
         session: Session,
         *,
         known: FactView | None = None,
-        args: Mapping[str, object] | None = None,
+        args: ProbeArgs | Mapping[str, object] | None = None,
         target: Device | None = None,
         deadline: float | None = None,
         system: SystemView | None = None,
@@ -113,7 +146,7 @@ class ProbeContext:
         self.system = system or SystemView()
         self.session = session
         self.known = known or FactView(lambda: (), lambda: ())
-        self.args: dict[str, object] = {**spec.arg_defaults(), **(args or {})}
+        self.args: ProbeArgs = probe_args(spec, args)
         self.target = target
         self.deadline = deadline if deadline is not None else time.monotonic() + spec.timeout_s
         self.observations: list[Observation] = []
@@ -163,8 +196,16 @@ class ProbeContext:
             raise ProbeSpecError(f"{self.spec.id} reads {name} as a type it does not have: {exc}") from None
 
     def arg(self, name: str) -> Any:
-        """An argument's value (config over default)."""
-        return self.args[name]
+        """An argument's value (config over default); prefer the typed :meth:`args_as`."""
+        return getattr(self.args, name)
+
+    def args_as(self, model: type[A]) -> A:
+        """This run's arguments as ``model``, the probe's :class:`ProbeArgs` (typed values)."""
+        if not isinstance(self.args, model):
+            raise ProbeSpecError(
+                f"{self.spec.id}: its arguments are {type(self.args).__name__}, not {model.__name__}"
+            )
+        return self.args
 
     def remaining(self) -> float:
         """Seconds left before this probe's deadline (never negative)."""

@@ -9,17 +9,21 @@ switches plugin loading off; when homediag runs as root, only plugins named in `
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 
+from pydantic import ValidationError
+
 from homediag.core.config import Config
-from homediag.core.errors import PluginError, ProbeSpecError
+from homediag.core.errors import ConfigError, PluginError, ProbeSpecError
 from homediag.core.facts import Fact, FactCatalogue, FactSpec, Privacy
+from homediag.core.i18n import _
 from homediag.core.probe import Probe
-from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeSpec, Risk
+from homediag.core.spec import PROBE_ID_RE, Platform, Privilege, ProbeArgs, ProbeSpec, Risk, arg_infos
 
 FACT_NAME_RE = PROBE_ID_RE
 """Fact names are dotted lower-case names, like probe ids."""
@@ -61,9 +65,17 @@ def validate_spec(spec: object, *, known_facts: Collection[str] | None = None) -
             problems.append(f"needs unknown fact {name!r}")
         if name in provided:
             problems.append(f"fact {name!r} is both needed and provided")
-    names = [arg.name for arg in spec.args]
-    if len(set(names)) != len(names):
-        problems.append("argument names are not unique")
+    args: object = spec.args
+    if not (inspect.isclass(args) and issubclass(args, ProbeArgs)):
+        problems.append("args must be a homediag.core.spec.ProbeArgs model (one field per argument)")
+    else:
+        undocumented = [info.name for info in arg_infos(args) if not info.help.strip()]
+        if undocumented:
+            problems.append(f"arguments without help (Field description): {', '.join(undocumented)}")
+        try:
+            args()
+        except ValidationError:
+            problems.append("every argument needs a default")
     if problems:
         raise ProbeSpecError(f"{spec.id}: " + "; ".join(problems))
 
@@ -164,6 +176,22 @@ class Registry:
             FactSpec.of(fact, pid) for pid in sorted(self.probes) for fact in self.probes[pid].spec.provides
         )
 
+    def probe_args(self, config: Config) -> dict[str, ProbeArgs]:
+        """The arguments of every registered probe: its defaults, with the values ``probes.<id>`` of
+        ``config`` over them. ``ConfigError`` naming the probe and the key for an unknown probe id, an
+        unknown argument or a value of the wrong type (one sentence: the first problem found)."""
+        values: dict[str, ProbeArgs] = {}
+        for probe_id in config.probes:
+            if probe_id not in self.probes:
+                raise ConfigError(_unknown_probe(config, probe_id, sorted(self.probes)))
+        for probe_id, probe in sorted(self.probes.items()):
+            given = config.probes.get(probe_id) or {}
+            try:
+                values[probe_id] = probe.spec.args.model_validate(given)
+            except ValidationError as exc:
+                raise ConfigError(_bad_argument(config, probe_id, probe.spec, exc)) from None
+        return values
+
     def providers(self) -> dict[str, str]:
         """Map each provided fact to its probe id."""
         return {fact: pid for pid, probe in self.probes.items() for fact in probe.spec.fact_names}
@@ -188,6 +216,29 @@ class Registry:
                 self.errors.append(
                     str(PluginError(f"plugin {where} failed to load: {type(exc).__name__}: {exc}"))
                 )
+
+
+def _where(config: Config) -> str:
+    return f"{config.source}: " if config.source else ""
+
+
+def _unknown_probe(config: Config, probe_id: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(probe_id, known, n=1)
+    hint = _(" (did you mean {id}?)").format(id=close[0]) if close else ""
+    return _("{where}probes.{id}: no installed probe has this id{hint}; see 'homediag probes list'").format(
+        where=_where(config), id=probe_id[:60], hint=hint
+    )
+
+
+def _bad_argument(config: Config, probe_id: str, spec: ProbeSpec, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        names = ", ".join(info.name for info in spec.arg_infos()) or _("none")
+        return _("{where}probes.{id}.{key}: {id} has no such argument (its arguments: {names})").format(
+            where=_where(config), id=probe_id, key=key[:60], names=names
+        )
+    return f"{_where(config)}probes.{probe_id}.{key[:60]}: {first['msg']}"  # pydantic's words, as config.py
 
 
 def build_registry(

@@ -140,7 +140,7 @@ def _one(text: str, source: str, target: str, depth: int) -> str | None:
         left = 0  # letters of words left in the other language inside the values
         for name in pattern.fields:
             value = found.group(name)
-            translated = _one(value, source, target, depth + 1)
+            translated = _text(value, source, target, depth + 1)
             values[name] = translated or value
             left += 0 if translated else sum(len(word) for word in _WORDS.findall(value))
         if left > pattern.weight * (1 - MIN_COVER) / MIN_COVER:
@@ -157,13 +157,18 @@ def retranslate(text: str, source: str, target: str) -> str | None:
         return None
     if not text or len(text) > MAX_TEXT:
         return None
-    whole = _one(text, source, target, 0)
+    return _text(text, source, target, 0)
+
+
+def _text(text: str, source: str, target: str, depth: int) -> str | None:
+    """``text`` as one message, else as messages joined by ``; ``."""
+    whole = _one(text, source, target, depth)
     if whole is not None:
         return whole
     pieces = SEPARATOR.split(text)
     if len(pieces) == 1:
         return None
-    translated = [_one(piece, source, target, 0) for piece in pieces]
+    translated = [_one(piece, source, target, depth) for piece in pieces]
     if any(piece is None for piece in translated):
         return None
     return JOINS.get(target, "; ").join(piece for piece in translated if piece is not None)

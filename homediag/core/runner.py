@@ -287,15 +287,27 @@ class Runner:
         deadline = time.monotonic() + spec.timeout_s
         if not fresh:
             deadline = min(deadline, self._run_deadline)
-        ctx = ProbeContext(
-            spec,
-            self.session,
-            known=self.view(),
-            args={**spec.arg_defaults(), **self.session.config.probes.get(spec.id, {})},
-            target=target,
-            deadline=deadline,
-            system=self.system,
-        )
+        try:
+            ctx = ProbeContext(
+                spec,
+                self.session,
+                known=self.view(),
+                args=self.session.config.probes.get(spec.id, {}),
+                target=target,
+                deadline=deadline,
+                system=self.system,
+            )
+        except ProbeSpecError as exc:  # arguments the application layer did not check
+            reason = _describe(exc)
+            return ProbeResult(
+                probe=spec.id,
+                outcome=Outcome.ERROR,
+                duration_s=0.0,
+                reason=reason,
+                target=None if target is None else target.id,
+                started_at=utc_now(),
+                error=ProbeError("ProbeSpecError", reason),
+            )
         return await execute(probe, ctx, on_cancel=self._record)
 
 

@@ -13,15 +13,17 @@ import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any
 
-from homediag.core.facts import Fact
+from pydantic import BaseModel, ConfigDict
+
+from homediag.core.facts import Fact, describe_type
 
 PROBE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 class Risk(StrEnum):
-    """How much a probe may disturb the network, lowest first (DESIGN.md, Probes)."""
+    """How much a probe may disturb the network, lowest first (docs/probes-and-playbooks.md#probes)."""
 
     PASSIVE = "passive"
     """Reads local state, sends nothing."""
@@ -84,17 +86,44 @@ class DeviceMatcher:
         return ", ".join(parts)
 
 
-ArgType = Literal["int", "float", "str", "bool", "list"]
+class ProbeArgs(BaseModel):
+    """A probe's arguments: one field per argument, with its type, default and help (``description``).
+
+    Settable under ``probes.<id>`` in the configuration, validated when the configuration loads (unknown
+    keys refused); the probe reads typed values with ``ctx.args_as(TheArgs)``::
+
+        class GatewayArgs(ProbeArgs):
+            count: int = Field(30, description="Echo requests to send")
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoArgs(ProbeArgs):
+    """The arguments of a probe that has none."""
 
 
 @dataclass(frozen=True)
-class ProbeArg:
-    """One documented argument of a probe with its default (settable under ``probes.<id>`` in config)."""
+class ArgInfo:
+    """One argument as the docs show it (``probes explain``)."""
 
     name: str
-    type: ArgType
-    default: object
+    type: str
+    default: Any
     help: str
+
+
+def arg_infos(model: type[ProbeArgs]) -> list[ArgInfo]:
+    """The arguments of ``model``, in declaration order."""
+    return [
+        ArgInfo(
+            name=name,
+            type=describe_type(field.annotation),
+            default=field.get_default(call_default_factory=True),
+            help=field.description or "",
+        )
+        for name, field in model.model_fields.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -120,7 +149,8 @@ class ProbeSpec:
     """External commands it may call; missing ones are reported, not fatal, when a fallback exists."""
     matchers: tuple[DeviceMatcher, ...] = ()
     """Non-empty for device probes: one run per matching device."""
-    args: tuple[ProbeArg, ...] = ()
+    args: type[ProbeArgs] = NoArgs
+    """The model of its arguments (a :class:`ProbeArgs` subclass)."""
     description: str = ""
     """Longer text for ``probes explain``: method, limits, what it never does."""
     tags: tuple[str, ...] = field(default=())
@@ -143,6 +173,6 @@ class ProbeSpec:
         """Whether the runner schedules this probe once per matching device."""
         return bool(self.matchers)
 
-    def arg_defaults(self) -> dict[str, object]:
-        """The arguments with their defaults."""
-        return {arg.name: arg.default for arg in self.args}
+    def arg_infos(self) -> list[ArgInfo]:
+        """Its arguments as the docs show them."""
+        return arg_infos(self.args)

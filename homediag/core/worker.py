@@ -1,7 +1,7 @@
 """Run untrusted parsing where it can be killed.
 
 An asyncio timeout cannot interrupt a CPU loop: a parser that spins on a hostile frame blocks its
-thread for good (reliability.md, I5: pyipp loops forever on a 20-byte response). Parsers of device
+thread for good (docs/hostile-input.md#limits; pyipp loops forever on a 20-byte response). Parsers of device
 data therefore run in a separate process started from a single-threaded fork server; when the deadline
 passes, the process is killed and the caller gets ``TimeoutError``.
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from homediag.core.codes import is_advisory
 from homediag.core.config import Config
 from homediag.core.model import FindingStatus, Observation
 from homediag.engine.catalog import PlaybookSet
@@ -162,8 +163,12 @@ def check(diagnosis: Diagnosis, case: Case) -> list[str]:
                 f"codes: {code} is not confirmed or likely "
                 f"(problems: {', '.join(sorted(problem_codes)) or 'none'})"
             )
-    if expect.no_problems and problem_codes:
-        failures.append(f"no_problems: found {', '.join(sorted(problem_codes))}")
+    for code in expect.no_codes:
+        if code in problem_codes:
+            failures.append(f"no_codes: {code} is confirmed or likely")
+    faults = sorted(code for code in problem_codes if not is_advisory(code))
+    if expect.no_problems and faults:
+        failures.append(f"no_problems: found {', '.join(faults)}")
     failures += [f"evaluation error: {error}" for error in diagnosis.errors]
     return failures
 

@@ -17,7 +17,7 @@ from homediag.core.errors import UsageError
 from homediag.core.model import Finding, PlaybookRef
 from homediag.engine import walk
 from homediag.engine.catalog import PlaybookSet
-from homediag.engine.findings import POSSIBLE_P, findings
+from homediag.engine.findings import POSSIBLE_P, findings, trace_judgements
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, PlaybookModel
 from homediag.engine.session import Session
 from homediag.engine.state import RunState
@@ -75,6 +75,7 @@ async def checkup(
                 note=f"following up: {', '.join(sorted(pointing))}",
             )
             await walk.run_followup(session)
+        trace_judgements(session)
         found += findings(session)
         refs.append(member.ref)
         cost += session.cost_spent

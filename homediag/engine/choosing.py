@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from homediag.engine import evidence, remedies
+from homediag.engine import competitors, evidence, remedies
 from homediag.engine.expressions import ExpressionError
 from homediag.engine.model import CompiledTest
 from homediag.engine.selection import Candidate, Choice, choose_identify, choose_repair
@@ -95,23 +95,43 @@ def free_now(session: Session, tests: Sequence[CompiledTest]) -> list[CompiledTe
 
 
 def choose(session: Session, candidates: Sequence[Candidate]) -> Choice:
-    """The next test (or a stop with its reason) for the session's mode."""
+    """The next test (or a stop with its reason) for the session's mode; before stopping at the
+    threshold, a test that tells the leading cause from an untested competitor
+    (:mod:`~homediag.engine.competitors`)."""
     defaults = session.model.spec.defaults
     beliefs = session.beliefs
     if session.mode == "repair":
-        return choose_repair(
+        choice = choose_repair(
             beliefs.posterior,
             candidates,
             remedies.options(session),
             escalation_cost_s=remedies.escalation_cost(session),
             threshold=defaults.threshold,
         )
-    return choose_identify(
-        beliefs.posterior,
-        candidates,
-        threshold=defaults.threshold,
-        min_gain_per_s=defaults.min_gain_per_s,
-    )
+    else:
+        choice = choose_identify(
+            beliefs.posterior,
+            candidates,
+            threshold=defaults.threshold,
+            min_gain_per_s=defaults.min_gain_per_s,
+        )
+    if choice.test_id is None and choice.rule == "threshold":
+        return _competitor_test(session, candidates) or choice
+    return choice
+
+
+def _competitor_test(session: Session, candidates: Sequence[Candidate]) -> Choice | None:
+    top_id, _p = session.beliefs.top(1)[0]
+    try:
+        leading = session.beliefs.hypothesis(top_id)
+    except KeyError:
+        return None
+    ready = {c.test_id: c for c in candidates}
+    pending = competitors.pending_tests(session, leading, [session.model.test(t) for t in ready])
+    if not pending:
+        return None
+    best = min(pending, key=lambda t: (ready[t.id].cost_s, t.index))
+    return Choice(best.id, WhyRule.COMPETITOR.value, round(ready[best.id].cost_s, 3))
 
 
 def candidates(session: Session) -> list[Candidate]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from homediag.core.codes import is_advisory
 from homediag.core.config import Config
 from homediag.core.errors import PlaybookError, UsageError
 from homediag.core.i18n import SUPPORTED_LANGUAGES
@@ -41,7 +42,7 @@ from homediag.engine import walk
 from homediag.engine.catalog import CHECKUP, PlaybookSet, load_playbooks
 from homediag.engine.checkup import checkup
 from homediag.engine.expressions import Budget
-from homediag.engine.findings import STATUS_RANK, findings, merge_by_code, sort_findings
+from homediag.engine.findings import STATUS_RANK, findings, merge_by_code, sort_findings, trace_judgements
 from homediag.engine.model import PlaybookModel
 from homediag.engine.questions import AnswerFile, NoQuestions, Questioner, QuestionSpec
 from homediag.engine.session import Session
@@ -92,8 +93,10 @@ class Diagnosis:
         return not self.errors
 
     def top_finding(self) -> Finding | None:
-        """The confirmed or likely finding with the highest probability (DESIGN.md)."""
-        problems = [f for f in self.findings if f.status.is_problem]
+        """The confirmed or likely fault with the highest probability
+        (docs/probes-and-playbooks.md#status-words); an advisory never is the top finding
+        (docs/probes-and-playbooks.md#faults-and-advisories)."""
+        problems = [f for f in self.findings if f.status.is_problem and not is_advisory(f.code)]
         if not problems:
             return None
         return max(problems, key=lambda f: (f.probability, f.status is FindingStatus.CONFIRMED))
@@ -155,6 +158,8 @@ async def diagnose_playbook(
         )
     session = Session.start(model, run, mode=resolved_mode, complaint=name)
     await walk.run(session)
+    if not session.not_applicable:
+        trace_judgements(session)
     return Diagnosis(
         complaint=name,
         findings=() if session.not_applicable else sort_findings(findings(session)),

@@ -1,11 +1,19 @@
 """Findings: one per cause and interaction of a playbook, with its status, evidence and remedies.
 
 A cause's probability is its marginal: its own posterior plus that of every multi-fault candidate it
-is part of. Status words follow DESIGN.md: ``confirmed`` (>= 0.9 with a likelihood ratio of at least
+is part of. Status words follow docs/probes-and-playbooks.md#status-words: ``confirmed`` (>= 0.9 with a
+likelihood ratio of at least
 10 for it, or a passed verifier), ``likely`` (>= 0.6), ``ruled_out`` (< 0.01, with the deciding test),
 ``deferred`` or ``not_tested`` (no test moved it; deferred when a test that would is outside its
-window), else ``possible``. The leak becomes the finding ``unknown`` when it is (tied) most probable.
+window), else ``possible``. A cause that another explains as well, never told apart from it
+(:mod:`~homediag.engine.competitors`), is at most ``likely``. The leak becomes the finding
+``unknown`` when it is (tied) most probable.
 A checkup merges its members' findings by problem code (:func:`merge_by_code`).
+
+Judged on their own (:mod:`homediag.engine.direct`): a cause whose symptom a test measured directly
+takes the higher of its marginal and the measurement's own verdict; an advisory is judged from its
+probe tests alone. Advisory findings come after every fault (their own section of the report) and
+are never the top finding.
 """
 
 from __future__ import annotations
@@ -13,15 +21,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from homediag.core.codes import UNKNOWN
+from homediag.core.codes import UNKNOWN, is_advisory
 from homediag.core.i18n import N_, gettext_for
 from homediag.core.model import EvidenceItem, Finding, FindingStatus, Remedy
-from homediag.engine import remedies
+from homediag.engine import competitors, direct, remedies
 from homediag.engine.beliefs import Evidence, EvidenceKind
 from homediag.engine.model import LEAK_ID, Hypothesis
 from homediag.engine.selection import repair_plan
-from homediag.engine.session import Session, text_in
-from homediag.engine.trace import rounded
+from homediag.engine.session import Session
+from homediag.engine.trace import TraceAction, rounded
 
 CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
@@ -59,15 +67,12 @@ def findings(session: Session) -> list[Finding]:
     beliefs = session.beliefs
     scored = beliefs.score()
     belief = scored.belief
-    marginal: dict[str, float] = {}
+    marginal = marginals(session)
     partners: dict[str, tuple[str, float]] = {}
     for h in beliefs.hypotheses:
         p = belief.p(h.id)
-        if h.kind in ("cause", "interaction"):
-            marginal[h.id] = marginal.get(h.id, 0.0) + p
-        elif h.kind == "multi":
+        if h.kind == "multi":
             for member in h.members:
-                marginal[member] = marginal.get(member, 0.0) + p
                 if p > partners.get(member, ("", 0.0))[1]:
                     partners[member] = (h.id, p)
     offered = remedies.options(session)
@@ -91,6 +96,21 @@ def findings(session: Session) -> list[Finding]:
             members = _codes(session, h.members)
         elif partner is not None and partner[1] >= POSSIBLE_P:
             members = _codes(session, beliefs.hypothesis(partner[0]).members)
+        judged = direct.measured(beliefs, h, marginal) if h.kind == "cause" else None
+        if judged is not None and judged.probability > p:
+            found.append(
+                _finding(
+                    session,
+                    h,
+                    judged.probability,
+                    items=[*judged.items, *items],
+                    members=members,
+                    order=order,
+                    efficiency=efficiency,
+                    judged=judged,
+                )
+            )
+            continue
         found.append(
             _finding(session, h, p, items=items, members=members, order=order, efficiency=efficiency)
         )
@@ -98,7 +118,65 @@ def findings(session: Session) -> list[Finding]:
     others = [belief.p(h.id) for h in beliefs.hypotheses if h.kind != "leak"]
     if leak_p >= max(others, default=0.0) - TIE_P:
         found.append(_leak_finding(session, leak_p, scored.ratios.get(LEAK_ID, [])))
+    for advisory in session.model.advisories:
+        judged = direct.advisory(beliefs, advisory)
+        found.append(
+            _finding(
+                session,
+                advisory,
+                judged.probability,
+                items=list(judged.items),
+                members=(),
+                order=order,
+                efficiency=efficiency,
+                judged=judged,
+            )
+        )
     return found
+
+
+def marginals(session: Session) -> dict[str, float]:
+    """Each cause's and interaction's marginal: its own posterior plus that of every multi-fault
+    candidate it is part of."""
+    beliefs = session.beliefs
+    belief = beliefs.posterior
+    marginal: dict[str, float] = {}
+    for h in beliefs.hypotheses:
+        p = belief.p(h.id)
+        if h.kind in ("cause", "interaction"):
+            marginal[h.id] = marginal.get(h.id, 0.0) + p
+        elif h.kind == "multi":
+            for member in h.members:
+                marginal[member] = marginal.get(member, 0.0) + p
+    return marginal
+
+
+def trace_judgements(session: Session) -> None:
+    """Record, in one ``infer`` step, the causes judged on their own: the advisories a probe observed,
+    and the faults a measurement raised above their share of the posterior."""
+    beliefs = session.beliefs
+    marginal = marginals(session)
+    parts: list[str] = []
+    for h in beliefs.hypotheses:
+        if h.kind != "cause":
+            continue
+        judged = direct.measured(beliefs, h, marginal)
+        if judged is not None and judged.probability > marginal.get(h.id, 0.0):
+            parts.append(f"measured {h.code} {judged.probability:.2f} ({_sources(judged)})")
+    for advisory in session.model.advisories:
+        judged = direct.advisory(beliefs, advisory)
+        if judged.tested:
+            parts.append(f"advisory {advisory.code} {judged.probability:.2f} ({_sources(judged)})")
+    if parts:
+        session.run.trace.add(
+            TraceAction.INFER,
+            playbook=session.playbook,
+            note="judged on their own: " + "; ".join(parts),
+        )
+
+
+def _sources(judged: direct.Judged) -> str:
+    return ", ".join(f"{item.item}={item.outcome}" for item, _ in judged.items)
 
 
 def _codes(session: Session, members: Iterable[str]) -> tuple[str, ...]:
@@ -137,17 +215,27 @@ def evidence_items(session: Session, items: Ratios) -> tuple[list[EvidenceItem],
     return [e for _, e in pro], [e for _, e in con]
 
 
-def status_of(session: Session, h: Hypothesis, p: float, best_lr: float) -> FindingStatus:
-    """The status word of hypothesis ``h`` at probability ``p`` (DESIGN.md)."""
+def status_of(
+    session: Session, h: Hypothesis, p: float, best_lr: float, judged: direct.Judged | None = None
+) -> FindingStatus:
+    """The status word of hypothesis ``h`` at probability ``p``
+    (docs/probes-and-playbooks.md#status-words); ``judged``: the judgement on its own that gave
+    ``p``, when one did."""
     beliefs = session.beliefs
     if h.id in session.verified:
         return FindingStatus.CONFIRMED
     if p >= CONFIRMED_P and best_lr >= CONFIRMED_LR:
+        if judged is None and competitors.untested(session, h):
+            return FindingStatus.LIKELY  # another cause explains the same observations, untested
         return FindingStatus.CONFIRMED
     if p >= LIKELY_P:
         return FindingStatus.LIKELY
-    if p < RULED_OUT_P:
+    if h.kind == "advisory" and judged is not None and not judged.tested:
+        return FindingStatus.NOT_TESTED
+    if p < RULED_OUT_P and not competitors.competes_with_leader(session, h):
         return FindingStatus.RULED_OUT
+    if judged is not None:
+        return FindingStatus.POSSIBLE
     tested = [test for test, _ in beliefs.test_outcomes()]
     if not beliefs.moved_by(h, tested, TESTED_DELTA):
         deferred = [session.model.test(tid) for tid in session.deferred]
@@ -156,7 +244,7 @@ def status_of(session: Session, h: Hypothesis, p: float, best_lr: float) -> Find
             if beliefs.moved_by(h, deferred, TESTED_DELTA)
             else FindingStatus.NOT_TESTED
         )
-    return FindingStatus.POSSIBLE  # from 0.01: not ruled out (DESIGN.md leaves 0.01-0.1 open)
+    return FindingStatus.POSSIBLE  # from 0.01: not ruled out (the design leaves 0.01-0.1 open)
 
 
 def _finding(
@@ -168,17 +256,22 @@ def _finding(
     members: tuple[str, ...],
     order: Mapping[str, int],
     efficiency: Mapping[str, float],
+    judged: direct.Judged | None = None,
 ) -> Finding:
-    lang = session.lang
     source = session.model.cause(h.id) or session.model.interaction(h.id)
     assert source is not None
     pro, con = evidence_items(session, items)
     best_lr = max((ratio for _, ratio in items), default=1.0)
-    status = status_of(session, h, p, best_lr)
+    status = status_of(session, h, p, best_lr, judged)
     decided_by: str | None = None
     subject: str | None = None
+    decisive_judged = judged.decisive if judged is not None else None
     if h.id in session.verified:
         decided_by = f"remedy:{session.verified[h.id]}"
+    elif decisive_judged is not None:
+        decided_by = decisive_judged.item
+        if decisive_judged.subject and decisive_judged.subject != "local":
+            subject = decisive_judged.subject
     elif items:
         if status is FindingStatus.RULED_OUT:
             decisive = min(items, key=lambda x: (x[1], x[0].item))
@@ -192,9 +285,9 @@ def _finding(
         code=h.code or UNKNOWN,
         status=status,
         probability=rounded(p),
-        title=text_in(source.title, lang),
-        explanation=text_in(source.explanation, lang),
-        details=text_in(source.details, lang),
+        title=session.text(source.title),
+        explanation=session.text(source.explanation),
+        details=session.text(source.details),
         evidence=tuple(pro),
         evidence_against=tuple(con),
         remedies=_remedies_for(session, h, order, efficiency),
@@ -209,18 +302,18 @@ def _finding(
 def _remedies_for(
     session: Session, h: Hypothesis, order: Mapping[str, int], efficiency: Mapping[str, float]
 ) -> tuple[Remedy, ...]:
-    lang = session.lang
     model = session.model
     chosen = [r for r in model.remedies if model.fix(r, h) > 0]
     chosen.sort(key=lambda r: (order.get(r.id, len(order)), -efficiency.get(r.id, 0.0), r.index))
     result = [
         Remedy(
             id=r.id,
-            title=text_in(r.spec.title, lang),
-            steps=tuple(text_in(step, lang) for step in r.spec.steps),
+            title=session.text(r.spec.title),
+            steps=tuple(session.text(step) for step in r.spec.steps),
             safe_for_customer=r.spec.safe_for_customer,
             needs_consent=r.spec.needs_consent,
             disruptive=r.spec.disruptive,
+            costs_money=r.spec.costs_money,
             cost_s=rounded(remedies.remedy_cost(session, r), 1),
             fixes={k: rounded(v) for k, v in sorted(r.spec.fixes.items())},
             outcome=session.remedy_outcomes.get(r.id),
@@ -235,11 +328,10 @@ def _remedies_for(
 
 def _escalation(session: Session) -> Remedy:
     spec = session.model.spec.escalation
-    lang = session.lang
     return Remedy(
         id="escalate",
-        title=text_in(spec.title, lang),
-        steps=(text_in(spec.text, lang),),
+        title=session.text(spec.title),
+        steps=(session.text(spec.text),),
         safe_for_customer=True,
         cost_s=rounded(remedies.escalation_cost(session), 1),
     )
@@ -264,11 +356,19 @@ def _leak_finding(session: Session, p: float, items: Ratios) -> Finding:
 
 
 def sort_findings(found: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Findings by status, then probability (highest first), then code, playbook and cause."""
+    """Faults first, then advisories (their own section); each by status, then probability (highest
+    first), then code, playbook and cause."""
     return tuple(
         sorted(
             found,
-            key=lambda f: (STATUS_RANK[f.status], -f.probability, f.code, f.playbook or "", f.cause or ""),
+            key=lambda f: (
+                is_advisory(f.code),
+                STATUS_RANK[f.status],
+                -f.probability,
+                f.code,
+                f.playbook or "",
+                f.cause or "",
+            ),
         )
     )
 

@@ -9,7 +9,7 @@ module holds the arithmetic, with no knowledge of playbook files:
   candidate) gets a noisy-OR over the members' effects, generalised to several outcomes (noisy-MAX
   in spirit): the chance of the normal outcome is the product of what each member leaves of it; the
   rest is shared among the abnormal outcomes by each member's push (Pearl 1988;
-  reference/diagnosis-engine.md 3.4);
+  docs/diagnosis-engine.md#hypotheses-and-beliefs);
 - :func:`marginalise`: conditions a test depends on but a hypothesis does not mention count by their
   base rate;
 - :func:`floored`: the likelihood floor; nothing is ever impossible, since probes and users are

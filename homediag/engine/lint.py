@@ -13,6 +13,7 @@ indistinguishable causes are warnings, and the draft itself is reported as a war
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from homediag.core.facts import FactCatalogue
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
 from homediag.engine.schema import LANGUAGES, BoundRef, Match, PlaybookSpec
+from homediag.engine.texts import PLACEHOLDER, placeholders
 
 SUM_TOLERANCE = 1e-6
 SEPARATION = 0.2
@@ -99,6 +101,37 @@ def check_translations(spec: PlaybookSpec, doc: Document, out: _Collector) -> No
                 out.error((*path, lang), f"the {lang} text is a copy of the English one")
 
 
+_SETTINGS = {"thresholds": set(Thresholds.model_fields), "expect": set(ExpectConfig.model_fields)}
+_BARE_SETTING = re.compile(
+    r"(?<![{.\w])(?:expect\.)?(" + "|".join(sorted(_SETTINGS["thresholds"] | _SETTINGS["expect"])) + r")\b"
+)
+
+
+def check_placeholders(doc: Document, out: _Collector) -> None:
+    """Numbers in texts come from placeholders that name a setting, the same in every language; a
+    setting's bare key name in a text is an error (the reader wants the number)."""
+    for path, text in _texts(doc.data):
+        english = text.get("en")
+        wanted = sorted(placeholders(english)) if isinstance(english, str) else []
+        for lang in LANGUAGES:
+            value = text.get(lang)
+            if not isinstance(value, str):
+                continue
+            found = sorted(placeholders(value))
+            for section, name in found:
+                if name not in _SETTINGS[section]:
+                    out.error((*path, lang), f"{{{section}.{name}}} names no setting")
+            if lang != "en" and found != wanted:
+                out.error((*path, lang), "its placeholders differ from the English text's")
+            bare = _BARE_SETTING.search(PLACEHOLDER.sub("", value))
+            if bare is not None:
+                out.error(
+                    (*path, lang),
+                    f"the setting's key name {bare.group(0)!r} in a text: write its placeholder "
+                    f"({{thresholds.{bare.group(1)}}} or {{expect.{bare.group(1)}}}) to print the number",
+                )
+
+
 def _bound_names(match: Match) -> Iterator[BoundRef]:
     for bound in (match.lt, match.le, match.gt, match.ge):
         if isinstance(bound, BoundRef):
@@ -132,6 +165,7 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
         out.warn(("draft",), "draft playbook: an outline until the probes it needs exist")
 
     causes = {c.id for c in spec.causes}
+    advisory = {c.id for c in spec.causes if codes.is_advisory(c.code)}
     conditions = {c.id for c in spec.conditions}
     interactions = {i.id for i in spec.interactions}
     questions = {t.id for t in spec.tests if t.asks_user}
@@ -255,6 +289,17 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
                     _check_cel(rule.when, (*base, "map", r_index, "when"), questions, out)
         if test.asks_user and test.ask_first and test.kind != "question":
             out.error((*base, "ask_first"), "only questions can be asked first")
+        for outcome, ids in test.measures.items():
+            if outcome not in outcomes:
+                out.error((*base, "measures", outcome), f"{outcome!r} is not an outcome of this test")
+            if test.asks_user:
+                out.error((*base, "measures"), "only a probe measures: a question is no direct measurement")
+            for cid in ids:
+                if cid not in causes or cid in advisory:
+                    out.error(
+                        (*base, "measures", outcome),
+                        f"{cid!r} is not a fault cause (advisories are judged from their tests anyway)",
+                    )
 
     fixed_by_remedy: set[str] = set()
     for r_index, remedy in enumerate(spec.remedies):
@@ -276,6 +321,25 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
     for c_index, cause in enumerate(spec.causes):
         if cause.id not in fixed_by_remedy and not cause.escalation_only:
             out.error(("causes", c_index), f"{cause.id!r} has no remedy and is not escalation_only")
+        if cause.id in advisory:
+            if cause.prevalence is None:
+                out.warn(
+                    ("causes", c_index),
+                    f"{cause.id!r} is an advisory ({cause.code}): give its prevalence, the prior it is "
+                    "judged with on its own",
+                )
+            observed = any(
+                cause.id in t.effects
+                or any(cause.id in ids for ids in (*t.rules_out.values(), *t.suggests.values()))
+                for t in spec.tests
+                if not t.asks_user and t.fact is not None
+            )
+            if not observed:
+                out.error(
+                    ("causes", c_index),
+                    f"{cause.id!r} is an advisory ({cause.code}): no probe test observes it, and an "
+                    "advisory is judged from direct observation only",
+                )
     for i_index, interaction in enumerate(spec.interactions):
         members = set(interaction.all_of) | {interaction.id}
         if not members & fixed_by_remedy:
@@ -290,7 +354,7 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
     if spec.includes and spec.healthy_prior is None:
         out.error(("healthy_prior",), "a playbook with includes needs healthy_prior")
 
-    hypotheses = causes | interactions | {LEAK_ID}
+    hypotheses = (causes - advisory) | interactions | {LEAK_ID}
     for k_index, case in enumerate(spec.cases):
         base = ("cases", k_index)
         for o_index, obs in enumerate(case.observations):
@@ -305,10 +369,14 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
         diagnosis = expect.diagnosis
         for hid in [diagnosis] if isinstance(diagnosis, str) else diagnosis or []:
             if hid not in hypotheses:
-                out.error((*base, "expect", "diagnosis"), f"{hid!r} is not a cause or interaction")
+                out.error(
+                    (*base, "expect", "diagnosis"),
+                    f"{hid!r} is not a cause or interaction of the complaint (an advisory is judged on "
+                    "its own: expect its code in codes)",
+                )
         for key in ("ruled_out", "not_ruled_out"):
             for hid in getattr(expect, key):
-                if hid not in hypotheses:
+                if hid not in hypotheses | advisory:
                     out.error((*base, "expect", key), f"{hid!r} is not a cause or interaction")
         for key in ("never_runs", "deferred"):
             for tid in getattr(expect, key):
@@ -316,11 +384,13 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
                     out.error((*base, "expect", key), f"no test {tid!r}")
         if expect.first_question is not None and expect.first_question not in questions:
             out.error((*base, "expect", "first_question"), f"{expect.first_question!r} is not a question")
-        for code in expect.codes:
-            if not codes.is_known(code):
-                out.error((*base, "expect", "codes"), f"unknown problem code {code!r}")
+        for key in ("codes", "no_codes"):
+            for code in getattr(expect, key):
+                if not codes.is_known(code):
+                    out.error((*base, "expect", key), f"unknown problem code {code!r}")
 
     check_translations(spec, doc, out)
+    check_placeholders(doc, out)
     return out.problems
 
 

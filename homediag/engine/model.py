@@ -6,7 +6,14 @@ priors that sum to 1), compiles every CEL
 expression, and lays out the hypotheses: one per cause, one per interaction, the leak, and on demand
 multi-fault candidates and (in a checkup) "nothing is wrong". Likelihoods are computed lazily per
 (test, hypothesis) and cached; see :mod:`homediag.engine.inference` for the arithmetic.
-"""
+
+Causes whose problem code is an *advisory* (``homediag/core/codes.yaml``: no symptom by itself, such
+as an admin page over plain HTTP) are not hypotheses of the complaint: they would take probability
+from its causes without explaining anything (docs/probes-and-playbooks.md#faults-and-advisories).
+They are laid out apart (:attr:`PlaybookModel.advisories`, with their ``prevalence`` as prior) and
+judged each on its own from the probe tests that observe them (:mod:`homediag.engine.direct`); their
+effects on a test are kept apart too (:attr:`CompiledTest.advisory_effects`), so a test that only
+observes advisories tells the complaint's hypotheses (and the leak) nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from homediag.core.codes import is_advisory
 from homediag.core.model import Observation, PlaybookRef
 from homediag.engine.expressions import (
     Budget,
@@ -37,9 +45,11 @@ from homediag.engine.schema import (
     TestSpec,
 )
 
-HypothesisKind = Literal["cause", "interaction", "leak", "multi", "healthy"]
+HypothesisKind = Literal["cause", "interaction", "leak", "multi", "healthy", "advisory"]
 LEAK_ID = "unknown"
 HEALTHY_ID = "healthy"
+ADVISORY_PREVALENCE = 0.1
+"""The prior of an advisory cause that declares no ``prevalence``: how often a home has it."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ class CompiledTest:
     requires: Expression | None = None
     valid_if: Expression | None = None
     free: bool = False
+    advisory_effects: Mapping[str, Dist] = field(default_factory=dict)
+    """Outcome distributions under the advisory causes it observes (judged apart, never part of
+    the complaint's hypotheses)."""
 
     @property
     def id(self) -> str:
@@ -356,8 +369,12 @@ class PlaybookModel:
     tests: tuple[CompiledTest, ...]
     remedies: tuple[CompiledRemedy, ...]
     hypotheses: tuple[Hypothesis, ...]
-    """Causes, interactions and the leak, in declaration order, with their normalised priors."""
+    """Causes, interactions and the leak, in declaration order, with their normalised priors
+    (advisory causes are not among them)."""
     applies_if: Rule | None = None
+    advisories: tuple[Hypothesis, ...] = ()
+    """The advisory causes, each with its prevalence as prior: judged apart, from direct
+    observation."""
     _cache: dict[tuple[str, str], Dist] = field(default_factory=dict, repr=False)
 
     @property
@@ -422,6 +439,8 @@ class PlaybookModel:
             ]
         elif hypothesis.kind in ("cause", "interaction") and hypothesis.id in test.effects:
             raw = test.effects[hypothesis.id]
+        elif hypothesis.kind == "advisory" and hypothesis.id in test.advisory_effects:
+            raw = test.advisory_effects[hypothesis.id]
         else:
             active = [test.effects[m] for m in hypothesis.members if m in test.effects]
             latent = [
@@ -459,6 +478,13 @@ class PlaybookModel:
             prior *= self.priors.get(member, 0.0) if self.cause(member) is not None else 0.0
         return Hypothesis(id="+".join(members), kind="multi", prior=prior, members=members)
 
+    def advisory(self, advisory_id: str) -> Hypothesis | None:
+        """The advisory cause with ``advisory_id``, if it is one."""
+        for h in self.advisories:
+            if h.id == advisory_id:
+                return h
+        return None
+
     def healthy(self, prior: float) -> Hypothesis:
         """The hypothesis "nothing is wrong" (checkup only: no complaint was made)."""
         return Hypothesis(id=HEALTHY_ID, kind="healthy", prior=prior)
@@ -486,13 +512,20 @@ def _compile_rules(spec: TestSpec, base: tuple[str | int, ...]) -> tuple[tuple[R
     return tuple(rules), None
 
 
+def advisory_ids(spec: PlaybookSpec) -> frozenset[str]:
+    """The causes of ``spec`` whose problem code is an advisory (judged apart, never hypotheses)."""
+    return frozenset(c.id for c in spec.causes if is_advisory(c.code))
+
+
 def normalised_priors(spec: PlaybookSpec) -> dict[str, float]:
     """The prior weights of the causes, interactions and the leak (``unknown``), scaled to sum to 1.
 
     Priors are relative weights, so adding a cause never edits its siblings. Weights that already sum
-    to 1 keep their values exactly (the sum is computed exactly, with ``math.fsum``).
+    to 1 keep their values exactly (the sum is computed exactly, with ``math.fsum``). Advisory causes
+    are left out: they are not explanations of the complaint.
     """
-    weights = {c.id: c.prior for c in spec.causes}
+    advisory = advisory_ids(spec)
+    weights = {c.id: c.prior for c in spec.causes if c.id not in advisory}
     weights.update({i.id: i.prior for i in spec.interactions})
     weights[LEAK_ID] = spec.leak.prior
     total = math.fsum(weights.values())
@@ -505,15 +538,17 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
     Raise :class:`CompileError` on an expression that does not compile.
     """
     defaults = spec.defaults
+    advisory = advisory_ids(spec)
     tests: list[CompiledTest] = []
     for index, test in enumerate(spec.tests):
         base: tuple[str | int, ...] = ("tests", index)
         effects_raw = sugar_effects(test, defaults.strong, defaults.moderate)
         effects_raw.update({k: dict(v) for k, v in test.effects.items()})
-        effects = {
+        all_effects = {
             key: normalised([dist.get(o, 0.0) for o in test.outcomes])
             for key, dist in sorted(effects_raw.items())
         }
+        effects = {key: dist for key, dist in all_effects.items() if key not in advisory}
         rules, outcome_expression = _compile_rules(test, base)
         tests.append(
             CompiledTest(
@@ -531,12 +566,14 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
                     and test.cost.seconds <= defaults.free_cost_s
                     and test.cost.user_minutes == 0
                 ),
+                advisory_effects={key: dist for key, dist in all_effects.items() if key in advisory},
             )
         )
     priors = normalised_priors(spec)
     hypotheses: list[Hypothesis] = [
         Hypothesis(id=c.id, kind="cause", prior=priors[c.id], members=(c.id,), code=c.code)
         for c in spec.causes
+        if c.id not in advisory
     ]
     hypotheses += [
         Hypothesis(
@@ -557,6 +594,17 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
             applies_if = Rule("applies", expression=compile_cel(when, ("applies_if", "when")))
         else:
             applies_if = Rule("applies", match=when)
+    advisories = tuple(
+        Hypothesis(
+            id=c.id,
+            kind="advisory",
+            prior=c.prevalence if c.prevalence is not None else ADVISORY_PREVALENCE,
+            members=(c.id,),
+            code=c.code,
+        )
+        for c in spec.causes
+        if c.id in advisory
+    )
     return PlaybookModel(
         spec=spec,
         ref=PlaybookRef(id=spec.id, version=spec.version, sha256=sha256),
@@ -565,4 +613,5 @@ def compile_playbook(spec: PlaybookSpec, *, source: str, sha256: str) -> Playboo
         remedies=tuple(CompiledRemedy(spec=r, index=i) for i, r in enumerate(spec.remedies)),
         hypotheses=tuple(hypotheses),
         applies_if=applies_if,
+        advisories=advisories,
     )

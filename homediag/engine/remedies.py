@@ -71,9 +71,9 @@ async def offer_next(session: Session) -> RemedyOutcome | None:
         id=f"remedy:{remedy.id}",
         playbook=session.playbook,
         kind=QuestionKind.REMEDY,
-        text=dict(remedy.spec.title),
+        text=session.texts(remedy.spec.title),
         answers=DONE_OR_NOT,
-        steps=tuple(dict(step) for step in remedy.spec.steps),
+        steps=tuple(session.texts(step) for step in remedy.spec.steps),
     )
     answer = await run.questioner.ask(question, session.lang)
     session.tried_remedies.add(remedy.id)

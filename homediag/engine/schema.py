@@ -1,6 +1,6 @@
 """The playbook format: pydantic v2 models (``extra="forbid"``, strict types).
 
-A playbook is knowledge, not a flowchart (DESIGN.md, Playbooks and the engine). Its parts:
+A playbook is knowledge, not a flowchart (docs/probes-and-playbooks.md#playbooks). Its parts:
 
 - ``causes`` (each with a problem code and a prior weight), ``conditions`` (latent states with base rates),
   ``interactions`` (``all_of`` / ``none_of``: faults that show only when two things hold together)
@@ -119,7 +119,11 @@ class Condition(_Model):
 
 
 class Cause(_Model):
-    """A repair-relevant explanation of the complaint, with a problem code and a prior weight."""
+    """A repair-relevant explanation of the complaint, with a problem code and a prior weight.
+
+    A cause whose code is an advisory (``homediag/core/codes.yaml``) is no explanation of the
+    complaint: it is judged on its own from the probe tests that observe it, with its ``prevalence`` as
+    prior, and its ``prior`` weight is not used."""
 
     id: Id
     code: Code
@@ -135,7 +139,7 @@ class Cause(_Model):
     prevalence: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     """How common the fault is in homes that made no complaint. A checkup uses it as the prior
     (else the complaint prior scaled by ``1 - healthy_prior``): give it for latent faults a checkup
-    should find on its own, such as UPnP switched off or carrier-grade NAT."""
+    should find on its own, such as carrier-grade NAT. An advisory's prior, in every run."""
 
 
 class Interaction(_Model):
@@ -260,6 +264,10 @@ class TestSpec(_Model):
     """The window in words, for the report (required with ``valid_if``)."""
     explain: dict[OutcomeName, Text] = Field(default_factory=dict)
     """Evidence text per outcome."""
+    measures: dict[OutcomeName, list[Id]] = Field(default_factory=dict)
+    """Direct measurement: these outcomes *are* the symptom these causes' codes name (DNS answers
+    slower than the threshold are ``dns.slow``). Such a cause is reported from the measurement
+    whatever else is wrong (docs/probes-and-playbooks.md#direct-measurement-wins-over-inference)."""
 
     @model_validator(mode="after")
     def _kind_fields(self) -> TestSpec:
@@ -310,9 +318,13 @@ class RemedySpec(_Model):
     fixes: dict[Id, Annotated[float, Field(gt=0.0, le=1.0)]]
     cost: Cost = Cost()
     kind: Literal["action", "information", "contact"] = "action"
-    safe_for_customer: bool = True
+    safe_for_customer: bool = False
+    """Whether a customer may be offered it; off unless the author says so (a remedy written without
+    the flag goes to technicians only)."""
     needs_consent: bool = False
     disruptive: bool = False
+    costs_money: bool = False
+    """The step costs money (new equipment, a plan upgrade, a provider's fee): the report says so."""
     steps: Annotated[list[Text], Field(min_length=1)]
     verify: Verify | None = None
 
@@ -350,9 +362,11 @@ class CaseExpect(_Model):
     max_cost_s: Annotated[float, Field(ge=0.0)] | None = None
     not_applicable: bool | None = None
     codes: list[str] = Field(default_factory=list)
-    """Problem codes that must be among the confirmed or likely findings."""
+    """Problem codes that must be among the confirmed or likely findings (faults or advisories)."""
     no_problems: bool = False
-    """No finding may be confirmed or likely."""
+    """No fault may be confirmed or likely (advisories may: they are not problems of the complaint)."""
+    no_codes: list[str] = Field(default_factory=list)
+    """Problem codes that must not be confirmed or likely (faults or advisories)."""
 
 
 class Case(_Model):

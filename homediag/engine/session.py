@@ -19,6 +19,7 @@ from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
 from homediag.engine.schema import TestSpec
 from homediag.engine.state import RunState
+from homediag.engine.texts import render
 from homediag.engine.variables import Variables
 
 ANSWERED = N_("{question} Answer: {answer}")
@@ -124,16 +125,33 @@ class Session:
             return 0.0
         return test.cost_s(self.user_minute_s)
 
+    def text(self, texts: Mapping[str, str] | None, fallback: str = "") -> str:
+        """A playbook text in the run's language, with the numbers of its placeholders
+        (:mod:`homediag.engine.texts`) from the run's configuration."""
+        return render(text_in(texts, self.lang, fallback), self._settings(), self.lang)
+
+    def texts(self, texts: Mapping[str, str]) -> dict[str, str]:
+        """A playbook text in every language, placeholders filled (for the questioner)."""
+        settings = self._settings()
+        return {lang: render(value, settings, lang) for lang, value in texts.items()}
+
+    def _settings(self) -> dict[str, Mapping[str, object]]:
+        config = self.run.config
+        return {"thresholds": config.thresholds.model_dump(), "expect": config.expect.model_dump()}
+
     def explain(self, test: CompiledTest, outcome: str) -> str:
         """The evidence text of ``test``'s ``outcome`` in the run's language."""
-        return explain(test.spec, outcome, self.lang)
+        return explain(test.spec, outcome, self.lang, self._settings())
 
 
-def explain(test: TestSpec, outcome: str, lang: str) -> str:
-    """The evidence text of ``test``'s ``outcome`` in ``lang``: the playbook's ``explain`` text, else
-    the test and its outcome (a question: its answer) in words. Reports are rebuilt in their reader's
-    language with it."""
-    text = text_in(test.explain.get(outcome), lang)
+def explain(
+    test: TestSpec, outcome: str, lang: str, settings: Mapping[str, Mapping[str, object]] | None = None
+) -> str:
+    """The evidence text of ``test``'s ``outcome`` in ``lang``: the playbook's ``explain`` text (its
+    placeholders filled from ``settings``, the run's ``thresholds`` and ``expect``), else the test and
+    its outcome (a question: its answer) in words. Reports are rebuilt in their reader's language with
+    it."""
+    text = render(text_in(test.explain.get(outcome), lang), settings or {}, lang)
     if text:
         return text
     label = text_in(test.title, lang) or text_in(test.text, lang) or test.id

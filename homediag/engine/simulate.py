@@ -1,5 +1,5 @@
 """Monte-Carlo simulation of a playbook against its own model: a regression gate for playbooks and
-for the test-selection policy (reference/diagnosis-engine.md 8.3).
+for the test-selection policy (docs/diagnosis-engine.md#choosing-the-next-test).
 
 Each episode samples a true hypothesis from the priors (a cause, an interaction or the leak), then
 an outcome for every test from that hypothesis' likelihoods. Policies then run on the same sampled

@@ -12,7 +12,7 @@ reports written before the trace was typed::
       "fact": "gateway.reachable",   # the fact a probe test read
       "subject": "local",            # the observation's subject
       "why": {"rule": "EIG/cost",    # free | ask_first | EIG/cost | ECO<ECR | threshold | not_worth
-              "score": 0.42,         #   | no_tests | ECO>=ECR | verifier | applies_if | P/C | ...
+              "score": 0.42,         #   | no_tests | ECO>=ECR | verifier | applies_if | P/C | competitor
               "ecr_s": 2031.0,       # repair mode: expected cost of repair before the step
               "runners_up": [["dns_answers", 0.31], ["ask_other_devices", 0.002]]},
       "outcome": "no",               # the outcome, or null when the test gave no evidence
@@ -103,6 +103,9 @@ class WhyRule(StrEnum):
     """A checkup obtained its members' free facts in one batch."""
     ASKED_FOR = "asked_for"
     """On-demand probes the user asked for (``--speedtest``)."""
+    COMPETITOR = "competitor"
+    """The leading cause reached the threshold while another that explains the same observations was
+    never told apart from it: the test that tells them apart runs first."""
 
 
 @dataclass(frozen=True)
@@ -254,10 +257,13 @@ class TraceStep:
 
 
 def rounded(value: float, digits: int = 4) -> float:
-    """A float rounded for the trace (infinite ratios are capped)."""
+    """A float rounded for the trace (infinite ratios are capped).
+
+    Rounded to 9 places first, so that float noise from renormalising (3/32 computed as
+    0.09374999999999999) does not flip the last printed digit."""
     if math.isnan(value):
         return 0.0
-    return round(min(value, 1e9), digits)
+    return round(round(min(value, 1e9), 9), digits)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Working one playbook through, step by step (DESIGN.md, Playbooks and the engine):
+"""Working one playbook through, step by step (docs/diagnosis-engine.md):
 
 1. ``applies_if``: a playbook that does not apply (no wireless interface) gives a plain verdict.
 2. Free automatic probes first, in batches (:func:`free_phase`).

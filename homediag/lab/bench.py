@@ -26,8 +26,8 @@ from homediag import __version__
 from homediag.core.errors import LabError
 from homediag.engine.catalog import CHECKUP
 from homediag.lab.draw import Draw, check_seed
-from homediag.lab.faults import FAULTS, HomeView, faults_on, pairs_on
-from homediag.lab.home import Home, draw_home
+from homediag.lab.faults import FAULTS, faults_on, pairs_on
+from homediag.lab.home import Home, HomeView, draw_home
 from homediag.lab.lab import Lab
 from homediag.lab.truth import RunScore, ScanScore, expected, home_truth, score_run, score_scan
 

@@ -572,3 +572,15 @@ def draw_home(seed: str) -> Home:
         addresses=addresses,
     )
     return Home(seed=seed, profile=profile, scenario=scenario)
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """What a fault needs to know about a home: its profile and its devices."""
+
+    profile: HomeProfile
+    scenario: Scenario
+
+    def has(self, role: Role) -> bool:
+        """Whether the home has a device with ``role``."""
+        return self.scenario.device(role) is not None

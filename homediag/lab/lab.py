@@ -16,21 +16,14 @@ import yaml
 
 from homediag.core.errors import LabError
 from homediag.core.i18n import _
-from homediag.lab import plan, services, system, topology
+from homediag.lab import devices, plan, services, system, topology
 from homediag.lab.avahi import DBUS_ADDRESS
-from homediag.lab.faults import (
-    FAULTS,
-    HomeView,
-    check_fault,
-    home_delay,
-    home_line,
-    set_line_rate,
-    wait_client_ipv6,
-)
-from homediag.lab.home import CLASSIC, Home, draw_home
+from homediag.lab.faults import FAULTS, check_fault
+from homediag.lab.home import CLASSIC, Home, HomeView, draw_home
 from homediag.lab.names import NETNS_ETC, LabNames, lab_id_from_env, validate_lab_id
 from homediag.lab.runtime import LabState, Runtime, load_state
 from homediag.lab.scenario import Scenario, check_plain_hosts, load_scenario
+from homediag.lab.switches import home_delay, home_line, set_line_rate, wait_client_ipv6
 
 CONFIG_ENV = "HOMEDIAG_CONFIG"
 TIMEOUT_EXIT = 124
@@ -136,18 +129,7 @@ class Lab:
         a failed build is torn down before the error is raised.
         """
         check_environment()
-        drawn = draw_home(home) if isinstance(home, str) else home
-        if drawn is not None:
-            loaded = drawn.scenario
-        else:
-            loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
-            unknown = [fault for fault in loaded.faults if fault not in FAULTS]
-            if unknown:
-                raise LabError(
-                    _("scenario {name!r}: unknown fault {fault!r}").format(name=loaded.name, fault=unknown[0])
-                )
-        if plain_hosts is not None:
-            loaded = loaded.with_plain_hosts(check_plain_hosts(plain_hosts, loaded.addresses))
+        drawn, loaded = _what_to_build(scenario, plain_hosts, home)
         profile = drawn.profile if drawn is not None else CLASSIC
         with self._locked():
             if self.is_up():
@@ -165,24 +147,8 @@ class Lab:
             rt = Runtime(self.names, loaded, state, profile)
             rt.save()
             try:
-                topology.build(rt)
-                home_line(rt)
-                note = home_delay(rt)
-                if note:
-                    state.notes.append(note)
                 self._write_config(profile.config())
-                # The router's DHCP and DNS first (the client needs them), with the internet
-                # (miniupnpd asks its STUN server at start); then everything else together.
-                rt.start(services.internet_specs(rt) + services.router_specs(rt))
-                later = [*services.device_specs(rt), *services.client_specs(rt)]
-                if profile.router.upnp:
-                    later.insert(0, services.upnp_spec(rt))
-                if profile.router.ipv6:
-                    later.append(services.ra_spec(rt))
-                rt.start(later)
-                if profile.router.ipv6:
-                    wait_client_ipv6(rt, timeout=15.0)
-                services.client_print_queue(rt)
+                _build(rt)
                 for name in loaded.faults:
                     self._apply(rt, name)
                 state.built = True
@@ -404,6 +370,46 @@ class Lab:
             yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
 
+
+
+def _what_to_build(
+    scenario: str | Scenario, plain_hosts: int | None, home: str | Home | None
+) -> tuple[Home | None, Scenario]:
+    """The drawn home (if any) and the scenario to build, checked."""
+    drawn = draw_home(home) if isinstance(home, str) else home
+    if drawn is not None:
+        loaded = drawn.scenario
+    else:
+        loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        unknown = [fault for fault in loaded.faults if fault not in FAULTS]
+        if unknown:
+            raise LabError(
+                _("scenario {name!r}: unknown fault {fault!r}").format(name=loaded.name, fault=unknown[0])
+            )
+    if plain_hosts is not None:
+        loaded = loaded.with_plain_hosts(check_plain_hosts(plain_hosts, loaded.addresses))
+    return drawn, loaded
+
+
+def _build(rt: Runtime) -> None:
+    """Namespaces, links and the home's line, then every daemon, healthy (no fault on yet)."""
+    topology.build(rt)
+    home_line(rt)
+    note = home_delay(rt)
+    if note:
+        rt.state.notes.append(note)
+    # The router's DHCP and DNS first (the client needs them), with the internet (miniupnpd asks
+    # its STUN server at start); then everything else together.
+    rt.start(services.internet_specs(rt) + services.router_specs(rt))
+    later = [*devices.device_specs(rt), *services.client_specs(rt)]
+    if rt.profile.router.upnp:
+        later.insert(0, services.upnp_spec(rt))
+    if rt.profile.router.ipv6:
+        later.append(services.ra_spec(rt))
+    rt.start(later)
+    if rt.profile.router.ipv6:
+        wait_client_ipv6(rt, timeout=15.0)
+    services.client_print_queue(rt)
 
 def lab_config() -> dict[str, object]:
     """The homediag configuration that points every internet check at the lab's internet."""

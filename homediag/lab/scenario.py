@@ -38,7 +38,7 @@ from homediag.lab import plan
 from homediag.lab.plan import DEFAULT_PLAN, AddressPlan
 
 PROBLEM_CODES: frozenset[str] = frozenset(codes.catalogue())
-"""The problem codes of DESIGN.md (the catalogue scenarios may expect): the engine's catalogue."""
+"""The problem codes (docs/problem-codes.md) (the catalogue scenarios may expect): the engine's catalogue."""
 
 _DEVICE_ID = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")

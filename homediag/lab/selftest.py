@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from homediag.core.errors import LabError
 from homediag.core.i18n import _
 from homediag.lab import plan
-from homediag.lab.faults import FAULTS, RATE_FAULTS, HomeView, conflict_target
-from homediag.lab.home import CLASSIC
+from homediag.lab.faults import FAULTS
+from homediag.lab.home import CLASSIC, HomeView
 from homediag.lab.lab import Lab
 from homediag.lab.scenario import DeviceSpec, Role, load_scenario
+from homediag.lab.switches import RATE_FAULTS, conflict_target
 
 Probe = Callable[[Lab], tuple[bool, str]]
 

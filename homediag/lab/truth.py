@@ -21,11 +21,12 @@ from typing import Any
 
 from homediag.core import codes
 from homediag.engine.catalog import CHECKUP, load_playbooks
-from homediag.lab.faults import FAULTS, HomeView
+from homediag.lab.faults import FAULTS
+from homediag.lab.home import HomeView
 from homediag.lab.scenario import Role
 
 CHECKUP_BLIND: frozenset[str] = frozenset({"wan.slow", "wan.bufferbloat"})
-"""Codes a plain checkup cannot measure by design: DESIGN.md runs the speed test (and so the line
+"""Codes a plain checkup cannot measure by design: the design runs the speed test (and so the line
 under load) "when a playbook needs it (slow-internet, video-calls) or with --speedtest, not in a plain
 checkup". A checkup is not required to find them (and may still name them)."""
 
@@ -34,7 +35,8 @@ PROBLEM_STATUSES = ("confirmed", "likely")
 
 
 def is_advisory(code: str) -> bool:
-    """Whether ``code`` is an advisory (DESIGN.md, "Faults and advisories"): the kind the problem-code
+    """Whether ``code`` is an advisory (docs/probes-and-playbooks.md#faults-and-advisories): the kind the
+    problem-code
     catalogue (``homediag/core/codes.yaml``) gives it. Every other code is a fault."""
     return codes.is_advisory(code)
 

@@ -6,7 +6,7 @@ Two questions about addresses come up all over homediag, and each has one answer
   WAN address public, private (RFC 1918: a second router does NAT), carrier-grade NAT (100.64.0.0/10),
   link-local, or no address at all? The documentation ranges (192.0.2.0/24, 198.51.100.0/24,
   203.0.113.0/24, 2001:db8::/32) count as **public** here, although Python's ``ipaddress`` calls them
-  private: labs use them for their internet (DESIGN.md, Safety of scanning).
+  private: labs use them for their internet (docs/architecture.md#safety-of-scanning).
 - **May this subnet be scanned?** (:func:`check_scan_target`) — only private subnets (RFC 1918), with the
   documentation ranges allowed as test ranges; at most a /22 unless the user allows larger ones, never
   larger than a /16; public ranges, carrier-grade NAT space, loopback, link-local and IPv6 are refused.

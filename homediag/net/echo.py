@@ -1,6 +1,6 @@
 """Round-trip measurements to one host: raw ICMP echo, the system ``ping``, or TCP connects.
 
-The method depends on what this computer allows (DESIGN.md, Safety of scanning):
+The method depends on what this computer allows (docs/architecture.md#safety-of-scanning):
 
 1. **Raw ICMP** (root or administrator): echo requests on a raw socket, paced, each matched to its reply by
    identifier, sequence and source. A dozen lines of ICMP are simpler and faster here than scapy's

@@ -14,7 +14,7 @@ A response, in hex (RFC 8010 §3.1)::
     03                                    end-of-attributes-tag
 
 Hand-written, because the IPP library that exists (pyipp) loops forever on a negative value length
-and reads unbounded bodies (reliability.md, H7): every length here is checked to be non-negative and
+and reads unbounded bodies (docs/hostile-input.md#limits): every length here is checked to be non-negative and
 inside the buffer, the body is at most 256 KiB, at most 4096 values are read and collections nest at
 most 8 deep. Anything else raises :class:`IppError`. Still, callers run :func:`parse_response` in a
 killable worker (``ProbeContext.parse_untrusted``), as for every parser of device data.

@@ -61,7 +61,7 @@ BPF_DHCP_CLIENT: BpfProgram = (
 SO_ATTACH_FILTER = 26
 
 MIN_GAP_S = 0.002
-"""At least 2 ms between frames (arp-scan's pace, DESIGN.md Safety of scanning)."""
+"""At least 2 ms between frames (arp-scan's pace, docs/architecture.md#safety-of-scanning)."""
 MAX_SEEN = 50_000
 MAX_KEPT = 256
 

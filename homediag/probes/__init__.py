@@ -20,6 +20,7 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.dhcp:DhcpProbe",
     "homediag.probes.net.arp_conflict:ArpConflictProbe",
     "homediag.probes.net.nat:NatProbe",
+    "homediag.probes.net.wan_link:WanLinkProbe",
     "homediag.probes.discovery.ssdp:SsdpDiscoveryProbe",
     "homediag.probes.discovery.arp:ArpSweepProbe",
     "homediag.probes.discovery.mdns:MdnsDiscoveryProbe",

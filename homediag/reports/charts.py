@@ -23,7 +23,7 @@ MAX_SAMPLES = 600
 MAX_NETWORKS = 40
 SLOW_DOWN_MBPS = 10.0
 SLOW_UP_MBPS = 2.0
-"""DESIGN.md's thresholds without a plan: below these the line is slow."""
+"""The thresholds (docs/probes-and-playbooks.md#thresholds) without a plan: below these the line is slow."""
 
 
 def _nice_ceiling(value: float) -> float:

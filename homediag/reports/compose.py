@@ -200,6 +200,8 @@ class _Composer(Words):
             flags.append(say(N_("ask the owner first")))
         if remedy.disruptive:
             flags.append(say(N_("interrupts the network or the device")))
+        if remedy.costs_money:
+            flags.append(say(N_("costs money")))
         refs = (
             TextRef(TextKind.REMEDY_STEP, step, playbook=finding.playbook, code=finding.code,
                     cause=finding.cause, remedy=remedy.id, index=i)

@@ -94,13 +94,15 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
-    for ref in document.get("playbooks") or ():
-        if not ref.get("title"):
-            ref.pop("title", None)  # reports that record no title stay as before
+    if document.get("settings") is None:
+        document.pop("settings", None)  # reports that record no settings (schema 1.0) stay as before
     for observation in document.get("observations") or ():
         if observation.get("privacy") is None:
             # Observations carry their fact's privacy class; those of reports written before keep their form.
             observation.pop("privacy", None)
+    for ref in document.get("playbooks") or ():
+        if not ref.get("title"):
+            ref.pop("title", None)  # reports that record no title stay as before
     for finding in document.get("findings") or ():
         for item in (*(finding.get("evidence") or ()), *(finding.get("evidence_against") or ())):
             for key in ("detail", "value", "unit"):
@@ -251,9 +253,10 @@ def _finding(data: Mapping[str, Any]) -> Finding:
                 id=r["id"],
                 title=r["title"],
                 steps=_tuple(r.get("steps")),
-                safe_for_customer=bool(r.get("safe_for_customer", True)),
+                safe_for_customer=bool(r.get("safe_for_customer", False)),
                 needs_consent=bool(r.get("needs_consent", False)),
                 disruptive=bool(r.get("disruptive", False)),
+                costs_money=bool(r.get("costs_money", False)),
                 cost_s=r.get("cost_s"),
                 fixes=dict(r.get("fixes") or {}),
                 outcome=RemedyOutcome(r["outcome"]) if r.get("outcome") else None,
@@ -346,4 +349,5 @@ def _build(doc: Mapping[str, Any]) -> Report:
         not_applicable=doc.get("not_applicable"),
         baseline=doc.get("baseline"),
         tool_version=(doc.get("tool") or {}).get("version", ""),
+        settings=doc.get("settings"),
     )

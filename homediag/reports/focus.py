@@ -1,7 +1,7 @@
 """What a report's reader should see first and what not at all: faults before advisories, the devices
 the findings name, the parts of the network a fault's measurements say are broken.
 
-DESIGN.md, "Faults and advisories": a *fault* produces a symptom someone could complain of; an
+docs/probes-and-playbooks.md#faults-and-advisories: a *fault* produces a symptom someone could complain of; an
 *advisory* (``security.admin-http``, ``security.mqtt-anonymous``...) is worth fixing but produces none.
 So here:
 

@@ -1,6 +1,6 @@
 """Redaction: a report that can be shared without giving away the home it describes.
 
-Four layers, as reliability.md (section D) asks:
+Four layers (docs/report-format.md#redaction):
 
 1. **Every field is classified.** The report schema gives each leaf an ``x-privacy`` class — ``keep``,
    ``pseudonymise``, ``drop``, ``address`` (judged by value), ``by-fact`` (the privacy class the
@@ -104,7 +104,8 @@ WELL_KNOWN_SERVICES = frozenset(
 @functools.lru_cache(maxsize=65536)
 def address_class(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """``private``, ``loopback``, ``link-local``, ``cgnat``, ``ula``, ``multicast``, ``unspecified``,
-    ``well-known`` or ``public`` — documentation ranges count as public here (DESIGN.md, Reports)."""
+    ``well-known`` or ``public`` — documentation ranges count as public here
+    (docs/report-format.md#redaction)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address in WELL_KNOWN_SERVICES:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -53,27 +54,27 @@ def _finding_block(view: ReportView, finding: FindingView) -> RenderableType:
     head.append(f"  [{finding.code}]", style="dim")
     lines: list[RenderableType] = [head]
     if finding.together:
-        lines.append(Text(f"  {view.labels.together_colon} {', '.join(finding.together)}", style="dim"))
+        lines.append(_indented(f"{view.labels.together_colon} {', '.join(finding.together)}", 2, "dim"))
     if finding.about:
-        lines.append(Text("  " + finding.about, style="dim"))
+        lines.append(_indented(finding.about, 2, "dim"))
     if finding.explanation:
-        lines.append(Text("  " + finding.explanation))
+        lines.append(_indented(finding.explanation, 2))
     if finding.details:
-        lines.append(Text("  " + finding.details, style="italic"))
+        lines.append(_indented(finding.details, 2, "italic"))
     for item in finding.evidence[:6]:
-        lines.append(Text("  + " + item.text, style="red"))
+        lines.append(_indented("+ " + item.text, 2, "red", hang=2))
     for item in finding.evidence_against[:6]:
-        lines.append(Text("  − " + item.text, style="green"))
+        lines.append(_indented("− " + item.text, 2, "green", hang=2))
     for number, remedy in enumerate(finding.remedies[:5], start=1):
-        line = Text(f"  {number}. ")
+        line = Text(f"{number}. ")
         line.append(remedy.title, style="bold")
         line.append(f" ({remedy.flags})", style="dim")
         if remedy.outcome:
             line.append(" — ")
             line.append(remedy.outcome, style=_REMEDY_STYLE.get(remedy.outcome_key or "", "dim"))
-        lines.append(line)
+        lines.append(_indented(line, 2, hang=len(f"{number}. ")))
         for step in remedy.steps[:8]:
-            lines.append(Text("     - " + step))
+            lines.append(_indented("- " + step, 5, hang=2))
     return Group(*lines)
 
 
@@ -82,9 +83,9 @@ def _ruled_out(view: ReportView) -> RenderableType | None:
         return None
     lines: list[RenderableType] = [Text(view.labels.ruled_out, style="bold")]
     for item in view.ruled_out:
-        line = Text("  ✓ ", style="green")
+        line = Text("✓ ", style="green")
         line.append(item.sentence)
-        lines.append(line)
+        lines.append(_indented(line, 2, hang=2))
     return Group(*lines)
 
 
@@ -117,7 +118,21 @@ def _runs_table(view: ReportView, runs: tuple[RunView, ...], title: str) -> Tabl
 
 
 def _section(title: str, lines: list[str], style: str = "") -> RenderableType:
-    return Group(Text(title, style="bold"), *(Text("  " + line, style=style) for line in lines))
+    return Group(Text(title, style="bold"), *(_indented(line, 2, style) for line in lines))
+
+
+def _indented(text: str | Text, indent: int, style: str = "", *, hang: int = 0) -> RenderableType:
+    """``text`` indented by ``indent`` columns, its wrapped lines by ``hang`` more (under the text after
+    a bullet), so that a narrow terminal keeps the shape of the summary."""
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    if not hang:
+        return Padding(body, (0, 0, 0, indent), expand=False)
+    first, rest = body[:hang], body[hang:]
+    table = Table.grid(padding=0)
+    table.add_column(no_wrap=True, width=hang)
+    table.add_column()
+    table.add_row(first, rest)
+    return Padding(table, (0, 0, 0, indent), expand=False)
 
 
 def render(view: ReportView, *, verbose: bool = True) -> RenderableType:

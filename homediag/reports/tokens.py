@@ -3,7 +3,8 @@
 A token is a class name and a number, numbered per class in the order values are first seen. The
 number is kept in a small table in the user's config directory, keyed by HMAC-SHA256(key, class and
 canonical value) — never by the value itself, nor by a plain hash, which can be reversed for small
-spaces such as MAC addresses (reliability.md, P1). The random key lives beside the table (mode 0600,
+spaces such as MAC addresses (docs/report-format.md#redaction). The random key lives beside the table (mode
+0600,
 created on first use). So one installation gives a device the same token in every report, which
 ``--baseline`` and ``report diff`` rely on, while nobody without the key can tell which device it is.
 

@@ -1,6 +1,7 @@
 """The verdict of a report view: one sentence, its tone, the next step, and why a report is incomplete.
 
-The headline is the top *fault*, never an advisory (DESIGN.md, "Faults and advisories"): a report with
+The headline is the top *fault*, never an advisory (docs/probes-and-playbooks.md#faults-and-advisories): a
+report with
 only advisories says that no fault was found and points to them below. The next step skips remedies
 that were tried and did not fix it; after one that did, it says so.
 """

@@ -124,6 +124,25 @@ def test_unusable_config_and_answers_are_usage_errors(
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("probes: {net.gatewy: {cuont: x}}\n", "probes.net.gatewy: no installed probe has this id (did you mean net.gateway?)"),  # noqa: E501
+        ("probes: {net.gateway: {cuont: 3}}\n", "probes.net.gateway.cuont: net.gateway has no such argument (its arguments: count, interval_s, timeout_s, target)"),  # noqa: E501
+        ("probes: {net.gateway: {count: many}}\n", "probes.net.gateway.count: Input should be a valid integer"),  # noqa: E501
+    ],
+    ids=["unknown-probe", "unknown-argument", "wrong-type"],
+)  # fmt: skip
+def test_probe_arguments_are_checked_when_the_config_loads(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, err = run(["diagnose", "--from", str(REPORT), "--config", str(path)], capsys)
+    assert code == 4, err
+    assert err.count("\n") == 1 and message in err and str(path) in err and "Traceback" not in err
+
+
 def test_oversized_config_is_refused_unread(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -28,7 +28,7 @@ def test_spec_is_valid_and_documented(spec) -> None:  # type: ignore[no-untyped-
     validate_spec(spec)
     assert spec.summary[0].isupper() and not spec.summary.endswith(".")
     assert len(spec.description) >= 40, "explain how the probe measures and what it never does"
-    for arg in spec.args:
+    for arg in spec.arg_infos():
         assert arg.help, f"argument {arg.name} has no help"
     if spec.privilege is not Privilege.NONE:
         assert spec.fallback

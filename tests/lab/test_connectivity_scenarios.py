@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from homediag.lab import plan
-from homediag.lab.faults import RATE_FAULTS
 from homediag.lab.scenario import Scenario, list_scenarios, load_scenario
+from homediag.lab.switches import RATE_FAULTS
 
 pytestmark = pytest.mark.lab
 

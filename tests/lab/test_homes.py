@@ -18,8 +18,8 @@ from homediag.core.errors import LabError
 from homediag.lab import plan
 from homediag.lab.bench import KINDS, TrialPlan, TrialResult, plan_bench, summarize
 from homediag.lab.draw import Draw, check_seed
-from homediag.lab.faults import FAULTS, PAIRS, HomeView, faults_on, pairs_on
-from homediag.lab.home import ADMIN_MODES, NAME_STYLES, PATHS, ROUTERS, draw_home
+from homediag.lab.faults import FAULTS, PAIRS, faults_on, pairs_on
+from homediag.lab.home import ADMIN_MODES, NAME_STYLES, PATHS, ROUTERS, HomeView, draw_home
 from homediag.lab.scenario import Role
 from homediag.lab.selftest import expectations
 from homediag.lab.truth import (

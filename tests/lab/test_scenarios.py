@@ -204,14 +204,14 @@ def test_lab_config_is_valid_homediag_config():
 
 
 def test_fault_device_defaults_match_the_scenarios():
-    from homediag.lab.faults import DEFAULT_CONFLICT, DEFAULT_ROGUE
+    from homediag.lab.switches import DEFAULT_CONFLICT, DEFAULT_ROGUE
 
     assert load_scenario("dhcp-rogue").devices["rogue"] == DEFAULT_ROGUE
     assert load_scenario("ip-conflict").devices["phone"] == DEFAULT_CONFLICT
 
 
 def test_line_rate_specs_limit_the_line_as_wan_slow_does():
-    from homediag.lab.faults import line_rate_specs
+    from homediag.lab.switches import line_rate_specs
 
     assert line_rate_specs(20, 4) == (
         "tbf rate 20mbit burst 32kb latency 50ms",

@@ -1,4 +1,4 @@
-"""ARP frames: the encapsulations a LAN delivers, and malformed ones (reliability.md A7)."""
+"""ARP frames: the encapsulations a LAN delivers, and malformed ones (docs/hostile-input.md#limits)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DHCPOFFER frames: well-formed offers, and hostile ones (reliability.md A7)."""
+"""DHCPOFFER frames: well-formed offers, and hostile ones (docs/hostile-input.md#limits)."""
 
 from __future__ import annotations
 

@@ -175,6 +175,7 @@ BYTES_ENTRY_POINTS: dict[str, Callable[[bytes], object]] = {
     "safe_xml.parse_capped": parse_capped,
     "upnp_description.parse_description": lambda data: upnp_description.parse_description(data, LOCATION),
     "igd.parse_external_ip_response": igd.parse_external_ip_response,
+    "igd.parse_action_response": lambda data: igd.parse_action_response(data, "GetStatusInfo"),
     "mdns.decode_txt": lambda data: mdns.decode_txt(dict(i.partition(b"=")[::2] for i in data.split(b"\0"))),
     "dnssd.read_answer": lambda data: dnssd.read_answer(data, dnssd.DnssdAnswer()),
 }  # fmt: skip

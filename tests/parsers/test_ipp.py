@@ -1,5 +1,5 @@
 """IPP: the Get-Printer-Attributes request, and the strict decoder against hostile frames (one named test
-per attack of reliability.md A5), in-process and in the killable worker."""
+per attack, docs/hostile-input.md#limits), in-process and in the killable worker."""
 
 from __future__ import annotations
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from pathlib import Path
 
 import pytest
 
 from tests.parsers.real_outputs import OWN_FIXTURES, own_fixture_paths
+
+RECORDINGS = Path(__file__).parents[1] / "probes" / "recordings"
+"""Recordings of probe runs (homediag.testing.recording), made in the lab and rewritten, or written."""
 
 DOC_V4 = [
     IPv4Network("192.0.2.0/24"),
@@ -95,6 +99,18 @@ def violations(text: str) -> list[str]:
 def test_own_fixture_holds_no_real_looking_address(path) -> None:
     text = path.read_bytes().decode("utf-8")
     assert violations(text) == []
+
+
+@pytest.mark.parametrize(
+    "path", sorted(RECORDINGS.rglob("*.json")), ids=lambda p: str(p.relative_to(RECORDINGS))
+)
+def test_recording_holds_no_real_looking_address(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8")
+    assert violations(text) == []
+
+
+def test_recordings_are_found() -> None:
+    assert sorted(RECORDINGS.rglob("*.json")), f"no recordings under {RECORDINGS}"
 
 
 @pytest.mark.parametrize(

@@ -144,7 +144,7 @@ def test_too_many_embedded_devices_are_cut_and_flagged() -> None:
     assert parsed.truncated
 
 
-# --- named regression tests, one per attack (reliability.md A4) -------------------------------
+# --- named regression tests, one per attack (docs/hostile-input.md#limits) -------------------------------
 
 
 BILLION_LAUGHS = (

@@ -31,7 +31,7 @@ async def run_live(
         probe.spec,
         Session(platform=Platform.LINUX, max_risk=Risk.INTRUSIVE),
         known=FactView(lambda: known, lambda: list(devices)),
-        args={**probe.spec.arg_defaults(), **(args or {})},
+        args=args,
         target=target,
         deadline=time.monotonic() + (timeout_s if timeout_s is not None else probe.spec.timeout_s),
     )

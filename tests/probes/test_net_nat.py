@@ -10,9 +10,17 @@ import pytest
 from homediag.core.config import Config, InternetConfig
 from homediag.core.http import HttpError, HttpResponse
 from homediag.core.model import Outcome
-from homediag.net.upnp.igd import ExternalAddressReply, build_request, parse_external_ip_response
+from homediag.net.upnp.igd import (
+    ActionReply,
+    ExternalAddressReply,
+    build_action,
+    build_request,
+    control_url_allowed,
+    parse_action_response,
+    parse_external_ip_response,
+)
 from homediag.net.upnp.safe_xml import UpnpXmlError
-from homediag.probes.net.nat import NatProbe, control_url_allowed
+from homediag.probes.net.nat import NatProbe
 from homediag.testing import ProbeOutcome, http_response, run_probe
 
 FIXTURES = Path(__file__).parent.parent / "parsers" / "fixtures" / "upnp"
@@ -115,6 +123,44 @@ def test_soap_answers(data: bytes, expected: ExternalAddressReply) -> None:
 def test_bad_soap_answers_are_refused(data: bytes) -> None:
     with pytest.raises(UpnpXmlError):
         parse_external_ip_response(data)
+
+
+def test_only_read_only_actions_of_the_right_service_are_built() -> None:
+    body, headers = build_action(
+        "urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1", "GetCommonLinkProperties"
+    )
+    assert b"<u:GetCommonLinkProperties " in body
+    assert headers["SOAPAction"].endswith('#GetCommonLinkProperties"')
+    assert build_action(WAN_IP, "GetExternalIPAddress") == build_request(WAN_IP)
+    for service, action in [
+        (WAN_IP, "AddPortMapping"),  # changes the router: never built
+        (WAN_IP, "ForceTermination"),
+        (WAN_IP, "GetCommonLinkProperties"),  # an action of another service
+        ("urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1", "GetStatusInfo"),
+    ]:
+        with pytest.raises(ValueError):
+            build_action(service, action)
+
+
+def test_action_answers_give_their_output_arguments_or_the_fault() -> None:
+    answer = (
+        b'<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        b'<u:GetStatusInfoResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">'
+        b"<NewConnectionStatus>Connected</NewConnectionStatus><NewLastConnectionError>ERROR_NONE"
+        b"</NewLastConnectionError><NewUptime> 4242 </NewUptime></u:GetStatusInfoResponse>"
+        b"</s:Body></s:Envelope>"
+    )
+    reply = parse_action_response(answer, "GetStatusInfo")
+    assert reply.ok and reply.values == {
+        "NewConnectionStatus": "Connected",
+        "NewLastConnectionError": "ERROR_NONE",
+        "NewUptime": "4242",
+    }
+    assert parse_action_response(FAULT_501, "GetStatusInfo") == ActionReply(
+        fault_code=501, fault_description="Action Failed"
+    )
+    with pytest.raises(UpnpXmlError):
+        parse_action_response(answer, "GetCommonLinkProperties")  # the answer to another action
 
 
 # --- the probe ----------------------------------------------------------------------------------------

@@ -159,7 +159,8 @@ def test_an_answer_without_location_is_kept_but_never_described() -> None:
     assert len(result.responses) == 1 and result.by_location() == {}
 
 
-# --- LOCATION checks: one named regression test per trick (reliability.md A3) -----------------------
+# --- LOCATION checks: one named regression test per trick
+# (docs/hostile-input.md#where-a-devices-answer-may-lead-us) -----------------------
 
 
 def refused(location: str, sender: str = "192.0.2.20") -> str:

@@ -27,7 +27,7 @@ from homediag.core.config import Config
 from homediag.core.i18n import SUPPORTED_LANGUAGES, gettext_for
 from homediag.core.model import EvidenceItem, Report
 from homediag.core.retranslate import retranslate
-from homediag.engine.catalog import PlaybookSet
+from homediag.engine.catalog import PlaybookSet, load_specs
 from homediag.engine.questions import AnswerFile
 from homediag.reports.diff import diff_reports
 from homediag.reports.diffview import diff_view
@@ -307,3 +307,31 @@ def test_the_map_boxes_hold_their_words_in_every_language(lang: str) -> None:
     this_computer = gettext_for(lang, "this computer")
     assert this_computer in shown and "…" not in shown
     assert gettext_for(lang, "TV or media player").split()[0] in shown
+
+
+def test_numbers_in_playbook_texts_are_those_the_report_was_made_with() -> None:
+    """A text with a ``{thresholds.x}`` placeholder reads the number of the run's configuration in
+    every language (the report records it); a report that records none shows its stored text."""
+    import dataclasses
+
+    from homediag.core.model import Finding, FindingStatus, PlaybookRef
+
+    version = next(spec.version for spec in load_specs() if spec.id == "slow-internet")
+    stored = "Measured download below 40 % of the plan, or without a plan below 8 Mbit/s down or 1 Mbit/s up."
+    finding = Finding("wan.slow", FindingStatus.LIKELY, 0.7, "The line is slower than it should be",
+                      details=stored, playbook="slow-internet", cause="wan_slow")  # fmt: skip
+    base = made("checkup", "en")
+    report = dataclasses.replace(
+        base,
+        context=dataclasses.replace(base.context, audience="technician"),
+        findings=(finding,),
+        playbooks=(PlaybookRef("slow-internet", version, "0" * 64),),
+        settings={"thresholds": {"download_ratio": 0.4, "min_download_mbps": 8.0, "min_upload_mbps": 1.5},
+                  "expect": {}},
+    )  # fmt: skip
+    french = view_of(report, lang="fr", texts=report_texts(report, "fr")).faults[0].details
+    assert "40\u00a0%" in french and "1,5 Mbit/s" in french and "{" not in french
+    older = dataclasses.replace(report, settings=None)
+    view = view_of(older, lang="fr", texts=report_texts(older, "fr"))
+    assert view.faults[0].details == stored
+    assert any("slow-internet" in note for note in view.notes)

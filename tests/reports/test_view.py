@@ -262,6 +262,17 @@ def test_a_remedy_that_fixed_it_is_the_next_step_no_more() -> None:
     assert view.faults[0].remedies[0].outcome == "erledigt: die Prüfung danach war erfolgreich"
 
 
+def test_a_step_that_costs_money_says_so_in_every_language() -> None:
+    base = shared("printer-paused")
+    paused = finding(base, "printer.stopped")
+    resume, restart = paused.remedies
+    dear = dataclasses.replace(restart, costs_money=True)
+    report = replace_finding(base, "printer.stopped", remedies=(resume, dear))
+    for lang, word in (("en", "costs money"), ("de", "kostet Geld"), ("fr", "payant")):
+        flags = [r.flags for r in build_view(report, lang=lang).faults[0].remedies]
+        assert word not in flags[0] and word in flags[1], lang
+
+
 def failing(audience: str) -> Report:
     base = shared("printer-paused")
     error = "found no matching overload for _?_:_ applied to (NoneType, BoolType, StringType)"

@@ -9,7 +9,8 @@ import pytest
 from homediag.core import codes
 from homediag.core.i18n import SUPPORTED_LANGUAGES
 
-# DESIGN.md, "Faults and advisories": conditions worth fixing that produce no symptom by themselves.
+# docs/probes-and-playbooks.md#faults-and-advisories: conditions worth fixing that produce no symptom by
+# themselves.
 ADVISORIES = {
     "security.admin-http",
     "security.telnet-open",

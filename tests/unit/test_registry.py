@@ -235,3 +235,32 @@ def test_plugins_needing_facts_of_a_refused_plugin_go_too() -> None:
     assert "acme.base" not in reg.probes
     assert "acme.on_top" not in reg.probes
     assert len(reg.errors) == 2
+
+
+def test_probe_arguments_come_from_the_config_over_their_defaults() -> None:
+    from homediag.core.config import parse_config
+    from homediag.probes.net.gateway import GatewayArgs
+
+    config = parse_config('probes: {net.gateway: {count: "20", interval_s: 1}}')
+    args = BUILTINS.probe_args(config)
+    gateway = args["net.gateway"]
+    assert isinstance(gateway, GatewayArgs)
+    assert (gateway.count, gateway.interval_s, gateway.timeout_s) == (20, 1.0, 1.0)  # as users write them
+    assert args["net.dns"].model_dump() == {"servers": [], "timeout_s": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("probes: {net.gatewy: {cuont: x}}", r"probes\.net\.gatewy: no installed probe .* \(did you mean net\.gateway\?\)"),  # noqa: E501
+        ("probes: {net.dns: {servers: 53}}", r"probes\.net\.dns\.servers: Input should be a valid list"),
+        ("probes: {wifi.link: {fast: true}}", r"probes\.wifi\.link\.fast: wifi\.link has no such argument \(its arguments: none\)"),  # noqa: E501
+    ],
+    ids=["unknown-probe", "wrong-type", "a-probe-without-arguments"],
+)  # fmt: skip
+def test_probe_arguments_that_do_not_fit_are_a_config_error(text: str, message: str) -> None:
+    from homediag.core.config import parse_config
+    from homediag.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        BUILTINS.probe_args(parse_config(text, source="site.yaml"))

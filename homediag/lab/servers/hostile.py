@@ -1,4 +1,4 @@
-"""A hostile LAN device: every answer it gives is an attack on the prober (reliability.md, 1A).
+"""A hostile LAN device: every answer it gives is an attack on the prober (docs/hostile-input.md).
 
 It announces itself by avahi like any device (a printer, a cast device, a Hue bridge, an MQTT broker, so
 every device probe visits it) and then:

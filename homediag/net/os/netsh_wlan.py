@@ -38,7 +38,8 @@ Sample of ``netsh wlan show networks mode=bssid`` (French, ``␣`` is U+00A0)::
              Bande              : 2,4␣GHz
              Canal              : 6
 
-Signal percentages become dBm as DESIGN.md says (percent / 2 - 100). Windows 11 24H2 refuses both
+Signal percentages become dBm as docs/probes-and-playbooks.md#thresholds says (percent / 2 - 100). Windows 11
+24H2 refuses both
 commands without Location Services permission; the parsers then report
 :attr:`Limitation.LOCATION_PERMISSION`. Written by hand: jc has no ``netsh`` parser.
 """

@@ -289,7 +289,8 @@ def split_ht_mcs(phy_mode: PhyMode | None, mcs: int | None, nss: int | None) -> 
 
 
 def dbm_from_windows_percent(percent: float) -> float:
-    """dBm from the signal quality Windows prints (DESIGN.md: percent / 2 - 100).
+    """dBm from the signal quality Windows prints (docs/probes-and-playbooks.md#thresholds: percent / 2 -
+    100).
 
     Windows maps -100 dBm to 0 % and -50 dBm to 100 % linearly (``WLAN_ASSOCIATION_ATTRIBUTES``,
     ``wlanSignalQuality``).

@@ -1,7 +1,8 @@
 """XML from LAN devices, parsed with defusedxml under our own size, element-count and depth caps.
 
 defusedxml forbids entities, DTDs and external references (billion laughs, XXE), but it has no size or
-depth cap: it parses a 200 000-deep tree or a 16 MB document (reliability.md, H5). So the document is
+depth cap: it parses a 200 000-deep tree or a 16 MB document (docs/hostile-input.md#limits). So the document
+is
 refused above ``max_bytes`` before parsing, and the tree is built through a counting target that stops
 the parser the moment it passes ``max_elements`` elements or ``max_depth`` levels, while the document is
 still streaming through expat (no tree deeper than the cap is ever built, no recursion anywhere).

@@ -13,7 +13,8 @@ SERVER: Linux/5.10 UPnP/1.1 MiniUPnPd/2.3.1
 EXT:
 ```
 
-Every datagram is hostile (reliability.md, H4): answers over 8 KiB, with too many header lines or without
+Every datagram is hostile (docs/hostile-input.md#where-a-devices-answer-may-lead-us): answers over 8 KiB,
+with too many header lines or without
 the ``HTTP/1.1 200 OK`` status line are counted and dropped; at most 256 distinct LOCATIONs are kept. A
 LOCATION is fetched only when its host is an IPv4 literal equal to the datagram's sender and inside the
 local subnet, with scheme http or https (no names: DNS rebinding; no loopback; no other host: SSRF).

@@ -33,10 +33,11 @@ Clause-level references; table numbers move between editions of the standard.
   234/468/980/1960/3920 for HE/EHT at 20-320 MHz), the long guard interval for HT/VHT (4.0 us
   symbols) and 0.8 us for HE/EHT (13.6 us symbols). Checks: VHT80 MCS 9 1SS short GI 433.3,
   HE80 MCS 11 1SS 600.5, EHT320 MCS 13 1SS 2882.4 Mbit/s.
-- Weak signal -70 dBm, "usable" 5/6 GHz alternative at -70 dBm or better: DESIGN.md thresholds.
+- Weak signal -70 dBm, "usable" 5/6 GHz alternative at -70 dBm or better:
+docs/probes-and-playbooks.md#thresholds.
 - Insecure: open, WEP and TKIP (IEEE 802.11-2020 deprecates WEP and TKIP; the Wi-Fi Alliance has
   not certified TKIP-only or WEP networks since 2014/2015); ChromeOS's HasSecureWiFiConnection
-  treats open and WEP as insecure the same way (reference/existing-tools.md).
+  treats open and WEP as insecure the same way (as Windows, NetSpot and WiFi Analyzer do).
 """
 
 from __future__ import annotations
@@ -399,7 +400,8 @@ def best_channels(
 # --- band steering ------------------------------------------------------------------------------
 
 USABLE_SIGNAL_DBM = -70.0
-"""A 5 or 6 GHz access point at least this strong is a better home than 2.4 GHz (DESIGN.md: weaker
+"""A 5 or 6 GHz access point at least this strong is a better home than 2.4 GHz
+(docs/probes-and-playbooks.md#thresholds: weaker
 than -70 dBm is a weak signal)."""
 
 

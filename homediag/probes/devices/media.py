@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from homediag.core.devices import service, subject_of
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import MediaInfo
-from homediag.core.spec import DeviceMatcher, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import DeviceMatcher, ProbeArgs, ProbeSpec, Risk
 from homediag.net.http import FetchFailed, fetch_json
 from homediag.net.text import text
 
@@ -70,6 +72,12 @@ def txt_info(device: Device) -> dict[str, Any]:
     return {k: v for k, v in info.items() if v is not None}
 
 
+class MediaArgs(ProbeArgs):
+    """Arguments of ``devices.media`` (config: ``probes.devices.media``)."""
+
+    cast_port: int = Field(CAST_PORT, description="HTTP port of the cast info endpoint")
+
+
 class MediaProbe(Probe):
     """Cast, AirPlay and DLNA devices."""
 
@@ -100,7 +108,7 @@ class MediaProbe(Probe):
             DeviceMatcher(ssdp_st="urn:dial-multiscreen-org:device:dial"),
             DeviceMatcher(kind="media"),
         ),
-        args=(ProbeArg("cast_port", "int", CAST_PORT, "HTTP port of the cast info endpoint"),),
+        args=MediaArgs,
         description=(
             "Reads the TXT records of Google Cast and AirPlay devices and the UPnP device types of "
             "DLNA renderers and servers; for a cast device, one GET of its info endpoint on port 8008 "
@@ -118,7 +126,7 @@ class MediaProbe(Probe):
         answered: bool | None = None
         why = _("announced only: nothing to ask")
         if "cast" in info["protocols"] and device.ip:
-            url = f"http://{device.ip}:{int(ctx.arg('cast_port'))}/setup/eureka_info"
+            url = f"http://{device.ip}:{int(ctx.args_as(MediaArgs).cast_port)}/setup/eureka_info"
             try:
                 data = await fetch_json(ctx, url)
             except FetchFailed as exc:

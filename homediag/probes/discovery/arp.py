@@ -24,6 +24,7 @@ import socket
 import time
 from typing import NotRequired
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id, is_locally_administered, mac_vendor
@@ -33,7 +34,7 @@ from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import check_scan_target, no_lan_reason, require_lan
 from homediag.net.arp import Answer, build_arp_request, collect, duplicates, is_reply_in, sweep_targets
 from homediag.net.errors import ParseError
@@ -66,6 +67,13 @@ class DuplicateIp(TypedDict):
 
     ip: str
     macs: list[str]
+
+
+class ArpSweepArgs(ProbeArgs):
+    """Arguments of ``discovery.arp`` (config: ``probes.discovery.arp``)."""
+
+    tries: int = Field(TRIES, description="ARP requests per address (the second only when unanswered)")
+    listen_s: float = Field(0.3, description="Seconds to wait for late answers after each round")
 
 
 class ArpSweepProbe(Probe):
@@ -104,10 +112,7 @@ class ArpSweepProbe(Probe):
             "table (ip neigh, arp -a) then lists who answered, one MAC per address (no duplicates seen)"
         ),
         binaries=("ip", "arp"),
-        args=(
-            ProbeArg("tries", "int", TRIES, "ARP requests per address (the second only when unanswered)"),
-            ProbeArg("listen_s", "float", 0.3, "Seconds to wait for late answers after each round"),
-        ),
+        args=ArpSweepArgs,
         tags=("discovery",),
         description=(
             "Sends one broadcast ARP request to every address of the interface's own subnet (never our "
@@ -239,9 +244,10 @@ class ArpSweepProbe(Probe):
         subnet: ipaddress.IPv4Network,
         targets: list[ipaddress.IPv4Address],
     ) -> tuple[list[Answer], int]:
+        args = ctx.args_as(ArpSweepArgs)
         ctx.using(_("ARP sweep on {iface}").format(iface=iface))
-        tries = max(1, min(int(ctx.arg("tries")), 3))
-        listen = max(0.1, min(float(ctx.arg("listen_s")), 2.0))
+        tries = max(1, min(args.tries, 3))
+        listen = max(0.1, min(args.listen_s, 2.0))
         wanted = set(targets)
         rounds: list[Exchange] = []
         pending = list(targets)

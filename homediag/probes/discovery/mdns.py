@@ -6,7 +6,7 @@ device probes care about (so a short window is enough); every type that answers 
 own; after the browse window every instance is resolved (SRV, TXT, addresses), from zeroconf's cache
 where the announcements already carried them.
 
-Every byte is hostile (reliability.md, H1/H2): zeroconf parses the packets and drops malformed ones
+Every byte is hostile (docs/hostile-input.md#limits): zeroconf parses the packets and drops malformed ones
 (compression loops, overruns, oversized packets); homediag adds its own caps on what it keeps: at most
 4096 instances and 64 services per address, 8 KiB of TXT per address (longer values are cut), 256
 service types, and a browse window of at most 5 s. A name is never taken as identity: services are
@@ -17,13 +17,22 @@ from __future__ import annotations
 
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.mdns import MdnsServiceEntry, browse, sightings
+
+
+class MdnsDiscoveryArgs(ProbeArgs):
+    """Arguments of ``discovery.mdns`` (config: ``probes.discovery.mdns``)."""
+
+    browse_s: float = Field(3.0, description="Seconds to listen for announcements (at most 5)")
+    resolve_s: float = Field(2.0, description="Seconds to resolve instances not fully announced")
 
 
 class MdnsDiscoveryProbe(Probe):
@@ -45,10 +54,7 @@ class MdnsDiscoveryProbe(Probe):
             Fact("mdns.service_types", list[str], "Service types announced on the LAN (_ipp._tcp...)"),
             Fact("mdns.responders", int, "Distinct addresses that answered the mDNS browse"),
         ),
-        args=(
-            ProbeArg("browse_s", "float", 3.0, "Seconds to listen for announcements (at most 5)"),
-            ProbeArg("resolve_s", "float", 2.0, "Seconds to resolve instances not fully announced"),
-        ),
+        args=MdnsDiscoveryArgs,
         tags=("discovery",),
         description=(
             "Browses mDNS from the session's interface with python-zeroconf: every service type "
@@ -65,9 +71,10 @@ class MdnsDiscoveryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Browse, resolve, record."""
+        args = ctx.args_as(MdnsDiscoveryArgs)
         own, subnet = require_lan(ctx)
-        browse_s = max(0.5, min(float(ctx.arg("browse_s")), 5.0, ctx.remaining() - 2.0))
-        resolve_s = max(0.2, min(float(ctx.arg("resolve_s")), 3.0))
+        browse_s = max(0.5, min(args.browse_s, 5.0, ctx.remaining() - 2.0))
+        resolve_s = max(0.2, min(args.resolve_s, 3.0))
         ctx.using(_("mDNS browse from {address}").format(address=own))
         try:
             instances, types, truncated = await browse(own, browse_s, resolve_s)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.devices import device_id
@@ -28,7 +29,7 @@ from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import NameEntry
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.dns import reverse_lookup
 from homediag.net.errors import ParseError
@@ -58,6 +59,13 @@ class LeaseName(TypedDict):
 def host_label(name: str) -> str:
     """The first label of a DNS name (``iPhone-1.fritz.box.`` -> ``iPhone-1``)."""
     return name.rstrip(".").split(".", 1)[0][:63]
+
+
+class NamesArgs(ProbeArgs):
+    """Arguments of ``discovery.names`` (config: ``probes.discovery.names``)."""
+
+    ptr_timeout_s: float = Field(1.0, description="Seconds to wait for each PTR answer")
+    netbios: bool = Field(True, description="Ask devices without a name for their NetBIOS name")
 
 
 class NamesProbe(Probe):
@@ -94,10 +102,7 @@ class NamesProbe(Probe):
                 privacy=Privacy.PSEUDONYMISE,
             ),
         ),
-        args=(
-            ProbeArg("ptr_timeout_s", "float", 1.0, "Seconds to wait for each PTR answer"),
-            ProbeArg("netbios", "bool", True, "Ask devices without a name for their NetBIOS name"),
-        ),
+        args=NamesArgs,
         tags=("discovery",),
         description=(
             "Asks the resolvers this computer uses for the PTR names of LAN addresses: every address "
@@ -114,6 +119,7 @@ class NamesProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Name what discovery found."""
+        args = ctx.args_as(NamesArgs)
         own, subnet = require_lan(ctx)
         answering = {
             ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
@@ -121,7 +127,7 @@ class NamesProbe(Probe):
         answering.discard(own)
         resolvers = ctx.fact_as("dns.resolvers", list[str]) or []
         local = [r for r in resolvers if _ipv4_in(r, subnet)]
-        timeout = max(0.2, min(float(ctx.arg("ptr_timeout_s")), 2.0, ctx.remaining() / 3))
+        timeout = max(0.2, min(args.ptr_timeout_s, 2.0, ctx.remaining() / 3))
         ptr: dict[ipaddress.IPv4Address, str] = {}
         if local:
             targets = [a for a in subnet.hosts() if a != own][:MAX_PTR_QUERIES]
@@ -144,7 +150,7 @@ class NamesProbe(Probe):
         )
         named = {a for a in answering if a in ptr}
         nb: dict[ipaddress.IPv4Address, str] = {}
-        if ctx.arg("netbios") and ctx.remaining() > 1.0:
+        if args.netbios and ctx.remaining() > 1.0:
             unnamed = sorted(answering - named - self._mdns_named(ctx))
             nb = await netbios_names(unnamed, listen_s=min(0.8, ctx.remaining() - 0.5))
             ctx.observe(

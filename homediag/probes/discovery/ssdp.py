@@ -12,11 +12,13 @@ record and go into the ``ssdp.devices`` fact, which redaction pseudonymises.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.upnp.devices import (
     LocationAnomalyEntry,
@@ -36,6 +38,16 @@ from homediag.net.upnp.ssdp import (
     describe,
     search,
 )
+
+
+class SsdpDiscoveryArgs(ProbeArgs):
+    """Arguments of ``discovery.ssdp`` (config: ``probes.discovery.ssdp``)."""
+
+    mx: int = Field(3, description="MX of the M-SEARCH: devices answer within this many seconds")
+    describe: bool = Field(True, description="Fetch and parse each device description (LOCATION)")
+    describe_budget_s: float = Field(
+        DESCRIBE_BUDGET_S, description="Total seconds for all description fetches"
+    )
 
 
 class SsdpDiscoveryProbe(Probe):
@@ -70,16 +82,7 @@ class SsdpDiscoveryProbe(Probe):
                 "The IGD's WANIPConnection/WANPPPConnection services and control URLs",
             ),
         ),
-        args=(
-            ProbeArg("mx", "int", 3, "MX of the M-SEARCH: devices answer within this many seconds"),
-            ProbeArg("describe", "bool", True, "Fetch and parse each device description (LOCATION)"),
-            ProbeArg(
-                "describe_budget_s",
-                "float",
-                DESCRIBE_BUDGET_S,
-                "Total seconds for all description fetches",
-            ),
-        ),
+        args=SsdpDiscoveryArgs,
         tags=("discovery",),
         description=(
             "Sends an SSDP M-SEARCH (ssdp:all and InternetGatewayDevice, each twice) with multicast TTL 2 "
@@ -97,8 +100,9 @@ class SsdpDiscoveryProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Search, describe, and record devices and the IGD."""
+        args = ctx.args_as(SsdpDiscoveryArgs)
         address, subnet = require_lan(ctx)
-        mx = max(1, min(int(ctx.arg("mx")), 5))
+        mx = max(1, min(args.mx, 5))
         try:
             result = await search(address, subnet, targets=(ST_ALL, ST_IGD), mx=mx)
         except OSError as exc:
@@ -111,8 +115,8 @@ class SsdpDiscoveryProbe(Probe):
         if result.truncated:
             ctx.limit("ssdp answers")
         described: list[Described]
-        if ctx.arg("describe"):
-            described = await describe(ctx, result, subnet, budget_s=float(ctx.arg("describe_budget_s")))
+        if args.describe:
+            described = await describe(ctx, result, subnet, budget_s=args.describe_budget_s)
         else:
             described = [
                 Described(location, responses[0].sender, responses, error="not fetched")

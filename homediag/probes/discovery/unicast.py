@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import ipaddress
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF, device_id
@@ -26,7 +27,7 @@ from homediag.core.facts import Fact, record
 from homediag.core.i18n import _
 from homediag.core.model import Device, DeviceEvidence, Service
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
 from homediag.net.dnssd import SOURCE, dnssd_unicast
 from homediag.net.mdns import model_of, short_type
@@ -44,6 +45,12 @@ class UnicastAnswer(TypedDict):
     ip: str
     via: list[str]
     """``mdns`` (DNS-SD), ``ssdp`` (M-SEARCH)."""
+
+
+class UnicastDiscoveryArgs(ProbeArgs):
+    """Arguments of ``discovery.unicast`` (config: ``probes.discovery.unicast``)."""
+
+    listen_s: float = Field(1.0, description="Seconds to wait for the unicast answers")
 
 
 class UnicastDiscoveryProbe(Probe):
@@ -79,7 +86,7 @@ class UnicastDiscoveryProbe(Probe):
                 "Devices other than the gateway heard by multicast (mDNS or SSDP)",
             ),
         ),
-        args=(ProbeArg("listen_s", "float", 1.0, "Seconds to wait for the unicast answers"),),
+        args=UnicastDiscoveryArgs,
         tags=("discovery",),
         description=(
             "To each device that answered ARP but was heard by neither the mDNS browse nor the SSDP "
@@ -116,7 +123,7 @@ class UnicastDiscoveryProbe(Probe):
         if len(silent) > MAX_TARGETS:
             silent = silent[:MAX_TARGETS]
             ctx.limit("unicast targets")
-        listen = max(0.3, min(float(ctx.arg("listen_s")), 3.0, ctx.remaining() / 3))
+        listen = max(0.3, min(ctx.args_as(UnicastDiscoveryArgs).listen_s, 3.0, ctx.remaining() / 3))
         ctx.using(_("unicast DNS-SD and M-SEARCH to {n} devices").format(n=len(silent)))
         dnssd, ssdp = await asyncio.gather(
             dnssd_unicast(silent, listen_s=listen),

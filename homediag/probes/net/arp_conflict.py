@@ -17,17 +17,25 @@ from __future__ import annotations
 
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import own_address
 from homediag.net.arp import arp_frames, build_arp_request, claims, macs_speaking_for
 from homediag.net.l2 import BPF_ARP, Exchange, Send, exchange_in
 
 TRIES = 2
+
+
+class ArpConflictArgs(ProbeArgs):
+    """Arguments of ``net.arp_conflict`` (config: ``probes.net.arp_conflict``)."""
+
+    listen_s: float = Field(0.75, description="Seconds to listen after each pair of requests")
 
 
 class ArpConflictProbe(Probe):
@@ -64,7 +72,7 @@ class ArpConflictProbe(Probe):
             "no fallback: the OS neighbour table holds one MAC per address and never our own, so it "
             "cannot show a conflict; the probe ends not_permitted"
         ),
-        args=(ProbeArg("listen_s", "float", 0.75, "Seconds to listen after each pair of requests"),),
+        args=ArpConflictArgs,
         description=(
             "Sends two RFC 5227 ARP probes (sender 0.0.0.0) for this computer's own IPv4 address and two "
             "ARP requests for the gateway's, 250 ms apart, on the session's interface only, listening "
@@ -96,7 +104,7 @@ class ArpConflictProbe(Probe):
                     "table cannot show a conflict: it holds one MAC per address and never our own"
                 )
             )
-        listen = max(0.3, min(float(ctx.arg("listen_s")), 2.0))
+        listen = max(0.3, min(ctx.args_as(ArpConflictArgs).listen_s, 2.0))
         ctx.using(_("ARP probes on {iface}").format(iface=iface))
         unspecified = ipaddress.IPv4Address(0)
 

@@ -17,17 +17,25 @@ from __future__ import annotations
 
 import random
 
+from pydantic import Field
+
 from homediag.core.devices import normalise_mac
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.dhcp import OfferEntry, build_discover, is_dhcp_reply, offers_from, probe_client_mac
 from homediag.net.l2 import BPF_DHCP_CLIENT, Send, exchange_in
 
 MAX_LISTEN_S = 4.0
 RETRY_AFTER_S = 2.0
+
+
+class DhcpArgs(ProbeArgs):
+    """Arguments of ``net.dhcp`` (config: ``probes.net.dhcp``)."""
+
+    listen_s: float = Field(MAX_LISTEN_S, description="Seconds to listen (at most 4)")
 
 
 class DhcpProbe(Probe):
@@ -55,7 +63,7 @@ class DhcpProbe(Probe):
         fallback=(
             "no fallback: a DHCP DISCOVER can only be sent with raw sockets, so the probe ends not_permitted"
         ),
-        args=(ProbeArg("listen_s", "float", MAX_LISTEN_S, "Seconds to listen (at most 4)"),),
+        args=DhcpArgs,
         description=(
             "Broadcasts one DHCPDISCOVER with scapy on the session's interface (one retry after 2 s "
             "when nobody answered) and lists every server that offers within 4 s: server identifier, "
@@ -91,7 +99,7 @@ class DhcpProbe(Probe):
         # HOOK(dhcp-leases): the current lease (server, address, expiry) is readable from the OS lease
         # files; their parser (homediag/net/os/dhcp_leases.py) is written on another branch.
         # Once merged, read the lease here (ctx.system.read_text) and observe it as its own facts.
-        listen = max(0.5, min(float(ctx.arg("listen_s")), MAX_LISTEN_S, ctx.remaining() - 0.5))
+        listen = max(0.5, min(ctx.args_as(DhcpArgs).listen_s, MAX_LISTEN_S, ctx.remaining() - 0.5))
         client_mac = probe_client_mac(interface_mac, iface)
         xid = random.getrandbits(32)
         frame = build_discover(interface_mac, client_mac, xid)

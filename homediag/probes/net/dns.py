@@ -22,14 +22,25 @@ from __future__ import annotations
 
 import asyncio
 
+from pydantic import Field
+
 from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.dns import LATENCY_SAMPLES, ResolverReport, answers_agree, examine, parse_server
 
 MAX_RESOLVERS = 3
 MAX_NAMES = 4
+
+
+class DnsArgs(ProbeArgs):
+    """Arguments of ``net.dns`` (config: ``probes.net.dns``)."""
+
+    servers: list[str] = Field(
+        default_factory=list, description="Ask these resolvers instead of the configured ones"
+    )
+    timeout_s: float = Field(2.0, description="Seconds to wait for each answer")
 
 
 class DnsProbe(Probe):
@@ -85,10 +96,7 @@ class DnsProbe(Probe):
                 "Some resolver answered over TCP while it did not answer over UDP",
             ),
         ),
-        args=(
-            ProbeArg("servers", "list", [], "Ask these resolvers instead of the configured ones"),
-            ProbeArg("timeout_s", "float", 2.0, "Seconds to wait for each answer"),
-        ),
+        args=DnsArgs,
         description=(
             f"Asks each of the first {MAX_RESOLVERS} configured resolvers for the A records of the names "
             f"in internet.dns_names (at most {MAX_NAMES}; one retry on silence), times "
@@ -102,13 +110,14 @@ class DnsProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable when no resolver is configured (that itself is observed by net.interfaces)."""
-        if not (ctx.arg("servers") or ctx.fact("dns.resolvers")):
+        if not (ctx.args_as(DnsArgs).servers or ctx.fact("dns.resolvers")):
             return _("no DNS resolver is configured")
         return None
 
     async def run(self, ctx: ProbeContext) -> None:
         """Examine every resolver concurrently."""
-        configured: list[str] = ctx.arg("servers") or ctx.fact_as("dns.resolvers", list[str]) or []
+        args = ctx.args_as(DnsArgs)
+        configured: list[str] = args.servers or ctx.fact_as("dns.resolvers", list[str]) or []
         servers = [s for s in (parse_server(str(v)) for v in configured) if s is not None]
         servers = servers[:MAX_RESOLVERS]
         if len(configured) > MAX_RESOLVERS:
@@ -117,7 +126,7 @@ class DnsProbe(Probe):
         if len(names) > MAX_NAMES:
             ctx.limit("names")
         names = names[:MAX_NAMES] or ["example.com"]
-        timeout = float(ctx.arg("timeout_s"))
+        timeout = args.timeout_s
         reports = await asyncio.gather(*(examine(s, names, timeout, ctx.deadline - 0.2) for s in servers))
         for report in reports:
             self._observe_resolver(ctx, report, names)

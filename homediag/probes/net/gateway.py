@@ -1,6 +1,7 @@
 """``net.gateway``: latency, jitter and loss to the default gateway over a short burst.
 
-Safe: a burst of echo requests (30 by default, DESIGN.md's gateway loss window) to the gateway only.
+Safe: a burst of echo requests (30 by default, the gateway loss window of
+docs/probes-and-playbooks.md#thresholds) to the gateway only.
 Raw ICMP when permitted; otherwise the system ``ping``; otherwise TCP connects (see ``echo.py``).
 """
 
@@ -8,12 +9,23 @@ from __future__ import annotations
 
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.errors import NotApplicable
 from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.echo import measure, summarise
+
+
+class GatewayArgs(ProbeArgs):
+    """Arguments of ``net.gateway`` (config: ``probes.net.gateway``)."""
+
+    count: int = Field(30, description="Echo requests to send")
+    interval_s: float = Field(0.02, description="Pause between requests (0.2 s at least for ping)")
+    timeout_s: float = Field(1.0, description="How long to wait for the last answer")
+    target: str = Field("", description="Measure this address instead of the gateway (tests, labs)")
 
 
 class GatewayProbe(Probe):
@@ -41,12 +53,7 @@ class GatewayProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping, else TCP connects to ports 53/80/443 of the gateway",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 30, "Echo requests to send"),
-            ProbeArg("interval_s", "float", 0.02, "Pause between requests (0.2 s at least for ping)"),
-            ProbeArg("timeout_s", "float", 1.0, "How long to wait for the last answer"),
-            ProbeArg("target", "str", "", "Measure this address instead of the gateway (tests, labs)"),
-        ),
+        args=GatewayArgs,
         description=(
             "Sends a short paced burst of ICMP echo requests to the default gateway and reports loss, "
             "mean and highest round trip and jitter. Never targets anything but the gateway."
@@ -55,26 +62,27 @@ class GatewayProbe(Probe):
 
     def applicable(self, ctx: ProbeContext) -> str | None:
         """Not applicable without a default gateway."""
-        if not (ctx.arg("target") or ctx.fact("gateway.ipv4")):
+        if not (ctx.args_as(GatewayArgs).target or ctx.fact("gateway.ipv4")):
             return _("there is no default gateway")
         return None
 
     async def run(self, ctx: ProbeContext) -> None:
         """Send the burst and observe the statistics."""
-        target = str(ctx.arg("target") or ctx.fact("gateway.ipv4"))
+        args = ctx.args_as(GatewayArgs)
+        target = str(args.target or ctx.fact("gateway.ipv4"))
         try:
             ipaddress.ip_address(target)
         except ValueError:
             raise NotApplicable(
                 _("the gateway address {value} is not an IP address").format(value=target[:60])
             ) from None
-        count = max(1, min(int(ctx.arg("count")), 200))
+        count = max(1, min(args.count, 200))
         series = await measure(
             ctx,
             target,
             count=count,
-            interval_s=float(ctx.arg("interval_s")),
-            timeout_s=float(ctx.arg("timeout_s")),
+            interval_s=args.interval_s,
+            timeout_s=args.timeout_s,
         )
         ctx.using(series.method)
         stats = summarise(series.samples)

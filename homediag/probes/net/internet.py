@@ -26,10 +26,12 @@ import statistics
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
 from homediag.net.echo import EchoSeries, measure, summarise
 
@@ -77,6 +79,15 @@ def classify_http(
             _("a page of {size} bytes came back where 204 was expected").format(size=len(body)),
         )
     return False, False, None, _("answered {status}, not 204").format(status=status)
+
+
+class InternetArgs(ProbeArgs):
+    """Arguments of ``net.internet`` (config: ``probes.net.internet``)."""
+
+    count: int = Field(30, description="Echo requests per ping target")
+    interval_s: float = Field(0.2, description="Pause between echo requests")
+    timeout_s: float = Field(4.0, description="Seconds each TCP, HTTP, TLS or STUN check may take")
+    verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
 
 
 class InternetProbe(Probe):
@@ -189,12 +200,7 @@ class InternetProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg("count", "int", 30, "Echo requests per ping target"),
-            ProbeArg("interval_s", "float", 0.2, "Pause between echo requests"),
-            ProbeArg("timeout_s", "float", 4.0, "Seconds each TCP, HTTP, TLS or STUN check may take"),
-            ProbeArg("verify_tls", "bool", True, "Verify certificates of the HTTPS checks"),
-        ),
+        args=InternetArgs,
         description=(
             "Pings the configured internet targets (loss, round trip, jitter), connects to the TCP "
             "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
@@ -243,7 +249,7 @@ class InternetProbe(Probe):
         ctx.observe("internet.name_failures", self.name_failures)
 
     def _timeout(self, ctx: ProbeContext) -> float:
-        return max(0.1, min(float(ctx.arg("timeout_s")), ctx.remaining() - 0.5))
+        return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
 
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
         address = await reach.resolve(host, self._timeout(ctx), udp=udp)
@@ -253,12 +259,13 @@ class InternetProbe(Probe):
 
     # --- echo -----------------------------------------------------------------------------------
     async def _echo(self, ctx: ProbeContext, targets: list[str]) -> None:
+        args = ctx.args_as(InternetArgs)
         if not targets:
             for fact in ("internet.icmp_ok", "internet.loss_pct", "internet.rtt_ms", "internet.jitter_ms"):
                 ctx.observe(fact, None, evidence=_("no ping targets are configured"))
             return
-        count = max(1, min(int(ctx.arg("count")), 100))
-        interval = max(0.01, float(ctx.arg("interval_s")))
+        count = max(1, min(args.count, 100))
+        interval = max(0.01, args.interval_s)
 
         async def one(target: str) -> tuple[str, EchoSeries | None]:
             address = await self._resolve(ctx, target)
@@ -429,7 +436,7 @@ class InternetProbe(Probe):
                 endpoint.port,
                 path or "/",
                 self._timeout(ctx),
-                verify=bool(ctx.arg("verify_tls")),
+                verify=ctx.args_as(InternetArgs).verify_tls,
             )
             if result.request_ms is not None:
                 evidence = _("TLS in {tls:.0f} ms, answered {status} after {ms:.0f} ms").format(

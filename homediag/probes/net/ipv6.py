@@ -16,10 +16,12 @@ import asyncio
 import ipaddress
 from collections.abc import Sequence
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.echo import measure, summarise
 from homediag.net.errors import ParseError
 from homediag.net.os.ip_route import default_route_hops, parse_ip_route
@@ -40,6 +42,13 @@ def global_addresses(values: Sequence[object] | None) -> list[ipaddress.IPv6Inte
         if interface.ip in GLOBAL_UNICAST:
             found.append(interface)
     return found
+
+
+class Ipv6Args(ProbeArgs):
+    """Arguments of ``net.ipv6`` (config: ``probes.net.ipv6``)."""
+
+    count: int = Field(3, description="Echo requests per IPv6 target")
+    timeout_s: float = Field(1.0, description="Seconds to wait for the last answer")
 
 
 class Ipv6Probe(Probe):
@@ -72,10 +81,7 @@ class Ipv6Probe(Probe):
         ),
         privilege=Privilege.NONE,
         binaries=("ip", "ping"),
-        args=(
-            ProbeArg("count", "int", 3, "Echo requests per IPv6 target"),
-            ProbeArg("timeout_s", "float", 1.0, "Seconds to wait for the last answer"),
-        ),
+        args=Ipv6Args,
         description=(
             "Reads the interface's global IPv6 addresses and the kernel's IPv6 default route (Linux: ip "
             "-6 route, which tells a route learned from router advertisements), then sends three echo "
@@ -127,6 +133,7 @@ class Ipv6Probe(Probe):
         return False, None, _("no IPv6 default gateway")
 
     async def _reach(self, ctx: ProbeContext, has_global: bool) -> None:
+        args = ctx.args_as(Ipv6Args)
         targets: list[str] = []
         for text in ctx.config.internet.ipv6_targets[:MAX_TARGETS]:
             try:
@@ -142,8 +149,8 @@ class Ipv6Probe(Probe):
             )
             ctx.observe("ipv6.internet_ok", None, evidence=reason)
             return
-        count = max(1, min(int(ctx.arg("count")), 10))
-        timeout = float(ctx.arg("timeout_s"))
+        count = max(1, min(args.count, 10))
+        timeout = args.timeout_s
         series = await asyncio.gather(
             *(measure(ctx, t, count=count, interval_s=0.2, timeout_s=timeout) for t in targets)
         )

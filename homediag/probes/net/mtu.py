@@ -28,13 +28,22 @@ import asyncio
 import contextlib
 import ipaddress
 
+from pydantic import Field
+
 from homediag.core.errors import NotApplicable, NotPermitted
 from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.mtu import MAX_PROBES, SMALL, PingSender, Probe1, RawSender, Sender, search
 from homediag.net.os._common import parse_int
+
+
+class MtuArgs(ProbeArgs):
+    """Arguments of ``net.mtu`` (config: ``probes.net.mtu``)."""
+
+    target: str = Field("", description="Measure to this IPv4 address (default: the first ping target)")
+    wait_s: float = Field(1.0, description="Seconds to wait for each answer")
 
 
 class MtuProbe(Probe):
@@ -72,10 +81,7 @@ class MtuProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping with DF set (ping -M do / -D / -f), one packet per run",
         binaries=("ping",),
-        args=(
-            ProbeArg("target", "str", "", "Measure to this IPv4 address (default: the first ping target)"),
-            ProbeArg("wait_s", "float", 1.0, "Seconds to wait for each answer"),
-        ),
+        args=MtuArgs,
         description=(
             f"Sends at most {MAX_PROBES} echo requests with the don't-fragment flag to one internet "
             f"target: {SMALL} bytes, the interface's MTU (twice when the first vanishes), then a binary "
@@ -97,7 +103,7 @@ class MtuProbe(Probe):
             raise NotApplicable(_("no IPv4 internet target is configured"))
         ctx.observe("mtu.target", target)
         full = self._interface_mtu(ctx)
-        wait = max(0.2, min(float(ctx.arg("wait_s")), 3.0))
+        wait = max(0.2, min(ctx.args_as(MtuArgs).wait_s, 3.0))
         sender = self._sender(ctx, target)
         ctx.using(sender.method)
         try:
@@ -160,7 +166,8 @@ def _verdict(probe: Probe1) -> str:
 
 
 def _target(ctx: ProbeContext) -> str | None:
-    candidates = [str(ctx.arg("target"))] if ctx.arg("target") else list(ctx.config.internet.ping_targets)
+    args = ctx.args_as(MtuArgs)
+    candidates = [args.target] if args.target else list(ctx.config.internet.ping_targets)
     for text in candidates:
         try:
             address = ipaddress.ip_address(text)

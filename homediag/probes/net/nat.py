@@ -20,11 +20,13 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
 from homediag.net.addressing import (
     AddressClass,
@@ -34,7 +36,12 @@ from homediag.net.addressing import (
 )
 from homediag.net.hops import hop_address
 from homediag.net.upnp.devices import WanService
-from homediag.net.upnp.igd import MAX_SOAP_BYTES, build_request, parse_external_ip_response
+from homediag.net.upnp.igd import (
+    MAX_SOAP_BYTES,
+    build_request,
+    control_url_allowed,
+    parse_external_ip_response,
+)
 
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3
@@ -51,24 +58,6 @@ class Measured:
     klass: AddressClass | None = None
     """None when not measured."""
     evidence: str = ""
-
-
-def control_url_allowed(url: str, igd_address: str, subnet_text: object) -> bool:
-    """Whether ``url`` is http(s) on the IGD's own address inside the local subnet."""
-    try:
-        parts = urlsplit(url)
-        host = ipaddress.IPv4Address(parts.hostname or "")
-        subnet = ipaddress.IPv4Network(str(subnet_text), strict=False)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and "@" not in parts.netloc
-        and str(host) == igd_address
-        and host in subnet
-        and not host.is_loopback
-    )
 
 
 async def wan_address(ctx: ProbeContext) -> Measured:
@@ -216,6 +205,16 @@ def _is_ipv4(text: str) -> bool:
         return False
 
 
+class NatArgs(ProbeArgs):
+    """Arguments of ``net.nat`` (config: ``probes.net.nat``)."""
+
+    public_ip: bool = Field(True, description="Ask internet.public_ip_urls for the public address")
+    upstream: bool = Field(
+        True,
+        description="Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
+    )
+
+
 class NatProbe(Probe):
     """The router's WAN address and the public address, classified."""
 
@@ -263,15 +262,7 @@ class NatProbe(Probe):
                 "Class of that router's address: public, private, cgnat, link-local, reserved or none",
             ),
         ),
-        args=(
-            ProbeArg("public_ip", "bool", True, "Ask internet.public_ip_urls for the public address"),
-            ProbeArg(
-                "upstream",
-                "bool",
-                True,
-                "Find the first router beyond the gateway (TTL-limited packets to the first ping target)",
-            ),
-        ),
+        args=NatArgs,
         description=(
             "Sends the read-only UPnP action GetExternalIPAddress to the IGD's WANIPConnection or "
             "WANPPPConnection control URL (only on the IGD's own LAN address; answer capped at 64 KiB "
@@ -286,13 +277,14 @@ class NatProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> None:
         """Measure both addresses and observe their classes."""
+        args = ctx.args_as(NatArgs)
         wan, public, upstream = await asyncio.gather(
             wan_address(ctx),
             public_address(ctx)
-            if ctx.arg("public_ip")
+            if args.public_ip
             else _constant(Measured(evidence=_("not asked (public_ip is off)"))),
             upstream_router(ctx)
-            if ctx.arg("upstream")
+            if args.upstream
             else _constant(Measured(evidence=_("not asked (upstream is off)"))),
         )
         ctx.observe(

@@ -8,7 +8,8 @@ when a playbook needs it or ``--speedtest`` is given.
    (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
 3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
    (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
-   increase over idle is graded as in DESIGN.md (A < 30, B < 60, C < 200, D < 400 ms, else F).
+   increase over idle is graded as in docs/probes-and-playbooks.md#thresholds (A < 30, B < 60, C < 200, D <
+   400 ms, else F).
 
 A speed test that fails or is refused ends the probe with outcome ``error`` and the reason (which step,
 what came back) — never with zeros, and never as "internet down". The idle latency stays observed.
@@ -23,13 +24,14 @@ import ipaddress
 import statistics
 import threading
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from homediag.core.errors import ProbeFailure
 from homediag.core.facts import Fact, Privacy, record
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
-from homediag.core.spec import Privilege, ProbeArg, ProbeSpec, Risk
+from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import speedtest
 from homediag.net.echo import measure
 from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed
@@ -40,7 +42,7 @@ MAX_LOADED_SAMPLES = 120
 
 
 def grade(increase_ms: float) -> str:
-    """DESIGN.md's grade of a latency increase under load."""
+    """The grade (docs/probes-and-playbooks.md#thresholds) of a latency increase under load."""
     for limit, letter in GRADES:
         if increase_ms < limit:
             return letter
@@ -59,6 +61,15 @@ class Location(TypedDict):
 
     lat: float
     lon: float
+
+
+class ThroughputArgs(ProbeArgs):
+    """Arguments of ``net.throughput`` (config: ``probes.net.throughput``)."""
+
+    latency_target: str = Field(
+        "", description="Measure latency to this address (default: first ping target)"
+    )
+    socket_timeout_s: float = Field(10.0, description="Timeout of each socket speedtest-cli opens")
 
 
 class ThroughputProbe(Probe):
@@ -110,12 +121,7 @@ class ThroughputProbe(Probe):
         privilege=Privilege.RAW_SOCKET,
         fallback="latency through the system ping, else TCP connects; the speed test needs no privilege",
         binaries=("ping",),
-        args=(
-            ProbeArg(
-                "latency_target", "str", "", "Measure latency to this address (default: first ping target)"
-            ),
-            ProbeArg("socket_timeout_s", "float", 10.0, "Timeout of each socket speedtest-cli opens"),
-        ),
+        args=ThroughputArgs,
         description=(
             "Measures idle latency to an internet target, runs speedtest-cli (speedtest.net, or the "
             "Speedtest Mini server of speedtest.server; both fetch www.speedtest.net/speedtest-config.php "
@@ -150,7 +156,7 @@ class ThroughputProbe(Probe):
             secure = server == "auto" or server.lower().startswith("https:")
         shutdown = threading.Event()
         phases = Phases()
-        socket_timeout = max(1.0, min(float(ctx.arg("socket_timeout_s")), ctx.remaining()))
+        socket_timeout = max(1.0, min(ctx.args_as(ThroughputArgs).socket_timeout_s, ctx.remaining()))
         worker = asyncio.ensure_future(
             ctx.to_thread(
                 lambda: speedtest.run_speedtest(
@@ -186,7 +192,8 @@ class ThroughputProbe(Probe):
         self._observe_loaded(ctx, idle, [t.result() for t in finished])
 
     def _latency_target(self, ctx: ProbeContext) -> str | None:
-        candidates = [str(ctx.arg("latency_target"))] if ctx.arg("latency_target") else []
+        args = ctx.args_as(ThroughputArgs)
+        candidates = [args.latency_target] if args.latency_target else []
         candidates += list(ctx.config.internet.ping_targets)
         for text in candidates:
             try:

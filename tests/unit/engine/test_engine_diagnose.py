@@ -243,12 +243,28 @@ def test_a_failed_remedy_is_evidence_against_its_causes() -> None:
     assert dict(failed["posterior_top"]).get("a", 0.0) < dict(before)["a"]
 
 
+def _customer_safe(data: dict[str, Any], *ids: str) -> dict[str, Any]:
+    for item in data["remedies"]:
+        if item["id"] in ids:
+            item["safe_for_customer"] = True
+    return data
+
+
 def test_repair_mode_offers_a_cheap_remedy_before_a_dear_question() -> None:
-    model = compile_data(base_playbook())
+    model = compile_data(_customer_safe(base_playbook(), "fix_b"))
     questioner = Scripted({"remedy:fix_b": "not_now"})
     result = run(model, StoredFacts([]), questioner, audience="customer")
     assert [q.id for q in questioner.seen] == ["remedy:fix_b"]
     assert "ECO" in result.trace_json()[-1]["note"] or "expected cost" in result.trace_json()[-1]["note"]
+
+
+def test_a_remedy_that_does_not_say_it_is_safe_is_never_offered_to_a_customer() -> None:
+    """``safe_for_customer`` defaults to false: a remedy written without the flag stays technician-only."""
+    model = compile_data(base_playbook())
+    questioner = Scripted({"remedy:fix_b": "not_now"})
+    run(model, StoredFacts([]), questioner, audience="customer")
+    assert "remedy:fix_b" not in [q.id for q in questioner.seen]
+    assert model.remedy("fix_b").spec.safe_for_customer is False
 
 
 def test_remedies_are_listed_in_p_over_c_order_without_being_applied() -> None:

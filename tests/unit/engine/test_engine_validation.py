@@ -255,11 +255,16 @@ def test_adding_a_cause_never_edits_its_siblings() -> None:
     assert sum(after.priors.values()) == pytest.approx(1.0)
 
 
-def test_the_builtin_playbooks_keep_their_priors_exactly() -> None:
+def test_the_builtin_playbooks_priors_are_their_weights_scaled_without_advisories() -> None:
+    from homediag.core.codes import is_advisory
     from homediag.engine.catalog import validate
 
     for model in validate(catalogue=CATALOGUE).playbooks:
-        declared = {c.id: c.prior for c in model.spec.causes}
+        declared = {c.id: c.prior for c in model.spec.causes if not is_advisory(c.code)}
         declared |= {i.id: i.prior for i in model.spec.interactions}
         declared["unknown"] = model.spec.leak.prior
-        assert dict(model.priors) == declared, model.id  # they sum to 1: normalising changes nothing
+        total = sum(declared.values())
+        assert dict(model.priors) == pytest.approx({k: v / total for k, v in declared.items()}), model.id
+        assert {h.id for h in model.advisories} == {
+            c.id for c in model.spec.causes if is_advisory(c.code)
+        }, model.id

@@ -14,8 +14,9 @@ async def test_gateway_probe_reports_loss():
 ```
 
 :class:`RecordedSystem` replays interfaces, gateways and files; ``commands`` replays command output by
-argv prefix; ``http`` replays HTTP answers by URL. A probe that reaches for anything not recorded gets a
-clear failure, so a test never silently touches the real network.
+argv prefix; ``http`` replays HTTP answers by URL; ``recording`` replays a recording file
+(:mod:`homediag.testing.recording`: its facts, HTTP exchanges and commands). A probe that reaches for
+anything not recorded gets a clear failure, so a test never silently touches the real network.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
 from homediag.core.system import SystemView
+from homediag.testing.recording import HttpExchange, Recording
 
 _FAMILIES = {"inet": 2, "inet6": 10, "link": 17}
 
@@ -95,11 +97,14 @@ class RecordedContext(ProbeContext):
         commands: Mapping[tuple[str, ...], str | CommandResult] | None = None,
         http: Mapping[str, HttpResponse | Exception] | None = None,
         binaries: Sequence[str] | None = None,
+        exchanges: Sequence[HttpExchange] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.commands = dict(commands or {})
         self.http_answers = dict(http or {})
+        self.exchanges = list(exchanges)
+        self.exchanges_used: list[HttpExchange] = []
         self.binaries = set(binaries) if binaries is not None else None
         self.commands_run: list[tuple[str, ...]] = []
 
@@ -120,10 +125,21 @@ class RecordedContext(ProbeContext):
             return recorded
         return CommandResult(argv=key, returncode=0, stdout=recorded, stderr="")
 
-    async def http(self, url: str, **_: Any) -> HttpResponse:
-        """The recorded answer for ``url`` (an exception is raised as recorded)."""
+    async def http(
+        self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None, **_: Any
+    ) -> HttpResponse:
+        """The recorded answer for ``url`` (an exception is raised as recorded): the first recorded
+        exchange that matches and was not used yet (the last matching one once all were), else the
+        ``http`` mapping by URL."""
+        matching = [x for x in self.exchanges if x.matches(method, url, headers)]
+        if matching:
+            fresh = [x for x in matching if x not in self.exchanges_used]
+            exchange = fresh[0] if fresh else matching[-1]
+            self.exchanges_used.append(exchange)
+            return exchange.response()
         if url not in self.http_answers:
-            raise UnrecordedIO(f"HTTP not recorded: {url}")
+            sent = ", ".join(f"{k}: {v}" for k, v in (headers or {}).items() if k.lower() == "soapaction")
+            raise UnrecordedIO(f"HTTP not recorded: {method} {url} {sent}".rstrip())
         answer = self.http_answers[url]
         if isinstance(answer, Exception):
             raise answer
@@ -138,7 +154,15 @@ def http_response(url: str, status: int = 200, body: bytes | str = b"", **header
     )
 
 
-__all__ = ["HttpError", "ProbeOutcome", "RecordedContext", "RecordedSystem", "http_response", "run_probe"]
+__all__ = [
+    "HttpError",
+    "ProbeOutcome",
+    "RecordedContext",
+    "RecordedSystem",
+    "Recording",
+    "http_response",
+    "run_probe",
+]
 
 
 @dataclass(frozen=True)
@@ -177,8 +201,20 @@ async def run_probe(
     interface: str | None = None,
     timeout_s: float | None = None,
     baseline: Baseline | None = None,
+    recording: Recording | None = None,
 ) -> ProbeOutcome:
-    """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings."""
+    """Run ``probe`` once, as the runner would (own thread, deadline, outcome), on recordings.
+
+    With ``recording``, its facts come before ``facts`` (a mapping) and its commands and HTTP exchanges
+    answer the probe, besides ``commands`` and ``http``.
+    """
+    if recording is not None:
+        if recording.probe != probe.spec.id:
+            raise ValueError(f"a recording of {recording.probe} given to {probe.spec.id}")
+        if not isinstance(facts, Mapping):
+            raise TypeError("with a recording, give facts as a mapping")
+        facts = {**recording.facts, **facts}
+        commands = {**{c.argv: c for c in recording.commands}, **(commands or {})}
     if isinstance(facts, Mapping):
         known = [Observation(fact=name, value=value, source="test") for name, value in facts.items()]
     else:
@@ -202,6 +238,7 @@ async def run_probe(
         commands=commands,
         http=http,
         binaries=binaries,
+        exchanges=recording.http if recording is not None else (),
     )
     result = await execute(probe, ctx)
     return ProbeOutcome(result=result, commands_run=tuple(ctx.commands_run))
