@@ -335,3 +335,12 @@ def test_numbers_in_playbook_texts_are_those_the_report_was_made_with() -> None:
     view = view_of(older, lang="fr", texts=report_texts(older, "fr"))
     assert view.faults[0].details == stored
     assert any("slow-internet" in note for note in view.notes)
+
+
+def test_every_outcome_of_the_shipped_playbooks_has_its_words() -> None:
+    """The trace and the evidence of a test without an ``explain`` text show an outcome by its word
+    (``homediag.core.outcomes``): a new outcome in a playbook needs one, or it reads as an English id."""
+    from homediag.core.outcomes import OUTCOME_WORDS
+
+    outcomes = {o for spec in load_specs() for test in spec.tests if not test.answers for o in test.outcomes}
+    assert sorted(outcomes - set(OUTCOME_WORDS)) == []
