@@ -235,6 +235,14 @@ class EvidenceItem:
 
 
 @dataclasses.dataclass(frozen=True)
+class TimeWindow:
+    """A stretch of time (RFC 3339 UTC strings): when an intermittent fault was seen."""
+
+    start: str
+    end: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Finding:
     """A judged cause: a stable problem code, a status, a probability, its evidence and remedies."""
 
@@ -256,6 +264,10 @@ class Finding:
     playbook: str | None = None
     cause: str | None = None
     subject: str | None = None
+    intermittent: bool = False
+    """Seen only in some windows of a watch (``homediag watch``), not all the time."""
+    windows: tuple[TimeWindow, ...] = ()
+    """When a watch saw it (empty for one-off runs)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -369,6 +381,9 @@ class Report:
     settings: Mapping[str, Mapping[str, JSONValue]] | None = None
     """The configured numbers the playbooks' texts were written with (``thresholds``, ``expect``), so
     that a reader in another language reads the same numbers; None in reports of schema 1.0."""
+    watch: Mapping[str, Any] | None = None
+    """The history of ``homediag watch``: runs, targets, events, windows and the timeline (None for
+    one-off runs)."""
 
     def top_finding(self) -> Finding | None:
         """The confirmed or likely fault with the highest probability
