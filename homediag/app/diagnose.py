@@ -23,9 +23,11 @@ from typing import Any
 from homediag import __version__
 from homediag.app.playbooks import fact_catalogue, load_playbooks
 from homediag.core.baseline import Baseline
+from homediag.core.config import Config
 from homediag.core.io import ProbeIO
 from homediag.core.model import (
     Finding,
+    JSONValue,
     PlaybookRef,
     ProbeResult,
     ProbeRun,
@@ -88,6 +90,14 @@ def _titled(refs: Sequence[PlaybookRef], playbooks: PlaybookSet) -> tuple[Playbo
             title = {}
         titled.append(dataclasses.replace(ref, title=title) if title else ref)
     return tuple(titled)
+
+
+def text_settings(config: Any) -> dict[str, dict[str, JSONValue]] | None:
+    """The configured numbers playbook texts are written with (their ``{thresholds.x}`` and
+    ``{expect.x}`` placeholders), which a report keeps so that it reads the same in every language."""
+    if not isinstance(config, Config):
+        return None
+    return {"thresholds": config.thresholds.model_dump(), "expect": config.expect.model_dump()}
 
 
 class DiagnosisRun:
@@ -185,6 +195,7 @@ class DiagnosisRun:
             baseline=_baseline_summary(session, results),
             not_applicable=self.judgement.not_applicable,
             tool_version=__version__,
+            settings=text_settings(session.config),
         )
 
 
@@ -262,4 +273,5 @@ async def replay(
         playbooks=judgement.playbooks,
         not_applicable=judgement.not_applicable,
         tool_version=__version__,
+        settings=text_settings(config),
     )

@@ -23,6 +23,7 @@ __all__ = ["Format"]  # re-exported: the CLI options use it
 
 if TYPE_CHECKING:
     from homediag.core.model import Report
+    from homediag.reports.texts import Texts
 
 
 class LangOption(StrEnum):
@@ -89,6 +90,28 @@ def prepare(report: Report, *, redact: bool) -> Report:
     return shared
 
 
+def texts_for(report: Report, lang: str | None = None) -> Texts:
+    """The texts of ``report`` rebuilt in ``lang`` (default: the current language) from this
+    installation's playbooks; as stored, with a warning, when the playbooks cannot be loaded."""
+    from homediag.app.texts import report_texts
+    from homediag.core.errors import PlaybookError
+    from homediag.core.i18n import current_language
+    from homediag.reports.texts import StoredTexts
+
+    language = lang or current_language()
+    try:
+        return report_texts(report, language)
+    except PlaybookError as exc:
+        sys.stderr.write(
+            _(
+                "homediag: warning: the findings are shown as recorded: the playbooks cannot be loaded "
+                "({error})"
+            ).format(error=exc)
+            + "\n"
+        )
+        return StoredTexts(language, recorded=report.context.lang)
+
+
 def show(
     report: Report,
     fmt: Format,
@@ -104,17 +127,18 @@ def show(
 
     options = ViewOptions(all_devices=devices)
     private = report.privacy_level == "full"
+    texts = texts_for(report, lang) if fmt is not Format.JSON else None
     if output is not None:
-        write_output(output, render(report, fmt, lang=lang, options=options), private=private)
+        write_output(output, render(report, fmt, lang=lang, options=options, texts=texts), private=private)
         return
     if fmt is Format.TEXT:
         from homediag.reports.render import print_report
 
-        print_report(report, console(), verbose=verbose, lang=lang, options=options)
+        print_report(report, console(), verbose=verbose, lang=lang, options=options, texts=texts)
     elif fmt is Format.JSON:
         echo_json(render(report, fmt))
     else:
-        sys.stdout.write(render(report, fmt, lang=lang, options=options))
+        sys.stdout.write(render(report, fmt, lang=lang, options=options, texts=texts))
 
 
 def page(report: Report, *, lang: str | None = None, devices: bool = False) -> None:
@@ -132,7 +156,9 @@ def page(report: Report, *, lang: str | None = None, devices: bool = False) -> N
     from homediag.reports.terminal import render as render_view
 
     out = console()
-    summary = render_view(view_of(report, lang=lang, options=ViewOptions(all_devices=devices)), verbose=False)
+    texts = texts_for(report, lang)
+    view = view_of(report, lang=lang, options=ViewOptions(all_devices=devices), texts=texts)
+    summary = render_view(view, verbose=False)
     if not out.is_interactive or len(out.render_lines(summary, pad=False)) <= out.height:
         out.print(summary)
         return

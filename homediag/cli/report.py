@@ -91,4 +91,4 @@ def diff(
     if format_ is DiffFormat.JSON:
         echo_json(dumps(result.to_json()))
         return
-    print_diff(result, console(), lang=language)
+    print_diff(result, console(), lang=language, titles=out.texts_for(after, language))

@@ -83,6 +83,19 @@ def gettext_for(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 
 
+def ngettext_for(lang: str, singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for ``n`` in ``lang`` (its plural rule: French counts 0 and
+    1 as singular, German and English only 1)."""
+    if lang == DEFAULT_LANGUAGE:
+        return singular if n == 1 else plural
+    return translations(lang).ngettext(singular, plural, n)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for ``n`` in the current language."""
+    return ngettext_for(_current.get(), singular, plural, n)
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
     return gettext_for(_current.get(), message)

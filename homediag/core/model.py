@@ -27,7 +27,7 @@ JSONScalar = str | int | float | bool | None
 JSONValue = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 SCHEMA_ID = f"urn:homediag:schema:report:{SCHEMA_MAJOR}"
 
@@ -225,6 +225,13 @@ class EvidenceItem:
     fact: str | None = None
     outcome: str | None = None
     likelihood_ratio: float | None = None
+    detail: str | None = None
+    """The observations' own words, as the probe wrote them in the run's language (``3 of 30 pings
+    lost``): ``text`` ends with it in brackets. None in reports of schema 1.0."""
+    value: JSONValue = None
+    """The value the test read (its first subject's), which renderers word in the reader's language;
+    None when it is personal data, and in reports of schema 1.0."""
+    unit: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -371,6 +378,9 @@ class Report:
     not_applicable: str | None = None
     """Why the complaint's playbook does not apply here (e.g. no wireless interface)."""
     tool_version: str = ""
+    settings: Mapping[str, Mapping[str, JSONValue]] | None = None
+    """The configured numbers the playbooks' texts were written with (``thresholds``, ``expect``), so
+    that a reader in another language reads the same numbers; None in reports of schema 1.0."""
     watch: Mapping[str, Any] | None = None
     """The history of ``homediag watch``: runs, targets, events, windows and the timeline (None for
     one-off runs)."""

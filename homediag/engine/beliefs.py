@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from homediag.core.model import JSONValue
 from homediag.engine.inference import Belief, Dist
 from homediag.engine.model import CompiledRemedy, CompiledTest, Hypothesis, PlaybookModel
 
@@ -39,6 +40,9 @@ class Evidence:
     fact: str | None = None
     detail: str | None = None
     """The observations' own words (``3 of 30 pings lost``)."""
+    value: JSONValue = None
+    """The value observed (the first subject's; None when it is personal data)."""
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Beliefs:
         *,
         subject: str | None = None,
         detail: str | None = None,
+        value: JSONValue = None,
+        unit: str | None = None,
     ) -> tuple[float, ...]:
         """Update by ``test``'s ``outcome``; return each hypothesis' likelihood ratio of it (against
         the belief before)."""
@@ -97,7 +103,10 @@ class Beliefs:
         ratios = self.posterior.likelihood_ratios(likelihoods)
         self.posterior = self.posterior.update(likelihoods)
         self.evidence.append(
-            Evidence(EvidenceKind.TEST, test.id, outcome, subject=subject, fact=test.fact, detail=detail)
+            Evidence(
+                EvidenceKind.TEST, test.id, outcome, subject=subject, fact=test.fact, detail=detail,
+                value=value, unit=unit,
+            )
         )
         return ratios
 

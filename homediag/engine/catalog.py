@@ -89,6 +89,23 @@ class _Source:
     node: Traversable
 
 
+def load_specs(paths: Sequence[Path | Traversable] | None = None) -> tuple[PlaybookSpec, ...]:
+    """The specs of the playbooks (the built-in ones when ``paths`` is None), read and checked against
+    the schema only — nothing compiled: what a report needs to word its texts. A file that does not
+    read as a playbook is left out (``load_playbooks`` names its errors); the first of two with one id
+    is kept."""
+    specs: dict[str, PlaybookSpec] = {}
+    for source in _sources(paths):
+        try:
+            with source.node.open("rb") as handle:
+                doc = load_bytes(handle.read(MAX_BYTES + 1), source.name)
+            spec = PlaybookSpec.model_validate(doc.data)
+        except (OSError, LoadError, ValidationError):
+            continue
+        specs.setdefault(spec.id, spec)
+    return tuple(specs.values())
+
+
 def _sources(paths: Sequence[Path | Traversable] | None) -> list[_Source]:
     roots: list[Traversable] = [builtin_location()] if paths is None else list(paths)
     found: list[_Source] = []

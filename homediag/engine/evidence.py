@@ -26,11 +26,16 @@ def apply(
     when an observation it read is sensitive)."""
     beliefs = session.beliefs
     hypotheses = list(beliefs.hypotheses)
+    run = session.run
+    selected = test.select(run.observations) if test.fact else []
+    sensitive = any(obs.sensitive or (obs.privacy not in (None, "keep")) for obs in selected)
     ratios = beliefs.observe(
         test,
         outcome,
         subject=result.subject if result else None,
         detail=result.evidence if result else None,
+        value=None if (result is None or sensitive) else result.value,
+        unit=selected[0].unit if selected and result is not None else None,
     )
     session.done.add(test.id)
     text = session.explain(test, outcome)
@@ -50,8 +55,6 @@ def apply(
         elif ratio >= RULED_IN_LR:
             ruled_in.append(entry)
     ruled_in.reverse()
-    run = session.run
-    sensitive = any(obs.sensitive for obs in test.select(run.observations)) if test.fact else False
     run.trace.add(
         action,
         playbook=session.playbook,

@@ -197,7 +197,14 @@ def evidence_items(session: Session, items: Ratios) -> tuple[list[EvidenceItem],
         if item.detail:
             text = f"{text} ({item.detail})"
         evidence = EvidenceItem(
-            text=text, test=test.id, fact=test.fact, outcome=item.outcome, likelihood_ratio=rounded(ratio)
+            text=text,
+            test=test.id,
+            fact=test.fact,
+            outcome=item.outcome,
+            likelihood_ratio=rounded(ratio),
+            detail=item.detail,
+            value=item.value,
+            unit=item.unit,
         )
         if ratio >= 2.0:
             pro.append((ratio, evidence))

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 
 from homediag.core.i18n import N_, gettext_for
 from homediag.core.model import RemedyOutcome
+from homediag.core.outcomes import TEST_OUTCOME, outcome_word
 from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
+from homediag.engine.schema import TestSpec
 from homediag.engine.state import RunState
 from homediag.engine.texts import render
 from homediag.engine.variables import Variables
 
 ANSWERED = N_("{question} Answer: {answer}")
-TEST_OUTCOME = N_("{test}: {outcome}")
 
 
 def text_in(texts: Mapping[str, str] | None, lang: str, fallback: str = "") -> str:
@@ -140,12 +141,21 @@ class Session:
 
     def explain(self, test: CompiledTest, outcome: str) -> str:
         """The evidence text of ``test``'s ``outcome`` in the run's language."""
-        lang = self.lang
-        text = self.text(test.spec.explain.get(outcome))
-        if text:
-            return text
-        label = text_in(test.spec.title, lang) or text_in(test.spec.text, lang) or test.id
-        if test.spec.answers and outcome in test.spec.answers:
-            answer = text_in(test.spec.answers[outcome], lang, outcome)
-            return gettext_for(lang, ANSWERED).format(question=label, answer=answer)
-        return gettext_for(lang, TEST_OUTCOME).format(test=label, outcome=outcome)
+        return explain(test.spec, outcome, self.lang, self._settings())
+
+
+def explain(
+    test: TestSpec, outcome: str, lang: str, settings: Mapping[str, Mapping[str, object]] | None = None
+) -> str:
+    """The evidence text of ``test``'s ``outcome`` in ``lang``: the playbook's ``explain`` text (its
+    placeholders filled from ``settings``, the run's ``thresholds`` and ``expect``), else the test and
+    its outcome (a question: its answer) in words. Reports are rebuilt in their reader's language with
+    it."""
+    text = render(text_in(test.explain.get(outcome), lang), settings or {}, lang)
+    if text:
+        return text
+    label = text_in(test.title, lang) or text_in(test.text, lang) or test.id
+    if test.answers and outcome in test.answers:
+        answer = text_in(test.answers[outcome], lang, outcome)
+        return gettext_for(lang, ANSWERED).format(question=label, answer=answer)
+    return gettext_for(lang, TEST_OUTCOME).format(test=label, outcome=outcome_word(outcome, lang))

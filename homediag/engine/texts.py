@@ -39,7 +39,7 @@ def _number(value: Any, percent: bool, lang: str) -> str:
         text = f"{number:f}".rstrip("0").rstrip(".")
     if lang in ("de", "fr"):
         text = text.replace(".", ",")
-    return f"{text} %" if percent else text
+    return f"{text}\u00a0%" if percent else text  # a no-break space: "50 %" never breaks
 
 
 def render(text: str, settings: Mapping[str, Mapping[str, Any]], lang: str) -> str:

@@ -93,7 +93,7 @@ def latency_chart(report: Report, say: Say) -> Figure | None:
         y = top + height - height * min(value, top_value) / top_value
         points.append(f"{x:.1f},{y:.1f}")
         shapes.append(shape("circle", cx=x, cy=y, r=2.5, cls="point",
-                            title=f"{i + 1}: {say.number(value, 1)} ms"))  # fmt: skip
+                            title=f"{i + 1}{say.colon} {say.number(value, 1)} ms"))  # fmt: skip
     if len(points) > 1:
         shapes.insert(under_points, shape("polyline", points=" ".join(points), cls="series"))
     share = lost / len(samples)
@@ -151,7 +151,7 @@ def _bar_chart(say: Say, bars: Sequence[tuple[str, float]], unit: str, label: st
         length = width * max(value, 0.0) / top_value
         shapes.append(shape("text", name, x=left - 8, y=y + 17, cls="label", anchor="end"))
         shapes.append(shape("rect", x=left, y=y + 4, width=max(length, 1.0), height=row - 12, cls="bar",
-                            title=f"{name}: {say.number(value, 1)} {unit}"))  # fmt: skip
+                            title=f"{name}{say.colon} {say.number(value, 1)} {unit}"))  # fmt: skip
         shapes.append(
             shape("text", f"{say.number(value, 1)} {unit}", x=left + length + 6, y=y + 17, cls="value")
         )
@@ -234,7 +234,7 @@ def wifi_chart(report: Report, say: Say) -> Figure | None:
             base, peak = y_of(-100.0), y_of(signal)
             path = f"M{x_left:.1f},{base:.1f} Q{x_mid:.1f},{2 * peak - base:.1f} {x_right:.1f},{base:.1f}"
             channel_word = say(N_("channel"))
-            tip = f"{name}: {channel_word} {say.number(channel, 0)}, {say.number(signal, 0)} dBm"
+            tip = f"{name}{say.colon} {channel_word} {say.number(channel, 0)}, {say.number(signal, 0)} dBm"
             shapes.append(shape("path", d=path, cls="own" if own else "network", title=tip))
             crowded = any(abs(x_mid - px) < 80 and abs(peak - py) < 14 for px, py in placed)
             if own or (signal >= -75 and not crowded):

@@ -14,6 +14,7 @@ and capped here, once: renderers escape for their medium and nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from homediag.reports.labels import (
     OUTCOME_LABELS,
     REMEDY_OUTCOME_LABELS,
     STATUS_LABELS,
+    VALUE_LABELS,
 )
 from homediag.reports.netmap import network_map
 from homediag.reports.sanitize import inert
@@ -94,8 +96,9 @@ def build_view(
 ) -> ReportView:
     """The view of ``report`` with texts from ``texts`` (default: as stored, labels in ``lang``, else
     the current language)."""
-    source = texts or StoredTexts(lang or current_language())
-    return _Composer(report, source, options or ViewOptions()).view()
+    source = texts or StoredTexts(lang or current_language(), recorded=report.context.lang)
+    view = _Composer(report, source, options or ViewOptions()).view()
+    return dataclasses.replace(view, notes=tuple(inert(note, TEXT_CHARS) for note in source.notes()))
 
 
 def device_rows(devices: Sequence[Device], texts: Texts | None = None) -> tuple[DeviceRow, ...]:
@@ -259,7 +262,11 @@ class _Composer(Words):
         hidden = total - len(named)
         note = None
         if hidden:
-            note = say(N_("{n} other device(s) on the network are not shown.")).format(n=hidden)
+            note = say.ngettext(
+                "{n} other device on the network is not shown.",
+                "{n} other devices on the network are not shown.",
+                hidden,
+            ).format(n=hidden)
         title = say(N_("Devices concerned ({n} of {total})")).format(n=len(named), total=total)
         return DevicesView(title, tuple(device_row(say, d) for d in named), total, note)
 
@@ -288,7 +295,11 @@ class _Composer(Words):
             MeasurementView(
                 label=self.say(FACT_LABELS[o.fact]),
                 about=self.subject_of(o.subject),
-                value=self.say.value(o.value, o.unit),
+                value=(
+                    self.say(VALUE_LABELS[(o.fact, o.value)])
+                    if isinstance(o.value, str) and (o.fact, o.value) in VALUE_LABELS
+                    else self.say.value(o.value, o.unit)
+                ),
                 fact=o.fact,
             )
             for o in chosen

@@ -41,6 +41,10 @@ class DeviceChange:
     kind: str
     name: str
     details: tuple[str, ...] = ()
+    """What changed, in English (``address 192.0.2.5 → 192.0.2.9``): the JSON document's words."""
+    changed: tuple[tuple[str, str, str], ...] = ()
+    """What changed as (``address`` | ``kind`` | ``names``, before, after), which views word in the
+    reader's language."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class FindingChange:
     title: str
     before: str | None
     after: str | None
+    playbook: str | None = None
+    """The playbook and cause of the finding the title is taken from, to word it in the reader's language."""
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,16 +129,18 @@ def _device_changes(old: Report, new: Report) -> list[DeviceChange]:
             changes.append(DeviceChange(Change.WENT, before.id, before.kind.value, _name(before),
                                         tuple(a for a in [before.ip] if a)))  # fmt: skip
         elif before is not None and after is not None:
-            details = []
+            changed: list[tuple[str, str, str]] = []
             if before.ip != after.ip:
-                details.append(f"address {before.ip or '—'} → {after.ip or '—'}")
+                changed.append(("address", before.ip or "—", after.ip or "—"))
             if before.kind != after.kind:
-                details.append(f"kind {before.kind.value} → {after.kind.value}")
+                changed.append(("kind", before.kind.value, after.kind.value))
             if set(before.names) != set(after.names):
-                details.append(f"names {', '.join(before.names) or '—'} → {', '.join(after.names) or '—'}")
-            if details:
+                changed.append(("names", ", ".join(before.names) or "—", ", ".join(after.names) or "—"))
+            if changed:
+                details = tuple(inert(f"{what} {old} → {new}", 200) for what, old, new in changed)
+                changed = [(what, inert(old, 120), inert(new, 120)) for what, old, new in changed]
                 changes.append(DeviceChange(Change.CHANGED, after.id, after.kind.value, _name(after),
-                                            tuple(inert(d, 200) for d in details)))  # fmt: skip
+                                            details, tuple(changed)))  # fmt: skip
     return changes
 
 
@@ -152,7 +161,8 @@ def _finding_changes(old: Report, new: Report) -> list[FindingChange]:
         b, a = before.get(code), after.get(code)
         was = b is not None and b.status.is_problem
         now = a is not None and a.status.is_problem
-        title = inert((a or b).title if (a or b) else code, 200)  # type: ignore[union-attr]
+        source = a or b
+        title = inert(source.title if source else code, 200)
         b_status = b.status.value if b else None
         a_status = a.status.value if a else None
         if was and not now:
@@ -163,7 +173,8 @@ def _finding_changes(old: Report, new: Report) -> list[FindingChange]:
             change = Change.CHANGED
         else:
             continue
-        changes.append(FindingChange(change, inert(code, 80), title, b_status, a_status))
+        playbook, cause = (source.playbook, source.cause) if source else (None, None)
+        changes.append(FindingChange(change, inert(code, 80), title, b_status, a_status, playbook, cause))
     return changes
 
 

@@ -95,6 +95,8 @@ def to_document(report: Report) -> dict[str, Any]:
         **data,
     }
     document["questions"] = document.get("questions") or []
+    if document.get("settings") is None:
+        document.pop("settings", None)  # reports that record no settings (schema 1.0) stay as before
     for observation in document.get("observations") or ():
         if observation.get("privacy") is None:
             # Observations carry their fact's privacy class; those of reports written before keep their form.
@@ -103,6 +105,11 @@ def to_document(report: Report) -> dict[str, Any]:
         if not ref.get("title"):
             ref.pop("title", None)  # reports that record no title stay as before
     for finding in document.get("findings") or ():
+        for item in (*(finding.get("evidence") or ()), *(finding.get("evidence_against") or ())):
+            for key in ("detail", "value", "unit"):
+                if item.get(key) is None:
+                    # What evidence is made from (schema 1.1): absent where unknown, as in 1.0 reports.
+                    item.pop(key, None)
         for remedy in finding.get("remedies") or ():
             if remedy.get("outcome") is None:
                 # Only an offered remedy has an outcome: reports of runs that offered none stay as before.
@@ -231,6 +238,9 @@ def _evidence(items: Any) -> tuple[EvidenceItem, ...]:
             fact=e.get("fact"),
             outcome=e.get("outcome"),
             likelihood_ratio=e.get("likelihood_ratio"),
+            detail=e.get("detail"),
+            value=e.get("value"),
+            unit=e.get("unit"),
         )
         for e in items or ()
     )
@@ -349,5 +359,6 @@ def _build(doc: Mapping[str, Any]) -> Report:
         not_applicable=doc.get("not_applicable"),
         baseline=doc.get("baseline"),
         tool_version=(doc.get("tool") or {}).get("version", ""),
+        settings=doc.get("settings"),
         watch=doc.get("watch"),
     )

@@ -83,3 +83,27 @@ FACT_LABELS: Mapping[str, str] = {
     "nat.public_class": N_("Public address"),
 }
 """The measurements people care about, in the order a report lists them."""
+TRACE_ACTION_LABELS: Mapping[str, str] = {
+    "probe": N_("measured"),
+    "question": N_("asked"),
+    "replay": N_("read from the report"),
+    "infer": N_("concluded"),
+    "multi_fault": N_("several causes"),
+    "remedy": N_("fix"),
+    "stop": N_("finished"),
+}
+"""What a step of the engine's trace did (its ``action``), in words."""
+VALUE_LABELS: Mapping[tuple[str, str], str] = {
+    ("interface.kind", "wired"): N_("cable"),
+    ("interface.kind", "wireless"): N_("Wi-Fi connection"),
+    ("interface.kind", "virtual"): N_("virtual"),
+    ("interface.kind", "loopback"): N_("loopback"),
+    ("interface.kind", "unknown"): N_("unknown"),
+    ("nat.public_class", "public"): N_("public"),
+    ("nat.public_class", "private"): N_("private"),
+    ("nat.public_class", "cgnat"): N_("shared by the provider (CGNAT)"),
+    ("nat.public_class", "link-local"): N_("link-local"),
+    ("nat.public_class", "reserved"): N_("reserved"),
+    ("nat.public_class", "none"): N_("none"),
+}
+"""Words for the text values of the measurements a report lists (:data:`FACT_LABELS`)."""

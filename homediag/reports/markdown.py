@@ -115,6 +115,8 @@ def _render(view: ReportView) -> list[str]:
         lines += [text(verdict.more), ""]
     if view.incomplete:
         lines += [f"*{text(view.incomplete, 500)}*", ""]
+    for note in view.notes:
+        lines += [f"*{text(note, 500)}*", ""]
     items = [(labels.date, meta.date), (labels.customer, meta.customer), (labels.site, meta.site),
              (labels.ticket, meta.ticket), (labels.privacy, view.privacy.note)]  # fmt: skip
     lines += [f"> **{text(label)}** {text(value)}  " for label, value in items if value]

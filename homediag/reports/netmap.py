@@ -25,19 +25,78 @@ MAX_DEVICES = 12
 DeviceLabel = Callable[[Device], str]
 
 
+TITLE_PX = 8.0
+"""Width of a character of a box's title (13 px, bold), generously: wide letters must fit too."""
+SUB_PX = 6.5
+"""Width of a character of a box's second line (11 px)."""
+BOX_MIN, BOX_MAX = 124.0, 176.0
+TITLE_LINES = 2
+"""A title longer than its widest box wraps onto a second line (and is cut after it)."""
+
+
+def _wrap(text: str, chars: int, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of at most ``chars`` characters, broken at spaces where it
+    can be (a word longer than a line is cut), the last line ending in ``…`` when text is left over."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    for whole in words:
+        word = whole
+        while len(word) > chars:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(word[: chars - 1] + "-")
+            word = word[chars - 1 :]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= chars:
+            current = candidate
+        else:
+            out.append(current)
+            current = word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        last = out[lines - 1]
+        out = [*out[: lines - 1], (last[: chars - 1] if len(last) >= chars else last) + "…"]
+    return out or [""]
+
+
+def wanted_width(title: str, subtitle: str) -> float:
+    """How wide a box must be for ``title`` and ``subtitle`` on one line each."""
+    return max(len(title) * TITLE_PX, len(subtitle) * SUB_PX) + 20
+
+
+def box_size(title: str, subtitle: str, max_width: float = BOX_MAX) -> tuple[float, list[str], list[str]]:
+    """The width of a box for ``title`` and ``subtitle`` (it grows with them, up to ``max_width``) and
+    the lines of each (wrapped when they are still too long)."""
+    width = max(BOX_MIN, min(max_width, wanted_width(title, subtitle)))
+    title_lines = _wrap(title, max(4, int((width - 16) // TITLE_PX)), TITLE_LINES)
+    sub_lines = _wrap(subtitle, max(4, int((width - 12) // SUB_PX)), TITLE_LINES) if subtitle else []
+    return width, title_lines, sub_lines
+
+
 def _node(shapes: list[Shape], x: float, y: float, title: str, subtitle: str, faulty: bool,
-          tip: str = "") -> None:  # fmt: skip
+          tip: str = "", max_width: float = BOX_MAX) -> None:  # fmt: skip
     cls = "node fault" if faulty else "node"
-    shapes.append(shape("rect", x=x - 62, y=y - 24, width=124, height=48, rx=8, cls=cls, title=tip or title))
-    shapes.append(shape("text", inert(title, 22), x=x, y=y - 3, cls="node-title", anchor="middle"))
-    if subtitle:
-        shapes.append(shape("text", inert(subtitle, 24), x=x, y=y + 13, cls="node-sub", anchor="middle"))
+    title, subtitle = inert(title, 60), inert(subtitle, 46)
+    width, lines, subs = box_size(title, subtitle, max_width)
+    extra = 15.0 * (len(lines) - 1) + 13.0 * max(0, len(subs) - 1)
+    top = y - 24 - extra / 2
+    shapes.append(shape("rect", x=x - width / 2, y=top, width=width, height=48 + extra, rx=8, cls=cls,
+                        title=tip or title))  # fmt: skip
+    for index, line in enumerate(lines):
+        shapes.append(shape("text", line, x=x, y=top + 21 + 15 * index, cls="node-title", anchor="middle"))
+    below = top + 37 + 15.0 * (len(lines) - 1)
+    for index, line in enumerate(subs):
+        shapes.append(shape("text", line, x=x, y=below + 13 * index, cls="node-sub", anchor="middle"))
     if faulty:
-        shapes.append(shape("circle", cx=x + 58, cy=y - 22, r=10, cls="fault-badge"))
-        shapes.append(shape("text", "!", x=x + 58, y=y - 17, cls="fault-mark", anchor="middle"))
+        shapes.append(shape("circle", cx=x + width / 2 - 4, cy=top + 2, r=10, cls="fault-badge"))
+        shapes.append(shape("text", "!", x=x + width / 2 - 4, y=top + 7, cls="fault-mark", anchor="middle"))
 
 
 def _hop(shapes: list[Shape], x1: float, x2: float, y: float, faulty: bool, label: str) -> None:
+    """The line between two boxes of the top row (drawn from centre to centre, under the boxes)."""
     shapes.append(shape("line", x1=x1, y1=y, x2=x2, y2=y, cls="hop fault" if faulty else "hop", title=label))
     if faulty:
         mid = (x1 + x2) / 2
@@ -62,27 +121,31 @@ def network_map(
     shapes: list[Shape] = []
     y = 50.0
     client_x, router_x, internet_x = 90.0, WIDTH / 2, WIDTH - 90.0
-    _hop(shapes, client_x + 62, router_x - 62, y, CLIENT_ROUTER in broken.hops,
-         say(N_("this computer to the router")))  # fmt: skip
-    _hop(shapes, router_x + 62, internet_x - 62, y, ROUTER_INTERNET in broken.hops,
-         say(N_("the router to the internet")))  # fmt: skip
-    _node(shapes, client_x, y, say(N_("this computer")), inert(interface or "", 24), False)
-    router_sub = inert(router.ip or "", 46) if router is not None else ""
+    to_router, to_internet = say(N_("this computer to the router")), say(N_("the router to the internet"))
+    _hop(shapes, client_x, router_x, y, CLIENT_ROUTER in broken.hops, to_router)
+    _hop(shapes, router_x, internet_x, y, ROUTER_INTERNET in broken.hops, to_internet)
+    _node(shapes, client_x, y, say(N_("this computer")), interface or "", False)
+    router_sub = router.ip or "" if router is not None else ""
     _node(shapes, router_x, y, say(N_("router")), router_sub, broken.router)
     _node(shapes, internet_x, y, say(N_("internet")), "", False)
     shown = others[:MAX_DEVICES]
-    per_row = 4
+    per_row = 4  # three when a label would not fit beside three others (German and French kinds are long)
+    if any(wanted_width(label(d), kind_label(d)) > WIDTH / 5 - 10 for d in shown):
+        per_row = 3
     rows = (len(shown) + per_row - 1) // per_row
+    places = []
     for index, device in enumerate(shown):
         row, col = divmod(index, per_row)
         count = min(per_row, len(shown) - row * per_row)
         spacing = WIDTH / (count + 1)
-        x = spacing * (col + 1)
-        dy = 150.0 + row * 80.0
-        shapes.append(shape("line", x1=router_x, y1=y + 24, x2=x, y2=dy - 24, cls="lan"))
-        _node(shapes, x, dy, label(device), kind_label(device), device.id in broken.devices,
-              tip=_device_tip(device, label, kind_label))  # fmt: skip
-    height = 150.0 + rows * 80.0 if shown else 100.0
+        places.append((device, spacing * (col + 1), 150.0 + row * 90.0, spacing))
+    boxes: list[Shape] = []
+    for device, x, dy, spacing in places:  # every line first: no line crosses a box
+        shapes.insert(0, shape("line", x1=router_x, y1=y + 24, x2=x, y2=dy - 24, cls="lan"))
+        _node(boxes, x, dy, label(device), kind_label(device), device.id in broken.devices,
+              tip=_device_tip(device, label, kind_label), max_width=min(BOX_MAX, spacing - 10))  # fmt: skip
+    shapes += boxes
+    height = 150.0 + rows * 90.0 if shown else 100.0
     if len(others) > len(shown):
         more = say(N_("and {n} more devices")).format(n=len(others) - len(shown))
         shapes.append(shape("text", more, x=WIDTH / 2, y=height - 20, cls="caption", anchor="middle"))

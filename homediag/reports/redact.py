@@ -51,6 +51,7 @@ import ahocorasick_rs
 from homediag.core.devices import normalise_mac
 from homediag.core.facts import Privacy
 from homediag.core.model import Report
+from homediag.core.outcomes import outcome_words
 from homediag.reports.known import KnownValues, fold
 from homediag.reports.tokens import REPLACEMENT_PATTERN, TokenStore, is_token
 
@@ -308,13 +309,48 @@ _SECRET_GATE = ahocorasick_rs.AhoCorasick(["://", *_SECRET_KEYWORDS])
 _SECRET_PARTS = re.compile(r"(?i)" + _SECRET_LABEL + _secret_rest(named=True))
 
 
-def _without_secret(text: str) -> str:
-    """A ``secret_pair`` match with its value (only) replaced."""
+def _without_secret(text: str, outcomes: frozenset[str] = frozenset()) -> str:
+    """A ``secret_pair`` match with its value (only) replaced — unless the value is one of
+    ``outcomes``: the words of a test's outcome after the label of what was tested (``MQTT without a
+    password: open``), which are no secret."""
     parts = _SECRET_PARTS.fullmatch(text)
     if parts is None:  # pragma: no cover - the sweep matched it with the same pattern
         return REDACTED
     group = "explicit" if parts.group("explicit") is not None else "spaced"
+    if outcomes and _is_outcome(text[parts.start(group) :], outcomes):
+        return text
     return text[: parts.start(group)] + REDACTED
+
+
+def _is_outcome(value: str, outcomes: frozenset[str]) -> bool:
+    """Whether a value the secret pattern matched is an outcome's word (the pattern stops a value at
+    a space, so a word of several is matched by its first)."""
+    value = value.strip("\"'“”«» ")
+    return any(value == word or word.startswith(value + " ") for word in outcomes)
+
+
+def evidence_head(text: str, outcomes: frozenset[str]) -> int:
+    """How much of an evidence text the playbook made (``MQTT without a password: open``): up to the
+    first outcome word followed by the end or by the observations' words in brackets; 0 when none is.
+    Only there is an outcome word after a secret's label taken for the outcome."""
+    ends = []
+    for word in outcomes:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if end == len(text) or text.startswith(" (", end):
+                ends.append(end)
+                break
+            start = text.find(word, start + 1)
+    return min(ends, default=0)
+
+
+def evidence_outcomes(item: Mapping[str, Any]) -> frozenset[str]:
+    """The words an evidence item's outcome is written with, in any language (empty: no outcome)."""
+    outcome = item.get("outcome")
+    if not isinstance(outcome, str) or not outcome or not item.get("test"):
+        return frozenset()
+    return outcome_words(outcome)
 
 
 _SERIAL_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}$")
@@ -396,6 +432,8 @@ class Redactor:
         self._device_token: str | None = None
         self._sweeping = False
         self._matcher: KnownValues | None = None
+        self._outcomes: frozenset[str] = frozenset()
+        """The words of the outcome of the evidence item being swept: values, never secrets."""
 
     # -- public --------------------------------------------------------------------------------------
 
@@ -504,6 +542,17 @@ class Redactor:
                 return self._address_or_text(value)
             case "pseudonymise":
                 return self._pseudonymise(value, node)
+            case "text" if node.definition == "evidence_item" and isinstance(parent, dict):
+                outcomes = evidence_outcomes(parent)
+                head = evidence_head(value, outcomes) if isinstance(value, str) and outcomes else 0
+                if not head or not self._sweeping:
+                    return self._text_value(value)
+                self._outcomes = outcomes
+                try:
+                    made = self._text(value[:head])
+                finally:
+                    self._outcomes = frozenset()
+                return made + self._text(value[head:])
             case "by-fact":
                 fact = parent.get("fact", "") if isinstance(parent, dict) else ""
                 sensitive = bool(parent.get("sensitive")) if isinstance(parent, dict) else False
@@ -761,7 +810,7 @@ class Redactor:
         return replaced
 
     def _sweep_secret(self, text: str) -> str:
-        replaced = _without_secret(text)
+        replaced = _without_secret(text, self._outcomes)
         if replaced != text:
             self._count("secret")
         return replaced
@@ -966,19 +1015,29 @@ class _Scrubber:
 
     def __init__(self) -> None:
         self.count = 0
+        self._outcomes: frozenset[str] = frozenset()
 
-    def scrub(self, value: Any) -> Any:
+    def scrub(self, value: Any, outcomes: frozenset[str] = frozenset()) -> Any:
         if isinstance(value, str):
             if not _SECRET_GATE.find_matches_as_indexes(fold(value)):
                 return value
-            return _SECRETS.sub(self._match, value)
+            self._outcomes = outcomes
+            try:
+                return _SECRETS.sub(self._match, value)
+            finally:
+                self._outcomes = frozenset()
         if isinstance(value, list):
             return [self.scrub(v) for v in value]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
+            outcomes = evidence_outcomes(value) if "text" in value else frozenset()
             for key, child in value.items():
                 if isinstance(key, str) and name_hint(key, weak=False) == "secret" and child:
                     out[key] = self._replace(child)
+                elif key == "text" and outcomes and isinstance(child, str) and evidence_head(child, outcomes):
+                    # an evidence item: the outcome after the label of what was tested is no secret
+                    head = evidence_head(child, outcomes)
+                    out[key] = self.scrub(child[:head], outcomes) + self.scrub(child[head:])
                 else:
                     out[key] = self.scrub(child)
             return out
@@ -995,7 +1054,7 @@ class _Scrubber:
         if match.lastgroup == "url_userinfo":
             replaced = text.split("://", 1)[0] + "://" + REDACTED + "@"
         else:
-            replaced = _without_secret(text)
+            replaced = _without_secret(text, self._outcomes)
         if replaced != text:
             self.count += 1
         return replaced

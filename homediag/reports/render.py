@@ -88,21 +88,26 @@ def print_report(
     verbose: bool = True,
     lang: str | None = None,
     options: ViewOptions | None = None,
+    texts: Texts | None = None,
 ) -> None:
     """Print the terminal summary of ``report`` to ``console`` (``verbose``: every check and the trace)."""
     from homediag.reports.terminal import print_view
 
-    print_view(view_of(report, lang=lang, options=options), console, verbose=verbose)
+    print_view(view_of(report, lang=lang, options=options, texts=texts), console, verbose=verbose)
 
 
-def print_diff(diff: ReportDiff, console: Console, *, lang: str | None = None) -> None:
-    """Print ``report diff``'s table of changes to ``console``."""
+def print_diff(
+    diff: ReportDiff, console: Console, *, lang: str | None = None, titles: Texts | None = None
+) -> None:
+    """Print ``report diff``'s table of changes to ``console`` (``titles``: the texts the findings' titles
+    are rebuilt with, default as stored)."""
     from homediag.core.i18n import current_language
     from homediag.reports.diffview import diff_view
     from homediag.reports.terminal import render_diff
     from homediag.reports.texts import Say, StoredTexts
 
-    console.print(render_diff(diff_view(diff, Say(StoredTexts(lang or current_language())))))
+    say = Say(titles or StoredTexts(lang or current_language()))
+    console.print(render_diff(diff_view(diff, say)))
 
 
 def print_devices(devices: Sequence[Device], console: Console, *, lang: str | None = None) -> None:

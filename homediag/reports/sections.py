@@ -11,7 +11,8 @@ from typing import Any
 
 from homediag.core.i18n import N_
 from homediag.core.model import Report
-from homediag.reports.labels import KIND_LABELS
+from homediag.core.outcomes import outcome_word
+from homediag.reports.labels import KIND_LABELS, TRACE_ACTION_LABELS
 from homediag.reports.sanitize import inert
 from homediag.reports.texts import Say, TextKind, TextRef
 from homediag.reports.view import BaselineView, EvaluationError, Labels, Meta, Privacy, TraceLine
@@ -76,6 +77,7 @@ def labels(say: Say) -> Labels:
         ticket=say(N_("Ticket:")),
         privacy=say(N_("Privacy:")),
         for_technicians=say(N_("for technicians")),
+        colon=say.colon,
     )
 
 
@@ -119,12 +121,16 @@ def trace_lines(report: Report, say: Say) -> tuple[TraceLine, ...]:
     lines = []
     for index, step in enumerate(report.trace, start=1):
         n = _step_number(step, index)
-        action = inert(step.get("action") or "", 30)
+        raw_action = str(step.get("action") or "")
+        known = TRACE_ACTION_LABELS.get(raw_action)
+        action = say(known) if known is not None else inert(raw_action, 30)
         parts: list[str] = []
         test, outcome = step.get("test"), step.get("outcome")
         if test:
             parts.append(
-                say(N_("{test} gave {outcome}")).format(test=inert(test, 60), outcome=inert(outcome, 60))
+                say(N_("{test} gave {outcome}")).format(
+                    test=inert(test, 60), outcome=inert(outcome_word(str(outcome), say.lang), 60)
+                )
                 if outcome is not None
                 else inert(test, 60)
             )
@@ -140,7 +146,7 @@ def trace_lines(report: Report, say: Say) -> tuple[TraceLine, ...]:
         error = inert(step.get("error"), 300) if step.get("error") else None
         if error:
             parts.append(say(N_("could not be evaluated: {error}")).format(error=error))
-        lines.append(TraceLine(n, action, "; ".join(parts) or action, error))
+        lines.append(TraceLine(n, action, say.semicolon.join(parts) or action, error))
     return tuple(lines)
 
 

@@ -157,6 +157,7 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     parts: list[RenderableType] = [_verdict_panel(view)]
     if view.incomplete:
         parts.append(Text(view.incomplete, style="yellow"))
+    parts += [Text(note, style="italic yellow") for note in view.notes]
     if view.faults:
         parts.append(Text(labels.faults, style="bold underline"))
         parts += [_finding_block(view, f) for f in view.faults]
@@ -188,7 +189,8 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     if view.errors:
         parts.append(_section(labels.errors, [e.sentence for e in view.errors], "yellow"))
     if verbose and view.trace:
-        parts.append(_section(labels.trace, [f"{s.n}. {s.action}: {s.text}" for s in view.trace]))
+        steps = [f"{s.n}. {s.action}{labels.colon} {s.text}" for s in view.trace]
+        parts.append(_section(labels.trace, steps))
     if view.meta.note:
         parts.append(Text(f"{labels.technician_note_colon} {view.meta.note}", style="italic"))
     privacy = view.privacy

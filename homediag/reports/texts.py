@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from homediag.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, gettext_for
+from homediag.core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, gettext_for, ngettext_for
 from homediag.core.model import JSONValue
 from homediag.reports.sanitize import inert
 
@@ -66,6 +66,30 @@ class TextRef:
     remedy: str | None = None
     index: int | None = None
     question: str | None = None
+    plural: str | None = None
+    """A label with plural forms: ``stored`` is the singular message id, this the plural one."""
+    count: int | None = None
+    """How many, for a label with plural forms."""
+    fact: str | None = None
+    detail: str | None = None
+    """Evidence: the observations' own words as stored, in the run's language (None: not recorded)."""
+    value: JSONValue = None
+    """Evidence: the value the test read (None: not recorded, or personal data)."""
+    unit: str | None = None
+
+
+def label_text(lang: str, ref: TextRef) -> str:
+    """A label (:attr:`TextKind.LABEL`) in ``lang``, in its plural form for ``ref.count`` if it has one."""
+    if ref.plural is not None:
+        return ngettext_for(lang, ref.stored, ref.plural, ref.count if ref.count is not None else 1)
+    return gettext_for(lang, ref.stored)
+
+
+COLONS = {"fr": "\u00a0:"}
+SEMICOLONS = {"fr": "\u00a0; "}
+"""How a colon follows a word where code joins a label and its value (French: after a no-break space)."""
+LANGUAGE_NAMES = {"en": N_("English"), "de": N_("German"), "fr": N_("French")}
+"""The languages by name, for notes on a view."""
 
 
 class Texts(Protocol):
@@ -80,12 +104,21 @@ class Texts(Protocol):
         """The text ``ref`` names, in :attr:`lang`."""
         ...
 
+    def notes(self) -> tuple[str, ...]:
+        """What the reader should know about the texts given so far (in :attr:`lang`): where they are
+        shown as stored, in another language, because they could not be rebuilt."""
+        ...
+
 
 @dataclass(frozen=True)
 class StoredTexts:
-    """The texts as the report stores them; labels and complaint names translated with gettext."""
+    """The texts as the report stores them; labels and complaint names translated with gettext.
+
+    ``recorded`` is the language the report was made in: when it differs from :attr:`lang`, the notes
+    say that the findings are shown as recorded."""
 
     lang: str = DEFAULT_LANGUAGE
+    recorded: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in SUPPORTED_LANGUAGES:
@@ -94,8 +127,16 @@ class StoredTexts:
     def text(self, ref: TextRef) -> str:
         """The stored text (a label: its translation)."""
         if ref.kind is TextKind.LABEL:
-            return gettext_for(self.lang, ref.stored)
+            return label_text(self.lang, ref)
         return ref.stored
+
+    def notes(self) -> tuple[str, ...]:
+        """A note when the report's texts are in another language than the view's."""
+        if self.recorded is None or self.recorded == self.lang or self.recorded not in LANGUAGE_NAMES:
+            return ()
+        language = gettext_for(self.lang, LANGUAGE_NAMES[self.recorded])
+        note = N_("The findings are shown as the report recorded them, in {language}.")
+        return (gettext_for(self.lang, note).format(language=language),)
 
 
 @functools.cache
@@ -122,6 +163,20 @@ class Say:
     def __call__(self, msgid: str) -> str:
         """The label ``msgid`` (marked with ``N_()`` where it is written) in the view's language."""
         return self.texts.text(TextRef(TextKind.LABEL, msgid))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The label in its form for ``n`` (gettext plural forms: never "problem(s)")."""
+        return self.texts.text(TextRef(TextKind.LABEL, singular, plural=plural, count=n))
+
+    @property
+    def colon(self) -> str:
+        """A colon after a word, as the language sets it: French puts a no-break space before it."""
+        return COLONS.get(self.lang, ":")
+
+    @property
+    def semicolon(self) -> str:
+        """What joins the parts of a line (``a; b``), as the language sets it."""
+        return SEMICOLONS.get(self.lang, "; ")
 
     def number(self, value: float, digits: int = 1) -> str:
         """``value`` formatted for the language (``12.5`` / ``12,5``), trailing zeros dropped."""

@@ -26,20 +26,22 @@ def verdict(words: Words, faults: Sequence[Finding], advisories: Sequence[Findin
     """The verdict: the top *fault* (never an advisory), else why there is none."""
     report, say = words.report, words.say
     top = focus.top_fault(report)
-    worth = (
-        say(N_("{n} thing(s) worth fixing, below")).format(n=len(advisories)) if advisories else None
-    )
+    m = len(advisories)
+    things_below = say.ngettext("{n} thing worth fixing, below", "{n} things worth fixing, below", m)
+    worth = things_below.format(n=m) if advisories else None
     if top is not None:
         title = words.title(top)
         sentence = title if top.status is FindingStatus.CONFIRMED else say(N_("{title} (likely)")).format(
             title=title
         )
         others = sum(1 for f in faults if f.status.is_problem and f is not top)
-        more = say(N_("and {n} more problem(s), below")).format(n=others) if others else None
+        n = others
+        problems_below = say.ngettext("and {n} more problem, below", "and {n} more problems, below", n)
+        more = problems_below.format(n=n) if others else None
         if more and worth:
-            more = say(N_("and {n} more problem(s) and {m} thing(s) worth fixing, below")).format(
-                n=others, m=len(advisories)
-            )
+            problems = say.ngettext("{n} more problem", "{n} more problems", n).format(n=n)
+            things = say.ngettext("{n} thing worth fixing", "{n} things worth fixing", m).format(n=m)
+            more = say(N_("and {problems} and {things}, below")).format(problems=problems, things=things)
         return Verdict(sentence, Tone.PROBLEM, next_step(words, top), more or worth)
     if report.not_applicable and report.complete:
         reason = words.text(TextRef(TextKind.NOT_APPLICABLE, report.not_applicable,
@@ -63,7 +65,11 @@ def verdict(words: Words, faults: Sequence[Finding], advisories: Sequence[Findin
         return Verdict(sentence, Tone.WARNING, say(ESCALATE), worth)
     possible = [f for f in faults if f.status is FindingStatus.POSSIBLE]
     if possible:
-        sentence = say(N_("No problem confirmed; {n} possible cause(s) remain.")).format(n=len(possible))
+        sentence = say.ngettext(
+            "No problem confirmed; {n} possible cause remains.",
+            "No problem confirmed; {n} possible causes remain.",
+            len(possible),
+        ).format(n=len(possible))
         return Verdict(sentence, Tone.OK, None, worth)
     if advisories:
         sentence = say(N_("No fault found: nothing here causes a problem by itself."))
@@ -103,9 +109,15 @@ def incomplete(report: Report, say: Say) -> str | None:
         reasons.append(say(N_("The check was interrupted before it finished.")))
     failed = sum(1 for run in report.probe_runs if run.outcome.failed)
     if failed:
-        reasons.append(say(N_("{n} check(s) could not finish.")).format(n=failed))
+        checks = say.ngettext("{n} check could not finish.", "{n} checks could not finish.", failed)
+        reasons.append(checks.format(n=failed))
     errors = sum(1 for step in report.trace if step.get("error"))
     if errors:
-        reasons.append(say(N_("{n} rule(s) of the diagnosis could not be evaluated.")).format(n=errors))
+        rules = say.ngettext(
+            "{n} rule of the diagnosis could not be evaluated.",
+            "{n} rules of the diagnosis could not be evaluated.",
+            errors,
+        )
+        reasons.append(rules.format(n=errors))
     reasons.append(say(N_("The results may miss what these would have shown.")))
     return " ".join(reasons)

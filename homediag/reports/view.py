@@ -99,6 +99,9 @@ class Labels:
     ticket: str
     privacy: str
     for_technicians: str
+    colon: str = ":"
+    """A colon as the language sets it after a word (French: ``\u00a0:``), where a renderer joins two
+    parts."""
 
 
 @dataclass(frozen=True)

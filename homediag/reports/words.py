@@ -45,7 +45,8 @@ class Words:
     def evidence_text(self, finding: Finding, item: EvidenceItem) -> str:
         """One piece of evidence, without a detail that repeats it."""
         ref = TextRef(TextKind.EVIDENCE, item.text, playbook=finding.playbook, code=finding.code,
-                      cause=finding.cause, test=item.test, outcome=item.outcome)  # fmt: skip
+                      cause=finding.cause, test=item.test, outcome=item.outcome, fact=item.fact,
+                      detail=item.detail, value=item.value, unit=item.unit)  # fmt: skip
         return focus.tidy(self.text(ref))
 
     def remedy_title(self, finding: Finding, remedy: Remedy) -> str:

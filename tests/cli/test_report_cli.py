@@ -78,6 +78,26 @@ def test_show_in_three_languages(cli: Isolated, paused: Path, lang: str, text: s
     assert text in done.stdout
 
 
+def test_a_report_made_in_german_is_shown_and_compared_in_french(cli: Isolated, paused: Path, resumed: Path,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    """Support in Lyon reads what a customer in Zurich made: ``diagnose --from`` (no network) in German,
+    then ``report show`` and ``report diff`` in French rebuild the findings from the playbooks."""
+    german, after = tmp_path / "de.json", tmp_path / "after.json"
+    for source, target in ((paused, german), (resumed, after)):
+        made = cli("diagnose", "--from", str(source), "--lang", "de", "--non-interactive", "--output", str(target))
+        assert made.returncode in (0, 1), made.stderr
+    stored = json.loads(german.read_text("utf-8"))
+    assert stored["context"]["lang"] == "de" and stored["schema_version"] == "1.1"
+    titles = {f["code"]: f["title"] for f in stored["findings"]}
+    assert titles["printer.stopped"] == "Der Drucker ist angehalten"
+    shown = cli("report", "show", str(german), "--lang", "fr")
+    assert shown.returncode in (0, 1), shown.stderr
+    assert "L'imprimante est en pause" in shown.stdout and "Der Drucker" not in shown.stdout
+    compared = cli("report", "diff", str(german), str(after), "--lang", "fr")
+    assert compared.returncode == 0, compared.stderr
+    assert "L'imprimante est en pause" in compared.stdout and "angehalten" not in compared.stdout
+
+
 def test_language_defaults_to_the_system_locale(cli: Isolated, paused: Path) -> None:
     done = cli("report", "show", str(paused), env={"LANG": "de_DE.UTF-8", "LANGUAGE": ""})
     assert "Nächster Schritt" in done.stdout
@@ -122,8 +142,8 @@ def test_a_printer_complaint_lists_only_the_printer_unless_devices_is_given(cli:
     plain = cli(*command, str(paused), "--lang", "en")
     assert plain.returncode in (0, 1), plain.stderr
     assert "Devices concerned (1 of 6)" in plain.stdout
-    assert "5 other device(s) on the network are not shown." in plain.stdout.replace("\n", " ")
-    assert "nas-1" not in plain.stdout.split("Devices concerned")[1].split("other device(s)")[0]
+    assert "5 other devices on the network are not shown." in plain.stdout.replace("\n", " ")
+    assert "nas-1" not in plain.stdout.split("Devices concerned")[1].split("other devices")[0]
     every = cli(*command, str(paused), "--lang", "en", "--devices")
     assert every.returncode == plain.returncode, every.stderr
     assert "Devices (6)" in every.stdout and "nas-1" in every.stdout and "not shown" not in every.stdout

@@ -87,7 +87,7 @@ def test_report_validates_and_round_trips() -> None:
     report = sample_report()
     document = to_document(report)
     assert validation_errors(document) == []
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["tool"]["name"] == "homediag"
     again = from_document(json.loads(dump_report(report)))
     assert to_document(again) == document

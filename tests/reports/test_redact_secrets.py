@@ -79,3 +79,41 @@ def test_secret_key_names_in_every_language(key: str) -> None:
 @pytest.mark.parametrize("key", ["key", "keys", "sort_key", "monkey", "public_key_type", "clef_usb"])
 def test_other_key_names_are_not_secrets(key: str) -> None:
     assert name_hint(key, weak=False) != "secret"
+
+
+@pytest.mark.parametrize("mode", ["redacted", "full"])
+@pytest.mark.parametrize(
+    ("label", "outcome", "word"),
+    [
+        ("MQTT without a password", "open", "open"),
+        ("MQTT ohne Passwort", "open", "Ergebnis offen"),
+        ("MQTT sans mot de passe", "closed", "résultat fermé"),
+        ("Admin pages without HTTPS password", "secure", "encrypted"),
+    ],
+)
+def test_the_outcome_after_the_label_of_what_was_tested_is_no_secret(
+    label: str, outcome: str, word: str, mode: str, store: TokenStore
+) -> None:
+    """Redact values, not the labels of what was tested: "MQTT without a password: open" keeps its
+    outcome word; a real secret in the same evidence line still goes."""
+    from homediag.core.model import EvidenceItem
+
+    report = fixture("checkup-advisories")
+    text = f"{label}: {word} (CONNECT refused; password: {SECRET})"
+    item = EvidenceItem(text=text, test="mqtt_check", fact="security.mqtt_anonymous", outcome=outcome)
+    finding = dataclasses.replace(report.findings[0], evidence=(item,))
+    report = dataclasses.replace(report, findings=(finding, *report.findings[1:]))
+    shared = redact(report, store) if mode == "redacted" else scrub_secrets(report)
+    kept = shared.findings[0].evidence[0].text
+    assert kept.startswith(f"{label}: {word} ("), kept
+    assert SECRET not in kept and "Sommer2024" not in dump_report(shared)
+
+
+def test_a_word_that_is_no_outcome_of_the_test_is_still_taken_for_a_secret(store: TokenStore) -> None:
+    from homediag.core.model import EvidenceItem
+
+    report = fixture("checkup-advisories")
+    item = EvidenceItem(text="MQTT without a password: hunter", test="mqtt_check", outcome="open")
+    finding = dataclasses.replace(report.findings[0], evidence=(item,))
+    shared = redact(dataclasses.replace(report, findings=(finding,)), store)
+    assert "hunter" not in dump_report(shared)

@@ -33,11 +33,23 @@ INVARIANT = {
 
 def messages() -> dict[str, str]:
     found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
-    ):
+    for message, where in all_messages().items():
         if isinstance(message, str):
-            found.setdefault(message, f"{filename}:{lineno}")
+            found[message] = where
+    return found
+
+
+def all_messages() -> dict[str | tuple[str, str], str]:
+    """Every message of the code: texts of ``_()``/``N_()``, and (singular, plural) pairs of
+    ``ngettext()`` (gettext plural forms: never "problem(s)")."""
+    found: dict[str | tuple[str, str], str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(PACKAGE),
+        method_map=[("**.py", "python")],
+        keywords={"_": None, "N_": None, "ngettext": (1, 2)},
+    ):
+        key = message if isinstance(message, str) else (str(message[0]), str(message[1]))
+        found.setdefault(key, f"{filename}:{lineno}")
     return found
 
 
@@ -109,15 +121,22 @@ def fields(text: str) -> set[str]:
 def test_every_message_is_translated(lang: str) -> None:
     po = catalogue(lang)
     problems = []
-    for message, where in sorted(messages().items()):
-        entry = po.get(message)
-        if entry is None or not entry.string:
+    for message, where in sorted(all_messages().items(), key=lambda item: str(item[0])):
+        msgid = message if isinstance(message, str) else message[0]
+        entry = po.get(msgid)
+        forms = (entry.string,) if entry is not None and isinstance(entry.string, str) else (
+            tuple(entry.string) if entry is not None else ()
+        )  # fmt: skip
+        english = (message,) if isinstance(message, str) else message
+        if entry is None or not forms or not all(forms):
             problems.append(f"missing: {message!r} ({where})")
         elif entry.fuzzy:
             problems.append(f"fuzzy: {message!r} ({where})")
-        elif entry.string == message and message not in INVARIANT:
+        elif isinstance(message, tuple) != isinstance(entry.id, tuple | list):
+            problems.append(f"plural forms differ: {message!r} ({where})")
+        elif any(form in english for form in forms) and message not in INVARIANT:
             problems.append(f"copy of the English: {message!r} ({where})")
-        elif fields(str(entry.string)) != fields(message):
+        elif any(fields(str(form)) != fields(english[-1]) for form in forms):
             problems.append(f"placeholders differ: {message!r} -> {entry.string!r}")
     assert problems == []
 
@@ -126,8 +145,8 @@ def test_every_message_is_translated(lang: str) -> None:
 def test_catalogue_holds_only_texts_in_the_code(lang: str) -> None:
     """Texts removed from the code leave the catalogue (``pybabel update --ignore-obsolete``)."""
     po = catalogue(lang)
-    in_code = set(messages())
-    assert sorted(str(m.id) for m in po if m.id and m.id not in in_code) == []
+    in_code = set(messages()) | {m[0] for m in all_messages() if isinstance(m, tuple)}
+    assert sorted(str(m.id) for m in po if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in in_code) == []
     assert sorted(str(key) for key in po.obsolete) == []
 
 
@@ -149,9 +168,13 @@ def test_french_typography() -> None:
     for message in catalogue("fr"):
         if not message.id:
             continue
-        text = str(message.string)
+        text = " | ".join(message.string) if isinstance(message.string, tuple | list) else str(message.string)
         if any(c in text for c in "’‘«»"):
             problems.append(f"curly apostrophe or guillemets: {text!r}")
         if re.search(r" [:;?!]", text):
             problems.append(f"plain space before punctuation: {text!r}")
+        # no space at all ("Conclusion:"): punctuation after a letter, a quote or a bracket, followed by a
+        # space or the end (so not {ip}:{port}, http://, 10:30)
+        if re.search(r"[\w'\")\]][:;?!](?=\s|$)", re.sub(r"\{[^}]*\}", "x", text)):
+            problems.append(f"no no-break space before punctuation: {text!r}")
     assert problems == []

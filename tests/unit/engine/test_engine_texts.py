@@ -21,7 +21,7 @@ SETTINGS = {"thresholds": {"dns_slow_ms": 400.0, "download_ratio": 0.5, "wifi_we
     ("source", "lang", "expected"),
     [
         ("above {thresholds.dns_slow_ms} ms", "en", "above 400 ms"),
-        ("below {thresholds.download_ratio:%} of the plan", "en", "below 50 % of the plan"),
+        ("below {thresholds.download_ratio:%} of the plan", "en", "below 50\u00a0% of the plan"),
         ("unter {thresholds.download_ratio} des Tarifs", "de", "unter 0,5 des Tarifs"),
         ("signal sous {thresholds.wifi_weak_dbm} dBm", "fr", "signal sous -70 dBm"),
         ("plan {expect.download_mbps} Mbit/s", "en", "plan ? Mbit/s"),
