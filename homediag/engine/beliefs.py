@@ -146,6 +146,15 @@ class Beliefs:
                 belief = belief.update([1.0 - self.model.fix(remedy, h) for h in self.hypotheses])
         return Scored(ratios, belief)
 
+    def points_to(self, hypothesis: Hypothesis, ratio: float) -> bool:
+        """Whether some outcome seen is at least ``ratio`` times more likely under ``hypothesis`` than
+        with nothing wrong: evidence for it, not only against the others."""
+        for test, index in self.test_outcomes():
+            base = self.baseline(test)[index]
+            if base > 0 and self.model.likelihood(test, hypothesis)[index] >= ratio * base:
+                return True
+        return False
+
     def moved_by(self, hypothesis: Hypothesis, tests: Iterable[CompiledTest], delta: float) -> bool:
         """Whether any of ``tests`` predicts its outcomes differently under ``hypothesis`` than with
         nothing wrong (by more than ``delta`` for some outcome)."""

@@ -34,6 +34,11 @@ from homediag.engine.trace import TraceAction, rounded
 CONFIRMED_P = 0.9
 CONFIRMED_LR = 10.0
 LIKELY_P = 0.6
+LIKELY_LR = 2.0
+"""A cause is likely (or confirmed) only when some outcome seen is at least this much more likely with
+it than with nothing wrong: what is left after every other cause was ruled out, with nothing pointing
+to it, is possible, not tested or deferred, never likely (a technician does not blame the hub's Wi-Fi
+on a wired computer that saw everything answer)."""
 POSSIBLE_P = 0.1
 RULED_OUT_P = 0.01
 TIE_P = 1e-9
@@ -224,11 +229,12 @@ def status_of(
     beliefs = session.beliefs
     if h.id in session.verified:
         return FindingStatus.CONFIRMED
-    if p >= CONFIRMED_P and best_lr >= CONFIRMED_LR:
+    points = judged is not None or beliefs.points_to(h, LIKELY_LR)
+    if p >= CONFIRMED_P and best_lr >= CONFIRMED_LR and points:
         if judged is None and competitors.untested(session, h):
             return FindingStatus.LIKELY  # another cause explains the same observations, untested
         return FindingStatus.CONFIRMED
-    if p >= LIKELY_P:
+    if p >= LIKELY_P and points:
         return FindingStatus.LIKELY
     if h.kind == "advisory" and judged is not None and not judged.tested:
         return FindingStatus.NOT_TESTED

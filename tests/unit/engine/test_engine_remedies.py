@@ -72,11 +72,12 @@ class User:
 
 
 def _probe_verified() -> dict[str, Any]:
-    """The base playbook whose remedy for ``a`` is verified by the probe test ``ta``."""
+    """The base playbook whose remedy for ``a`` is verified by the probe test ``ta``; both remedies are
+    safe for customers (say so: the default is technicians only)."""
     data = base_playbook()
     data["remedies"] = [
-        remedy("fix_a", {"a": 0.9}, verify={"test": "ta", "expect": "good"}),
-        remedy("fix_b", {"b": 0.8}),
+        remedy("fix_a", {"a": 0.9}, verify={"test": "ta", "expect": "good"}, safe_for_customer=True),
+        remedy("fix_b", {"b": 0.8}, safe_for_customer=True),
     ]
     return data
 
