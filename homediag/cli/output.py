@@ -17,7 +17,7 @@ import typer
 
 from homediag.cli.common import console, echo_json, write_output
 from homediag.core.i18n import _
-from homediag.reports.render import SUFFIXES, Format, render
+from homediag.reports.formats import SUFFIXES, Format
 
 __all__ = ["Format"]  # re-exported: the CLI options use it
 
@@ -104,6 +104,8 @@ def show(
 
     options = ViewOptions(all_devices=devices)
     private = report.privacy_level == "full"
+    from homediag.reports.render import render
+
     if output is not None:
         write_output(output, render(report, fmt, lang=lang, options=options), private=private)
         return
@@ -152,6 +154,7 @@ def reports_dir() -> Path:
 def save_copy(report: Report) -> Path | None:
     """Keep the (prepared) JSON report in the user's data directory; None, with a warning, on failure."""
     from homediag.core.jsonio import atomic_write, sweep_temp_files
+    from homediag.reports.render import render
 
     directory = reports_dir()
     try:

@@ -20,6 +20,7 @@ speedtest-cli (``import speedtest``) does the measuring; this module only drives
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,15 @@ WARMUP_MIN_S = 1.0
 STEADY_MIN_S = 1.0
 """A steady part shorter than this is no measurement: speedtest-cli's own figure is kept then."""
 MARK_EVERY_S = 0.05
+READ_BYTES = 64 * 1024
+"""Bytes per read of a download (at most: whatever one receive call returns) and per block of an
+upload. speedtest-cli asks for 10 KB and http.client for 8 KB: at 100 Mbit/s that is over a thousand
+trips through Python a second per direction, and the threads contending for the interpreter could not
+keep the line full. Small enough that a block in flight is a small part of a second's bytes."""
+TAIL_SHARE = 0.9
+"""The steady part ends with the last window at this share of the median window's rate at least:
+when the data runs out, the last streams drain one by one and the line is no longer full."""
+WINDOW_S = 0.25
 
 
 class SpeedtestFailed(Exception):
@@ -105,17 +115,30 @@ class Meter:
                 self.marks.append(self.last)
 
     def steady_bps(self, warmup_s: float) -> float | None:
-        """Bits per second from ``warmup_s`` after the first bytes to the last ones, or None when
-        that steady part is shorter than :data:`STEADY_MIN_S`."""
+        """Bits per second of the steady part: from ``warmup_s`` after the first bytes to the last
+        ones, less a draining tail (:data:`TAIL_SHARE`); None when the steady part is shorter than
+        :data:`STEADY_MIN_S`."""
         with self.lock:
             if not self.marks or self.last is None:
                 return None
-            begin = self.marks[0][0] + warmup_s
-            start = next((m for m in self.marks if m[0] >= begin), None)
-            end = self.last
-        if start is None or end[0] - start[0] < STEADY_MIN_S:
+            marks = [*self.marks, self.last] if self.last != self.marks[-1] else list(self.marks)
+        begin = marks[0][0] + warmup_s
+        steady = [m for m in marks if m[0] >= begin]
+        if len(steady) < 2 or steady[-1][0] - steady[0][0] < STEADY_MIN_S:
             return None
-        return 8.0 * (end[1] - start[1]) / (end[0] - start[0])
+        windows: list[tuple[float, tuple[float, int]]] = []  # (rate of the window, its end)
+        anchor = steady[0]
+        for mark in steady[1:]:
+            if mark[0] - anchor[0] >= WINDOW_S:
+                windows.append(((mark[1] - anchor[1]) / (mark[0] - anchor[0]), mark))
+                anchor = mark
+        end = steady[-1]
+        if len(windows) >= 3:
+            floor = TAIL_SHARE * statistics.median(rate for rate, _mark in windows)
+            end = next(mark for rate, mark in reversed(windows) if rate >= floor)
+        if end[0] - steady[0][0] < STEADY_MIN_S:
+            return None
+        return 8.0 * (end[1] - steady[0][1]) / (end[0] - steady[0][0])
 
 
 class _CountingOpener:
@@ -133,7 +156,7 @@ class _CountingOpener:
             meter = self._up
 
             def counted_read(n: int = 10240) -> Any:
-                chunk = read(n)
+                chunk = read(max(n, READ_BYTES))  # http.client sends any block it gets
                 meter.add(len(chunk))
                 return chunk
 
@@ -152,8 +175,13 @@ class _CountingResponse:
         self._response = response
         self._meter = meter
 
-    def read(self, *args: Any) -> Any:
-        chunk = self._response.read(*args)
+    def read(self, amount: int | None = None) -> Any:
+        # speedtest-cli only counts what a read returns: a larger read is the same measurement.
+        # read1: what one receive call brings, so the tally follows the line closely.
+        if amount is None or not callable(getattr(self._response, "read1", None)):
+            chunk = self._response.read() if amount is None else self._response.read(amount)
+        else:
+            chunk = self._response.read1(max(amount, READ_BYTES))
         self._meter.add(len(chunk))
         return chunk
 

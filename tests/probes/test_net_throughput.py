@@ -195,6 +195,18 @@ def test_meter_discards_the_warm_up() -> None:
     assert steady == pytest.approx(20e6, rel=0.01)
 
 
+def test_meter_leaves_out_the_draining_tail() -> None:
+    meter = Meter()
+    # 100 Mbit/s for 4 s, then the data runs out: one stream left at 10 Mbit/s for 2 s
+    for tick in range(1, 81):
+        meter.add(int(100e6 / 8 / 20), now=tick * 0.05)
+    for tick in range(1, 41):
+        meter.add(int(10e6 / 8 / 20), now=4.0 + tick * 0.05)
+    steady = meter.steady_bps(warmup_s=1.0)
+    assert steady is not None
+    assert steady == pytest.approx(100e6, rel=0.01)
+
+
 def test_meter_too_short_a_steady_part_is_no_measurement() -> None:
     meter = Meter()
     for tick in range(1, 30):
