@@ -18,6 +18,7 @@ from homediag.core.model import Outcome
 from homediag.net import speedtest as speedtest_client
 from homediag.net.speedtest import (
     MIN_STREAMS,
+    AckTally,
     Meter,
     Phases,
     SpeedResult,
@@ -253,6 +254,33 @@ def test_counting_opener_counts_downloads_and_uploads() -> None:
     response.close()
     opener.open(Request(Data()))
     assert (down.total, up.total) == (3000, 1000)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="TCP_INFO's layout is Linux's")
+def test_acknowledged_bytes_of_a_loopback_upload() -> None:
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    peer, _address = server.accept()
+    connection = type("Connection", (), {"sock": client})()
+    tally = AckTally()
+    tally.track(connection)
+    try:
+        client.sendall(b"x" * 300_000)
+        got = 0
+        while got < 300_000:
+            got += len(peer.recv(65536))
+        deadline = time.monotonic() + 2.0
+        while tally.total() < 300_000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert tally.total() == 300_000
+        assert tally.seen
+        tally.close(connection, None)  # closed: the last count stays
+        assert tally.total() == 300_000
+    finally:
+        for sock in (client, peer, server):
+            sock.close()
 
 
 def test_at_least_min_streams_each_way() -> None:
