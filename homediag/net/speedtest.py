@@ -126,8 +126,9 @@ class Meter:
 
     def steady_bps(self, warmup_s: float) -> float | None:
         """Bits per second of the steady part: from ``warmup_s`` after the first bytes to the last
-        ones, less a draining tail (:data:`TAIL_SHARE`); None when the steady part is shorter than
-        :data:`STEADY_MIN_S`."""
+        ones, less a draining tail (:data:`TAIL_SHARE`), as the interquartile mean of its windows of
+        :data:`WINDOW_S` (the plain rate when there are fewer than 8); None when the steady part is
+        shorter than :data:`STEADY_MIN_S`."""
         with self.lock:
             if not self.marks or self.last is None:
                 return None
@@ -148,6 +149,13 @@ class Meter:
             end = next(mark for rate, mark in reversed(windows) if rate >= floor)
         if end[0] - steady[0][0] < STEADY_MIN_S:
             return None
+        rates = sorted(rate for rate, mark in windows if mark[0] <= end[0])
+        if len(rates) >= 8:
+            # the interquartile mean: a stall of the far end or of this computer (a quarter of the
+            # windows at most) is not the line's speed, and a window that caught up after one is not
+            # either
+            quarter = len(rates) // 4
+            return 8.0 * statistics.fmean(rates[quarter : len(rates) - quarter])
         return 8.0 * (end[1] - steady[0][1]) / (end[0] - steady[0][0])
 
 

@@ -208,6 +208,19 @@ def test_meter_leaves_out_the_draining_tail() -> None:
     assert steady == pytest.approx(100e6, rel=0.01)
 
 
+def test_meter_a_stall_is_not_the_line() -> None:
+    meter = Meter()
+    # 20 Mbit/s for 7 s, but nothing crosses for 0.6 s in the middle (the far end stalled)
+    now, stalled = 0.0, (3.0, 3.6)
+    while now < 7.0:
+        now = round(now + 0.05, 2)
+        if not stalled[0] < now <= stalled[1]:
+            meter.add(int(20e6 / 8 / 20), now=now)
+    steady = meter.steady_bps(warmup_s=1.0)
+    assert steady is not None
+    assert steady == pytest.approx(20e6, rel=0.01)  # the plain rate: 18 Mbit/s
+
+
 def test_meter_too_short_a_steady_part_is_no_measurement() -> None:
     meter = Meter()
     for tick in range(1, 30):
