@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from homediag.core.model import (
     RunContext,
     utc_now,
 )
+from homediag.core.probe import ProbeContext
 from homediag.core.registry import Registry
 from homediag.core.runner import ProgressHook, Runner
 from homediag.core.session import Session
@@ -101,6 +102,7 @@ class DiagnosisRun:
         system: SystemView | None = None,
         questioner: Questioner | None = None,
         playbooks: PlaybookSet | None = None,
+        contexts: Callable[..., ProbeContext] | None = None,
     ) -> None:
         self.session = session
         self.playbooks = playbooks
@@ -109,7 +111,7 @@ class DiagnosisRun:
         self.registry = registry
         self.complaint = complaint
         self.meta = meta or ReportMeta()
-        self.runner = Runner(registry, session, progress=progress, system=system)
+        self.runner = Runner(registry, session, progress=progress, system=system, contexts=contexts)
         self.judgement = Judgement(complaint=complaint)
         self.run_id = str(uuid.uuid4())
         self.started_at = utc_now()

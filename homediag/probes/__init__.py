@@ -48,6 +48,14 @@ BUILTIN_PROBES: tuple[str, ...] = (
     "homediag.probes.net.throughput:ThroughputProbe",
     "homediag.probes.wifi.link:WifiLinkProbe",
     "homediag.probes.wifi.neighbours:WifiNeighboursProbe",
+    # what the computer itself does (issue 18)
+    "homediag.probes.net.vpn:VpnProbe",
+    "homediag.probes.net.proxy:ProxyProbe",
+    "homediag.probes.net.firewall:FirewallProbe",
+    "homediag.probes.net.address_config:AddressConfigProbe",
+    "homediag.probes.net.clock:ClockProbe",
+    "homediag.probes.devices.print_spooler:PrintSpoolerProbe",
+    "homediag.probes.wifi.printer_direct:PrinterDirectProbe",
 )
 
 

@@ -22,7 +22,7 @@ anything not recorded gets a clear failure, so a test never silently touches the
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from homediag.core.config import Config
 from homediag.core.http import HttpError, HttpResponse
 from homediag.core.model import Device, JSONValue, Observation, ProbeResult
 from homediag.core.probe import CommandResult, FactView, Probe, ProbeContext
+from homediag.core.registry import Registry
 from homediag.core.runner import execute
 from homediag.core.session import Session
 from homediag.core.spec import Platform, Risk
@@ -157,6 +158,7 @@ def http_response(url: str, status: int = 200, body: bytes | str = b"", **header
 __all__ = [
     "HttpError",
     "ProbeOutcome",
+    "RecordedComputer",
     "RecordedContext",
     "RecordedSystem",
     "Recording",
@@ -242,3 +244,83 @@ async def run_probe(
     )
     result = await execute(probe, ctx)
     return ProbeOutcome(result=result, commands_run=tuple(ctx.commands_run))
+
+
+Replay = Callable[[ProbeContext], None]
+"""Records what a network probe would have observed, reading the facts it needs from the context."""
+
+
+@dataclass(frozen=True)
+class RecordedComputer:
+    """A whole computer from recordings, for end-to-end runs (``homediag.app.diagnose.DiagnosisRun``
+    with :meth:`registry`, :meth:`contexts` and :meth:`session`).
+
+    The probes named in ``runs`` run for real against the recordings (``system``, ``commands``,
+    ``http``): they only read local state and command output through their context. Probes that talk
+    to the network with their own sockets (pings, DNS queries, discovery) never run: each one in
+    ``measured`` is replaced by its replay (observations, or a function of the facts it needs, so that
+    a DNS measurement depends on which resolvers the computer's own probes found); every other probe
+    ends as ``not_applicable`` ("not recorded"). No packet leaves.
+    """
+
+    platform: Platform
+    runs: frozenset[str]
+    system: RecordedSystem = field(default_factory=RecordedSystem)
+    commands: Mapping[tuple[str, ...], str | CommandResult] = field(default_factory=dict)
+    http: Mapping[str, HttpResponse | Exception] = field(default_factory=dict)
+    measured: Mapping[str, Sequence[Observation] | Replay] = field(default_factory=dict)
+    devices: Mapping[str, Sequence[Device]] = field(default_factory=dict)
+    """Devices a replayed probe reports (by probe id)."""
+    privileged: bool = False
+
+    def registry(self, base: Registry) -> Registry:
+        """``base`` with every probe not in ``runs`` replaced by its replay or by "not recorded"."""
+        registry = Registry()
+        for probe_id, probe in base.probes.items():
+            if probe_id in self.runs:
+                registry.register(probe)
+            else:
+                registry.register(
+                    _replayed(probe, self.measured.get(probe_id), tuple(self.devices.get(probe_id, ())))
+                )
+        return registry
+
+    def contexts(self) -> Callable[..., ProbeContext]:
+        """Makes the contexts of a run: commands and HTTP answered from the recordings."""
+        commands, http = dict(self.commands), dict(self.http)
+
+        def make(*args: Any, **kwargs: Any) -> ProbeContext:
+            return RecordedContext(*args, commands=commands, http=http, **kwargs)
+
+        return make
+
+    def session(self, **options: Any) -> Session:
+        """A session of this computer: its platform forced, its privilege, ``options`` on top."""
+        values: dict[str, Any] = {"platform": self.platform, "privileged": self.privileged, **options}
+        return Session(**values)
+
+
+def _replayed(
+    probe: type[Probe], measured: Sequence[Observation] | Replay | None, devices: tuple[Device, ...]
+) -> type[Probe]:
+    """A probe with ``probe``'s spec that replays what was recorded instead of running."""
+
+    class Replayed(Probe):
+        spec = probe.spec
+
+        def applicable(self, ctx: ProbeContext) -> str | None:
+            return None if measured is not None or devices else "not recorded"
+
+        async def run(self, ctx: ProbeContext) -> None:
+            ctx.using("recorded")
+            if callable(measured):
+                measured(ctx)
+            else:
+                for obs in measured or ():
+                    ctx.observe(obs.fact, obs.value, subject=obs.subject, evidence=obs.evidence)
+            for device in devices:
+                ctx.add_device(device)
+
+    Replayed.__name__ = Replayed.__qualname__ = f"Replayed{probe.__name__}"
+    Replayed.__doc__ = probe.__doc__
+    return Replayed

@@ -47,6 +47,8 @@ class RateInfo:
     nss: int | None = None
     width_mhz: int | None = None
     short_gi: bool = False
+    guard_interval_ns: int | None = None
+    """400 for an HT/VHT ``short GI``, else 800; HE and EHT print ``HE-GI 0/1/2`` (0.8/1.6/3.2 us)."""
 
 
 _RATE_RE = re.compile(r"^\s*(\d{1,6}(?:\.\d{1,3})?)\s*MBit/s", re.IGNORECASE)
@@ -55,6 +57,15 @@ _KIND_MCS_RE = re.compile(r"\b(EHT|HE|VHT)-MCS\s+(\d{1,3})\b")
 _KIND_NSS_RE = re.compile(r"\b(EHT|HE|VHT)-NSS\s+(\d{1,2})\b")
 _HT_MCS_RE = re.compile(r"(?<![-\w])MCS\s+(\d{1,3})\b")
 _KIND_MODE = {"EHT": PhyMode.BE, "HE": PhyMode.AX, "VHT": PhyMode.AC}
+_KIND_GI_RE = re.compile(r"\b(?:EHT|HE)-GI\s+([0-2])\b")
+_HE_GI_NS = {0: 800, 1: 1600, 2: 3200}
+
+
+def _guard_interval(text: str, kind: str | None) -> int:
+    if kind in ("HE", "EHT"):
+        match = _KIND_GI_RE.search(text)
+        return _HE_GI_NS[int(match.group(1))] if match else 800
+    return 400 if "short GI" in text else 800
 
 
 def parse_bitrate(text: str) -> RateInfo:
@@ -75,6 +86,7 @@ def parse_bitrate(text: str) -> RateInfo:
             nss=int(nss_match.group(2)) if nss_match else None,
             width_mhz=width or 20,
             short_gi="short GI" in text,
+            guard_interval_ns=_guard_interval(text, kind.group(1)),
         )
     ht = _HT_MCS_RE.search(text)
     if ht:
@@ -86,6 +98,7 @@ def parse_bitrate(text: str) -> RateInfo:
             nss=index // 8 + 1 if index < 32 else None,
             width_mhz=width or 20,
             short_gi="short GI" in text,
+            guard_interval_ns=_guard_interval(text, None),
         )
     return RateInfo(rate_mbps=rate, phy_mode=None, width_mhz=width)
 

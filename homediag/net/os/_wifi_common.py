@@ -50,6 +50,21 @@ def plausible_dbm(value: float | None) -> float | None:
     return value
 
 
+MAX_REPORTED_DBM = 40.0
+"""Above this a "signal" is no power reading at all (a percentage or garbage): dropped."""
+
+
+def reported_dbm(value: float | None) -> tuple[float | None, bool]:
+    """A signal in dBm as the driver reported it, and whether it is implausible.
+
+    Some drivers report positive dBm (``signal: 18 dBm``) for a link that works: the value is kept
+    and flagged, never silently dropped. 0 stays a tool's "unknown" and absurd values are dropped.
+    """
+    if value is None or value == 0 or value < -150 or value > MAX_REPORTED_DBM:
+        return None, False
+    return value, value > 0
+
+
 # AKM suite selectors (IEEE 802.11-2020 Table 9-151) that older iw versions print as numbers.
 _SUITE_NAMES = {
     1: "802.1X",

@@ -29,9 +29,11 @@ from homediag.net.os._wifi_common import (
     check_text,
     first_int,
     first_number,
+    reported_dbm,
 )
 from homediag.net.os.wifi_types import (
     ConnectionState,
+    Limitation,
     SsidHiddenReason,
     WifiLink,
     frequency_to_channel,
@@ -71,7 +73,7 @@ def parse_iw_link(text: str, interface: str | None = None) -> WifiLink:
     if best is not None and phy is None:
         legacy_rates = [info.rate_mbps for info in (tx, rx) if info and info.rate_mbps is not None]
         phy = legacy_mode(band, legacy_rates)
-    signal = first_number(fields.get("signal"))
+    signal, implausible = reported_dbm(first_number(fields.get("signal")))
     rx_bytes, rx_packets = _counters(fields.get("rx"))
     tx_bytes, tx_packets = _counters(fields.get("tx"))
     return WifiLink(
@@ -81,7 +83,9 @@ def parse_iw_link(text: str, interface: str | None = None) -> WifiLink:
         ssid=ssid,
         ssid_hidden_reason=hidden,
         frequency_mhz=round(freq) if freq is not None and found else None,
-        signal_dbm=signal if signal is not None and signal < 0 else None,
+        signal_dbm=signal,
+        limitations=(Limitation.IMPLAUSIBLE_SIGNAL,) if implausible else (),
+        guard_interval_ns=best.guard_interval_ns if best else None,
         tx_rate_mbps=tx.rate_mbps if tx else None,
         rx_rate_mbps=rx.rate_mbps if rx else None,
         phy_mode=phy,

@@ -20,6 +20,10 @@ On a client the one station is the access point. Sample::
             associated:     yes
             connected time: 1502 seconds
 
+A block whose header carries a placeholder instead of the address (``Station <redacted> (on wlan0)``,
+as users paste it into bug reports) is kept with no MAC; a signal of 0 dBm or more, which some drivers
+report, is kept and flagged (``Limitation.IMPLAUSIBLE_SIGNAL``).
+
 Written by hand: jc has no parser for ``iw station dump``.
 """
 
@@ -34,25 +38,23 @@ from homediag.net.os._wifi_common import (
     check_text,
     first_int,
     first_number,
-    plausible_dbm,
+    reported_dbm,
 )
-from homediag.net.os.wifi_types import WifiStation, normalise_mac
+from homediag.net.os.wifi_types import Limitation, WifiStation, normalise_mac
 
-_STATION_RE = re.compile(r"^Station\s+(\S+)(?:\s+\(on\s+([^)\s]+)\))?")
+_STATION_RE = re.compile(r"^Station\s+(\S.{0,60}?)(?:\s+\(on\s+([^)\s]+)\))?\s*$")
 _FIELD_RE = re.compile(r"^\s+([A-Za-z][A-Za-z/ \[\]]*?):\s*(.*)$")
 
 
 def parse_iw_station_dump(text: str) -> tuple[WifiStation, ...]:
     """Read ``iw dev IF station dump`` (or ``station get``): one value per ``Station`` block."""
     text = check_text(text, LINK_MAX_CHARS, "iw station dump")
-    blocks: list[tuple[str, str | None, dict[str, str]]] = []
+    blocks: list[tuple[str | None, str | None, dict[str, str]]] = []
     current: dict[str, str] | None = None
     for line in text.splitlines():
         header = _STATION_RE.match(line)
         if header:
-            mac = normalise_mac(header.group(1))
-            if mac is None:
-                raise ParseError(f"iw station dump: not a MAC address: {header.group(1)[:40]!r}")
+            mac = normalise_mac(header.group(1))  # None for a placeholder: the block is kept
             current = {}
             blocks.append((mac, header.group(2), current))
             continue
@@ -70,15 +72,19 @@ def _yes(value: str | None) -> bool | None:
     return value.strip().lower() == "yes"
 
 
-def _station(mac: str, interface: str | None, fields: dict[str, str]) -> WifiStation:
+def _station(mac: str | None, interface: str | None, fields: dict[str, str]) -> WifiStation:
     tx = parse_bitrate(fields["tx bitrate"]) if "tx bitrate" in fields else None
     rx = parse_bitrate(fields["rx bitrate"]) if "rx bitrate" in fields else None
     best = best_rate(tx, rx)
+    signal, odd = reported_dbm(first_number(fields.get("signal")))
+    signal_avg, odd_avg = reported_dbm(first_number(fields.get("signal avg")))
     return WifiStation(
         mac=mac,
         interface=interface,
-        signal_dbm=plausible_dbm(first_number(fields.get("signal"))),
-        signal_avg_dbm=plausible_dbm(first_number(fields.get("signal avg"))),
+        signal_dbm=signal,
+        signal_avg_dbm=signal_avg,
+        limitations=(Limitation.IMPLAUSIBLE_SIGNAL,) if odd or odd_avg else (),
+        guard_interval_ns=best.guard_interval_ns if best else None,
         tx_rate_mbps=tx.rate_mbps if tx else None,
         rx_rate_mbps=rx.rate_mbps if rx else None,
         phy_mode=best.phy_mode if best else None,

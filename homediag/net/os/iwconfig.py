@@ -13,6 +13,10 @@ Sample (one block per interface; interfaces without wireless extensions say so i
               Rx invalid nwid:0  Rx invalid crypt:0  Rx invalid frag:0
               Tx excessive retries:0  Invalid misc:1766   Missed beacon:0
 
+The protocol after the interface name (``IEEE 802.11bgn``, ``IEEE 802.11AC``) gives the PHY mode (the
+newest generation it names); a quality written as a bare number (``Link Quality:0``, some vendor drivers)
+is kept; a positive signal level is kept and flagged (``Limitation.IMPLAUSIBLE_SIGNAL``).
+
 Written by hand: jc's ``iwconfig`` parser returns nothing at all for a disconnected interface
 (``ESSID:off/any``), for SSIDs with characters outside its allowed set (quotes, UTF-8), for the
 ``Bit Rate:72.2 Mb/s`` form vendor drivers print, and it ignores ``Noise level``.
@@ -30,9 +34,12 @@ from homediag.net.os._wifi_common import (
     first_int,
     first_number,
     plausible_dbm,
+    reported_dbm,
 )
 from homediag.net.os.wifi_types import (
     ConnectionState,
+    Limitation,
+    PhyMode,
     SsidHiddenReason,
     WifiLink,
     frequency_to_channel,
@@ -50,7 +57,17 @@ _AP_RE = re.compile(r"Access Point:\s*(\S+)")
 _RATE_RE = re.compile(r"Bit Rate[:=](\d{1,6}(?:\.\d{1,3})?)\s*([kMG])b/s")
 _TXPOWER_RE = re.compile(r"Tx-Power[:=](-?\d{1,3})\s*dBm")
 _POWER_MGMT_RE = re.compile(r"Power Management[:=]\s*(on|off)", re.IGNORECASE)
-_QUALITY_RE = re.compile(r"Link Quality[:=](\d{1,4})/(\d{1,4})")
+_QUALITY_RE = re.compile(r"Link Quality[:=](\d{1,4})(?:/(\d{1,4}))?")
+_PROTOCOL_RE = re.compile(r"^(?:IEEE\s+)?802\.11([A-Za-z]{1,8})\b")
+_PROTOCOL_MODES = (
+    ("be", PhyMode.BE),
+    ("ax", PhyMode.AX),
+    ("ac", PhyMode.AC),
+    ("n", PhyMode.N),
+    ("g", PhyMode.G),
+    ("a", PhyMode.A),
+    ("b", PhyMode.B),
+)
 _SIGNAL_RE = re.compile(r"Signal level[:=](-?\d{1,4})(?:\s*dBm|/(\d{1,4}))")
 _NOISE_RE = re.compile(r"Noise level[:=](-?\d{1,4})\s*dBm")
 _RATE_SCALE = {"k": 0.001, "M": 1.0, "G": 1000.0}
@@ -116,13 +133,16 @@ def _link(name: str, first_line: str, body: str) -> WifiLink:
     rate = _RATE_RE.search(body)
     quality = _QUALITY_RE.search(body)
     quality_pct = None
-    if quality and int(quality.group(2)) > 0:
+    if quality and quality.group(2) is None and int(quality.group(1)) == 0:
+        quality_pct = 0.0  # a bare 0: no scale, but zero is zero on any scale
+    elif quality and quality.group(2) is not None and int(quality.group(2)) > 0:
         quality_pct = min(100.0, 100 * int(quality.group(1)) / int(quality.group(2)))
     signal = _SIGNAL_RE.search(body)
     signal_dbm: float | None = None
     signal_percent: int | None = None
+    implausible = False
     if signal and signal.group(2) is None:
-        signal_dbm = plausible_dbm(float(signal.group(1)))
+        signal_dbm, implausible = reported_dbm(float(signal.group(1)))
     elif signal and int(signal.group(2)) == 100:
         signal_percent = min(100, int(signal.group(1)))
     noise = _NOISE_RE.search(body)
@@ -144,4 +164,15 @@ def _link(name: str, first_line: str, body: str) -> WifiLink:
         signal_dbm=signal_dbm,
         signal_percent=signal_percent,
         noise_dbm=plausible_dbm(first_number(noise.group(1))) if noise else None,
+        phy_mode=_protocol_mode(first_line),
+        limitations=(Limitation.IMPLAUSIBLE_SIGNAL,) if implausible else (),
     )
+
+
+def _protocol_mode(first_line: str) -> PhyMode | None:
+    """The newest 802.11 generation the protocol names (``IEEE 802.11bgn`` -> n), or None."""
+    match = _PROTOCOL_RE.match(first_line.strip())
+    if match is None:
+        return None
+    letters = match.group(1).lower()
+    return next((mode for key, mode in _PROTOCOL_MODES if key in letters), None)

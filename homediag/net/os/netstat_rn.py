@@ -21,11 +21,14 @@ fed the whole text, jc drops the ``Internet:`` / ``Internet6:`` headings, so ``d
 ``link#6`` rows lose their address family. This module splits the sections, hands each to jc,
 and turns the rows into :class:`BsdRoute` values: BSD shorthand destinations (``127``,
 ``192.0.2``, ``10.0.2/24``, ``fe80::%en0/64``) become networks; MAC gateways of cloned host
-routes become normalised MACs.
+routes become normalised MACs. A gateway that is an interface name (``utun3``: a VPN's route, often
+its half-default ``0/1`` and ``128.0/1`` pair) is kept as ``gateway_interface``:
+:func:`full_tunnel_routes` finds the routes that send all traffic into a tunnel.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any
@@ -58,6 +61,8 @@ class BsdRoute:
     """``link#6``: the destination is on the link of interface index 6."""
     gateway_mac: str | None = None
     """Cloned host routes (ARP / NDP entries) name the neighbour's MAC as their gateway."""
+    gateway_interface: str | None = None
+    """A gateway written as an interface name (``utun3``): point-to-point links such as VPN tunnels."""
     flags: str = ""
     interface: str | None = None
     expire_s: int | None = None
@@ -88,6 +93,32 @@ def default_routes(routes: list[BsdRoute], family: int = 4) -> list[BsdRoute]:
     """
     found = [r for r in routes if r.is_default and r.family == family and r.gateway is not None]
     return sorted(found, key=lambda route: "I" in route.flags)
+
+
+TUNNEL_PREFIXES = ("utun", "tun", "tap", "ppp", "ipsec", "wg", "gpd", "zt", "tailscale", "nordlynx")
+"""Interface names of VPN and tunnel drivers (macOS utun, OpenVPN tun/tap, PPP, IPsec, WireGuard,
+GlobalProtect, ZeroTier, Tailscale, NordLynx)."""
+
+
+def is_tunnel_interface(name: str | None) -> bool:
+    """Whether ``name`` is the interface of a VPN or tunnel driver."""
+    return bool(name) and str(name).lower().startswith(TUNNEL_PREFIXES)
+
+
+def full_tunnel_routes(routes: list[BsdRoute], family: int = 4) -> list[BsdRoute]:
+    """Unscoped routes that send all traffic of ``family`` into a tunnel interface.
+
+    A VPN takes the default route, or (OpenVPN's ``redirect-gateway def1``, WireGuard's
+    ``AllowedIPs = 0.0.0.0/0`` on macOS) the two halves ``0/1`` and ``128.0/1``, which win over the
+    LAN's default by being more specific. Interface-scoped rows (flag ``I``) do not carry general traffic.
+    """
+    found: list[BsdRoute] = []
+    for route in routes:
+        if route.family != family or route.destination.prefixlen > 1 or "I" in route.flags:
+            continue
+        if is_tunnel_interface(route.interface) or is_tunnel_interface(route.gateway_interface):
+            found.append(route)
+    return found
 
 
 def bsd_destination(text: str, family: int) -> IPNetwork | None:
@@ -126,7 +157,12 @@ def _row(entry: dict[str, Any], family: int | None) -> BsdRoute | None:
     gateway = parse_ip(gateway_text)
     link = gateway_text if gateway_text.startswith("link#") else None
     mac = normalise_mac(gateway_text) if gateway is None and link is None else None
-    if gateway is None and link is None and mac is None:
+    via_interface = (
+        gateway_text
+        if gateway is None and link is None and mac is None and _IFNAME_RE.match(gateway_text)
+        else None
+    )
+    if gateway is None and link is None and mac is None and via_interface is None:
         return None
     flags = entry.get("route_flags")
     iface = entry.get("iface")
@@ -137,12 +173,16 @@ def _row(entry: dict[str, Any], family: int | None) -> BsdRoute | None:
         gateway=gateway,
         gateway_link=link,
         gateway_mac=mac,
+        gateway_interface=via_interface,
         flags=flags if isinstance(flags, str) else "",
         interface=iface if isinstance(iface, str) and iface else None,
         expire_s=parse_int(expire) if isinstance(expire, str) else None,
         refs=_number(entry.get("route_refs")),
         use=_number(entry.get("use")),
     )
+
+
+_IFNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,14}\d$")
 
 
 def _number(value: object) -> int | None:

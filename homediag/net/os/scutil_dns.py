@@ -29,7 +29,9 @@ Sample::
       reach    : 0x00000002 (Reachable)
 
 Hand-written: jc has no ``scutil`` parser. Reachability is read from the ``reach`` flag bits
-(``kSCNetworkReachabilityFlagsReachable`` = 0x2), not from the words after them.
+(``kSCNetworkReachabilityFlagsReachable`` = 0x2), not from the words after them. Older macOS (10.6 to
+10.9) prints only the words (``reach : Reachable,Directly Reachable Address``, ``reach : Not
+Reachable``): they are turned back into the same bits.
 """
 
 from __future__ import annotations
@@ -48,6 +50,35 @@ from homediag.net.os._common import (
 
 REACHABLE_FLAG = 0x2
 """``kSCNetworkReachabilityFlagsReachable``."""
+_REACH_WORDS = {
+    "transient connection": 0x1,
+    "reachable": REACHABLE_FLAG,
+    "connection required": 0x4,
+    "connection on traffic": 0x8,
+    "connection automatic": 0x8,
+    "intervention required": 0x10,
+    "connection on demand": 0x20,
+    "local address": 0x10000,
+    "directly reachable address": 0x20000,
+    "wwan": 0x40000,
+}
+"""``SCNetworkReachability`` flag names as older ``scutil`` prints them."""
+
+
+def reach_flags(text: str) -> int | None:
+    """The flag bits of a ``reach`` value: ``0x00000002 (Reachable)`` or the words alone."""
+    head = text.split(" ", 1)[0]
+    if head.startswith("0x"):
+        return parse_int(head, base=16)
+    words = [word.strip().casefold() for word in text.split(",") if word.strip()]
+    if not words:
+        return None
+    if words == ["not reachable"]:
+        return 0
+    known = [_REACH_WORDS.get(word) for word in words]
+    if any(bit is None for bit in known):
+        return None  # words this parser does not know: unknown, not guessed
+    return sum(bit for bit in known if bit is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +166,7 @@ class _Block:
         if match:
             if_index = parse_int(match.group(1))
             interface = match.group(2)
-        reach_text = (self.one("reach") or "").split(" ", 1)[0]
+        reach_text = self.one("reach") or ""
         flags = [f.strip() for f in (self.one("flags") or "").split(",") if f.strip()]
         options = (self.one("options") or "").split()
         return Resolver(
@@ -147,7 +178,7 @@ class _Block:
             if_index=if_index,
             interface=interface,
             flags=tuple(flags),
-            reach=parse_int(reach_text, base=16) if reach_text.startswith("0x") else None,
+            reach=reach_flags(reach_text),
             order=parse_int(self.one("order")),
             options=tuple(options),
             timeout_s=parse_int(self.one("timeout")),

@@ -120,6 +120,9 @@ class Limitation(StrEnum):
     """The tool only answers to root (``wdutil``)."""
     TOOL_REMOVED = "tool-removed"
     """The tool is deprecated and no longer reports anything (``airport`` since macOS 14.4)."""
+    IMPLAUSIBLE_SIGNAL = "implausible-signal"
+    """The driver reported a signal no radio receives (0 dBm or more, some vendor drivers do): the
+    value is kept as evidence and flagged, and nothing is judged on it."""
 
 
 class BssType(StrEnum):
@@ -517,7 +520,8 @@ class WifiInterface(RadioFields):
 class WifiStation:
     """A peer in ``iw dev IF station dump``: on a client, the access point it is associated to."""
 
-    mac: str
+    mac: str | None
+    """None when the tool printed a placeholder instead of the address (``<redacted>``)."""
     interface: str | None = None
     signal_dbm: float | None = None
     signal_avg_dbm: float | None = None
@@ -527,6 +531,7 @@ class WifiStation:
     width_mhz: int | None = None
     mcs: int | None = None
     nss: int | None = None
+    guard_interval_ns: int | None = None
     tx_packets: int | None = None
     rx_packets: int | None = None
     tx_retries: int | None = None
@@ -537,6 +542,7 @@ class WifiStation:
     expected_throughput_mbps: float | None = None
     authorized: bool | None = None
     associated: bool | None = None
+    limitations: tuple[Limitation, ...] = ()
 
     def as_link(self) -> WifiLink:
         """What this says about the link to this peer."""
@@ -550,7 +556,9 @@ class WifiStation:
             width_mhz=self.width_mhz,
             mcs=self.mcs,
             nss=self.nss,
+            guard_interval_ns=self.guard_interval_ns,
             state=ConnectionState.CONNECTED if self.associated else ConnectionState.UNKNOWN,
+            limitations=self.limitations,
         )
 
 

@@ -316,3 +316,31 @@ def parse_get_printer_port(text: str) -> list[WindowsPrinterPort]:
             )
         )
     return ports
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterOfflineSetting:
+    """``Win32_Printer``: whether a queue is set to "Use Printer Offline" (jobs wait on the computer)."""
+
+    name: str
+    work_offline: bool
+    default: bool | None = None
+
+
+def parse_win32_printer(text: str) -> list[PrinterOfflineSetting]:
+    """Parse ``Get-CimInstance Win32_Printer | Format-List Name,WorkOffline,Default``."""
+    check_text(text, "Win32_Printer")
+    if is_blank(text):
+        return []
+    found = [
+        PrinterOfflineSetting(
+            name=record["Name"],
+            work_offline=_bool(record.get("WorkOffline")) is True,
+            default=_bool(record.get("Default")),
+        )
+        for record in parse_format_list(text)
+        if record.get("Name") and "WorkOffline" in record
+    ]
+    if not found:
+        raise ParseError("Win32_Printer: no record with Name and WorkOffline")
+    return found

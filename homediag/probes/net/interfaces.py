@@ -5,7 +5,9 @@ default gateways); the operating system's own tools add what netifaces cannot se
 parsers in ``homediag/net/os``:
 
 - Linux: ``/sys/class/net`` (link state, kind), ``ip -j addr`` (duplicate address detection failures),
-  ``ip route`` (how many default routes), ``/etc/resolv.conf``;
+  ``ip route`` (how many default routes), ``/etc/resolv.conf``; where that names only systemd-resolved's
+  stub (``127.0.0.53``), the servers behind it from ``resolvectl status`` (else
+  ``/run/systemd/resolve/resolv.conf``), so that DNS is tested where names really go;
 - Windows: ``ipconfig /all`` (media state, DHCP, DNS servers, addresses marked duplicate);
 - macOS: ``scutil --dns`` (resolvers), ``netstat -rn`` (default route).
 
@@ -28,6 +30,8 @@ from homediag.net.errors import ParseError
 from homediag.net.os.resolv_conf import parse_resolv_conf as _parse_resolv_conf
 
 APIPA = ipaddress.IPv4Network("169.254.0.0/16")
+SYSTEMD_STUBS = frozenset({"127.0.0.53", "127.0.0.54"})
+"""systemd-resolved's stub listeners; names sent there go on to the servers ``resolvectl`` shows."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class OsView:
     default_routes: int | None = None
     gateway: str | None = None
     source: str = ""
+    stub: str | None = None
+    """The local stub resolver the system's resolv.conf names, when the resolvers are the ones behind it."""
 
 
 def _ipv4_interfaces(entries: list[dict[str, str]]) -> tuple[ipaddress.IPv4Interface, ...]:
@@ -131,8 +137,9 @@ class InterfacesProbe(Probe):
             Fact("gateway.ipv4", str, "The default IPv4 gateway"),
             Fact("gateway.ipv6", str, "The default IPv6 gateway"),
             Fact("dns.resolvers", list[str], "Configured DNS resolvers, in order"),
+            Fact("dns.stub", str, "The local stub resolver (systemd-resolved) the resolvers sit behind"),
         ),
-        binaries=("ip", "ipconfig", "scutil", "netstat"),
+        binaries=("ip", "ipconfig", "scutil", "netstat", "resolvectl"),
         description=(
             "Reads the operating system's interface table (netifaces), link state and kind (Linux: "
             "/sys/class/net), and the OS's own view: ip addr and ip route on Linux, ipconfig /all on "
@@ -171,6 +178,15 @@ class InterfacesProbe(Probe):
             ctx.observe("gateway.ipv6", None)
         resolvers = list(view.resolvers) if view.resolvers is not None else self._resolvers(ctx)
         ctx.observe("dns.resolvers", resolvers, evidence=view.source or "/etc/resolv.conf")
+        ctx.observe(
+            "dns.stub",
+            view.stub,
+            evidence=_("{stub} forwards to {servers}").format(
+                stub=view.stub, servers=", ".join(resolvers) or "-"
+            )
+            if view.stub
+            else None,
+        )
         ctx.observe("interface.default_routes", view.default_routes)
 
         if info is None:
@@ -264,7 +280,45 @@ async def _linux_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:
                 duplicate = any(a.dad_failed for a in iface.addresses)
     routes = await ctx.run_command(["ip", "-4", "route", "show", "default"], timeout_s=3.0)
     count = len(default_routes(parse_ip_route(routes.stdout))) if routes.ok else None
-    return OsView(up=up, duplicate_address=duplicate, default_routes=count, source="ip")
+    stub, upstream, source = await _behind_stub(ctx, info)
+    return OsView(
+        up=up,
+        duplicate_address=duplicate,
+        default_routes=count,
+        resolvers=upstream,
+        stub=stub,
+        source=source or "ip",
+    )
+
+
+async def _behind_stub(
+    ctx: ProbeContext, info: InterfaceInfo | None
+) -> tuple[str | None, tuple[str, ...] | None, str]:
+    """(stub, the servers behind it, where they came from) when /etc/resolv.conf names only a
+    systemd-resolved stub; (None, None, "") otherwise or when nothing tells the servers behind it."""
+    from homediag.net.os.resolv_conf import parse_resolv_conf
+    from homediag.net.os.resolvectl import parse_resolvectl_status
+
+    text = ctx.system.read_text("/etc/resolv.conf")
+    try:
+        nameservers = [str(ns) for ns in parse_resolv_conf(text).nameservers] if text else []
+    except ParseError:
+        return None, None, ""
+    if not nameservers or not set(nameservers) <= SYSTEMD_STUBS:
+        return None, None, ""
+    if ctx.which("resolvectl"):
+        shown = await ctx.run_command(["resolvectl", "status"], timeout_s=3.0)
+        try:
+            upstream = parse_resolvectl_status(shown.stdout).upstream(info.name if info else None)
+        except ParseError:
+            upstream = ()
+        if upstream:
+            return nameservers[0], tuple(str(a) for a in upstream), "resolvectl status"
+    behind = ctx.system.read_text("/run/systemd/resolve/resolv.conf")
+    servers = resolvers_from_resolv_conf(behind) if behind else []
+    if servers:
+        return nameservers[0], tuple(servers), "/run/systemd/resolve/resolv.conf"
+    return None, None, ""
 
 
 async def _windows_view(ctx: ProbeContext, info: InterfaceInfo | None) -> OsView:

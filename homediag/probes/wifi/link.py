@@ -7,11 +7,13 @@ never triggers a scan. A computer without a wireless interface, or on a wired li
 
 from __future__ import annotations
 
+import dataclasses
+
 from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeSpec, Risk
-from homediag.net.os.wifi_types import WifiLink
+from homediag.net.os.wifi_types import Limitation, WifiLink
 from homediag.net.wifi.analysis import expected_rate, link_rate_ratio, security_class
 from homediag.net.wifi.collect import read_link
 
@@ -103,14 +105,23 @@ def observe_link(ctx: ProbeContext, link: WifiLink) -> None:
     ctx.observe("wifi.channel", link.channel)
     ctx.observe("wifi.width_mhz", link.width_mhz)
     signal = link.signal_dbm
-    ctx.observe(
-        "wifi.signal_dbm",
-        signal,
-        evidence=_("{dbm:.0f} dBm").format(dbm=signal) if signal is not None else None,
-    )
+    implausible = Limitation.IMPLAUSIBLE_SIGNAL in link.limitations and signal is not None
+    if implausible:
+        # kept as evidence, never judged: a positive dBm says nothing about how strong the link is
+        ctx.observe(
+            "wifi.signal_dbm",
+            None,
+            evidence=_("the driver reports {dbm:+.0f} dBm, which no radio receives").format(dbm=signal),
+        )
+    else:
+        ctx.observe(
+            "wifi.signal_dbm",
+            signal,
+            evidence=_("{dbm:.0f} dBm").format(dbm=signal) if signal is not None else None,
+        )
     ctx.observe("wifi.signal_percent", link.signal_percent)
     ctx.observe("wifi.noise_dbm", link.noise_dbm)
-    ctx.observe("wifi.snr_db", link.snr_db)
+    ctx.observe("wifi.snr_db", None if implausible else link.snr_db)
     ctx.observe("wifi.tx_rate_mbps", link.tx_rate_mbps)
     ctx.observe("wifi.rx_rate_mbps", link.rx_rate_mbps)
     ctx.observe("wifi.phy_mode", link.phy_mode.value if link.phy_mode else None)
@@ -122,8 +133,9 @@ def observe_link(ctx: ProbeContext, link: WifiLink) -> None:
         klass.insecure if known else None,
         evidence=_("security {kind}").format(kind=klass.value) if known else None,
     )
-    estimate = expected_rate(link)
-    ratio = link_rate_ratio(link)
+    judged = dataclasses.replace(link, signal_dbm=None) if implausible else link
+    estimate = expected_rate(judged)
+    ratio = link_rate_ratio(judged)
     ctx.observe("wifi.expected_rate_mbps", round(estimate.expected_mbps, 1) if estimate else None)
     evidence = None
     if ratio is not None and estimate is not None:
