@@ -19,18 +19,21 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import datetime
 
 from benchlab import bench_lab
 
 WRAPPER = """
-import json, resource, runpy, sys
+import json, resource, runpy, sys, time
+T0 = time.time()
 sys.argv = ["homediag", *sys.argv[1:]]
 try:
     runpy.run_module("homediag", run_name="__main__", alter_sys=True)
 finally:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    sys.stderr.write("\\nRSS " + json.dumps({"self_kb": own, "child_kb": child}) + "\\n")
+    sys.stderr.write("\\nRSS " + json.dumps({"self_kb": own, "child_kb": child, "t0": T0,
+                                            "t1": time.time()}) + "\\n")
 """
 
 
@@ -77,9 +80,8 @@ def main() -> None:
     print(f"  peak RSS: {own:.0f} MB (homediag), largest child {child:.0f} MB")
     last = reports[-1]
     runs = sorted(last["probe_runs"], key=lambda r: -r["duration_s"])  # type: ignore[index]
-    print("  probes of the last run (they run together):")
-    for run in runs:
-        print(f"    {run['probe']:<26} {run['outcome']:<15} {run['duration_s']:6.2f} s")
+    t0, t1 = float(rss[-1]["t0"]), float(rss[-1]["t1"])
+    timeline(runs, t0, t1)
     problems = [
         (f["code"], f["status"], f["probability"])
         for f in last["findings"]  # type: ignore[attr-defined]
@@ -87,6 +89,31 @@ def main() -> None:
     ]
     print(f"  confirmed or likely problems: {problems or 'none'}")
     print(f"  speed test run: {any(r['probe'] == 'net.throughput' for r in runs)}")
+
+
+def timeline(runs: list[dict[str, object]], t0: float, t1: float) -> None:
+    """Each probe of the last run with its start and end, in seconds after the process started: the
+    wall time is start-up, then the rounds of probes (a probe that needs another's fact waits for it,
+    the follow-ups wait for the first round), then judging and the report."""
+    rows = []
+    for run in runs:
+        stamp = str(run.get("started_at") or "")
+        if not stamp:
+            continue
+        start = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() - t0
+        rows.append((start, start + float(str(run["duration_s"])), run))
+    rows.sort(key=lambda r: (r[0], -r[1]))
+    print(f"  probes of the last run, seconds after the process started (it ended at {t1 - t0:.2f} s):")
+    for start, end, run in rows:
+        target = f" @ {run['target']}" if run.get("target") else ""
+        label = f"{run['probe']}{target}"[:44]
+        print(f"    {start:5.2f} .. {end:5.2f}  {label:<44} {run['outcome']:<15} {end - start:5.2f} s")
+    if rows:
+        first, last_end = min(r[0] for r in rows), max(r[1] for r in rows)
+        print(
+            f"  start-up before the first probe {first:.2f} s; probes {last_end - first:.2f} s; "
+            f"after the last probe {t1 - t0 - last_end:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import typer
 
 from homediag.cli.common import console, echo_json, write_output
 from homediag.core.i18n import _
-from homediag.reports.render import SUFFIXES, Format, render
+from homediag.reports.formats import SUFFIXES, Format
 
 __all__ = ["Format"]  # re-exported: the CLI options use it
 
@@ -127,6 +127,8 @@ def show(
 
     options = ViewOptions(all_devices=devices)
     private = report.privacy_level == "full"
+    from homediag.reports.render import render
+
     texts = texts_for(report, lang) if fmt is not Format.JSON else None
     if output is not None:
         write_output(output, render(report, fmt, lang=lang, options=options, texts=texts), private=private)
@@ -178,6 +180,7 @@ def reports_dir() -> Path:
 def save_copy(report: Report) -> Path | None:
     """Keep the (prepared) JSON report in the user's data directory; None, with a warning, on failure."""
     from homediag.core.jsonio import atomic_write, sweep_temp_files
+    from homediag.reports.render import render
 
     directory = reports_dir()
     try:

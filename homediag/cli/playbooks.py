@@ -9,7 +9,6 @@ The engine is imported inside the commands (``noqa: PLC0415``) so ``homediag --h
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -185,6 +184,8 @@ def test_(
     unknown = [p for p in only if p not in {m.id for m in result.playbooks}]
     if unknown:
         raise UsageError(_("unknown playbook {id}").format(id=unknown[0]))
+    import asyncio
+
     results = asyncio.run(run_cases(playbooks, only))
     failed = [r for r in results if not r.passed]
     if output_format is ListFormat.JSON:

@@ -366,27 +366,39 @@ class SpeedtestFailed(Exception):
 
 @dataclass
 class Phases:
-    """When the download ran (monotonic seconds), written by the worker thread, read by the probe."""
+    """When the download and the upload ran (monotonic seconds), written by the worker thread, read by
+    the probe."""
 
     download_started: float | None = None
     download_ended: float | None = None
+    upload_started: float | None = None
+    upload_ended: float | None = None
     step: str = "config"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def mark(self, step: str) -> None:
-        """Record the step the worker is in (and the download's start and end)."""
+        """Record the step the worker is in (and the transfers' starts and ends)."""
         now = time.monotonic()
         with self.lock:
             if step == "download" and self.download_started is None:
                 self.download_started = now
             if step == "upload" and self.download_started is not None and self.download_ended is None:
                 self.download_ended = now
+            if step == "upload" and self.upload_started is None:
+                self.upload_started = now
+            if step == "done" and self.upload_started is not None and self.upload_ended is None:
+                self.upload_ended = now
             self.step = step
 
     def downloading(self) -> bool:
         """Whether the download is running now."""
         with self.lock:
             return self.download_started is not None and self.download_ended is None
+
+    def uploading(self) -> bool:
+        """Whether the upload is running now."""
+        with self.lock:
+            return self.upload_started is not None and self.upload_ended is None
 
 
 @dataclass(frozen=True)
@@ -398,6 +410,9 @@ class SpeedResult:
     ping_ms: float | None
     server: dict[str, Any]
     client: dict[str, Any]
+    cli_download_bps: float | None = None
+    """speedtest-cli's own figure (all bytes over the whole time, warm-up included)."""
+    cli_upload_bps: float | None = None
 
 
 class SpeedtestRunner(Protocol):

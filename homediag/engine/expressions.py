@@ -38,7 +38,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import celpy
@@ -343,8 +343,19 @@ def _eval_message(exc: CELEvalError) -> str:
 
 
 def compile_expression(source: str) -> Expression:
-    """Compile ``source``; raise :class:`ExpressionError` with a one-line reason."""
-    if not isinstance(source, str) or not source.strip():
+    """Compile ``source``; raise :class:`ExpressionError` with a one-line reason.
+
+    Compiled expressions are kept by their text (the lint and the playbook model compile the same
+    ones, and parsing CEL is most of a diagnosis's start-up); an expression is never changed after
+    compiling, so one object serves every playbook that uses the text."""
+    if not isinstance(source, str):
+        raise ExpressionError("empty expression")
+    return _compile_cached(source)
+
+
+@lru_cache(maxsize=4096)
+def _compile_cached(source: str) -> Expression:
+    if not source.strip():
         raise ExpressionError("empty expression")
     if len(source) > MAX_SOURCE_CHARS:
         raise ExpressionError(f"expression longer than {MAX_SOURCE_CHARS} characters")

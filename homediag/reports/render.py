@@ -7,37 +7,29 @@ it to its renderer, which only formats it; JSON is the canonical document itself
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from homediag.core.model import Device, Report
 from homediag.reports.compose import ViewOptions, build_view
+from homediag.reports.formats import SUFFIXES, Format
 from homediag.reports.texts import Texts
 from homediag.reports.view import ReportView
+
+__all__ = [
+    "SUFFIXES",
+    "Format",
+    "format_view",
+    "print_devices",
+    "print_diff",
+    "print_report",
+    "render",
+    "view_of",
+]
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from homediag.reports.diff import ReportDiff
-
-
-class Format(StrEnum):
-    """The formats of a report."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    HTML = "html"
-
-
-SUFFIXES = {
-    ".json": Format.JSON,
-    ".md": Format.MARKDOWN,
-    ".markdown": Format.MARKDOWN,
-    ".html": Format.HTML,
-    ".htm": Format.HTML,
-    ".txt": Format.TEXT,
-}
 
 
 def view_of(

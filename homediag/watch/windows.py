@@ -12,7 +12,6 @@ time: a fault found there is there all along, not intermittent.
 from __future__ import annotations
 
 import bisect
-import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 
 from homediag.core.i18n import _
 from homediag.core.model import Observation
+from homediag.net.echo import jitter
 from homediag.watch.events import INSTANT, Event, EventKind, Location
 from homediag.watch.samples import Kind, Role, Sample
 
@@ -219,9 +219,9 @@ def _values(series: Sequence[Sample]) -> list[float]:
 
 
 def _jitter(rtts: Sequence[float]) -> float:
-    if len(rtts) < 2:
-        return 0.0
-    return round(statistics.fmean(abs(b - a) for a, b in itertools.pairwise(rtts)), 3)
+    """Jitter as the probes measure it (isolated spikes left out: :func:`homediag.net.echo.jitter`)."""
+    value = jitter(rtts)
+    return 0.0 if value is None else round(value, 3)
 
 
 def _echo_text(series: Sequence[Sample]) -> str:

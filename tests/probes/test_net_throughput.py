@@ -17,7 +17,16 @@ import pytest
 from homediag.core.config import parse_config
 from homediag.core.model import Outcome
 from homediag.net.live import live_io
-from homediag.net.speedtest import Phases, SpeedResult, SpeedtestFailed, run_speedtest
+from homediag.net.speedtest import (
+    MIN_STREAMS,
+    AckTally,
+    Meter,
+    Phases,
+    SpeedResult,
+    SpeedtestFailed,
+    _CountingOpener,
+    run_speedtest,
+)
 from homediag.probes.net.throughput import ThroughputProbe, grade
 from homediag.testing import run_probe
 from homediag.testing.fakes import FakeSpeedtest
@@ -66,10 +75,10 @@ def _fake(**behaviour: Any) -> Any:
                 raise behaviour["mini"]
             return []
 
-        def download(self) -> float:
+        def download(self, threads: int | None = None) -> float:
             return float(behaviour.get("download", 20e6))
 
-        def upload(self, pre_allocate: bool = True) -> float:
+        def upload(self, pre_allocate: bool = True, threads: int | None = None) -> float:
             return float(behaviour.get("upload", 5e6))
 
     return Fake
@@ -127,16 +136,18 @@ def test_speedtest_cli_gets_the_socket_timeout_and_shutdown_event() -> None:
 
 # --- the probe with a stand-in speed test (latency sampling, observations, deadline) ----------------
 
-def _stand_in(download_s: float, result: SpeedResult | Exception) -> Any:
+def _stand_in(download_s: float, result: SpeedResult | Exception, upload_s: float = 0.0) -> Any:
     def run(server: str, *, secure: bool, socket_timeout_s: float, shutdown: threading.Event,
             phases: Phases, factory: Any = None) -> SpeedResult:
-        phases.mark("download")
-        end = time.monotonic() + download_s
-        while time.monotonic() < end and not shutdown.is_set():
-            time.sleep(0.02)
-        phases.mark("upload")
-        if isinstance(result, Exception):
-            raise result
+        for step, seconds in (("download", download_s), ("upload", upload_s)):
+            phases.mark(step)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end and not shutdown.is_set():
+                time.sleep(0.02)
+            if isinstance(result, Exception):
+                raise result
+        phases.mark("done")
+        assert not isinstance(result, Exception)
         return result
 
     return run
@@ -156,7 +167,7 @@ def _with(run: Any, **kwargs: Any) -> Any:
 
 
 def test_probe_observes_speed_and_latency_under_load() -> None:
-    outcome = _with(_stand_in(1.2, RESULT))
+    outcome = _with(_stand_in(1.2, RESULT, upload_s=0.7))
     assert outcome.result.outcome is Outcome.OK, outcome.result.reason
     assert outcome.value("speedtest.download_mbps") == 48.5
     assert outcome.value("speedtest.upload_mbps") == 9.5
@@ -169,6 +180,158 @@ def test_probe_observes_speed_and_latency_under_load() -> None:
     assert loaded.value is not None
     # one request every 0.25 s during a 1.2 s download
     assert "of 4 answered" in (loaded.evidence or "") or "of 5 answered" in (loaded.evidence or "")
+    # and again while the upload ran (0.7 s: 2 to 4 requests)
+    upload = outcome.observations("latency.upload_loaded_ms")[0]
+    assert upload.value is not None
+    assert any(f"of {n} answered" in (upload.evidence or "") for n in (2, 3, 4)), upload.evidence
+    assert "during the upload" in (outcome.observations("latency.increase_ms")[0].evidence or "")
+
+
+# --- the steady rate: warm-up discarded (pure logic) -----------------------------------------------
+
+def test_meter_discards_the_warm_up() -> None:
+    meter = Meter()
+    # slow start: 1 Mbit/s for the first second, then a steady 20 Mbit/s for 4 s, 50 ms ticks
+    for tick in range(1, 21):
+        meter.add(int(1e6 / 8 / 20), now=tick * 0.05)
+    for tick in range(1, 81):
+        meter.add(int(20e6 / 8 / 20), now=1.0 + tick * 0.05)
+    whole = 8.0 * meter.total / 5.0
+    assert whole < 17e6  # the whole-time figure speedtest-cli reports is 16 % low
+    steady = meter.steady_bps(warmup_s=1.0)
+    assert steady is not None
+    assert steady == pytest.approx(20e6, rel=0.01)
+
+
+def test_meter_leaves_out_the_draining_tail() -> None:
+    meter = Meter()
+    # 100 Mbit/s for 4 s, then the data runs out: one stream left at 10 Mbit/s for 2 s
+    for tick in range(1, 81):
+        meter.add(int(100e6 / 8 / 20), now=tick * 0.05)
+    for tick in range(1, 41):
+        meter.add(int(10e6 / 8 / 20), now=4.0 + tick * 0.05)
+    steady = meter.steady_bps(warmup_s=1.0)
+    assert steady is not None
+    assert steady == pytest.approx(100e6, rel=0.01)
+
+
+def test_meter_a_stall_is_not_the_line() -> None:
+    meter = Meter()
+    # 20 Mbit/s for 7 s, but nothing crosses for 0.6 s in the middle (the far end stalled)
+    now, stalled = 0.0, (3.0, 3.6)
+    while now < 7.0:
+        now = round(now + 0.05, 2)
+        if not stalled[0] < now <= stalled[1]:
+            meter.add(int(20e6 / 8 / 20), now=now)
+    steady = meter.steady_bps(warmup_s=1.0)
+    assert steady is not None
+    assert steady == pytest.approx(20e6, rel=0.01)  # the plain rate: 18 Mbit/s
+
+
+def test_meter_too_short_a_steady_part_is_no_measurement() -> None:
+    meter = Meter()
+    for tick in range(1, 30):
+        meter.add(1000, now=tick * 0.05)
+    assert meter.steady_bps(warmup_s=1.0) is None
+    assert Meter().steady_bps(warmup_s=1.0) is None
+
+
+def test_counting_opener_counts_downloads_and_uploads() -> None:
+    class Response:
+        def __init__(self) -> None:
+            self.left = 3
+
+        def read(self, n: int = 10240) -> bytes:
+            self.left -= 1
+            return b"x" * 1000 if self.left >= 0 else b""
+
+        def close(self) -> None:
+            pass
+
+    class Data:
+        def __init__(self) -> None:
+            self.chunks = [b"y" * 500, b"y" * 500, b""]
+
+        def read(self, n: int = 10240) -> bytes:
+            return self.chunks.pop(0)
+
+    class Request:
+        def __init__(self, data: Data | None) -> None:
+            self.data = data
+
+    class Opener:
+        def open(self, request: Request) -> Response:
+            if request.data is not None:
+                while request.data.read(8192):
+                    pass
+            return Response()
+
+    down, up = Meter(), Meter()
+    opener = _CountingOpener(Opener(), down, up)
+    response = opener.open(Request(None))
+    while response.read(10240):
+        pass
+    response.close()
+    opener.open(Request(Data()))
+    assert (down.total, up.total) == (3000, 1000)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="TCP_INFO's layout is Linux's")
+def test_acknowledged_bytes_of_a_loopback_upload() -> None:
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    peer, _address = server.accept()
+    connection = type("Connection", (), {"sock": client})()
+    tally = AckTally()
+    tally.track(connection)
+    try:
+        client.sendall(b"x" * 300_000)
+        got = 0
+        while got < 300_000:
+            got += len(peer.recv(65536))
+        deadline = time.monotonic() + 2.0
+        while tally.total() < 300_000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert tally.total() == 300_000
+        assert tally.seen
+        tally.close(connection, None)  # closed: the last count stays
+        assert tally.total() == 300_000
+    finally:
+        for sock in (client, peer, server):
+            sock.close()
+
+
+def test_at_least_min_streams_each_way() -> None:
+    calls: dict[str, int | None] = {}
+
+    class Tester:
+        def __init__(self, **kwargs: Any) -> None:
+            import speedtest
+
+            self.config = {"threads": {"download": 2, "upload": 8}, "length": {"download": 8, "upload": 8}}
+            self.results = speedtest.SpeedtestResults(client={})
+
+        def get_servers(self) -> None:
+            pass
+
+        def get_best_server(self, servers: Any = None) -> dict[str, Any]:
+            return {}
+
+        def download(self, threads: int | None = None) -> float:
+            calls["download"] = threads
+            return 1e6
+
+        def upload(self, pre_allocate: bool = True, threads: int | None = None) -> float:
+            calls["upload"] = threads
+            return 1e6
+
+    result = run_speedtest("auto", secure=True, socket_timeout_s=1.0, shutdown=threading.Event(),
+                           phases=Phases(), factory=Tester)
+    assert calls == {"download": MIN_STREAMS, "upload": 8}
+    # nothing counted (no opener to wrap): speedtest-cli's own figures stand
+    assert (result.download_bps, result.upload_bps) == (1e6, 1e6)
 
 
 def test_a_failed_speed_test_is_an_error_not_zero() -> None:

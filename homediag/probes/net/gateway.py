@@ -42,7 +42,12 @@ class GatewayProbe(Probe):
             Fact("gateway.loss_pct", float, "Share of probes to the gateway that got no answer", unit="%"),
             Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),
             Fact("gateway.rtt_max_ms", float, "Highest round trip to the gateway", unit="ms"),
-            Fact("gateway.jitter_ms", float, "Mean difference of consecutive round trips", unit="ms"),
+            Fact(
+                "gateway.jitter_ms",
+                float,
+                "Mean difference of consecutive round trips, isolated spikes left out",
+                unit="ms",
+            ),
             Fact(
                 "gateway.samples_ms",
                 list[float | None],

@@ -6,8 +6,11 @@ concurrently, within one deadline:
 - echo to ``ping_targets`` (through ``echo.measure_paths``: raw ICMP, else the system ping, else TCP
   connects), for loss, round trip and jitter beyond the gateway. Sampling is sequential: 20 echoes to
   every target at once, 50 ms apart; only when a sequential test (``echo.LossTest``) cannot call the
-  paths clean or lossy, or the targets disagree, 40 more each (a second second, not the six seconds of
-  30 pings 0.2 s apart that a fixed sample took);
+  paths clean or lossy, or the targets disagree, or the jitter is within half the threshold of it
+  (``thresholds.jitter_ms``: where 20 round trips can land on the wrong side by chance), 40 more each (a
+  second second, not the six seconds of 30 pings 0.2 s apart that a fixed sample took). Jitter leaves
+  isolated spikes out (``echo.jitter``), and raw ICMP takes the kernel's receive time, so a loaded
+  computer's slow event loop adds neither;
 - a TCP connect to each of ``tcp_targets`` (``host:port``);
 - the connectivity checks ``http_checks``: a TCP connect to their port 80 (HTTP firewall), then a GET
   that must answer 204 (or 200 without a body). A redirect to another host, or a page (200 with a body,
@@ -37,7 +40,7 @@ from homediag.core.io import EchoSeries, TlsRequest
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
-from homediag.net.echo import measure_paths, summarise
+from homediag.net.echo import jitter_near, measure_paths, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -117,7 +120,7 @@ class InternetProbe(Probe):
             Fact(
                 "internet.target_jitter_ms",
                 float,
-                "Mean difference of consecutive round trips (subject: target)",
+                "Mean difference of consecutive round trips, isolated spikes left out (subject: target)",
                 unit="ms",
             ),
             Fact("internet.icmp_ok", bool, "At least one internet target answered echo"),
@@ -210,7 +213,7 @@ class InternetProbe(Probe):
         args=InternetArgs,
         description=(
             "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
-            "when the loss is ambiguous), connects to the TCP "
+            "when the loss is ambiguous or the jitter near its threshold), connects to the TCP "
             "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
             "page instead means a captive portal, whose address is recorded but never visited), shakes "
             "hands with the HTTPS checks and times one request each without DNS, and sends a STUN "
@@ -277,6 +280,13 @@ class InternetProbe(Probe):
         interval = max(0.01, args.interval_s)
         addresses = await asyncio.gather(*(self._resolve(ctx, t) for t in targets))
         resolved = [(t, a) for t, a in zip(targets, addresses, strict=True) if a is not None]
+        threshold = ctx.config.thresholds.jitter_ms
+
+        def jitter_undecided(series: list[EchoSeries]) -> bool:
+            stats = [summarise(s.samples) for s in series if s.received > 1]
+            values = [st.jitter_ms for st in stats if st.jitter_ms is not None]
+            return bool(values) and jitter_near(statistics.median(values), threshold)
+
         sampled = await measure_paths(
             ctx,
             [a for _t, a in resolved],
@@ -284,6 +294,7 @@ class InternetProbe(Probe):
             max_count=count,
             interval_s=interval,
             timeout_s=1.0,
+            more_if=jitter_undecided,
         )
         by_target = {t: series for (t, _a), series in zip(resolved, sampled, strict=True)}
         results: list[tuple[str, EchoSeries | None]] = [(t, by_target.get(t)) for t in targets]

@@ -6,10 +6,14 @@ when a playbook needs it or ``--speedtest`` is given.
 1. Idle latency: 10 echo requests to an internet target (the first ping target), 0.2 s apart.
 2. speedtest-cli in a worker thread (:mod:`homediag.net.speedtest`) against speedtest.net
    (``speedtest.server: auto``) or a Speedtest Mini compatible server (its URL).
-3. While its download runs, the probe's own loop sends one echo request to the same target every 0.25 s
-   (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency. The
-   increase over idle is graded as in docs/probes-and-playbooks.md#thresholds (A < 30, B < 60, C < 200, D <
-   400 ms, else F).
+3. While its download runs, and again while its upload runs (bufferbloat shows on the upload too: the
+   router's own queue), the probe's own loop sends one echo request to the same target every 0.25 s
+   (each waiting up to 2 s, so a slow answer never delays the next request): the loaded latency, each
+   way. The increase over idle, in the worse direction, is graded as in
+   docs/probes-and-playbooks.md#thresholds (A < 30, B < 60, C < 200, D < 400 ms, else F).
+
+The speeds are the steady rates after a discarded warm-up, over several streams
+(:mod:`homediag.net.speedtest`).
 
 A speed test that fails or is refused ends the probe with outcome ``error`` and the reason (which step,
 what came back) — never with zeros, and never as "internet down". The idle latency stays observed.
@@ -104,7 +108,18 @@ class ThroughputProbe(Probe):
                 "Median round trip to the same target while the download ran",
                 unit="ms",
             ),
-            Fact("latency.increase_ms", float, "Loaded minus idle round trip", unit="ms"),
+            Fact(
+                "latency.upload_loaded_ms",
+                float,
+                "Median round trip to the same target while the upload ran",
+                unit="ms",
+            ),
+            Fact(
+                "latency.increase_ms",
+                float,
+                "Loaded minus idle round trip, in the worse direction (download or upload)",
+                unit="ms",
+            ),
             Fact(
                 "latency.grade",
                 str,
@@ -113,7 +128,7 @@ class ThroughputProbe(Probe):
             Fact(
                 "latency.loaded_loss_pct",
                 float,
-                "Share of echo requests lost while the download ran",
+                "Share of echo requests lost while the download or the upload ran",
                 unit="%",
             ),
         ),
@@ -125,7 +140,8 @@ class ThroughputProbe(Probe):
             "Measures idle latency to an internet target, runs speedtest-cli (speedtest.net, or the "
             "Speedtest Mini server of speedtest.server; both fetch www.speedtest.net/speedtest-config.php "
             "first) in a worker thread within a 60 s deadline, and pings the same target every 0.25 s "
-            "while the download runs to grade the latency increase. A failed speed test is reported "
+            "while the download runs and while the upload runs to grade the latency increase. A failed "
+            "speed test is reported "
             "as an error with its reason, never as zero speed."
         ),
         tags=("on-demand",),
@@ -167,11 +183,11 @@ class ThroughputProbe(Probe):
                 )
             )
         )
-        loaded: list[asyncio.Task[float | None]] = []
+        loaded: dict[str, list[asyncio.Task[float | None]]] = {"download": [], "upload": []}
         try:
             async with asyncio.timeout(max(0.5, ctx.remaining() - 1.0)):
                 if target is not None:
-                    await self._sample_while_downloading(ctx, target, worker, phases, loaded)
+                    await self._sample_while_loaded(ctx, target, worker, phases, loaded)
                 result = await worker
         except TimeoutError:
             shutdown.set()
@@ -182,13 +198,13 @@ class ThroughputProbe(Probe):
             raise ProbeFailure(_("speed test failed: {reason}").format(reason=exc)) from None
         finally:
             shutdown.set()
-            for task in loaded:
+            tasks = [*loaded["download"], *loaded["upload"]]
+            for task in tasks:
                 task.cancel()
             with contextlib.suppress(BaseException):
-                await asyncio.gather(*loaded, return_exceptions=True)
+                await asyncio.gather(*tasks, return_exceptions=True)
         self._observe_speed(ctx, result, server)
-        finished = [t for t in loaded if t.done() and not t.cancelled() and t.exception() is None]
-        self._observe_loaded(ctx, idle, [t.result() for t in finished])
+        self._observe_loaded(ctx, idle, {way: _finished(ts) for way, ts in loaded.items()})
 
     def _latency_target(self, ctx: ProbeContext) -> str | None:
         args = ctx.args_as(ThroughputArgs)
@@ -201,26 +217,27 @@ class ThroughputProbe(Probe):
                 continue
         return None
 
-    async def _sample_while_downloading(
+    async def _sample_while_loaded(
         self,
         ctx: ProbeContext,
         target: str,
         worker: asyncio.Future[SpeedResult],
         phases: Phases,
-        loaded: list[asyncio.Task[float | None]],
+        loaded: dict[str, list[asyncio.Task[float | None]]],
     ) -> None:
         async def one() -> float | None:
             series = await measure(ctx, target, count=1, interval_s=0.2, timeout_s=2.0)
             return series.samples[0] if series.samples else None
 
-        while not worker.done() and len(loaded) < MAX_LOADED_SAMPLES:
-            if phases.downloading():
-                loaded.append(asyncio.ensure_future(one()))
-            elif phases.download_ended is not None:
+        while not worker.done():
+            way = "download" if phases.downloading() else "upload" if phases.uploading() else None
+            if way is not None and len(loaded[way]) < MAX_LOADED_SAMPLES:
+                loaded[way].append(asyncio.ensure_future(one()))
+            elif phases.upload_ended is not None:
                 break
             await asyncio.sleep(LOADED_INTERVAL_S)
-        # let the last requests sent during the download come back (they were sent under load)
-        pending = [t for t in loaded if not t.done()]
+        # let the last requests sent under load come back
+        pending = [t for ts in loaded.values() for t in ts if not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=2.5)
 
@@ -249,32 +266,55 @@ class ThroughputProbe(Probe):
             location = {"lat": float(client["lat"]), "lon": float(client["lon"])}
         ctx.observe("speedtest.location", location)
 
-    def _observe_loaded(self, ctx: ProbeContext, idle: float | None, samples: list[float | None]) -> None:
-        if not samples:
-            reason = _("no latency samples while the download ran")
+    def _observe_loaded(
+        self, ctx: ProbeContext, idle: float | None, samples: dict[str, list[float | None]]
+    ) -> None:
+        both = [*samples["download"], *samples["upload"]]
+        if not both:
+            reason = _("no latency samples while the download or the upload ran")
             for fact in (
                 "latency.loaded_ms",
+                "latency.upload_loaded_ms",
                 "latency.increase_ms",
                 "latency.grade",
                 "latency.loaded_loss_pct",
             ):
                 ctx.observe(fact, None, evidence=reason)
             return
-        loaded = median(samples)
-        lost = sum(1 for s in samples if s is None)
-        evidence = _("{answered} of {total} answered while the download ran").format(
-            answered=len(samples) - lost, total=len(samples)
-        )
-        ctx.observe("latency.loaded_ms", loaded, evidence=evidence)
-        ctx.observe("latency.loaded_loss_pct", round(100.0 * lost / len(samples), 2))
-        if loaded is None or idle is None:
+        down, up = median(samples["download"]), median(samples["upload"])
+        for fact, way, value in (
+            ("latency.loaded_ms", samples["download"], down),
+            ("latency.upload_loaded_ms", samples["upload"], up),
+        ):
+            lost = sum(1 for s in way if s is None)
+            ctx.observe(
+                fact,
+                value,
+                evidence=_("{answered} of {total} answered").format(
+                    answered=len(way) - lost, total=len(way)
+                ),
+            )
+        lost = sum(1 for s in both if s is None)
+        ctx.observe("latency.loaded_loss_pct", round(100.0 * lost / len(both), 2))
+        worst = max((v for v in (down, up) if v is not None), default=None)
+        if worst is None or idle is None:
             ctx.observe("latency.increase_ms", None, evidence=_("idle or loaded latency missing"))
             ctx.observe("latency.grade", None)
             return
-        increase = round(max(0.0, loaded - idle), 3)
+        increase = round(max(0.0, worst - idle), 3)
         ctx.observe(
             "latency.increase_ms",
             increase,
-            evidence=_("{idle:.0f} ms idle, {loaded:.0f} ms loaded").format(idle=idle, loaded=loaded),
+            evidence=_("{idle:.0f} ms idle, {down} ms during the download, {up} ms during the upload").format(
+                idle=idle, down=_ms(down), up=_ms(up)
+            ),
         )
         ctx.observe("latency.grade", grade(increase))
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
+
+
+def _finished(tasks: list[asyncio.Task[float | None]]) -> list[float | None]:
+    return [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
