@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -100,127 +101,137 @@ class InternetArgs(ProbeArgs):
     verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
 
 
+Resolve = Callable[..., Awaitable[str | None]]
+"""Looks a host name up (and counts the names that did not resolve)."""
+
+SPEC = ProbeSpec(
+    id="net.internet",
+    summary="Reachability of the internet: echo, TCP, HTTP(S), captive portals and UDP (STUN)",
+    risk=Risk.SAFE,
+    timeout_s=25.0,
+    provides=(
+        Fact("internet.target_ok", bool, "This target answered (subject: target)"),
+        Fact(
+            "internet.target_loss_pct",
+            float,
+            "Share of echo requests to this target that got no answer (subject: target)",
+            unit="%",
+        ),
+        Fact("internet.target_rtt_ms", float, "Mean round trip (subject: target)", unit="ms"),
+        Fact(
+            "internet.target_jitter_ms",
+            float,
+            "Mean difference of consecutive round trips, isolated spikes left out (subject: target)",
+            unit="ms",
+        ),
+        Fact("internet.icmp_ok", bool, "At least one internet target answered echo"),
+        Fact(
+            "internet.loss_pct",
+            float,
+            "Loss to the internet: the lowest loss among the targets (path loss hits them all)",
+            unit="%",
+        ),
+        Fact("internet.rtt_ms", float, "Lowest mean round trip among the targets", unit="ms"),
+        Fact("internet.jitter_ms", float, "Median jitter of the targets that answered", unit="ms"),
+        Fact(
+            "internet.tcp_ok",
+            bool,
+            "A TCP connection to this host:port was accepted (subject: target)",
+        ),
+        Fact("internet.tcp_connect_ms", float, "Time of the TCP handshake (subject: target)", unit="ms"),
+        Fact("internet.tcp_any_ok", bool, "At least one TCP target accepted a connection"),
+        Fact("internet.http_status", int, "HTTP status of the connectivity check (subject: url)"),
+        Fact(
+            "internet.http_ok",
+            bool,
+            "The connectivity check answered as expected: 204, or 200 without a body (subject: url)",
+        ),
+        Fact("internet.http_any_ok", bool, "At least one connectivity check answered as expected"),
+        Fact(
+            "internet.captive_portal",
+            bool,
+            "A connectivity check was redirected to another host, or got a page (200 with a body, 511) "
+            "where 204 was expected",
+        ),
+        Fact(
+            "internet.portal_host",
+            str,
+            "The host a connectivity check was redirected to (never visited)",
+            privacy=Privacy.PSEUDONYMISE,
+        ),
+        Fact(
+            "internet.http_connect_ok",
+            bool,
+            "TCP port 80 of the HTTP check's host accepted a connection (subject: url)",
+        ),
+        Fact(
+            "internet.http_connect_pct",
+            float,
+            "Share of HTTP checks whose port 80 accepted a connection",
+            unit="%",
+        ),
+        Fact(
+            "internet.https_tls_ok",
+            bool,
+            "TCP and a verified TLS handshake with the HTTPS check's host succeeded (subject: url)",
+        ),
+        Fact(
+            "internet.https_tls_pct",
+            float,
+            "Share of HTTPS checks whose TLS handshake succeeded",
+            unit="%",
+        ),
+        Fact(
+            "internet.https_url_latency_ms",
+            float,
+            "Time of an HTTPS request, name already resolved (subject: url)",
+            unit="ms",
+        ),
+        Fact(
+            "internet.https_latency_ms",
+            float,
+            "Median time of the HTTPS requests that succeeded",
+            unit="ms",
+        ),
+        Fact(
+            "internet.name_failures",
+            int,
+            "Host names of the HTTP, HTTPS and STUN checks that did not resolve",
+        ),
+        Fact("internet.stun_ok", bool, "The STUN server answered over UDP (subject: server)"),
+        Fact("internet.stun_rtt_ms", float, "STUN round trip (subject: server)", unit="ms"),
+        Fact("internet.udp_ok", bool, "At least one STUN server answered over UDP"),
+        Fact(
+            "internet.stun_mapped_address",
+            str,
+            "The public address and port a STUN server saw (XOR-MAPPED-ADDRESS)",
+            privacy=Privacy.DROP,
+        ),
+    ),
+    privilege=Privilege.RAW_SOCKET,
+    fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
+    binaries=("ping",),
+    args=InternetArgs,
+    description=(
+        "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
+        "when the loss is ambiguous or the jitter near its threshold), connects to the TCP "
+        "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
+        "page instead means a captive portal, whose address is recorded but never visited), shakes "
+        "hands with the HTTPS checks and times one request each without DNS, and sends a STUN "
+        f"Binding request to the STUN servers to see whether UDP gets out. At most {MAX_TARGETS} "
+        "entries of each list; only configured targets are ever contacted."
+    ),
+)
+
+
+def _timeout(ctx: ProbeContext) -> float:
+    return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
+
+
 class InternetProbe(Probe):
     """Reachability of the configured internet targets, protocol by protocol."""
 
-    spec = ProbeSpec(
-        id="net.internet",
-        summary="Reachability of the internet: echo, TCP, HTTP(S), captive portals and UDP (STUN)",
-        risk=Risk.SAFE,
-        timeout_s=25.0,
-        provides=(
-            Fact("internet.target_ok", bool, "This target answered (subject: target)"),
-            Fact(
-                "internet.target_loss_pct",
-                float,
-                "Share of echo requests to this target that got no answer (subject: target)",
-                unit="%",
-            ),
-            Fact("internet.target_rtt_ms", float, "Mean round trip (subject: target)", unit="ms"),
-            Fact(
-                "internet.target_jitter_ms",
-                float,
-                "Mean difference of consecutive round trips, isolated spikes left out (subject: target)",
-                unit="ms",
-            ),
-            Fact("internet.icmp_ok", bool, "At least one internet target answered echo"),
-            Fact(
-                "internet.loss_pct",
-                float,
-                "Loss to the internet: the lowest loss among the targets (path loss hits them all)",
-                unit="%",
-            ),
-            Fact("internet.rtt_ms", float, "Lowest mean round trip among the targets", unit="ms"),
-            Fact("internet.jitter_ms", float, "Median jitter of the targets that answered", unit="ms"),
-            Fact(
-                "internet.tcp_ok",
-                bool,
-                "A TCP connection to this host:port was accepted (subject: target)",
-            ),
-            Fact("internet.tcp_connect_ms", float, "Time of the TCP handshake (subject: target)", unit="ms"),
-            Fact("internet.tcp_any_ok", bool, "At least one TCP target accepted a connection"),
-            Fact("internet.http_status", int, "HTTP status of the connectivity check (subject: url)"),
-            Fact(
-                "internet.http_ok",
-                bool,
-                "The connectivity check answered as expected: 204, or 200 without a body (subject: url)",
-            ),
-            Fact("internet.http_any_ok", bool, "At least one connectivity check answered as expected"),
-            Fact(
-                "internet.captive_portal",
-                bool,
-                "A connectivity check was redirected to another host, or got a page (200 with a body, 511) "
-                "where 204 was expected",
-            ),
-            Fact(
-                "internet.portal_host",
-                str,
-                "The host a connectivity check was redirected to (never visited)",
-                privacy=Privacy.PSEUDONYMISE,
-            ),
-            Fact(
-                "internet.http_connect_ok",
-                bool,
-                "TCP port 80 of the HTTP check's host accepted a connection (subject: url)",
-            ),
-            Fact(
-                "internet.http_connect_pct",
-                float,
-                "Share of HTTP checks whose port 80 accepted a connection",
-                unit="%",
-            ),
-            Fact(
-                "internet.https_tls_ok",
-                bool,
-                "TCP and a verified TLS handshake with the HTTPS check's host succeeded (subject: url)",
-            ),
-            Fact(
-                "internet.https_tls_pct",
-                float,
-                "Share of HTTPS checks whose TLS handshake succeeded",
-                unit="%",
-            ),
-            Fact(
-                "internet.https_url_latency_ms",
-                float,
-                "Time of an HTTPS request, name already resolved (subject: url)",
-                unit="ms",
-            ),
-            Fact(
-                "internet.https_latency_ms",
-                float,
-                "Median time of the HTTPS requests that succeeded",
-                unit="ms",
-            ),
-            Fact(
-                "internet.name_failures",
-                int,
-                "Host names of the HTTP, HTTPS and STUN checks that did not resolve",
-            ),
-            Fact("internet.stun_ok", bool, "The STUN server answered over UDP (subject: server)"),
-            Fact("internet.stun_rtt_ms", float, "STUN round trip (subject: server)", unit="ms"),
-            Fact("internet.udp_ok", bool, "At least one STUN server answered over UDP"),
-            Fact(
-                "internet.stun_mapped_address",
-                str,
-                "The public address and port a STUN server saw (XOR-MAPPED-ADDRESS)",
-                privacy=Privacy.DROP,
-            ),
-        ),
-        privilege=Privilege.RAW_SOCKET,
-        fallback="the system ping for echo, else TCP connects; every other check needs no privilege",
-        binaries=("ping",),
-        args=InternetArgs,
-        description=(
-            "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
-            "when the loss is ambiguous or the jitter near its threshold), connects to the TCP "
-            "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
-            "page instead means a captive portal, whose address is recorded but never visited), shakes "
-            "hands with the HTTPS checks and times one request each without DNS, and sends a STUN "
-            f"Binding request to the STUN servers to see whether UDP gets out. At most {MAX_TARGETS} "
-            "entries of each list; only configured targets are ever contacted."
-        ),
-    )
+    spec = SPEC
 
     def __init__(self) -> None:
         self.name_failures = 0
@@ -255,15 +266,12 @@ class InternetProbe(Probe):
             self._tcp(ctx, list(internet.tcp_targets[:MAX_TARGETS])),
             self._http(ctx, list(internet.http_checks[:MAX_TARGETS])),
             self._https(ctx, list(internet.https_checks[:MAX_TARGETS])),
-            self._stun(ctx, list(internet.stun_servers[:MAX_TARGETS])),
+            _stun(ctx, list(internet.stun_servers[:MAX_TARGETS]), self._resolve),
         )
         ctx.observe("internet.name_failures", self.name_failures)
 
-    def _timeout(self, ctx: ProbeContext) -> float:
-        return max(0.1, min(ctx.args_as(InternetArgs).timeout_s, ctx.remaining() - 0.5))
-
     async def _resolve(self, ctx: ProbeContext, host: str, *, udp: bool = False) -> str | None:
-        address = await ctx.dns().resolve(host, self._timeout(ctx), udp=udp)
+        address = await ctx.dns().resolve(host, _timeout(ctx), udp=udp)
         if address is None:
             self.name_failures += 1
         return address
@@ -343,7 +351,7 @@ class InternetProbe(Probe):
             address = await self._resolve(ctx, endpoint.host)
             if address is None:
                 return endpoint.label, None, _("{host} did not resolve").format(host=endpoint.host)
-            result = await ctx.tcp().connect(address, endpoint.port, self._timeout(ctx))
+            result = await ctx.tcp().connect(address, endpoint.port, _timeout(ctx))
             if result.ok:
                 return endpoint.label, result, _("connected in {ms:.0f} ms").format(ms=result.ms or 0)
             return endpoint.label, result, result.error or _("no connection")
@@ -429,10 +437,10 @@ class InternetProbe(Probe):
                 None,
                 _("{host} did not resolve").format(host=endpoint.host),
             )
-        connect = await ctx.tcp().connect(address, endpoint.port, self._timeout(ctx))
+        connect = await ctx.tcp().connect(address, endpoint.port, _timeout(ctx))
         try:
             response = await ctx.http(
-                url, timeout_s=self._timeout(ctx), max_bytes=HTTP_BODY_CAP, follow_redirects=True
+                url, timeout_s=_timeout(ctx), max_bytes=HTTP_BODY_CAP, follow_redirects=True
             )
         except (HttpError, TimeoutError) as exc:
             text = str(exc) or type(exc).__name__
@@ -458,7 +466,7 @@ class InternetProbe(Probe):
                 endpoint.host,
                 endpoint.port,
                 path or "/",
-                self._timeout(ctx),
+                _timeout(ctx),
                 verify=ctx.args_as(InternetArgs).verify_tls,
             )
             if result.request_ms is not None:
@@ -497,52 +505,55 @@ class InternetProbe(Probe):
             round(statistics.median(latencies), 3) if latencies else None,
         )
 
-    # --- UDP via STUN -----------------------------------------------------------------------------
-    async def _stun(self, ctx: ProbeContext, servers: list[str]) -> None:
-        async def one(text: str) -> tuple[str, reach.StunResult | None, str]:
-            endpoint = reach.parse_endpoint(text, 3478)
-            if endpoint is None:
-                return text, None, _("not host:port")
-            address = await self._resolve(ctx, endpoint.host, udp=True)
-            if address is None:
-                return endpoint.label, None, _("{host} did not resolve").format(host=endpoint.host)
-            result = await reach.stun_binding(ctx, address, endpoint.port, min(3.0, self._timeout(ctx)))
-            if result.ok:
-                evidence = _("answered after {tries} request(s) in {ms:.0f} ms").format(
-                    tries=result.tries, ms=result.rtt_ms or 0
-                )
-            else:
-                evidence = _("no answer to {tries} request(s): {error}").format(
-                    tries=result.tries, error=result.error
-                )
-            return endpoint.label, result, evidence
-
-        results = await asyncio.gather(*(one(s) for s in servers))
-        mapped: str | None = None
-        for label, result, evidence in results:
-            subject = f"server:{label}"
-            ctx.observe(
-                "internet.stun_ok", None if result is None else result.ok, subject=subject, evidence=evidence
-            )
-            ctx.observe(
-                "internet.stun_rtt_ms",
-                None if result is None or not result.ok else result.rtt_ms,
-                subject=subject,
-            )
-            if result is not None and result.mapped is not None and mapped is None:
-                mapped = str(result.mapped)
-        tried = [r for _l, r, _e in results if r is not None]
-        ctx.observe(
-            "internet.udp_ok",
-            any(r.ok for r in tried) if tried else None,
-            evidence=_("{ok} of {total} STUN servers answered").format(
-                ok=sum(1 for r in tried if r.ok), total=len(servers)
-            )
-            if servers
-            else _("no STUN servers are configured"),
-        )
-        ctx.observe("internet.stun_mapped_address", mapped)
-
 
 def _pct(ok: int, total: int) -> float | None:
     return round(100.0 * ok / total, 1) if total else None
+
+
+# --- UDP via STUN -----------------------------------------------------------------------------
+async def _stun(ctx: ProbeContext, servers: list[str], resolve: Resolve) -> None:
+    """Whether UDP gets out: a STUN Binding request to each server."""
+
+    async def one(text: str) -> tuple[str, reach.StunResult | None, str]:
+        endpoint = reach.parse_endpoint(text, 3478)
+        if endpoint is None:
+            return text, None, _("not host:port")
+        address = await resolve(ctx, endpoint.host, udp=True)
+        if address is None:
+            return endpoint.label, None, _("{host} did not resolve").format(host=endpoint.host)
+        result = await reach.stun_binding(ctx, address, endpoint.port, min(3.0, _timeout(ctx)))
+        if result.ok:
+            evidence = _("answered after {tries} request(s) in {ms:.0f} ms").format(
+                tries=result.tries, ms=result.rtt_ms or 0
+            )
+        else:
+            evidence = _("no answer to {tries} request(s): {error}").format(
+                tries=result.tries, error=result.error
+            )
+        return endpoint.label, result, evidence
+
+    results = await asyncio.gather(*(one(s) for s in servers))
+    mapped: str | None = None
+    for label, result, evidence in results:
+        subject = f"server:{label}"
+        ctx.observe(
+            "internet.stun_ok", None if result is None else result.ok, subject=subject, evidence=evidence
+        )
+        ctx.observe(
+            "internet.stun_rtt_ms",
+            None if result is None or not result.ok else result.rtt_ms,
+            subject=subject,
+        )
+        if result is not None and result.mapped is not None and mapped is None:
+            mapped = str(result.mapped)
+    tried = [r for _l, r, _e in results if r is not None]
+    ctx.observe(
+        "internet.udp_ok",
+        any(r.ok for r in tried) if tried else None,
+        evidence=_("{ok} of {total} STUN servers answered").format(
+            ok=sum(1 for r in tried if r.ok), total=len(servers)
+        )
+        if servers
+        else _("no STUN servers are configured"),
+    )
+    ctx.observe("internet.stun_mapped_address", mapped)
