@@ -126,6 +126,7 @@ PEER_FACTS = {
         {"ip": "192.0.2.1", "name": "fritz.box"},
         {"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"},
         {"ip": "192.0.2.11", "name": "living-room-tv.fritz.box"},
+        {"ip": "192.0.2.12", "name": "annas-thinkpad.fritz.box"},
     ],
     "printer.queues": [print_queue("Old", "198.51.100.20")],
 }
@@ -148,22 +149,55 @@ def run_peers(
 
 def test_isolation_shows_as_named_devices_that_do_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     outcome = run_peers(monkeypatch, [Device(id="gw", ip="192.0.2.1", addresses=("192.0.2.1",))], set())
-    assert outcome.value("lan.known_peers") == 2  # the gateway does not count
+    assert outcome.value("lan.known_peers") == 3  # the gateway does not count
     assert outcome.value("lan.peers_reachable") is False
     silent = outcome.value("lan.silent_peers")
-    assert [(p["ip"], p["kind"]) for p in silent] == [("192.0.2.10", "printer"), ("192.0.2.11", "media")]  # type: ignore[index, union-attr]
+    assert [(p["ip"], p["kind"]) for p in silent] == [  # type: ignore[index, union-attr]
+        ("192.0.2.10", "printer"),
+        ("192.0.2.11", "media"),
+        ("192.0.2.12", "computer"),
+    ]
     assert outcome.value("lan.outside_subnet") == [{"ip": "198.51.100.20", "from": ["print queue"]}]
 
 
 def test_one_device_off_while_the_rest_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    devices = [Device(id="tv", ip="192.0.2.11", addresses=("192.0.2.11",))]
-    outcome = run_peers(monkeypatch, devices, set())
-    assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 1
+    devices = [Device(id="pc", ip="192.0.2.12", addresses=("192.0.2.12",))]
+    outcome = run_peers(monkeypatch, devices, {"192.0.2.11"})
+    assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 2
     assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
 
 
+def test_a_silent_printer_alone_is_not_isolation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # bench: an unplugged printer, the only device the router names, was called client isolation.
+    printer_only = [{"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"}]
+    facts = {**PEER_FACTS, "names.reverse_dns": printer_only}
+    monkeypatch.setattr(peers, "answers", _never)
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_reachable") is None
+    assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
+
+
+def test_a_silent_tv_does_not_make_the_answering_laptop_isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The device a complaint is about (the TV of a cast complaint) is left out of the verdict.
+    outcome = run_peers(monkeypatch, [], {"192.0.2.12"})
+    assert outcome.value("lan.peers_reachable") is True
+
+
+def test_nothing_answers_when_the_gateway_is_silent_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(peers, "answers", _never)
+    outcome = asyncio.run(run_probe(PeersProbe, facts={**PEER_FACTS, "gateway.reachable": False}))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_reachable") is None
+    assert outcome.value("lan.peers_answering") == 0
+    ev = outcome.observations("lan.peers_reachable")[0].evidence or ""
+    assert "gateway" in ev
+
+
+async def _never(address: str, *, timeout_s: float) -> bool:
+    return False
+
+
 def test_a_device_discovery_missed_may_still_answer_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = run_peers(monkeypatch, [], {"192.0.2.10"})
+    outcome = run_peers(monkeypatch, [], {"192.0.2.12"})
     assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
 
 

@@ -9,6 +9,11 @@ answer (the host is there).
 This tells the three reasons a device is not found apart: the device is off (others answer), AP/client
 isolation (the gateway answers, no other device does), or a device on another network (its known address
 lies outside this interface's subnet).
+
+``lan.peers_reachable`` leaves out the devices complaints are about (printers, TVs and casts, speakers,
+smart-home hubs and devices): an unplugged printer that is the only device the router names is a printer
+that is off, not client isolation. It is null (not "isolated") when no other device is known, and when the
+gateway does not answer either: then nothing on the LAN answers, which says nothing about isolation.
 """
 
 from __future__ import annotations
@@ -33,6 +38,17 @@ from homediag.net.addressing import no_lan_reason, require_lan
 RECHECK_PORTS = (80, 443)
 MAX_RECHECK = 64
 RECHECK_CONCURRENCY = 32
+SUBJECT_KINDS = frozenset(
+    {
+        DeviceKind.PRINTER.value,
+        DeviceKind.MEDIA.value,
+        DeviceKind.SPEAKER.value,
+        DeviceKind.HUB.value,
+        DeviceKind.IOT.value,
+    }
+)
+"""Kinds of the devices complaints are about (printer, cast, smart-home): a silent one of them is the
+complaint's own symptom, never evidence of client isolation."""
 
 OutsideEntry = TypedDict("OutsideEntry", {"ip": str, "from": list[str]})
 """A ``lan.outside_subnet`` item: a known address outside this interface's subnet, and where it is known
@@ -83,6 +99,7 @@ class PeersProbe(Probe):
             "interface.ipv4",
             "interface.subnet",
             "gateway.ipv4",
+            "gateway.reachable",
             "discovery.devices",
             "names.reverse_dns",
             "printer.queues",
@@ -97,7 +114,8 @@ class PeersProbe(Probe):
             Fact(
                 "lan.peers_reachable",
                 bool,
-                "At least one known LAN device other than the gateway answers (null: none known)",
+                "A known LAN device answers that is neither the gateway nor of a kind complaints are about "
+                "(printer, TV, speaker, smart-home); null: none known, or the gateway is silent too",
             ),
             Fact(
                 "lan.silent_peers",
@@ -174,8 +192,10 @@ class PeersProbe(Probe):
 
             await asyncio.gather(*(check(ip) for ip in silent[:MAX_RECHECK]))
         answering = [ip for ip in known if ip in seen or ip in rechecked]
-        quiet = [self._silent_entry(known[ip]) for ip in known if ip not in answering]
+        entries = {ip: self._silent_entry(known[ip]) for ip in known}
+        quiet = [entries[ip] for ip in known if ip not in answering]
         quiet.sort(key=lambda e: ipaddress.IPv4Address(e["ip"]))
+        witnesses = [ip for ip in known if entries[ip]["kind"] not in SUBJECT_KINDS]
         evidence = _("{a} of {n} known LAN devices answer").format(a=len(answering), n=len(known))
         if quiet:
             evidence += _("; silent: {names}").format(
@@ -183,11 +203,8 @@ class PeersProbe(Probe):
             )
         ctx.observe("lan.known_peers", len(known), evidence=evidence)
         ctx.observe("lan.peers_answering", len(answering), evidence=evidence)
-        ctx.observe(
-            "lan.peers_reachable",
-            bool(answering) if known else None,
-            evidence=evidence if known else _("no LAN device is known besides the gateway"),
-        )
+        reachable, why = self._reachable(ctx, witnesses, set(answering))
+        ctx.observe("lan.peers_reachable", reachable, evidence=why or evidence)
         ctx.observe("lan.silent_peers", quiet, evidence=evidence if quiet else None)
         ctx.observe(
             "lan.outside_subnet",
@@ -198,6 +215,19 @@ class PeersProbe(Probe):
                 else None
             ),
         )
+
+    @staticmethod
+    def _reachable(
+        ctx: ProbeContext, witnesses: list[str], answering: set[str]
+    ) -> tuple[bool | None, str | None]:
+        """Whether a device that can witness isolation answers (None with the reason when none can)."""
+        if not witnesses:
+            return None, _("no LAN device is known besides the gateway and the devices complaints are about")
+        if any(ip in answering for ip in witnesses):
+            return True, None
+        if ctx.fact("gateway.reachable") is False:
+            return None, _("the gateway does not answer either: isolation cannot be told from a dead LAN")
+        return False, None
 
     @staticmethod
     def _silent_entry(entry: _Known) -> SilentPeer:
