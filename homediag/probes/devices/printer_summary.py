@@ -17,6 +17,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry, PrintQueue, SilentPeer, Supply, announced
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_inventory_reason
 
 STATE_ORDER = {"stopped": 3, "processing": 2, "idle": 1}
 
@@ -84,6 +85,10 @@ class PrinterSummaryProbe(Probe):
             "printer answers. Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable when no discovery searched the LAN."""
+        return no_inventory_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
