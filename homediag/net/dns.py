@@ -1,7 +1,8 @@
 """DNS with dnspython: one resolver's answers, timing and honesty, and reverse (PTR) lookups.
 
-:func:`examine` asks one resolver the questions ``net.dns`` reports on (the first name with one retry,
-every configured name, random names no cache holds, a name that cannot exist, the first name over TCP);
+:func:`examine` asks one resolver the questions ``net.dns`` reports on (the first name as a stub
+resolver asks, resending on silence; every configured name, random names no cache holds, a name that
+cannot exist, the first name over TCP);
 :func:`reverse_lookup` asks a resolver for the PTR names of LAN addresses (``discovery.names``).
 Every query has its own timeout; nothing here raises for a network failure.
 """
@@ -73,6 +74,8 @@ class QueryResult:
     error: str | None = None
     addresses: tuple[str, ...] = ()
     """A records in the answer section (after any CNAME chain)."""
+    timed_out: bool = False
+    """Nothing came back in time (as opposed to an error such as "network unreachable")."""
 
 
 async def query_resolver(
@@ -118,7 +121,47 @@ async def query_resolver(
             for rdata in rrset
         )[:32]
         return QueryResult(ok, round(latency, 3), rcode, addresses=addresses)
-    return QueryResult(False, None, None, last_error)
+    return QueryResult(False, None, None, last_error, timed_out=True)
+
+
+async def query_patiently(server: Server, name: str, timeout_s: float, deadline: float) -> QueryResult:
+    """Ask ``server`` for ``name`` the way a stub resolver does on a lossy link: resend every
+    ``timeout_s / 2`` without giving up on the queries already sent, and wait ``2 * timeout_s`` in all
+    (never past ``deadline``). The first answer wins; each keeps its own time.
+
+    With one retry that abandoned the first query, a link losing 10 % each way left a resolver silent
+    in about one run of 28 (bench1.4: ``dns.server-unreachable`` confirmed beside ``lan.packet-loss``);
+    four overlapping queries leave it silent about once in 770, and a slow resolver still answers the
+    first of them.
+    """
+    total = max(0.05, min(2 * timeout_s, deadline - time.monotonic()))
+    every = max(0.05, timeout_s / 2)
+    start = time.monotonic()
+
+    async def one(delay: float) -> QueryResult:
+        await asyncio.sleep(delay)
+        return await query_resolver(server, name, max(0.05, total - delay), tries=1)
+
+    tasks = [asyncio.create_task(one(i * every)) for i in range(max(1, int(total / every)))]
+    try:
+        for done in asyncio.as_completed(tasks):
+            result = await done
+            if result.answered or result.rcode is not None:
+                return result
+            if not result.timed_out:
+                return result  # "network unreachable": resending changes nothing
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    waited = round(time.monotonic() - start, 1)
+    return QueryResult(
+        False,
+        None,
+        None,
+        _("no answer to {n} queries within {seconds:g} s").format(n=len(tasks), seconds=waited),
+        timed_out=True,
+    )
 
 
 def random_label(length: int = 12) -> str:
@@ -175,7 +218,7 @@ async def examine(server: Server, names: list[str], timeout_s: float, deadline: 
     def budget() -> float:
         return max(0.05, min(timeout_s, deadline - time.monotonic()))
 
-    first = await query_resolver(server, names[0], budget())
+    first = await query_patiently(server, names[0], timeout_s, deadline)
     silent = not first.answered and first.rcode is None
     if silent:
         tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)

@@ -136,8 +136,8 @@ def _run(*servers: DnsServer, timeout_s: float = 0.3):  # type: ignore[no-untype
 def make_server() -> Iterator[Callable[..., DnsServer]]:
     made: list[DnsServer] = []
 
-    def make(mode: str, delay_s: float = 0.0) -> DnsServer:
-        made.append(DnsServer(mode, delay_s))
+    def make(mode: str, delay_s: float = 0.0, drop_udp: int = 0) -> DnsServer:
+        made.append(DnsServer(mode, delay_s, drop_udp))
         return made[-1]
 
     yield make
@@ -202,6 +202,27 @@ def test_udp_blocked_but_tcp_answers(make_server: Callable[..., DnsServer]) -> N
     assert outcome.value("dns.latency_ms", subject) is None
     assert outcome.value("dns.fake_answer", subject) is None
     assert outcome.value("dns.all_names_resolved") is None
+
+
+def test_a_resolver_behind_a_lossy_link_answers_a_resent_query(make_server: Callable[..., DnsServer]) -> None:
+    # bench1.4: 10 % loss each way; one retry that abandoned the first query left the resolver
+    # "silent" (dns.server-unreachable confirmed). A stub resolver resends and keeps listening.
+    server = make_server("answer", drop_udp=3)
+    outcome = _run(server, timeout_s=0.3)
+    subject = f"resolver:{server.address}"
+    assert outcome.value("dns.resolver_ok", subject) is True
+    assert outcome.value("dns.udp_fails_tcp_works") is False
+
+
+def test_a_slow_resolver_answers_the_first_query_while_it_is_resent(
+    make_server: Callable[..., DnsServer],
+) -> None:
+    # Resending must not abandon the query already sent: here only the first query is answered, after
+    # 0.35 s (longer than one timeout of 0.3 s; the resent ones are lost).
+    server = make_server("answer")
+    server.late_first_s = 0.35
+    outcome = _run(server, timeout_s=0.3)
+    assert outcome.value("dns.resolver_ok", f"resolver:{server.address}") is True
 
 
 def test_slow_uncached_answers_are_timed(make_server: Callable[..., DnsServer]) -> None:

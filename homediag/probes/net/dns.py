@@ -2,7 +2,8 @@
 
 Safe: a handful of queries per resolver (at most the first three resolvers), with dnspython, 2 s each:
 
-1. the A record of the first name of ``internet.dns_names`` over UDP, with one retry: does it answer?
+1. the A record of the first name of ``internet.dns_names`` over UDP, as a stub resolver asks (resent
+   every ``timeout_s / 2`` while listening for every query sent, ``2 * timeout_s`` in all): does it answer?
    Any well-formed response counts as an answer (NOERROR or NXDOMAIN); SERVFAIL and REFUSED are answers
    that failed, which the evidence says. A resolver that stays silent gets no further UDP queries;
 2. the A record of every configured name (at most four): each must resolve to an address, and where
@@ -99,12 +100,13 @@ class DnsProbe(Probe):
         args=DnsArgs,
         description=(
             f"Asks each of the first {MAX_RESOLVERS} configured resolvers for the A records of the names "
-            f"in internet.dns_names (at most {MAX_NAMES}; one retry on silence), times "
+            f"in internet.dns_names (at most {MAX_NAMES}; the first resent on silence, as a stub "
+            "resolver does), times "
             f"{LATENCY_SAMPLES} random names under the first name that no cache can hold (the "
             "honest answer time behind a home router's cache), asks for a random name under its "
             "top-level domain that cannot exist (an address in the answer means the resolver rewrites "
             "NXDOMAIN), and repeats the first query over TCP. About seven small queries per resolver; "
-            "a silent resolver gets only the retry and the TCP query."
+            "a silent resolver gets only the resent first query and the TCP query."
         ),
     )
 
