@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 
 from homediag.core.baseline import MissingDevice, MovedDevice
-from homediag.core.facts import Fact
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry, PrintQueue, SilentPeer, Supply, announced
@@ -72,6 +72,18 @@ class PrinterSummaryProbe(Probe):
                 "Every network print queue points at an address where a printer answers (null: none)",
             ),
             Fact(
+                "printer.addresses",
+                list[str],
+                "Addresses of the printers: found on the LAN, printed to by a network queue, or in the "
+                "baseline",
+            ),
+            Fact(
+                "printer.macs",
+                list[str],
+                "MAC addresses of the printers found on the LAN",
+                privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
                 "printer.queue_moved",
                 bool,
                 "A print queue's address is silent while a printer answers at another (null: no queue)",
@@ -125,6 +137,7 @@ class PrinterSummaryProbe(Probe):
             )
             ctx.observe("printer.reachable", bool(ok_subjects), evidence=why[:300] or None)
         self._state(ctx, ok_subjects, by_subject)
+        self._addresses(ctx, printers)
         self._known_silent(ctx)
         self._queues(ctx, devices, ok_subjects, by_subject)
 
@@ -168,6 +181,41 @@ class PrinterSummaryProbe(Probe):
                 )
             ),
         )
+
+    @staticmethod
+    def _addresses(ctx: ProbeContext, printers: list[DeviceEntry]) -> None:
+        """Where the printers are, for the playbooks' address checks (one fact whatever found them)."""
+        found: dict[str, set[str]] = {}
+
+        def add(ip: str | None, source: str) -> None:
+            if not ip:
+                return
+            try:
+                address = str(ipaddress.ip_address(ip))
+            except ValueError:
+                return
+            found.setdefault(address, set()).add(source)
+
+        for printer in printers:
+            add(printer["ip"], "LAN")
+        for queue in ctx.fact_as("printer.queues", list[PrintQueue]) or []:
+            if queue["network"]:
+                add(queue["host"], "print queue")
+        for gone in ctx.fact_as("baseline.missing_devices", list[MissingDevice]) or []:
+            if gone["kind"] == "printer":
+                add(gone["ip"], "baseline")
+        for moved in ctx.fact_as("baseline.moved_devices", list[MovedDevice]) or []:
+            if moved["kind"] == "printer":
+                add(moved["old_ip"], "baseline")
+                add(moved["new_ip"], "LAN")
+        ordered = sorted(found, key=ipaddress.ip_address)
+        ctx.observe(
+            "printer.addresses",
+            ordered,
+            evidence="; ".join(f"{ip} ({', '.join(sorted(found[ip]))})" for ip in ordered[:6]) or None,
+        )
+        macs = sorted({str(p["mac"]).lower() for p in printers if p["mac"]})
+        ctx.observe("printer.macs", macs)
 
     @staticmethod
     def _known_silent(ctx: ProbeContext) -> None:
