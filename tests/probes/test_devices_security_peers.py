@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 
 import pytest
@@ -226,6 +227,28 @@ def test_no_known_peer_is_no_data(monkeypatch: pytest.MonkeyPatch) -> None:
     facts = {**PEER_FACTS, "names.reverse_dns": [], "printer.queues": None}
     outcome = asyncio.run(run_probe(PeersProbe, facts=facts))  # type: ignore[arg-type]
     assert outcome.value("lan.peers_reachable") is None and rechecks == []
+
+
+def test_a_connection_whose_first_syn_was_lost_still_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # bench1.1/1.4 (lan-loss): a lost SYN is resent after 1 s; a re-check that gave each port 1 s
+    # called a printer that was on silent, and the checkup found printer.offline beside the loss.
+    class Writer:
+        def close(self) -> None:
+            pass
+
+        async def wait_closed(self) -> None:
+            pass
+
+    async def lossy_connect(host: str, port: int) -> tuple[object, Writer]:
+        if port == 80:
+            await asyncio.sleep(1.2)  # the resent SYN is answered
+            return object(), Writer()
+        raise OSError(errno.EHOSTUNREACH, "no route to host")
+
+    monkeypatch.setattr(asyncio, "open_connection", lossy_connect)
+    facts = {**PEER_FACTS, "names.reverse_dns": [{"ip": "192.0.2.12", "name": "annas-thinkpad.fritz.box"}]}
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
 
 
 def test_a_refused_or_accepted_connection_counts_as_an_answer() -> None:
