@@ -15,7 +15,7 @@ import secrets
 import statistics
 import string
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from homediag.core.i18n import _
@@ -224,22 +224,41 @@ async def examine(server: Server, names: list[str], timeout_s: float, deadline: 
         tcp = await query_resolver(server, names[0], budget(), tries=1, tcp=True)
         return ResolverReport(server, first, {names[0]: first}, (), None, tcp)
 
-    async def sequential_samples() -> tuple[QueryResult, ...]:
-        results = []
-        for index in range(LATENCY_SAMPLES):
-            name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{names[0]}"
-            results.append(await query_resolver(server, name, budget(), tries=1))
-        return tuple(results)
-
     others = names[1:]
     samples, nxdomain, tcp, answers = await asyncio.gather(
-        sequential_samples(),
+        uncached_samples(server, names[0], budget),
         query_resolver(server, nxdomain_name(names[0]), budget()),
         query_resolver(server, names[0], budget(), tries=1, tcp=True),
         asyncio.gather(*(query_resolver(server, name, budget()) for name in others)),
     )
     by_name: dict[str, QueryResult] = {names[0]: first, **dict(zip(others, answers, strict=True))}
     return ResolverReport(server, first, by_name, samples, nxdomain, tcp)
+
+
+async def uncached_samples(
+    server: Server, name: str, budget: Callable[[], float]
+) -> tuple[QueryResult, ...]:
+    """:data:`LATENCY_SAMPLES` random names under ``name``, one after the other (no cache holds them)."""
+    results = []
+    for index in range(LATENCY_SAMPLES):
+        random_name = f"{NXDOMAIN_PREFIX}{random_label()}{index}.{name}"
+        results.append(await query_resolver(server, random_name, budget(), tries=1))
+    return tuple(results)
+
+
+async def time_resolver(server: Server, name: str, timeout_s: float, deadline: float) -> ResolverReport:
+    """Only the answer time of ``server`` for names no cache holds (a public resolver to compare
+    with): the patient first query, then the random names. Its report has no name checks."""
+
+    def budget() -> float:
+        return max(0.05, min(timeout_s, deadline - time.monotonic()))
+
+    first = await query_patiently(server, name, timeout_s, deadline)
+    skipped = QueryResult(False, None, None, "not asked")
+    if not first.answered:
+        return ResolverReport(server, first, {name: first}, (), None, skipped)
+    samples = await uncached_samples(server, name, budget)
+    return ResolverReport(server, first, {name: first}, samples, None, skipped)
 
 
 def answers_agree(reports: list[ResolverReport]) -> tuple[bool | None, list[str]]:
