@@ -73,7 +73,7 @@ async def offer_next(session: Session) -> RemedyOutcome | None:
         kind=QuestionKind.REMEDY,
         text=session.texts(remedy.spec.title),
         answers=DONE_OR_NOT,
-        steps=tuple(session.texts(step) for step in remedy.spec.steps),
+        steps=tuple(session.texts(step) for step in session.remedy_steps(remedy.spec.steps)),
     )
     answer = await run.questioner.ask(question, session.lang)
     session.tried_remedies.add(remedy.id)
