@@ -83,6 +83,7 @@ class HomekitProbe(Probe):
                 Accessory,
                 "HomeKit TXT: model, category, paired, configuration number (subject: device)",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the accessory for the report; homekit.paired is what is judged",
             ),
             Fact("homekit.paired", bool, "The HomeKit accessory is paired (sf=0) (subject: device)"),
         ),

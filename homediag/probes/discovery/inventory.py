@@ -70,8 +70,18 @@ class InventoryProbe(Probe):
                 "Every device found, merged: id, address, MAC, vendor, kind, names, how it was seen",
                 privacy=Privacy.PSEUDONYMISE,
             ),
-            Fact("discovery.device_count", int, "How many devices were found"),
-            Fact("discovery.kinds", dict[str, int], "How many devices of each kind were found"),
+            Fact(
+                "discovery.device_count",
+                int,
+                "How many devices were found",
+                not_judged="context: how many devices were found is no fault by itself",
+            ),
+            Fact(
+                "discovery.kinds",
+                dict[str, int],
+                "How many devices of each kind were found",
+                not_judged="context: the mix of devices is no fault by itself",
+            ),
         ),
         tags=("discovery",),
         description=(

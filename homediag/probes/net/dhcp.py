@@ -49,15 +49,27 @@ class DhcpProbe(Probe):
         needs=("interface.name", "interface.mac"),
         provides=(
             Fact("dhcp.server_count", int, "DHCP servers that answered one DISCOVER within 4 s"),
-            Fact("dhcp.servers", list[str], "Server identifiers of the DHCP servers that answered"),
+            Fact(
+                "dhcp.servers",
+                list[str],
+                "Server identifiers of the DHCP servers that answered",
+                not_judged="evidence detail of dhcp.server_count, which is judged",
+            ),
             Fact(
                 "dhcp.offers",
                 list[OfferEntry],
                 "Each server's offer: server, MAC, address, routers, DNS, lease, domain",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="evidence detail of the offers (dhcp.offers_dns and dhcp.server_count are judged)",
             ),
             Fact("dhcp.offers_dns", bool, "Every offer carries the DNS servers option (null: no offer)"),
-            Fact("dhcp.first_offer_ms", float, "Time from the DISCOVER to the first offer", unit="ms"),
+            Fact(
+                "dhcp.first_offer_ms",
+                float,
+                "Time from the DISCOVER to the first offer",
+                unit="ms",
+                not_judged="no threshold yet: a slow but working DHCP server is no fault by itself",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback=(

@@ -70,8 +70,25 @@ class DnsProbe(Probe):
         timeout_s=15.0,
         needs=("dns.resolvers",),
         provides=(
-            Fact("dns.resolver_ok", bool, "This resolver answered a query (subject: resolver)"),
-            Fact("dns.latency_ms", float, "Answer time of this resolver (subject: resolver)", unit="ms"),
+            Fact(
+                "dns.resolver_ok",
+                bool,
+                "This resolver answered a query (subject: resolver)",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
+            ),
+            Fact(
+                "dns.latency_ms",
+                float,
+                "Answer time of this resolver (subject: resolver)",
+                unit="ms",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
+            ),
             Fact("dns.any_ok", bool, "At least one configured resolver answered"),
             Fact("dns.best_latency_ms", float, "Answer time of the fastest working resolver", unit="ms"),
             Fact(
@@ -79,18 +96,35 @@ class DnsProbe(Probe):
                 list[float | None],
                 "Answer times for random names no cache holds (subject: resolver; null when lost)",
                 unit="ms",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
             ),
             Fact(
                 "dns.names_resolved",
                 bool,
                 "Every name of internet.dns_names resolved to an address (subject: resolver)",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
             ),
             Fact(
                 "dns.addresses",
                 dict[str, list[str]],
                 "Addresses returned for each configured name (subject: resolver)",
+                not_judged="evidence detail of dns.answers_agree, which is judged",
             ),
-            Fact("dns.all_names_resolved", bool, "Some resolver resolved every configured name"),
+            Fact(
+                "dns.all_names_resolved",
+                bool,
+                "Some resolver resolved every configured name",
+                not_judged=(
+                    "overlaps dns.any_ok (a resolver that answers but cannot resolve is rare); kept as "
+                    "evidence"
+                ),
+            ),
             Fact(
                 "dns.answers_agree",
                 bool,
@@ -100,18 +134,25 @@ class DnsProbe(Probe):
                 "dns.fake_answer",
                 bool,
                 "Returned an address for a random name that does not exist (subject: resolver)",
+                not_judged="per-resolver detail of dns.any_fake_answer, which is judged",
             ),
             Fact(
                 "dns.any_fake_answer",
                 bool,
                 "Some resolver returned an address for a name that does not exist",
             ),
-            Fact("dns.tcp_ok", bool, "This resolver answered over TCP (subject: resolver)"),
+            Fact(
+                "dns.tcp_ok",
+                bool,
+                "This resolver answered over TCP (subject: resolver)",
+                not_judged="per-resolver detail of dns.udp_fails_tcp_works, which is judged",
+            ),
             Fact(
                 "dns.public_latency_ms",
                 float,
                 "Answer time of a public resolver of compare_servers for uncached names (subject: resolver)",
                 unit="ms",
+                not_judged="per-resolver detail of dns.public_best_ms, which is judged",
             ),
             Fact(
                 "dns.public_best_ms",

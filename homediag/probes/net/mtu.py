@@ -57,7 +57,12 @@ class MtuProbe(Probe):
         timeout_s=20.0,
         needs=("interface.name",),
         provides=(
-            Fact("mtu.target", str, "The internet address the path MTU was measured to"),
+            Fact(
+                "mtu.target",
+                str,
+                "The internet address the path MTU was measured to",
+                not_judged="context of the MTU measurement",
+            ),
             Fact("mtu.small_ok", bool, "A small (576-byte) packet with DF set got an answer"),
             Fact("mtu.full_ok", bool, "A full-size (1500-byte) packet with DF set got an answer"),
             Fact(
@@ -65,6 +70,9 @@ class MtuProbe(Probe):
                 int,
                 "Largest packet with DF set (IP total length) that got an answer",
                 unit="bytes",
+                not_judged=(
+                    "the black hole is judged from mtu.full_ok and mtu.frag_needed; the size is evidence"
+                ),
             ),
             Fact(
                 "mtu.frag_needed",
@@ -76,8 +84,14 @@ class MtuProbe(Probe):
                 int,
                 "The next-hop MTU a fragmentation-needed message named",
                 unit="bytes",
+                not_judged="evidence detail of mtu.frag_needed",
             ),
-            Fact("mtu.probes_sent", int, "Packets sent to measure the path MTU"),
+            Fact(
+                "mtu.probes_sent",
+                int,
+                "Packets sent to measure the path MTU",
+                not_judged="coverage of the MTU measurement",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping with DF set (ping -M do / -D / -f), one packet per run",

@@ -317,20 +317,40 @@ class NatProbe(Probe):
                 str,
                 "The router's WAN address, as its UPnP IGD reports it",
                 privacy=Privacy.DROP,
+                not_judged="personal data (dropped when shared); its class nat.wan_class is judged",
             ),
             Fact(
                 "nat.wan_class",
                 str,
                 "Class of the WAN address: public, private, cgnat, link-local, reserved or none",
             ),
-            Fact("nat.wan_is_private", bool, "The WAN address is private (RFC 1918)"),
-            Fact("nat.public_address", str, "The address the internet sees", privacy=Privacy.DROP),
+            Fact(
+                "nat.wan_is_private",
+                bool,
+                "The WAN address is private (RFC 1918)",
+                not_judged="overlaps nat.wan_class, which is judged",
+            ),
+            Fact(
+                "nat.public_address",
+                str,
+                "The address the internet sees",
+                privacy=Privacy.DROP,
+                not_judged=(
+                    "personal data (dropped when shared); NAT is judged from nat.wan_class and the path"
+                ),
+            ),
             Fact(
                 "nat.public_class",
                 str,
                 "Class of the public address: public, private, cgnat, link-local, reserved or none",
+                not_judged="overlaps nat.wan_class (a public address behind CGNAT is the provider's)",
             ),
-            Fact("nat.wan_equals_public", bool, "The router's WAN address is the address the internet sees"),
+            Fact(
+                "nat.wan_equals_public",
+                bool,
+                "The router's WAN address is the address the internet sees",
+                not_judged="no: an IGD that reports what STUN sees makes it equal behind a second NAT too",
+            ),
             Fact(
                 "nat.upstream_address",
                 str,
@@ -347,12 +367,20 @@ class NatProbe(Probe):
                 int,
                 f"The first hop beyond the gateway with a public address, the target included (null: "
                 f"none within {PATH_HOPS} hops)",
+                not_judged=(
+                    "not judged yet: in the lab every path puts the first public hop at 3 (double NAT too), "
+                    "so a judgement cannot be benched"
+                ),
             ),
             Fact(
                 "nat.hop2_extra_ms",
                 float,
                 "Hop 2's round trip minus the gateway's (under about 1 ms: a second box in the home)",
                 unit="ms",
+                not_judged=(
+                    "not judged yet: the lab has no access-line delay (no sch_netem here), so every hop 2 is"
+                    " near and a judgement would call cable homes double NAT"
+                ),
             ),
         ),
         args=NatArgs,

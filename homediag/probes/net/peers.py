@@ -125,8 +125,14 @@ class PeersProbe(Probe):
                 "lan.known_peers",
                 int,
                 "LAN devices known from local DNS names, the baseline or print queues (not the gateway)",
+                not_judged="detail of lan.peers_reachable, which is judged",
             ),
-            Fact("lan.peers_answering", int, "Known LAN devices that answered (ARP or TCP)"),
+            Fact(
+                "lan.peers_answering",
+                int,
+                "Known LAN devices that answered (ARP or TCP)",
+                not_judged="detail of lan.peers_reachable, which is judged",
+            ),
             Fact(
                 "lan.peers_reachable",
                 bool,
