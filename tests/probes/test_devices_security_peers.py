@@ -251,6 +251,20 @@ def test_a_connection_whose_first_syn_was_lost_still_counts(monkeypatch: pytest.
     assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
 
 
+def test_devices_answering_from_another_subnet_on_this_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a rogue DHCP server's lease this computer sits in the rogue's subnet, while the home's devices
+    # still announce their addresses by mDNS on the same link.
+    devices = [
+        Device(id="printer", ip="192.168.178.10", addresses=("192.168.178.10", "fe80::1")),
+        Device(id="nas", ip="192.0.2.30", addresses=("192.0.2.30", "172.17.0.1")),  # a container bridge
+        Device(id="ll", ip="169.254.7.7", addresses=("169.254.7.7",)),
+    ]
+    outcome = run_peers(monkeypatch, devices, set())
+    assert outcome.value("lan.foreign_subnet_devices") == ["192.168.178.10"]
+    assert "192.168.178.10" in (outcome.observations("lan.foreign_subnet_devices")[0].evidence or "")
+    assert run_peers(monkeypatch, devices[1:], set()).value("lan.foreign_subnet_devices") == []
+
+
 def test_a_refused_or_accepted_connection_counts_as_an_answer() -> None:
     # 127.0.0.1 either listens on port 80/443 or refuses: both mean a host is there.
     assert asyncio.run(peers.answers("127.0.0.1", timeout_s=1.0)) is True

@@ -146,6 +146,12 @@ class PeersProbe(Probe):
                 privacy=Privacy.PSEUDONYMISE,
             ),
             Fact(
+                "lan.foreign_subnet_devices",
+                list[str],
+                "Devices heard on this link (mDNS, SSDP, unicast) whose every IPv4 address lies outside this "
+                "interface's subnet: a second address plan on one LAN, as a rogue DHCP server's lease makes",
+            ),
+            Fact(
                 "lan.outside_subnet",
                 list[OutsideEntry],
                 "Known devices whose address lies outside this interface's subnet: address, where known from",
@@ -202,6 +208,7 @@ class PeersProbe(Probe):
             if queue["network"]:
                 add(queue["host"], "print queue", queue["name"], "printer")
         seen = {a for d in ctx.known.devices() for a in d.addresses}
+        self._foreign(ctx, subnet)
         silent = [ip for ip in known if ip not in seen]
         rechecked: set[str] = set()
         if silent:
@@ -235,6 +242,35 @@ class PeersProbe(Probe):
             evidence=(
                 _("{n} known devices are outside {subnet}").format(n=len(outside), subnet=subnet)
                 if outside
+                else None
+            ),
+        )
+
+    @staticmethod
+    def _foreign(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> None:
+        """Devices on this link none of whose IPv4 addresses is in our subnet (a NAS that also shows a
+        container bridge's address is in it, so it does not count)."""
+        foreign: set[str] = set()
+        for device in ctx.known.devices():
+            v4 = []
+            for text in device.addresses:
+                with contextlib.suppress(ValueError):
+                    address = ipaddress.ip_address(text)
+                    if isinstance(address, ipaddress.IPv4Address) and not (
+                        address.is_link_local or address.is_loopback or address.is_unspecified
+                    ):
+                        v4.append(address)
+            if v4 and not any(a in subnet for a in v4):
+                foreign.update(str(a) for a in v4)
+        ordered = sorted(foreign, key=ipaddress.IPv4Address)
+        ctx.observe(
+            "lan.foreign_subnet_devices",
+            ordered,
+            evidence=(
+                _("devices on this link answer from outside {subnet}: {ips}").format(
+                    subnet=subnet, ips=", ".join(ordered[:6])
+                )
+                if ordered
                 else None
             ),
         )
