@@ -20,9 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import statistics
 import sys
 import time
+
+from benchlab import bench_lab
 
 from homediag.lab.lab import Lab
 
@@ -61,7 +64,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=60)
     args = parser.parse_args()
-    lab = Lab("ad")
+    for peer, package in (("arp-scan", "arp-scan"), ("nmap", "nmap")):
+        if shutil.which(peer) is None:
+            raise SystemExit(f"{peer} is not installed: the comparison needs it (apt install {package})")
+    lab = bench_lab("a")
     lab.down()
     lab.up("healthy", plain_hosts=args.hosts)
     try:
@@ -103,6 +109,13 @@ def main() -> None:
             if missing:
                 line += f"   missing: {', '.join(missing[:5])}"
             print(line)
+        peer = statistics.median(figures["arp-scan"])
+        ours = figures["homediag discovery.arp"]
+        probe = statistics.median(extra["homediag discovery.arp"])
+        print(
+            f"  ratio to arp-scan (same run): probe itself {probe / peer:.2f}, "
+            f"whole command (Python start and imports included) {statistics.median(ours) / peer:.2f}"
+        )
     finally:
         lab.down()
 

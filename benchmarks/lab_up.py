@@ -11,7 +11,7 @@ import argparse
 import statistics
 import time
 
-from homediag.lab.lab import Lab
+from benchlab import bench_lab
 
 
 def timed(fn) -> float:
@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=None, help="plain hosts (default: scenario's)")
     args = parser.parse_args()
-    lab = Lab("bm")
+    lab = bench_lab("m")
     lab.down()
     figures: dict[str, list[float]] = {}
     switches = ["wan-down", "printer-paused", "client-isolation", "dhcp-dead-dns", "upnp-off"]

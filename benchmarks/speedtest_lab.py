@@ -16,6 +16,8 @@ import statistics
 import sys
 import time
 
+from benchlab import bench_lab
+
 from homediag.lab.lab import Lab
 
 PROBE = """
@@ -52,7 +54,7 @@ def main() -> None:
     parser.add_argument("--rate-mbit", type=float, default=20.0)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    lab = Lab("bs")
+    lab = bench_lab("s")
     lab.down()
     started = time.monotonic()
     lab.up("healthy")

@@ -14,12 +14,15 @@ def main() -> None:
     """Run the command line."""
     try:
         from homediag.cli.app import main as run
+
+        run()  # inside: a signal between the import and the command's own handling ends in one line too
+    except SystemExit:  # the command's own end (its exit code stands, whatever happened before)
+        raise
     except BaseException as exc:
         stop = _signals.interrupt_in(exc)
         if stop is None:
             raise
         _exit_interrupted(stop)
-    run()
 
 
 def _exit_interrupted(stop: _signals.Interrupt) -> None:

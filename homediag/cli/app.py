@@ -15,7 +15,7 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__, _signals
 from homediag._signals import Interrupt
-from homediag.cli import diagnose, labcmd, playbooks, probes, report, scan
+from homediag.cli import diagnose, guide, labcmd, playbooks, probes, report, scan, watch
 from homediag.cli.common import CliState, fail
 from homediag.cli.group import HELP_OPTION_NAMES, RootGroup
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
@@ -55,7 +55,9 @@ def _root(
 
 
 diagnose.register(app)
+guide.register(app)
 scan.register(app)
+watch.register(app)
 app.add_typer(report.app, name="report")
 app.add_typer(probes.app, name="probes")
 app.add_typer(playbooks.app, name="playbooks")
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str]) -> int:
     try:
+        if not args and sys.stdin.isatty() and sys.stdout.isatty():
+            args = ["guide"]  # on a terminal, no arguments start the guided check; else the help
         code = app(args=args, prog_name="homediag", standalone_mode=False)
     except Exit as exc:
         code = exc.exit_code

@@ -228,6 +228,14 @@ class EvidenceItem:
 
 
 @dataclasses.dataclass(frozen=True)
+class TimeWindow:
+    """A stretch of time (RFC 3339 UTC strings): when an intermittent fault was seen."""
+
+    start: str
+    end: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Finding:
     """A judged cause: a stable problem code, a status, a probability, its evidence and remedies."""
 
@@ -249,6 +257,10 @@ class Finding:
     playbook: str | None = None
     cause: str | None = None
     subject: str | None = None
+    intermittent: bool = False
+    """Seen only in some windows of a watch (``homediag watch``), not all the time."""
+    windows: tuple[TimeWindow, ...] = ()
+    """When a watch saw it (empty for one-off runs)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -359,6 +371,9 @@ class Report:
     not_applicable: str | None = None
     """Why the complaint's playbook does not apply here (e.g. no wireless interface)."""
     tool_version: str = ""
+    watch: Mapping[str, Any] | None = None
+    """The history of ``homediag watch``: runs, targets, events, windows and the timeline (None for
+    one-off runs)."""
 
     def top_finding(self) -> Finding | None:
         """The confirmed or likely fault with the highest probability

@@ -87,6 +87,8 @@ class Runner:
         self._semaphore: asyncio.Semaphore | None = None
         self._lock = threading.Lock()
         self._devices_cache: list[Device] | None = None
+        self._round_start: dict[str, int] = {}
+        """Probe id -> index in :attr:`results` where its latest round begins."""
 
     # --- what is known ---------------------------------------------------------------------
     @property
@@ -97,14 +99,18 @@ class Runner:
 
     @property
     def current_observations(self) -> list[Observation]:
-        """The observations of each probe's latest run (per device, for device probes): what probes
-        that need a fact read, so a probe run again after :meth:`rerun` reads the new measurement."""
+        """The observations of each probe's latest round (every device of a device probe's latest
+        round): what probes that need a fact read, so a probe run again after :meth:`rerun` reads the
+        new measurement. A whole round supersedes the one before, not device by device: a device's id
+        can change between rounds (its MAC was not known the first time), and the first round's
+        measurement of the "other" device must not stay beside the new one."""
         with self._lock:
-            latest: dict[tuple[str, str | None], ProbeResult] = {}
-            for result in self.results:
-                latest.pop((result.probe, result.target), None)
-                latest[(result.probe, result.target)] = result
-            return [obs for result in latest.values() for obs in result.observations]
+            return [
+                obs
+                for index, result in enumerate(self.results)
+                if index >= self._round_start.get(result.probe, 0)
+                for obs in result.observations
+            ]
 
     @property
     def devices(self) -> list[Device]:
@@ -239,6 +245,8 @@ class Runner:
 
     async def _run_probe(self, probe_id: str, *, fresh: bool = False) -> None:
         probe = self.registry.get(probe_id)
+        with self._lock:  # this round's results supersede every earlier round's (the earlier is done)
+            self._round_start[probe_id] = len(self.results)
         refusal = self.gate(probe)
         if refusal is not None:
             self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -26,20 +25,13 @@ from homediag.core.errors import PlaybookError
 from homediag.core.facts import FactCatalogue
 from homediag.engine.lint import Problem, check_model, check_static
 from homediag.engine.loader import MAX_BYTES, Document, LoadError, PathKey, load_bytes
+from homediag.engine.locations import builtin_location
 from homediag.engine.model import CompileError, PlaybookModel, compile_playbook
 from homediag.engine.schema import PlaybookSpec
 
 SUFFIXES = (".yaml", ".yml")
 MAX_ERRORS_PER_FILE = 25
 CHECKUP = "checkup"
-
-
-def builtin_location() -> Traversable:
-    """Where the built-in playbooks are: the wheel's ``homediag/_playbooks`` or the repository's."""
-    packaged = resources.files("homediag") / "_playbooks"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "playbooks"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Errors: references that do not resolve (effects, remedies, interactions, verifiers, cases),
 distributions (``normal``, ``effects``) that do not sum to 1 (priors are weights and need not),
 outcomes that are not the test's, unknown problem codes, unknown facts, CEL that does not compile, a
-cause with neither a remedy nor ``escalation_only``, a missing or copied translation, two causes with
+cause with neither a remedy nor ``escalation_only``, a disruptive remedy for customers that does not
+say what it disrupts (``disrupts``), a missing or copied translation, two causes with
 different remedies that no test tells apart.
 
 In a ``draft: true`` playbook (an outline waiting for its probes), unknown facts and
@@ -314,6 +315,8 @@ def check_static(spec: PlaybookSpec, doc: Document, catalogue: FactCatalogue | N
             if key not in causes | interactions:
                 out.error((*base, "fixes", key), f"{key!r} is not a cause or interaction")
             fixed_by_remedy.add(key)
+        if remedy.disruptive and remedy.safe_for_customer and remedy.disrupts is None:
+            out.error(base, f"{remedy.id!r} is disruptive and safe for customers: say what it disrupts")
         if remedy.verify is not None:
             verifier = tests_by_id.get(remedy.verify.test)
             if verifier is None:

@@ -3,7 +3,9 @@
 The engine asks through a :class:`Questioner`: the terminal (``homediag.cli.questions``), an answers
 file (:class:`AnswerFile`, ``--answers``), or nobody (``questioner=None``: a non-interactive run, whose
 questions are recorded as unasked). Remedies are offered, and experiments run, only when the questioner
-is ``interactive``. What the engine does with an answer is :mod:`homediag.engine.gather`'s job.
+is ``interactive``; a remedy's question carries a :class:`RemedyOffer` (what it disturbs, the findings
+so far), and a questioner that is also a :class:`RemedyListener` hears each verifier's verdict. What
+the engine does with an answer is :mod:`homediag.engine.gather`'s job.
 """
 
 from __future__ import annotations
@@ -12,19 +14,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from homediag.core.errors import UsageError
+from homediag.core.model import Finding, RemedyOutcome
 from homediag.engine.loader import LoadError, load_bytes, read_capped
 from homediag.engine.model import CompiledTest
 
 DONE = "done"
 """The answer to a remedy or an experiment once the user did the step."""
 NOT_NOW = "not_now"
+"""Not now: no more steps for now (the run stops offering remedies)."""
+SKIP = "skip"
+"""Skip this remedy: the next one is offered."""
+CANNOT = "cannot"
+"""The user cannot do this remedy (no access to the router, for example): the next one is offered."""
 DONE_LABELS: Mapping[str, str] = {"en": "Done", "de": "Erledigt", "fr": "Fait"}
 NOT_NOW_LABELS: Mapping[str, str] = {"en": "Not now", "de": "Jetzt nicht", "fr": "Pas maintenant"}
+SKIP_LABELS: Mapping[str, str] = {"en": "Skip", "de": "Überspringen", "fr": "Passer"}
+CANNOT_LABELS: Mapping[str, str] = {"en": "I can't", "de": "Das kann ich nicht", "fr": "Je ne peux pas"}
 DONE_OR_NOT = ((DONE, DONE_LABELS), (NOT_NOW, NOT_NOW_LABELS))
-"""The answers to a remedy step or an experiment."""
+"""The answers to an experiment."""
+REMEDY_ANSWERS = (
+    (DONE, DONE_LABELS),
+    (SKIP, SKIP_LABELS),
+    (CANNOT, CANNOT_LABELS),
+    (NOT_NOW, NOT_NOW_LABELS),
+)
+"""The answers to a remedy step ("not now" stops the offers; the guided flow leaves it out)."""
 
 
 class QuestionKind(StrEnum):
@@ -41,6 +58,51 @@ class QuestionKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class RemedyOffer:
+    """What the engine knows when it offers a remedy: what the step disturbs, and the findings so far
+    (a guided flow says what was found before it asks the customer to do anything)."""
+
+    remedy: str
+    disrupts: Mapping[str, str] | None
+    """What doing it disturbs, by language (None: nothing worth saying)."""
+    disruptive: bool
+    needs_consent: bool
+    target: str | None
+    """The hypothesis the remedy most likely fixes now (a cause or an interaction id)."""
+    findings: tuple[Finding, ...] = ()
+    """The findings as they stand when the remedy is offered, most likely first."""
+    number: int = 1
+    """How many remedies this playbook has offered so far, this one included."""
+
+    def disrupts_in(self, lang: str) -> str | None:
+        """What the step disturbs, in ``lang`` (English when missing)."""
+        if not self.disrupts:
+            return None
+        return self.disrupts.get(lang) or self.disrupts.get("en")
+
+    def target_finding(self) -> Finding | None:
+        """The finding of :attr:`target`, if any."""
+        return next((f for f in self.findings if f.cause == self.target), None)
+
+
+@dataclass(frozen=True)
+class RemedyResult:
+    """What became of a remedy the user did: its verifier's verdict (``fixed``, ``not_fixed`` or
+    ``could_not_verify`` with the reason)."""
+
+    remedy: str
+    playbook: str
+    outcome: RemedyOutcome
+    title: Mapping[str, str]
+    reason: str = ""
+    """Why it could not be verified (for the trace and the technician)."""
+
+    def title_in(self, lang: str) -> str:
+        """The remedy's title in ``lang`` (English when missing)."""
+        return self.title.get(lang) or self.title.get("en", self.remedy)
+
+
+@dataclass(frozen=True)
 class QuestionSpec:
     """A question for the user (or an experiment, a remedy step, a verifier), in every language."""
 
@@ -52,6 +114,8 @@ class QuestionSpec:
     """(answer key, label by language), in order."""
     steps: tuple[Mapping[str, str], ...] = ()
     """For remedies: the steps to do."""
+    offer: RemedyOffer | None = None
+    """For remedies: what the step disturbs and what was found so far."""
 
     @classmethod
     def of_test(
@@ -96,6 +160,16 @@ class Questioner(Protocol):
 
     async def ask(self, question: QuestionSpec, lang: str) -> str | None:
         """The answer key, or None when unanswered."""
+        ...
+
+
+@runtime_checkable
+class RemedyListener(Protocol):
+    """A questioner that also wants to hear each remedy's verdict (the guided flow says "Fixed" or
+    "Still not working" before it goes on)."""
+
+    async def remedy_result(self, result: RemedyResult, lang: str) -> None:
+        """The verifier of a remedy the user did has spoken (or could not be run)."""
         ...
 
 

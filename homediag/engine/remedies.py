@@ -1,7 +1,9 @@
 """Remedies: what they cost, which to offer next, and whether the user's step worked.
 
 Remedies are ranked in updating P-over-C order (:func:`~homediag.engine.selection.repair_plan`).
-In interactive runs the next one is offered; when the user did it, its verifier test is re-run (a
+In interactive runs the next one is offered (with what it disturbs and the findings so far; a
+``contact`` remedy, calling the provider, is the escalation and is not offered as a step); the user
+does it, skips it, cannot do it, or stops. When the user did it, its verifier test is re-run (a
 question asked again, or its fact measured again: the fact source runs its probe once more) and
 decides: passed confirms the cause it fixed, failed is evidence against the remedy's causes, and a
 verifier that cannot be run (a stored report cannot measure again, the probe gave no outcome) decides
@@ -11,12 +13,24 @@ goes into the report with the findings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from homediag.core.model import RemedyOutcome
+from homediag.core.model import Finding, RemedyOutcome
 from homediag.engine import gather
 from homediag.engine.model import CompiledRemedy
-from homediag.engine.questions import DONE, DONE_OR_NOT, NOT_NOW, QuestionKind, QuestionSpec
+from homediag.engine.questions import (
+    CANNOT,
+    DONE,
+    NOT_NOW,
+    REMEDY_ANSWERS,
+    SKIP,
+    QuestionKind,
+    QuestionSpec,
+    RemedyListener,
+    RemedyOffer,
+    RemedyResult,
+)
 from homediag.engine.selection import RemedyOption, repair_plan
 from homediag.engine.session import Session
 from homediag.engine.trace import TraceAction, Why, WhyRule, rounded
@@ -43,6 +57,8 @@ def options(session: Session, *, offerable_only: bool = False) -> list[RemedyOpt
     for remedy in session.model.remedies:
         if remedy.id in session.tried_remedies:
             continue
+        if offerable_only and remedy.spec.kind == "contact":
+            continue  # calling the provider is the escalation, not a step to verify now
         if offerable_only and session.run.audience == "customer" and not remedy.spec.safe_for_customer:
             continue
         fixes = tuple(session.model.fix(remedy, h) for h in hypotheses)
@@ -58,8 +74,43 @@ class Verdict:
     reason: str = ""
 
 
-async def offer_next(session: Session) -> RemedyOutcome | None:
-    """Offer the next remedy and verify it when the user did it; None when there is none to offer."""
+@dataclass(frozen=True)
+class Offered:
+    """What became of one remedy offered, and whether to offer the next one."""
+
+    outcome: RemedyOutcome
+    go_on: bool
+    """False when the user stepped away (no answer, "not now"): no more remedies are offered."""
+
+
+NOT_DONE_NOTES = {SKIP: "skipped", CANNOT: "the user cannot do it", NOT_NOW: "not now"}
+
+
+def target_of(session: Session, remedy: CompiledRemedy) -> str | None:
+    """The hypothesis ``remedy`` most likely fixes now (by probability times how well it fixes it)."""
+    beliefs = session.beliefs
+    marginal: dict[str, float] = {}
+    for h in beliefs.hypotheses:
+        for member in h.members if h.kind == "multi" else (h.id,):
+            marginal[member] = marginal.get(member, 0.0) + beliefs.p(h.id)
+    scored = [
+        (marginal.get(h.id, 0.0) * session.model.fix(remedy, h), h.id)
+        for h in beliefs.hypotheses
+        if h.kind in ("cause", "interaction")
+    ]
+    if not scored:
+        return None
+    score, best = max(scored)
+    return best if score > 0.0 else None
+
+
+async def offer_next(session: Session, findings: Sequence[Finding] = ()) -> Offered | None:
+    """Offer the next remedy and verify it when the user did it; None when there is none to offer.
+
+    ``findings`` (the findings as they stand) go with the offer, so that the user hears what was
+    found before being asked to do anything. "Skip" and "I can't" go on to the next remedy; no answer
+    or "not now" stops offering. A questioner that is a :class:`RemedyListener` hears the verdict.
+    """
     run = session.run
     beliefs = session.beliefs
     plan = repair_plan(beliefs.posterior, options(session, offerable_only=True), escalation_cost(session))
@@ -67,19 +118,30 @@ async def offer_next(session: Session) -> RemedyOutcome | None:
         return None
     remedy_id, p_fix, efficiency = plan.sequence[0]
     remedy = session.model.remedy(remedy_id)
+    spec = remedy.spec
+    offer = RemedyOffer(
+        remedy=remedy.id,
+        disrupts=dict(spec.disrupts) if spec.disrupts else None,
+        disruptive=spec.disruptive,
+        needs_consent=spec.needs_consent,
+        target=target_of(session, remedy),
+        findings=tuple(findings),
+        number=len(session.tried_remedies) + 1,
+    )
     question = QuestionSpec(
         id=f"remedy:{remedy.id}",
         playbook=session.playbook,
         kind=QuestionKind.REMEDY,
-        text=session.texts(remedy.spec.title),
-        answers=DONE_OR_NOT,
-        steps=tuple(session.texts(step) for step in session.remedy_steps(remedy.spec.steps)),
+        text=session.texts(spec.title),
+        answers=REMEDY_ANSWERS,
+        steps=tuple(session.texts(step) for step in session.remedy_steps(spec.steps)),
+        offer=offer,
     )
     answer = await run.questioner.ask(question, session.lang)
     session.tried_remedies.add(remedy.id)
     why = Why(WhyRule.P_OVER_C, score=rounded(efficiency, 6), p_fix=rounded(p_fix))
     if answer != DONE:
-        outcome = RemedyOutcome.SKIPPED if answer == NOT_NOW else RemedyOutcome.OFFERED
+        outcome = RemedyOutcome.SKIPPED if answer in NOT_DONE_NOTES else RemedyOutcome.OFFERED
         session.remedy_outcomes[remedy.id] = outcome
         run.trace.add(
             TraceAction.REMEDY,
@@ -87,10 +149,28 @@ async def offer_next(session: Session) -> RemedyOutcome | None:
             test=remedy.id,
             why=why,
             outcome=None,
-            note="not done",
+            note=NOT_DONE_NOTES.get(answer or "", "not done"),
         )
-        return outcome
+        return Offered(outcome, go_on=answer in (SKIP, CANNOT))
     verdict = await verify(session, remedy)
+    outcome = _record_verdict(session, remedy, verdict, why)
+    if isinstance(run.questioner, RemedyListener):
+        result = RemedyResult(
+            remedy=remedy.id,
+            playbook=session.playbook,
+            outcome=outcome,
+            title=dict(spec.title),
+            reason=verdict.reason,
+        )
+        await run.questioner.remedy_result(result, session.lang)
+    return Offered(outcome, go_on=True)
+
+
+def _record_verdict(session: Session, remedy: CompiledRemedy, verdict: Verdict, why: Why) -> RemedyOutcome:
+    """Apply a verifier's verdict: a pass confirms the cause it fixed, a failure is evidence against
+    the remedy's causes; record the remedy's outcome and a trace step."""
+    run = session.run
+    beliefs = session.beliefs
     if verdict.passed is None:
         session.remedy_outcomes[remedy.id] = RemedyOutcome.COULD_NOT_VERIFY
         run.trace.add(

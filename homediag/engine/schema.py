@@ -327,6 +327,22 @@ class RemedySpec(_Model):
     """The step costs money (new equipment, a plan upgrade, a provider's fee): the report says so."""
     steps: Annotated[list[Text], Field(min_length=1)]
     verify: Verify | None = None
+    disrupts: Text | None = None
+    """What doing it disturbs, in the customer's words ("everyone at home is offline for about three
+    minutes"); the guided flow shows it before asking. Required for a disruptive remedy customers may
+    do (lint)."""
+
+
+class Guide(_Model):
+    """How the guided flow (``homediag`` on a terminal) offers this playbook's complaint."""
+
+    position: Annotated[int, Field(ge=1, le=99)]
+    """Place in the menu of problems (smallest first)."""
+    menu: Text | None = None
+    """The problem in the customer's plain words, when the title does not say it that way."""
+    fixed: Text
+    """What works again once a remedy's verifier passed: "Fixed: {fixed}" ("the printer prints
+    again")."""
 
 
 class AppliesIf(_Model):
@@ -394,6 +410,8 @@ class PlaybookSpec(_Model):
     title: Text
     complaints: Annotated[list[PlaybookId], Field(min_length=1)]
     description: Text | None = None
+    guide: Guide | None = None
+    """Where and how the guided flow's menu offers the complaint (not offered without)."""
     keep_untranslated: list[str] = Field(default_factory=list)
     """English texts that stay the same in every language (proper names, codes)."""
     applies_if: AppliesIf | None = None

@@ -5,16 +5,17 @@
 3. Questions marked ``ask_first``.
 4. Then one test at a time (:func:`test_loop`), chosen by :mod:`~homediag.engine.choosing`, until a
    hypothesis reaches the threshold or no test is worth its cost.
-5. Interactive runs only: remedies in P-over-C order, each verified (:mod:`~homediag.engine.remedies`);
-   a failed remedy is evidence and testing resumes.
+5. Interactive runs only: remedies in P-over-C order, each offered with the findings so far and
+   verified (:mod:`~homediag.engine.remedies`); a failed remedy is evidence and testing resumes; a
+   skipped one makes way for the next; no answer or "not now" ends the offers.
 6. A ``stop`` step says why it stopped, which tests were deferred and which were unavailable.
 """
 
 from __future__ import annotations
 
-from homediag.core.model import RemedyOutcome
 from homediag.engine import choosing, gather, remedies
 from homediag.engine.expressions import ExpressionError, MissingInput
+from homediag.engine.findings import findings, sort_findings
 from homediag.engine.model import match_holds
 from homediag.engine.session import Session, text_in
 from homediag.engine.trace import TraceAction, Why, WhyRule
@@ -59,8 +60,9 @@ async def run_followup(session: Session) -> None:
         await test_loop(session)
         if not session.run.interactive or remedies_tried >= MAX_REMEDIES_TRIED or session.verified:
             break
-        outcome = await remedies.offer_next(session)
-        if outcome in (None, RemedyOutcome.OFFERED, RemedyOutcome.SKIPPED):
+        situation = sort_findings(findings(session)) if session.run.questioner is not None else []
+        offered = await remedies.offer_next(session, situation)
+        if offered is None or not offered.go_on:
             break
         remedies_tried += 1
     unavailable = {k: v for k, v in session.unavailable.items() if k not in session.done}

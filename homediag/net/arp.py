@@ -179,6 +179,15 @@ def is_reply_in(frame: bytes, subnet: ipaddress.IPv4Network) -> bool:
     return ipaddress.IPv4Address(frame[start + 14 : start + 18]) in subnet
 
 
+def reply_sender(frame: bytes, subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Address | None:
+    """The sender address of an ARP reply from ``subnet`` (the address it answers for), else None."""
+    if not is_reply_in(frame, subnet):
+        return None
+    start = arp_offset(frame)
+    assert start is not None  # is_reply_in checked it
+    return ipaddress.IPv4Address(frame[start + 14 : start + 18])
+
+
 def collect(heard: Iterable[Exchange], targets: set[ipaddress.IPv4Address]) -> tuple[list[Answer], int]:
     """The addresses that answered, each with every MAC that did, and how many frames were malformed."""
     macs: dict[ipaddress.IPv4Address, list[str]] = {}

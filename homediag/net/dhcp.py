@@ -136,6 +136,15 @@ def is_dhcp_reply(frame: bytes, xid: int) -> bool:
     return frame[bootp] == BOOTP_REPLY and struct.unpack_from("!I", frame, bootp + 4)[0] == xid
 
 
+def reply_source(frame: bytes) -> bytes:
+    """Who sent a DHCP reply: its source MAC and IPv4 source address (a server answering every
+    retransmission of one DISCOVER sends the same), from the raw frame."""
+    ip = _ip_offset(frame)
+    if ip is None or len(frame) < ip + 16:
+        return frame[6:12]
+    return frame[6:12] + frame[ip + 12 : ip + 16]
+
+
 def _address(value: object) -> ipaddress.IPv4Address | None:
     try:
         address = ipaddress.IPv4Address(str(value))

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import errno
 import ipaddress
 import itertools
+import math
 import os
 import random
 import socket
 import statistics
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from homediag.core.probe import ProbeContext
@@ -32,6 +35,7 @@ from homediag.net.os.ping import parse_ping
 
 ICMP_ECHO_REQUEST = 8
 ICMP_ECHO_REPLY = 0
+STRAGGLER_MIN_S = 0.3
 TCP_PORTS = (53, 80, 443)
 """Ports tried for TCP round trips; never a printer port (9100-9107, 515, 9999)."""
 
@@ -148,12 +152,29 @@ async def raw_icmp(target: str, count: int, interval_s: float, timeout_s: float)
                 sock.sendto(echo_request(ident, seq), (target, 0))
             if seq < count:
                 await asyncio.sleep(interval_s)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), timeout_s)
+        # Wait for the stragglers: at most timeout_s, but once answers came, no longer than a few
+        # times the slowest of them (a reply that late is lost for any use), so a lossy path does not
+        # cost the whole timeout every time.
+        wait_until = time.monotonic() + timeout_s
+        while not done.is_set():
+            now = time.monotonic()
+            limit = wait_until
+            if rtts:
+                limit = min(limit, sent_at[count] + straggler_wait_s(max(rtts.values()), timeout_s))
+            if now >= limit:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), min(limit - now, 0.05))
     finally:
         loop.remove_reader(sock.fileno())
         sock.close()
     return EchoSeries("raw ICMP", tuple(rtts.get(seq) for seq in range(1, count + 1)))
+
+
+def straggler_wait_s(slowest_ms: float, timeout_s: float) -> float:
+    """How long to wait after the last request once answers came: three times the slowest round
+    trip seen, at least 0.3 s, at most ``timeout_s``."""
+    return min(timeout_s, max(STRAGGLER_MIN_S, 3.0 * slowest_ms / 1000.0))
 
 
 async def system_ping(
@@ -258,3 +279,88 @@ async def measure(
         if series.received or series.note is None:
             return series
     return await tcp_connect(target, count, interval_s, timeout_s)
+
+
+class LossVerdict(enum.Enum):
+    """What a series of echoes says about loss on its path, as far as it goes."""
+
+    CLEAN = "clean"
+    LOSSY = "lossy"
+    SILENT = "silent"
+    """Nothing answered at all (the target drops echo, or the path is down)."""
+    OPEN = "open"
+    """Not enough samples to tell."""
+
+
+@dataclass(frozen=True)
+class LossTest:
+    """Wald's sequential probability ratio test of a path's loss: ``p0`` (a clean path) against ``p1``
+    (a lossy one), with error rates ``alpha`` (calling a clean path lossy) and ``beta`` (the reverse).
+
+    With the defaults, 19 answered echoes in a row decide "clean"; two losses in twenty decide
+    "lossy"; one loss in twenty leaves it open, and more samples are taken. The probe still reports
+    the measured loss; the test only decides when sampling may stop.
+    """
+
+    p0: float = 0.005
+    p1: float = 0.15
+    alpha: float = 0.05
+    beta: float = 0.05
+
+    def verdict(self, samples: Sequence[float | None]) -> LossVerdict:
+        """The verdict of ``samples`` (None: lost)."""
+        n = len(samples)
+        lost = sum(1 for s in samples if s is None)
+        if n == 0:
+            return LossVerdict.OPEN
+        if lost == n:
+            return LossVerdict.SILENT
+        llr = lost * math.log(self.p1 / self.p0) + (n - lost) * math.log((1 - self.p1) / (1 - self.p0))
+        if llr >= math.log((1 - self.beta) / self.alpha):
+            return LossVerdict.LOSSY
+        if llr <= math.log(self.beta / (1 - self.alpha)):
+            return LossVerdict.CLEAN
+        return LossVerdict.OPEN
+
+
+def ambiguous(verdicts: Sequence[LossVerdict]) -> bool:
+    """Whether more samples are needed: some path is still open, or some paths are clean while
+    others lose (loss on the shared path hits every target, so disagreement is a chance result until
+    more samples say otherwise). A silent target (one that drops echo) does not count."""
+    if LossVerdict.OPEN in verdicts:
+        return True
+    return LossVerdict.CLEAN in verdicts and LossVerdict.LOSSY in verdicts
+
+
+def joined(first: EchoSeries, more: EchoSeries) -> EchoSeries:
+    """Two series to one target, one after the other."""
+    note = "; ".join(n for n in (first.note, more.note) if n) or None
+    return EchoSeries(first.method, first.samples + more.samples, note)
+
+
+async def measure_paths(
+    ctx: ProbeContext,
+    targets: Sequence[str],
+    *,
+    min_count: int,
+    max_count: int,
+    interval_s: float,
+    timeout_s: float,
+    test: LossTest | None = None,
+) -> list[EchoSeries]:
+    """Sequential sampling of several paths at once: ``min_count`` echoes to every target together,
+    then, only when :func:`ambiguous` says so, more up to ``max_count``. One series per target."""
+    test = test or LossTest()
+    min_count = max(1, min(min_count, max_count))
+    first = list(
+        await asyncio.gather(
+            *(measure(ctx, t, count=min_count, interval_s=interval_s, timeout_s=timeout_s) for t in targets)
+        )
+    )
+    extra = max_count - min_count
+    if extra <= 0 or not ambiguous([test.verdict(s.samples) for s in first]):
+        return first
+    more = await asyncio.gather(
+        *(measure(ctx, t, count=extra, interval_s=interval_s, timeout_s=timeout_s) for t in targets)
+    )
+    return [joined(a, b) for a, b in zip(first, more, strict=True)]

@@ -24,10 +24,10 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homediag.core.errors import NotPermitted, ProbeFailure
 from homediag.core.i18n import _
@@ -62,6 +62,8 @@ SO_ATTACH_FILTER = 26
 
 MIN_GAP_S = 0.002
 """At least 2 ms between frames (arp-scan's pace, docs/architecture.md#safety-of-scanning)."""
+SWEEP_BURST = 8
+"""A sweep sends at most this many due frames back to back (336 bytes of ARP) when it woke late."""
 MAX_SEEN = 50_000
 MAX_KEPT = 256
 
@@ -105,8 +107,17 @@ def exchange(
     kernel_filter: BpfProgram | None = None,
     max_seen: int = MAX_SEEN,
     max_kept: int = MAX_KEPT,
+    quiet_s: float | None = None,
+    novelty: Callable[[bytes], Hashable] | None = None,
+    settles: Callable[[bytes], bool] | None = None,
 ) -> Exchange:
     """Send ``sends`` on ``iface`` and keep the frames ``keep`` accepts for ``listen_s`` seconds.
+
+    With ``quiet_s``, the listening ends earlier: once a frame was kept and no new one followed for
+    ``quiet_s`` seconds (sends still due then are not sent). A frame is new when ``novelty`` (default:
+    the whole frame) gives a key not seen before, so repeated answers of one responder do not keep the
+    listening going. With ``settles``, the quiet period only starts once a kept frame satisfied it
+    (the answer the caller waits for above all). ``listen_s`` stays the total deadline.
 
     Raises ``PermissionError`` without raw-socket privilege, ``OSError`` for an interface that is
     gone or cannot send.
@@ -129,9 +140,17 @@ def exchange(
     truncated = False
     started = time.monotonic()
     last_sent = -1.0
+    keys: set[Hashable] = set()
+    last_new: float | None = None
+    settled = False
     try:
         while True:
             now = time.monotonic() - started
+            end = listen_s
+            if quiet_s is not None and last_new is not None and settled:
+                end = min(listen_s, last_new + quiet_s)
+            if now >= end:
+                break
             while schedule and schedule[0].at_s <= now:
                 item = schedule.pop(0)
                 if item.unless_answered and heard:
@@ -143,10 +162,10 @@ def exchange(
                 sent += 1
                 last_sent = time.monotonic() - started
                 now = last_sent
-            if now >= listen_s:
+            if now >= end:
                 break
-            next_event = schedule[0].at_s if schedule else listen_s
-            wait = max(0.0, min(next_event, listen_s) - now)
+            next_event = schedule[0].at_s if schedule else end
+            wait = max(0.0, min(next_event, end) - now)
             ready = type(sock).select([sock], wait)
             if not ready:
                 continue
@@ -155,13 +174,135 @@ def exchange(
                 continue
             seen += 1
             if keep(frame):
-                heard.append(Heard(round(time.monotonic() - started, 4), bytes(frame)))
+                at = round(time.monotonic() - started, 4)
+                heard.append(Heard(at, bytes(frame)))
+                key = bytes(frame) if novelty is None else novelty(bytes(frame))
+                if key not in keys:
+                    keys.add(key)
+                    last_new = at
+                    settled = settled or settles is None or settles(bytes(frame))
             if seen >= max_seen or len(heard) >= max_kept:
                 truncated = True
                 break
     finally:
         sock.close()
     return Exchange(heard=tuple(heard), sent=sent, seen=seen, truncated=truncated)
+
+
+def sweep(
+    iface: str,
+    requests: Sequence[tuple[Hashable, bytes]],
+    answer_of: Callable[[bytes], Hashable | None],
+    *,
+    tries: int = 2,
+    retry_wait_s: float = 0.1,
+    quiet_s: float = 0.25,
+    deadline_s: float = 10.0,
+    kernel_filter: BpfProgram | None = None,
+    max_seen: int = MAX_SEEN,
+    max_kept: int = MAX_KEPT,
+) -> Exchange:
+    """Ask many addresses on one socket: every request in one paced burst (frame ``i`` never before ``i``
+    × :data:`MIN_GAP_S`, at most :data:`SWEEP_BURST` back to back), replies read in between; then,
+    ``retry_wait_s`` after the burst, one more round only for the keys that have not answered (``tries``
+    rounds in all); the listening ends once the last request went out and no new answer came for
+    ``quiet_s`` (``deadline_s`` at most).
+
+    ``requests`` are (key, frame); ``answer_of`` gives the key a received frame answers, or None for a
+    frame to drop. The physical limit of such a sweep is the send time plus the slowest responder's
+    delay: one socket and no pause between the rounds beyond ``retry_wait_s`` come close to it.
+    Raises like :func:`exchange`.
+    """
+    import scapy.arch  # noqa: F401 - loads this platform's sockets into conf
+    from scapy.config import conf
+
+    conf.verb = 0
+    try:
+        sock = conf.L2socket(iface=iface, promisc=False)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - scapy without a capture driver (Npcap) raises its own types
+        raise OSError(f"no raw layer-2 socket on {iface}: {exc}"[:200]) from None
+    if kernel_filter is not None:
+        attach_kernel_filter(sock, kernel_filter)
+    heard: list[Heard] = []
+    answered: set[Hashable] = set()
+    sent = seen = 0
+    truncated = False
+    started = time.monotonic()
+    queue = list(requests)
+    rounds_left = max(1, tries) - 1
+    next_send = 0.0
+    last_event = 0.0
+    retrying = False
+    try:
+        while True:
+            now = time.monotonic() - started
+            if now >= deadline_s:
+                break
+            if queue and now >= next_send:
+                # Every frame that is due, up to a small burst: a thread that wakes late (another
+                # thread held the GIL for its 5 ms switch interval) catches up with the schedule
+                # instead of stretching the sweep, and the rate stays one frame per 2 ms on average.
+                next_send = max(next_send, now - (SWEEP_BURST - 1) * MIN_GAP_S)
+                while queue and next_send <= now:
+                    _key, frame = queue.pop(0)
+                    sock.send(conf.raw_layer(load=frame))
+                    sent += 1
+                    next_send += MIN_GAP_S
+                last_event = now
+                if not queue and rounds_left:
+                    # the retry round: only the keys that are still silent, after a short wait
+                    rounds_left -= 1
+                    retrying = True
+                    queue = [(k, f) for k, f in requests if k not in answered]
+                    next_send = now + max(MIN_GAP_S, retry_wait_s)
+            if not queue and now - last_event >= quiet_s:
+                break
+            wait = (next_send - now) if queue else (last_event + quiet_s - now)
+            ready = type(sock).select([sock], max(0.0, min(wait, deadline_s - now)))
+            if not ready:
+                continue
+            _cls, raw, _ts = sock.recv_raw(65535)
+            if raw is None:  # our own outgoing frame, or nothing
+                continue
+            seen += 1
+            key = answer_of(bytes(raw))
+            if key is not None:
+                at = round(time.monotonic() - started, 4)
+                heard.append(Heard(at, bytes(raw)))
+                if key not in answered:
+                    answered.add(key)
+                    last_event = max(last_event, at)
+                    if retrying:  # a late answer to the first round: no retry needed
+                        queue = [(k, f) for k, f in queue if k != key]
+            if seen >= max_seen or len(heard) >= max_kept:
+                truncated = True
+                break
+    finally:
+        sock.close()
+    return Exchange(heard=tuple(heard), sent=sent, seen=seen, truncated=truncated)
+
+
+async def sweep_in(
+    ctx: ProbeContext,
+    iface: str,
+    requests: Sequence[tuple[Hashable, bytes]],
+    answer_of: Callable[[bytes], Hashable | None],
+    **options: Any,
+) -> Exchange:
+    """:func:`sweep` in a worker thread of ``ctx``, with the socket errors as probe outcomes (as
+    :func:`exchange_in`)."""
+    try:
+        return await ctx.to_thread(partial(sweep, **options), iface, requests, answer_of)
+    except PermissionError:
+        raise NotPermitted(
+            _("the operating system refused a raw socket on {iface}").format(iface=iface)
+        ) from None
+    except OSError as exc:
+        raise ProbeFailure(
+            _("cannot send on {iface}: {error}").format(iface=iface, error=exc.strerror or exc)
+        ) from None
 
 
 async def exchange_in(
@@ -173,6 +314,9 @@ async def exchange_in(
     *,
     kernel_filter: BpfProgram | None = None,
     max_kept: int = MAX_KEPT,
+    quiet_s: float | None = None,
+    novelty: Callable[[bytes], Hashable] | None = None,
+    settles: Callable[[bytes], bool] | None = None,
 ) -> Exchange:
     """:func:`exchange` in a worker thread of ``ctx``, with the socket errors as probe outcomes.
 
@@ -181,7 +325,18 @@ async def exchange_in(
     """
     try:
         return await ctx.to_thread(
-            partial(exchange, kernel_filter=kernel_filter, max_kept=max_kept), iface, sends, listen_s, keep
+            partial(
+                exchange,
+                kernel_filter=kernel_filter,
+                max_kept=max_kept,
+                quiet_s=quiet_s,
+                novelty=novelty,
+                settles=settles,
+            ),
+            iface,
+            sends,
+            listen_s,
+            keep,
         )
     except PermissionError:
         raise NotPermitted(

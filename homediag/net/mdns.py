@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -192,10 +193,23 @@ def sightings(instances: Iterable[Instance]) -> tuple[list[Device], bool]:
     return devices, capped
 
 
+BROWSE_MIN_S = 1.0
+"""A browse lasts at least this long: the first queries go out after 20-120 ms, answers to shared
+questions come 20-120 ms later (up to 500 ms when a responder's answer was truncated)."""
+BROWSE_QUIET_S = 0.6
+"""After that, it ends once no new service type or instance came for this long."""
+
+
 async def browse(
-    own: ipaddress.IPv4Address, browse_s: float, resolve_s: float
+    own: ipaddress.IPv4Address,
+    browse_s: float,
+    resolve_s: float,
+    *,
+    quiet_s: float = BROWSE_QUIET_S,
+    min_s: float = BROWSE_MIN_S,
 ) -> tuple[list[Instance], set[str], bool]:
-    """Browse from ``own`` for ``browse_s`` seconds, then resolve for up to ``resolve_s`` seconds.
+    """Browse from ``own`` until the answers stop (``min_s`` at least, then ``quiet_s`` without
+    anything new, ``browse_s`` at most), then resolve for up to ``resolve_s`` seconds.
 
     Returns the resolved instances, the service types seen (short form) and whether a cap was hit.
     """
@@ -209,9 +223,12 @@ async def browse(
     truncated = False
     browsers: list[AsyncServiceBrowser] = []
 
+    last_news = time.monotonic()
+
     def on_change(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
-        nonlocal truncated
+        nonlocal truncated, last_news
         del zeroconf
+        last_news = time.monotonic()
         if state_change is ServiceStateChange.Removed:
             return
         if service_type == META_QUERY:
@@ -231,7 +248,14 @@ async def browse(
     types_full: set[str] = set(WELL_KNOWN_TYPES)
     try:
         browsers.append(AsyncServiceBrowser(zc, [META_QUERY, *WELL_KNOWN_TYPES], handlers=[on_change]))
-        await asyncio.sleep(browse_s)
+        started = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now - started >= browse_s:
+                break
+            if now - started >= min_s and now - last_news >= quiet_s:
+                break
+            await asyncio.sleep(0.05)
         for browser in browsers:
             await browser.async_cancel()
         infos: list[AsyncServiceInfo] = []

@@ -30,7 +30,7 @@ from homediag.core.model import (
     Remedy,
     Report,
 )
-from homediag.reports import charts, focus, sections
+from homediag.reports import charts, focus, sections, watchview
 from homediag.reports.labels import (
     COMPLAINT_LABELS,
     FACT_LABELS,
@@ -71,7 +71,13 @@ from homediag.reports.words import (
 MAX_EVIDENCE = 20
 MAX_REMEDIES = 10
 MAX_STEPS = 20
-CHARTS = (charts.latency_chart, charts.round_trip_chart, charts.speed_chart, charts.wifi_chart)
+CHARTS = (
+    watchview.timeline_chart,
+    charts.latency_chart,
+    charts.round_trip_chart,
+    charts.speed_chart,
+    charts.wifi_chart,
+)
 _BAD_RUNS = frozenset({Outcome.ERROR, Outcome.TIMEOUT, Outcome.CANCELLED})
 
 
@@ -134,6 +140,7 @@ class _Composer(Words):
             network_map=self.network_map({d.id for f in [*faults, *advisories] for d in self.named(f)}),
             measurements=self.measurements(),
             charts=tuple(figure for draw in CHARTS if (figure := draw(report, say)) is not None),
+            outages=watchview.outages(report, say),
             questions=self.questions(),
             trace=sections.trace_lines(report, say),
             errors=sections.evaluation_errors(report, say) if self.technician else (),
@@ -178,6 +185,7 @@ class _Composer(Words):
             evidence=self.evidence_lines(finding, shown.for_),
             evidence_against=self.evidence_lines(finding, shown.against),
             remedies=tuple(self.remedy(finding, r) for r in finding.remedies[:MAX_REMEDIES]),
+            seen=watchview.seen(say, finding),
         )
 
     def evidence_lines(self, finding: Finding, items: Sequence[EvidenceItem]) -> tuple[EvidenceLine, ...]:

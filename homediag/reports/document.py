@@ -40,6 +40,7 @@ from homediag.core.model import (
     ReportMeta,
     RunContext,
     Service,
+    TimeWindow,
     to_jsonable,
 )
 
@@ -106,6 +107,13 @@ def to_document(report: Report) -> dict[str, Any]:
             if remedy.get("outcome") is None:
                 # Only an offered remedy has an outcome: reports of runs that offered none stay as before.
                 remedy.pop("outcome", None)
+        if not finding.get("intermittent"):
+            # Only a watch marks findings intermittent, with their windows: other reports stay as before.
+            finding.pop("intermittent", None)
+            if not finding.get("windows"):
+                finding.pop("windows", None)
+    if document.get("watch") is None:
+        document.pop("watch", None)
     return document
 
 
@@ -258,6 +266,8 @@ def _finding(data: Mapping[str, Any]) -> Finding:
         playbook=data.get("playbook"),
         cause=data.get("cause"),
         subject=data.get("subject"),
+        intermittent=bool(data.get("intermittent", False)),
+        windows=tuple(TimeWindow(w["start"], w["end"]) for w in data.get("windows") or ()),
     )
 
 
@@ -339,4 +349,5 @@ def _build(doc: Mapping[str, Any]) -> Report:
         not_applicable=doc.get("not_applicable"),
         baseline=doc.get("baseline"),
         tool_version=(doc.get("tool") or {}).get("version", ""),
+        watch=doc.get("watch"),
     )

@@ -79,6 +79,8 @@ def _finding(view: ReportView, finding: FindingView) -> list[str]:
     if finding.about:
         about += " — " + text(finding.about, 80)
     lines += [about, ""]
+    if finding.seen:
+        lines += [f"**{text(finding.seen, 1200)}**", ""]
     if finding.explanation:
         lines += [text(finding.explanation, 1000), ""]
     if finding.details:
@@ -160,6 +162,13 @@ def _render(view: ReportView) -> list[str]:
             [labels.measurement, labels.about, labels.value],
             ([text(m.label), text(m.about, 80), text(m.value, 80)] for m in view.measurements),
         )
+    if view.outages is not None:
+        lines += ["## " + text(view.outages.title), "", text(view.outages.note, 400), ""]
+        if view.outages.rows:
+            rows = ([text(cell, 200) for cell in row] for row in view.outages.rows)
+            lines += _table(view.outages.columns, rows)
+        else:
+            lines += [text(view.outages.empty), ""]
     if view.timeline:
         lines += ["## " + text(labels.timeline), ""]
         lines += [f"- {code(entry.time, 40)} {text(entry.text, 500)}" for entry in view.timeline]

@@ -57,6 +57,8 @@ def _finding_block(view: ReportView, finding: FindingView) -> RenderableType:
         lines.append(_indented(f"{view.labels.together_colon} {', '.join(finding.together)}", 2, "dim"))
     if finding.about:
         lines.append(_indented(finding.about, 2, "dim"))
+    if finding.seen:
+        lines.append(_indented(finding.seen, 2, "yellow"))
     if finding.explanation:
         lines.append(_indented(finding.explanation, 2))
     if finding.details:
@@ -100,6 +102,20 @@ def _measurements(view: ReportView) -> Table | None:
     for m in view.measurements:
         table.add_row(escape(m.label), escape(m.about), escape(m.value))
     return table
+
+
+def _outages(view: ReportView) -> RenderableType | None:
+    table = view.outages
+    if table is None:
+        return None
+    if not table.rows:
+        return _section(table.title, [table.note, table.empty])
+    out = Table(title=escape(table.title), title_justify="left", caption=escape(table.note))
+    for column in table.columns:
+        out.add_column(escape(column))
+    for row in table.rows:
+        out.add_row(*(escape(cell) for cell in row))
+    return out
 
 
 def _runs_table(view: ReportView, runs: tuple[RunView, ...], title: str) -> Table | None:
@@ -158,6 +174,9 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     measured = _measurements(view)
     if measured is not None:
         parts.append(measured)
+    outages = _outages(view)
+    if outages is not None:
+        parts.append(outages)
     if view.timeline:
         parts.append(_section(labels.timeline, [f"{e.time}  {e.text}" for e in view.timeline]))
     if view.baseline is not None:

@@ -155,6 +155,8 @@ class FindingView:
     evidence: tuple[EvidenceLine, ...] = ()
     evidence_against: tuple[EvidenceLine, ...] = ()
     remedies: tuple[RemedyView, ...] = ()
+    seen: str | None = None
+    """``Comes and goes — seen 19:02:10–19:09:40 +0100`` for a fault a watch saw only at times."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,19 @@ class TimelineEntry:
     time: str
     text: str
     tone: Tone = Tone.OK
+
+
+@dataclass(frozen=True)
+class OutageTable:
+    """The outages and degradations of a watch (``homediag watch``), for the provider."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str
+    """``Watched 2026-03-01 19:00–23:00 +0100; 3 event(s).``"""
+    empty: str
+    """What to say when nothing happened."""
 
 
 @dataclass(frozen=True)
@@ -350,6 +365,8 @@ class ReportView:
     baseline: BaselineView | None = None
     timeline: tuple[TimelineEntry, ...] = ()
     """Filled by ``homediag watch``; empty for one-off runs."""
+    outages: OutageTable | None = None
+    """The events of a watch report (None for one-off runs)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Notes on how the view was built (e.g. texts shown as stored because their playbook is unknown)."""
 

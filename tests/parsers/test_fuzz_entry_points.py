@@ -159,13 +159,16 @@ TEXT_ENTRY_POINTS: dict[str, Callable[[str], object]] = {
     "reach.url_endpoint": reach.url_endpoint,
 }  # fmt: skip
 
+LAN = ipaddress.IPv4Network("192.0.2.0/24")
 BYTES_ENTRY_POINTS: dict[str, Callable[[bytes], object]] = {
     "arp_frame.parse_arp_frame": arp_frame.parse_arp_frame,
     "arp_frame.arp_offset": arp_frame.arp_offset,
     "arp_frame.claims": lambda data: arp_frame.claims(data, SENDER),
-    "arp_frame.is_reply_in": lambda data: arp_frame.is_reply_in(data, ipaddress.IPv4Network("192.0.2.0/24")),
+    "arp_frame.is_reply_in": lambda data: arp_frame.is_reply_in(data, LAN),
     "dhcp_offer.parse_dhcp_offer": dhcp_offer.parse_dhcp_offer,
+    "arp_frame.reply_sender": lambda data: arp_frame.reply_sender(data, LAN),
     "dhcp_offer.is_dhcp_reply": lambda data: dhcp_offer.is_dhcp_reply(data, XID),
+    "dhcp_offer.reply_source": dhcp_offer.reply_source,
     "ipp.parse_response": ipp.parse_response,
     "ipp.decode_value": lambda data: [ipp.decode_value(tag, data[1:]) for tag in (data[:1] or b"\x21")],
     "nbstat.parse_node_status": nbstat.parse_node_status,

@@ -6,22 +6,21 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import itertools
-from collections.abc import Callable, Sequence
+import time
 
 import pytest
 
 from homediag.core.devices import ROLE_GATEWAY, ROLE_SELF
 from homediag.core.model import Outcome
 from homediag.net import l2
-from homediag.net.arp import parse_arp_frame
-from homediag.net.l2 import MIN_GAP_S, Exchange, Heard, Send
+from homediag.net.arp import is_reply_in, parse_arp_frame
+from homediag.net.l2 import MIN_GAP_S, SWEEP_BURST, Exchange, Heard
 from homediag.probes.discovery import arp as arp_sweep
 from homediag.probes.discovery.arp import (
     Answer,
     ArpSweepProbe,
     collect,
     duplicates,
-    is_reply_in,
     sweep_targets,
 )
 from homediag.testing import ProbeOutcome, run_probe
@@ -47,34 +46,70 @@ def reply(ip: str, mac: str) -> bytes:
 
 
 class FakeLan:
-    """Stands in for the L2 exchange: every host answers each request for its address."""
+    """Stands in for scapy's layer-2 socket: every host answers each request for its address at once;
+    the requests sent are recorded with their send times."""
 
     def __init__(self, hosts: dict[str, list[str]], *, shy: frozenset[str] = frozenset()) -> None:
         self.hosts = hosts
         self.shy = set(shy)
         """Addresses that stay silent the first time they are asked (a lost frame)."""
-        self.rounds: list[list[Send]] = []
+        self.sent: list[tuple[float, str]] = []
+        self.inbox: list[bytes] = []
+        self.opened = 0
 
-    def __call__(
-        self, iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool], **_: object
-    ) -> Exchange:
-        assert iface == "eth0" and listen_s < 5
-        self.rounds.append(list(sends))
-        heard = []
-        for send in sends:
-            target = str(parse_arp_frame(send.frame).target_ip)
-            if target in self.shy:
-                self.shy.discard(target)
-                continue
-            for mac in self.hosts.get(target, []):
-                answer = reply(target, mac)
-                if keep(answer):
-                    heard.append(Heard(send.at_s + 0.001, answer))
-        return Exchange(heard=tuple(heard), sent=len(sends), seen=len(heard), truncated=False)
+    def socket(self, iface: str, promisc: bool) -> FakeLan:
+        assert iface == "eth0" and promisc is False
+        self.opened += 1
+        return self
+
+    def send(self, packet: object) -> None:
+        target = str(parse_arp_frame(bytes(packet)).target_ip)  # type: ignore[call-overload]
+        self.sent.append((time.monotonic(), target))
+        if target in self.shy:
+            self.shy.discard(target)
+            return
+        self.inbox += [reply(target, mac) for mac in self.hosts.get(target, [])]
+
+    def select(self, socks: list[FakeLan], timeout: float) -> list[FakeLan]:
+        if self.inbox:
+            return socks
+        time.sleep(timeout)
+        return socks if self.inbox else []
+
+    def recv_raw(self, _size: int) -> tuple[None, bytes | None, None]:
+        return None, self.inbox.pop(0) if self.inbox else None, None
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def rounds(self) -> list[list[tuple[float, str]]]:
+        """The requests of the first round (one per target) and of the retry round."""
+        first: list[tuple[float, str]] = []
+        for item in self.sent:
+            if any(item[1] == t for _at, t in first):
+                break
+            first.append(item)
+        return [first, self.sent[len(first) :]] if self.sent else []
+
+
+def install(monkeypatch: pytest.MonkeyPatch, lan: FakeLan) -> None:
+    from scapy.config import conf
+
+    class Socket:
+        def __new__(cls, iface: str, promisc: bool) -> FakeLan:  # type: ignore[misc]
+            return lan.socket(iface, promisc)
+
+        @staticmethod
+        def select(socks: list[FakeLan], timeout: float) -> list[FakeLan]:
+            return lan.select(socks, timeout)
+
+    monkeypatch.setattr(conf, "L2socket", Socket)
+    monkeypatch.setattr(FakeLan, "select", staticmethod(lan.select))
 
 
 def sweep(monkeypatch: pytest.MonkeyPatch, lan: FakeLan, **facts: object) -> ProbeOutcome:
-    monkeypatch.setattr(l2, "exchange", lan)
+    install(monkeypatch, lan)
     return asyncio.run(run_probe(ArpSweepProbe, facts={**FACTS, **facts}, privileged=True))  # type: ignore[arg-type]
 
 
@@ -127,19 +162,30 @@ def test_the_sweep_finds_hosts_duplicates_and_marks_the_gateway(monkeypatch: pyt
     assert {d.mac for d in devices if d.ip == "192.0.2.5"} == set(HOSTS["192.0.2.5"])
 
 
-def test_paced_requests_never_ask_for_our_address_and_retry_only_the_silent(
+def test_one_socket_paced_requests_never_ask_for_our_address_and_retry_only_the_silent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lan = FakeLan(HOSTS, shy=frozenset({"192.0.2.3"}))
     outcome = sweep(monkeypatch, lan)
+    assert lan.opened == 1, "both rounds on one socket"
     first, second = lan.rounds
-    asked = [str(parse_arp_frame(s.frame).target_ip) for s in first]
+    asked = [target for _at, target in first]
     assert "192.0.2.2" not in asked and len(asked) == 5
-    gaps = [b.at_s - a.at_s for a, b in itertools.pairwise(first)]
-    assert min(gaps) >= MIN_GAP_S - 1e-9
-    retried = {str(parse_arp_frame(s.frame).target_ip) for s in second}
-    assert retried == {"192.0.2.3", "192.0.2.4", "192.0.2.6"}
+    times = [at for at, _t in lan.sent]
+    for i, j in itertools.combinations(range(len(times)), 2):  # one frame per 2 ms, bursts of 8 at most
+        assert j - i <= SWEEP_BURST - 1 + (times[j] - times[i]) / MIN_GAP_S + 1e-6
+    assert {target for _at, target in second} == {"192.0.2.3", "192.0.2.4", "192.0.2.6"}
     assert "192.0.2.3" in [h["ip"] for h in outcome.value("arp.hosts")]  # type: ignore[index, union-attr]
+
+
+def test_a_single_try_sends_no_retry_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    lan = FakeLan(HOSTS, shy=frozenset({"192.0.2.3"}))
+    install(monkeypatch, lan)
+    outcome = asyncio.run(
+        run_probe(ArpSweepProbe, facts=FACTS, privileged=True, args={"tries": 1})  # type: ignore[arg-type]
+    )
+    assert len(lan.sent) == 5
+    assert "192.0.2.3" not in [h["ip"] for h in outcome.value("arp.hosts")]  # type: ignore[index, union-attr]
 
 
 def test_a_subnet_larger_than_a_22_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,7 +247,7 @@ def test_root_without_raw_sockets_falls_back_and_finds_no_duplicates(monkeypatch
     async def fake_nudge(targets: list[ipaddress.IPv4Address], *, budget_s: float) -> None:
         return None
 
-    monkeypatch.setattr(l2, "exchange", refused)
+    monkeypatch.setattr(l2, "sweep", refused)
     monkeypatch.setattr(arp_sweep, "nudge", fake_nudge)
     outcome = asyncio.run(
         run_probe(ArpSweepProbe, facts=FACTS, privileged=True, commands={("ip", "-4", "neigh"): NEIGHBOURS})

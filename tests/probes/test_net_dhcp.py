@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -48,7 +49,7 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
         iface: str, sends: Sequence[Send], listen_s: float, keep: Callable[[bytes], bool], **_: object
     ) -> Exchange:
         calls.append(list(sends))
-        assert iface == "eth0" and listen_s <= 4.0
+        assert iface == "eth0" and listen_s <= 8.0
         kept = tuple(Heard(at, frame) for at, frame in frames if keep(frame))
         return Exchange(heard=kept, sent=sent, seen=len(frames), truncated=False)
 
@@ -57,14 +58,17 @@ def recorded(frames: Sequence[tuple[float, bytes]], sent: int = 1) -> Callable[.
 
 
 def run_dhcp(
-    monkeypatch: pytest.MonkeyPatch, frames: Sequence[tuple[float, bytes]], **kwargs: object
+    monkeypatch: pytest.MonkeyPatch,
+    frames: Sequence[tuple[float, bytes]],
+    facts: dict[str, object] | None = None,
+    **kwargs: object,
 ) -> ProbeOutcome:
     fake = recorded(frames)
     monkeypatch.setattr(l2, "exchange", fake)
     # the recorded offers answer our transaction and our fixed client MAC
     monkeypatch.setattr(dhcp.random, "getrandbits", lambda _bits: 0x1234ABCD)
     monkeypatch.setattr(dhcp, "probe_client_mac", lambda _mac, _name: CLIENT)
-    return asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True, **kwargs))  # type: ignore[arg-type]
+    return asyncio.run(run_probe(DhcpProbe, facts=facts or IFACE_FACTS, privileged=True, **kwargs))  # type: ignore[arg-type]
 
 
 def test_one_server(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,13 +101,75 @@ def test_nobody_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert outcome.value("dhcp.first_offer_ms") is None
 
 
-def test_one_retry_only_when_nobody_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_discover_is_retransmitted_with_backoff_and_listening_ends_on_quiet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
     fake = recorded([])
-    monkeypatch.setattr(l2, "exchange", fake)
+
+    def spy(*args: object, **kwargs: object) -> Exchange:
+        seen.update(kwargs)
+        return fake(*args, **kwargs)
+
+    monkeypatch.setattr(l2, "exchange", spy)
     asyncio.run(run_probe(DhcpProbe, facts=IFACE_FACTS, privileged=True))
     [sends] = fake.calls  # type: ignore[attr-defined]
-    assert [(s.at_s, s.unless_answered) for s in sends] == [(0.0, False), (2.0, True)]
-    assert sends[0].frame == sends[1].frame
+    assert [s.at_s for s in sends] == [0.0, 1.0, 2.0, 4.0]
+    assert not any(s.unless_answered for s in sends), "a slow router may answer only a retransmission"
+    assert len({s.frame for s in sends}) == 1, "one transaction: the same DISCOVER each time"
+    assert seen["quiet_s"] == 2.0 and seen["novelty"] is dhcp.reply_source
+
+
+LAN_FACTS = {**IFACE_FACTS, "interface.subnet": "192.0.2.0/24", "gateway.ipv4": "192.0.2.1"}
+FOREIGN = offer_frame(server="198.51.100.1", mac="02:00:5e:00:53:09", yiaddr="198.51.100.50")
+SAME_SUBNET_OTHER_ROUTER = offer_frame(server="192.0.2.3", mac="02:00:5e:00:53:03", yiaddr="192.0.2.201")
+
+
+@pytest.mark.parametrize(
+    ("frames", "matches", "foreign", "reason"),
+    [
+        pytest.param([(0.01, offer_frame())], True, [], "every offer is for 192.0.2.0/24", id="the-router"),
+        pytest.param(
+            [(0.01, FOREIGN), (1.2, offer_frame())], False, ["198.51.100.1"], "outside", id="another-network"
+        ),
+        pytest.param(
+            [(0.01, offer_frame()), (0.3, SAME_SUBNET_OTHER_ROUTER)],
+            False,
+            ["192.0.2.3"],
+            "names router 192.0.2.3, not this computer's gateway 192.0.2.1",
+            id="same-subnet-other-router",
+        ),
+    ],
+)
+def test_offers_are_checked_against_the_network_the_computer_uses(
+    monkeypatch: pytest.MonkeyPatch,
+    frames: list[tuple[float, bytes]],
+    matches: bool,
+    foreign: list[str],
+    reason: str,
+) -> None:
+    outcome = run_dhcp(monkeypatch, frames, facts=LAN_FACTS)
+    assert outcome.value("dhcp.offers_match_lan") is matches
+    assert outcome.value("dhcp.foreign_servers") == foreign
+    assert reason in (outcome.observations("dhcp.offers_match_lan")[0].evidence or "")
+
+
+def test_without_an_address_of_its_own_there_is_nothing_to_compare(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = run_dhcp(monkeypatch, [(0.01, FOREIGN)])
+    assert outcome.value("dhcp.server_count") == 1
+    assert outcome.value("dhcp.offers_match_lan") is None
+    assert outcome.value("dhcp.foreign_servers") == []
+
+
+def test_only_an_offer_that_fits_the_lan_starts_the_quiet_period() -> None:
+    subnet, gateway = ipaddress.IPv4Network("192.0.2.0/24"), ipaddress.IPv4Address("192.0.2.1")
+    assert dhcp.fits_lan(offer_frame(), client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(FOREIGN, client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(SAME_SUBNET_OTHER_ROUTER, client_mac=CLIENT, subnet=subnet, gateway=gateway)
+    assert not dhcp.fits_lan(offer_frame(), client_mac="02:00:5e:00:53:77", subnet=subnet, gateway=gateway)
+    no_lease = dhcp.fits_lan(offer_frame(), client_mac=CLIENT, subnet=None, gateway=None)
+    assert not no_lease, "without a lease of its own, the probe listens to the deadline"
+    assert not dhcp.fits_lan(b"\x00" * 60, client_mac=CLIENT, subnet=subnet, gateway=gateway)
 
 
 def test_without_raw_sockets_it_is_not_permitted_and_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -206,6 +206,74 @@ def test_rerun_measures_again_from_the_source_and_keeps_the_first_results() -> N
     assert sums == [2, 3]  # the first result is kept; the new one read the new measurement
 
 
+def test_a_device_probe_run_again_supersedes_its_whole_first_round() -> None:
+    """A device's id can change between rounds (its MAC was not known yet the first time, so the id
+    came from its address): what a summary reads after a rerun is the new round only, never the
+    first round's measurement of the "other" device beside it."""
+    from homediag.core.model import Device, Service
+    from homediag.core.spec import DeviceMatcher
+
+    class Finder(Probe):
+        spec = ProbeSpec(
+            id="t.finder", summary="finds a printer", risk=Risk.SAFE, timeout_s=1.0, provides=("test.finder",)
+        )
+        extra_facts = (_fact("test.finder", "t.finder"),)
+        runs = 0
+
+        async def run(self, ctx: ProbeContext) -> None:
+            Finder.runs += 1
+            mac = None if Finder.runs == 1 else "3c:2a:f4:00:00:01"  # the MAC, known only later
+            service = Service(type="_ipp._tcp", port=631)
+            ctx.add_device(Device(id="x", ip="192.0.2.10", mac=mac, services=(service,)))
+            ctx.observe("test.finder", Finder.runs)
+
+    class State(Probe):
+        spec = ProbeSpec(
+            id="t.state",
+            summary="asks each printer its state",
+            risk=Risk.SAFE,
+            timeout_s=1.0,
+            provides=("test.state",),
+            needs=("test.finder",),
+            matchers=(DeviceMatcher(mdns_type="_ipp._tcp"),),
+        )
+        extra_facts = (_fact("test.state", "t.state"),)
+
+        async def run(self, ctx: ProbeContext) -> None:
+            assert ctx.target is not None
+            stopped = 1 if Finder.runs == 1 else 0  # paused at first, resumed before the second round
+            ctx.observe("test.state", stopped, subject=f"device:{ctx.target.id}")
+
+    class Worst(Probe):
+        spec = ProbeSpec(
+            id="t.worst",
+            summary="counts the stopped printers",
+            risk=Risk.SAFE,
+            timeout_s=1.0,
+            provides=("test.worst",),
+            needs=("test.state",),
+        )
+        extra_facts = (_fact("test.worst", "t.worst"),)
+
+        async def run(self, ctx: ProbeContext) -> None:
+            ctx.observe("test.worst", len([o for o in ctx.known.all("test.state") if o.value == 1]))
+
+    registry = Registry()
+    for probe in (Finder, State, Worst):
+        registry.register(probe)
+    runner = Runner(registry, Session(config=Config(), platform=Platform.LINUX))
+
+    async def measure_twice() -> None:
+        await runner.run()
+        await runner.rerun(["t.worst"])
+
+    asyncio.run(measure_twice())
+    targets = [r.target for r in runner.results if r.probe == "t.state"]
+    assert len(set(targets)) == 2  # the device's id did change between the rounds
+    stopped = [o.value for o in runner.observations if o.fact == "test.worst"]
+    assert stopped == [1, 0]  # the second sum saw the second round only
+
+
 def test_abort_marks_running_probes_cancelled() -> None:
     registry = Registry()
     registry.register(make_probe("t.slow", "hangs", timeout_s=30))

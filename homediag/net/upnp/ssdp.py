@@ -1,7 +1,8 @@
 """SSDP search and UPnP descriptions: the protocol, shared by every probe that looks for UPnP devices.
 
 A search sends ``M-SEARCH`` to 239.255.255.250:1900 from the session's interface address (multicast TTL 2,
-``MX: 3``) and listens ``MX + 1`` seconds for the unicast answers:
+``MX: 1``, again 0.25 s later) and listens until ``MX`` seconds and a margin after the last search for
+the unicast answers:
 
 ```
 HTTP/1.1 200 OK
@@ -47,7 +48,13 @@ from homediag.net.upnp.description import DeviceDescription, parse_description
 
 SSDP_GROUP = "239.255.255.250"
 SSDP_PORT = 1900
-DEFAULT_MX = 3
+DEFAULT_MX = 1
+"""Devices answer within MX seconds (a random delay up to it); 1 is the least UDA allows, and homes
+have few enough UPnP devices that the answers do not need spreading over longer."""
+RESEND_AFTER_S = 0.25
+"""The searches go out again this long after the first (multicast is lossy)."""
+LATE_MARGIN_S = 0.4
+"""Listening goes on this long after the last search's MX (the answers' way back, a busy device)."""
 MULTICAST_TTL = 2
 MAX_RESPONSE_BYTES = 8 * 1024
 MAX_HEADER_LINES = 32
@@ -342,13 +349,16 @@ async def search(
     listen_s: float | None = None,
     repeat: bool = True,
 ) -> SearchResult:
-    """Search from ``interface_ip`` and listen ``mx + 1`` seconds (or ``listen_s``) for answers.
+    """Search from ``interface_ip`` and listen for answers: until MX seconds (plus a margin) after the
+    last search, or ``listen_s``. A device may wait any time up to MX before it answers, so no quiet
+    spell can end the listening earlier.
 
-    Each target is sent once, and again 0.5 s later when ``repeat`` (multicast is lossy). Raises
+    Each target is sent once, and again 0.25 s later when ``repeat`` (multicast is lossy). Raises
     ``OSError`` when the socket cannot be opened on that address or no search could be sent.
     """
     mx = max(1, min(int(mx), 5))
-    window = float(mx + 1) if listen_s is None else max(0.1, listen_s)
+    last_search = RESEND_AFTER_S if repeat else 0.0
+    window = last_search + mx + LATE_MARGIN_S if listen_s is None else max(0.1, listen_s)
     loop = asyncio.get_running_loop()
     collector = _Collector(subnet)
     sock = _open_socket(interface_ip)
@@ -365,7 +375,7 @@ async def search(
                 failure = exc
         if sent == 0 and failure is not None:
             raise failure  # nothing went out: "nobody answered" would be a lie
-        resend_at = started + 0.5 if repeat else None
+        resend_at = started + RESEND_AFTER_S if repeat else None
         while True:
             now = time.monotonic()
             remaining = started + window - now

@@ -1,8 +1,11 @@
 """``discovery.arp``: every host on the local subnet, by an ARP sweep (or, without root, the OS's own ARP).
 
 Active. With raw sockets: one broadcast ARP request per address of the interface's own subnet (never our
-own address), paced at one frame per 2 ms like arp-scan, then a second round for the addresses that did
-not answer; every reply is kept, so two MACs answering for one address are seen (a duplicate address).
+own address), paced at one frame per 2 ms like arp-scan, all on one socket that reads the replies in
+between; 0.1 s after that burst, one retry round for the addresses that are still silent; the sweep
+ends once no new reply came for 0.25 s. Every reply is kept, so two MACs answering for one address are
+seen (a duplicate address). The physical limit is the send time (2 ms a frame, the retry round
+included) plus the slowest responder's delay; the sweep adds the 0.1 s pause and the 0.25 s of quiet.
 The subnet must pass :func:`~homediag.net.addressing.check_scan_target`: private or a test range,
 at most a /22 unless ``--allow-large-subnet`` (never larger than a /16).
 
@@ -22,6 +25,7 @@ import contextlib
 import ipaddress
 import socket
 import time
+from functools import partial
 from typing import NotRequired
 
 from pydantic import Field
@@ -36,12 +40,15 @@ from homediag.core.model import Device, DeviceEvidence
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import check_scan_target, no_lan_reason, require_lan
-from homediag.net.arp import Answer, build_arp_request, collect, duplicates, is_reply_in, sweep_targets
+from homediag.net.arp import Answer, build_arp_request, collect, duplicates, reply_sender, sweep_targets
 from homediag.net.errors import ParseError
-from homediag.net.l2 import BPF_ARP, MIN_GAP_S, Exchange, Send, exchange_in
+from homediag.net.l2 import BPF_ARP, sweep_in
 
 SOURCE = "discovery.arp"
 TRIES = 2
+RETRY_WAIT_S = 0.1
+"""Pause between the burst and the retry round for the silent addresses (hosts answer ARP within
+milliseconds; the retry is for a lost frame, not a slow host)."""
 CONNECT_PORT = 80
 """Port of the unprivileged fallback's connection attempts (any port makes the OS ask ARP)."""
 MAX_CONCURRENT_CONNECTS = 32
@@ -73,7 +80,7 @@ class ArpSweepArgs(ProbeArgs):
     """Arguments of ``discovery.arp`` (config: ``probes.discovery.arp``)."""
 
     tries: int = Field(TRIES, description="ARP requests per address (the second only when unanswered)")
-    listen_s: float = Field(0.3, description="Seconds to wait for late answers after each round")
+    listen_s: float = Field(0.25, description="The sweep ends once no new answer came for this long")
 
 
 class ArpSweepProbe(Probe):
@@ -121,7 +128,8 @@ class ArpSweepProbe(Probe):
         tags=("discovery",),
         description=(
             "Sends one broadcast ARP request to every address of the interface's own subnet (never our "
-            "own), one frame per 2 ms, and a second round to the addresses that stayed silent; keeps "
+            "own), one frame per 2 ms on one socket, and a second round to the addresses that stayed "
+            "silent; ends 0.25 s after the last new reply; keeps "
             "every reply, so two MACs answering for one address show a duplicate address. Refuses "
             "public ranges, carrier NAT and subnets larger than a /22 unless --allow-large-subnet "
             "(never larger than a /16). Without root it makes the OS resolve each address with a TCP "
@@ -253,33 +261,22 @@ class ArpSweepProbe(Probe):
         ctx.using(_("ARP sweep on {iface}").format(iface=iface))
         tries = max(1, min(args.tries, 3))
         listen = max(0.1, min(args.listen_s, 2.0))
-        wanted = set(targets)
-        rounds: list[Exchange] = []
-        pending = list(targets)
-        for _round in range(tries):
-            if not pending:
-                break
-            frames = [build_arp_request(mac, own, target) for target in pending]
-            sends = [Send(index * MIN_GAP_S, frame) for index, frame in enumerate(frames)]
-            window = min(len(sends) * MIN_GAP_S + listen, max(0.1, ctx.remaining() - 0.5))
-            heard = await exchange_in(  # NotPermitted goes up: the caller falls back
-                ctx,
-                iface,
-                sends,
-                window,
-                lambda frame: is_reply_in(frame, subnet),
-                kernel_filter=BPF_ARP,
-                max_kept=2 * len(pending) + 64,
-            )
-            rounds.append(heard)
-            if heard.truncated:
-                ctx.limit("arp frames")
-            answered = {a.ip for a in collect(rounds, wanted)[0]}
-            pending = [t for t in pending if t not in answered]
-            if ctx.remaining() < 1.0:
-                ctx.limit("time")
-                break
-        return collect(rounds, wanted)
+        requests = [(target, build_arp_request(mac, own, target)) for target in targets]
+        heard = await sweep_in(  # NotPermitted goes up: the caller falls back
+            ctx,
+            iface,
+            requests,
+            partial(reply_sender, subnet=subnet),
+            tries=tries,
+            retry_wait_s=RETRY_WAIT_S,
+            quiet_s=listen,
+            deadline_s=max(0.1, ctx.remaining() - 0.5),
+            kernel_filter=BPF_ARP,
+            max_kept=2 * len(targets) + 64,
+        )
+        if heard.truncated:
+            ctx.limit("arp frames")
+        return collect([heard], set(targets))
 
     async def _unprivileged(
         self,

@@ -3,7 +3,8 @@
 Safe: an mDNS browse from the session's interface address with python-zeroconf. It asks for every
 service type on the link (``_services._dns-sd._udp.local.``) and, at once, for the types homediag's
 device probes care about (so a short window is enough); every type that answers gets a browser of its
-own; after the browse window every instance is resolved (SRV, TXT, addresses), from zeroconf's cache
+own. The browse ends when the answers stop (1 s at least, then 0.6 s without a new type or instance,
+3 s at most); then every instance is resolved (SRV, TXT, addresses), from zeroconf's cache
 where the announcements already carried them.
 
 Every byte is hostile (docs/hostile-input.md#limits): zeroconf parses the packets and drops malformed ones
@@ -25,13 +26,17 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.net.addressing import no_lan_reason, require_lan
-from homediag.net.mdns import MdnsServiceEntry, browse, sightings
+from homediag.net.mdns import BROWSE_QUIET_S, MdnsServiceEntry, browse, sightings
 
 
 class MdnsDiscoveryArgs(ProbeArgs):
     """Arguments of ``discovery.mdns`` (config: ``probes.discovery.mdns``)."""
 
-    browse_s: float = Field(3.0, description="Seconds to listen for announcements (at most 5)")
+    browse_s: float = Field(3.0, description="Seconds to listen for announcements at most (at most 5)")
+    quiet_s: float = Field(
+        BROWSE_QUIET_S,
+        description="The browse ends once nothing new was heard for this long (after 1 s at least)",
+    )
     resolve_s: float = Field(2.0, description="Seconds to resolve instances not fully announced")
 
 
@@ -67,7 +72,8 @@ class MdnsDiscoveryProbe(Probe):
             "(_services._dns-sd._udp.local.) and the types device probes use, then resolves each "
             "instance's SRV, TXT and address records. zeroconf drops malformed packets; homediag keeps "
             "at most 4096 instances, 64 services and 8 KiB of TXT per address, 256 types, and listens "
-            "at most 5 s. Sends only mDNS queries; never registers a service or answers for one."
+            "until the answers stop (0.6 s without news after 1 s), at most 5 s. Sends only mDNS "
+            "queries; never registers a service or answers for one."
         ),
     )
 
@@ -83,7 +89,9 @@ class MdnsDiscoveryProbe(Probe):
         resolve_s = max(0.2, min(args.resolve_s, 3.0))
         ctx.using(_("mDNS browse from {address}").format(address=own))
         try:
-            instances, types, truncated = await browse(own, browse_s, resolve_s)
+            instances, types, truncated = await browse(
+                own, browse_s, resolve_s, quiet_s=max(0.2, min(args.quiet_s, browse_s))
+            )
         except OSError as exc:
             raise ProbeFailure(
                 _("cannot browse mDNS from {address}: {error}").format(address=own, error=exc.strerror or exc)

@@ -1,7 +1,7 @@
 """``discovery.ssdp``: UPnP devices that answer an SSDP search, and the router's UPnP IGD.
 
-Safe: one ``M-SEARCH`` for ``ssdp:all`` and one for the Internet Gateway Device (each sent twice, 0.5 s
-apart) on the session's interface, multicast TTL 2, then one GET of each device description. Everything
+Safe: one ``M-SEARCH`` for ``ssdp:all`` and one for the Internet Gateway Device (each sent twice, 0.25 s
+apart, MX 1) on the session's interface, multicast TTL 2, then one GET of each device description. Everything
 that comes back is treated as hostile (see :mod:`homediag.net.upnp.ssdp`).
 
 Each LOCATION becomes one device sighting (address, names from ``friendlyName``, vendor from
@@ -30,6 +30,7 @@ from homediag.net.upnp.devices import (
     wan_services,
 )
 from homediag.net.upnp.ssdp import (
+    DEFAULT_MX,
     DESCRIBE_BUDGET_S,
     ST_ALL,
     ST_IGD,
@@ -43,7 +44,7 @@ from homediag.net.upnp.ssdp import (
 class SsdpDiscoveryArgs(ProbeArgs):
     """Arguments of ``discovery.ssdp`` (config: ``probes.discovery.ssdp``)."""
 
-    mx: int = Field(3, description="MX of the M-SEARCH: devices answer within this many seconds")
+    mx: int = Field(DEFAULT_MX, description="MX of the M-SEARCH: devices answer within this many seconds")
     describe: bool = Field(True, description="Fetch and parse each device description (LOCATION)")
     describe_budget_s: float = Field(
         DESCRIBE_BUDGET_S, description="Total seconds for all description fetches"
@@ -93,9 +94,10 @@ class SsdpDiscoveryProbe(Probe):
         tags=("discovery",),
         description=(
             "Sends an SSDP M-SEARCH (ssdp:all and InternetGatewayDevice, each twice) with multicast TTL 2 "
-            "from the session's interface and listens MX + 1 s. Each device description is fetched "
-            "only from the answering address inside the local subnet (never a name, loopback or "
-            "another host), capped at 1 MiB with a total deadline, at most 4 at a time, and parsed "
+            "from the session's interface and listens until MX (1 s) + 0.4 s after the second search. "
+            "Each device description is fetched only from the answering address inside the local "
+            "subnet (never a name, loopback or another host), capped at 1 MiB with a total deadline, "
+            "at most 4 at a time, and parsed "
             "with defusedxml under element and depth caps in a killable worker. Never sends SOAP "
             "actions, subscribes to events or changes anything on a device."
         ),

@@ -3,8 +3,11 @@
 Safe: everything goes to the configured internet targets only (``internet.*`` in the configuration),
 concurrently, within one deadline:
 
-- echo to ``ping_targets`` (30 each by default, through ``echo.measure``: raw ICMP, else the system
-  ping, else TCP connects), for loss, round trip and jitter beyond the gateway;
+- echo to ``ping_targets`` (through ``echo.measure_paths``: raw ICMP, else the system ping, else TCP
+  connects), for loss, round trip and jitter beyond the gateway. Sampling is sequential: 20 echoes to
+  every target at once, 50 ms apart; only when a sequential test (``echo.LossTest``) cannot call the
+  paths clean or lossy, or the targets disagree, 40 more each (a second second, not the six seconds of
+  30 pings 0.2 s apart that a fixed sample took);
 - a TCP connect to each of ``tcp_targets`` (``host:port``);
 - the connectivity checks ``http_checks``: a TCP connect to their port 80 (HTTP firewall), then a GET
   that must answer 204 (or 200 without a body). A redirect to another host, or a page (200 with a body,
@@ -33,7 +36,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
 from homediag.net import reach
-from homediag.net.echo import EchoSeries, measure, summarise
+from homediag.net.echo import EchoSeries, measure_paths, summarise
 
 MAX_TARGETS = 4
 """At most this many entries of each configured list are checked."""
@@ -84,8 +87,11 @@ def classify_http(
 class InternetArgs(ProbeArgs):
     """Arguments of ``net.internet`` (config: ``probes.net.internet``)."""
 
-    count: int = Field(30, description="Echo requests per ping target")
-    interval_s: float = Field(0.2, description="Pause between echo requests")
+    count: int = Field(60, description="Echo requests per ping target at most")
+    min_count: int = Field(
+        20, description="Echo requests per ping target first; more (up to count) only when loss is ambiguous"
+    )
+    interval_s: float = Field(0.05, description="Pause between echo requests (0.2 s at least for ping)")
     timeout_s: float = Field(4.0, description="Seconds each TCP, HTTP, TLS or STUN check may take")
     verify_tls: bool = Field(True, description="Verify certificates of the HTTPS checks")
 
@@ -251,7 +257,8 @@ class InternetProbe(Probe):
         binaries=("ping",),
         args=InternetArgs,
         description=(
-            "Pings the configured internet targets (loss, round trip, jitter), connects to the TCP "
+            "Pings the configured internet targets (loss, round trip, jitter; 20 echoes each, up to 60 "
+            "when the loss is ambiguous), connects to the TCP "
             "targets, fetches the connectivity-check URLs (204 expected; a redirect to another host or a "
             "page instead means a captive portal, whose address is recorded but never visited), shakes "
             "hands with the HTTPS checks and times one request each without DNS, and sends a STUN "
@@ -314,16 +321,20 @@ class InternetProbe(Probe):
                 ctx.observe(fact, None, evidence=_("no ping targets are configured"))
             return
         count = max(1, min(args.count, 100))
+        first = max(1, min(args.min_count, count))
         interval = max(0.01, args.interval_s)
-
-        async def one(target: str) -> tuple[str, EchoSeries | None]:
-            address = await self._resolve(ctx, target)
-            if address is None:
-                return target, None
-            series = await measure(ctx, address, count=count, interval_s=interval, timeout_s=1.0)
-            return target, series
-
-        results = await asyncio.gather(*(one(t) for t in targets))
+        addresses = await asyncio.gather(*(self._resolve(ctx, t) for t in targets))
+        resolved = [(t, a) for t, a in zip(targets, addresses, strict=True) if a is not None]
+        sampled = await measure_paths(
+            ctx,
+            [a for _t, a in resolved],
+            min_count=first,
+            max_count=count,
+            interval_s=interval,
+            timeout_s=1.0,
+        )
+        by_target = {t: series for (t, _a), series in zip(resolved, sampled, strict=True)}
+        results: list[tuple[str, EchoSeries | None]] = [(t, by_target.get(t)) for t in targets]
         losses: list[float] = []
         rtts: list[float] = []
         jitters: list[float] = []

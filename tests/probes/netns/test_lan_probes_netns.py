@@ -24,7 +24,16 @@ FAST_SSDP = {"probes": {"discovery.ssdp": {"mx": 1}}}
 
 
 def start_dnsmasq(
-    lan: Topology, namespace: str, interface: str, first: str, last: str, tmp: Path, *, dns: bool = True
+    lan: Topology,
+    namespace: str,
+    interface: str,
+    first: str,
+    last: str,
+    tmp: Path,
+    *,
+    dns: bool = True,
+    router: str = "192.0.2.1",
+    extra: tuple[str, ...] = (),
 ) -> None:
     dnsmasq = require_binary("dnsmasq")
     name = f"{namespace}-{interface}"
@@ -36,8 +45,9 @@ def start_dnsmasq(
         f"--interface={interface}",
         "--bind-interfaces",
         f"--dhcp-range={first},{last},255.255.255.0,1h",
-        "--dhcp-option=option:router,192.0.2.1",
+        f"--dhcp-option=option:router,{router}",
         "--dhcp-option=option:dns-server,192.0.2.1" if dns else "--dhcp-option=6",
+        *extra,
         "--domain=lan",
         "--user=root",
         "--group=root",
@@ -86,7 +96,7 @@ def test_dhcp_one_server_offers_its_options_to_a_fixed_client_mac(lan: Topology,
     fixed = probe_client_mac(CLIENT_MAC, "eth0")
     sent = [m for m in dhcp_messages(tmp_path / "dhcp.pcap") if m[1] == fixed]
     discovers = [m for m in sent if m[0] == "discover"]
-    assert 1 <= len(discovers) <= 2
+    assert 1 <= len(discovers) <= 4, "at most the DISCOVER and its three retransmissions"
     assert [m for m in sent if m[0] not in ("discover", "offer")] == [], "never a REQUEST or RELEASE"
     assert ("offer", fixed) in sent
 
@@ -106,15 +116,51 @@ def test_dhcp_rogue_second_server_without_dns_option_is_listed(lan: Topology, tm
     assert observed(dhcp, "dhcp.offers_dns") is False
 
 
-def test_dhcp_without_a_server_retries_once_and_reports_none(lan: Topology, tmp_path: Path) -> None:
+def test_dhcp_without_a_server_retransmits_with_backoff_and_reports_none(
+    lan: Topology, tmp_path: Path
+) -> None:
     capture = lan.capture(lan.ns("router"), "br0", "udp port 67 or udp port 68", tmp_path / "none.pcap")
     dhcp = lan.run_probes(lan.ns("client"), ["net.dhcp"])["net.dhcp"]
     lan.stop(capture)
     assert dhcp["outcome"] == "ok"
     assert observed(dhcp, "dhcp.server_count") == 0
     assert observed(dhcp, "dhcp.offers_dns") is None
-    assert float(dhcp["duration_s"]) >= 3.9, "it listened the whole window"  # type: ignore[arg-type]
-    assert [m[0] for m in dhcp_messages(tmp_path / "none.pcap")] == ["discover", "discover"]
+    assert observed(dhcp, "dhcp.offers_match_lan") is None
+    assert float(dhcp["duration_s"]) >= 5.9, "it listened up to the total deadline"  # type: ignore[arg-type]
+    assert [m[0] for m in dhcp_messages(tmp_path / "none.pcap")] == ["discover"] * 4
+
+
+def test_dhcp_a_slow_router_is_heard_beside_a_fast_rogue_that_hands_out_another_router(
+    lan: Topology, tmp_path: Path
+) -> None:
+    """The router answers each DISCOVER after 1.5 s (``dhcp-reply-delay``, a busy router) and pings the
+    address before offering it; a travel router answers at once and names itself as the router. Both
+    are listed, and the rogue's offer does not fit the network the computer uses."""
+    router = lan.ns("router")
+    rogue = lan.add_host("rogue", "192.0.2.3/24", "02:00:5e:00:53:03")
+    start_dnsmasq(
+        lan, router, "br0", "192.0.2.100", "192.0.2.150", tmp_path, extra=("--dhcp-reply-delay=1",)
+    )
+    start_dnsmasq(
+        lan, rogue, "eth0", "192.0.2.200", "192.0.2.220", tmp_path, router="192.0.2.3", extra=("--no-ping",)
+    )
+    dhcp = lan.run_probes(lan.ns("client"), ["net.dhcp"])["net.dhcp"]
+    assert observed(dhcp, "dhcp.servers") == ["192.0.2.1", "192.0.2.3"], dhcp
+    assert observed(dhcp, "dhcp.offers_match_lan") is False
+    assert observed(dhcp, "dhcp.foreign_servers") == ["192.0.2.3"]
+    offers = {o["server"]: o for o in observed(dhcp, "dhcp.offers")}  # type: ignore[union-attr]
+    assert offers["192.0.2.3"]["routers"] == ["192.0.2.3"]
+    assert observed(dhcp, "dhcp.first_offer_ms") < 1000.0  # type: ignore[operator]
+
+
+def test_dhcp_one_server_ends_after_the_quiet_period_not_the_deadline(lan: Topology, tmp_path: Path) -> None:
+    start_dnsmasq(lan, lan.ns("router"), "br0", "192.0.2.100", "192.0.2.150", tmp_path, extra=("--no-ping",))
+    dhcp = lan.run_probes(lan.ns("client"), ["net.dhcp"])["net.dhcp"]
+    assert observed(dhcp, "dhcp.server_count") == 1, dhcp
+    assert observed(dhcp, "dhcp.offers_match_lan") is True
+    assert observed(dhcp, "dhcp.foreign_servers") == []
+    # the offer came at once; its repeats (answers to the retransmission) do not count as news
+    assert float(dhcp["duration_s"]) < 5.0, dhcp["duration_s"]  # type: ignore[arg-type]
 
 
 # --- address conflicts ----------------------------------------------------------------------------------

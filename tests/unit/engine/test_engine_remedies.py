@@ -15,7 +15,7 @@ from homediag.core.config import Config
 from homediag.core.model import Finding, FindingStatus, Observation, RemedyOutcome
 from homediag.engine.diagnose import Diagnosis, diagnose_playbook
 from homediag.engine.expressions import Budget
-from homediag.engine.questions import QuestionSpec
+from homediag.engine.questions import QuestionSpec, RemedyResult
 from homediag.engine.sources import Refreshed, StoredFacts
 from homediag.engine.state import RunState
 from homediag.engine.trace import Trace
@@ -176,3 +176,72 @@ def test_later_observations_supersede_earlier_ones(
     run.add_observations(obs("interface.up", value, subject) for subject, value in observations)
     facts = Variables(run, "p", mode="identify", complaint="p").scope()["facts"]
     assert facts["interface.up"] == expected
+
+
+class Listener(User):
+    """A user who also hears each remedy's verdict (the guided flow)."""
+
+    def __init__(self, answers: Mapping[str, str | None]) -> None:
+        super().__init__(answers)
+        self.offers: list[QuestionSpec] = []
+        self.verdicts: list[tuple[str, RemedyOutcome, str]] = []
+
+    async def ask(self, question: QuestionSpec, lang: str) -> str | None:
+        if question.offer is not None:
+            self.offers.append(question)
+        return await super().ask(question, lang)
+
+    async def remedy_result(self, result: RemedyResult, lang: str) -> None:
+        self.verdicts.append((result.remedy, result.outcome, result.title_in(lang)))
+
+
+@pytest.mark.parametrize("answer", ["skip", "cannot"])
+def test_a_remedy_skipped_or_impossible_makes_way_for_the_next(answer: str) -> None:
+    facts = LiveFacts({"interface.up": False, "gateway.reachable": True}, {})
+    user = User({"remedy:fix_a": answer})
+    result = _run(facts, user)
+    assert user.asked == ["remedy:fix_a", "remedy:fix_b"]
+    assert _outcome(_finding(result, "a"), "fix_a") is RemedyOutcome.SKIPPED
+    assert _outcome(_finding(result, "b"), "fix_b") is RemedyOutcome.OFFERED  # unanswered: the end
+    notes = [s["note"] for s in _remedy_steps(result)]
+    assert notes == [{"skip": "skipped", "cannot": "the user cannot do it"}[answer], "not done"]
+
+
+@pytest.mark.parametrize(
+    ("again", "outcome"),
+    [({"interface.up": True}, RemedyOutcome.FIXED), ({"interface.up": False}, RemedyOutcome.NOT_FIXED)],
+    ids=["fixed", "still broken"],
+)
+def test_a_listening_questioner_hears_the_verdict(again: dict[str, Any], outcome: RemedyOutcome) -> None:
+    facts = LiveFacts({"interface.up": False, "gateway.reachable": True}, again)
+    user = Listener({"remedy:fix_a": "done"})
+    _run(facts, user)
+    assert user.verdicts[0] == ("fix_a", outcome, "fix_a title")
+
+
+def test_a_remedy_offer_says_what_was_found_and_what_it_disturbs() -> None:
+    data = _probe_verified()
+    disrupts = {"en": "Offline for 3 min", "de": "3 Min. offline", "fr": "Hors ligne 3 min"}
+    data["remedies"][0].update(disruptive=True, disrupts=disrupts)
+    model = compile_data(data)
+    facts = LiveFacts({"interface.up": False, "gateway.reachable": True}, {})
+    user = Listener({"remedy:fix_a": "skip", "remedy:fix_b": "skip"})
+    asyncio.run(diagnose_playbook(model, facts=facts, questioner=user, audience="customer", lang="de"))
+    first, second = (q.offer for q in user.offers)
+    assert first is not None and second is not None
+    assert (first.remedy, first.target, first.number) == ("fix_a", "a", 1)
+    assert first.disrupts_in("de") == "3 Min. offline" and first.disruptive
+    assert first.findings[0].cause == "a"  # the findings as they stood, the most likely first
+    found = first.target_finding()
+    assert found is not None and found.evidence  # what points at it, to say before asking
+    assert (second.remedy, second.target, second.number, second.disrupts) == ("fix_b", "b", 2, None)
+
+
+def test_calling_the_provider_is_not_offered_as_a_step() -> None:
+    data = _probe_verified()
+    data["remedies"].append(remedy("call_isp", {"a": 0.99}, kind="contact", cost={"seconds": 1}))
+    model = compile_data(data)
+    facts = LiveFacts({"interface.up": False, "gateway.reachable": True}, {"interface.up": False})
+    user = User({"remedy:fix_a": "done", "remedy:fix_b": "skip"})
+    asyncio.run(diagnose_playbook(model, facts=facts, questioner=user, audience="customer"))
+    assert "remedy:call_isp" not in user.asked and "remedy:fix_a" in user.asked

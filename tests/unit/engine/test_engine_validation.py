@@ -147,6 +147,21 @@ CASES = [
     ),
     pytest.param(_indistinguishable, "no test tells 'a' from 'b'", id="indistinguishable causes"),
     pytest.param(
+        lambda d: d["remedies"][0].update(disruptive=True, safe_for_customer=True),
+        "say what it disrupts",
+        id="a disruptive remedy for customers without disrupts",
+    ),
+    pytest.param(
+        _set(("guide",), {"position": 1, "fixed": {"en": "it works again", "de": "es geht wieder"}}),
+        "lacks language",
+        id="a guide text without French",
+    ),
+    pytest.param(
+        _set(("guide",), {"position": 0, "fixed": {"en": "ok", "de": "gut", "fr": "bon"}}),
+        "greater than or equal to 1",
+        id="a menu position of zero",
+    ),
+    pytest.param(
         _set(
             ("tests", 0, "map"),
             [{"outcome": "good", "when": {"gt": {"threshold": "nope"}}}, {"outcome": "bad"}],
@@ -268,3 +283,19 @@ def test_the_builtin_playbooks_priors_are_their_weights_scaled_without_advisorie
         assert {h.id for h in model.advisories} == {
             c.id for c in model.spec.causes if is_advisory(c.code)
         }, model.id
+
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"disruptive": True, "disrupts": {"en": "Offline", "de": "Offline sein", "fr": "Hors ligne"}},
+        {"disruptive": True, "safe_for_customer": False},
+    ],
+    ids=["says what it disrupts", "technicians only"],
+)
+def test_a_disruptive_remedy_is_valid_when_it_says_what_it_disrupts_or_is_not_for_customers(
+    change: dict[str, Any],
+) -> None:
+    data = _edit(lambda d: d["remedies"][0].update(change))
+    assert [p for p in problems_of(data) if p.severity == "error"] == []

@@ -1,0 +1,259 @@
+"""The sampling loop of a watch: bounded load, a commit every second, resumable.
+
+Load: one echo per interval to each target (gateway, hop 2, two internet targets: four packets a second
+at the default interval), one DNS lookup every ``dns_every_s`` (every ``fast_dns_s`` while lookups
+fail or are slow, to find the end of the trouble), one connectivity check every ``http_every_s``, the
+Wi-Fi link every ``wifi_every_s`` and the interface every ``link_every_s`` (both read locally). No speed
+test. Each measurement has its own deadline, so a silent target never stacks up work.
+
+Samples are queued in memory and committed once a second (:data:`COMMIT_EVERY_S`): ``kill -9`` loses at
+most the last second. Every hour the loop keeps the history bounded (:meth:`Watcher.maintain`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from homediag.core.probe import ProbeContext
+from homediag.core.session import Session
+from homediag.core.system import SystemView
+from homediag.watch import events as event_rules
+from homediag.watch import samplers
+from homediag.watch.oslog import follow_iw_events
+from homediag.watch.samples import Kind, Sample, info_of
+from homediag.watch.store import DAY_S, KEEP_DAYS, RAW_DAYS, Store, StoredEvent
+
+COMMIT_EVERY_S = 1.0
+MAINTAIN_EVERY_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How often each measurement runs."""
+
+    interval_s: float = 1.0
+    dns_every_s: float = 30.0
+    fast_dns_s: float = 2.0
+    http_every_s: float = 60.0
+    wifi_every_s: float = 5.0
+    link_every_s: float = 5.0
+    raw_days: float = RAW_DAYS
+    keep_days: float = KEEP_DAYS
+
+    def packets_per_second(self, targets: int) -> float:
+        """The echo rate of this schedule with ``targets`` ping targets (DNS and HTTP add a little)."""
+        return targets / self.interval_s + 1.0 / self.dns_every_s + 1.0 / self.http_every_s
+
+
+class Watcher:
+    """Samples the path into the store until the duration ends or the task is cancelled."""
+
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        path: samplers.Path,
+        schedule: Schedule | None = None,
+        *,
+        duration_s: float | None = None,
+        system: SystemView | None = None,
+        follow_os_log: bool = True,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.path = path
+        self.schedule = schedule or Schedule()
+        self.duration_s = duration_s
+        self.system = system or SystemView()
+        self.follow_os_log = follow_os_log
+        self.ctx: ProbeContext = samplers.sampler_context(session, self.system, path.interface)
+        self.count = 0
+
+    def emit(self, sample: Sample) -> None:
+        """Queue one sample for the next commit."""
+        self.store.add(sample)
+        self.count += 1
+
+    async def run(self) -> None:
+        """Sample until the duration ends (or forever); the run is recorded in the store."""
+        started = time.time()
+        self.store.begin_run(started, self.schedule.interval_s, os.getpid())
+        self.emit(Sample(started, Kind.MARK, "watch", True, info=info_of({"event": "started"})))
+        self.store.commit()
+        loops: list[Callable[[], Awaitable[None]]] = [
+            self._pings,
+            self._dns,
+            self._http,
+            self._wifi,
+            self._link,
+            self._commits,
+            self._maintenance,
+        ]
+        if self.follow_os_log and self.ctx.which("iw"):
+            loops.append(lambda: follow_iw_events(self.emit))
+        tasks = [asyncio.ensure_future(loop()) for loop in loops]
+        try:
+            if self.duration_s is not None:
+                await asyncio.sleep(self.duration_s)
+            else:
+                await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            stopped = time.time()
+            self.emit(Sample(stopped, Kind.MARK, "watch", True, info=info_of({"event": "stopped"})))
+            self.store.end_run(stopped)
+
+    # --- the loops ----------------------------------------------------------------------------------
+
+    async def _every(self, period_s: Callable[[], float], work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` every ``period_s()`` seconds on a fixed grid (a slow run never makes a burst)."""
+        next_at = time.monotonic()
+        while True:
+            await work()
+            next_at += period_s()
+            now = time.monotonic()
+            if next_at < now:  # fell behind: skip the missed slots rather than catching up
+                next_at = now + period_s()
+            await asyncio.sleep(next_at - now)
+
+    async def _pings(self) -> None:
+        timeout = min(1.0, self.schedule.interval_s * 0.95)
+
+        async def tick() -> None:
+            results = await asyncio.gather(
+                *(samplers.ping(self.ctx, target, timeout_s=timeout) for target in self.path.targets),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, Sample):
+                    self.emit(result)
+
+        await self._every(lambda: self.schedule.interval_s, tick)
+
+    async def _dns(self) -> None:
+        resolver = self.path.resolvers[0] if self.path.resolvers else None
+        good_since_trouble: int | None = None
+        """Good lookups since the last bad one; None when no trouble was seen lately."""
+
+        async def tick() -> None:
+            nonlocal good_since_trouble
+            sample = await samplers.dns_lookup(resolver, self.path.dns_name)
+            self.emit(sample)
+            slow = sample.value is not None and sample.value > self.session.config.thresholds.dns_slow_ms
+            if not sample.ok or slow:
+                good_since_trouble = 0
+            elif good_since_trouble is not None:
+                good_since_trouble = None if good_since_trouble >= 2 else good_since_trouble + 1
+
+        def period() -> float:
+            # While lookups fail or are slow, and until three good ones follow, look more often: the
+            # end of the trouble is then known to a few seconds.
+            if good_since_trouble is not None:
+                return min(self.schedule.fast_dns_s, self.schedule.dns_every_s)
+            return self.schedule.dns_every_s
+
+        await self._every(period, tick)
+
+    async def _http(self) -> None:
+        if not self.path.http_checks:
+            return
+        url = self.path.http_checks[0]
+
+        async def tick() -> None:
+            self.emit(await samplers.http_check(url))
+
+        await self._every(lambda: self.schedule.http_every_s, tick)
+
+    async def _wifi(self) -> None:
+        async def tick() -> None:
+            sample = await samplers.wifi_link(self.ctx)
+            if sample is not None:
+                self.emit(sample)
+
+        await self._every(lambda: self.schedule.wifi_every_s, tick)
+
+    async def _link(self) -> None:
+        previous: str | None = None
+
+        async def tick() -> None:
+            nonlocal previous
+            sample = samplers.link_state(self.system)
+            if sample.info != previous:  # only changes are stored
+                self.emit(sample)
+                if previous is not None:
+                    await self._new_path()
+                previous = sample.info
+
+        await self._every(lambda: self.schedule.link_every_s, tick)
+
+    async def _new_path(self) -> None:
+        """The lease or gateway changed: find the path again (the internet targets stay)."""
+        internet = tuple(t.address for t in self.path.targets if t.role.value == "internet")
+        with contextlib.suppress(OSError):
+            self.path = await samplers.find_path(self.session, system=self.system, internet=internet)
+
+    async def _commits(self) -> None:
+        async def tick() -> None:
+            self.store.commit()
+
+        await self._every(lambda: COMMIT_EVERY_S, tick)
+
+    async def _maintenance(self) -> None:
+        async def tick() -> None:
+            self.maintain(time.time())
+
+        await asyncio.sleep(60.0)
+        await self._every(lambda: MAINTAIN_EVERY_S, tick)
+
+    def maintain(self, now: float) -> None:
+        """Keep the history bounded: keep the events of raw samples older than ``raw_days``, fold those
+        into minutes, delete what is older than ``keep_days``."""
+        maintain(self.store, now, self.schedule, self.session)
+
+
+def maintain(store: Store, now: float, schedule: Schedule, session: Session | None = None) -> None:
+    """Downsample and prune ``store`` (see :meth:`Watcher.maintain`)."""
+    store.commit()
+    cutoff = now - schedule.raw_days * DAY_S
+    oldest = store.raw_since()
+    if oldest is not None and oldest < cutoff:
+        old = store.samples(until=cutoff)
+        settings = event_rules.Settings(thresholds=session.config.thresholds) if session else None
+        detected = event_rules.detect(old, settings)
+        # An event still going on at the cutoff stays raw (from its start): it is found again later.
+        cut = min([cutoff, *(e.start for e in detected if e.end >= cutoff)])
+        store.add_events(
+            StoredEvent(
+                e.start,
+                e.end,
+                e.kind.value,
+                e.location.value,
+                e.subject,
+                info_of({"measured": e.measured, "bad": e.bad, "peak": e.peak}),
+            )
+            for e in detected
+            if e.end < cut
+        )
+        store.downsample(cut)
+    store.prune(now - schedule.keep_days * DAY_S)
+
+
+def fast(schedule: Schedule, factor: float) -> Schedule:
+    """``schedule`` with every period divided by ``factor`` (benchmarks)."""
+    return replace(
+        schedule,
+        interval_s=schedule.interval_s / factor,
+        dns_every_s=schedule.dns_every_s / factor,
+        http_every_s=schedule.http_every_s / factor,
+        wifi_every_s=schedule.wifi_every_s / factor,
+        link_every_s=schedule.link_every_s / factor,
+    )
