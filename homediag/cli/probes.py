@@ -22,6 +22,7 @@ def fact_summary(fact: Any) -> dict[str, Any]:
         "unit": fact.unit,
         "privacy": fact.privacy.value,
         "summary": fact.summary,
+        "not_judged": fact.not_judged,
     }
 
 

@@ -152,6 +152,10 @@ class Fact:
     """One line: what the value is (and what its subject is, for per-target facts)."""
     unit: str | None = None
     privacy: Privacy = Privacy.KEEP
+    not_judged: str | None = None
+    """Why no playbook judges it, for a fact no playbook reads (evidence detail, a per-subject view
+    of a judged aggregate, personal data kept for the report, not judged yet and why). A test keeps
+    every fact either read by a playbook or explained here."""
 
     @property
     def kind(self) -> FactType:
@@ -185,6 +189,8 @@ class FactSpec:
     privacy: Privacy = Privacy.KEEP
     schema: Any = None
     """The declared Python type of the value (None: only the JSON kind is known)."""
+    not_judged: str | None = None
+    """Why no playbook judges it (:attr:`Fact.not_judged`)."""
 
     @classmethod
     def of(cls, fact: Fact, provider: str) -> FactSpec:
@@ -197,6 +203,7 @@ class FactSpec:
             unit=fact.unit,
             privacy=fact.privacy,
             schema=fact.type,
+            not_judged=fact.not_judged,
         )
 
     @property

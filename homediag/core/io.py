@@ -313,6 +313,8 @@ class HopResult:
     reached: bool = False
     method: str | None = None
     note: str | None = None
+    rtt_ms: float | None = None
+    """Round trip of the answer (raw ICMP only: the error queue is polled, too coarse to time)."""
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,7 @@ def _remedies_for(
         Remedy(
             id=r.id,
             title=session.text(r.spec.title),
-            steps=tuple(session.text(step) for step in r.spec.steps),
+            steps=tuple(session.text(step) for step in session.remedy_steps(r.spec.steps)),
             safe_for_customer=r.spec.safe_for_customer,
             needs_consent=r.spec.needs_consent,
             disruptive=r.spec.disruptive,

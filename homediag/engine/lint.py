@@ -25,7 +25,7 @@ from homediag.core.facts import FactCatalogue
 from homediag.engine.loader import Document, PathKey
 from homediag.engine.model import HEALTHY_ID, LEAK_ID, CompileError, PlaybookModel, compile_cel
 from homediag.engine.schema import LANGUAGES, BoundRef, Match, PlaybookSpec
-from homediag.engine.texts import PLACEHOLDER, placeholders
+from homediag.engine.texts import PLACEHOLDER, fact_placeholders, placeholders
 
 SUM_TOLERANCE = 1e-6
 SEPARATION = 0.2
@@ -122,7 +122,13 @@ def check_placeholders(doc: Document, out: _Collector) -> None:
             for section, name in found:
                 if name not in _SETTINGS[section]:
                     out.error((*path, lang), f"{{{section}.{name}}} names no setting")
-            if lang != "en" and found != wanted:
+            measured = sorted(fact_placeholders(value))
+            for name in measured:
+                _check_fact(name, (*path, lang), out)
+            if lang != "en" and (
+                found != wanted
+                or measured != sorted(fact_placeholders(english) if isinstance(english, str) else [])
+            ):
                 out.error((*path, lang), "its placeholders differ from the English text's")
             bare = _BARE_SETTING.search(PLACEHOLDER.sub("", value))
             if bare is not None:

@@ -44,6 +44,7 @@ from homediag.engine.schema import (
     RemedySpec,
     TestSpec,
 )
+from homediag.engine.texts import fact_placeholders
 
 HypothesisKind = Literal["cause", "interaction", "leak", "multi", "healthy", "advisory"]
 LEAK_ID = "unknown"
@@ -141,14 +142,16 @@ class CompiledTest:
 
     @property
     def reads(self) -> tuple[str, ...]:
-        """Every fact mapping its outcome reads: its own, then those its map names (``facts['x']``),
-        which are obtained with it."""
+        """Every fact mapping its outcome reads: its own, then those its map names (``facts['x']``)
+        and its evidence texts print (``{facts.x}``), which are obtained with it."""
         if self.fact is None:
             return ()
         named: set[str] = set()
         for expression in (self.outcome_expression, *(rule.expression for rule in self.rules)):
             if expression is not None:
                 named |= expression.fact_refs
+        for texts in self.spec.explain.values():
+            named.update(fact_placeholders(texts.get("en", "")))
         return (self.fact, *sorted(named - {self.fact}))
 
     def cost_s(self, user_minute_s: float) -> float:

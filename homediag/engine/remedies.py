@@ -134,7 +134,7 @@ async def offer_next(session: Session, findings: Sequence[Finding] = ()) -> Offe
         kind=QuestionKind.REMEDY,
         text=session.texts(spec.title),
         answers=REMEDY_ANSWERS,
-        steps=tuple(session.texts(step) for step in spec.steps),
+        steps=tuple(session.texts(step) for step in session.remedy_steps(spec.steps)),
         offer=offer,
     )
     answer = await run.questioner.ask(question, session.lang)

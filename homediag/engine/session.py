@@ -9,7 +9,7 @@ A :class:`Session` is plain state. The steps live in their own modules and take 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from homediag.core.i18n import N_, gettext_for
@@ -19,7 +19,7 @@ from homediag.engine.beliefs import Beliefs
 from homediag.engine.model import CompiledTest, Hypothesis, PlaybookModel
 from homediag.engine.schema import TestSpec
 from homediag.engine.state import RunState
-from homediag.engine.texts import render
+from homediag.engine.texts import facts_missing, render
 from homediag.engine.variables import Variables
 
 ANSWERED = N_("{question} Answer: {answer}")
@@ -137,7 +137,20 @@ class Session:
 
     def _settings(self) -> dict[str, Mapping[str, object]]:
         config = self.run.config
-        return {"thresholds": config.thresholds.model_dump(), "expect": config.expect.model_dump()}
+        return {
+            "thresholds": config.thresholds.model_dump(),
+            "expect": config.expect.model_dump(),
+            "facts": self.measured(),
+        }
+
+    def measured(self) -> dict[str, object]:
+        """The latest value of each fact about this computer (``local``), for ``{facts.NAME}``."""
+        return {obs.fact: obs.value for obs in self.run.observations if obs.subject == "local"}
+
+    def remedy_steps(self, steps: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+        """A remedy's steps without those that name a measured fact this run lacks."""
+        facts = self.measured()
+        return [step for step in steps if not facts_missing(step.get("en", ""), facts)]
 
     def explain(self, test: CompiledTest, outcome: str) -> str:
         """The evidence text of ``test``'s ``outcome`` in the run's language."""

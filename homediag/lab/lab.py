@@ -425,6 +425,8 @@ def lab_config() -> dict[str, object]:
             "tcp_targets": [f"{plan.WEB_SERVER}:80", f"{plan.WEB_SERVER}:{plan.IPERF_PORT}"],
         },
         "speedtest": {"server": f"http://{plan.SPEEDTEST_HOST}/"},
+        # The lab's "public" resolver to time against the home's (1.1.1.1 and 9.9.9.9 outside).
+        "probes": {"net.dns": {"compare_servers": [str(plan.DNS_SERVER)]}},
     }
 
 

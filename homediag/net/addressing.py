@@ -257,6 +257,14 @@ def no_lan_reason(ctx: ProbeContext) -> str | None:
     return _lan(ctx)[1]
 
 
+def no_inventory_reason(ctx: ProbeContext) -> str | None:
+    """Why a summary of the LAN's devices does not apply: no discovery searched the LAN (no IPv4
+    subnet), so "no printer found" would be a claim nobody checked."""
+    if ctx.fact("discovery.devices") is None:
+        return _("the LAN was not searched for devices")
+    return None
+
+
 def require_lan(ctx: ProbeContext) -> LanAddress:
     """This computer's LAN address and subnet; :class:`NotApplicable` when there is none."""
     found, reason = _lan(ctx)

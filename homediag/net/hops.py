@@ -124,7 +124,7 @@ async def _raw_icmp(target: str, ttl: int, tries: int, wait_s: float) -> HopResu
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
     loop = asyncio.get_running_loop()
     ident = (os.getpid() ^ random.getrandbits(16)) & 0xFFFF
-    found: asyncio.Future[HopAnswer] = loop.create_future()
+    found: asyncio.Future[tuple[HopAnswer, int, float]] = loop.create_future()
 
     def on_readable() -> None:
         while True:
@@ -134,16 +134,20 @@ async def _raw_icmp(target: str, ttl: int, tries: int, wait_s: float) -> HopResu
                 return
             parsed = parse_icmp_answer(packet, ident, target)
             if parsed is not None and not found.done():
-                found.set_result(parsed[0])
+                found.set_result((parsed[0], parsed[1], time.monotonic()))
 
     loop.add_reader(sock.fileno(), on_readable)
+    sent: dict[int, float] = {}
     try:
         for seq in range(1, tries + 1):
             with contextlib.suppress(OSError):  # "network unreachable": counts as no answer
+                sent[seq] = time.monotonic()
                 sock.sendto(hop_request(ident, seq), (target, 0))
             with contextlib.suppress(TimeoutError):
-                answer = await asyncio.wait_for(asyncio.shield(found), wait_s)
-                return HopResult(answer.address, answer.reached, "raw ICMP")
+                answer, answered_seq, at = await asyncio.wait_for(asyncio.shield(found), wait_s)
+                start = sent.get(answered_seq)
+                rtt = None if start is None else round((at - start) * 1000.0, 3)
+                return HopResult(answer.address, answer.reached, "raw ICMP", rtt_ms=rtt)
     finally:
         loop.remove_reader(sock.fileno())
         sock.close()

@@ -62,7 +62,7 @@ def loopback_config(tmp_path: Path) -> Path:
         "speedtest:\n  server: 'http://127.0.0.1:9/'\n"
         "probes:\n"
         "  net.gateway: {target: 127.0.0.1, count: 5}\n"
-        "  net.dns: {servers: ['127.0.0.1:5399'], timeout_s: 0.2}\n"
+        "  net.dns: {servers: ['127.0.0.1:5399'], timeout_s: 0.2, compare_servers: []}\n"
     )
     return path
 

@@ -80,6 +80,8 @@ def test_probes_facts_come_from_the_declarations(cli: Isolated) -> None:
     assert facts["gateway.loss_pct"]["unit"] == "%" and facts["gateway.loss_pct"]["provider"] == "net.gateway"
     assert facts["discovery.devices"]["type"].startswith("list[DeviceEntry{id: str, ip: str | null")
     assert facts["nat.public_address"]["privacy"] == "drop"
+    assert "class nat.wan_class is judged" in facts["nat.wan_address"]["not_judged"]
+    assert facts["dns.any_ok"]["not_judged"] is None
     table = cli("probes", "facts")
     assert table.returncode == 0 and "gateway.loss_pct" in table.stdout
 

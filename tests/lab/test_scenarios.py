@@ -201,6 +201,9 @@ def test_lab_config_is_valid_homediag_config():
     assert config.internet.https_checks == ()
     for target in config.internet.ping_targets:
         assert netaddr.IPAddress(target) in netaddr.IPNetwork("198.51.100.0/24")
+    # net.dns times the lab's resolver, never 1.1.1.1 or 9.9.9.9, inside the lab
+    for server in config.probes["net.dns"]["compare_servers"]:
+        assert netaddr.IPAddress(server) in netaddr.IPNetwork("198.51.100.0/24")
 
 
 def test_fault_device_defaults_match_the_scenarios():

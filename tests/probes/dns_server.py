@@ -16,11 +16,16 @@ KNOWN = {"example.com.": "192.0.2.80", "connectivitycheck.example.net.": "192.0.
 
 class DnsServer:
     """Modes: answer, hijack (addresses for names that do not exist), other (different addresses),
-    slow (random names wait ``delay_s``), tcp-only (UDP silent), silent (UDP silent, no TCP), refuse."""
+    slow (random names wait ``delay_s``), tcp-only (UDP silent), silent (UDP silent, no TCP), refuse.
+    ``drop_udp``: the first so many UDP queries are lost (a lossy link). ``late_first_s``: the first UDP
+    query is answered after that many seconds and every later UDP query is lost."""
 
-    def __init__(self, mode: str, delay_s: float = 0.0) -> None:
+    def __init__(self, mode: str, delay_s: float = 0.0, drop_udp: int = 0) -> None:
         self.mode = mode
         self.delay_s = delay_s
+        self.drop_udp = drop_udp
+        self.late_first_s: float | None = None
+        self.udp_seen = 0
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.udp.bind(("127.0.0.1", 0))
         self.udp.settimeout(0.1)
@@ -73,6 +78,14 @@ class DnsServer:
                 continue
             if self.mode in ("silent", "tcp-only"):
                 continue
+            if self.drop_udp > 0:
+                self.drop_udp -= 1
+                continue
+            self.udp_seen += 1
+            if self.late_first_s is not None:
+                if self.udp_seen > 1:
+                    continue
+                time.sleep(self.late_first_s)
             reply = self.answer(data)
             if reply is not None:
                 self.udp.sendto(reply, peer)

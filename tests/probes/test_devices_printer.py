@@ -294,6 +294,25 @@ def test_summary_without_any_printer_says_so_and_sees_a_known_one_silent() -> No
     assert outcome.value("printer.known_silent") is True
 
 
+def test_printer_addresses_from_the_lan_the_queues_and_the_baseline() -> None:
+    # The address checks of the playbooks (ip.conflict on the printer's address) read one fact,
+    # whatever found the printer: discovery, a print queue of this computer, or the baseline.
+    printer = {**PRINTER, "mac": "02:00:00:00:00:20"}
+    outcome = summary(
+        {
+            "discovery.devices": [printer, device_entry("pc", "192.0.2.30", "computer")],
+            "printer.queues": [print_queue("Office", "192.0.2.21", scheme="ipp")],
+            "baseline.missing_devices": [
+                {"id": "printer-1", "ip": "192.0.2.9", "kind": "printer", "name": None, "vendor": None}
+            ],
+        }
+    )
+    assert outcome.value("printer.addresses") == ["192.0.2.9", "192.0.2.20", "192.0.2.21"]
+    assert outcome.value("printer.macs") == ["02:00:00:00:00:20"]
+    evidence = outcome.observations("printer.addresses")[0].evidence or ""
+    assert "192.0.2.21 (print queue)" in evidence and "192.0.2.9 (baseline)" in evidence
+
+
 def test_a_queue_printing_to_a_silent_address_while_the_printer_answers_elsewhere() -> None:
     outcome = summary(
         {"printer.queues": [print_queue("Office", "192.0.2.21", scheme="ipp")]},

@@ -7,6 +7,7 @@ import socket
 
 from homediag.core.baseline import Baseline
 from homediag.core.http import HttpError
+from homediag.core.io import TcpConnect
 from homediag.core.model import Device, DeviceEvidence, DeviceKind, Observation, Report, RunContext
 from homediag.core.probe import ProbeContext
 from homediag.core.session import Session
@@ -137,6 +138,7 @@ PEER_FACTS = {
         {"ip": "192.0.2.1", "name": "fritz.box"},
         {"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"},
         {"ip": "192.0.2.11", "name": "living-room-tv.fritz.box"},
+        {"ip": "192.0.2.12", "name": "annas-thinkpad.fritz.box"},
     ],
     "printer.queues": [print_queue("Old", "198.51.100.20")],
 }
@@ -154,22 +156,51 @@ def run_peers(devices: list[Device], answering: set[str], **kwargs: object) -> P
 
 def test_isolation_shows_as_named_devices_that_do_not_answer() -> None:
     outcome = run_peers([Device(id="gw", ip="192.0.2.1", addresses=("192.0.2.1",))], set())
-    assert outcome.value("lan.known_peers") == 2  # the gateway does not count
+    assert outcome.value("lan.known_peers") == 3  # the gateway does not count
     assert outcome.value("lan.peers_reachable") is False
     silent = outcome.value("lan.silent_peers")
-    assert [(p["ip"], p["kind"]) for p in silent] == [("192.0.2.10", "printer"), ("192.0.2.11", "media")]  # type: ignore[index, union-attr]
+    assert [(p["ip"], p["kind"]) for p in silent] == [  # type: ignore[index, union-attr]
+        ("192.0.2.10", "printer"),
+        ("192.0.2.11", "media"),
+        ("192.0.2.12", "computer"),
+    ]
     assert outcome.value("lan.outside_subnet") == [{"ip": "198.51.100.20", "from": ["print queue"]}]
 
 
 def test_one_device_off_while_the_rest_answers() -> None:
-    devices = [Device(id="tv", ip="192.0.2.11", addresses=("192.0.2.11",))]
-    outcome = run_peers(devices, set())
-    assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 1
+    devices = [Device(id="pc", ip="192.0.2.12", addresses=("192.0.2.12",))]
+    outcome = run_peers(devices, {"192.0.2.11"})
+    assert outcome.value("lan.peers_reachable") is True and outcome.value("lan.peers_answering") == 2
     assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
 
 
+def test_a_silent_printer_alone_is_not_isolation() -> None:
+    # bench: an unplugged printer, the only device the router names, was called client isolation.
+    printer_only = [{"ip": "192.0.2.10", "name": "brother-hl-l2350dw.fritz.box"}]
+    facts = {**PEER_FACTS, "names.reverse_dns": printer_only}
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts, io=fake_io(tcp=FakeTcp())))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_reachable") is None
+    assert [p["ip"] for p in outcome.value("lan.silent_peers")] == ["192.0.2.10"]  # type: ignore[index, union-attr]
+
+
+def test_a_silent_tv_does_not_make_the_answering_laptop_isolated() -> None:
+    # The device a complaint is about (the TV of a cast complaint) is left out of the verdict.
+    outcome = run_peers([], {"192.0.2.12"})
+    assert outcome.value("lan.peers_reachable") is True
+
+
+def test_nothing_answers_when_the_gateway_is_silent_too() -> None:
+    outcome = asyncio.run(
+        run_probe(PeersProbe, facts={**PEER_FACTS, "gateway.reachable": False}, io=fake_io(tcp=FakeTcp()))  # type: ignore[arg-type]
+    )
+    assert outcome.value("lan.peers_reachable") is None
+    assert outcome.value("lan.peers_answering") == 0
+    ev = outcome.observations("lan.peers_reachable")[0].evidence or ""
+    assert "gateway" in ev
+
+
 def test_a_device_discovery_missed_may_still_answer_a_connection() -> None:
-    outcome = run_peers([], {"192.0.2.10"})
+    outcome = run_peers([], {"192.0.2.12"})
     assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
 
 
@@ -192,6 +223,36 @@ def test_no_known_peer_is_no_data() -> None:
     facts = {**PEER_FACTS, "names.reverse_dns": [], "printer.queues": None}
     outcome = asyncio.run(run_probe(PeersProbe, facts=facts, io=fake_io(tcp=tcp)))  # type: ignore[arg-type]
     assert outcome.value("lan.peers_reachable") is None and tcp.connects == []
+
+
+def test_a_connection_whose_first_syn_was_lost_still_counts() -> None:
+    # bench1.1/1.4 (lan-loss): a lost SYN is resent after 1 s; a re-check that gave each port 1 s
+    # called a printer that was on silent, and the checkup found printer.offline beside the loss.
+    class LossyTcp(FakeTcp):
+        async def connect(self, host: str, port: int, timeout_s: float) -> TcpConnect:
+            self.connects.append((host, port))
+            if port == 80 and timeout_s > 1.2:
+                await asyncio.sleep(1.2)  # the resent SYN is answered
+                return TcpConnect(True, 1200.0)
+            return TcpConnect(False, None, "no route to host")
+
+    facts = {**PEER_FACTS, "names.reverse_dns": [{"ip": "192.0.2.12", "name": "annas-thinkpad.fritz.box"}]}
+    outcome = asyncio.run(run_probe(PeersProbe, facts=facts, io=fake_io(tcp=LossyTcp())))  # type: ignore[arg-type]
+    assert outcome.value("lan.peers_answering") == 1 and outcome.value("lan.peers_reachable") is True
+
+
+def test_devices_answering_from_another_subnet_on_this_link() -> None:
+    # On a rogue DHCP server's lease this computer sits in the rogue's subnet, while the home's devices
+    # still announce their addresses by mDNS on the same link.
+    devices = [
+        Device(id="printer", ip="192.168.178.10", addresses=("192.168.178.10", "fe80::1")),
+        Device(id="nas", ip="192.0.2.30", addresses=("192.0.2.30", "172.17.0.1")),  # a container bridge
+        Device(id="ll", ip="169.254.7.7", addresses=("169.254.7.7",)),
+    ]
+    outcome = run_peers(devices, set())
+    assert outcome.value("lan.foreign_subnet_devices") == ["192.168.178.10"]
+    assert "192.168.178.10" in (outcome.observations("lan.foreign_subnet_devices")[0].evidence or "")
+    assert run_peers(devices[1:], set()).value("lan.foreign_subnet_devices") == []
 
 
 def test_a_refused_or_accepted_connection_counts_as_an_answer() -> None:

@@ -7,9 +7,16 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from homediag.core.baseline import Baseline, compare
 from homediag.core.devices import merge_devices
 from homediag.core.model import Device, DeviceKind, Outcome, Report, RunContext, Service
+from homediag.core.probe import Probe
+from homediag.probes.devices.media_summary import MediaSummaryProbe
+from homediag.probes.devices.printer_summary import PrinterSummaryProbe
+from homediag.probes.devices.security_summary import SecuritySummaryProbe
+from homediag.probes.devices.smarthome_summary import SmarthomeSummaryProbe
 from homediag.probes.discovery.baseline import BaselineProbe
 from homediag.probes.discovery.inventory import InventoryProbe
 from homediag.reports.baseline import tokenizer
@@ -52,6 +59,8 @@ def test_the_inventory_lists_every_device_with_kind_reason_and_sources() -> None
         run_probe(
             InventoryProbe,
             facts={
+                "interface.ipv4": ["10.77.9.20/24"],
+                "interface.subnet": "10.77.9.0/24",
                 "arp.host_count": 3,
                 "mdns.responders": 1,
                 "ssdp.responders": 0,
@@ -67,6 +76,24 @@ def test_the_inventory_lists_every_device_with_kind_reason_and_sources() -> None
     assert printer["seen_by"] == ["arp", "mdns"] and printer["vendor"] == "Brother Industries, LTD."  # type: ignore[index]
     assert outcome.value("discovery.kinds") == {"media": 1, "printer": 1, "unknown": 1}
     assert outcome.value("discovery.device_count") == 3
+
+
+def test_no_inventory_without_an_ipv4_subnet() -> None:
+    # bench1.12 (DHCP down): no discovery could search, yet an empty inventory said "no cast device",
+    # and the cast playbook called that the phone and the TV being on different networks.
+    facts = {"interface.ipv4": [], "interface.subnet": None, "arp.host_count": None}
+    outcome = asyncio.run(run_probe(InventoryProbe, facts=facts))  # type: ignore[arg-type]
+    assert outcome.result.outcome is Outcome.NOT_APPLICABLE
+    assert not [o for o in outcome.result.observations if o.fact == "discovery.devices"]
+
+
+@pytest.mark.parametrize(
+    "probe", [PrinterSummaryProbe, MediaSummaryProbe, SmarthomeSummaryProbe, SecuritySummaryProbe]
+)
+def test_device_summaries_need_an_inventory(probe: type[Probe]) -> None:
+    outcome = asyncio.run(run_probe(probe, facts={}))
+    assert outcome.result.outcome is Outcome.NOT_APPLICABLE, outcome.result
+    assert outcome.result.observations == ()
 
 
 def test_a_vanished_and_a_moved_device_are_found_against_a_plain_baseline() -> None:

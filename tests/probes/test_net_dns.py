@@ -69,7 +69,8 @@ def servers() -> Iterator[dict[str, _Server]]:
 
 def test_each_resolver_is_judged_on_its_own(servers: dict[str, _Server]) -> None:
     configured = [f"127.0.0.1:{servers[m].port}" for m in ("answer", "silent", "refuse")]
-    outcome = asyncio.run(run_probe(DnsProbe, facts={"dns.resolvers": configured}, args={"timeout_s": 0.3}))
+    args = {"timeout_s": 0.3, "compare_servers": []}
+    outcome = asyncio.run(run_probe(DnsProbe, facts={"dns.resolvers": configured}, args=args))
     assert outcome.result.outcome is Outcome.OK
     ok = {o.subject: o.value for o in outcome.observations("dns.resolver_ok")}
     assert ok == {
@@ -89,7 +90,7 @@ def test_all_silent(servers: dict[str, _Server]) -> None:
         run_probe(
             DnsProbe,
             facts={"dns.resolvers": [f"127.0.0.1:{servers['silent'].port}"]},
-            args={"timeout_s": 0.2},
+            args={"timeout_s": 0.2, "compare_servers": []},
         )
     )
     assert outcome.value("dns.any_ok") is False
@@ -131,7 +132,7 @@ def _run(*servers: DnsServer, timeout_s: float = 0.3):  # type: ignore[no-untype
         run_probe(
             DnsProbe,
             facts={"dns.resolvers": [s.address for s in servers]},
-            args={"timeout_s": timeout_s},
+            args={"timeout_s": timeout_s, "compare_servers": []},
             config=NAMES_CONFIG,
         )
     )
@@ -141,8 +142,8 @@ def _run(*servers: DnsServer, timeout_s: float = 0.3):  # type: ignore[no-untype
 def make_server() -> Iterator[Callable[..., DnsServer]]:
     made: list[DnsServer] = []
 
-    def make(mode: str, delay_s: float = 0.0) -> DnsServer:
-        made.append(DnsServer(mode, delay_s))
+    def make(mode: str, delay_s: float = 0.0, drop_udp: int = 0) -> DnsServer:
+        made.append(DnsServer(mode, delay_s, drop_udp))
         return made[-1]
 
     yield make
@@ -209,6 +210,59 @@ def test_udp_blocked_but_tcp_answers(make_server: Callable[..., DnsServer]) -> N
     assert outcome.value("dns.all_names_resolved") is None
 
 
+def test_a_resolver_behind_a_lossy_link_answers_a_resent_query(make_server: Callable[..., DnsServer]) -> None:
+    # bench1.4: 10 % loss each way; one retry that abandoned the first query left the resolver
+    # "silent" (dns.server-unreachable confirmed). A stub resolver resends and keeps listening.
+    server = make_server("answer", drop_udp=3)
+    outcome = _run(server, timeout_s=0.3)
+    subject = f"resolver:{server.address}"
+    assert outcome.value("dns.resolver_ok", subject) is True
+    assert outcome.value("dns.udp_fails_tcp_works") is False
+
+
+def test_a_slow_resolver_answers_the_first_query_while_it_is_resent(
+    make_server: Callable[..., DnsServer],
+) -> None:
+    # Resending must not abandon the query already sent: here only the first query is answered, after
+    # 0.35 s (longer than one timeout of 0.3 s; the resent ones are lost).
+    server = make_server("answer")
+    server.late_first_s = 0.35
+    outcome = _run(server, timeout_s=0.3)
+    assert outcome.value("dns.resolver_ok", f"resolver:{server.address}") is True
+
+
+def test_public_resolvers_are_timed_beside_the_configured_one(make_server: Callable[..., DnsServer]) -> None:
+    # faster_dns names the faster public resolver with its number: a slow configured resolver beside
+    # two "public" ones (local servers here; 1.1.1.1 and 9.9.9.9 by default), one silent.
+    slow, fast, silent = make_server("answer", delay_s=0.2), make_server("answer"), make_server("silent")
+    outcome = asyncio.run(
+        run_probe(
+            DnsProbe,
+            facts={"dns.resolvers": [slow.address]},
+            args={"timeout_s": 0.5, "compare_servers": [fast.address, silent.address, slow.address]},
+            config=NAMES_CONFIG,
+        )
+    )
+    assert outcome.value("dns.public_fastest") == fast.address
+    best = outcome.value("dns.public_best_ms")
+    assert isinstance(best, float) and best < 150
+    assert outcome.value("dns.public_latency_ms", f"resolver:{silent.address}") is None
+    # the configured resolver is not timed twice, and only the public ones are public
+    assert {o.subject for o in outcome.observations("dns.public_latency_ms")} == {
+        f"resolver:{fast.address}",
+        f"resolver:{silent.address}",
+    }
+    best_latency = outcome.value("dns.best_latency_ms")
+    assert isinstance(best_latency, float) and best_latency >= 200
+    # a public resolver gets the first name and the uncached names only
+    assert not [q for q in fast.queries if q.startswith("hd-") and q.count(".") == 2]
+
+
+def test_no_public_resolver_to_compare_means_no_public_facts(make_server: Callable[..., DnsServer]) -> None:
+    outcome = _run(make_server("answer"))
+    assert not outcome.observations("dns.public_best_ms")
+
+
 def test_slow_uncached_answers_are_timed(make_server: Callable[..., DnsServer]) -> None:
     server = make_server("answer", delay_s=0.15)
     outcome = _run(server, timeout_s=1.0)
@@ -223,7 +277,12 @@ def test_a_name_without_address(make_server: Callable[..., DnsServer]) -> None:
     server = make_server("answer")
     config = parse_config("internet:\n  dns_names: [example.com, missing.example.org]\n")
     outcome = asyncio.run(
-        run_probe(DnsProbe, facts={"dns.resolvers": [server.address]}, args={"timeout_s": 0.3}, config=config)
+        run_probe(
+            DnsProbe,
+            facts={"dns.resolvers": [server.address]},
+            args={"timeout_s": 0.3, "compare_servers": []},
+            config=config,
+        )
     )
     resolved = outcome.observations("dns.names_resolved")[0]
     assert resolved.value is False and "missing.example.org" in (resolved.evidence or "")

@@ -12,10 +12,12 @@ import pytest
 from homediag.net.hops import (
     ICMP_TIME_EXCEEDED,
     HopAnswer,
+    HopResult,
     hop_request,
     parse_extended_error,
     parse_icmp_answer,
 )
+from homediag.probes.net import nat
 from homediag.probes.net.nat import NatProbe
 from homediag.testing import run_probe
 from tests.netns import Topology, require_netns
@@ -124,6 +126,61 @@ def test_real_path_in_namespaces(case: str, lan: str, klass: str, privileged: bo
     assert values[("nat.upstream_class", "local")] == klass
     method = "raw ICMP" if privileged else "UDP (IP_RECVERR)"
     assert method in evidence[("nat.upstream_address", "local")]
+    # the whole path: the target (public) answers at hop 3, after the private or shared hop 2
+    assert values[("nat.first_public_hop", "local")] == 3
+    assert "2 " + klass in evidence[("nat.first_public_hop", "local")]
+    extra = values[("nat.hop2_extra_ms", "local")]
+    assert (extra is not None) is privileged  # timed with raw ICMP only
+
+
+PATH_CASES = [
+    ("cable: provider's private core", ["192.0.2.1", "10.253.0.1", "198.51.100.9"], 3),
+    ("double NAT then a private core", ["192.0.2.1", "192.168.178.1", "10.0.0.1", None, "198.51.100.9"], 5),
+    ("public at once", ["192.0.2.1", "198.51.100.9"], 2),
+    ("nothing public in reach", ["192.0.2.1", "10.0.0.1", "100.64.0.1", None, None], None),
+]
+
+
+@pytest.mark.parametrize(("case", "addresses", "first"), PATH_CASES, ids=[c[0] for c in PATH_CASES])
+def test_first_public_hop(case: str, addresses: list[str | None], first: int | None) -> None:
+    hops = [HopResult(a) for a in addresses]
+    assert nat._first_public(hops)[0] == first
+
+
+def test_hop_2_beyond_the_gateway_in_milliseconds() -> None:
+    gateway, far, near = HopResult("192.0.2.1", rtt_ms=0.4), HopResult("10.0.0.1", rtt_ms=9.1), HopResult(
+        "192.168.178.1", rtt_ms=0.7
+    )
+    assert nat._hop2_extra(gateway, far)[0] == 8.7
+    assert nat._hop2_extra(gateway, near)[0] == 0.3
+    assert nat._hop2_extra(HopResult("192.0.2.1"), far)[0] is None  # not timed (no raw ICMP)
+    assert nat._hop2_extra(gateway, HopResult("198.51.100.9", reached=True, rtt_ms=5.0))[0] is None
+
+
+def test_a_provider_line_puts_hop_2_milliseconds_beyond_the_gateway() -> None:
+    # A second box in the home answers within about 1 ms of the gateway; a provider's first router is
+    # a line away. 4 ms each way on the home router's WAN link stand for the line here.
+    require_netns()
+    with Topology() as topo:
+        client = two_routers(topo, "10.253.0.0")
+        home = topo.ns("h")
+        route = topo.run(home, ["ip", "-o", "route", "get", "10.253.0.1"]).stdout
+        wan_if = route.split(" dev ")[1].split()[0]
+        netem = ["tc", "qdisc", "add", "dev", wan_if, "root", "netem", "delay", "4ms"]
+        added = topo.run(home, netem, check=False)
+        if added.returncode != 0:
+            pytest.skip(f"tc netem is not available: {added.stderr.strip()}")
+        result = topo.run_probe(
+            client, "homediag.probes.net.nat:NatProbe",
+            args={"public_ip": False},
+            facts=CLIENT_FACTS,
+            config={"internet": {"ping_targets": [TARGET]}},
+            privileged=True,
+        )
+    values = result["values"]
+    assert isinstance(values, dict), result
+    extra = values[("nat.hop2_extra_ms", "local")]
+    assert isinstance(extra, float) and extra >= 3.5, result["evidence"]
 
 
 def test_a_target_two_hops_away_is_reported_as_reached() -> None:

@@ -54,7 +54,7 @@ def test_search(case: str, path: _Path, mtu: int | None, frag: bool | None, full
     assert result.path_mtu == mtu
     assert result.frag_needed is frag
     assert result.full_ok is full_ok
-    assert len(path.sizes) <= 12
+    assert len(path.sizes) <= 14
 
 
 def test_frag_needed_shortens_the_search() -> None:
@@ -76,6 +76,22 @@ def test_one_lost_full_size_packet_is_retried() -> None:
     result = asyncio.run(search(path, 1500, 0.1))
     assert result.full_ok is True and result.frag_needed is None
     assert path.sizes == [576, 1500, 1500]
+
+
+def test_three_lost_full_size_packets_on_a_lossy_link_are_not_a_black_hole() -> None:
+    # bench1.4: a link losing 10 % each way lost the full-size packet twice, and the checkup
+    # confirmed wan.mtu-blackhole beside lan.packet-loss.
+    class Lossy(_Path):
+        async def send(self, size: int, wait_s: float) -> Probe1:
+            if size == 1500 and self.sizes.count(1500) < 3:
+                self.sizes.append(size)
+                return Probe1(size, False)
+            return await super().send(size, wait_s)
+
+    path = Lossy(1500, frag_needed=False)
+    result = asyncio.run(search(path, 1500, 0.1))
+    assert result.full_ok is True
+    assert path.sizes == [576, 1500, 1500, 1500, 1500]
 
 
 def _ip(src: str, dst: str, payload: bytes, proto: int = 1) -> bytes:
@@ -176,4 +192,4 @@ def test_real_path_in_namespaces(privileged: bool, blackhole: bool) -> None:
     assert values[("mtu.full_ok", "local")] is False
     assert values[("mtu.path_mtu", "local")] == 1400
     assert values[("mtu.frag_needed", "local")] is (not blackhole)
-    assert values[("mtu.probes_sent", "local")] <= 12
+    assert values[("mtu.probes_sent", "local")] <= 14

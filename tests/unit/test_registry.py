@@ -246,7 +246,8 @@ def test_probe_arguments_come_from_the_config_over_their_defaults() -> None:
     gateway = args["net.gateway"]
     assert isinstance(gateway, GatewayArgs)
     assert (gateway.count, gateway.interval_s, gateway.timeout_s) == (20, 1.0, 1.0)  # as users write them
-    assert args["net.dns"].model_dump() == {"servers": [], "timeout_s": 2.0}
+    dns = {"servers": [], "timeout_s": 2.0, "compare_servers": ["1.1.1.1", "9.9.9.9"]}
+    assert args["net.dns"].model_dump() == dns
 
 
 @pytest.mark.parametrize(

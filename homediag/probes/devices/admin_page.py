@@ -82,14 +82,25 @@ class AdminPageProbe(Probe):
                 str,
                 "Plain HTTP on port 80: page (served), redirect-https, redirect-http, none (subject: device)",
             ),
-            Fact("admin.https", bool, "An admin page is served over TLS on port 443 (subject: device)"),
+            Fact(
+                "admin.https",
+                bool,
+                "An admin page is served over TLS on port 443 (subject: device)",
+                not_judged="context for the technician: security.admin_http judges the plain-HTTP page alone",
+            ),
             Fact(
                 "admin.title",
                 str,
                 "Title of the admin page (subject: device)",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the device's maker for the report; nothing to judge",
             ),
-            Fact("admin.server", str, "The Server header of the admin page (subject: device)"),
+            Fact(
+                "admin.server",
+                str,
+                "The Server header of the admin page (subject: device)",
+                not_judged="identifies the device's software for the report; nothing to judge",
+            ),
         ),
         matchers=(DeviceMatcher(kind="router"), DeviceMatcher(kind="nas")),
         description=(

@@ -49,7 +49,6 @@ CATEGORIES = {
 }
 
 
-
 @record
 class Accessory(TypedDict):
     """A ``homekit.accessory`` value: what a HomeKit accessory's TXT record says."""
@@ -83,6 +82,7 @@ class HomekitProbe(Probe):
                 Accessory,
                 "HomeKit TXT: model, category, paired, configuration number (subject: device)",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the accessory for the report; homekit.paired is what is judged",
             ),
             Fact("homekit.paired", bool, "The HomeKit accessory is paired (sf=0) (subject: device)"),
         ),
@@ -109,7 +109,7 @@ class HomekitProbe(Probe):
         subject = subject_of(device)
         accessory: Accessory = {
             "model": text(txt.get("md"), 64),
-                "category": CATEGORIES.get(category or 0, str(category) if category is not None else None),
+            "category": CATEGORIES.get(category or 0, str(category) if category is not None else None),
             "status_flags": flags,
             "config_number": _int(txt.get("c#")),
             "protocol": text(txt.get("pv"), 8),

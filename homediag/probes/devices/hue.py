@@ -45,6 +45,7 @@ class HueProbe(Probe):
                 HueConfig,
                 "Hue bridge /api/config: name, model, software and API version, bridge id (subject: device)",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the bridge for the report; hue.answered is what is judged",
             ),
             Fact("hue.answered", bool, "The Hue bridge answered its config endpoint (subject: device)"),
         ),

@@ -60,6 +60,7 @@ class MatterProbe(Probe):
                 MatterNode,
                 "Matter TXT: commissioning mode, vendor/product, device type, intervals (subject: device)",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the node for the report; matter.commissionable is what is judged",
             ),
             Fact(
                 "matter.commissionable",

@@ -15,6 +15,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry, MediaInfo, SilentPeer, announced, answered_by_unicast
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_inventory_reason
 
 MEDIA_KINDS = ("media", "speaker")
 MEDIA_SERVICES = (
@@ -89,6 +90,10 @@ class MediaSummaryProbe(Probe):
             "local DNS) are silent. Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable when no discovery searched the LAN."""
+        return no_inventory_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""

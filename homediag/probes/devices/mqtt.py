@@ -59,7 +59,12 @@ class MqttProbe(Probe):
                 bool,
                 "The MQTT broker accepted a CONNECT without credentials (subject: device)",
             ),
-            Fact("mqtt.connack", int, "The broker's CONNACK return code (subject: device)"),
+            Fact(
+                "mqtt.connack",
+                int,
+                "The broker's CONNACK return code (subject: device)",
+                not_judged="evidence detail of mqtt.anonymous (the return code behind the verdict)",
+            ),
         ),
         matchers=(DeviceMatcher(mdns_type="_mqtt._tcp"), DeviceMatcher(port=MQTT_PORT)),
         description=(

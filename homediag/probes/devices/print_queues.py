@@ -78,7 +78,12 @@ class PrintQueuesProbe(Probe):
                 "This computer's print queues: name, device URI, host, port, scheme, network",
                 privacy=Privacy.PSEUDONYMISE,
             ),
-            Fact("printer.queue_count", int, "How many print queues this computer has"),
+            Fact(
+                "printer.queue_count",
+                int,
+                "How many print queues this computer has",
+                not_judged="context: the queues themselves (printer.queues) are judged",
+            ),
         ),
         binaries=("lpstat", "powershell"),
         description=(

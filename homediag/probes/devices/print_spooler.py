@@ -38,10 +38,21 @@ class PrintSpoolerProbe(Probe):
                 list[str],
                 "Queues paused, disabled or set to work offline on this computer",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="the names behind printer.queue_paused, which is judged",
             ),
             Fact("printer.queue_paused", bool, "Some print queue is paused or offline on this computer"),
-            Fact("printer.jobs_waiting", int, "Print jobs waiting on this computer"),
-            Fact("printer.jobs_held", int, "Print jobs held on this computer"),
+            Fact(
+                "printer.jobs_waiting",
+                int,
+                "Print jobs waiting on this computer",
+                not_judged="evidence detail (printer.queue_paused is judged)",
+            ),
+            Fact(
+                "printer.jobs_held",
+                int,
+                "Print jobs held on this computer",
+                not_judged="evidence detail (printer.queue_paused is judged)",
+            ),
         ),
         binaries=("lpstat", "powershell"),
         description=(

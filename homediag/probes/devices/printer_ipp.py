@@ -105,13 +105,24 @@ class PrinterIppProbe(Probe):
             Fact("ipp.answered", bool, "The printer answered Get-Printer-Attributes (subject: device)"),
             Fact("ipp.state", str, "printer-state: idle, processing or stopped (subject: device)"),
             Fact("ipp.state_reasons", list[str], "printer-state-reasons keywords (subject: device)"),
-            Fact("ipp.make_model", str, "printer-make-and-model (subject: device)"),
+            Fact(
+                "ipp.make_model",
+                str,
+                "printer-make-and-model (subject: device)",
+                not_judged="identifies the printer for the report; nothing to judge",
+            ),
             Fact(
                 "ipp.supplies",
                 list[Supply],
                 "Marker supplies: name, type, colour, level %, low and high levels (subject: device)",
             ),
-            Fact("ipp.uuid", str, "printer-uuid (subject: device)", privacy=Privacy.PSEUDONYMISE),
+            Fact(
+                "ipp.uuid",
+                str,
+                "printer-uuid (subject: device)",
+                privacy=Privacy.PSEUDONYMISE,
+                not_judged="identifies the printer across reports (baseline); nothing to judge",
+            ),
         ),
         matchers=(
             DeviceMatcher(mdns_type="_ipp._tcp"),

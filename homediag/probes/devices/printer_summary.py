@@ -12,11 +12,12 @@ from __future__ import annotations
 import ipaddress
 
 from homediag.core.baseline import MissingDevice, MovedDevice
-from homediag.core.facts import Fact
+from homediag.core.facts import Fact, Privacy
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry, PrintQueue, SilentPeer, Supply, announced
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_inventory_reason
 
 STATE_ORDER = {"stopped": 3, "processing": 2, "idle": 1}
 
@@ -71,6 +72,19 @@ class PrinterSummaryProbe(Probe):
                 "Every network print queue points at an address where a printer answers (null: none)",
             ),
             Fact(
+                "printer.addresses",
+                list[str],
+                "Addresses of the printers: found on the LAN, printed to by a network queue, or in the "
+                "baseline",
+            ),
+            Fact(
+                "printer.macs",
+                list[str],
+                "MAC addresses of the printers found on the LAN",
+                privacy=Privacy.PSEUDONYMISE,
+                not_judged="context for the address checks: a MAC alone shows no fault",
+            ),
+            Fact(
                 "printer.queue_moved",
                 bool,
                 "A print queue's address is silent while a printer answers at another (null: no queue)",
@@ -84,6 +98,10 @@ class PrinterSummaryProbe(Probe):
             "printer answers. Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable when no discovery searched the LAN."""
+        return no_inventory_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""
@@ -114,12 +132,11 @@ class PrinterSummaryProbe(Probe):
             ctx.observe("printer.reachable", None, evidence=_("no printer to ask"))
         else:
             why = "; ".join(
-                f"{_where(s, by_subject)}: {o.evidence}"
-                for s, o in answered.items()
-                if o.evidence
+                f"{_where(s, by_subject)}: {o.evidence}" for s, o in answered.items() if o.evidence
             )
             ctx.observe("printer.reachable", bool(ok_subjects), evidence=why[:300] or None)
         self._state(ctx, ok_subjects, by_subject)
+        self._addresses(ctx, printers)
         self._known_silent(ctx)
         self._queues(ctx, devices, ok_subjects, by_subject)
 
@@ -163,6 +180,41 @@ class PrinterSummaryProbe(Probe):
                 )
             ),
         )
+
+    @staticmethod
+    def _addresses(ctx: ProbeContext, printers: list[DeviceEntry]) -> None:
+        """Where the printers are, for the playbooks' address checks (one fact whatever found them)."""
+        found: dict[str, set[str]] = {}
+
+        def add(ip: str | None, source: str) -> None:
+            if not ip:
+                return
+            try:
+                address = str(ipaddress.ip_address(ip))
+            except ValueError:
+                return
+            found.setdefault(address, set()).add(source)
+
+        for printer in printers:
+            add(printer["ip"], "LAN")
+        for queue in ctx.fact_as("printer.queues", list[PrintQueue]) or []:
+            if queue["network"]:
+                add(queue["host"], "print queue")
+        for gone in ctx.fact_as("baseline.missing_devices", list[MissingDevice]) or []:
+            if gone["kind"] == "printer":
+                add(gone["ip"], "baseline")
+        for moved in ctx.fact_as("baseline.moved_devices", list[MovedDevice]) or []:
+            if moved["kind"] == "printer":
+                add(moved["old_ip"], "baseline")
+                add(moved["new_ip"], "LAN")
+        ordered = sorted(found, key=ipaddress.ip_address)
+        ctx.observe(
+            "printer.addresses",
+            ordered,
+            evidence="; ".join(f"{ip} ({', '.join(sorted(found[ip]))})" for ip in ordered[:6]) or None,
+        )
+        macs = sorted({str(p["mac"]).lower() for p in printers if p["mac"]})
+        ctx.observe("printer.macs", macs)
 
     @staticmethod
     def _known_silent(ctx: ProbeContext) -> None:

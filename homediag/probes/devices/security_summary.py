@@ -11,6 +11,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_inventory_reason
 
 
 class SecuritySummaryProbe(Probe):
@@ -39,6 +40,10 @@ class SecuritySummaryProbe(Probe):
             "and whether any MQTT broker accepted a client without credentials. Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable when no discovery searched the LAN."""
+        return no_inventory_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""

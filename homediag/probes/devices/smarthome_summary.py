@@ -15,6 +15,7 @@ from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry, SilentPeer, announced, answered_by_unicast
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_inventory_reason
 
 SMART_KINDS = ("hub", "iot")
 PROTOCOLS = (
@@ -87,6 +88,10 @@ class SmarthomeSummaryProbe(Probe):
             "DNS) are silent. Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable when no discovery searched the LAN."""
+        return no_inventory_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Sum up."""

@@ -45,7 +45,12 @@ class TelnetProbe(Probe):
                 list[str],
                 "Addresses that accept TCP connections on the Telnet port 23",
             ),
-            Fact("security.telnet_checked", int, "Devices whose Telnet port was tried"),
+            Fact(
+                "security.telnet_checked",
+                int,
+                "Devices whose Telnet port was tried",
+                not_judged="coverage of the Telnet check: security.telnet_open is judged",
+            ),
         ),
         description=(
             "Attempts one TCP connection to port 23 of every discovered device (at most 256; 32 at a "

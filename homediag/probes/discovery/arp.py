@@ -99,7 +99,12 @@ class ArpSweepProbe(Probe):
                 privacy=Privacy.PSEUDONYMISE,
             ),
             Fact("arp.host_count", int, "How many addresses of the subnet answered"),
-            Fact("arp.targets", int, "Addresses of the subnet that were asked"),
+            Fact(
+                "arp.targets",
+                int,
+                "Addresses of the subnet that were asked",
+                not_judged="coverage of the sweep (what was asked); a count of hosts shows no fault",
+            ),
             Fact(
                 "lan.duplicate_ips",
                 list[DuplicateIp],

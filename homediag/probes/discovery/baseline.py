@@ -42,9 +42,20 @@ class BaselineProbe(Probe):
                 "baseline.missing_kinds",
                 list[str],
                 "Kinds of the devices that vanished since the baseline",
+                not_judged="summary of baseline.missing_devices, which the summaries judge",
             ),
-            Fact("baseline.moved_kinds", list[str], "Kinds of the devices that changed address"),
-            Fact("baseline.device_count", int, "Devices in the baseline report"),
+            Fact(
+                "baseline.moved_kinds",
+                list[str],
+                "Kinds of the devices that changed address",
+                not_judged="summary of baseline.moved_devices, which the summaries judge",
+            ),
+            Fact(
+                "baseline.device_count",
+                int,
+                "Devices in the baseline report",
+                not_judged="context: the size of the earlier report",
+            ),
         ),
         description=(
             "Compares the devices found now with the devices of the report given with --baseline: "

@@ -17,6 +17,7 @@ from homediag.core.model import Device
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.records import DeviceEntry
 from homediag.core.spec import ProbeSpec, Risk
+from homediag.net.addressing import no_lan_reason
 
 SOURCES = {
     "discovery.arp": "arp",
@@ -54,6 +55,8 @@ class InventoryProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=2.0,
         needs=(
+            "interface.ipv4",
+            "interface.subnet",
             "arp.host_count",
             "mdns.responders",
             "ssdp.responders",
@@ -67,8 +70,18 @@ class InventoryProbe(Probe):
                 "Every device found, merged: id, address, MAC, vendor, kind, names, how it was seen",
                 privacy=Privacy.PSEUDONYMISE,
             ),
-            Fact("discovery.device_count", int, "How many devices were found"),
-            Fact("discovery.kinds", dict[str, int], "How many devices of each kind were found"),
+            Fact(
+                "discovery.device_count",
+                int,
+                "How many devices were found",
+                not_judged="context: how many devices were found is no fault by itself",
+            ),
+            Fact(
+                "discovery.kinds",
+                dict[str, int],
+                "How many devices of each kind were found",
+                not_judged="context: the mix of devices is no fault by itself",
+            ),
         ),
         tags=("discovery",),
         description=(
@@ -78,6 +91,11 @@ class InventoryProbe(Probe):
             "Sends nothing."
         ),
     )
+
+    def applicable(self, ctx: ProbeContext) -> str | None:
+        """Not applicable without an IPv4 subnet: no discovery searched, so there is no inventory (an
+        empty one would say "no devices" although nobody looked)."""
+        return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
         """Record the merged list."""

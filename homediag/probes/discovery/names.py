@@ -46,7 +46,6 @@ LEASE_FILES = (
 )
 
 
-
 @record
 class LeaseName(TypedDict):
     """A ``names.dhcp_leases`` item: a lease of a DHCP server on this computer that carries a name."""
@@ -94,12 +93,14 @@ class NamesProbe(Probe):
                 list[NameEntry],
                 "NetBIOS names of LAN hosts: address, name",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="names for the device list; nothing to judge",
             ),
             Fact(
                 "names.dhcp_leases",
                 list[LeaseName],
                 "Host names in DHCP lease files this computer can read: address, MAC, name",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="names for the device list; nothing to judge",
             ),
         ),
         args=NamesArgs,

@@ -74,6 +74,7 @@ class UnicastDiscoveryProbe(Probe):
                 "lan.unicast_answers",
                 list[UnicastAnswer],
                 "Devices multicast did not show that answered unicast DNS-SD or M-SEARCH: address, how",
+                not_judged="detail of lan.multicast_gap, which is judged",
             ),
             Fact(
                 "lan.multicast_gap",
@@ -84,6 +85,7 @@ class UnicastDiscoveryProbe(Probe):
                 "lan.multicast_heard",
                 int,
                 "Devices other than the gateway heard by multicast (mDNS or SSDP)",
+                not_judged="detail of lan.multicast_gap, which is judged",
             ),
         ),
         args=UnicastDiscoveryArgs,

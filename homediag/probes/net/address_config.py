@@ -33,7 +33,12 @@ class AddressConfigProbe(Probe):
         provides=(
             Fact("address.static", bool, "The IPv4 address is set by hand (no DHCP)"),
             Fact("dns.static", bool, "The DNS servers are set by hand, not taken from DHCP"),
-            Fact("dns.static_servers", list[str], "DNS servers set by hand"),
+            Fact(
+                "dns.static_servers",
+                list[str],
+                "DNS servers set by hand",
+                not_judged="detail of dns.static, which is judged",
+            ),
         ),
         binaries=("nmcli",),
         description=(

@@ -55,12 +55,14 @@ class ArpConflictProbe(Probe):
                 list[str],
                 "MACs other than ours that claim our address",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="evidence detail of lan.duplicate_ip (who claims our address)",
             ),
             Fact(
                 "gateway.arp_macs",
                 list[str],
                 "MACs that answered ARP for the gateway's address",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="evidence detail of gateway.arp_mac_count, which is judged",
             ),
             Fact(
                 "gateway.arp_mac_count",

@@ -45,7 +45,12 @@ class ClockProbe(Probe):
         timeout_s=6.0,
         provides=(
             Fact("clock.offset_s", float, "This computer's clock minus the server's time", unit="s"),
-            Fact("clock.reference", str, "Where the reference time came from (a URL)"),
+            Fact(
+                "clock.reference",
+                str,
+                "Where the reference time came from (a URL)",
+                not_judged="evidence detail of clock.offset_s, which is judged",
+            ),
         ),
         description=(
             "Sends one HTTP GET to the connectivity check URL and compares its Date header with this "

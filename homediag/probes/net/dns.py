@@ -2,7 +2,8 @@
 
 Safe: a handful of queries per resolver (at most the first three resolvers), with dnspython, 2 s each:
 
-1. the A record of the first name of ``internet.dns_names`` over UDP, with one retry: does it answer?
+1. the A record of the first name of ``internet.dns_names`` over UDP, as a stub resolver asks (resent
+   every ``timeout_s / 2`` while listening for every query sent, ``2 * timeout_s`` in all): does it answer?
    Any well-formed response counts as an answer (NOERROR or NXDOMAIN); SERVFAIL and REFUSED are answers
    that failed, which the evidence says. A resolver that stays silent gets no further UDP queries;
 2. the A record of every configured name (at most four): each must resolve to an address, and where
@@ -16,6 +17,11 @@ Safe: a handful of queries per resolver (at most the first three resolvers), wit
 4. one random name under the top-level domain of the first configured name (``hd-<random>.com``): it
    cannot exist, so an address in the answer means the resolver invents answers (NXDOMAIN rewriting);
 5. the first name over TCP: a resolver that answers over TCP but not over UDP points at UDP filtering.
+
+Beside the configured resolvers it times the public ones of ``compare_servers`` (1.1.1.1 and 9.9.9.9 by
+default) with the same uncached names, so a remedy for slow DNS can name the faster one with its
+number ("9.9.9.9 answered in 24 ms where your DNS server took 850 ms"). Those get the first query and
+the three timed names only.
 """
 
 from __future__ import annotations
@@ -28,7 +34,14 @@ from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
-from homediag.net.dns import LATENCY_SAMPLES, ResolverReport, answers_agree, examine, parse_server
+from homediag.net.dns import (
+    LATENCY_SAMPLES,
+    ResolverReport,
+    answers_agree,
+    examine,
+    parse_server,
+    time_resolver,
+)
 
 MAX_RESOLVERS = 3
 MAX_NAMES = 4
@@ -41,6 +54,10 @@ class DnsArgs(ProbeArgs):
         default_factory=list, description="Ask these resolvers instead of the configured ones"
     )
     timeout_s: float = Field(2.0, description="Seconds to wait for each answer")
+    compare_servers: list[str] = Field(
+        default_factory=lambda: ["1.1.1.1", "9.9.9.9"],
+        description="Public resolvers timed beside the configured ones (dns.public_*); empty: none",
+    )
 
 
 class DnsProbe(Probe):
@@ -53,8 +70,25 @@ class DnsProbe(Probe):
         timeout_s=15.0,
         needs=("dns.resolvers",),
         provides=(
-            Fact("dns.resolver_ok", bool, "This resolver answered a query (subject: resolver)"),
-            Fact("dns.latency_ms", float, "Answer time of this resolver (subject: resolver)", unit="ms"),
+            Fact(
+                "dns.resolver_ok",
+                bool,
+                "This resolver answered a query (subject: resolver)",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
+            ),
+            Fact(
+                "dns.latency_ms",
+                float,
+                "Answer time of this resolver (subject: resolver)",
+                unit="ms",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
+            ),
             Fact("dns.any_ok", bool, "At least one configured resolver answered"),
             Fact("dns.best_latency_ms", float, "Answer time of the fastest working resolver", unit="ms"),
             Fact(
@@ -62,18 +96,35 @@ class DnsProbe(Probe):
                 list[float | None],
                 "Answer times for random names no cache holds (subject: resolver; null when lost)",
                 unit="ms",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
             ),
             Fact(
                 "dns.names_resolved",
                 bool,
                 "Every name of internet.dns_names resolved to an address (subject: resolver)",
+                not_judged=(
+                    "per-resolver detail; playbooks judge the aggregates (dns.any_ok, dns.best_latency_ms, "
+                    "...)"
+                ),
             ),
             Fact(
                 "dns.addresses",
                 dict[str, list[str]],
                 "Addresses returned for each configured name (subject: resolver)",
+                not_judged="evidence detail of dns.answers_agree, which is judged",
             ),
-            Fact("dns.all_names_resolved", bool, "Some resolver resolved every configured name"),
+            Fact(
+                "dns.all_names_resolved",
+                bool,
+                "Some resolver resolved every configured name",
+                not_judged=(
+                    "overlaps dns.any_ok (a resolver that answers but cannot resolve is rare); kept as "
+                    "evidence"
+                ),
+            ),
             Fact(
                 "dns.answers_agree",
                 bool,
@@ -83,13 +134,33 @@ class DnsProbe(Probe):
                 "dns.fake_answer",
                 bool,
                 "Returned an address for a random name that does not exist (subject: resolver)",
+                not_judged="per-resolver detail of dns.any_fake_answer, which is judged",
             ),
             Fact(
                 "dns.any_fake_answer",
                 bool,
                 "Some resolver returned an address for a name that does not exist",
             ),
-            Fact("dns.tcp_ok", bool, "This resolver answered over TCP (subject: resolver)"),
+            Fact(
+                "dns.tcp_ok",
+                bool,
+                "This resolver answered over TCP (subject: resolver)",
+                not_judged="per-resolver detail of dns.udp_fails_tcp_works, which is judged",
+            ),
+            Fact(
+                "dns.public_latency_ms",
+                float,
+                "Answer time of a public resolver of compare_servers for uncached names (subject: resolver)",
+                unit="ms",
+                not_judged="per-resolver detail of dns.public_best_ms, which is judged",
+            ),
+            Fact(
+                "dns.public_best_ms",
+                float,
+                "Answer time of the fastest public resolver of compare_servers (null: none answered)",
+                unit="ms",
+            ),
+            Fact("dns.public_fastest", str, "The fastest public resolver of compare_servers"),
             Fact(
                 "dns.udp_fails_tcp_works",
                 bool,
@@ -99,12 +170,14 @@ class DnsProbe(Probe):
         args=DnsArgs,
         description=(
             f"Asks each of the first {MAX_RESOLVERS} configured resolvers for the A records of the names "
-            f"in internet.dns_names (at most {MAX_NAMES}; one retry on silence), times "
+            f"in internet.dns_names (at most {MAX_NAMES}; the first resent on silence, as a stub "
+            "resolver does), times "
             f"{LATENCY_SAMPLES} random names under the first name that no cache can hold (the "
             "honest answer time behind a home router's cache), asks for a random name under its "
             "top-level domain that cannot exist (an address in the answer means the resolver rewrites "
             "NXDOMAIN), and repeats the first query over TCP. About seven small queries per resolver; "
-            "a silent resolver gets only the retry and the TCP query."
+            "a silent resolver gets only the resent first query and the TCP query. Times the public "
+            "resolvers of compare_servers (1.1.1.1 and 9.9.9.9) with the same uncached names."
         ),
     )
 
@@ -127,11 +200,52 @@ class DnsProbe(Probe):
             ctx.limit("names")
         names = names[:MAX_NAMES] or ["example.com"]
         timeout = args.timeout_s
-        until = ctx.deadline - 0.2
-        reports = await asyncio.gather(*(examine(ctx, s, names, timeout, until) for s in servers))
+        configured_labels = {s.label for s in servers}
+        public = [
+            s
+            for s in (parse_server(v) for v in args.compare_servers[:MAX_RESOLVERS])
+            if s is not None and s.label not in configured_labels
+        ]
+        deadline = ctx.deadline - 0.2
+        reports, timed = await asyncio.gather(
+            asyncio.gather(*(examine(ctx, s, names, timeout, deadline) for s in servers)),
+            asyncio.gather(*(time_resolver(ctx, s, names[0], timeout, deadline) for s in public)),
+        )
         for report in reports:
             self._observe_resolver(ctx, report, names)
-        self._observe_aggregates(ctx, reports)
+        self._observe_aggregates(ctx, list(reports))
+        if public:
+            self._observe_public(ctx, list(timed))
+
+    @staticmethod
+    def _observe_public(ctx: ProbeContext, timed: list[ResolverReport]) -> None:
+        """The public resolvers' answer times, and the fastest of them."""
+        for report in timed:
+            samples = report.sample_ms
+            evidence = (
+                _("{answered} of {total} uncached names answered").format(
+                    answered=sum(1 for v in samples if v is not None), total=len(samples)
+                )
+                if samples
+                else (report.first.error or _("no answer"))
+            )
+            ctx.observe(
+                "dns.public_latency_ms",
+                report.latency_ms,
+                subject=f"resolver:{report.server.label}",
+                evidence=evidence,
+            )
+        answered = [r for r in timed if r.latency_ms is not None]
+        fastest = min(answered, key=lambda r: r.latency_ms or 0.0) if answered else None
+        times = ", ".join(
+            f"{r.server.label} {r.latency_ms:.0f} ms" for r in answered if r.latency_ms is not None
+        )
+        ctx.observe(
+            "dns.public_best_ms",
+            None if fastest is None else fastest.latency_ms,
+            evidence=times or _("no public resolver answered"),
+        )
+        ctx.observe("dns.public_fastest", None if fastest is None else fastest.server.label)
 
     def _observe_resolver(self, ctx: ProbeContext, report: ResolverReport, names: list[str]) -> None:
         subject = f"resolver:{report.server.label}"

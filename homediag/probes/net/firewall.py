@@ -35,10 +35,23 @@ class FirewallProbe(Probe):
         timeout_s=10.0,
         needs=("interface.name",),
         provides=(
-            Fact("firewall.enabled", bool, "A host firewall is on"),
-            Fact("firewall.blocks_inbound", bool, "The host firewall drops unsolicited inbound traffic"),
             Fact(
-                "network.profile", str, "Windows network category of the connection: public, private, domain"
+                "firewall.enabled",
+                bool,
+                "A host firewall is on",
+                not_judged="a firewall that is on hides nothing by itself: firewall.hides_lan is judged",
+            ),
+            Fact(
+                "firewall.blocks_inbound",
+                bool,
+                "The host firewall drops unsolicited inbound traffic",
+                not_judged="detail of firewall.hides_lan, which is judged",
+            ),
+            Fact(
+                "network.profile",
+                str,
+                "Windows network category of the connection: public, private, domain",
+                not_judged="detail of firewall.hides_lan, which is judged",
             ),
             Fact(
                 "firewall.hides_lan",

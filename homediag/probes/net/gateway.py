@@ -41,18 +41,28 @@ class GatewayProbe(Probe):
             Fact("gateway.reachable", bool, "The default gateway answered at least once"),
             Fact("gateway.loss_pct", float, "Share of probes to the gateway that got no answer", unit="%"),
             Fact("gateway.rtt_ms", float, "Mean round trip to the gateway", unit="ms"),
-            Fact("gateway.rtt_max_ms", float, "Highest round trip to the gateway", unit="ms"),
+            Fact(
+                "gateway.rtt_max_ms",
+                float,
+                "Highest round trip to the gateway",
+                unit="ms",
+                not_judged="detail of gateway.rtt_ms and gateway.loss_pct, which are judged",
+            ),
             Fact(
                 "gateway.jitter_ms",
                 float,
                 "Mean difference of consecutive round trips, isolated spikes left out",
                 unit="ms",
+                not_judged="LAN jitter without loss harms nothing at home; internet.jitter_ms is judged",
             ),
             Fact(
                 "gateway.samples_ms",
                 list[float | None],
                 "Round trips of each probe (null when lost)",
                 unit="ms",
+                not_judged=(
+                    "the raw series behind gateway.loss_pct and gateway.rtt_ms (for the report's chart)"
+                ),
             ),
         ),
         privilege=Privilege.RAW_SOCKET,

@@ -1,10 +1,11 @@
 """``net.mtu``: the largest packet that crosses the path to an internet target, and whether routers say
 so when a packet is too large.
 
-Safe: at most 12 echo requests with "don't fragment" (DF) set, to one configured internet target:
-one small (576 bytes, which every IPv4 path carries), one of the interface's MTU (normally 1500), a
-second one of that size when the first vanished without a word, then the size a fragmentation-needed
-named (if any), 1280, and a binary search in the half that remains (exact to the byte above 1280).
+Safe: at most 14 echo requests with "don't fragment" (DF) set, to one configured internet target:
+one small (576 bytes, which every IPv4 path carries), one of the interface's MTU (normally 1500), up to
+three more of that size while they vanish without a word (a lossy link must not pass for a black
+hole), then the size a fragmentation-needed named (if any), 1280, and a binary search in the half
+that remains (exact to the byte above 1280).
 An MTU black hole (``wan.mtu-blackhole``) shows as: small packets answered, large ones vanish, and no
 ICMP fragmentation-needed comes back.
 
@@ -35,7 +36,7 @@ from homediag.core.facts import Fact
 from homediag.core.i18n import _
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import Privilege, ProbeArgs, ProbeSpec, Risk
-from homediag.net.mtu import MAX_PROBES, SMALL, PingSender, Probe1, RawSender, Sender, search
+from homediag.net.mtu import FULL_TRIES, MAX_PROBES, SMALL, PingSender, Probe1, RawSender, Sender, search
 from homediag.net.os._common import parse_int
 
 
@@ -56,7 +57,12 @@ class MtuProbe(Probe):
         timeout_s=20.0,
         needs=("interface.name",),
         provides=(
-            Fact("mtu.target", str, "The internet address the path MTU was measured to"),
+            Fact(
+                "mtu.target",
+                str,
+                "The internet address the path MTU was measured to",
+                not_judged="context of the MTU measurement",
+            ),
             Fact("mtu.small_ok", bool, "A small (576-byte) packet with DF set got an answer"),
             Fact("mtu.full_ok", bool, "A full-size (1500-byte) packet with DF set got an answer"),
             Fact(
@@ -64,6 +70,9 @@ class MtuProbe(Probe):
                 int,
                 "Largest packet with DF set (IP total length) that got an answer",
                 unit="bytes",
+                not_judged=(
+                    "the black hole is judged from mtu.full_ok and mtu.frag_needed; the size is evidence"
+                ),
             ),
             Fact(
                 "mtu.frag_needed",
@@ -75,8 +84,14 @@ class MtuProbe(Probe):
                 int,
                 "The next-hop MTU a fragmentation-needed message named",
                 unit="bytes",
+                not_judged="evidence detail of mtu.frag_needed",
             ),
-            Fact("mtu.probes_sent", int, "Packets sent to measure the path MTU"),
+            Fact(
+                "mtu.probes_sent",
+                int,
+                "Packets sent to measure the path MTU",
+                not_judged="coverage of the MTU measurement",
+            ),
         ),
         privilege=Privilege.RAW_SOCKET,
         fallback="the system ping with DF set (ping -M do / -D / -f), one packet per run",
@@ -84,7 +99,8 @@ class MtuProbe(Probe):
         args=MtuArgs,
         description=(
             f"Sends at most {MAX_PROBES} echo requests with the don't-fragment flag to one internet "
-            f"target: {SMALL} bytes, the interface's MTU (twice when the first vanishes), then a binary "
+            f"target: {SMALL} bytes, the interface's MTU (up to {FULL_TRIES} times while it vanishes "
+            "without a word), then a binary "
             "search; reports the largest size answered and whether ICMP fragmentation-needed came "
             "back. IPv4 only; never fragments, never sends to anything but the configured target."
         ),

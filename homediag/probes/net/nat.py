@@ -3,9 +3,12 @@
 Safe: one read-only SOAP action, ``GetExternalIPAddress``, to the WANIPConnection (else WANPPPConnection)
 control URL that ``discovery.ssdp`` found in the IGD's description — only when that URL is on the IGD's
 own address inside the local subnet — and one HTTP GET of each configured ``internet.public_ip_urls``
-until one answers with a plain-text IP address. Then the first router beyond the gateway (hop 2 towards
-the first ping target, :mod:`~homediag.net.hops`): many routers' IGDs hide a private WAN address
-(miniupnpd answers with no address, or the address STUN sees), while the next hop still shows it.
+until one answers with a plain-text IP address. Then the path (hops 1 to 5 towards the first ping
+target, :mod:`~homediag.net.hops`): the router after the gateway, since many routers' IGDs hide a
+private WAN address (miniupnpd answers with no address, or the address STUN sees) while the next hop
+still shows it; the first hop with a public address; and how much farther hop 2 is than the gateway
+(a second box in the home answers within about a millisecond of it, a provider's first router is a
+line away). Cable and fibre cores often answer from private addresses, so hop 2 alone is weak evidence.
 
 It observes classes (public, private, cgnat, link-local, ...; documentation ranges count as public), not
 verdicts: a private WAN address means another router does NAT in front, a 100.64.0.0/10 one means the
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -25,6 +29,7 @@ from pydantic import Field
 from homediag.core.facts import Fact, Privacy
 from homediag.core.http import HttpError
 from homediag.core.i18n import _
+from homediag.core.io import HopResult
 from homediag.core.probe import Probe, ProbeContext
 from homediag.core.spec import ProbeArgs, ProbeSpec, Risk
 from homediag.core.worker import WorkerError
@@ -43,11 +48,18 @@ from homediag.net.upnp.igd import (
     parse_external_ip_response,
 )
 
+T = TypeVar("T")
 MAX_PUBLIC_IP_BYTES = 256
 MAX_PUBLIC_IP_URLS = 3
 MAX_WAN_SERVICES = 2
 UPSTREAM_HOP = 2
 """Hop 1 is the default gateway; hop 2 the first router beyond it."""
+PATH_HOPS = 5
+"""Hops looked at for the first public address (a second home router and a provider's private core
+put it at hop 3 or 4)."""
+NEAR_MS = 1.0
+"""Hop 2 within this of the gateway is a box in the same home (a provider's first router is a line
+away: several ms on DSL and cable)."""
 
 
 @dataclass(frozen=True)
@@ -172,18 +184,56 @@ async def public_address(ctx: ProbeContext) -> Measured:
     return Measured(evidence="; ".join(problems)[:300])
 
 
-async def upstream_router(ctx: ProbeContext) -> Measured:
-    """The first router beyond the default gateway (hop 2 towards the first IPv4 ping target)."""
+@dataclass(frozen=True)
+class PathView:
+    """What the first hops towards the internet say about NAT."""
+
+    upstream: Measured
+    first_public_hop: int | None = None
+    first_public_evidence: str = ""
+    hop2_extra_ms: float | None = None
+    hop2_evidence: str = ""
+
+
+async def _hop(ctx: ProbeContext, target: str, ttl: int, tries: int = 2) -> HopResult:
+    platform = ctx.session.platform.value if ctx.session.platform else ""
+    return await hop_address(
+        ctx, target, ttl, privileged=ctx.session.privileged, windows=platform == "windows", tries=tries
+    )
+
+
+async def _timed_hop(ctx: ProbeContext, target: str, ttl: int) -> HopResult:
+    """The hop with the smallest of two round trips (one sample on a busy computer is noisy)."""
+    first = await _hop(ctx, target, ttl)
+    if first.rtt_ms is None:
+        return first
+    second = await _hop(ctx, target, ttl)
+    if second.rtt_ms is not None and second.address == first.address and second.rtt_ms < first.rtt_ms:
+        return second
+    return first
+
+
+async def path_view(ctx: ProbeContext) -> PathView:
+    """Hops 1 to :data:`PATH_HOPS` towards the first IPv4 ping target, all at once: the router after
+    the gateway (hop 2), the first hop with a public address, and how much farther hop 2 is than the
+    gateway."""
     if not ctx.fact("gateway.ipv4"):
-        return Measured(evidence=_("there is no default gateway"))
+        return PathView(Measured(evidence=_("there is no default gateway")))
     targets = [t for t in ctx.config.internet.ping_targets if _is_ipv4(t)]
     if not targets:
-        return Measured(evidence=_("no IPv4 ping target configured"))
-    platform = ctx.session.platform.value if ctx.session.platform else ""
-    result = await hop_address(
-        ctx,
-        targets[0], UPSTREAM_HOP, privileged=ctx.session.privileged, windows=platform == "windows"
+        return PathView(Measured(evidence=_("no IPv4 ping target configured")))
+    target = targets[0]
+    hops = list(
+        await asyncio.gather(
+            _timed_hop(ctx, target, 1),
+            _timed_hop(ctx, target, UPSTREAM_HOP),
+            *(_hop(ctx, target, ttl) for ttl in range(UPSTREAM_HOP + 1, PATH_HOPS + 1)),
+        )
     )
+    return PathView(_upstream(hops[1]), *_first_public(hops), *_hop2_extra(hops[0], hops[1]))
+
+
+def _upstream(result: HopResult) -> Measured:
     if result.address is None:
         return Measured(evidence=result.note or "")
     address = parse_address(result.address)
@@ -197,6 +247,37 @@ async def upstream_router(ctx: ProbeContext) -> Measured:
             klass=klass.value, method=result.method
         )
     return Measured(address, klass, text)
+
+
+def _first_public(hops: list[HopResult]) -> tuple[int | None, str]:
+    """The first hop beyond the gateway with a public address (the target counts), and the classes
+    of the hops seen, in order (``2 private, 3 -, 4 public``)."""
+    seen: list[str] = []
+    for ttl, hop in enumerate(hops[1:], start=UPSTREAM_HOP):
+        if hop.address is None:
+            seen.append(f"{ttl} -")
+            continue
+        klass = classify_address(parse_address(hop.address))
+        seen.append(f"{ttl} {klass.value}")
+        if klass is AddressClass.PUBLIC:
+            return ttl, _("hops beyond the gateway: {hops}").format(hops=", ".join(seen))
+        if hop.reached:
+            break
+    return None, _("no public address within {n} hops: {hops}").format(n=PATH_HOPS, hops=", ".join(seen))
+
+
+def _hop2_extra(gateway: HopResult, hop2: HopResult) -> tuple[float | None, str]:
+    if gateway.rtt_ms is None or hop2.rtt_ms is None or hop2.reached:
+        why = (
+            _("the target is the second hop")
+            if hop2.reached
+            else _("round trips are timed with raw ICMP only, and both hops must answer")
+        )
+        return None, why
+    extra = round(hop2.rtt_ms - gateway.rtt_ms, 3)
+    return extra, _("hop 2 {hop2:.2f} ms, the gateway {gateway:.2f} ms").format(
+        hop2=hop2.rtt_ms, gateway=gateway.rtt_ms
+    )
 
 
 def _is_ipv4(text: str) -> bool:
@@ -237,20 +318,40 @@ class NatProbe(Probe):
                 str,
                 "The router's WAN address, as its UPnP IGD reports it",
                 privacy=Privacy.DROP,
+                not_judged="personal data (dropped when shared); its class nat.wan_class is judged",
             ),
             Fact(
                 "nat.wan_class",
                 str,
                 "Class of the WAN address: public, private, cgnat, link-local, reserved or none",
             ),
-            Fact("nat.wan_is_private", bool, "The WAN address is private (RFC 1918)"),
-            Fact("nat.public_address", str, "The address the internet sees", privacy=Privacy.DROP),
+            Fact(
+                "nat.wan_is_private",
+                bool,
+                "The WAN address is private (RFC 1918)",
+                not_judged="overlaps nat.wan_class, which is judged",
+            ),
+            Fact(
+                "nat.public_address",
+                str,
+                "The address the internet sees",
+                privacy=Privacy.DROP,
+                not_judged=(
+                    "personal data (dropped when shared); NAT is judged from nat.wan_class and the path"
+                ),
+            ),
             Fact(
                 "nat.public_class",
                 str,
                 "Class of the public address: public, private, cgnat, link-local, reserved or none",
+                not_judged="overlaps nat.wan_class (a public address behind CGNAT is the provider's)",
             ),
-            Fact("nat.wan_equals_public", bool, "The router's WAN address is the address the internet sees"),
+            Fact(
+                "nat.wan_equals_public",
+                bool,
+                "The router's WAN address is the address the internet sees",
+                not_judged="no: an IGD that reports what STUN sees makes it equal behind a second NAT too",
+            ),
             Fact(
                 "nat.upstream_address",
                 str,
@@ -262,6 +363,26 @@ class NatProbe(Probe):
                 str,
                 "Class of that router's address: public, private, cgnat, link-local, reserved or none",
             ),
+            Fact(
+                "nat.first_public_hop",
+                int,
+                f"The first hop beyond the gateway with a public address, the target included (null: "
+                f"none within {PATH_HOPS} hops)",
+                not_judged=(
+                    "not judged yet: in the lab every path puts the first public hop at 3 (double NAT too), "
+                    "so a judgement cannot be benched"
+                ),
+            ),
+            Fact(
+                "nat.hop2_extra_ms",
+                float,
+                "Hop 2's round trip minus the gateway's (under about 1 ms: a second box in the home)",
+                unit="ms",
+                not_judged=(
+                    "not judged yet: the lab has no access-line delay (no sch_netem here), so every hop 2 is"
+                    " near and a judgement would call cable homes double NAT"
+                ),
+            ),
         ),
         args=NatArgs,
         description=(
@@ -270,24 +391,26 @@ class NatProbe(Probe):
             "and parsed with defusedxml in a killable worker), and fetches the public address from "
             "internet.public_ip_urls (plain text, capped, must be an IP address). Classifies both: "
             "public (documentation ranges included), private, cgnat (100.64.0.0/10), link-local, none. "
-            "Then sends up to three packets with time-to-live 2 towards the first IPv4 ping target (raw "
-            "ICMP echo as root, else UDP with the Linux error queue) and classifies the router that "
-            "answers: the first one beyond the gateway. Never adds or removes port mappings."
+            "Then sends up to two packets with each time-to-live from 1 to 5 towards the first IPv4 ping "
+            "target, all at once (raw ICMP echo as root, else UDP with the Linux error queue): classifies "
+            "the router after the gateway, finds the first hop with a public address, and times hop 2 "
+            "against the gateway (raw ICMP, best of two). Never adds or removes port mappings."
         ),
     )
 
     async def run(self, ctx: ProbeContext) -> None:
         """Measure both addresses and observe their classes."""
         args = ctx.args_as(NatArgs)
-        wan, public, upstream = await asyncio.gather(
+        wan, public, path = await asyncio.gather(
             wan_address(ctx),
             public_address(ctx)
             if args.public_ip
             else _constant(Measured(evidence=_("not asked (public_ip is off)"))),
-            upstream_router(ctx)
+            path_view(ctx)
             if args.upstream
-            else _constant(Measured(evidence=_("not asked (upstream is off)"))),
+            else _constant(PathView(Measured(evidence=_("not asked (upstream is off)")))),
         )
+        upstream = path.upstream
         ctx.observe(
             "nat.wan_address",
             None if wan.address is None else str(wan.address),
@@ -314,7 +437,10 @@ class NatProbe(Probe):
             evidence=upstream.evidence,
         )
         ctx.observe("nat.upstream_class", None if upstream.klass is None else upstream.klass.value)
+        if args.upstream:
+            ctx.observe("nat.first_public_hop", path.first_public_hop, evidence=path.first_public_evidence)
+            ctx.observe("nat.hop2_extra_ms", path.hop2_extra_ms, evidence=path.hop2_evidence)
 
 
-async def _constant(value: Measured) -> Measured:
+async def _constant(value: T) -> T:
     return value

@@ -9,11 +9,17 @@ answer (the host is there).
 This tells the three reasons a device is not found apart: the device is off (others answer), AP/client
 isolation (the gateway answers, no other device does), or a device on another network (its known address
 lies outside this interface's subnet).
+
+``lan.peers_reachable`` leaves out the devices complaints are about (printers, TVs and casts, speakers,
+smart-home hubs and devices): an unplugged printer that is the only device the router names is a printer
+that is off, not client isolation. It is null (not "isolated") when no other device is known, and when the
+gateway does not answer either: then nothing on the LAN answers, which says nothing about isolation.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -31,6 +37,19 @@ from homediag.net.addressing import no_lan_reason, require_lan
 RECHECK_PORTS = (80, 443)
 MAX_RECHECK = 64
 RECHECK_CONCURRENCY = 32
+RECHECK_S = 2.5
+"""Time for one device's re-check: room for one SYN retransmission (Linux sends it after 1 s)."""
+SUBJECT_KINDS = frozenset(
+    {
+        DeviceKind.PRINTER.value,
+        DeviceKind.MEDIA.value,
+        DeviceKind.SPEAKER.value,
+        DeviceKind.HUB.value,
+        DeviceKind.IOT.value,
+    }
+)
+"""Kinds of the devices complaints are about (printer, cast, smart-home): a silent one of them is the
+complaint's own symptom, never evidence of client isolation."""
 
 OutsideEntry = TypedDict("OutsideEntry", {"ip": str, "from": list[str]})
 """A ``lan.outside_subnet`` item: a known address outside this interface's subnet, and where it is known
@@ -50,10 +69,20 @@ class _Known:
 
 async def answers(ctx: ProbeContext, address: str, *, timeout_s: float) -> bool:
     """Whether ``address`` accepts or refuses a TCP connection (``ctx.tcp()``) on port 80 or 443 within
-    ``timeout_s``."""
-    for port in RECHECK_PORTS:
-        if (await ctx.tcp().connect(address, port, timeout_s)).answered_ms is not None:
-            return True
+    ``timeout_s``.
+
+    Both ports are tried at once and each attempt gets the whole time, so the kernel's SYN
+    retransmission (after 1 s) fits in it: a single lost SYN on a lossy link made a printer that was on
+    "silent" (bench1.1/1.4, lan-loss: printer.offline beside the loss)."""
+    attempts = [asyncio.create_task(ctx.tcp().connect(address, port, timeout_s)) for port in RECHECK_PORTS]
+    try:
+        for done in asyncio.as_completed(attempts):
+            if (await done).answered_ms is not None:
+                return True
+    finally:
+        for task in attempts:
+            task.cancel()
+        await asyncio.gather(*attempts, return_exceptions=True)
     return False
 
 
@@ -69,6 +98,7 @@ class PeersProbe(Probe):
             "interface.ipv4",
             "interface.subnet",
             "gateway.ipv4",
+            "gateway.reachable",
             "discovery.devices",
             "names.reverse_dns",
             "printer.queues",
@@ -78,18 +108,31 @@ class PeersProbe(Probe):
                 "lan.known_peers",
                 int,
                 "LAN devices known from local DNS names, the baseline or print queues (not the gateway)",
+                not_judged="detail of lan.peers_reachable, which is judged",
             ),
-            Fact("lan.peers_answering", int, "Known LAN devices that answered (ARP or TCP)"),
+            Fact(
+                "lan.peers_answering",
+                int,
+                "Known LAN devices that answered (ARP or TCP)",
+                not_judged="detail of lan.peers_reachable, which is judged",
+            ),
             Fact(
                 "lan.peers_reachable",
                 bool,
-                "At least one known LAN device other than the gateway answers (null: none known)",
+                "A known LAN device answers that is neither the gateway nor of a kind complaints are about "
+                "(printer, TV, speaker, smart-home); null: none known, or the gateway is silent too",
             ),
             Fact(
                 "lan.silent_peers",
                 list[SilentPeer],
                 "Known LAN devices that did not answer: address, name, kind, where known from",
                 privacy=Privacy.PSEUDONYMISE,
+            ),
+            Fact(
+                "lan.foreign_subnet_devices",
+                list[str],
+                "Devices heard on this link (mDNS, SSDP, unicast) whose every IPv4 address lies outside this "
+                "interface's subnet: a second address plan on one LAN, as a rogue DHCP server's lease makes",
             ),
             Fact(
                 "lan.outside_subnet",
@@ -100,7 +143,8 @@ class PeersProbe(Probe):
         description=(
             "Collects the LAN devices this network is known to have: addresses the local resolver "
             "names, devices of the --baseline report, hosts print queues print to. Those discovery saw "
-            "answer; each other one (at most 64) gets one TCP connection attempt to ports 80 and 443, "
+            "answer; each other one (at most 64) gets a TCP connection attempt to ports 80 and 443 at "
+            "once (2.5 s, room for a resent SYN), "
             "a refusal counting as an answer. Records how many answer, the silent ones with the kind "
             "their names suggest, and known addresses outside this interface's subnet."
         ),
@@ -147,11 +191,12 @@ class PeersProbe(Probe):
             if queue["network"]:
                 add(queue["host"], "print queue", queue["name"], "printer")
         seen = {a for d in ctx.known.devices() for a in d.addresses}
+        self._foreign(ctx, subnet)
         silent = [ip for ip in known if ip not in seen]
         rechecked: set[str] = set()
         if silent:
             semaphore = asyncio.Semaphore(RECHECK_CONCURRENCY)
-            timeout = max(0.3, min(1.0, (ctx.remaining() - 0.5) / 2))
+            timeout = max(0.3, min(RECHECK_S, ctx.remaining() - 0.5))
 
             async def check(ip: str) -> None:
                 async with semaphore:
@@ -160,8 +205,10 @@ class PeersProbe(Probe):
 
             await asyncio.gather(*(check(ip) for ip in silent[:MAX_RECHECK]))
         answering = [ip for ip in known if ip in seen or ip in rechecked]
-        quiet = [self._silent_entry(known[ip]) for ip in known if ip not in answering]
+        entries = {ip: self._silent_entry(known[ip]) for ip in known}
+        quiet = [entries[ip] for ip in known if ip not in answering]
         quiet.sort(key=lambda e: ipaddress.IPv4Address(e["ip"]))
+        witnesses = [ip for ip in known if entries[ip]["kind"] not in SUBJECT_KINDS]
         evidence = _("{a} of {n} known LAN devices answer").format(a=len(answering), n=len(known))
         if quiet:
             evidence += _("; silent: {names}").format(
@@ -169,11 +216,8 @@ class PeersProbe(Probe):
             )
         ctx.observe("lan.known_peers", len(known), evidence=evidence)
         ctx.observe("lan.peers_answering", len(answering), evidence=evidence)
-        ctx.observe(
-            "lan.peers_reachable",
-            bool(answering) if known else None,
-            evidence=evidence if known else _("no LAN device is known besides the gateway"),
-        )
+        reachable, why = self._reachable(ctx, witnesses, set(answering))
+        ctx.observe("lan.peers_reachable", reachable, evidence=why or evidence)
         ctx.observe("lan.silent_peers", quiet, evidence=evidence if quiet else None)
         ctx.observe(
             "lan.outside_subnet",
@@ -184,6 +228,48 @@ class PeersProbe(Probe):
                 else None
             ),
         )
+
+    @staticmethod
+    def _foreign(ctx: ProbeContext, subnet: ipaddress.IPv4Network) -> None:
+        """Devices on this link none of whose IPv4 addresses is in our subnet (a NAS that also shows a
+        container bridge's address is in it, so it does not count)."""
+        foreign: set[str] = set()
+        for device in ctx.known.devices():
+            v4 = []
+            for text in device.addresses:
+                with contextlib.suppress(ValueError):
+                    address = ipaddress.ip_address(text)
+                    if isinstance(address, ipaddress.IPv4Address) and not (
+                        address.is_link_local or address.is_loopback or address.is_unspecified
+                    ):
+                        v4.append(address)
+            if v4 and not any(a in subnet for a in v4):
+                foreign.update(str(a) for a in v4)
+        ordered = sorted(foreign, key=ipaddress.IPv4Address)
+        ctx.observe(
+            "lan.foreign_subnet_devices",
+            ordered,
+            evidence=(
+                _("devices on this link answer from outside {subnet}: {ips}").format(
+                    subnet=subnet, ips=", ".join(ordered[:6])
+                )
+                if ordered
+                else None
+            ),
+        )
+
+    @staticmethod
+    def _reachable(
+        ctx: ProbeContext, witnesses: list[str], answering: set[str]
+    ) -> tuple[bool | None, str | None]:
+        """Whether a device that can witness isolation answers (None with the reason when none can)."""
+        if not witnesses:
+            return None, _("no LAN device is known besides the gateway and the devices complaints are about")
+        if any(ip in answering for ip in witnesses):
+            return True, None
+        if ctx.fact("gateway.reachable") is False:
+            return None, _("the gateway does not answer either: isolation cannot be told from a dead LAN")
+        return False, None
 
     @staticmethod
     def _silent_entry(entry: _Known) -> SilentPeer:

@@ -36,9 +36,25 @@ class ProxyProbe(Probe):
         timeout_s=8.0,
         provides=(
             Fact("proxy.configured", bool, "A proxy server or a PAC script is set on this computer"),
-            Fact("proxy.server", str, "The proxy server (host:port)", privacy=Privacy.PSEUDONYMISE),
-            Fact("proxy.pac", bool, "A proxy auto-configuration (PAC) script is set"),
-            Fact("proxy.system", bool, "The system-wide proxy (Windows WinHTTP) is set"),
+            Fact(
+                "proxy.server",
+                str,
+                "The proxy server (host:port)",
+                privacy=Privacy.PSEUDONYMISE,
+                not_judged="detail of proxy.configured, which is judged",
+            ),
+            Fact(
+                "proxy.pac",
+                bool,
+                "A proxy auto-configuration (PAC) script is set",
+                not_judged="detail of proxy.configured, which is judged",
+            ),
+            Fact(
+                "proxy.system",
+                bool,
+                "The system-wide proxy (Windows WinHTTP) is set",
+                not_judged="detail of proxy.configured, which is judged",
+            ),
         ),
         binaries=("reg", "netsh", "scutil", "gsettings"),
         description=(

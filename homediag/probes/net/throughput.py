@@ -86,33 +86,60 @@ class ThroughputProbe(Probe):
         provides=(
             Fact("speedtest.download_mbps", float, "Download throughput of the speed test", unit="Mbit/s"),
             Fact("speedtest.upload_mbps", float, "Upload throughput of the speed test", unit="Mbit/s"),
-            Fact("speedtest.ping_ms", float, "Latency to the speed test server (HTTP)", unit="ms"),
+            Fact(
+                "speedtest.ping_ms",
+                float,
+                "Latency to the speed test server (HTTP)",
+                unit="ms",
+                not_judged="the HTTP latency to the server; latency.* under load is judged",
+            ),
             Fact(
                 "speedtest.server",
                 str,
                 "The speed test server: sponsor, name and host",
                 privacy=Privacy.PSEUDONYMISE,
+                not_judged="context of the speed test",
             ),
-            Fact("speedtest.isp", str, "The provider speedtest.net saw"),
-            Fact("speedtest.public_ip", str, "The public address speedtest.net saw", privacy=Privacy.DROP),
+            Fact(
+                "speedtest.isp",
+                str,
+                "The provider speedtest.net saw",
+                not_judged="context of the speed test",
+            ),
+            Fact(
+                "speedtest.public_ip",
+                str,
+                "The public address speedtest.net saw",
+                privacy=Privacy.DROP,
+                not_judged="personal data (dropped when shared); nothing to judge",
+            ),
             Fact(
                 "speedtest.location",
                 Location,
                 "Coordinates speedtest.net guessed (lat, lon)",
                 privacy=Privacy.DROP,
+                not_judged="personal data (dropped when shared); nothing to judge",
             ),
-            Fact("latency.idle_ms", float, "Median round trip to an internet target, line idle", unit="ms"),
+            Fact(
+                "latency.idle_ms",
+                float,
+                "Median round trip to an internet target, line idle",
+                unit="ms",
+                not_judged="summed up in latency.increase_ms, which is judged",
+            ),
             Fact(
                 "latency.loaded_ms",
                 float,
                 "Median round trip to the same target while the download ran",
                 unit="ms",
+                not_judged="summed up in latency.increase_ms, which is judged",
             ),
             Fact(
                 "latency.upload_loaded_ms",
                 float,
                 "Median round trip to the same target while the upload ran",
                 unit="ms",
+                not_judged="detail of latency.increase_ms, which is judged",
             ),
             Fact(
                 "latency.increase_ms",
@@ -124,6 +151,7 @@ class ThroughputProbe(Probe):
                 "latency.grade",
                 str,
                 "Grade of the latency increase: A < 30, B < 60, C < 200, D < 400 ms, else F",
+                not_judged="a label of latency.increase_ms, which is judged",
             ),
             Fact(
                 "latency.loaded_loss_pct",
@@ -290,9 +318,7 @@ class ThroughputProbe(Probe):
             ctx.observe(
                 fact,
                 value,
-                evidence=_("{answered} of {total} answered").format(
-                    answered=len(way) - lost, total=len(way)
-                ),
+                evidence=_("{answered} of {total} answered").format(answered=len(way) - lost, total=len(way)),
             )
         lost = sum(1 for s in both if s is None)
         ctx.observe("latency.loaded_loss_pct", round(100.0 * lost / len(both), 2))

@@ -45,10 +45,26 @@ class VpnProbe(Probe):
         risk=Risk.PASSIVE,
         timeout_s=8.0,
         provides=(
-            Fact("vpn.active", bool, "A VPN connection is up on this computer"),
+            Fact(
+                "vpn.active",
+                bool,
+                "A VPN connection is up on this computer",
+                not_judged="a VPN that is up harms nothing by itself: vpn.default_route is judged",
+            ),
             Fact("vpn.default_route", bool, "Traffic to the internet goes into the VPN tunnel"),
-            Fact("vpn.interface", str, "The tunnel interface that carries the internet traffic"),
-            Fact("vpn.name", str, "The VPN connection's name", privacy=Privacy.PSEUDONYMISE),
+            Fact(
+                "vpn.interface",
+                str,
+                "The tunnel interface that carries the internet traffic",
+                not_judged="detail of vpn.default_route, which is judged",
+            ),
+            Fact(
+                "vpn.name",
+                str,
+                "The VPN connection's name",
+                privacy=Privacy.PSEUDONYMISE,
+                not_judged="detail of vpn.default_route, which is judged",
+            ),
         ),
         binaries=("ip", "nmcli", "netstat", "scutil", "route", "ipconfig"),
         description=(

@@ -69,25 +69,55 @@ class WanLinkProbe(Probe):
                 "wan.connection_status",
                 str,
                 "The IGD's WAN connection status (Connected, Connecting, Disconnected, Unconfigured...)",
+                not_judged=(
+                    "not judged yet: net.wan_link is new (issue 17); the router's own WAN status would "
+                    "confirm wan.down"
+                ),
             ),
             Fact(
-                "wan.last_connection_error", str, "Why the WAN connection last failed (ERROR_NONE when not)"
+                "wan.last_connection_error",
+                str,
+                "Why the WAN connection last failed (ERROR_NONE when not)",
+                not_judged="not judged yet: net.wan_link is new; evidence for a wan.down finding",
             ),
             Fact(
-                "wan.uptime_s", int, "Time since the WAN connection came up, as the IGD reports it", unit="s"
+                "wan.uptime_s",
+                int,
+                "Time since the WAN connection came up, as the IGD reports it",
+                unit="s",
+                not_judged="not judged yet: net.wan_link is new; a short uptime would point at line resyncs",
             ),
             Fact(
-                "wan.physical_link_status", str, "The WAN link's physical status (Up, Down, Initializing...)"
+                "wan.physical_link_status",
+                str,
+                "The WAN link's physical status (Up, Down, Initializing...)",
+                not_judged="not judged yet: net.wan_link is new; 'Down' would confirm wan.down",
             ),
-            Fact("wan.access_type", str, "The WAN access type the IGD declares (DSL, Cable, Ethernet...)"),
             Fact(
-                "wan.max_up_mbps", float, "Layer-1 upstream maximum bit rate of the WAN link", unit="Mbit/s"
+                "wan.access_type",
+                str,
+                "The WAN access type the IGD declares (DSL, Cable, Ethernet...)",
+                not_judged="context: the line's kind (DSL, cable...)",
+            ),
+            Fact(
+                "wan.max_up_mbps",
+                float,
+                "Layer-1 upstream maximum bit rate of the WAN link",
+                unit="Mbit/s",
+                not_judged=(
+                    "not judged yet: net.wan_link is new; the sync rate against the plan would tell a slow "
+                    "line apart"
+                ),
             ),
             Fact(
                 "wan.max_down_mbps",
                 float,
                 "Layer-1 downstream maximum bit rate of the WAN link",
                 unit="Mbit/s",
+                not_judged=(
+                    "not judged yet: net.wan_link is new; the sync rate against the plan would tell a slow "
+                    "line apart"
+                ),
             ),
         ),
         description=(

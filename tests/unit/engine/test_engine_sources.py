@@ -412,3 +412,18 @@ def test_every_builtin_verifier_that_measures_has_a_probe_to_run_again() -> None
     measured = [(pid, rid, test.fact) for pid, rid, test in verifiers if not test.asks_user]
     assert len(measured) >= 60
     assert [(pid, rid, fact) for pid, rid, fact in measured if fact not in providers] == []
+
+
+def test_the_checkup_prefetches_the_direct_measurements_of_slow_dns_and_mtu_black_holes() -> None:
+    # The bench found dns.slow and wan.mtu-blackhole missed by checkups: their facts must come in the
+    # checkup's free batch (the members' free probe tests), not only when a follow-up asks.
+    from homediag.engine.catalog import load_playbooks
+    from homediag.engine.checkup import free_facts
+
+    playbooks = load_playbooks()
+    checkup = playbooks.get("checkup")
+    batch: dict[str, float] = {}
+    for member in checkup.spec.includes:
+        batch.update(free_facts(playbooks.get(member), checkup.spec.defaults.free_cost_s))
+    wanted = {"dns.best_latency_ms", "dns.public_best_ms", "mtu.full_ok", "mtu.small_ok", "mtu.frag_needed"}
+    assert wanted <= set(batch)

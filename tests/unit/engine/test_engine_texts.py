@@ -80,3 +80,67 @@ def test_no_builtin_text_names_a_setting_by_its_key() -> None:
             for texts in (cause.title, cause.explanation, cause.details):
                 for value in texts.values():
                     assert not keys.search(re.sub(r"\{[^}]*\}", "", value)), (model.id, cause.id, value)
+
+
+def _slow_dns_remedy_steps(extra: list[tuple[str, object]]) -> list[str]:
+    model = next(m for m in load_playbooks().playbooks if m.spec.id == "slow-internet")
+    facts = [
+        ("interface.kind", "wired"),
+        ("wifi.in_use", False),
+        ("dns.best_latency_ms", 640.0),
+        ("gateway.loss_pct", 0.0),
+        ("mtu.full_ok", True),
+        *extra,
+    ]
+    result = asyncio.run(
+        diagnose_playbook(
+            model,
+            facts=StoredFacts(observations(facts)),
+            questioner=None,
+            audience="technician",
+            config=Config(),
+        )
+    )
+    finding = next(f for f in result.findings if f.cause == "dns_slow")
+    remedy = next(r for r in finding.remedies if r.id == "faster_dns")
+    return list(remedy.steps)
+
+
+def test_the_faster_dns_remedy_names_the_measured_server_and_numbers() -> None:
+    steps = _slow_dns_remedy_steps([("dns.public_best_ms", 24.0), ("dns.public_fastest", "9.9.9.9")])
+    assert steps[0] == (
+        "Measured here: 9.9.9.9 answered in 24 ms where your DNS server took 640 ms, "
+        "so 9.9.9.9 is the one to set."
+    )
+
+
+def test_a_remedy_step_about_a_measurement_that_was_not_made_is_left_out() -> None:
+    steps = _slow_dns_remedy_steps([])
+    assert steps and not any("Measured here" in s or "?" in s for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("source", "facts", "expected"),
+    [
+        (
+            "{facts.dns.public_fastest} in {facts.dns.public_best_ms} ms",
+            {"dns.public_best_ms": 23.5, "dns.public_fastest": "9.9.9.9"},
+            "9.9.9.9 in 23.5 ms",
+        ),
+        ("{facts.dns.public_best_ms} ms", {"dns.public_best_ms": 23.5}, "23.5 ms"),
+        ("{facts.dns.public_best_ms} ms", {}, "? ms"),
+        ("{facts.dns.public_fastest}", {"dns.public_fastest": "a\x1b[31mb" + "x" * 100}, "a[31mb" + "x" * 57),
+    ],
+)
+def test_fact_placeholders(source: str, facts: dict[str, object], expected: str) -> None:
+    assert render(source, {**SETTINGS, "facts": facts}, "en") == expected
+
+
+def test_fact_placeholders_must_name_a_fact_and_match_across_languages() -> None:
+    data = copy.deepcopy(base_playbook())
+    data["causes"][0]["details"] = {
+        "en": "Took {facts.dns.best_latency_ms} ms.",
+        "de": "Dauerte lange.",
+        "fr": "A pris {facts.dns.best_latency_ms} ms.",
+    }
+    assert any("placeholders differ" in str(p) for p in problems_of(data))
