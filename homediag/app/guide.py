@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 DONT_KNOW = "dont_know"
+UNSURE_ANSWERS = frozenset({"unsure", "unknown", "dont_know", "not_sure"})
+"""Answer keys with which a playbook's question already offers "I don't know" itself."""
 """The answer every question offers besides its own: the engine goes on without one."""
 DETAILS = "details"
 FINISH = "finish"
@@ -146,7 +148,8 @@ def percent(probability: float) -> str:
 def question_screen(question: QuestionSpec, lang: str) -> Screen:
     """A question the probes cannot answer, with "I don't know"."""
     options = [Option(key, label) for key, label in question.answer_labels(lang)]
-    if question.kind is not QuestionKind.EXPERIMENT:
+    own_unsure = any(key in UNSURE_ANSWERS for key, _label in question.answers)
+    if question.kind is not QuestionKind.EXPERIMENT and not own_unsure:
         options.append(Option(DONT_KNOW, _("I don't know")))
     lines = tuple(question.steps_in(lang))
     return Screen(

@@ -20,6 +20,7 @@ from homediag.app.guide import (
     ending,
     handover_summary,
     menu_screen,
+    question_screen,
 )
 from homediag.app.playbooks import load_playbooks
 from homediag.app.registry import load_registry
@@ -275,3 +276,22 @@ def test_the_summary_names_every_cause_ruled_out() -> None:
     assert len(ruled) == 3
     end = ending(report, MENU["printer"], lang="en", saved=SAVED, playbooks=PLAYBOOKS)
     assert all(f.title in (end.summary or "") for f in ruled)  # the summary names every one
+
+
+def test_a_question_with_its_own_i_dont_know_gets_no_second_one() -> None:
+    # no-internet's "do other devices reach the internet?" offers "I don't know" itself (an outcome
+    # the playbook weighs); the flow's own one beside it was the same words twice.
+    def label(en: str) -> dict[str, str]:
+        return {"en": en, "de": en + " (de)", "fr": en + " (fr)"}
+
+    question = QuestionSpec(
+        id="other_devices",
+        playbook="no-internet",
+        kind=QuestionKind.QUESTION,
+        text=label("Do other devices reach the internet?"),
+        answers=(("yes", label("Yes")), ("no", label("No")), ("unsure", label("I don't know"))),
+    )
+    keys = [option.key for option in question_screen(question, "en").options]
+    assert keys == ["yes", "no", "unsure"]
+    plain = dataclasses.replace(question, answers=question.answers[:2])
+    assert [option.key for option in question_screen(plain, "en").options] == ["yes", "no", "dont_know"]
