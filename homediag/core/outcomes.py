@@ -25,6 +25,8 @@ OUTCOME_WORDS: Mapping[str, str] = {
     "silent": N_("does not answer"),
     "inside": N_("on this network"),
     "outside": N_("on another network"),
+    "fit": N_("fits this network"),
+    "foreign": N_("from another network or gateway"),
     "none": N_("none"),
     "found": N_("found"),
     "reachable": N_("reachable"),
