@@ -54,6 +54,7 @@ OUTCOME_WORDS: Mapping[str, str] = {
     "slow_steady": N_("slow on every answer"),
     "all_down": N_("down with everything else"),
     "unheard": N_("router silent"),
+    "beyond": N_("lost beyond the router"),
     "no": N_("no"),
     "absent": N_("absent"),
     "blackhole": N_("packets vanish"),
