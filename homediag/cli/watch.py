@@ -211,6 +211,7 @@ def _watch(
     targets: tuple[str, ...],
 ) -> None:
     import asyncio
+    import dataclasses
 
     from homediag.app import watch as app_watch
     from homediag.cli.diagnose import emit, exit_code_for
@@ -240,10 +241,14 @@ def _watch(
     # A signal (Ctrl-C, systemd's stop) is how a watch without --for ends. The report of the history
     # is written in full, and the exit code is the signal's (130, 143, 129), as the command-line
     # contract says of every interrupted run: a script tells a stopped watch from one that ran its --for.
+    # The report records the signal (interrupted_by) but stays complete: the history up to the stop is
+    # whole, and stopping is how an open-ended watch ends.
     interrupted = run_job(job)
     try:
         built = asyncio.run(app_watch.report_from_history(store, config=cfg, lang=language))
     finally:
         store.close()
+    if interrupted.name is not None:
+        built = dataclasses.replace(built, interrupted_by=interrupted.name)
     emit(built, fmt, output, redact=redact)
     finish(interrupted.exit_code if interrupted.exit_code is not None else int(exit_code_for(built)))

@@ -183,6 +183,7 @@ def test_a_speed_test_on_its_period_is_stored_and_ctrl_c_exits_130_with_the_repo
         ).fetchone()[0]
     assert echoes >= 4 * (end - start) * 0.5  # the ping sampler went on (4 targets, 2 a second)
     report = json.loads(out.read_text())
+    assert report["interrupted_by"] == "SIGINT" and report["complete"] is True
     (shown,) = report["watch"]["speedtests"][:1]
     assert shown["ok"] is True and shown["download_mbps"] == pytest.approx(download)
     events = report["watch"]["events"]
