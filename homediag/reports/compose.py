@@ -144,6 +144,7 @@ class _Composer(Words):
             measurements=self.measurements(),
             charts=tuple(figure for draw in CHARTS if (figure := draw(report, say)) is not None),
             outages=watchview.outages(report, say),
+            speedtests=watchview.speedtests(report, say),
             questions=self.questions(),
             trace=sections.trace_lines(report, say),
             errors=sections.evaluation_errors(report, say) if self.technician else (),
@@ -352,4 +353,3 @@ class _Composer(Words):
 def _raw_value(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return inert(text, LINE_CHARS)
-

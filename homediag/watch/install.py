@@ -38,6 +38,7 @@ def systemd_unit(argv: Sequence[str]) -> str:
         "Type=simple\n"
         f"ExecStart={command}\n"
         "Restart=on-failure\n"
+        "SuccessExitStatus=130 143 129\n"
         "RestartSec=10\n"
         "Nice=10\n"
         "\n"
