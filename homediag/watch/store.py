@@ -275,20 +275,8 @@ class Store:
 
     def add_speedtest(self, test: SpeedTest) -> None:
         """Write one speed test (at once: one a few minutes at most)."""
-        facts = json.dumps(test.facts, separators=(",", ":"), sort_keys=True, default=str)
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO speedtests VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    test.start,
-                    test.end,
-                    int(test.ok),
-                    test.download_mbps,
-                    test.upload_mbps,
-                    facts if len(facts) <= MAX_FACTS_CHARS else "{}",
-                    (test.error or "")[:MAX_ERROR_CHARS] or None,
-                ),
-            )
+            self._db.execute("INSERT INTO speedtests VALUES (?, ?, ?, ?, ?, ?, ?)", _speedtest_row(test))
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -445,6 +433,20 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _speedtest_row(test: SpeedTest) -> tuple[object, ...]:
+    """A speed test as a row of the ``speedtests`` table (facts and error capped)."""
+    facts = json.dumps(test.facts, separators=(",", ":"), sort_keys=True, default=str)
+    return (
+        test.start,
+        test.end,
+        int(test.ok),
+        test.download_mbps,
+        test.upload_mbps,
+        facts if len(facts) <= MAX_FACTS_CHARS else "{}",
+        (test.error or "")[:MAX_ERROR_CHARS] or None,
+    )
 
 
 def _facts(text: object) -> dict[str, object]:
