@@ -93,7 +93,8 @@ def register(app: typer.Typer) -> None:
         if not 0.2 <= interval_s <= 60.0:
             fail(_("--interval must be between 0.2 s and 60 s"), ExitCode.USAGE)
         if install:
-            _print_install(duration, interval_s)
+            _speedtest_period(speedtest_every)  # a bad value is refused before the units are printed
+            _print_install(duration, interval_s, speedtest_every)
             return
         cfg = load_config(ctx, config)
         path = history or default_path()
@@ -141,10 +142,10 @@ def _speedtest_period(text: str | None) -> float | None:
     return period
 
 
-def _print_install(duration: str | None, interval_s: float) -> None:
+def _print_install(duration: str | None, interval_s: float, speedtest_every: str | None) -> None:
     from homediag.watch import install
 
-    argv = install.watch_argv([sys.executable, "-m", "homediag"], duration, interval_s)
+    argv = install.watch_argv([sys.executable, "-m", "homediag"], duration, interval_s, speedtest_every)
     sys.stdout.write(
         _("# systemd (Linux): save as ~/.config/systemd/user/{name}, then run:").format(name=install.SERVICE)
         + "\n#   systemctl --user daemon-reload && systemctl --user enable --now "
