@@ -345,6 +345,20 @@ _BASE: dict[str, Fault] = {
             switches.ipv6_off,
         ),
         Fault(
+            "web-blocked",
+            N_("the router blocks HTTPS to the internet; plain HTTP still works"),
+            ("wan.web-blocked",),
+            switches.web_blocked_on,
+            switches.web_blocked_off,
+        ),
+        Fault(
+            "web-slow",
+            N_("every HTTPS request takes over 1.5 s although the line is fast"),
+            ("wan.web-slow",),
+            switches.web_slow(True),
+            switches.web_slow(False),
+        ),
+        Fault(
             "admin-http",
             N_("the router's admin page is served over plain HTTP"),
             ("security.admin-http",),
@@ -390,6 +404,8 @@ _TRAITS: dict[str, tuple[str, tuple[Requirement, ...], Callable[[HomeView], tupl
     "mtu-blackhole": ("no-internet", (), None),
     "dns-slow": ("slow-internet", (), None),
     "ipv6-broken": ("checkup", (), None),
+    "web-blocked": ("no-internet", (), None),
+    "web-slow": ("slow-internet", (), None),
     "admin-http": ("checkup", (_needs_tls_admin,), None),
     "mqtt-anonymous": ("smart-home", (_needs_closed_broker,), None),
 }
@@ -444,6 +460,11 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("bufferbloat", "printer-moved"),
     ("captive-portal", "dns-slow"),
     ("wan-loss", "udp-blocked"),
+    ("web-blocked", "printer-paused"),
+    ("web-blocked", "dns-slow"),
+    ("web-slow", "printer-paused"),
+    ("web-slow", "dns-slow"),
+    ("web-slow", "upnp-off"),
 )
 """Two faults that can be on together: independent causes, neither hiding the other's symptom (a
 pulled cable or a dead DHCP server hides everything behind it, so those never pair)."""

@@ -65,7 +65,7 @@ def check_environment() -> None:
     if os.geteuid() != 0:
         raise LabError(_("the lab needs root (it creates network namespaces)"))
     missing = system.missing_binaries(
-        [*system.REQUIRED_BINARIES, "dnsmasq", "avahi-daemon", "dbus-daemon", "udhcpc"]
+        [*system.REQUIRED_BINARIES, "dnsmasq", "avahi-daemon", "dbus-daemon", "udhcpc", "openssl"]
     )
     if missing:
         raise LabError(
@@ -277,6 +277,9 @@ class Lab:
         out["DBUS_SYSTEM_BUS_ADDRESS"] = DBUS_ADDRESS
         out["HOMEDIAG_LAB_ID"] = self.lab_id
         out["CUPS_SERVER"] = str(services.cups_socket(self.names))
+        # The lab CA in place of the public ones' bundle: OpenSSL (Python's ssl, openssl s_client) reads
+        # SSL_CERT_FILE; curl reads its own CURL_CA_BUNDLE.
+        out["SSL_CERT_FILE"] = out["CURL_CA_BUNDLE"] = str(services.ca_file(self.names))
         if env:
             out.update(env)
         return out
@@ -418,7 +421,7 @@ def lab_config() -> dict[str, object]:
             "ping_targets": [str(ip) for ip in plan.PING_TARGETS],
             "dns_names": ["example.com", "connectivitycheck.gstatic.com"],
             "http_checks": ["http://connectivitycheck.gstatic.com/generate_204"],
-            "https_checks": [],
+            "https_checks": [f"https://{plan.HTTPS_HOST}/"],
             "public_ip_urls": ["http://api.ipify.org"],
             "ipv6_targets": [str(plan.INET_V6)],
             "stun_servers": [f"{plan.STUN_SERVER}:{plan.STUN_PORTS[0]}"],

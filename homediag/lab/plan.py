@@ -8,7 +8,7 @@ every home.
 ```
 client ─┐                                     ┌─ lo: 198.51.100.1, .2   ping targets
 printer ┤                                     │      198.51.100.53, .54 DNS (.54 answers slowly)
-cast   ─┤  br-lan 10.77.0.1   wan 203.0.113.2 │      198.51.100.80      HTTP, Speedtest Mini, iperf3
+cast   ─┤  br-lan 10.77.0.1   wan 203.0.113.2 │      198.51.100.80      HTTP, HTTPS, Speedtest Mini, iperf3
  ...   ─┼─[ router ]──────────────────[ isp ]─┴─[ inet ]  198.51.100.19   STUN
 hosts  ─┘   NAT, dnsmasq,     cust 203.0.113.1   up 192.0.2.1 ── isp 192.0.2.2
             miniupnpd, admin  (double NAT: 192.168.178.0/24, CGNAT: 100.80.12.0/24, NAT to 203.0.113.2)
@@ -60,6 +60,11 @@ INET_V6 = IPv6Address("2001:db8:ffff::1")
 INET_V6_WEB = IPv6Address("2001:db8:ffff::80")
 SLOW_DNS_DELAY_S = 0.8
 """How long the slow resolver waits before answering (above the 400/500 ms thresholds)."""
+HTTPS_HOST = "www.example.org"
+"""The HTTPS check's host: its certificate is signed by the lab's own CA, which the client trusts."""
+HTTPS_PORT = 443
+SLOW_WEB_DELAY_S = 1.6
+"""How long the HTTPS server holds each response with ``web-slow`` (above the 1000 ms threshold)."""
 
 # IPv6 the ``ipv6-broken`` fault advertises on the LAN, with no route beyond the router.
 LAN_V6 = IPv6Network("2001:db8:77::/64")
@@ -74,6 +79,7 @@ SPEEDTEST_HOST = "speedtest.example.net"
 ZONE: dict[str, tuple[IPv4Address | None, IPv6Address | None]] = {
     "example.com": (WEB_SERVER, INET_V6_WEB),
     "www.example.com": (WEB_SERVER, INET_V6_WEB),
+    HTTPS_HOST: (WEB_SERVER, None),
     "connectivitycheck.gstatic.com": (WEB_SERVER, INET_V6_WEB),
     "connectivitycheck.android.com": (WEB_SERVER, None),
     "www.gstatic.com": (WEB_SERVER, None),

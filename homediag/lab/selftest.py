@@ -189,6 +189,37 @@ def http(url: str, *, code: int, contains: str = "") -> Check:
     return Check(f"{url} answers {code}", probe)
 
 
+def https(*, ok: bool = True, min_s: float = 0.0, max_s: float = 1.0) -> Check:
+    """curl fetches the HTTPS check page, verifying its certificate against the CA the client trusts
+    (no ``-k``), within ``min_s``..``max_s`` seconds; or, with ``ok=False``, gets no TLS connection."""
+    url = f"https://{plan.HTTPS_HOST}/"
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        argv = ["curl", "-s", "-o", "/dev/null", "-m", "6", "-w", "%{http_code} %{time_total}", url]
+        rc, out = _run(lab, argv)
+        status, _, seconds = out.strip().rpartition("\n")[2].partition(" ")
+        took = float(seconds) if seconds.replace(".", "", 1).isdigit() else -1.0
+        if not ok:
+            return rc != 0 and status == "000", f"curl exit {rc}"
+        good = rc == 0 and status == "200" and min_s <= took <= max_s
+        return good, f"HTTP {status} in {took:.2f} s" if rc == 0 else f"curl exit {rc}"
+
+    what = f"verified HTTPS to {plan.HTTPS_HOST} in {min_s:g}-{max_s:g} s" if ok else "HTTPS blocked"
+    return Check(what, probe)
+
+
+def tls_verified() -> Check:
+    """openssl s_client verifies the HTTPS host's chain against the CA the client trusts."""
+
+    def probe(lab: Lab) -> tuple[bool, str]:
+        host = plan.HTTPS_HOST
+        script = f"openssl s_client -brief -connect {host}:443 -verify_hostname {host} </dev/null"
+        _rc, out = _run(lab, ["timeout", "5", "sh", "-c", script])
+        return "Verification: OK" in out, "verified" if "Verification: OK" in out else _last(out)
+
+    return Check(f"openssl verifies {plan.HTTPS_HOST}", probe)
+
+
 def download(
     url: str,
     *,
@@ -545,6 +576,8 @@ def expectations(home: HomeView) -> tuple[tuple[Check, ...], dict[str, tuple[Che
         dhcp_servers(1, wait_s=dhcp_wait),
         duplicate(client, ok=False),
         download(BIG, min_mbps=20),
+        https(),
+        tls_verified(),
         big_ping(1472, ok=True),
         ipv6_global(lan.lan_v6, ok=profile.router.ipv6),
     ]
@@ -644,6 +677,8 @@ def expectations(home: HomeView) -> tuple[tuple[Check, ...], dict[str, tuple[Che
         "dns-slow": (dns_slow("no-such-name-selftest.example.org", min_ms=500), ping(NET)),
         "ipv6-broken": (ipv6_global(lan.lan_v6, ok=True), ping6(str(plan.INET_V6), ok=False), ping(NET)),
         "admin-http": (http(f"http://{gw}/", code=200, contains="Password"),),
+        "web-blocked": (https(ok=False), http(CHECK_URL, code=204), ping(NET)),
+        "web-slow": (https(min_s=plan.SLOW_WEB_DELAY_S, max_s=4.0), download(BIG, min_mbps=20)),
     }
     if printer:
         faults["printer-offline"] = (

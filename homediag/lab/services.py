@@ -111,7 +111,7 @@ def dbus_spec(rt: Runtime, key: str) -> DaemonSpec:
 
 
 def internet_specs(rt: Runtime) -> list[DaemonSpec]:
-    """DNS, HTTP (connectivity checks, Speedtest Mini, public address), STUN, iperf3."""
+    """DNS, HTTP (connectivity checks, Speedtest Mini, public address), HTTPS, STUN, iperf3."""
     ns = rt.ns(INET)
     zone = rt.dir("inet") / "zone.json"
     zone.write_text(
@@ -146,6 +146,7 @@ def internet_specs(rt: Runtime) -> list[DaemonSpec]:
             rt.python(f"{SERVERS}.internet_web", "--listen", f"{plan.WEB_SERVER}:80"),
             ready=tcp_ready(80),
         ),
+        https_spec(rt),
         DaemonSpec("inet.stun", ns, rt.python(f"{SERVERS}.stun", *stun_args), ready=udp_ready(3478)),
         DaemonSpec(
             "inet.iperf3",
@@ -161,6 +162,65 @@ def internet_specs(rt: Runtime) -> list[DaemonSpec]:
             ready=tcp_ready(plan.IPERF_PORT),
         ),
     ]
+
+
+def ca_file(names: LabNames) -> Path:
+    """The lab CA's certificate: the client trusts it (``SSL_CERT_FILE``) as a computer trusts the
+    public CAs, so the HTTPS checks verify the internet's certificate as they do outside."""
+    return names.run_dir("inet") / "ca.crt"
+
+
+def web_slow_flag(names: LabNames) -> Path:
+    """While this file exists (the ``web-slow`` fault) the internet's HTTPS server answers slowly."""
+    return names.run_dir("inet") / "web-slow"
+
+
+def lab_ca(rt: Runtime) -> tuple[Path, Path]:
+    """A CA of the lab's own, and the HTTPS check host's certificate signed by it: (cert, key).
+
+    Made with openssl at ``lab up`` (a new key each time, nothing to keep secret). The extensions are
+    the ones strict verifiers ask for: a CA with ``basicConstraints`` and ``keyUsage`` critical, a
+    server certificate with the host in ``subjectAltName``, ``serverAuth`` and key identifiers.
+    """
+    directory = rt.dir("inet")
+    ca_key, ca_cert = directory / "ca.key", ca_file(rt.names)
+    key, csr, cert, ext = (directory / f"web.{kind}" for kind in ("key", "csr", "crt", "ext"))
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca = ["-subj", "/O=homediag lab/CN=homediag lab CA", "-addext", "basicConstraints=critical,CA:TRUE"]
+    ca += ["-addext", "keyUsage=critical,keyCertSign,cRLSign", "-days", "3650"]
+    system.run(["openssl", "req", "-x509", *ec, *ca, "-keyout", str(ca_key), "-out", str(ca_cert)])
+    subject = f"/CN={plan.HTTPS_HOST}"
+    system.run(["openssl", "req", *ec, "-subj", subject, "-keyout", str(key), "-out", str(csr)])
+    ext.write_text(
+        "\n".join(
+            [
+                "basicConstraints=critical,CA:FALSE",
+                "keyUsage=critical,digitalSignature",
+                "extendedKeyUsage=serverAuth",
+                f"subjectAltName=DNS:{plan.HTTPS_HOST}",
+                "subjectKeyIdentifier=hash",
+                "authorityKeyIdentifier=keyid",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    sign = ["-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial", "-days", "825"]
+    system.run(["openssl", "x509", "-req", "-in", str(csr), *sign, "-extfile", str(ext), "-out", str(cert)])
+    return cert, key
+
+
+def https_spec(rt: Runtime) -> DaemonSpec:
+    """The internet's HTTPS server (the HTTPS checks' target), its certificate from the lab CA."""
+    cert, key = lab_ca(rt)
+    args = ["--listen", f"{plan.WEB_SERVER}:{plan.HTTPS_PORT}", "--cert", str(cert), "--key", str(key)]
+    args += ["--slow-flag", str(web_slow_flag(rt.names)), "--slow-delay", str(plan.SLOW_WEB_DELAY_S)]
+    return DaemonSpec(
+        "inet.https",
+        rt.ns(INET),
+        rt.python(f"{SERVERS}.internet_https", *args),
+        ready=tcp_ready(plan.HTTPS_PORT),
+    )
 
 
 # --- the router ----------------------------------------------------------------------------------

@@ -256,6 +256,36 @@ udp_on, udp_off = _table(
     }}""",
 )
 
+# A router's filter rule (parental controls, a "block HTTPS" rule) answers with a TCP reset, as
+# OpenWrt's REJECT target and most home routers' filters do for traffic from the LAN: the browser fails
+# at once ("connection reset"). Only forwarded traffic to the internet: the router's own HTTPS admin
+# page, and plain HTTP to the internet, keep working.
+web_blocked_on, web_blocked_off = _table(
+    ROUTER,
+    "inet",
+    "f_web_blocked",
+    f"""
+    chain forward {{
+        type filter hook forward priority -10; policy accept;
+        oifname "{WAN}" tcp dport 443 reject with tcp reset
+    }}""",
+)
+
+
+def web_slow(on: bool) -> Callable[[Runtime], None]:
+    """The internet's HTTPS server holds every answer (its flag file), while the line stays fast."""
+
+    def switch(rt: Runtime) -> None:
+        flag = services.web_slow_flag(rt.names)
+        if on:
+            flag.parent.mkdir(parents=True, exist_ok=True)
+            flag.touch()
+        else:
+            flag.unlink(missing_ok=True)
+
+    return switch
+
+
 wan_loss_on, wan_loss_off = _table(
     ROUTER,
     "inet",

@@ -43,6 +43,8 @@ CONNECTIVITY_CODES = frozenset(
         "wan.mtu-blackhole",
         "wan.captive-portal",
         "wan.udp-blocked",
+        "wan.web-blocked",
+        "wan.web-slow",
         "wan.high-jitter",
         "dns.no-resolver",
         "dns.server-unreachable",

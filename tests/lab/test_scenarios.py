@@ -198,7 +198,9 @@ def test_lab_config_is_valid_homediag_config():
     config = parse_config(yaml.safe_dump(lab_config()), source="lab")
     assert config.internet.ping_targets == tuple(str(ip) for ip in plan.PING_TARGETS)
     assert config.speedtest.server.startswith("http://")
-    assert config.internet.https_checks == ()
+    # The HTTPS checks go to the lab's own HTTPS host, a name only the lab's DNS answers
+    assert config.internet.https_checks == (f"https://{plan.HTTPS_HOST}/",)
+    assert plan.ZONE[plan.HTTPS_HOST][0] == plan.WEB_SERVER
     for target in config.internet.ping_targets:
         assert netaddr.IPAddress(target) in netaddr.IPNetwork("198.51.100.0/24")
     # net.dns times the lab's resolver, never 1.1.1.1 or 9.9.9.9, inside the lab

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import socket
+import time
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -134,6 +135,27 @@ def test_tls_handshake_and_latency(tls: WebServer) -> None:
     assert outcome.value("internet.https_latency_ms") == latency
     assert outcome.value("internet.https_tls_pct") == 100.0
     assert "answered 204" in (outcome.observations("internet.https_tls_ok")[0].evidence or "")
+
+
+def test_a_busy_event_loop_does_not_slow_the_measured_https_request(tls: WebServer) -> None:
+    """Another probe holding the event loop (here 1.5 s) is no time of the request: measured on the
+    loop, a healthy lab request read 850 ms in a first checkup, a false "web slow"."""
+    from homediag.net.reach import tls_request
+
+    async def busy() -> None:
+        await asyncio.sleep(0)
+        time.sleep(1.5)  # a probe's synchronous work on the loop
+
+    async def both() -> Any:
+        result, _ = await asyncio.gather(
+            tls_request("127.0.0.1", "localhost", tls.port, "/generate_204", 5.0, verify=False), busy()
+        )
+        return result
+
+    result = asyncio.run(both())
+    assert result.tls_ok and result.status == 204
+    # The handshake on 127.0.0.1 takes milliseconds; the loop was held for 1500 ms.
+    assert result.request_ms is not None and result.request_ms < 1000
 
 
 def test_an_untrusted_certificate_fails_the_https_check(tls: WebServer) -> None:

@@ -2,7 +2,7 @@
 reference to a note from code, playbooks and READMEs points at a file and heading that exist.
 
 Generated blocks sit between ``<!-- NAME: ... -->`` and ``<!-- /NAME -->``. After changing a source
-(codes.yaml, the thresholds, the exit codes, the layers), rewrite them with
+(codes.yaml, the thresholds, the exit codes, the layers, the lab's faults), rewrite them with
 ``HOMEDIAG_WRITE_DOCS=1 .venv/bin/pytest tests/unit/test_docs.py`` and review the diff.
 """
 
@@ -52,6 +52,16 @@ def _exit_codes_table() -> str:
     return "\n".join(rows)
 
 
+def _faults_table() -> str:
+    from homediag.lab.faults import FAULTS
+
+    rows = ["| fault | complaint | codes | what it simulates |", "|---|---|---|---|"]
+    for name, fault in sorted(FAULTS.items()):
+        codes_text = ", ".join(f"`{code}`" for code in fault.codes)
+        rows.append(f"| `{name}` | {fault.complaint} | {codes_text} | {fault.summary} |")
+    return "\n".join(rows)
+
+
 def _layers_block() -> str:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
@@ -64,6 +74,7 @@ GENERATED: dict[tuple[str, str], Callable[[], str]] = {
     ("probes-and-playbooks.md", "thresholds"): _thresholds_table,
     ("report-format.md", "exit codes"): _exit_codes_table,
     ("architecture.md", "layers"): _layers_block,
+    ("lab.md", "faults"): _faults_table,
 }
 
 

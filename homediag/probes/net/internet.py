@@ -142,7 +142,6 @@ SPEC = ProbeSpec(
             float,
             "Loss to the internet: the lowest loss among the targets (path loss hits them all)",
             unit="%",
-            not_judged="internet.target_loss_pct is judged per target (a path loss hits them all)",
         ),
         Fact(
             "internet.rtt_ms",
