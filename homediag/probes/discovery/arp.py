@@ -24,7 +24,6 @@ import asyncio
 import ipaddress
 import socket
 import time
-from functools import partial
 from typing import NotRequired
 
 from pydantic import Field
@@ -261,11 +260,22 @@ class ArpSweepProbe(Probe):
         tries = max(1, min(args.tries, 3))
         listen = max(0.1, min(args.listen_s, 2.0))
         requests = [(target, build_arp_request(mac, own, target)) for target in targets]
+        wanted = set(targets)
+        published: set[ipaddress.IPv4Address] = set()
+
+        def sender(frame: bytes) -> ipaddress.IPv4Address | None:
+            """The address a reply answers for; a new one asked by us goes to the followers at once."""
+            key = reply_sender(frame, subnet=subnet)
+            if key is not None and key in wanted and key not in published:
+                published.add(key)
+                ctx.publish("arp.hosts", str(key))
+            return key
+
         heard = await sweep_in(  # NotPermitted goes up: the caller falls back
             ctx,
             iface,
             requests,
-            partial(reply_sender, subnet=subnet),
+            sender,
             tries=tries,
             retry_wait_s=RETRY_WAIT_S,
             quiet_s=listen,
