@@ -144,23 +144,15 @@ class Runner:
     def feed(self, fact: str) -> FactFeed:
         """The feed of ``fact`` in its provider's latest round (open until that run ends)."""
         with self._lock:
-            found = self._feeds.get(fact)
-            if found is None:
-                found = self._feeds[fact] = FactFeed(fact)
-            return found
+            return self._feeds.setdefault(fact, FactFeed(fact))
 
     # --- planning ----------------------------------------------------------------------------
-    def dependencies(self, probe_id: str) -> list[str]:
-        """Probe ids that provide what ``probe_id`` needs (direct only)."""
+    def dependencies(self, probe_id: str, *, followed: bool = False) -> list[str]:
+        """Probe ids that provide what ``probe_id`` needs (direct only); with ``followed``, what it
+        follows instead (they run beside it)."""
         providers = self.registry.providers()
         spec = self.registry.get(probe_id).spec
-        return sorted({providers[f] for f in spec.needs if f in providers})
-
-    def followed(self, probe_id: str) -> list[str]:
-        """Probe ids that provide what ``probe_id`` follows (they run beside it)."""
-        providers = self.registry.providers()
-        spec = self.registry.get(probe_id).spec
-        return sorted({providers[f] for f in spec.follows if f in providers})
+        return sorted({providers[f] for f in (spec.follows if followed else spec.needs) if f in providers})
 
     def check_cycles(self) -> None:
         """Raise ``ProbeSpecError`` when probes need each other in a circle."""
@@ -172,7 +164,7 @@ class Runner:
             if state.get(pid) == 1:
                 raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
             state[pid] = 1
-            for dep in (*self.dependencies(pid), *self.followed(pid)):
+            for dep in (*self.dependencies(pid), *self.dependencies(pid, followed=True)):
                 visit(dep, (*path, pid))
             state[pid] = 2
 
@@ -243,7 +235,7 @@ class Runner:
             if pid not in again:
                 again.add(pid)
                 pending.extend(self.dependencies(pid))
-                pending.extend(self.followed(pid))
+                pending.extend(self.dependencies(pid, followed=True))
         for pid in again:
             self._entered.pop(pid, None)
         before = len(self.results)
@@ -273,12 +265,7 @@ class Runner:
         task = self._probe_done.get(probe_id)
         if task is None:
             task = self._probe_done[probe_id] = asyncio.ensure_future(self._run_probe(probe_id))
-        entered = self._entered.setdefault(probe_id, asyncio.Event())
-        waiter = asyncio.ensure_future(entered.wait())
-        try:
-            await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
+        await _first_of(task, self._entered.setdefault(probe_id, asyncio.Event()))
 
     async def abort(self) -> None:
         """Cancel every probe still running; they are recorded as ``cancelled``."""
@@ -311,7 +298,7 @@ class Runner:
         deps = self.dependencies(probe_id)
         if deps:
             await asyncio.gather(*(self.ensure(dep) for dep in deps))
-        followed = self.followed(probe_id)
+        followed = self.dependencies(probe_id, followed=True)
         if followed:
             await asyncio.gather(*(self._holds_place(pid) for pid in followed))
         if not probe.spec.per_device:
@@ -473,6 +460,15 @@ async def execute(
             on_cancel(finish(Outcome.CANCELLED, _("the run was interrupted")))
         raise
     return _classify(outcome, finish)
+
+
+async def _first_of(task: asyncio.Task[None], event: asyncio.Event) -> None:
+    """Wait until ``task`` ends or ``event`` is set (neither is cancelled)."""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):

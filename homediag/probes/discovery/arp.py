@@ -6,7 +6,10 @@ between; 0.1 s after that burst, one retry round for the addresses that are stil
 ends once no new reply came for 0.25 s. Every reply is kept, so two MACs answering for one address are
 seen (a duplicate address). The physical limit is the send time (2 ms a frame, the retry round
 included) plus the slowest responder's delay; the sweep adds the 0.1 s pause and the 0.25 s of quiet.
-The subnet must pass :func:`~homediag.net.addressing.check_scan_target`: private or a test range,
+Each address is handed to the probes that follow ``arp.hosts`` (``discovery.unicast``) the moment
+it first answers (:meth:`~homediag.core.probe.ProbeContext.publish`, the address as text), so they
+need not wait for the end of the sweep. The subnet must pass
+:func:`~homediag.net.addressing.check_scan_target`: private or a test range,
 at most a /22 unless ``--allow-large-subnet`` (never larger than a /16).
 
 Without raw sockets: a TCP connection attempt to port 80 of every address (at most 32 at a time and 100
