@@ -20,7 +20,8 @@ import time
 
 from homediag.core.model import Device, DeviceKind, Finding, FindingStatus
 from homediag.reports.known import KnownValues, fold
-from homediag.reports.redact import _forms, redact
+from homediag.reports.pseudonyms import _forms
+from homediag.reports.redact import redact
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import fixture
 

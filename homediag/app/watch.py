@@ -9,6 +9,11 @@ window's evidence (:func:`homediag.watch.windows.evidence`). The quiet time outs
 judged as a checkup (``happening_now: no``). A fault found only in windows is *intermittent*, with its
 windows; one found in the quiet time too is there all along. There is no second diagnosis here: only
 the engine judges.
+
+With ``--speedtest-every`` the watch runs ``net.throughput`` through the runner, as a checkup does
+(:func:`speedtest_runner`); its results are a table of the report, marks on the timeline and evidence
+of the windows (a slow one is a ``slow-line`` window judged as slow internet); a failed one is a
+failed ``net.throughput`` run of the report, which makes it incomplete.
 """
 
 from __future__ import annotations
@@ -26,10 +31,14 @@ from homediag import __version__
 from homediag.app.diagnose import _titled
 from homediag.app.playbooks import load_playbooks
 from homediag.core.config import Config
+from homediag.core.i18n import _
 from homediag.core.model import (
     Finding,
     Observation,
+    Outcome,
     PlaybookRef,
+    ProbeResult,
+    ProbeRun,
     Report,
     ReportMeta,
     RunContext,
@@ -43,9 +52,19 @@ from homediag.engine.findings import sort_findings
 from homediag.watch import events as event_rules
 from homediag.watch import samplers, timeline
 from homediag.watch.events import Event, EventKind, Location
-from homediag.watch.loop import Schedule, Watcher
-from homediag.watch.store import Run, Store, StoredEvent
-from homediag.watch.windows import Window, evidence, inside, iso, outside, windows
+from homediag.watch.loop import Schedule, SpeedTestRun, Watcher
+from homediag.watch.samples import Kind, Sample
+from homediag.watch.store import Run, SpeedTest, Store, StoredEvent
+from homediag.watch.windows import (
+    Window,
+    evidence,
+    inside,
+    iso,
+    outside,
+    quiet_speedtest,
+    speed_evidence,
+    windows,
+)
 
 MAX_TRACE_STEPS = 5000
 """The report keeps at most this many engine steps over all windows (a week of events stays readable)."""
@@ -63,12 +82,43 @@ async def watch(
     duration_s: float | None = None,
     internet: tuple[str, ...] | None = None,
     follow_os_log: bool = True,
+    speedtest: SpeedTestRun | None = None,
 ) -> samplers.Path:
-    """Find the path and sample it into ``store`` until ``duration_s`` ends or the task is cancelled."""
+    """Find the path and sample it into ``store`` until ``duration_s`` ends or the task is cancelled;
+    with ``schedule.speedtest_every_s``, speed tests by ``speedtest`` (default: :func:`speedtest_runner`)."""
     path = await samplers.find_path(session, internet=internet)
-    watcher = Watcher(store, session, path, schedule, duration_s=duration_s, follow_os_log=follow_os_log)
+    schedule = schedule or Schedule()
+    if schedule.speedtest_every_s is not None and speedtest is None:
+        speedtest = speedtest_runner(session)
+    watcher = Watcher(
+        store,
+        session,
+        path,
+        schedule,
+        duration_s=duration_s,
+        follow_os_log=follow_os_log,
+        speedtest=speedtest,
+    )
     await watcher.run()
     return path
+
+
+def speedtest_runner(session: Session) -> SpeedTestRun:
+    """One speed test: ``net.throughput`` run by the runner with the live network, as a checkup with
+    ``--speedtest`` runs it (its deadline, its failure reasons)."""
+    from homediag.app.registry import load_registry
+    from homediag.core.runner import Runner
+    from homediag.net.live import live_io
+
+    registry = load_registry(session.config)
+    measuring = dataclasses.replace(session, speedtest=True)
+
+    async def run() -> ProbeResult:
+        runner = Runner(registry, measuring, io=live_io())
+        results = await runner.run(["net.throughput"])
+        return next(r for r in results if r.probe == "net.throughput")
+
+    return run
 
 
 def current_watch(runs: Sequence[Run]) -> float | None:
@@ -114,33 +164,45 @@ async def report_from_history(
         start = span[0] if span else end
     samples = store.samples(start, end)
     minutes = store.minutes(start, end)
-    settings = event_rules.Settings(thresholds=config.thresholds)
-    found = [*_stored(store.events(start, end)), *event_rules.detect(samples, settings)]
+    tests = store.speedtests(start, end)
+    settings = event_rules.Settings(thresholds=config.thresholds, expect=config.expect)
+    slow = event_rules.speed_events(tests, settings)
+    detected = event_rules.unloaded(event_rules.detect(samples, settings), tests)
+    found = sorted(
+        [*_stored(store.events(start, end)), *detected, *slow], key=lambda e: (e.start, e.end, e.kind.value)
+    )
     spans = windows(found)
     playbook_set = playbooks or load_playbooks()
     judged: list[Judged] = []
+    calm = _unloaded_samples(samples, tests)
     for window in spans[-MAX_JUDGED_WINDOWS:]:
-        observations = evidence(inside(samples, window.start, window.end), window.start, window.end)
+        observations = evidence(inside(calm, window.start, window.end), window.start, window.end)
+        observations += [o for t in tests if window.start <= t.start <= window.end for o in speed_evidence(t)]
         if not observations:
             continue  # a window from downsampled days: listed, not judged
         diagnosis = await _judge(
             window.complaint, observations, "yes", window.start, playbook_set, config, audience, lang
         )
         judged.append(Judged(window, tuple(observations), diagnosis))
-    quiet_samples = outside(samples, spans)
+    quiet_samples = outside(samples, [*spans, *tests])
     quiet_obs = evidence(quiet_samples, start, end) if quiet_samples else []
+    slow_tests = [t for t in tests if any(e.start == t.start and e.end == t.end for e in slow)]
+    chosen = quiet_speedtest(tests, slow_tests)
+    if chosen is not None:
+        quiet_obs += speed_evidence(chosen)
     quiet = await _judge("checkup", quiet_obs, "no", start, playbook_set, config, audience, lang)
     findings = _merge(judged, quiet, max(1.0, end - start))
     trace = _trace(quiet, judged)
     refs = _refs([quiet, *(j.diagnosis for j in judged)], playbook_set)
     errors = [e for d in [quiet, *(j.diagnosis for j in judged)] for e in d.errors]
+    failed = [_failed_run(t) for t in tests if not t.ok]
     running = bool(runs) and runs[-1].stopped is None and runs[-1].last_seen > time.time() - 10.0
     platform = current_platform()
     return Report(
         run_id=str(uuid.uuid4()),
         started_at=iso(start),
         finished_at=utc_now(),
-        complete=not errors,
+        complete=not errors and not failed,
         context=RunContext(
             platform=platform.value if platform else "unknown",
             mode="live",
@@ -151,11 +213,14 @@ async def report_from_history(
         complaint="checkup",
         observations=(*quiet_obs, *(o for j in judged for o in j.observations)),
         findings=findings,
+        probe_runs=tuple(failed),
         trace=trace,
         playbooks=refs,
         meta=meta or ReportMeta(),
         tool_version=__version__,
-        watch=_section(runs, start, end, samples, minutes, found, judged, running, notes),
+        watch=_section(
+            runs, start, end, samples, minutes, found, judged, running, [*notes, *_log_notes(samples)], tests
+        ),
     )
 
 
@@ -179,6 +244,41 @@ async def _judge(
         config=config,
         now=datetime.fromtimestamp(at).astimezone(),
     )
+
+
+def _unloaded_samples(samples: Sequence[Sample], tests: Sequence[SpeedTest]) -> list[Sample]:
+    """``samples`` without the echoes sent while a speed test loaded the line."""
+    if not tests:
+        return list(samples)
+    return [s for s in samples if s.kind is not Kind.PING or not any(t.start <= s.t <= t.end for t in tests)]
+
+
+def _failed_run(test: SpeedTest) -> ProbeRun:
+    """A failed speed test as the report records a failed probe run (the report is incomplete)."""
+    word, _sep, reason = (test.error or "").partition(": ")
+    try:
+        outcome = Outcome(word)
+    except ValueError:
+        outcome, reason = Outcome.ERROR, test.error or ""
+    return ProbeRun(
+        probe="net.throughput",
+        outcome=outcome,
+        duration_s=round(max(0.0, test.end - test.start), 3),
+        reason=reason or None,
+        started_at=iso(test.start),
+    )
+
+
+def _log_notes(samples: Sequence[Sample]) -> list[str]:
+    """Why the OS's Wi-Fi log could not be read, once per reason (marks of the loop)."""
+    notes: list[str] = []
+    for sample in samples:
+        if sample.kind is Kind.MARK and sample.detail().get("event") == "oslog":
+            error = str(sample.detail().get("error", ""))[:200]
+            note = _("The Wi-Fi log of the system could not be read: {error}").format(error=error)
+            if note not in notes:
+                notes.append(note)
+    return notes
 
 
 def _stored(kept: Sequence[StoredEvent]) -> list[Event]:
@@ -249,6 +349,7 @@ def _section(
     judged: Sequence[Judged],
     running: bool,
     notes: Sequence[str],
+    tests: Sequence[SpeedTest] = (),
 ) -> dict[str, Any]:
     codes = {
         (j.window.start, j.window.end): sorted({f.code for f in j.diagnosis.findings if f.status.is_problem})
@@ -293,5 +394,22 @@ def _section(
             }
             for j in judged
         ],
+        "speedtests": [_speed_row(t) for t in tests],
         "timeline": timeline.build(samples, minutes, start, end),
     }
+
+
+def _speed_row(test: SpeedTest) -> dict[str, Any]:
+    row: dict[str, Any] = {"start": iso(test.start), "end": iso(test.end), "ok": test.ok}
+    for key, fact in (
+        ("download_mbps", "speedtest.download_mbps"),
+        ("upload_mbps", "speedtest.upload_mbps"),
+        ("increase_ms", "latency.increase_ms"),
+        ("grade", "latency.grade"),
+    ):
+        value = test.facts.get(fact)
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            row[key] = value
+    if test.error:
+        row["error"] = test.error
+    return row

@@ -15,12 +15,14 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from homediag import __version__, _signals
 from homediag._signals import Interrupt
-from homediag.cli import diagnose, guide, labcmd, playbooks, probes, report, scan, watch
+from homediag.cli import diagnose, guide, labcmd, lazyrich, playbooks, probes, report, scan, watch
 from homediag.cli.common import CliState, fail
 from homediag.cli.group import HELP_OPTION_NAMES, RootGroup
 from homediag.core.errors import ConfigError, HomediagError, ReportError, UsageError
 from homediag.core.exitcodes import ExitCode
 from homediag.core.i18n import _
+
+lazyrich.install()  # the help and usage errors without rich.markdown and rich.traceback
 
 app = typer.Typer(
     name="homediag",

@@ -195,13 +195,10 @@ def score_run(
     missed = tuple(code for code in required if code not in codes)
     allowed = set(want.required) | set(want.tolerated)
     false_alarms = tuple(sorted(c for c in codes if c not in allowed and not is_advisory(c)))
-    # The top fault: the most probable problem that is not merely tolerated (an advisory or a
-    # condition of the home does not compete with the complaint's cause).
-    ranked = [
-        code
-        for code, _status, _p in problems
-        if code not in want.tolerated and not _bare_advisory(code, want)
-    ]
+    # The top fault: the most probable problem that is not merely tolerated (a condition of the home
+    # does not compete with the complaint's cause) and not an advisory: an advisory is reported in its
+    # own section and never poses as the cause, even when the bench injected it.
+    ranked = [code for code, _status, _p in problems if code not in want.tolerated and not is_advisory(code)]
     top = ranked[0] if ranked else None
     top_ok = top in required if required else top is None or top in want.required
     return RunScore(
@@ -217,10 +214,6 @@ def score_run(
         seconds,
         error,
     )
-
-
-def _bare_advisory(code: str, want: Expected) -> bool:
-    return is_advisory(code) and code not in want.required
 
 
 # --- scan ----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from homediag.core.model import (
     EvidenceItem,
     Finding,
     FindingStatus,
+    Observation,
     Outcome,
     ProbeRun,
     Remedy,
@@ -144,6 +145,7 @@ class _Composer(Words):
             measurements=self.measurements(),
             charts=tuple(figure for draw in CHARTS if (figure := draw(report, say)) is not None),
             outages=watchview.outages(report, say),
+            speedtests=watchview.speedtests(report, say),
             questions=self.questions(),
             trace=sections.trace_lines(report, say),
             errors=sections.evaluation_errors(report, say) if self.technician else (),
@@ -284,26 +286,30 @@ class _Composer(Words):
         )
 
     def measurements(self) -> tuple[MeasurementView, ...]:
-        """The measurements people care about, labelled, in a fixed order."""
+        """The measurements people care about, labelled, in a fixed order: one row per measurement, and
+        a value measured again (a fix verified) as ``before → after``."""
         order = {fact: i for i, fact in enumerate(FACT_LABELS)}
-        chosen = [
-            o for o in self.report.observations
-            if o.fact in FACT_LABELS and not isinstance(o.value, list | dict)
-        ]  # fmt: skip
-        chosen.sort(key=lambda o: (order[o.fact], o.subject))
+        series: dict[tuple[str, str], list[Observation]] = {}
+        for o in self.report.observations:  # in the order they were made
+            if o.fact in FACT_LABELS and not isinstance(o.value, list | dict):
+                series.setdefault((o.fact, o.subject), []).append(o)
+        rows = sorted(series.items(), key=lambda item: (order[item[0][0]], item[0][1]))
         return tuple(
             MeasurementView(
-                label=self.say(FACT_LABELS[o.fact]),
-                about=self.subject_of(o.subject),
-                value=(
-                    self.say(VALUE_LABELS[(o.fact, o.value)])
-                    if isinstance(o.value, str) and (o.fact, o.value) in VALUE_LABELS
-                    else self.say.value(o.value, o.unit)
-                ),
-                fact=o.fact,
+                label=self.say(FACT_LABELS[fact]),
+                about=self.subject_of(subject),
+                value=self._measured(taken[0])
+                if self._measured(taken[0]) == self._measured(taken[-1])
+                else f"{self._measured(taken[0])} → {self._measured(taken[-1])}",
+                fact=fact,
             )
-            for o in chosen
+            for (fact, subject), taken in rows
         )
+
+    def _measured(self, o: Observation) -> str:
+        if isinstance(o.value, str) and (o.fact, o.value) in VALUE_LABELS:
+            return self.say(VALUE_LABELS[(o.fact, o.value)])
+        return self.say.value(o.value, o.unit)
 
     # --- the rest -------------------------------------------------------------------------------------
 
@@ -352,4 +358,3 @@ class _Composer(Words):
 def _raw_value(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return inert(text, LINE_CHARS)
-

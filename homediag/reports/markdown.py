@@ -164,13 +164,15 @@ def _render(view: ReportView) -> list[str]:
             [labels.measurement, labels.about, labels.value],
             ([text(m.label), text(m.about, 80), text(m.value, 80)] for m in view.measurements),
         )
-    if view.outages is not None:
-        lines += ["## " + text(view.outages.title), "", text(view.outages.note, 400), ""]
-        if view.outages.rows:
-            rows = ([text(cell, 200) for cell in row] for row in view.outages.rows)
-            lines += _table(view.outages.columns, rows)
+    for table in (view.outages, view.speedtests):
+        if table is None:
+            continue
+        lines += ["## " + text(table.title), "", text(table.note, 400), ""]
+        if table.rows:
+            rows = ([text(cell, 200) for cell in row] for row in table.rows)
+            lines += _table(table.columns, rows)
         else:
-            lines += [text(view.outages.empty), ""]
+            lines += [text(table.empty), ""]
     if view.timeline:
         lines += ["## " + text(labels.timeline), ""]
         lines += [f"- {code(entry.time, 40)} {text(entry.text, 500)}" for entry in view.timeline]

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from homediag.reports.devices import devices_table
-from homediag.reports.view import DiffView, FindingView, ReportView, RunStyle, RunView, Tone
+from homediag.reports.view import DiffView, FindingView, OutageTable, ReportView, RunStyle, RunView, Tone
 
 _STATUS_STYLE = {
     "confirmed": "bold red",
@@ -104,8 +104,7 @@ def _measurements(view: ReportView) -> Table | None:
     return table
 
 
-def _outages(view: ReportView) -> RenderableType | None:
-    table = view.outages
+def _outages(table: OutageTable | None) -> RenderableType | None:
     if table is None:
         return None
     if not table.rows:
@@ -175,9 +174,10 @@ def render(view: ReportView, *, verbose: bool = True) -> RenderableType:
     measured = _measurements(view)
     if measured is not None:
         parts.append(measured)
-    outages = _outages(view)
-    if outages is not None:
-        parts.append(outages)
+    for table in (view.outages, view.speedtests):
+        outages = _outages(table)
+        if outages is not None:
+            parts.append(outages)
     if view.timeline:
         parts.append(_section(labels.timeline, [f"{e.time}  {e.text}" for e in view.timeline]))
     if view.baseline is not None:

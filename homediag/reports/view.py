@@ -370,6 +370,8 @@ class ReportView:
     """Filled by ``homediag watch``; empty for one-off runs."""
     outages: OutageTable | None = None
     """The events of a watch report (None for one-off runs)."""
+    speedtests: OutageTable | None = None
+    """The speed tests of a watch report (None when it ran none)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Notes on how the view was built (e.g. texts shown as stored because their playbook is unknown)."""
 

@@ -2,8 +2,9 @@
 
 Helpers of :mod:`homediag.reports.compose` for reports of ``homediag watch`` (``Report.watch``). The
 outage table is what a customer hands to the provider: start, end, duration, where on the path, what
-happened and how it measured. Times are shown in the reader's local time with the UTC offset. Values
-of unknown shape (a newer homediag, a hostile file) are skipped, never an error.
+happened and how it measured; beside it the speed tests of ``--speedtest-every`` (a table, and marks on
+the timeline), a failed one with its reason. Times are shown in the reader's local time with the UTC
+offset. Values of unknown shape (a newer homediag, a hostile file) are skipped, never an error.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ KINDS = {
     "wifi-roam": N_("Wi-Fi roamed to another access point"),
     "wifi-weak": N_("weak Wi-Fi signal"),
     "lease-change": N_("address or gateway changed"),
+    "slow-line": N_("slow line (speed test)"),
 }
 
 
@@ -117,6 +119,60 @@ def outages(report: Report, say: Say) -> OutageTable | None:
         rows=tuple(rows),
         note=inert(note, 400),
         empty=say(N_("Nothing went wrong while homediag watched.")),
+    )
+
+
+def speedtests(report: Report, say: Say) -> OutageTable | None:
+    """The table of the speed tests of a watch report (None when the watch ran none)."""
+    watch = report.watch
+    if not isinstance(watch, Mapping):
+        return None
+    tests = watch.get("speedtests")
+    if not isinstance(tests, list) or not tests:
+        return None
+    rows = [row for test in tests[:MAX_ROWS] if (row := _speed_row(say, test)) is not None]
+    failed = sum(1 for test in tests[:MAX_ROWS] if isinstance(test, Mapping) and test.get("ok") is False)
+    note = say(N_("{n} speed test(s), {failed} failed.")).format(n=len(rows), failed=failed)
+    return OutageTable(
+        title=say(N_("Speed tests")),
+        columns=(
+            say(N_("Start")),
+            say(N_("Duration")),
+            say(N_("Download")),
+            say(N_("Upload")),
+            say(N_("Latency under load")),
+            say(N_("Result")),
+        ),
+        rows=tuple(rows),
+        note=inert(note, 400),
+        empty="",
+    )
+
+
+def _speed_row(say: Say, test: object) -> tuple[str, ...] | None:
+    if not isinstance(test, Mapping):
+        return None
+    start, end = when(test.get("start")), when(test.get("end"))
+    if start is None or end is None:
+        return None
+    down, up, increase = (_number(test.get(k)) for k in ("download_mbps", "upload_mbps", "increase_ms"))
+    grade = test.get("grade")
+    rise = ""
+    if increase is not None:
+        rise = "+" + say.number(increase, 0) + " ms" + (f" ({grade})" if isinstance(grade, str) else "")
+    if test.get("ok") is True:
+        result = say(N_("measured"))
+    else:
+        error = test.get("error")
+        reason = error if isinstance(error, str) else ""
+        result = say(N_("failed: {reason}")).format(reason=reason)
+    return (
+        clock(start),
+        duration(say, (end - start).total_seconds()),
+        say.number(down, 1) + " Mbit/s" if down is not None else "",
+        say.number(up, 1) + " Mbit/s" if up is not None else "",
+        rise,
+        inert(result, 300),
     )
 
 
@@ -228,6 +284,22 @@ def _mark_events(
             continue
         shapes.insert(0, shape("rect", x=x1, y=top, width=x2 - x1, height=bottom - top, cls="event",
                                title=f"{row[0]} — {row[3]}: {row[4]}"))  # fmt: skip
+    tests = watch.get("speedtests")
+    for test in (tests if isinstance(tests, list) else [])[:MAX_ROWS]:
+        speed = _speed_row(say, test)
+        if speed is None:
+            continue
+        start, end = when(test.get("start")), when(test.get("end"))
+        assert start is not None and end is not None
+        x1 = left + (start.timestamp() - t0) / size * step
+        x2 = max(x1 + 2.0, left + (end.timestamp() - t0) / size * step)
+        if x2 < left or x1 > left + count * step:
+            continue
+        cls = "speedtest" if test.get("ok") is True else "speedtest failed"
+        label = say(N_("Speed test"))
+        figures = ", ".join(cell for cell in speed[2:] if cell)
+        shapes.insert(0, shape("rect", x=x1, y=top, width=x2 - x1, height=bottom - top, cls=cls,
+                               title=f"{speed[0]} — {label}: {figures}"))  # fmt: skip
 
 
 def _finite(value: object) -> bool:

@@ -12,7 +12,11 @@ router (``wan``), DNS only (``dns``), Wi-Fi only (``wifi``). What is found:
 - DNS failures and slow answers (above ``dns_slow_ms``): ``dns`` unless they happen during a loss
   event, whose place they then share;
 - Wi-Fi disconnects, roams (a new BSSID), a weak signal (below ``wifi_weak_dbm``), and the OS's own
-  disconnect log; lease changes (new address or gateway).
+  disconnect log; lease changes (new address or gateway);
+- a slow line: a speed test of ``--speedtest-every`` below the plan (``expect.download_mbps`` times
+  ``download_ratio``, else ``min_download_mbps``; the same for the upload), as the slow-internet
+  playbook's speed tests map it (:func:`speed_events`). Loss and latency while a speed test loads the
+  line are the watch's own doing, not events (:func:`unloaded`).
 
 Boundaries: an event starts halfway between the last good measurement and the first bad one, and ends
 halfway between the last bad one and the next good one (every echo crosses the home network, so the
@@ -27,8 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from homediag.core.config import Thresholds
+from homediag.core.config import ExpectConfig, Thresholds
 from homediag.watch.samples import Kind, Role, Sample
+from homediag.watch.store import SpeedTest
 
 MIN_BAD = 3
 """Bad measurements an event needs (a single lost echo is not an event)."""
@@ -67,6 +72,7 @@ class EventKind(StrEnum):
     WIFI_ROAM = "wifi-roam"
     WIFI_WEAK = "wifi-weak"
     LEASE_CHANGE = "lease-change"
+    SLOW_LINE = "slow-line"
 
 
 INSTANT = frozenset({EventKind.WIFI_ROAM, EventKind.LEASE_CHANGE})
@@ -103,6 +109,7 @@ class Settings:
     """Thresholds of event detection."""
 
     thresholds: Thresholds = field(default_factory=Thresholds)
+    expect: ExpectConfig = field(default_factory=ExpectConfig)
     merge_gap_s: float = MERGE_GAP_S
     min_bad: int = MIN_BAD
 
@@ -121,6 +128,41 @@ def detect(samples: Sequence[Sample], settings: Settings | None = None) -> list[
     events += _wifi_events([s for s in samples if s.kind in (Kind.WIFI, Kind.OSLOG)], settings)
     events += _link_events([s for s in samples if s.kind is Kind.LINK])
     return sorted(events, key=lambda e: (e.start, e.end, e.kind.value))
+
+
+def speed_events(tests: Sequence[SpeedTest], settings: Settings | None = None) -> list[Event]:
+    """A ``slow-line`` event (beyond the router) for each speed test below the plan, from its start to
+    its end; ``peak`` is its download speed."""
+    settings = settings or Settings()
+    limits = settings.thresholds
+    plan = settings.expect
+    low_down = plan.download_mbps * limits.download_ratio if plan.download_mbps else limits.min_download_mbps
+    low_up = plan.upload_mbps * limits.download_ratio if plan.upload_mbps else limits.min_upload_mbps
+    events = []
+    for test in tests:
+        if not test.ok or test.download_mbps is None:
+            continue
+        slow_up = test.upload_mbps is not None and test.upload_mbps < low_up
+        if test.download_mbps < low_down or slow_up:
+            kind, where = EventKind.SLOW_LINE, Location.WAN
+            events.append(Event(kind, where, test.start, test.end, "speedtest", 1, 1, test.download_mbps))
+    return events
+
+
+LOADED = frozenset({EventKind.LOSS, EventKind.LATENCY})
+"""Kinds a speed test's own load causes (an outage is not: it ends the speed test too)."""
+LOAD_MARGIN_S = 2.0
+
+
+def unloaded(events: Sequence[Event], tests: Sequence[SpeedTest]) -> list[Event]:
+    """``events`` without the loss and latency events that lie within a speed test (the watch's own
+    load; the speed test measures it as latency under load)."""
+    return [
+        e
+        for e in events
+        if e.kind not in LOADED
+        or not any(t.start - LOAD_MARGIN_S <= e.start and e.end <= t.end + LOAD_MARGIN_S for t in tests)
+    ]
 
 
 # --- clustering -----------------------------------------------------------------------------------------

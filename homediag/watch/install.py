@@ -17,11 +17,15 @@ SERVICE = "homediag-watch.service"
 TASK = "homediag watch"
 
 
-def watch_argv(program: Sequence[str], duration: str | None, interval_s: float) -> list[str]:
-    """The command line of the unattended watch."""
+def watch_argv(
+    program: Sequence[str], duration: str | None, interval_s: float, speedtest_every: str | None = None
+) -> list[str]:
+    """The command line of the unattended watch (with the options that shape it)."""
     argv = [*program, "watch", "--interval", f"{interval_s:g}"]
     if duration:
         argv += ["--for", duration]
+    if speedtest_every:
+        argv += ["--speedtest-every", speedtest_every]
     return argv
 
 
@@ -38,6 +42,7 @@ def systemd_unit(argv: Sequence[str]) -> str:
         "Type=simple\n"
         f"ExecStart={command}\n"
         "Restart=on-failure\n"
+        "SuccessExitStatus=130 143 129\n"
         "RestartSec=10\n"
         "Nice=10\n"
         "\n"

@@ -3,8 +3,13 @@
 Load: one echo per interval to each target (gateway, hop 2, two internet targets: four packets a second
 at the default interval), one DNS lookup every ``dns_every_s`` (every ``fast_dns_s`` while lookups
 fail or are slow, to find the end of the trouble), one connectivity check every ``http_every_s``, the
-Wi-Fi link every ``wifi_every_s`` and the interface every ``link_every_s`` (both read locally). No speed
-test. Each measurement has its own deadline, so a silent target never stacks up work.
+Wi-Fi link every ``wifi_every_s`` and the interface every ``link_every_s`` (both read locally). A speed
+test only with ``speedtest_every_s`` (``--speedtest-every``): one at a time, the first after
+:data:`FIRST_SPEEDTEST_S` at most, a slot missed while one runs is skipped, the echoes go on meanwhile
+(the report leaves the time of a speed test out of the loss and latency events: that load is the
+watch's own), and a failed one is stored as failed with its reason. Each measurement has its own
+deadline, so a silent target never stacks up work. On Windows and macOS the OS's Wi-Fi log is read every
+:data:`homediag.watch.oslog.READ_EVERY_S` and when the watch stops; on Linux ``iw event`` is followed.
 
 Samples are queued in memory and committed once a second (:data:`COMMIT_EVERY_S`): ``kill -9`` loses at
 most the last second. Every hour the loop keeps the history bounded (:meth:`Watcher.maintain`).
@@ -19,17 +24,35 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from homediag.core.model import Outcome, ProbeResult
 from homediag.core.probe import ProbeContext
 from homediag.core.session import Session
 from homediag.core.system import SystemView
 from homediag.watch import events as event_rules
-from homediag.watch import samplers
-from homediag.watch.oslog import follow_iw_events
+from homediag.watch import oslog, samplers
 from homediag.watch.samples import Kind, Sample, info_of
-from homediag.watch.store import DAY_S, KEEP_DAYS, RAW_DAYS, Store, StoredEvent
+from homediag.watch.store import DAY_S, KEEP_DAYS, RAW_DAYS, SpeedTest, Store, StoredEvent
 
 COMMIT_EVERY_S = 1.0
 MAINTAIN_EVERY_S = 3600.0
+FIRST_SPEEDTEST_S = 60.0
+"""The first speed test runs this long after the start at most (sooner when the period is shorter)."""
+MIN_SPEEDTEST_EVERY_S = 60.0
+"""The shortest period ``--speedtest-every`` accepts (a speed test loads the line for about 20 s)."""
+SPEED_FACTS = (
+    "speedtest.download_mbps",
+    "speedtest.upload_mbps",
+    "latency.idle_ms",
+    "latency.loaded_ms",
+    "latency.upload_loaded_ms",
+    "latency.increase_ms",
+    "latency.grade",
+    "latency.loaded_loss_pct",
+)
+"""The facts of a speed test kept in the history (not the public address or location it saw)."""
+
+SpeedTestRun = Callable[[], Awaitable[ProbeResult]]
+"""Runs one speed test (``net.throughput`` through the runner, in ``homediag.app.watch``)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,8 @@ class Schedule:
     http_every_s: float = 60.0
     wifi_every_s: float = 5.0
     link_every_s: float = 5.0
+    speedtest_every_s: float | None = None
+    """None: no speed test."""
     raw_days: float = RAW_DAYS
     keep_days: float = KEEP_DAYS
 
@@ -63,6 +88,8 @@ class Watcher:
         duration_s: float | None = None,
         system: SystemView | None = None,
         follow_os_log: bool = True,
+        speedtest: SpeedTestRun | None = None,
+        ctx: ProbeContext | None = None,
     ) -> None:
         self.store = store
         self.session = session
@@ -71,8 +98,12 @@ class Watcher:
         self.duration_s = duration_s
         self.system = system or SystemView()
         self.follow_os_log = follow_os_log
-        self.ctx: ProbeContext = samplers.sampler_context(session, self.system, path.interface)
+        self.ctx: ProbeContext = ctx or samplers.sampler_context(session, self.system, path.interface)
+        self.speedtest = speedtest
         self.count = 0
+        self.log_seen: float | None = None
+        """The time up to which the OS's Wi-Fi log was read (Windows, macOS)."""
+        self.log_error: str | None = None
 
     def emit(self, sample: Sample) -> None:
         """Queue one sample for the next commit."""
@@ -94,8 +125,14 @@ class Watcher:
             self._commits,
             self._maintenance,
         ]
-        if self.follow_os_log and self.ctx.which("iw"):
-            loops.append(lambda: follow_iw_events(self.emit))
+        if self.speedtest is not None and self.schedule.speedtest_every_s is not None:
+            loops.append(self._speedtests)
+        platform = self.session.platform.value if self.session.platform else "linux"
+        if self.follow_os_log and platform == "linux" and self.ctx.which("iw"):
+            loops.append(lambda: oslog.follow_iw_events(self.emit))
+        elif self.follow_os_log and platform in ("windows", "macos"):
+            self.log_seen = started - 0.001
+            loops.append(self._os_log)
         tasks = [asyncio.ensure_future(loop()) for loop in loops]
         try:
             if self.duration_s is not None:
@@ -108,6 +145,10 @@ class Watcher:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            if self.log_seen is not None:  # the log's last minute (a short watch: all of it)
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    async with asyncio.timeout(oslog.READ_TIMEOUT_S):
+                        await self.read_os_log()
             stopped = time.time()
             self.emit(Sample(stopped, Kind.MARK, "watch", True, info=info_of({"event": "stopped"})))
             self.store.end_run(stopped)
@@ -201,6 +242,49 @@ class Watcher:
         with contextlib.suppress(OSError):
             self.path = await samplers.find_path(self.session, system=self.system, internet=internet)
 
+    async def _speedtests(self) -> None:
+        every = self.schedule.speedtest_every_s
+        assert every is not None and self.speedtest is not None
+        run = self.speedtest
+
+        async def tick() -> None:
+            started = time.time()
+            try:
+                result: ProbeResult | BaseException = await run()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - stored as a failed speed test, never dropped
+                result = exc
+            self.store.add_speedtest(speed_record(result, started, time.time()))
+
+        await asyncio.sleep(min(every, FIRST_SPEEDTEST_S))
+        # _every awaits each run before the next: never two at once, and a slot missed is skipped.
+        await self._every(lambda: every, tick)
+
+    async def _os_log(self) -> None:
+        async def tick() -> None:
+            await self.read_os_log()
+
+        await asyncio.sleep(oslog.READ_EVERY_S)
+        await self._every(lambda: oslog.READ_EVERY_S, tick)
+
+    async def read_os_log(self) -> int:
+        """Read the OS's Wi-Fi log (Windows, macOS) since the last read and queue its link events;
+        return how many. A log that cannot be read is said once per run, in a mark sample."""
+        since = self.log_seen if self.log_seen is not None else time.time()
+        platform = self.session.platform.value if self.session.platform else "linux"
+        found, error = await oslog.read_log(self.ctx, platform, since)
+        if error is not None and self.log_error is None:
+            self.log_error = error
+            detail = info_of({"event": "oslog", "error": error})
+            self.emit(Sample(time.time(), Kind.MARK, "watch", False, info=detail))
+        fresh = [s for s in found if s.t > since]
+        for sample in fresh:
+            self.emit(sample)
+        if fresh:
+            self.log_seen = max(s.t for s in fresh)
+        return len(fresh)
+
     async def _commits(self) -> None:
         async def tick() -> None:
             self.store.commit()
@@ -245,6 +329,27 @@ def maintain(store: Store, now: float, schedule: Schedule, session: Session | No
         )
         store.downsample(cut)
     store.prune(now - schedule.keep_days * DAY_S)
+
+
+def speed_record(result: ProbeResult | BaseException, started: float, ended: float) -> SpeedTest:
+    """One speed test as the history keeps it: its figures, or why it failed."""
+    if isinstance(result, BaseException):
+        return SpeedTest(started, ended, False, error=f"{type(result).__name__}: {result}"[:300])
+    facts: dict[str, object] = {
+        o.fact: o.value for o in result.observations if o.fact in SPEED_FACTS and o.value is not None
+    }
+    down, up = facts.get("speedtest.download_mbps"), facts.get("speedtest.upload_mbps")
+    if result.outcome is not Outcome.OK or not isinstance(down, int | float):
+        reason = result.reason or "no download speed measured"
+        return SpeedTest(started, ended, False, facts=facts, error=f"{result.outcome.value}: {reason}"[:300])
+    return SpeedTest(
+        started,
+        ended,
+        True,
+        float(down),
+        float(up) if isinstance(up, int | float) else None,
+        facts,
+    )
 
 
 def fast(schedule: Schedule, factor: float) -> Schedule:

@@ -12,8 +12,10 @@ macOS: ``log show --style syslog --predicate 'subsystem == "com.apple.wifi"'``, 
 ``Disassociated`` / ``Associated``.
 
 Each parser is pure and bounded (lines over 1000 characters are skipped) and gives samples of kind
-``OSLOG`` with ``{"event": "disconnected" | "connected" | "roamed"}``. The Windows and macOS logs are
-read for the watch's window when a report is made; ``iw event`` is followed live.
+``OSLOG`` with ``{"event": "disconnected" | "connected" | "roamed"}``. ``iw event`` is followed live;
+the Windows and macOS logs are read for the watch's window every :data:`READ_EVERY_S` and when the watch
+stops (:func:`read_log`, through the context's command runner, so a recorded context replays them): a
+WLAN-AutoConfig connect to another BSSID without a disconnect between is a roam.
 """
 
 from __future__ import annotations
@@ -22,11 +24,20 @@ import asyncio
 import contextlib
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
+from homediag.core.probe import ProbeContext
 from homediag.watch.samples import Kind, Sample, info_of
 
 MAX_LINE = 1000
+READ_EVERY_S = 60.0
+"""How often a watch reads the Windows or macOS Wi-Fi log for the time since its last read."""
+READ_TIMEOUT_S = 20.0
+MAX_LOG_BYTES = 4 * 1024 * 1024
+MAX_WINDOWS_EVENTS = 1000
+WLAN_LOG = "Microsoft-Windows-WLAN-AutoConfig/Operational"
+MACOS_PREDICATE = 'subsystem == "com.apple.wifi"'
+_WEVT_BSSID = re.compile(r"^\s*BSSID:\s*([0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5})\s*$")
 _IW = re.compile(r"^([0-9]{9,11}\.[0-9]{1,9}):\s+(\S{1,32})\s+\(phy\s+#[0-9]{1,4}\):\s+(.{1,900})$")
 _WEVT_ID = re.compile(r"^\s*Event ID:\s*([0-9]{1,6})\s*$")
 _WEVT_DATE = re.compile(r"^\s*Date:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,20}(?:Z|[+-][0-9:]{4,6})?)\s*$")
@@ -58,27 +69,58 @@ def parse_iw_event(line: str) -> Sample | None:
 
 def parse_wevtutil(text: str) -> list[Sample]:
     """WLAN-AutoConfig events 8001 (connected) and 8003 (disconnected) from ``wevtutil qe ... /f:text``."""
-    samples: list[Sample] = []
+    events: list[tuple[float, str, str | None]] = []
+    """(time, connected or disconnected, BSSID) in the order of the text."""
     stamp: float | None = None
     for line in text.splitlines()[:100_000]:
         if len(line) > MAX_LINE:
             continue
+        if line.startswith("Event["):
+            stamp = None
+            continue
         date = _WEVT_DATE.match(line)
         if date is not None:
             with contextlib.suppress(ValueError):
-                stamp = datetime.fromisoformat(date.group(1)).timestamp()
+                stamp = _wevt_time(date.group(1))
             continue
         event_id = _WEVT_ID.match(line)
         if event_id is not None and stamp is not None:
             kind = {"8001": "connected", "8003": "disconnected"}.get(event_id.group(1))
             if kind is not None:
-                samples.append(
-                    Sample(
-                        stamp, Kind.OSLOG, "if:wlan", kind != "disconnected", info=info_of({"event": kind})
-                    )
-                )
+                events.append((stamp, kind, None))
             stamp = None
+            continue
+        bssid = _WEVT_BSSID.match(line)
+        if bssid is not None and events and events[-1][2] is None:
+            events[-1] = (events[-1][0], events[-1][1], bssid.group(1).lower().replace("-", ":"))
+    samples: list[Sample] = []
+    last: tuple[str, str | None] | None = None
+    for t, kind, ap in sorted(events, key=lambda e: e[0]):
+        event = kind
+        # Connected to another access point without a disconnect first: Windows roamed.
+        if kind == "connected" and last is not None and last[0] == "connected":
+            event = "roamed" if ap and last[1] and ap != last[1] else "connected"
+        detail: dict[str, object] = {"event": event}
+        if ap:
+            detail["bssid"] = ap
+        samples.append(Sample(t, Kind.OSLOG, "if:wlan", event != "disconnected", info=info_of(detail)))
+        last = (kind, ap)
     return samples
+
+
+def _wevt_time(text: str) -> float:
+    """``2023-11-14T22:13:20.1230000Z`` (seven decimals, as wevtutil writes them) as Unix time; a time
+    without a zone is the computer's local time (older Windows)."""
+    head, _dot, rest = text.partition(".")
+    zone = ""
+    digits = rest
+    for mark in ("Z", "+", "-"):
+        if mark in rest:
+            index = rest.index(mark)
+            digits, zone = rest[:index], rest[index:]
+            break
+    clean = head + (f".{digits[:6]}" if digits else "") + zone.replace("Z", "+00:00")
+    return datetime.fromisoformat(clean).timestamp()
 
 
 def parse_macos_log(text: str) -> list[Sample]:
@@ -136,6 +178,39 @@ async def follow_iw_events(emit: Callable[[Sample], None], *, binary: str = "iw"
             process.kill()
             with contextlib.suppress(ProcessLookupError):
                 await process.wait()
+
+
+def windows_argv(since: float) -> list[str]:
+    """``wevtutil qe`` of the WLAN-AutoConfig connects and disconnects since ``since`` (oldest first)."""
+    stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    query = f"*[System[(EventID=8001 or EventID=8003) and TimeCreated[@SystemTime>='{stamp}']]]"
+    return ["wevtutil", "qe", WLAN_LOG, f"/q:{query}", "/f:text", "/rd:false", f"/c:{MAX_WINDOWS_EVENTS}"]
+
+
+def macos_argv(since: float) -> list[str]:
+    """``log show`` of the Wi-Fi subsystem since ``since`` (``--start`` takes the local time)."""
+    stamp = datetime.fromtimestamp(since).strftime("%Y-%m-%d %H:%M:%S")
+    return ["log", "show", "--style", "syslog", "--predicate", MACOS_PREDICATE, "--start", stamp]
+
+
+async def read_log(ctx: ProbeContext, platform: str, since: float) -> tuple[list[Sample], str | None]:
+    """The Wi-Fi log of ``platform`` (``windows``, ``macos``) since ``since``: its link events, and why
+    it could not be read (None when it was). Linux has no log to read (``iw event`` is followed live)."""
+    if platform == "windows":
+        argv, parse = windows_argv(since), parse_wevtutil
+    elif platform == "macos":
+        argv, parse = macos_argv(since), parse_macos_log
+    else:
+        return [], None
+    if ctx.which(argv[0]) is None:
+        return [], f"{argv[0]} not found"
+    result = await ctx.run_command(argv, timeout_s=READ_TIMEOUT_S, max_bytes=MAX_LOG_BYTES)
+    if result.timed_out:
+        return [], f"{argv[0]} did not answer in {READ_TIMEOUT_S:.0f} s"
+    if result.returncode != 0:
+        reason = (result.stderr.strip() or result.stdout.strip()).splitlines()[:1]
+        return [], f"{argv[0]} exited with {result.returncode}" + (f": {reason[0][:200]}" if reason else "")
+    return [s for s in parse(result.stdout) if s.t >= since], None
 
 
 def all_samples(parsed: Iterable[Sample | None]) -> list[Sample]:

@@ -11,22 +11,27 @@ commits but never corrupts the file (SQLite's WAL guarantees). The next open rec
 Bounded on disk: raw samples older than ``raw_days`` are folded into one row per minute and subject
 (count, failures, mean, min, max), after the events found in them were kept; everything older than
 ``keep_days`` is deleted. A day of raw samples at four pings a second is about 10 MB; a day of minutes
-about 0.3 MB (``benchmarks/watch_cost.py`` measures both).
+about 0.3 MB (``benchmarks/watch_cost.py`` measures both). Speed tests (``--speedtest-every``) are a row
+each in their own table, kept as they are until ``keep_days``.
+
+Schema versions: 1 the samples, minutes, events and runs; 2 adds ``speedtests``. Each version's
+migration is a step in :data:`MIGRATIONS`; a new file gets the whole schema at once.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from homediag.core.errors import HomediagError
 from homediag.core.i18n import _
 from homediag.watch.samples import Kind, Sample
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_FILE = "watch.sqlite3"
 RAW_DAYS = 1.0
 KEEP_DAYS = 30.0
@@ -54,6 +59,17 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER, interval_s REAL
 );
 """
+_SPEEDTESTS = """
+CREATE TABLE IF NOT EXISTS speedtests (
+    start REAL NOT NULL, end REAL NOT NULL, ok INTEGER NOT NULL,
+    download_mbps REAL, upload_mbps REAL, facts TEXT, error TEXT
+);
+CREATE INDEX IF NOT EXISTS speedtests_start ON speedtests (start);
+"""
+MIGRATIONS: dict[int, str] = {1: _SPEEDTESTS}
+"""The step from each version to the next (version 1 to 2: the speed tests' table)."""
+MAX_FACTS_CHARS = 4000
+MAX_ERROR_CHARS = 300
 
 
 class StoreError(HomediagError):
@@ -84,6 +100,21 @@ class StoredEvent:
     location: str
     subject: str
     info: str | None = None
+
+
+@dataclass(frozen=True)
+class SpeedTest:
+    """One speed test of ``--speedtest-every``: when it ran, what it measured, or why it failed."""
+
+    start: float
+    end: float
+    ok: bool
+    download_mbps: float | None = None
+    upload_mbps: float | None = None
+    facts: dict[str, object] = field(default_factory=dict)
+    """The speed test's facts (``speedtest.download_mbps``, ``latency.increase_ms``...) by name."""
+    error: str | None = None
+    """Why it failed (the probe's outcome and reason); None when it measured."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +184,13 @@ class Store:
                 ).format(path=path, found=version, known=SCHEMA_VERSION)
             )
         if version < SCHEMA_VERSION:
-            connection.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            if version == 0:  # a new file: the whole schema
+                steps = [_SCHEMA, _SPEEDTESTS]
+            else:
+                steps = [MIGRATIONS[v] for v in range(version, SCHEMA_VERSION)]
+            connection.executescript(
+                "BEGIN;" + "".join(steps) + f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
+            )
         return cls(connection, path)
 
     def close(self) -> None:
@@ -236,7 +273,26 @@ class Store:
                 [(e.start, e.end, e.kind, e.location, e.subject, e.info) for e in events],
             )
 
+    def add_speedtest(self, test: SpeedTest) -> None:
+        """Write one speed test (at once: one a few minutes at most)."""
+        with self._transaction():
+            self._db.execute("INSERT INTO speedtests VALUES (?, ?, ?, ?, ?, ?, ?)", _speedtest_row(test))
+
     # --- reading ------------------------------------------------------------------------------------
+
+    def speedtests(self, since: float | None = None, until: float | None = None) -> list[SpeedTest]:
+        """Speed tests that started in ``[since, until]``, in time order."""
+        lo = since if since is not None else float("-inf")
+        hi = until if until is not None else float("inf")
+        rows = self._db.execute(
+            "SELECT start, end, ok, download_mbps, upload_mbps, facts, error FROM speedtests "
+            "WHERE start >= ? AND start <= ? ORDER BY start",
+            (lo, hi),
+        )
+        return [
+            SpeedTest(start, end, bool(ok), down, up, _facts(facts), error)
+            for start, end, ok, down, up, facts, error in rows
+        ]
 
     def samples(self, since: float | None = None, until: float | None = None) -> list[Sample]:
         """Raw samples in ``[since, until]``, in time order."""
@@ -345,6 +401,7 @@ class Store:
                 ("minutes", "t"),
                 ("events", "end"),
                 ("runs", "last_seen"),
+                ("speedtests", "end"),
             ):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (before,))  # noqa: S608
 
@@ -376,6 +433,30 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _speedtest_row(test: SpeedTest) -> tuple[object, ...]:
+    """A speed test as a row of the ``speedtests`` table (facts and error capped)."""
+    facts = json.dumps(test.facts, separators=(",", ":"), sort_keys=True, default=str)
+    return (
+        test.start,
+        test.end,
+        int(test.ok),
+        test.download_mbps,
+        test.upload_mbps,
+        facts if len(facts) <= MAX_FACTS_CHARS else "{}",
+        (test.error or "")[:MAX_ERROR_CHARS] or None,
+    )
+
+
+def _facts(text: object) -> dict[str, object]:
+    if not isinstance(text, str):
+        return {}
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def default_path() -> Path:

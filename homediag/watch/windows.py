@@ -16,12 +16,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from homediag.core.i18n import _
 from homediag.core.model import Observation
 from homediag.net.echo import jitter
 from homediag.watch.events import INSTANT, Event, EventKind, Location
 from homediag.watch.samples import Kind, Role, Sample
+from homediag.watch.store import SpeedTest
 
 SOURCE = "watch"
 """The ``source`` of windowed observations."""
@@ -38,6 +40,7 @@ COMPLAINTS: dict[tuple[Location, EventKind], str] = {
     (Location.DNS, EventKind.DNS_FAILURE): "no-internet",
     (Location.WIFI, EventKind.WIFI_DISCONNECT): "wifi",
     (Location.WIFI, EventKind.WIFI_WEAK): "wifi",
+    (Location.WAN, EventKind.SLOW_LINE): "slow-internet",
 }
 """The complaint a window of an event is judged as: the symptom someone would have complained of."""
 
@@ -86,7 +89,17 @@ def inside(samples: Sequence[Sample], start: float, end: float) -> list[Sample]:
     return list(samples[low:high])
 
 
-def outside(samples: Sequence[Sample], spans: Sequence[Window]) -> list[Sample]:
+class Span(Protocol):
+    """Anything with a start and an end (a window, a speed test)."""
+
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
+
+
+def outside(samples: Sequence[Sample], spans: Sequence[Span]) -> list[Sample]:
     """The samples outside every window (``samples`` in time order)."""
     keep = [True] * len(samples)
     for window in spans:
@@ -201,6 +214,40 @@ def evidence(samples: Sequence[Sample], start: float, end: float) -> list[Observ
     if pings and not wifi:
         observe("wifi.in_use", False)
     return out
+
+
+def speed_evidence(test: SpeedTest) -> list[Observation]:
+    """The facts of one speed test that measured, as observed then (evidence: when and how fast)."""
+    if not test.ok:
+        return []
+    span = f"{clock(test.start)}–{clock(test.end)}"
+    text = _("speed test {span}").format(span=span)
+    out = []
+    for fact, value in sorted(test.facts.items()):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            continue
+        unit = "Mbit/s" if fact.endswith("_mbps") else "ms" if fact.endswith("_ms") else None
+        unit = "%" if fact.endswith("_pct") else unit
+        out.append(
+            Observation(
+                fact=fact,
+                value=value,
+                source=SOURCE,
+                unit=unit,
+                time=iso(test.start),
+                evidence=text,
+                privacy="keep",
+            )
+        )
+    return out
+
+
+def quiet_speedtest(tests: Sequence[SpeedTest], slow: Sequence[SpeedTest]) -> SpeedTest | None:
+    """The speed test the quiet time is judged with: the latest that was not slow, else the latest."""
+    measured = [t for t in tests if t.ok]
+    fine = [t for t in measured if t not in slow]
+    chosen = fine or measured
+    return chosen[-1] if chosen else None
 
 
 def _by_subject(samples: Sequence[Sample]) -> dict[str, list[Sample]]:

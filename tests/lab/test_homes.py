@@ -416,3 +416,17 @@ def test_scan_counts_the_devices_that_say_what_they_are():
     score = score_scan(truth, listed, seconds=1.0)
     assert score.announced == sum(d.announces for d in truth.devices) >= 1  # the router at least
     assert score.announced_kind_right == 0
+
+
+def test_an_injected_advisory_is_found_but_never_the_top_fault():
+    """An admin page over HTTP injected beside slow DNS: both found, the fault leads (the advisory has
+    its own section and must not pose as the cause)."""
+    want = Expected(required=("security.admin-http", "dns.slow"))
+    run = score_run(
+        "checkup",
+        want,
+        report(("security.admin-http", "confirmed", 0.995), ("dns.slow", "confirmed", 0.97)),
+        exit_code=1,
+        seconds=1,
+    )
+    assert run.ok and run.top == "dns.slow"

@@ -6,6 +6,9 @@
    other fault, no event outside the injected windows.
 2. ``kill -9`` during the watch loses at most about the last second of samples, leaves a sound
    database, and the next watch resumes into the same history (one watch across the crash).
+3. ``--speedtest-every`` against the lab's Speedtest Mini server (the one-minute floor lifted by the
+   hidden test override): the speed test is stored with its figures while the echoes go on, and Ctrl-C
+   ends the watch with 130 after it wrote the report, which shows the speed test (about 40 s).
 
 The watch samples every 0.5 s and looks up DNS every 2 s here (``--interval``, ``--dns-every``): at the
 defaults (1 s, 30 s) a 40 s window cannot be placed to 5 s, which is what the options are for.
@@ -31,14 +34,16 @@ PROBLEM = ("confirmed", "likely")
 TOLERANCE_S = 5.0
 
 
-def _start(lab: Any, history: Path, report: Path | None, data: Path, *extra: str) -> subprocess.Popen[str]:
+def _start(
+    lab: Any, history: Path, report: Path | None, data: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "homediag", "watch", "--history", str(history), "--interval", "0.5",
             "--dns-every", "2", "--http-every", "10", "--no-redact", "--format", "json", *extra]  # fmt: skip
     if report is not None:
         argv += ["--output", str(report)]
     return subprocess.Popen(
         lab.client_argv(argv),
-        env=lab.client_env({"XDG_DATA_HOME": str(data)}),
+        env=lab.client_env({"XDG_DATA_HOME": str(data), **(env or {})}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -145,3 +150,41 @@ def test_kill_9_loses_at_most_the_last_second_and_the_watch_resumes(lab: Any, tm
             db.execute("SELECT count(*) FROM samples WHERE kind = 1 AND t > ?", (killed_at,)).fetchone()[0]
             > 0
         )
+
+
+def test_a_speed_test_on_its_period_is_stored_and_ctrl_c_exits_130_with_the_report(
+    lab: Any, tmp_path: Path
+) -> None:
+    history, out = tmp_path / "watch.sqlite3", tmp_path / "report.json"
+    override = {"HOMEDIAG_WATCH_SPEEDTEST_MIN_S": "1"}
+    proc = _start(lab, history, out, tmp_path / "data", "--speedtest-every", "10s", env=override)
+    try:
+        _wait_for_samples(history, proc)
+        deadline = time.time() + 60
+        tests: list[Any] = []
+        while time.time() < deadline and not tests:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(1.0)
+            with sqlite3.connect(history) as db:
+                tests = db.execute("SELECT start, end, ok, download_mbps, error FROM speedtests").fetchall()
+        assert tests, "no speed test within a minute"
+        proc.send_signal(signal.SIGINT)
+        _stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr[-3000:]
+    start, end, ok, download, error = tests[0]
+    assert ok == 1 and download > 1.0, error
+    with sqlite3.connect(history) as db:
+        echoes = db.execute(
+            "SELECT count(*) FROM samples WHERE kind = 1 AND t BETWEEN ? AND ?", (start, end)
+        ).fetchone()[0]
+    assert echoes >= 4 * (end - start) * 0.5  # the ping sampler went on (4 targets, 2 a second)
+    report = json.loads(out.read_text())
+    assert report["interrupted_by"] == "SIGINT" and report["complete"] is True
+    (shown,) = report["watch"]["speedtests"][:1]
+    assert shown["ok"] is True and shown["download_mbps"] == pytest.approx(download)
+    events = report["watch"]["events"]
+    assert all(e["kind"] not in ("loss", "latency") for e in events), events  # the load is the watch's own

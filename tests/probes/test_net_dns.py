@@ -95,6 +95,7 @@ def test_all_silent(servers: dict[str, _Server]) -> None:
     )
     assert outcome.value("dns.any_ok") is False
     assert outcome.value("dns.best_latency_ms") is None
+    assert outcome.value("dns.fastest_answer_ms") is None
 
 
 def test_no_resolver_is_not_applicable() -> None:
@@ -254,6 +255,9 @@ def test_public_resolvers_are_timed_beside_the_configured_one(make_server: Calla
     }
     best_latency = outcome.value("dns.best_latency_ms")
     assert isinstance(best_latency, float) and best_latency >= 200
+    # every answer of the slow server was slow: even the quickest (what loss alone cannot do)
+    quickest = outcome.value("dns.fastest_answer_ms")
+    assert isinstance(quickest, float) and 200 <= quickest <= best_latency
     # a public resolver gets the first name and the uncached names only
     assert not [q for q in fast.queries if q.startswith("hd-") and q.count(".") == 2]
 

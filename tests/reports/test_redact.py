@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from homediag.reports.document import dump_report, to_document, validation_errors
-from homediag.reports.redact import address_class, eui64_mac, for_output, redact, scrub_secrets
+from homediag.reports.patterns import address_class, eui64_mac
+from homediag.reports.redact import for_output, redact
+from homediag.reports.scrub import scrub_secrets
 from homediag.reports.tokens import KEY_FILE, TABLE_FILE, RedactionError, TokenStore
 from tests.reports.conftest import fixture, render_html, render_markdown, render_text
 
@@ -260,11 +262,11 @@ def test_eui64_interface_id_gives_back_the_mac() -> None:
     ],
 )
 def test_the_free_text_sweep(store: TokenStore, text: str, gone: str, kept: str) -> None:
-    from homediag.reports.redact import Redactor
+    from homediag.reports.pseudonyms import Pseudonyms
+    from homediag.reports.sweep import TextSweeper
 
-    redactor = Redactor(store)
-    redactor._sweeping = True  # a sweep on its own, without a report around it
-    swept = redactor.sweep(text)
+    sweeper = TextSweeper(Pseudonyms(store, sweeping=True))  # a sweep on its own, without a report around it
+    swept = sweeper.sweep(text)
     if gone:
         assert gone not in swept
     assert kept in swept

@@ -8,7 +8,9 @@ import pytest
 
 from homediag.core.model import Observation
 from homediag.reports.document import dump_report
-from homediag.reports.redact import for_output, name_hint, redact, scrub_secrets
+from homediag.reports.patterns import name_hint
+from homediag.reports.redact import for_output, redact
+from homediag.reports.scrub import scrub_secrets
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import fixture
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from homediag.cli.output import prepare
 from homediag.reports.document import dump_report, load_report, validation_errors
-from homediag.reports.redact import for_output, redact, scrub_secrets
+from homediag.reports.redact import for_output, redact
 from homediag.reports.render import Format, render
+from homediag.reports.scrub import scrub_secrets
 from homediag.reports.tokens import TokenStore
 from tests.reports.conftest import fixture
 

@@ -426,3 +426,18 @@ def test_texts_from_the_seam_are_made_inert_and_capped() -> None:
     view = build_view(shared("checkup-advisories"), texts=Hostile())
     for text in outputs(view).values():
         assert "\x1b" not in text and "\u202e" not in text and "A" * 1001 not in text
+
+
+def test_a_measurement_taken_again_is_one_row_from_before_to_after() -> None:
+    """A verified fix measures again: the table shows one row per measurement, ``before → after``, and
+    a value that did not change once."""
+    report = shared("checkup-advisories")
+    loss = next(o for o in report.observations if o.fact == "gateway.loss_pct")
+    again = dataclasses.replace(loss, value=0.0 if loss.value else 12.5)
+    same = dataclasses.replace(loss, fact="gateway.loss_pct", subject="elsewhere")
+    report = dataclasses.replace(report, observations=(*report.observations, again, same, same))
+    rows = [m for m in build_view(report, lang="en").measurements if m.fact == "gateway.loss_pct"]
+    assert len(rows) == 2
+    changed = next(m for m in rows if "→" in m.value)
+    assert changed.value.split(" → ")[0] != changed.value.split(" → ")[1]
+    assert sum("→" in m.value for m in rows) == 1

@@ -157,3 +157,9 @@ def test_the_systemd_unit_is_valid(tmp_path: Path) -> None:
     result = subprocess.run([analyze, "verify", "--user", str(path)], capture_output=True, text=True)
     problems = [line for line in result.stderr.splitlines() if install.SERVICE in line]
     assert problems == [], result.stderr
+
+
+def test_the_unattended_watch_keeps_its_speed_test_period() -> None:
+    argv = install.watch_argv(["homediag"], "8h", 1.0, "2h")
+    assert argv == ["homediag", "watch", "--interval", "1", "--for", "8h", "--speedtest-every", "2h"]
+    assert install.watch_argv(["homediag"], None, 0.5) == ["homediag", "watch", "--interval", "0.5"]

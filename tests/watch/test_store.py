@@ -88,3 +88,51 @@ def test_runs_record_a_clean_stop_and_a_crash_leaves_none(tmp_path: Path) -> Non
     first, second = store.runs()
     assert (first.stopped, first.last_seen) == (None, T0 + 5)
     assert second.stopped == T0 + 20
+
+
+# The schema of version 1 as homediag wrote it before the speed tests (kept here verbatim).
+V1_SCHEMA = """
+CREATE TABLE subjects (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE samples (t REAL NOT NULL, kind INTEGER NOT NULL, subject INTEGER NOT NULL,
+    ok INTEGER NOT NULL, value REAL, info TEXT);
+CREATE INDEX samples_t ON samples (t);
+CREATE TABLE minutes (t REAL NOT NULL, kind INTEGER NOT NULL, subject INTEGER NOT NULL,
+    n INTEGER NOT NULL, fails INTEGER NOT NULL, vmean REAL, vmin REAL, vmax REAL,
+    PRIMARY KEY (t, kind, subject)) WITHOUT ROWID;
+CREATE TABLE events (start REAL NOT NULL, end REAL NOT NULL, kind TEXT NOT NULL, location TEXT NOT NULL,
+    subject TEXT NOT NULL, info TEXT);
+CREATE INDEX events_start ON events (start);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started REAL NOT NULL, last_seen REAL NOT NULL, stopped REAL,
+    pid INTEGER, interval_s REAL);
+INSERT INTO subjects VALUES (1, 'gateway:192.0.2.1');
+INSERT INTO samples VALUES (1700000000.0, 1, 1, 1, 0.5, NULL);
+INSERT INTO runs VALUES (1, 1700000000.0, 1700000001.0, 1700000001.0, 42, 1.0);
+PRAGMA user_version=1;
+"""
+
+
+def test_a_version_1_history_opens_migrated_with_its_samples_and_takes_speed_tests(tmp_path: Path) -> None:
+    from homediag.watch.store import SpeedTest
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA)
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION == 2
+    assert [(s.subject, s.value) for s in store.samples()] == [("gateway:192.0.2.1", 0.5)]
+    assert len(store.runs()) == 1
+    assert store.speedtests() == []
+    facts = {"speedtest.download_mbps": 93.5, "latency.grade": "A"}
+    store.add_speedtest(SpeedTest(T0, T0 + 21, True, 93.5, 38.0, facts))
+    store.add_speedtest(SpeedTest(T0 + 100, T0 + 101, False, error="error: speed test failed: refused"))
+    store.close()
+    again = Store.open(path, readonly=True)
+    tests = again.speedtests()
+    assert [(t.ok, t.download_mbps, t.facts.get("latency.grade"), t.error) for t in tests] == [
+        (True, 93.5, "A", None),
+        (False, None, None, "error: speed test failed: refused"),
+    ]
+    assert again.integrity_ok()
+    again.prune(T0 + 50)  # speed tests are pruned with the rest
+    assert [t.start for t in again.speedtests()] == [T0 + 100]
+    again.close()

@@ -92,6 +92,14 @@ class DnsProbe(Probe):
             Fact("dns.any_ok", bool, "At least one configured resolver answered"),
             Fact("dns.best_latency_ms", float, "Answer time of the fastest working resolver", unit="ms"),
             Fact(
+                "dns.fastest_answer_ms",
+                float,
+                "The quickest single answer to a name no cache holds, from any configured resolver: above "
+                "the slow-DNS threshold, every answer was slow (a slow server), which lost packets and "
+                "their retries alone do not cause",
+                unit="ms",
+            ),
+            Fact(
                 "dns.latency_samples_ms",
                 list[float | None],
                 "Answer times for random names no cache holds (subject: resolver; null when lost)",
@@ -310,6 +318,8 @@ class DnsProbe(Probe):
         ctx.observe("dns.any_ok", any(r.first.answered for r in reports))
         latencies = [r.latency_ms for r in reports if r.first.answered and r.latency_ms is not None]
         ctx.observe("dns.best_latency_ms", min(latencies) if latencies else None)
+        answers = [ms for r in reports for ms in r.sample_ms if ms is not None]
+        ctx.observe("dns.fastest_answer_ms", min(answers) if answers else None)
 
         resolved = [r.names_resolved for r in reports if r.names_resolved is not None]
         ctx.observe(
