@@ -95,13 +95,14 @@ def record(request: dict[str, object], config: object) -> None:
     )
     runner = Runner(registry, session, io=live_io())
     providers = registry.providers()
-    asyncio.run(runner.run(sorted({providers[name] for name in probe.spec.needs})))
+    read = (*probe.spec.needs, *probe.spec.follows)  # a recording runs the followed providers first too
+    asyncio.run(runner.run(sorted({providers[name] for name in read})))
     view = runner.view()
     ctx = RecordingContext(
         probe.spec,
         session,
         known=view,
-        facts={name: view.value(name) for name in probe.spec.needs},
+        facts={name: view.value(name) for name in read},
         io=live_io(),
     )
     result = asyncio.run(execute(probe, ctx))

@@ -37,6 +37,7 @@ def spec_summary(spec: Any, origin: str) -> dict[str, Any]:
         "fallback": spec.fallback,
         "binaries": list(spec.binaries),
         "needs": list(spec.needs),
+        "follows": list(spec.follows),
         "provides": list(spec.fact_names),
         "facts": [fact_summary(fact) for fact in spec.provides],
         "matchers": [m.describe() for m in spec.matchers],
@@ -126,8 +127,8 @@ def explain(
     )
     if spec.binaries:
         out.print(_("Commands") + f": {', '.join(spec.binaries)}")
-    if spec.needs:
-        out.print(_("Needs") + f": {', '.join(spec.needs)}")
+    if spec.needs or spec.follows:
+        out.print(_("Needs") + f": {', '.join((*spec.needs, *spec.follows))}")
     out.print(_("Provides") + ":")
     for fact in spec.provides:
         unit = escape(f" [{fact.unit}]") if fact.unit else ""

@@ -31,7 +31,7 @@ import secrets
 import shutil
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 from typing import Any, ClassVar, TypeVar
@@ -41,6 +41,7 @@ from pydantic import ValidationError
 from homediag.core.config import Config
 from homediag.core.errors import ProbeSpecError
 from homediag.core.facts import typed
+from homediag.core.feeds import FactFeed
 from homediag.core.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, HttpResponse, fetch
 from homediag.core.io import (
     DnsClient,
@@ -92,9 +93,22 @@ class FactView:
         self,
         observations: Callable[[], Sequence[Observation]],
         devices: Callable[[], Sequence[Device]],
+        feeds: Callable[[str], FactFeed] | None = None,
     ) -> None:
         self._observations = observations
         self._devices = devices
+        self._feeds = feeds
+        self._own: dict[str, FactFeed] = {}
+
+    def feed(self, name: str) -> FactFeed:
+        """The feed of fact ``name`` in this run (a closed, empty one outside a runner: nothing runs
+        beside the probe there, so its facts are known already or never will be)."""
+        if self._feeds is not None:
+            return self._feeds(name)
+        if name not in self._own:
+            self._own[name] = FactFeed(name)
+            self._own[name].close()
+        return self._own[name]
 
     def all(self, name: str) -> list[Observation]:
         """Every observation of fact ``name``."""
@@ -205,8 +219,23 @@ class ProbeContext:
                 found.append((obs.subject, value))
         return found
 
+    def follow(self, name: str) -> AsyncIterator[object]:
+        """The items of fact ``name`` (declared in ``follows``) that its provider publishes while it runs,
+        each as it comes; the iteration ends when the provider's run ended, and then its facts and devices
+        are known (:meth:`fact`, ``known.devices()``). Items are what the provider documents."""
+        if name not in self.spec.follows:
+            raise ProbeSpecError(f"{self.spec.id} follows fact {name!r} without declaring it in follows")
+        return self.known.feed(name).follow()
+
+    def publish(self, name: str, item: object) -> None:
+        """Hand ``item`` of fact ``name`` (one this probe provides) to the probes that follow it now,
+        before the run ends; safe from any thread. The fact itself is still observed as usual."""
+        if self.spec.fact(name) is None:
+            raise ProbeSpecError(f"{self.spec.id} publishes fact {name!r} it does not provide")
+        self.known.feed(name).publish(item)
+
     def _check_reads(self, name: str) -> None:
-        if name not in self.spec.needs and self.spec.fact(name) is None:
+        if name not in self.spec.needs and name not in self.spec.follows and self.spec.fact(name) is None:
             raise ProbeSpecError(f"{self.spec.id} reads fact {name!r} without declaring it in needs")
 
     def _typed(self, name: str, tp: type[T], value: object) -> T | None:

@@ -65,6 +65,11 @@ def validate_spec(spec: object, *, known_facts: Collection[str] | None = None) -
             problems.append(f"needs unknown fact {name!r}")
         if name in provided:
             problems.append(f"fact {name!r} is both needed and provided")
+    for name in spec.follows:
+        if known_facts is not None and name not in known_facts and name not in provided:
+            problems.append(f"follows unknown fact {name!r}")
+        if name in provided or name in spec.needs:
+            problems.append(f"fact {name!r} is followed and also needed or provided")
     args: object = spec.args
     if not (inspect.isclass(args) and issubclass(args, ProbeArgs)):
         problems.append("args must be a homediag.core.spec.ProbeArgs model (one field per argument)")
@@ -150,7 +155,8 @@ class Registry:
             changed = False
             provided = self.providers()
             for probe_id in sorted(self.probes):
-                missing = [f for f in self.probes[probe_id].spec.needs if f not in provided]
+                spec = self.probes[probe_id].spec
+                missing = [f for f in (*spec.needs, *spec.follows) if f not in provided]
                 if not missing:
                     continue
                 message = f"{probe_id}: needs facts no probe provides: {', '.join(missing)}"

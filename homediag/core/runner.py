@@ -6,7 +6,10 @@ timers) and is abandoned at its deadline as ``timeout``. Parsers of untrusted de
 run in a killable process (``ProbeContext.parse_untrusted``).
 
 Probes run in dependency order: a probe that needs a fact waits for the probe that provides it, whatever
-that probe's outcome. Device probes run once for each discovered device their matchers hit. The engine
+that probe's outcome. A probe that follows a fact (``ProbeSpec.follows``) runs beside its provider
+instead, reading what the provider publishes as it comes (``homediag.core.feeds``); it waits only until
+the provider holds its place among the concurrent probes, so the two never wait for each other's.
+Device probes run once for each discovered device their matchers hit. The engine
 asks for facts with :meth:`Runner.obtain`, so only the probes it needs are run (lazy probing), and
 asks for a fresh measurement with :meth:`Runner.rerun` (a remedy's verifier): the probes run again with
 the probes they need, and the new results are kept beside the old ones.
@@ -33,6 +36,7 @@ from homediag.core.errors import (
     ProbeFailure,
     ProbeSpecError,
 )
+from homediag.core.feeds import FactFeed
 from homediag.core.i18n import _
 from homediag.core.io import ProbeIO
 from homediag.core.model import Device, Observation, Outcome, ProbeError, ProbeResult, utc_now
@@ -97,6 +101,9 @@ class Runner:
         self._devices_cache: list[Device] | None = None
         self._round_start: dict[str, int] = {}
         """Probe id -> index in :attr:`results` where its latest round begins."""
+        self._feeds: dict[str, FactFeed] = {}
+        self._entered: dict[str, asyncio.Event] = {}
+        """Probe id -> set once a run of it holds its place among the concurrent probes."""
 
     # --- what is known ---------------------------------------------------------------------
     @property
@@ -132,14 +139,20 @@ class Runner:
 
     def view(self) -> FactView:
         """Read-only access to what is known, for probe contexts."""
-        return FactView(lambda: self.current_observations, lambda: self.devices)
+        return FactView(lambda: self.current_observations, lambda: self.devices, self.feed)
+
+    def feed(self, fact: str) -> FactFeed:
+        """The feed of ``fact`` in its provider's latest round (open until that run ends)."""
+        with self._lock:
+            return self._feeds.setdefault(fact, FactFeed(fact))
 
     # --- planning ----------------------------------------------------------------------------
-    def dependencies(self, probe_id: str) -> list[str]:
-        """Probe ids that provide what ``probe_id`` needs (direct only)."""
+    def dependencies(self, probe_id: str, *, followed: bool = False) -> list[str]:
+        """Probe ids that provide what ``probe_id`` needs (direct only); with ``followed``, what it
+        follows instead (they run beside it)."""
         providers = self.registry.providers()
         spec = self.registry.get(probe_id).spec
-        return sorted({providers[f] for f in spec.needs if f in providers})
+        return sorted({providers[f] for f in (spec.follows if followed else spec.needs) if f in providers})
 
     def check_cycles(self) -> None:
         """Raise ``ProbeSpecError`` when probes need each other in a circle."""
@@ -151,7 +164,7 @@ class Runner:
             if state.get(pid) == 1:
                 raise ProbeSpecError("probes need each other in a cycle: " + " -> ".join((*path, pid)))
             state[pid] = 1
-            for dep in self.dependencies(pid):
+            for dep in (*self.dependencies(pid), *self.dependencies(pid, followed=True)):
                 visit(dep, (*path, pid))
             state[pid] = 2
 
@@ -222,6 +235,9 @@ class Runner:
             if pid not in again:
                 again.add(pid)
                 pending.extend(self.dependencies(pid))
+                pending.extend(self.dependencies(pid, followed=True))
+        for pid in again:
+            self._entered.pop(pid, None)
         before = len(self.results)
         # Every task is registered before any starts, so each waits for the new runs of its needs.
         tasks = {pid: asyncio.ensure_future(self._run_probe(pid, fresh=True)) for pid in sorted(again)}
@@ -243,6 +259,14 @@ class Runner:
             self._probe_done[probe_id] = task
         await asyncio.shield(task)
 
+    async def _holds_place(self, probe_id: str) -> None:
+        """Start ``probe_id`` (once) and wait until it holds its place among the concurrent probes, or
+        ended: a follower takes its own place only then, so it never keeps its provider from running."""
+        task = self._probe_done.get(probe_id)
+        if task is None:
+            task = self._probe_done[probe_id] = asyncio.ensure_future(self._run_probe(probe_id))
+        await _first_of(task, self._entered.setdefault(probe_id, asyncio.Event()))
+
     async def abort(self) -> None:
         """Cancel every probe still running; they are recorded as ``cancelled``."""
         pending = [task for task in self._probe_done.values() if not task.done()]
@@ -255,6 +279,18 @@ class Runner:
         probe = self.registry.get(probe_id)
         with self._lock:  # this round's results supersede every earlier round's (the earlier is done)
             self._round_start[probe_id] = len(self.results)
+            for name in probe.spec.fact_names:  # a new round gets new feeds of its facts
+                old = self._feeds.get(name)
+                if old is not None and old.closed:
+                    del self._feeds[name]
+        try:
+            await self._run_rounds(probe, fresh=fresh)
+        finally:  # whatever the outcome: the followers see the end (after the result is recorded)
+            for name in probe.spec.fact_names:
+                self.feed(name).close()
+
+    async def _run_rounds(self, probe: type[Probe], *, fresh: bool) -> None:
+        probe_id = probe.spec.id
         refusal = self.gate(probe)
         if refusal is not None:
             self._record(ProbeResult(probe=probe_id, outcome=refusal[0], reason=refusal[1], duration_s=0.0))
@@ -262,6 +298,9 @@ class Runner:
         deps = self.dependencies(probe_id)
         if deps:
             await asyncio.gather(*(self.ensure(dep) for dep in deps))
+        followed = self.dependencies(probe_id, followed=True)
+        if followed:
+            await asyncio.gather(*(self._holds_place(pid) for pid in followed))
         if not probe.spec.per_device:
             await self._run_once(probe, None, fresh=fresh)
             return
@@ -282,6 +321,7 @@ class Runner:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.session.config.limits.max_concurrency)
         async with self._semaphore:
+            self._entered.setdefault(probe.spec.id, asyncio.Event()).set()
             label = probe.spec.id if target is None else f"{probe.spec.id} @ {target.ip or target.id}"
             if self.progress is not None:
                 self.progress.started(label)
@@ -420,6 +460,15 @@ async def execute(
             on_cancel(finish(Outcome.CANCELLED, _("the run was interrupted")))
         raise
     return _classify(outcome, finish)
+
+
+async def _first_of(task: asyncio.Task[None], event: asyncio.Event) -> None:
+    """Wait until ``task`` ends or ``event`` is set (neither is cancelled)."""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):

@@ -141,6 +141,10 @@ class ProbeSpec:
     """The declarations of the facts this probe provides (and no other probe does)."""
     needs: tuple[str, ...] = ()
     """Facts this probe reads; the runner runs their providers first."""
+    follows: tuple[str, ...] = ()
+    """Facts this probe reads while their providers still run (:meth:`ProbeContext.follow`): the runner
+    starts their providers, then this probe beside them instead of after them; the probe reads what they
+    publish as it comes and waits for their end itself (``homediag.core.feeds``)."""
     platforms: tuple[Platform, ...] = ALL_PLATFORMS
     privilege: Privilege = Privilege.NONE
     fallback: str | None = None

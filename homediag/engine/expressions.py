@@ -47,6 +47,8 @@ from celpy import celtypes
 from celpy.celparser import CELParseError
 from celpy.evaluation import Activation, CELEvalError, Evaluator
 
+from homediag.engine import celcache
+
 MAX_SOURCE_CHARS = 600
 MAX_NODES = 400
 STEPS_PER_EVALUATION = 20_000
@@ -134,6 +136,7 @@ class _CountingEvaluator(Evaluator):
 
 @cache
 def _environment() -> celpy.Environment:
+    celcache.install()
     return celpy.Environment()
 
 

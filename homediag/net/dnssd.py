@@ -7,15 +7,14 @@ followed per device, datagrams over 9000 bytes are dropped.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from homediag.core.model import Service
 from homediag.core.probe import ProbeContext
+from homediag.net.asking import Asking, Targets
 from homediag.net.mdns import META_QUERY, clean, instance_label, is_service_type, short_type
 
 SOURCE = "discovery.unicast"
@@ -108,37 +107,38 @@ def _txt(raw: bytes) -> dict[str, str]:
 
 
 async def dnssd_unicast(
-    ctx: ProbeContext, targets: list[ipaddress.IPv4Address], *, listen_s: float, port: int = MDNS_PORT
+    ctx: ProbeContext, targets: Targets, *, listen_s: float, port: int = MDNS_PORT
 ) -> dict[ipaddress.IPv4Address, DnssdAnswer]:
     """Ask each target for its service types, then for the instances of each type, by unicast
-    (a ``ctx.udp()`` socket)."""
+    (a ``ctx.udp()`` socket). ``targets`` may come as they are found (an async iterable): each is asked
+    at once, and the listening ends ``listen_s`` after the last one was asked."""
     sock = ctx.udp().open(bind="0.0.0.0")  # noqa: S104 - an ephemeral port: a legacy unicast query
     answers: dict[ipaddress.IPv4Address, DnssdAnswer] = {}
     asked_types: set[tuple[ipaddress.IPv4Address, str]] = set()
     query_id = ctx.random().getrandbits(16) or 1
-    wanted = set(targets)
+    meta = build_query([META_QUERY], query_id)
+    asking = Asking(targets, listen_s)
+
+    async def ask(target: ipaddress.IPv4Address) -> None:
+        await sock.send(meta, str(target), port)
+
     try:
-        meta = build_query([META_QUERY], query_id)
-        for target in targets:
-            with contextlib.suppress(OSError):
-                await sock.send(meta, str(target), port)
-            await asyncio.sleep(0.001)
-        deadline = time.monotonic() + listen_s
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
+        asking.start(ask, 0.001)
+        while not asking.over:
+            last_wait = asking.sent_all
             try:
-                datagram = await sock.receive(remaining, MAX_DATAGRAM + 1)
+                datagram = await sock.receive(max(0.001, asking.wait_s()), MAX_DATAGRAM + 1)
             except OSError:
                 continue
             if datagram is None:
-                break
+                if last_wait:  # nothing came in what was left of the listening
+                    break
+                continue
             try:
                 address = ipaddress.IPv4Address(datagram.host)
             except ValueError:
                 continue
-            if address not in wanted or datagram.port != port:
+            if not asking.was_asked(str(address)) or datagram.port != port:
                 continue
             answer = answers.setdefault(address, DnssdAnswer())
             if not read_answer(datagram.data, answer):
@@ -149,5 +149,6 @@ async def dnssd_unicast(
                 with contextlib.suppress(OSError):
                     await sock.send(build_query(new_types, query_id), str(address), port)
     finally:
+        asking.stop()
         sock.close()
     return {a: v for a, v in answers.items() if v.types or v.services}

@@ -1,7 +1,8 @@
 """Every collected fact is judged by a playbook or says why not (issue 13: 141 of 217 facts were never
 read, silently). A fact counts as read when a built-in playbook's test reads it (its own fact, the facts
 its map names, those its evidence texts print, those its requires/valid_if name), when a playbook's
-applies_if names it, or when a probe needs it (a summary probe judges it into the facts it provides).
+applies_if names it, or when a probe needs or follows it (a summary probe judges it into the facts it
+provides).
 Every other fact declares ``not_judged`` with the reason in its probe's spec."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _read_by_playbooks() -> set[str]:
 
 
 def _needed_by_probes() -> set[str]:
-    return {fact for spec in REGISTRY.specs() for fact in spec.needs}
+    return {fact for spec in REGISTRY.specs() for fact in (*spec.needs, *spec.follows)}
 
 
 CATALOGUE: FactCatalogue = REGISTRY.catalogue()

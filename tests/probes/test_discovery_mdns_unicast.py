@@ -161,8 +161,9 @@ UNICAST_FACTS = {
 
 
 def a_cast_device(data: bytes, host: str, port: int) -> list[Datagram]:
-    """192.0.2.11 answers legacy unicast DNS-SD as a Chromecast; nobody answers SSDP."""
-    if host != "192.0.2.11" or port != 5353:
+    """192.0.2.11 answers legacy unicast DNS-SD as a Chromecast, and so does the printer 192.0.2.10
+    (which the mDNS browse heard); nobody answers SSDP."""
+    if host not in ("192.0.2.10", "192.0.2.11") or port != 5353:
         return []
     answer = dnssd_response(data, "_googlecast._tcp.local.", "TV", 8009, b"\x0dmd=Chromecast")
     return [Datagram(answer, host, port)]
@@ -198,7 +199,9 @@ def test_devices_multicast_missed_are_asked_and_the_gap_counted() -> None:
     )
     for port in (5353, 1900):  # DNS-SD and SSDP
         asked = sorted({host for _data, host, to in udp.sent if to == port})
-        assert asked == ["192.0.2.11", "192.0.2.30"]  # not the gateway, not us, not what multicast showed
+        # every device but us, asked before the browse and the search end (they run beside it) ...
+        assert asked == ["192.0.2.1", "192.0.2.10", "192.0.2.11", "192.0.2.30"]
+    # ... but only what multicast did not show counts: the printer's answer is not a gap
     assert outcome.value("lan.multicast_gap") == 1
     assert outcome.value("lan.unicast_answers") == [{"ip": "192.0.2.11", "via": ["mdns"]}]
     assert outcome.value("lan.multicast_heard") == 1  # the printer; the gateway does not count

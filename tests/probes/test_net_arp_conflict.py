@@ -116,3 +116,20 @@ def test_a_request_frame_is_broadcast_from_our_mac() -> None:
         build_arp_request(US, ipaddress.IPv4Address(0), ipaddress.IPv4Address("192.0.2.10"))
     )
     assert parsed.is_probe and parsed.sender_mac == US and parsed.target_mac == "00:00:00:00:00:00"
+
+
+def test_a_request_frame_is_byte_for_byte_the_one_scapy_builds() -> None:
+    """The sweep packs its requests itself (scapy cost 4 ms each); they must stay scapy's frames."""
+    import ipaddress
+
+    from scapy.layers.l2 import ARP, Ether
+
+    for mac, sender, target in [
+        (US, "0.0.0.0", "192.0.2.10"),
+        ("0a:1b:2c:3d:4e:5f", "192.0.2.2", "192.0.2.254"),
+    ]:
+        expected = Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+            op=1, hwsrc=mac, psrc=sender, hwdst="00:00:00:00:00:00", pdst=target
+        )
+        built = build_arp_request(mac, ipaddress.IPv4Address(sender), ipaddress.IPv4Address(target))
+        assert built == bytes(expected)

@@ -40,6 +40,8 @@ def spec(**overrides: Any) -> ProbeSpec:
         ({"privilege": Privilege.RAW_SOCKET}, "fallback"),
         ({"needs": ("no.such.need",)}, "needs unknown fact"),
         ({"platforms": ()}, "platforms"),
+        ({"follows": ("no.such.feed",)}, "follows unknown fact"),
+        ({"follows": ("arp.hosts",), "needs": ("arp.hosts",)}, "followed and also needed"),
     ],
     ids=[
         "bad-id",
@@ -51,6 +53,8 @@ def spec(**overrides: Any) -> ProbeSpec:
         "privilege-without-fallback",
         "unknown-need",
         "no-platforms",
+        "unknown-followed",
+        "followed-and-needed",
     ],
 )
 def test_invalid_specs_are_refused_with_the_reason(overrides: dict[str, Any], message: str) -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from homediag.core.config import Config
-from homediag.core.errors import NotApplicable, ProbeFailure
+from homediag.core.errors import NotApplicable, ProbeFailure, ProbeSpecError
 from homediag.core.facts import Fact
 from homediag.core.model import Outcome, ProbeResult
 from homediag.core.probe import Probe, ProbeContext
@@ -337,3 +337,88 @@ def test_a_helper_thread_stuck_past_the_deadline_does_not_hold_the_exit() -> Non
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "timeout"
     assert time.monotonic() - started < 15  # the helper sleeps 30 s: the exit did not wait for it
+
+
+# --- following a provider while it runs (ProbeSpec.follows) -------------------------------------------
+
+
+def _publisher(items: int, gap_s: float, platforms: tuple[Platform, ...] = (Platform.LINUX,)) -> type[Probe]:
+    class Publisher(Probe):
+        spec = ProbeSpec(
+            id="test.sweep",
+            summary="publishes addresses as it hears them",
+            risk=Risk.SAFE,
+            timeout_s=5.0,
+            provides=(Fact("test.hosts", list[str], "hosts"),),
+            platforms=platforms,
+        )
+
+        async def run(self, ctx: ProbeContext) -> None:
+            heard = []
+            for index in range(items):
+                await asyncio.sleep(gap_s)
+                heard.append(f"192.0.2.{index + 1}")
+                ctx.publish("test.hosts", heard[-1])
+            ctx.observe("test.hosts", heard)
+
+    return Publisher
+
+
+class Follower(Probe):
+    spec = ProbeSpec(
+        id="test.follower",
+        summary="reads the hosts as they come",
+        risk=Risk.SAFE,
+        timeout_s=5.0,
+        provides=(Fact("test.followed", list[str], "when each host came, and the list at the end"),),
+        follows=("test.hosts",),
+    )
+
+    async def run(self, ctx: ProbeContext) -> None:
+        seen = []
+        async for item in ctx.follow("test.hosts"):
+            seen.append(f"{item}:{'final' if ctx.fact('test.hosts') is not None else 'early'}")
+        seen.append(f"end:{len(ctx.fact('test.hosts') or [])}")  # type: ignore[arg-type]
+        ctx.observe("test.followed", seen)
+
+
+def _runner(probes: list[type[Probe]], config: Config | None = None) -> Runner:
+    registry = Registry()
+    for probe in probes:
+        registry.register(probe)
+    return Runner(registry, Session(config=config or Config(), platform=Platform.LINUX))
+
+
+def test_a_follower_reads_what_its_provider_publishes_while_it_runs() -> None:
+    runner = _runner([_publisher(3, 0.05), Follower])
+    asyncio.run(runner.run(["test.follower"]))  # the follower alone starts its provider
+    followed = next(obs.value for obs in runner.observations if obs.fact == "test.followed")
+    assert followed == ["192.0.2.1:early", "192.0.2.2:early", "192.0.2.3:early", "end:3"]
+
+
+def test_a_follower_never_keeps_its_provider_from_a_place() -> None:
+    """With one place for concurrent probes the follower waits for it, so it reads the whole feed at
+    once after its provider ended: slower, but no deadlock."""
+    config = Config.model_validate({"limits": {"max_concurrency": 1}})
+    runner = _runner([_publisher(2, 0.01), Follower], config)
+    asyncio.run(asyncio.wait_for(runner.run(["test.follower", "test.sweep"]), 10))
+    followed = next(obs.value for obs in runner.observations if obs.fact == "test.followed")
+    assert followed == ["192.0.2.1:final", "192.0.2.2:final", "end:2"]
+
+
+def test_a_refused_provider_ends_its_feed() -> None:
+    runner = _runner([_publisher(2, 0.01, platforms=(Platform.MACOS,)), Follower])
+    asyncio.run(asyncio.wait_for(runner.run(["test.follower"]), 10))
+    outcomes = {r.probe: r.outcome for r in runner.results}
+    assert outcomes == {"test.sweep": Outcome.NOT_APPLICABLE, "test.follower": Outcome.OK}
+    followed = next(obs.value for obs in runner.observations if obs.fact == "test.followed")
+    assert followed == ["end:0"]
+
+
+def test_following_needs_the_declaration() -> None:
+    probe = make_probe("test.plain", "ok")
+    ctx = ProbeContext(probe.spec, Session(config=Config(), platform=Platform.LINUX))
+    with pytest.raises(ProbeSpecError, match="without declaring it in follows"):
+        ctx.follow("test.hosts")
+    with pytest.raises(ProbeSpecError, match="does not provide"):
+        ctx.publish("test.hosts", "192.0.2.1")

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from homediag.core.http import HttpError
 from homediag.core.probe import ProbeContext
 from homediag.core.worker import WorkerError
+from homediag.net.asking import Asking, Targets
 from homediag.net.errors import ParseError
 from homediag.net.upnp.description import DeviceDescription, parse_description
 
@@ -390,42 +391,44 @@ async def search(
 
 async def search_unicast(
     ctx: ProbeContext,
-    targets: Sequence[ipaddress.IPv4Address],
+    targets: Targets,
     subnet: ipaddress.IPv4Network,
     *,
     st: str = ST_ALL,
     listen_s: float = 1.5,
 ) -> SearchResult:
-    """Send one M-SEARCH to port 1900 of each target (UDA 1.1 unicast search) and listen ``listen_s``.
+    """Send one M-SEARCH to port 1900 of each target (UDA 1.1 unicast search) and listen ``listen_s``
+    after the last one (``targets`` may come as they are found: an async iterable, each asked at once).
 
     Devices answer a unicast search directly, so this tells a device that does SSDP from a network that
     lets no multicast through. Answers are checked as in :func:`search` (only from the targets).
     """
     collector = _Collector(subnet)
-    wanted = {str(t) for t in targets}
     sock = ctx.udp().open(bind="0.0.0.0")  # noqa: S104 - an ephemeral port for the unicast answers
-    started = time.monotonic()
+    asking = Asking(targets, listen_s, limit=MAX_LOCATIONS)
+
+    async def ask(target: ipaddress.IPv4Address) -> None:
+        request = build_msearch(st, 1).replace(
+            f"HOST: {SSDP_GROUP}:{SSDP_PORT}".encode(), f"HOST: {target}:{SSDP_PORT}".encode()
+        )
+        await sock.send(request, str(target), SSDP_PORT)
+
     try:
-        for target in targets[:MAX_LOCATIONS]:
-            request = build_msearch(st, 1).replace(
-                f"HOST: {SSDP_GROUP}:{SSDP_PORT}".encode(), f"HOST: {target}:{SSDP_PORT}".encode()
-            )
-            with contextlib.suppress(OSError):
-                await sock.send(request, str(target), SSDP_PORT)
-            await asyncio.sleep(0.002)
-        while collector.datagrams < MAX_DATAGRAMS:
-            remaining = started + listen_s - time.monotonic()
-            if remaining <= 0:
-                break
+        asking.start(ask, 0.002)
+        while collector.datagrams < MAX_DATAGRAMS and not asking.over:
+            last_wait = asking.sent_all
             try:
-                datagram = await sock.receive(remaining, MAX_RESPONSE_BYTES + 1)
+                datagram = await sock.receive(max(0.001, asking.wait_s()), MAX_RESPONSE_BYTES + 1)
             except OSError:
                 continue
             if datagram is None:
-                break
-            if datagram.host in wanted:
+                if last_wait:  # nothing came in what was left of the listening
+                    break
+                continue
+            if asking.was_asked(datagram.host):
                 collector.add(datagram.data, datagram.host)
     finally:
+        asking.stop()
         sock.close()
     return collector.result()
 

@@ -6,7 +6,10 @@ between; 0.1 s after that burst, one retry round for the addresses that are stil
 ends once no new reply came for 0.25 s. Every reply is kept, so two MACs answering for one address are
 seen (a duplicate address). The physical limit is the send time (2 ms a frame, the retry round
 included) plus the slowest responder's delay; the sweep adds the 0.1 s pause and the 0.25 s of quiet.
-The subnet must pass :func:`~homediag.net.addressing.check_scan_target`: private or a test range,
+Each address is handed to the probes that follow ``arp.hosts`` (``discovery.unicast``) the moment
+it first answers (:meth:`~homediag.core.probe.ProbeContext.publish`, the address as text), so they
+need not wait for the end of the sweep. The subnet must pass
+:func:`~homediag.net.addressing.check_scan_target`: private or a test range,
 at most a /22 unless ``--allow-large-subnet`` (never larger than a /16).
 
 Without raw sockets: a TCP connection attempt to port 80 of every address (at most 32 at a time and 100
@@ -24,7 +27,6 @@ import asyncio
 import ipaddress
 import socket
 import time
-from functools import partial
 from typing import NotRequired
 
 from pydantic import Field
@@ -261,11 +263,22 @@ class ArpSweepProbe(Probe):
         tries = max(1, min(args.tries, 3))
         listen = max(0.1, min(args.listen_s, 2.0))
         requests = [(target, build_arp_request(mac, own, target)) for target in targets]
+        wanted = set(targets)
+        published: set[ipaddress.IPv4Address] = set()
+
+        def sender(frame: bytes) -> ipaddress.IPv4Address | None:
+            """The address a reply answers for; a new one asked by us goes to the followers at once."""
+            key = reply_sender(frame, subnet=subnet)
+            if key is not None and key in wanted and key not in published:
+                published.add(key)
+                ctx.publish("arp.hosts", str(key))
+            return key
+
         heard = await sweep_in(  # NotPermitted goes up: the caller falls back
             ctx,
             iface,
             requests,
-            partial(reply_sender, subnet=subnet),
+            sender,
             tries=tries,
             retry_wait_s=RETRY_WAIT_S,
             quiet_s=listen,

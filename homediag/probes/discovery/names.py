@@ -1,6 +1,6 @@
 """``discovery.names``: names of LAN devices from reverse DNS, NetBIOS and readable DHCP leases.
 
-Safe. Runs after the ARP sweep and names what it found:
+Safe. Runs beside the ARP sweep (it follows ``arp.hosts``) and names what it found:
 
 - **reverse DNS** (PTR) from the resolvers this computer uses. Home routers name their DHCP clients
   (``Annas-iPhone.fritz.box``); when a resolver lies inside the local subnet (the router), every
@@ -11,12 +11,15 @@ Safe. Runs after the ARP sweep and names what it found:
   NAS): one datagram each, answers parsed strictly (:mod:`homediag.net.netbios`);
 - **DHCP leases** a DHCP server on this computer keeps (dnsmasq, Pi-hole, OpenWrt), when readable.
 
-Names join devices by address; addresses that only have a name become no device here (``net.peers``
-asks whether they answer).
+Asking the whole subnet needs nothing from the sweep, so it starts at once (with a slow resolver it
+took seconds after the sweep, on the way to the device probes); what needs the answering devices waits
+for the sweep's end. Names join devices by address; addresses that only have a name become no device
+here (``net.peers`` asks whether they answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 
@@ -74,13 +77,9 @@ class NamesProbe(Probe):
         id="discovery.names",
         summary="Names of LAN devices from reverse DNS, NetBIOS and readable DHCP leases",
         risk=Risk.SAFE,
-        timeout_s=8.0,
-        needs=(
-            "interface.ipv4",
-            "interface.subnet",
-            "dns.resolvers",
-            "arp.hosts",
-        ),
+        timeout_s=16.0,
+        needs=("interface.ipv4", "interface.subnet", "dns.resolvers"),
+        follows=("arp.hosts",),
         provides=(
             Fact(
                 "names.reverse_dns",
@@ -122,27 +121,40 @@ class NamesProbe(Probe):
         """Name what discovery found."""
         args = ctx.args_as(NamesArgs)
         own, subnet = require_lan(ctx)
-        answering = {
-            ipaddress.IPv4Address(a) for d in ctx.known.devices() for a in d.addresses if _ipv4_in(a, subnet)
-        }
-        answering.discard(own)
+
+        async def answering_devices() -> set[ipaddress.IPv4Address]:
+            async for _item in ctx.follow("arp.hosts"):  # the sweep's end: every device that answered
+                pass
+            found = {
+                ipaddress.IPv4Address(a)
+                for d in ctx.known.devices()
+                for a in d.addresses
+                if _ipv4_in(a, subnet)
+            }
+            found.discard(own)
+            return found
+
         resolvers = ctx.fact_as("dns.resolvers", list[str]) or []
         local = [r for r in resolvers if _ipv4_in(r, subnet)]
         timeout = max(0.2, min(args.ptr_timeout_s, 2.0, ctx.remaining() / 3))
         ptr: dict[ipaddress.IPv4Address, str] = {}
         if local:
             targets = [a for a in subnet.hosts() if a != own][:MAX_PTR_QUERIES]
-            ptr = await reverse_lookup(ctx, targets, local[0], timeout_s=timeout)
+            ptr, answering = await asyncio.gather(
+                reverse_lookup(ctx, targets, local[0], timeout_s=timeout), answering_devices()
+            )
             how = _("{n} of {total} addresses have a PTR name at {resolver}").format(
                 n=len(ptr), total=len(targets), resolver=local[0]
             )
         elif resolvers:
+            answering = await answering_devices()
             targets = sorted(answering)[:MAX_OFFSUBNET_QUERIES]
             ptr = await reverse_lookup(ctx, targets, resolvers[0], timeout_s=timeout)
             how = _("{n} of {total} devices have a PTR name at {resolver}").format(
                 n=len(ptr), total=len(targets), resolver=resolvers[0]
             )
         else:
+            answering = await answering_devices()
             how = _("no resolver to ask")
         ctx.observe(
             "names.reverse_dns",

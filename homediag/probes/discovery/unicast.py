@@ -1,11 +1,16 @@
-"""``discovery.unicast``: ask silent devices directly, to tell "multicast does not cross" from "no service".
+"""``discovery.unicast``: ask devices directly, to tell "multicast does not cross" from "no service".
 
-Safe. Devices that answered ARP (or a name lookup) but were heard neither by the mDNS browse nor by the
-SSDP search get, each, one DNS-SD query sent by unicast to port 5353 from an ephemeral port (an RFC 6762
-§6.7 "legacy unicast" query, which responders answer directly to the sender) and one unicast M-SEARCH
-to port 1900. A device that answers these but was not heard by multicast offers DNS-SD or SSDP, and the
-multicast between us and it is blocked (AP isolation of multicast, IGMP snooping without a querier,
-VLANs): ``lan.multicast_gap`` counts them.
+Safe. Devices that answered ARP get, each, one DNS-SD query sent by unicast to port 5353 from an
+ephemeral port (an RFC 6762 §6.7 "legacy unicast" query, which responders answer directly to the
+sender) and one unicast M-SEARCH to port 1900. A device that answers these but was heard neither by the
+mDNS browse nor by the SSDP search offers DNS-SD or SSDP, and the multicast between us and it is
+blocked (AP isolation of multicast, IGMP snooping without a querier, VLANs): ``lan.multicast_gap``
+counts them.
+
+It runs beside the ARP sweep, the mDNS browse and the SSDP search (``follows``): each address is asked
+as soon as it answers ARP, and the listening ends ``listen_s`` after the last one asked, once the sweep
+ended; then, with the browse and the search over, only the answers of devices multicast did not show
+count. (Waiting for all three before asking put a whole listen after the slowest of them.)
 
 What such a device announces is kept: its services (types resolved by one more unicast query each,
 at most 16 per device) join the device records, so kinds are right even when multicast is blocked.
@@ -16,8 +21,9 @@ through the shared SSDP checks, descriptions through the same capped, killable f
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import ipaddress
+from collections.abc import AsyncIterator
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -36,6 +42,8 @@ from homediag.net.upnp.ssdp import describe, search_unicast
 
 MAX_TARGETS = 256
 MULTICAST_SOURCES = ("discovery.mdns", "discovery.ssdp")
+MULTICAST_SOURCES_FACTS = ("mdns.responders", "ssdp.responders")
+"""What the browse and the search provide: followed to their end before the answers are judged."""
 
 
 @record
@@ -60,15 +68,9 @@ class UnicastDiscoveryProbe(Probe):
         id="discovery.unicast",
         summary="Whether devices that multicast did not show answer DNS-SD or SSDP by unicast",
         risk=Risk.SAFE,
-        timeout_s=8.0,
-        needs=(
-            "interface.ipv4",
-            "interface.subnet",
-            "gateway.ipv4",
-            "arp.hosts",
-            "mdns.responders",
-            "ssdp.responders",
-        ),
+        timeout_s=20.0,
+        needs=("interface.ipv4", "interface.subnet", "gateway.ipv4"),
+        follows=("arp.hosts", "mdns.responders", "ssdp.responders"),
         provides=(
             Fact(
                 "lan.unicast_answers",
@@ -91,11 +93,12 @@ class UnicastDiscoveryProbe(Probe):
         args=UnicastDiscoveryArgs,
         tags=("discovery",),
         description=(
-            "To each device that answered ARP but was heard by neither the mDNS browse nor the SSDP "
-            "search (at most 256), sends one DNS-SD query for its service types by unicast to port "
-            "5353 from an ephemeral port, one query per type it names, and one unicast M-SEARCH to "
-            "port 1900; fetches the descriptions SSDP answers point to with the usual caps. Counts the "
-            "devices that answer by unicast though multicast did not show them. Sends nothing else."
+            "To each device that answered ARP (at most 256), as soon as it answered, sends one DNS-SD "
+            "query for its service types by unicast to port 5353 from an ephemeral port, one query "
+            "per type it names, and one unicast M-SEARCH to port 1900; once the mDNS browse and the "
+            "SSDP search are over, keeps the answers of the devices they did not hear and fetches the "
+            "descriptions those SSDP answers point to with the usual caps. Counts the devices that "
+            "answer by unicast though multicast did not show them. Sends nothing else."
         ),
     )
 
@@ -104,33 +107,52 @@ class UnicastDiscoveryProbe(Probe):
         return no_lan_reason(ctx)
 
     async def run(self, ctx: ProbeContext) -> None:
-        """Ask the devices multicast did not show."""
+        """Ask each device as ARP finds it; keep what the devices multicast did not show answered."""
         own, subnet = require_lan(ctx)
         gateway = str(ctx.fact("gateway.ipv4") or "")
+        listen = max(0.3, min(ctx.args_as(UnicastDiscoveryArgs).listen_s, 3.0, ctx.remaining() / 6))
+        found = _Found()
+
+        async def collect() -> None:
+            async for item in ctx.follow("arp.hosts"):
+                found.add(_address(item, own, subnet))
+            # The sweep is over; the fallback (no raw sockets) publishes nothing: its hosts are here,
+            # with every other device known by now (a name lookup's).
+            for item in _listed(ctx.fact("arp.hosts")):
+                found.add(_address(item, own, subnet))
+            for device in ctx.known.devices():
+                if not any(e.claim == ROLE_SELF for e in device.evidence):
+                    found.add(_address(device.ip, own, subnet))
+            found.close()
+
+        _found, dnssd, ssdp = await asyncio.gather(
+            collect(),
+            dnssd_unicast(ctx, found.follow(), listen_s=listen),
+            search_unicast(ctx, found.follow(), subnet, listen_s=listen),
+        )
+        ctx.using(
+            _("unicast DNS-SD and M-SEARCH to {n} devices").format(n=min(len(found.items), MAX_TARGETS))
+        )
+        if len(found.items) > MAX_TARGETS:
+            ctx.limit("unicast targets")
+        for name in MULTICAST_SOURCES_FACTS:
+            async for _item in ctx.follow(name):
+                pass
         heard: set[str] = set()
-        silent: list[ipaddress.IPv4Address] = []
+        silent: set[str] = set()
         for device in ctx.known.devices():
             if device.ip is None or any(e.claim == ROLE_SELF for e in device.evidence):
                 continue
-            multicast = any(source in MULTICAST_SOURCES for source in device.sources)
-            if multicast:
+            if any(source in MULTICAST_SOURCES for source in device.sources):
                 if device.ip != gateway and not any(e.claim == ROLE_GATEWAY for e in device.evidence):
                     heard.add(device.ip)
                 continue
-            with contextlib.suppress(ValueError):
-                address = ipaddress.IPv4Address(device.ip)
-                if address in subnet and address != own:
-                    silent.append(address)
-        silent = sorted(set(silent))
-        if len(silent) > MAX_TARGETS:
-            silent = silent[:MAX_TARGETS]
-            ctx.limit("unicast targets")
-        listen = max(0.3, min(ctx.args_as(UnicastDiscoveryArgs).listen_s, 3.0, ctx.remaining() / 3))
-        ctx.using(_("unicast DNS-SD and M-SEARCH to {n} devices").format(n=len(silent)))
-        dnssd, ssdp = await asyncio.gather(
-            dnssd_unicast(ctx, silent, listen_s=listen),
-            search_unicast(ctx, silent, subnet, listen_s=listen),
-        )
+            silent.add(device.ip)
+        asked = {str(a) for a in found.items[:MAX_TARGETS]}
+        silent &= asked
+        dnssd = {a: v for a, v in dnssd.items() if str(a) in silent}
+        kept = tuple(r for r in ssdp.responses if str(r.sender) in silent)
+        ssdp = dataclasses.replace(ssdp, responses=kept)
         described = await describe(ctx, ssdp, subnet, budget_s=max(0.5, min(5.0, ctx.remaining() - 1.0)))
         answers: dict[str, set[str]] = {}
         for address, answer in dnssd.items():
@@ -191,6 +213,54 @@ class UnicastDiscoveryProbe(Probe):
             len(heard),
             evidence=_("{n} devices besides the gateway were heard by mDNS or SSDP").format(n=len(heard)),
         )
+
+
+class _Found:
+    """The addresses ARP found so far, for the two askers to follow (on the probe's own loop)."""
+
+    def __init__(self) -> None:
+        self.items: list[ipaddress.IPv4Address] = []
+        self._seen: set[ipaddress.IPv4Address] = set()
+        self._closed = False
+        self._news = asyncio.Event()
+
+    def add(self, address: ipaddress.IPv4Address | None) -> None:
+        if address is not None and address not in self._seen:
+            self._seen.add(address)
+            self.items.append(address)
+            self._news.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._news.set()
+
+    async def follow(self) -> AsyncIterator[ipaddress.IPv4Address]:
+        index = 0
+        while True:
+            while index < len(self.items):
+                index += 1
+                yield self.items[index - 1]
+            if self._closed:
+                return
+            self._news.clear()
+            await self._news.wait()
+
+
+def _address(
+    item: object, own: ipaddress.IPv4Address, subnet: ipaddress.IPv4Network
+) -> ipaddress.IPv4Address | None:
+    """The address of a published or listed ARP host (text, or an ``arp.hosts`` item), if it is one
+    of the subnet other than our own."""
+    text = item.get("ip") if isinstance(item, dict) else item
+    try:
+        address = ipaddress.IPv4Address(str(text))
+    except ValueError:
+        return None
+    return address if address in subnet and address != own else None
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 def _key(ip: str) -> tuple[int, ...]:
