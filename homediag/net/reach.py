@@ -236,10 +236,11 @@ async def stun_binding(
     port: int,
     timeout_s: float,
     *,
-    tries: int = 3,
-    first_wait_s: float = 0.5,
+    tries: int = 5,
+    first_wait_s: float = 0.25,
 ) -> StunResult:
-    """Send a Binding request, retransmitting with doubling waits (RFC 5389, 7.2.1), until answered.
+    """Send a Binding request, retransmitting with doubling waits (RFC 5389, 7.2.1), until answered:
+    four requests within 3 s by default, so a line losing a fifth of its packets still gets an answer.
 
     Datagrams from other sources, or that are not the answer to our transaction, are ignored (at most
     64 of them).

@@ -177,7 +177,7 @@ def test_stun_over_udp(stun: dict[str, StunServer]) -> None:
     assert outcome.value("internet.udp_ok") is True
     mapped = outcome.value("internet.stun_mapped_address")
     assert isinstance(mapped, str) and mapped.startswith("127.0.0.1:")
-    assert silent.requests == 3  # retransmitted, then given up: bounded
+    assert silent.requests == 4  # retransmitted with doubling waits within 3 s, then given up: bounded
     evidence = outcome.observations("internet.stun_ok")[1].evidence or ""
     assert "3 request" in evidence
 
