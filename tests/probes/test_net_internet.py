@@ -179,7 +179,7 @@ def test_stun_over_udp(stun: dict[str, StunServer]) -> None:
     assert isinstance(mapped, str) and mapped.startswith("127.0.0.1:")
     assert silent.requests == 4  # retransmitted with doubling waits within 3 s, then given up: bounded
     evidence = outcome.observations("internet.stun_ok")[1].evidence or ""
-    assert "3 request" in evidence
+    assert "4 request" in evidence
 
 
 def test_udp_blocked(stun: dict[str, StunServer]) -> None:
