@@ -207,3 +207,31 @@ def test_devices_multicast_missed_are_asked_and_the_gap_counted() -> None:
     assert outcome.value("lan.multicast_heard") == 1  # the printer; the gateway does not count
     [tv] = outcome.result.devices
     assert tv.ip == "192.0.2.11" and tv.services[0].type == "_googlecast._tcp" and tv.model == "Chromecast"
+
+
+def test_an_address_multicast_heard_is_no_gap_when_a_second_mac_answers_for_it() -> None:
+    """An address conflict: the printer 192.0.2.10 was heard by mDNS, and a second device (another MAC)
+    answers ARP for the same address. The unicast answer from that address is the printer's, not a
+    device multicast missed (the bench's lan-ip-conflict homes said 'multicast blocked')."""
+    udp = FakeUdp(a_cast_device)
+    devices = [
+        Device(id="p", ip="192.0.2.10", sources=("discovery.arp", "discovery.mdns")),
+        Device(id="p2", ip="192.0.2.10", sources=("discovery.arp",)),
+        Device(
+            id="me",
+            ip="192.0.2.2",
+            sources=("discovery.arp",),
+            evidence=(DeviceEvidence("a", "this computer"),),
+        ),
+    ]
+    outcome = asyncio.run(
+        run_probe(
+            UnicastDiscoveryProbe,
+            facts=UNICAST_FACTS,  # type: ignore[arg-type]
+            devices=devices,
+            io=fake_io(udp=udp),
+            args={"listen_s": 0.3},
+        )
+    )
+    assert outcome.value("lan.multicast_gap") == 0
+    assert outcome.value("lan.unicast_answers") == []

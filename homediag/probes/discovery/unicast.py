@@ -139,17 +139,21 @@ class UnicastDiscoveryProbe(Probe):
             async for _item in ctx.follow(name):
                 pass
         heard: set[str] = set()
+        heard_at: set[str] = set()
         silent: set[str] = set()
         for device in ctx.known.devices():
             if device.ip is None or any(e.claim == ROLE_SELF for e in device.evidence):
                 continue
             if any(source in MULTICAST_SOURCES for source in device.sources):
+                heard_at.add(device.ip)
                 if device.ip != gateway and not any(e.claim == ROLE_GATEWAY for e in device.evidence):
                     heard.add(device.ip)
                 continue
             silent.add(device.ip)
+        # An address multicast did hear is no gap, even when a second device (another MAC answering
+        # ARP for the same address: an address conflict) was not heard there.
         asked = {str(a) for a in found.items[:MAX_TARGETS]}
-        silent &= asked
+        silent = (silent & asked) - heard_at
         dnssd = {a: v for a, v in dnssd.items() if str(a) in silent}
         kept = tuple(r for r in ssdp.responses if str(r.sender) in silent)
         ssdp = dataclasses.replace(ssdp, responses=kept)
