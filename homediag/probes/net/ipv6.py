@@ -176,9 +176,19 @@ class Ipv6Probe(Probe):
             return
         count = max(1, min(args.count, 10))
         timeout = args.timeout_s
-        series = await asyncio.gather(
-            *(measure(ctx, t, count=count, interval_s=0.2, timeout_s=timeout) for t in targets)
+        series = list(
+            await asyncio.gather(
+                *(measure(ctx, t, count=count, interval_s=0.2, timeout_s=timeout) for t in targets)
+            )
         )
+        if not any(s.received for s in series):
+            # A second look before calling IPv6 broken: the first echoes of a fresh path can go while
+            # neighbour discovery settles, and a lossy line can take a whole short series.
+            await asyncio.sleep(0.5)
+            again = await asyncio.gather(
+                *(measure(ctx, t, count=count, interval_s=0.2, timeout_s=timeout) for t in targets)
+            )
+            series = [b if b.received else a for a, b in zip(series, again, strict=True)]
         methods = sorted({s.method for s in series})
         if methods and ctx.method is None:
             ctx.using(", ".join(methods))
